@@ -1,0 +1,55 @@
+#pragma once
+// Social networks as compressed sparse rows (CSR): the ties of customer i are
+// targets[offsets[i] .. offsets[i+1]). Undirected graphs store each tie in both directions.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rng.hpp"
+
+namespace cxsim {
+
+struct Network {
+  std::uint32_t size = 0;
+  /// Random mixing: no ties are stored; a message goes to a uniformly random other member.
+  bool complete = false;
+  std::vector<std::uint64_t> offsets;  ///< size + 1 entries (empty when complete)
+  std::vector<std::uint32_t> targets;  ///< sorted within each customer's row, no duplicates
+
+  std::span<const std::uint32_t> ties(std::uint32_t i) const {
+    return {targets.data() + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i])};
+  }
+  /// Stored directed ties (twice the undirected count).
+  std::uint64_t tie_count() const { return targets.size(); }
+  double mean_degree() const;
+};
+
+/// What to generate (network.* parameters).
+struct NetworkSpec {
+  std::string kind = "watts_strogatz";  ///< complete|ring|erdos_renyi|watts_strogatz|barabasi_albert
+  std::int64_t mean_degree = 10;        ///< ring, erdos_renyi, watts_strogatz
+  double rewiring = 0.1;                ///< watts_strogatz
+  std::int64_t ba_m = 5;                ///< barabasi_albert
+};
+
+/// Generates a network of n members; a pure function of (spec, n, key).
+/// @throws InputError when the spec cannot be met (e.g. mean degree >= n)
+Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
+
+/// Builds an undirected CSR graph from an edge list: drops self-loops and duplicates.
+/// @throws InputError when an id is >= n
+Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges);
+
+/// Mean local clustering coefficient (members with degree < 2 count as 0).
+double clustering_coefficient(const Network& net);
+
+/// histogram[k] = members with degree k.
+std::vector<std::uint64_t> degree_histogram(const Network& net);
+
+/// Bytes the network holds (for memory estimates).
+std::uint64_t network_bytes(const Network& net);
+
+}  // namespace cxsim

@@ -1,0 +1,243 @@
+#include "params.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+#include "errors.hpp"
+
+namespace cxsim {
+
+std::vector<Segment> Params::default_segments() {
+  Segment experience;
+  experience.name = "experience-driven";
+  experience.share = 2.0 / 3.0;
+  experience.price_sensitivity = 2.0;
+  Segment price;
+  price.name = "price-driven";
+  price.share = 1.0 / 3.0;
+  price.price_sensitivity = 8.0;
+  price.expectation = 0.75;
+  price.contact_propensity = 0.8;
+  return {experience, price};
+}
+
+namespace {
+
+constexpr ParamType type_of(double Params::*) { return ParamType::real; }
+constexpr ParamType type_of(std::int64_t Params::*) { return ParamType::integer; }
+constexpr ParamType type_of(bool Params::*) { return ParamType::boolean; }
+
+const std::vector<ParamSpec>& table() {
+  static const std::vector<ParamSpec> specs = [] {
+    std::vector<ParamSpec> v;
+#define CXSIM_NUM_SPEC(s, n, T, def, lo, hi, unit, iv, desc, src)                              \
+  v.push_back(ParamSpec{#s "." #n, type_of(&Params::s##_##n), static_cast<double>(lo),         \
+                        static_cast<double>(hi), unit, iv, desc, src, "", &Params::s##_##n});
+#define CXSIM_CHOICE_SPEC(s, n, def, allowed, desc) \
+  v.push_back(ParamSpec{#s "." #n, ParamType::choice, 0, 0, "", false, desc, "", allowed, &Params::s##_##n});
+#define CXSIM_TEXT_SPEC(s, n, def, desc) \
+  v.push_back(ParamSpec{#s "." #n, ParamType::text, 0, 0, "", false, desc, "", "", &Params::s##_##n});
+    CXSIM_PARAMETERS(CXSIM_NUM_SPEC, CXSIM_CHOICE_SPEC, CXSIM_TEXT_SPEC)
+#undef CXSIM_NUM_SPEC
+#undef CXSIM_CHOICE_SPEC
+#undef CXSIM_TEXT_SPEC
+    return v;
+  }();
+  return specs;
+}
+
+const std::vector<SegmentParamSpec>& segment_table() {
+  static const std::vector<SegmentParamSpec> specs = {
+#define CXSIM_SEG_SPEC(n, T, def, lo, hi, unit, desc) \
+  SegmentParamSpec{#n, static_cast<double>(lo), static_cast<double>(hi), unit, desc, &Segment::n},
+      CXSIM_SEGMENT_PARAMETERS(CXSIM_SEG_SPEC)
+#undef CXSIM_SEG_SPEC
+  };
+  return specs;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string number_to_string(double x) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, end);
+}
+
+}  // namespace
+
+std::span<const ParamSpec> param_specs() { return table(); }
+std::span<const SegmentParamSpec> segment_param_specs() { return segment_table(); }
+
+const ParamSpec* find_param(std::string_view key) {
+  for (const auto& s : table())
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> closest_keys(std::string_view key, std::size_t count) {
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (const auto& s : table()) {
+    // Compare with the whole key and with its name part, so "pice" finds "purchase.price".
+    const auto name = s.key.substr(s.key.find('.') + 1);
+    const auto d = std::min(edit_distance(key, s.key), edit_distance(key, name));
+    scored.emplace_back(d, std::string(s.key));
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < scored.size() && i < count; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+std::string allowed_text(const ParamSpec& spec) {
+  switch (spec.type) {
+    case ParamType::boolean: return "true or false";
+    case ParamType::text: return "a string";
+    case ParamType::choice: {
+      std::string out = "one of ";
+      std::string_view rest = spec.allowed;
+      while (true) {
+        const auto bar = rest.find('|');
+        out += std::string(rest.substr(0, bar));
+        if (bar == std::string_view::npos) break;
+        out += ", ";
+        rest.remove_prefix(bar + 1);
+      }
+      return out;
+    }
+    case ParamType::integer:
+      return "a whole number in [" + number_to_string(spec.min) + ", " + number_to_string(spec.max) + "]";
+    case ParamType::real:
+      return "a number in [" + number_to_string(spec.min) + ", " + number_to_string(spec.max) + "]";
+  }
+  return {};
+}
+
+std::string param_to_string(const Params& params, const ParamSpec& spec) {
+  return std::visit(
+      [&](auto member) -> std::string {
+        const auto& value = params.*member;
+        using V = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<V, bool>) return value ? "true" : "false";
+        else if constexpr (std::is_same_v<V, std::string>) return value;
+        else if constexpr (std::is_same_v<V, std::int64_t>) return std::to_string(value);
+        else return number_to_string(value);
+      },
+      spec.member);
+}
+
+namespace {
+
+bool in_choice(std::string_view allowed, std::string_view value) {
+  while (true) {
+    const auto bar = allowed.find('|');
+    if (allowed.substr(0, bar) == value) return true;
+    if (bar == std::string_view::npos) return false;
+    allowed.remove_prefix(bar + 1);
+  }
+}
+
+void check_range(const ParamSpec& spec, double value) {
+  if (!(value >= spec.min && value <= spec.max))  // also rejects NaN
+    throw InputError("value " + number_to_string(value) + " is out of range; allowed: " +
+                         allowed_text(spec),
+                     "", 0, 0, std::string(spec.key));
+}
+
+}  // namespace
+
+void set_param_from_string(Params& params, const ParamSpec& spec, std::string_view text) {
+  const auto bad = [&] {
+    return InputError("'" + std::string(text) + "' is not valid; allowed: " + allowed_text(spec), "",
+                      0, 0, std::string(spec.key));
+  };
+  std::visit(
+      [&](auto member) {
+        auto& value = params.*member;
+        using V = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<V, bool>) {
+          if (text == "true") value = true;
+          else if (text == "false") value = false;
+          else throw bad();
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          if (spec.type == ParamType::choice && !in_choice(spec.allowed, text)) throw bad();
+          value = std::string(text);
+        } else {
+          V parsed{};
+          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+          if (ec != std::errc() || end != text.data() + text.size()) throw bad();
+          check_range(spec, static_cast<double>(parsed));
+          value = parsed;
+        }
+      },
+      spec.member);
+}
+
+void validate(const Params& params) {
+  for (const auto& spec : table()) {
+    std::visit(
+        [&](auto member) {
+          const auto& value = params.*member;
+          using V = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<V, std::string>) {
+            if (spec.type == ParamType::choice && !in_choice(spec.allowed, value))
+              throw InputError("'" + value + "' is not valid; allowed: " + allowed_text(spec), "", 0,
+                               0, std::string(spec.key));
+          } else if constexpr (!std::is_same_v<V, bool>) {
+            check_range(spec, static_cast<double>(value));
+          }
+        },
+        spec.member);
+  }
+  if (params.segments.empty()) throw InputError("at least one segment is needed", "", 0, 0, "segment");
+  double total = 0;
+  for (std::size_t i = 0; i < params.segments.size(); ++i) {
+    const auto& seg = params.segments[i];
+    for (const auto& s : segment_table()) {
+      const double v = seg.*s.member;
+      if (!(v >= s.min && v <= s.max))
+        throw InputError("value " + number_to_string(v) + " is out of range; allowed: a number in [" +
+                             number_to_string(s.min) + ", " + number_to_string(s.max) + "]",
+                         "", 0, 0, "segment[" + std::to_string(i) + "]." + std::string(s.name));
+    }
+    if (seg.phone_weight + seg.chat_weight + seg.email_weight + seg.chatbot_weight <= 0)
+      throw InputError("at least one channel weight must be above 0", "", 0, 0,
+                       "segment[" + std::to_string(i) + "]");
+    total += seg.share;
+  }
+  if (std::abs(total - 1.0) > 1e-6)
+    throw InputError("segment shares add up to " + number_to_string(total) + "; they must add up to 1",
+                     "", 0, 0, "segment.share");
+  if (params.quality_severe_share + params.quality_moderate_share > 1.0 + 1e-12)
+    throw InputError("quality.severe_share + quality.moderate_share must not exceed 1", "", 0, 0,
+                     "quality.moderate_share");
+  if (recommendations_per_day(params) > 1.0)
+    throw InputError("q_per_year / recommendation_conversion / 365 must be at most 1 (one "
+                     "recommendation per promoter per day); lower q or raise the conversion",
+                     "", 0, 0, "acquisition.q_per_year");
+  if (params.network_kind == "edge_list" && params.network_edge_list.empty())
+    throw InputError("network.kind = \"edge_list\" needs network.edge_list, the file to read", "", 0,
+                     0, "network.edge_list");
+  if ((params.network_kind == "ring" || params.network_kind == "watts_strogatz") &&
+      params.network_mean_degree % 2 != 0)
+    throw InputError("must be even for ring and watts_strogatz networks", "", 0, 0,
+                     "network.mean_degree");
+}
+
+}  // namespace cxsim

@@ -1,0 +1,279 @@
+#pragma once
+// Every scenario parameter is declared once, here: type, default, range, unit, whether an
+// intervention may change it mid-run, description and source. The TOML reader, the
+// `cxsim validate` printout, docs/scenarios.md, the Python side and the HDF5 provenance all read
+// this one table (STYLE.md habit 8).
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cxsim {
+
+// NUM(section, name, C++ type, default, min, max, unit, intervenable, description, source)
+// CHOICE(section, name, default, "a|b|c", description)
+// TEXT(section, name, default, description)
+#define CXSIM_PARAMETERS(NUM, CHOICE, TEXT)                                                         \
+  NUM(run, seed, std::int64_t, 1, 0, 9007199254740991, "", false,                                  \
+      "Master seed; with the replication index it keys every random draw", "")                      \
+  NUM(run, replications, std::int64_t, 1, 1, 100000, "", false,                                     \
+      "Independent replications with the same parameters", "")                                     \
+  NUM(run, horizon_days, std::int64_t, 730, 1, 36500, "days", false, "Simulated days", "")         \
+  NUM(run, save_customers, bool, false, 0, 1, "", false,                                            \
+      "Also write each customer's final state to the results file", "")                             \
+  NUM(market, population, std::int64_t, 100000, 1, 200000000, "people", false,                     \
+      "People in the market, each one agent", "")                                                   \
+  NUM(market, initial_customer_share, double, 0.15, 0, 1, "share", false,                          \
+      "Share of the population already customers on day 0", "assumption")                          \
+  NUM(acquisition, p_per_year, double, 0.03, 0, 5, "1/year", true,                                  \
+      "Bass coefficient of external influence (advertising, media)",                                \
+      "Sultan, Farley & Lehmann 1990 meta-analysis mean")                                           \
+  NUM(acquisition, q_per_year, double, 0.38, 0, 18, "1/year", true,                                 \
+      "Bass coefficient of imitation when every adopter is a promoter; promoters recommend at "    \
+      "q / recommendation_conversion per year",                                                      \
+      "Sultan, Farley & Lehmann 1990 meta-analysis mean")                                           \
+  NUM(acquisition, recommendation_conversion, double, 0.05, 0.0001, 1, "probability", true,        \
+      "b+: chance that one recommendation converts a prospect", "assumption")                       \
+  NUM(acquisition, warning_impact, double, 0.05, 0, 1, "probability", true,                        \
+      "b-: chance that one warning turns a prospect into a rejecter",                               \
+      "East, Hammond & Lomax 2008: negative WOM impact about equal to positive")                    \
+  NUM(acquisition, rejecter_days, std::int64_t, 180, 0, 36500, "days", true,                        \
+      "How long a warned prospect refuses to adopt", "assumption")                                  \
+  NUM(acquisition, cost_per_customer, double, 35, 0, 1e9, "currency", true,                         \
+      "Acquisition spend per new customer", "seed 002: 5-25x the cost of retention")                \
+  NUM(purchase, price, double, 50, 0, 1e9, "currency/order", true, "Price of one order", "")        \
+  NUM(purchase, unit_cost, double, 30, 0, 1e9, "currency/order", true,                              \
+      "Cost of goods of one order", "")                                                             \
+  NUM(purchase, interval_days, double, 60, 1, 3650, "days", true,                                   \
+      "Mean days between a customer's orders (geometric)", "assumption")                            \
+  NUM(purchase, reference_adaptation, double, 0.3, 0, 1, "share", true,                             \
+      "How far the reference price moves toward the price paid at each order", "assumption")        \
+  NUM(quality, defect_rate, double, 0.03, 0, 1, "probability/order", true,                          \
+      "Chance an order's product is defective", "assumption")                                       \
+  NUM(quality, late_delivery_rate, double, 0.05, 0, 1, "probability/order", true,                   \
+      "Chance an order arrives late", "assumption")                                                 \
+  NUM(quality, confusion_rate, double, 0.04, 0, 1, "probability/order", true,                       \
+      "Chance the instructions confuse the customer", "seed 004")                                   \
+  NUM(quality, billing_error_rate, double, 0.01, 0, 1, "probability/order", true,                   \
+      "Chance the bill is wrong", "assumption")                                                     \
+  NUM(quality, severe_share, double, 0.30, 0, 1, "share", true,                                     \
+      "Share of problems that are severe (must-fix)", "makes TARP agree with Forrester's 2.4x")     \
+  NUM(quality, moderate_share, double, 0.35, 0, 1, "share", true,                                   \
+      "Share of problems that are moderate; the rest are mild", "assumption")                       \
+  NUM(quality, performance_normal, double, 0.89, 0, 1, "score", true,                               \
+      "Mean performance x of a touchpoint that goes right", "seed 001: good service is expected")   \
+  NUM(quality, performance_sd, double, 0.05, 0, 1, "score", true,                                   \
+      "Spread of the performance of a touchpoint that goes right", "assumption")                    \
+  NUM(quality, performance_mild, double, 0.55, 0, 1, "score", true,                                 \
+      "Performance of a touchpoint with a mild failure", "MODEL.md section 4")                      \
+  NUM(quality, performance_moderate, double, 0.32, 0, 1, "score", true,                             \
+      "Performance of a touchpoint with a moderate failure",                                        \
+      "seed 002: one failure offsets about 12 good touchpoints")                                    \
+  NUM(quality, performance_severe, double, 0.20, 0, 1, "score", true,                               \
+      "Performance of a touchpoint with a severe failure", "MODEL.md section 4")                    \
+  NUM(quality, issue_daily_cost, double, 0.01, 0, 10, "attitude/day", true,                         \
+      "Attitude lost each day an issue stays open, times severity (1 mild, 2 moderate, 3 severe)",  \
+      "assumption")                                                                                 \
+  NUM(quality, issue_give_up_days, std::int64_t, 30, 1, 3650, "days", true,                         \
+      "An issue nobody resolved closes unresolved after this many days", "assumption")              \
+  NUM(experience, loss_aversion, double, 2.25, 1, 10, "", true,                                     \
+      "lambda: a shortfall weighs lambda times an equal surplus", "Tversky & Kahneman 1992")        \
+  NUM(experience, curvature, double, 0.88, 0.1, 1, "", true,                                        \
+      "a: curvature of the value function v(d) = d^a", "Tversky & Kahneman 1992")                  \
+  NUM(experience, attitude_weight, double, 1.0, 0, 100, "", true,                                   \
+      "w: attitude change per unit of valued disconfirmation", "assumption")                        \
+  NUM(experience, expectation_adaptation, double, 0.05, 0, 1, "share", true,                        \
+      "How far expectation E moves toward each experienced performance", "Oliver 1980")             \
+  NUM(experience, memory_days, double, 180, 1, 36500, "days", true,                                 \
+      "Time constant of attitude decay toward the segment baseline", "assumption")                  \
+  NUM(experience, recovery_max, double, 1.05, 0, 2, "share", true,                                  \
+      "rho_max: share of a failure's attitude loss a resolution restores when instant; above 1 "    \
+      "is the service-recovery paradox (attitude only)",                                            \
+      "de Matos, Henrique & Rossi 2007")                                                            \
+  NUM(experience, recovery_fast_days, double, 3, 0.01, 3650, "days", true,                          \
+      "tau_fast: restored share decays as exp(-days to resolution / tau_fast)", "assumption")      \
+  NUM(experience, delight_threshold, double, 0.08, 0, 1, "score", true,                             \
+      "Disconfirmation d above which an experience delights (may start a positive story)",          \
+      "assumption")                                                                                 \
+  NUM(experience, failure_threshold, double, 0.2, 0, 1, "score", true,                              \
+      "Disconfirmation d below minus this is a failure (may start a negative story)", "assumption") \
+  NUM(contacts, probability_mild, double, 0.06, 0, 1, "probability", true,                          \
+      "Chance a customer with a mild issue contacts the firm", "Wharton/Verde 2006")                \
+  NUM(contacts, probability_moderate, double, 0.35, 0, 1, "probability", true,                      \
+      "Chance a customer with a moderate issue contacts the firm", "assumption")                    \
+  NUM(contacts, probability_severe, double, 0.65, 0, 1, "probability", true,                        \
+      "Chance a customer with a severe (must-fix) issue contacts the firm",                         \
+      "MODEL.md: 0.5-0.8, assumption")                                                              \
+  NUM(contacts, loyalty_effect, double, 0.5, 0, 10, "1/attitude", true,                             \
+      "TARP selection: contact chance is multiplied by exp(loyalty_effect * attitude), capped at " \
+      "1; loyal customers complain, disloyal ones leave silently",                                  \
+      "TARP")                                                                                       \
+  NUM(contacts, delay_days, double, 1, 0, 365, "days", true,                                        \
+      "Mean days from an issue (or an unresolved contact) to the next contact", "assumption")      \
+  NUM(contacts, repeat_probability, double, 0.6, 0, 1, "probability", true,                         \
+      "Chance an unresolved contact is followed by a repeat contact", "assumption")                 \
+  NUM(contacts, max_contacts, std::int64_t, 4, 1, 100, "contacts", true,                            \
+      "Contacts about one issue before the customer gives up", "assumption")                        \
+  NUM(contacts, value_demand_per_year, double, 0.5, 0, 365, "contacts/customer/year", true,         \
+      "Questions from active customers with nothing wrong (value demand)", "assumption")            \
+  NUM(service, resolution_probability, double, 0.70, 0, 1, "probability", true,                     \
+      "Simple contact model: chance a contact resolves the issue",                                  \
+      "first-contact resolution, MODEL.md section 4")                                               \
+  NUM(service, mean_wait_s, double, 60, 0, 86400, "s", true,                                        \
+      "Simple contact model: mean wait before an agent answers (exponential; chatbot 0)",           \
+      "assumption")                                                                                 \
+  NUM(service, wait_penalty_per_minute, double, 0.05, 0, 1, "score/min", true,                      \
+      "Performance of a contact drops by this much per minute waited", "assumption")               \
+  NUM(service, cost_per_contact, double, 4.0, 0, 1e6, "currency/contact", true,                     \
+      "Simple contact model: service cost of one contact", "assumption")                            \
+  NUM(wom, share_after_delight, double, 0.47, 0, 1, "probability", true,                            \
+      "s+: chance a delighted customer starts telling a positive story", "AmEx 2012")               \
+  NUM(wom, share_after_failure, double, 0.56, 0, 1, "probability", true,                            \
+      "s-: chance a failed customer starts telling a negative story", "AmEx 2012")                  \
+  NUM(wom, audience_delight, double, 9, 0, 1000, "people", true,                                    \
+      "Mean audience of a positive story", "AmEx 2011")                                             \
+  NUM(wom, audience_failure, double, 16, 0, 1000, "people", true,                                   \
+      "Mean audience of a negative story", "AmEx 2011")                                             \
+  NUM(wom, story_days, std::int64_t, 7, 1, 365, "days", true,                                       \
+      "Days over which a story is told to its audience", "assumption")                              \
+  NUM(wom, retell_probability, double, 0.1, 0, 1, "probability", true,                              \
+      "Chance a listener retells a story heard for the first time", "assumption")                   \
+  NUM(wom, retell_audience_share, double, 0.5, 0, 1, "share", true,                                 \
+      "A retold story's mean audience as a share of the original's", "assumption")                  \
+  NUM(wom, warning_rate_ratio, double, 1.0, 0, 100, "", true,                                       \
+      "Detractors warn at this multiple of the promoters' recommendation rate",                     \
+      "East, Hammond & Wright 2007")                                                                \
+  NUM(wom, attitude_effect, double, 0.02, 0, 1, "attitude", true,                                   \
+      "Attitude change of a customer who hears a story (negative ones times loss aversion)",        \
+      "assumption")                                                                                 \
+  NUM(wom, all_adopters_promote, bool, false, 0, 1, "", false,                                      \
+      "Every customer recommends, whatever their attitude (the Bass reduction)", "Bass 1969")       \
+  CHOICE(network, kind, "watts_strogatz",                                                           \
+         "complete|ring|erdos_renyi|watts_strogatz|barabasi_albert|edge_list",                      \
+         "Social network: complete is random mixing")                                               \
+  NUM(network, mean_degree, std::int64_t, 10, 0, 10000, "ties", false,                              \
+      "Mean number of strong ties (ring, Erdos-Renyi, Watts-Strogatz; even for ring and WS)",      \
+      "Goldenberg, Libai & Muller 2001")                                                            \
+  NUM(network, rewiring, double, 0.1, 0, 1, "probability", false,                                   \
+      "Watts-Strogatz rewiring probability", "Goldenberg, Libai & Muller 2001")                     \
+  NUM(network, ba_m, std::int64_t, 5, 1, 10000, "ties", false,                                      \
+      "Barabasi-Albert: ties each newcomer makes (mean degree 2m)", "")                             \
+  TEXT(network, edge_list, "",                                                                      \
+       "Edge-list file (two 0-based ids a line, '#' comments), relative to the scenario file")      \
+  NUM(network, weak_tie_share, double, 0.2, 0, 1, "share", true,                                    \
+      "Chance a message goes to a random member of the market instead of a strong tie",             \
+      "Goldenberg, Libai & Muller 2001")                                                            \
+  NUM(survey, nps_monthly_sample, double, 0.05, 0, 1, "share/month", true,                          \
+      "Share of active customers asked the NPS question each month", "")                           \
+  NUM(survey, csat_response_rate, double, 0.3, 0, 1, "probability", true,                           \
+      "Chance a customer answers the CSAT survey after a contact", "")                              \
+  NUM(survey, ltr_mid, double, 7.5, 0, 10, "points", true,                                          \
+      "Likelihood to recommend (0-10) of a customer at neutral attitude", "assumption")            \
+  NUM(survey, ltr_slope, double, 4, 0, 100, "points/attitude", true,                                \
+      "Likelihood-to-recommend points per unit of attitude", "assumption")                         \
+  NUM(survey, ltr_noise, double, 1.5, 0, 10, "points", true,                                        \
+      "Spread of a survey answer around the customer's mean", "assumption")                         \
+  NUM(churn, base_logit, double, 3.3, -20, 20, "logit", true,                                       \
+      "b0: log-odds of staying at a purchase occasion at neutral attitude and price",               \
+      "calibrated: about 80% retained a year at 6 orders a year")                                   \
+  NUM(churn, attitude_weight, double, 3.0, 0, 100, "logit/attitude", true,                          \
+      "bS: log-odds of staying per unit of attitude (recovery above the pre-failure level does "   \
+      "not count)",                                                                                 \
+      "calibrated toward the TARP table")                                                           \
+  NUM(churn, enabled, bool, true, 0, 1, "", false, "Customers may churn (off for the Bass reduction)", \
+      "")                                                                                           \
+  NUM(finance, discount_rate, double, 0.10, 0, 10, "1/year", false,                                 \
+      "Annual discount rate for CLV", "CLV convention")
+
+// SEG(name, C++ type, default, min, max, unit, description)
+#define CXSIM_SEGMENT_PARAMETERS(SEG)                                                               \
+  SEG(share, double, 1.0, 0, 1, "share", "Share of the population in this segment")                 \
+  SEG(expectation, double, 0.80, 0, 1, "score", "Initial expectation E of touchpoint performance")  \
+  SEG(attitude_baseline, double, 0.0, -10, 10, "attitude", "Attitude a customer decays toward")     \
+  SEG(price_sensitivity, double, 2.0, 0, 1000, "logit/relative price",                             \
+      "bP: log-odds of staying lost per relative price rise above the reference (cuts help 1/lambda " \
+      "as much)")                                                                                   \
+  SEG(contact_propensity, double, 1.0, 0, 10, "", "Multiplier on the chance of contacting")        \
+  SEG(phone_weight, double, 0.50, 0, 1, "", "Relative preference for the phone channel")           \
+  SEG(chat_weight, double, 0.25, 0, 1, "", "Relative preference for the chat channel")             \
+  SEG(email_weight, double, 0.20, 0, 1, "", "Relative preference for e-mail")                      \
+  SEG(chatbot_weight, double, 0.05, 0, 1, "", "Relative preference for the chatbot")               \
+  SEG(patience_s, double, 300, 1, 86400, "s", "Mean patience in a phone or chat queue")            \
+  SEG(preferred_hour, double, 19, 0, 23, "hour", "Hour of day the customer most reads messages")
+
+struct Segment {
+  std::string name = "everyone";
+#define CXSIM_SEG_FIELD(n, T, def, lo, hi, unit, desc) T n = def;
+  CXSIM_SEGMENT_PARAMETERS(CXSIM_SEG_FIELD)
+#undef CXSIM_SEG_FIELD
+};
+
+/// The resolved parameters of one scenario (a plain value; copy freely).
+struct Params {
+#define CXSIM_NUM_FIELD(s, n, T, def, lo, hi, unit, iv, desc, src) T s##_##n = def;
+#define CXSIM_STR_FIELD(s, n, def, ...) std::string s##_##n = def;
+  CXSIM_PARAMETERS(CXSIM_NUM_FIELD, CXSIM_STR_FIELD, CXSIM_STR_FIELD)
+#undef CXSIM_NUM_FIELD
+#undef CXSIM_STR_FIELD
+  std::vector<Segment> segments = default_segments();
+
+  /// Two segments: experience-driven (2/3) and price-driven (1/3) (seeds 000 and 002).
+  static std::vector<Segment> default_segments();
+};
+
+enum class ParamType { real, integer, boolean, choice, text };
+
+/// The declaration of one parameter, as read from the table above.
+struct ParamSpec {
+  std::string_view key;  ///< "section.name"
+  ParamType type;
+  double min = 0, max = 0;  ///< numeric types only
+  std::string_view unit;
+  bool intervenable = false;  ///< a strategy's intervention may change it mid-run
+  std::string_view description;
+  std::string_view source;
+  std::string_view allowed;  ///< choice only: "a|b|c"
+  std::variant<double Params::*, std::int64_t Params::*, bool Params::*, std::string Params::*>
+      member;
+};
+
+/// Same for a segment's keys (`[[segment]]` tables).
+struct SegmentParamSpec {
+  std::string_view name;
+  double min, max;
+  std::string_view unit, description;
+  double Segment::*member;
+};
+
+std::span<const ParamSpec> param_specs();
+std::span<const SegmentParamSpec> segment_param_specs();
+
+/// nullptr when no parameter has this key.
+const ParamSpec* find_param(std::string_view key);
+
+/// Known keys ordered by edit distance to `key`, closest first (at most `count`).
+std::vector<std::string> closest_keys(std::string_view key, std::size_t count = 3);
+
+/// A parameter's value as text (numbers in shortest round-trip form).
+std::string param_to_string(const Params& params, const ParamSpec& spec);
+
+/// Sets a parameter from text, as given on the command line (`--set key=value`).
+/// @throws InputError when the text is not of the parameter's type or out of range
+void set_param_from_string(Params& params, const ParamSpec& spec, std::string_view text);
+
+/// Checks every range and the cross-parameter rules (segment shares sum to 1, ...).
+/// @throws InputError naming the key and what is allowed
+void validate(const Params& params);
+
+/// "[min, max]" or "one of a, b, c" for error messages and docs.
+std::string allowed_text(const ParamSpec& spec);
+
+/// Daily rate of recommendations per promoter, q / b+ / 365.
+inline double recommendations_per_day(const Params& p) {
+  return p.acquisition_q_per_year / p.acquisition_recommendation_conversion / 365.0;
+}
+
+}  // namespace cxsim

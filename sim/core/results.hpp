@@ -1,0 +1,143 @@
+#pragma once
+// What a run produces: daily series of every key figure (MODEL.md section 6) per replication,
+// and optionally each customer's final state. Plain data, no I/O.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "params.hpp"
+
+namespace cxsim {
+
+// M(name, unit, kind, description); kind: stock (level at the end of the day), flow (per day),
+// ratio (a share or average, its window in the description).
+#define CXSIM_METRICS(M)                                                                           \
+  M(prospects, "people", stock, "People not (yet) customers and not rejecting")                    \
+  M(active_customers, "people", stock, "Customers who have not churned")                           \
+  M(churned_customers, "people", stock, "Former customers")                                        \
+  M(rejecters, "people", stock, "Prospects refusing to adopt after warnings")                      \
+  M(adopted_fraction, "share", stock, "Share of the population that has ever adopted")             \
+  M(new_customers, "people/day", flow, "Adoptions")                                                \
+  M(new_customers_external, "people/day", flow, "Adoptions from external influence")               \
+  M(new_customers_wom, "people/day", flow, "Adoptions from recommendations")                       \
+  M(churned, "people/day", flow, "Customers lost")                                                 \
+  M(orders, "orders/day", flow, "Orders placed")                                                   \
+  M(revenue, "currency/day", flow, "Revenue from orders")                                          \
+  M(cost_of_goods, "currency/day", flow, "Cost of goods sold")                                     \
+  M(service_cost, "currency/day", flow, "Cost of customer service")                                \
+  M(acquisition_spend, "currency/day", flow, "Spend on acquiring new customers")                   \
+  M(profit, "currency/day", flow, "Revenue - cost of goods - service cost - acquisition spend")    \
+  M(issues_opened, "issues/day", flow, "Problems opened by failed touchpoints")                   \
+  M(open_issues, "issues", stock, "Problems not yet resolved or given up")                         \
+  M(contacts, "contacts/day", flow, "Contacts with customer service, all channels")                \
+  M(contacts_failure, "contacts/day", flow, "Contacts about a problem (failure demand)")           \
+  M(contacts_value, "contacts/day", flow, "Questions with nothing wrong (value demand)")           \
+  M(contacts_repeat, "contacts/day", flow, "Repeat contacts about a problem not yet resolved")     \
+  M(contacts_phone, "contacts/day", flow, "Contacts by phone")                                     \
+  M(contacts_chat, "contacts/day", flow, "Contacts by chat")                                       \
+  M(contacts_email, "contacts/day", flow, "Contacts by e-mail")                                    \
+  M(contacts_chatbot, "contacts/day", flow, "Contacts starting with the chatbot")                  \
+  M(contacts_resolved, "contacts/day", flow, "Contacts that resolved the customer's problem")      \
+  M(fcr, "share", ratio, "First-contact resolution: first contacts about a problem resolved")      \
+  M(asa_s, "s", ratio, "Average speed of answer of answered contacts")                             \
+  M(csat_responses, "answers/day", flow, "CSAT survey answers")                                    \
+  M(csat_satisfied, "answers/day", flow, "CSAT answers of 4 or 5")                                 \
+  M(csat, "share", ratio, "Share of CSAT answers of 4 or 5 (NaN on days without answers)")         \
+  M(nps_responses, "answers/day", flow, "NPS survey answers")                                      \
+  M(nps_promoters, "answers/day", flow, "NPS answers of 9 or 10")                                  \
+  M(nps_detractors, "answers/day", flow, "NPS answers of 0 to 6")                                  \
+  M(nps, "points", ratio, "Net promoter score over the last 30 days (-100 to 100)")                \
+  M(mean_attitude, "attitude", ratio, "Mean attitude of active customers")                         \
+  M(promoter_share, "share", ratio, "Share of active customers who are promoters")                 \
+  M(detractor_share, "share", ratio, "Share of active customers who are detractors")               \
+  M(stories_positive, "stories/day", flow, "Positive stories started (delight, retelling)")         \
+  M(stories_negative, "stories/day", flow, "Negative stories started (failure, retelling)")         \
+  M(wom_positive, "messages/day", flow, "Positive word of mouth told: stories and recommendations") \
+  M(wom_negative, "messages/day", flow, "Negative word of mouth told: stories and warnings")        \
+  M(retention, "share", ratio, "Active customers / everyone who has ever been a customer")         \
+  M(monthly_churn_rate, "share/month", ratio,                                                      \
+    "Customers lost in the last 30 days / active customers 30 days ago")                           \
+  M(contacts_per_order, "contacts/order", ratio, "Contacts / orders over the last 30 days")        \
+  M(clv, "currency", ratio,                                                                        \
+    "Customer lifetime value m r / (1 + d - r): m margin per active customer-year and r annual "   \
+    "retention over the last 30 days, d the discount rate")
+
+enum class Metric : int {
+#define CXSIM_METRIC_ENUM(name, unit, kind, desc) name,
+  CXSIM_METRICS(CXSIM_METRIC_ENUM)
+#undef CXSIM_METRIC_ENUM
+  count
+};
+
+inline constexpr int kMetricCount = static_cast<int>(Metric::count);
+
+enum class MetricKind { stock, flow, ratio };
+
+struct MetricDef {
+  std::string_view name;
+  std::string_view unit;
+  MetricKind kind;
+  std::string_view description;
+};
+
+/// In the order of `Metric`.
+std::span<const MetricDef> metric_defs();
+
+/// -1 when no metric has this name.
+int find_metric(std::string_view name);
+
+/// Daily series of every metric: values[(metric * replications + rep) * days + day], so that one
+/// metric is a contiguous [replication, day] block.
+struct SeriesSet {
+  int replications = 0;
+  int days = 0;
+  std::vector<double> values;
+
+  SeriesSet() = default;
+  SeriesSet(int reps, int n_days)
+      : replications(reps), days(n_days),
+        values(static_cast<std::size_t>(kMetricCount) * reps * n_days, 0.0) {}
+
+  double& at(Metric m, int rep, int day) {
+    return values[(static_cast<std::size_t>(m) * replications + rep) * days + day];
+  }
+  double at(Metric m, int rep, int day) const {
+    return values[(static_cast<std::size_t>(m) * replications + rep) * days + day];
+  }
+  /// One metric's [replication, day] block.
+  std::span<const double> metric(Metric m) const {
+    return {values.data() + static_cast<std::size_t>(m) * replications * days,
+            static_cast<std::size_t>(replications) * days};
+  }
+};
+
+/// One column of the optional per-customer final state.
+struct CustomerColumn {
+  std::string name;
+  std::string unit;
+  std::string description;
+  std::variant<std::vector<std::uint8_t>, std::vector<std::int32_t>, std::vector<float>> data;
+};
+
+/// Timings and figures about the run itself.
+struct RunStats {
+  int threads = 1;
+  double seconds_total = 0;
+  double seconds_simulating = 0;
+  std::uint64_t customer_days = 0;
+};
+
+/// Everything a run produces, before any file is written.
+struct RunResult {
+  Params params;
+  SeriesSet series;
+  /// Final customer state per replication ([rep][column]); empty unless run.save_customers.
+  std::vector<std::vector<CustomerColumn>> customers;
+  RunStats stats;
+};
+
+}  // namespace cxsim
