@@ -1,1 +1,285 @@
-// placeholder: being written
+#include "network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string_view>
+
+#include "errors.hpp"
+
+namespace cxsim {
+
+namespace {
+
+constexpr std::string_view kKinds =
+    "complete, ring, erdos_renyi, watts_strogatz, barabasi_albert (edge_list is read by the I/O layer)";
+
+// Builds CSR in two passes over the same edges (count, then fill), so no per-member vectors and no
+// copy of the edge list are needed. `for_each_edge(visit)` calls visit(a, b) once per undirected
+// tie, identically on both calls. The offsets double as fill cursors: after filling, offsets[i]
+// has moved to the end of row i, i.e. the start of row i + 1, and one shift restores them.
+template <class ForEachEdge>
+Network build_csr(std::uint32_t n, ForEachEdge&& for_each_edge, bool rows_arrive_sorted) {
+  Network net;
+  net.size = n;
+  net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  auto& off = net.offsets;
+  for_each_edge([&](std::uint32_t a, std::uint32_t b) {
+    ++off[a + 1];
+    ++off[b + 1];
+  });
+  std::partial_sum(off.begin(), off.end(), off.begin());
+  net.targets.resize(off[n]);
+  for_each_edge([&](std::uint32_t a, std::uint32_t b) {
+    net.targets[off[a]++] = b;
+    net.targets[off[b]++] = a;
+  });
+  std::copy_backward(off.begin(), off.end() - 1, off.end());
+  off[0] = 0;
+  if (!rows_arrive_sorted) {
+    for (std::uint32_t i = 0; i < n; ++i)
+      std::sort(net.targets.begin() + static_cast<std::ptrdiff_t>(off[i]),
+                net.targets.begin() + static_cast<std::ptrdiff_t>(off[i + 1]));
+  }
+  return net;
+}
+
+std::string population_text(std::uint32_t n) {
+  if (n == 0) return "the population is empty";
+  return "the population has " + std::to_string(n) + " members (ids 0.." + std::to_string(n - 1) + ")";
+}
+
+Stream member_stream(RngKey key, std::uint32_t member) {
+  return Stream(key, Purpose::network, member, 0);
+}
+
+void check_mean_degree(const NetworkSpec& spec, std::uint32_t n, bool must_be_even) {
+  const std::int64_t k = spec.mean_degree;
+  if (k < 0)
+    throw InputError("must be >= 0, got " + std::to_string(k), "", 0, 0, "network.mean_degree");
+  if (k > 0 && k >= static_cast<std::int64_t>(n))
+    throw InputError("must be below the population (" + std::to_string(n) + " members), got " +
+                         std::to_string(k),
+                     "", 0, 0, "network.mean_degree");
+  if (must_be_even && k % 2 != 0)
+    throw InputError("must be even for " + spec.kind + " networks (k/2 neighbours on each side), got " +
+                         std::to_string(k),
+                     "", 0, 0, "network.mean_degree");
+}
+
+// Ring lattice, then (Watts-Strogatz) each tie's far end moved with probability `rewiring`.
+// far[i * h + s] is the far end of the tie that member i owns in slot s (initially i + s + 1):
+// every tie has exactly one owner, so "are u and w tied?" is a scan of u's and w's h slots. That is
+// O(k) per rewiring, cheaper than a hash set of ties for social degrees (k up to a few hundred) and
+// needs no memory beyond `far` itself.
+Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rewiring) {
+  const auto h = static_cast<std::uint32_t>(spec.mean_degree / 2);
+  std::vector<std::uint32_t> far(static_cast<std::size_t>(n) * h);
+  for (std::uint32_t i = 0; i < n; ++i)
+    for (std::uint32_t s = 0; s < h; ++s)
+      far[static_cast<std::size_t>(i) * h + s] =
+          static_cast<std::uint32_t>((std::uint64_t{i} + s + 1) % n);
+
+  if (rewiring > 0) {
+    auto owns = [&](std::uint32_t a, std::uint32_t b) {
+      const auto* row = far.data() + static_cast<std::size_t>(a) * h;
+      return std::find(row, row + h, b) != row + h;
+    };
+    std::vector<std::uint32_t> degree(n, 2 * h);
+    // Sequential in member order: whether a far end is free depends on earlier rewirings. Draws
+    // come from the owner's stream, so the graph is a pure function of (spec, n, key).
+    for (std::uint32_t u = 0; u < n; ++u) {
+      Stream rng = member_stream(key, u);
+      for (std::uint32_t s = 0; s < h; ++s) {
+        if (!rng.bernoulli(rewiring)) continue;
+        if (degree[u] >= n - 1) continue;  // tied to everyone: nowhere to go
+        std::uint32_t w = 0;
+        do {
+          w = static_cast<std::uint32_t>(rng.below(n));
+        } while (w == u || owns(u, w) || owns(w, u));
+        auto& end = far[static_cast<std::size_t>(u) * h + s];
+        --degree[end];
+        ++degree[w];
+        end = w;
+      }
+    }
+  }
+
+  return build_csr(
+      n,
+      [&](auto&& visit) {
+        for (std::uint32_t i = 0; i < n; ++i)
+          for (std::uint32_t s = 0; s < h; ++s) visit(i, far[static_cast<std::size_t>(i) * h + s]);
+      },
+      false);
+}
+
+// G(n, p): member i's ties to higher ids are drawn from i's own stream by geometric skipping
+// (Batagelj & Brandes 2005): the gap to the next tie is Geometric(p), so a row costs one draw
+// plus one per tie. Both CSR passes replay the same streams instead of storing the edges, and
+// rows arrive sorted (row x receives lower ids while rows < x are visited, then its own).
+Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
+  const double p = n > 1 ? static_cast<double>(spec.mean_degree) / (n - 1) : 0.0;
+  const double log_q = std::log1p(-p);  // -inf when p == 1: every gap is 0
+  auto for_each_edge = [&](auto&& visit) {
+    if (p <= 0) return;
+    for (std::uint32_t i = 0; i + 1 < n; ++i) {
+      Stream rng = member_stream(key, i);
+      double j = i;
+      while (true) {
+        const double u = 1.0 - rng.uniform();  // (0, 1]: log is finite
+        const double gap = p >= 1 ? 0.0 : std::floor(std::log(u) / log_q);
+        j += 1.0 + gap;
+        if (j >= n) break;
+        visit(i, static_cast<std::uint32_t>(j));
+      }
+    }
+  };
+  return build_csr(n, for_each_edge, true);
+}
+
+// Preferential attachment with the repeated-endpoints list: `ends` holds both endpoints of every
+// tie, so a uniform pick from it picks a member with probability proportional to degree. Starts
+// from a complete core of m + 1 members; newcomer t ties to m distinct members chosen from the
+// list as it was before t arrived, with draws from t's own stream. `ends` is also the edge list.
+Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
+  if (spec.ba_m < 1 || spec.ba_m >= static_cast<std::int64_t>(n))
+    throw InputError("must be between 1 and the population - 1 (" + std::to_string(n) +
+                         " members), got " + std::to_string(spec.ba_m),
+                     "", 0, 0, "network.ba_m");
+  const auto m = static_cast<std::uint32_t>(spec.ba_m);
+  const std::uint64_t core_ties = std::uint64_t{m} * (m + 1) / 2;
+  const std::uint64_t ties = core_ties + std::uint64_t{n - m - 1} * m;
+  std::vector<std::uint32_t> ends;
+  ends.reserve(2 * ties);
+  for (std::uint32_t a = 0; a <= m; ++a)
+    for (std::uint32_t b = a + 1; b <= m; ++b) ends.insert(ends.end(), {a, b});
+
+  std::vector<std::uint32_t> chosen_by(n, 0);  // chosen_by[x] == t + 1: t already tied to x
+  for (std::uint32_t t = m + 1; t < n; ++t) {
+    Stream rng = member_stream(key, t);
+    const std::uint64_t pool = ends.size();
+    for (std::uint32_t r = 0; r < m; ++r) {
+      std::uint32_t x = 0;
+      do {
+        x = ends[rng.below(pool)];
+      } while (chosen_by[x] == t + 1);
+      chosen_by[x] = t + 1;
+      ends.insert(ends.end(), {t, x});
+    }
+  }
+  chosen_by = {};
+
+  return build_csr(
+      n,
+      [&](auto&& visit) {
+        for (std::size_t e = 0; e < ends.size(); e += 2) visit(ends[e], ends[e + 1]);
+      },
+      false);
+}
+
+}  // namespace
+
+double Network::mean_degree() const {
+  if (size == 0) return 0.0;
+  if (complete) return static_cast<double>(size - 1);
+  return static_cast<double>(targets.size()) / size;
+}
+
+Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
+  if (spec.kind == "complete") {
+    Network net;
+    net.size = n;
+    net.complete = true;
+    return net;
+  }
+  if (spec.kind == "ring") {
+    check_mean_degree(spec, n, true);
+    return lattice(spec, n, key, 0.0);
+  }
+  if (spec.kind == "watts_strogatz") {
+    check_mean_degree(spec, n, true);
+    if (!(spec.rewiring >= 0 && spec.rewiring <= 1))
+      throw InputError("must be a probability in [0, 1], got " + std::to_string(spec.rewiring), "", 0,
+                       0, "network.rewiring");
+    return lattice(spec, n, key, spec.rewiring);
+  }
+  if (spec.kind == "erdos_renyi") {
+    check_mean_degree(spec, n, false);
+    return erdos_renyi(spec, n, key);
+  }
+  if (spec.kind == "barabasi_albert") return barabasi_albert(spec, n, key);
+  if (spec.kind == "edge_list")
+    throw InputError("an edge-list network is read from network.edge_list, not generated", "", 0, 0,
+                     "network.kind");
+  throw InputError("unknown network kind \"" + spec.kind + "\"; valid kinds: " + std::string(kKinds), "",
+                   0, 0, "network.kind");
+}
+
+Network network_from_edges(std::uint32_t n,
+                           std::vector<std::pair<std::uint32_t, std::uint32_t>> edges) {
+  for (std::size_t e = 0; e < edges.size(); ++e) {
+    const auto [a, b] = edges[e];
+    if (a >= n || b >= n)
+      throw InputError("tie " + std::to_string(e + 1) + " (" + std::to_string(a) + ", " +
+                           std::to_string(b) + ") names member id " + std::to_string(std::max(a, b)) +
+                           ", but " + population_text(n),
+                       "", 0, 0, "network.edge_list");
+  }
+  std::erase_if(edges, [](const auto& e) { return e.first == e.second; });
+  for (auto& [a, b] : edges)
+    if (a > b) std::swap(a, b);
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+  // Sorted (a < b) pairs fill every row in increasing order, as in erdos_renyi.
+  return build_csr(
+      n,
+      [&](auto&& visit) {
+        for (const auto& [a, b] : edges) visit(a, b);
+      },
+      true);
+}
+
+double clustering_coefficient(const Network& net) {
+  const std::uint32_t n = net.size;
+  if (n == 0) return 0.0;
+  if (net.complete) return n >= 3 ? 1.0 : 0.0;
+  // Mark i's neighbours with stamp i + 1, then count marked members in each neighbour's row:
+  // every tie among i's neighbours is seen twice. O(sum of squared degrees).
+  std::vector<std::uint32_t> mark(n, 0);
+  double sum = 0.0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto row = net.ties(i);
+    const std::uint64_t d = row.size();
+    if (d < 2) continue;
+    for (auto a : row) mark[a] = i + 1;
+    std::uint64_t twice_links = 0;
+    for (auto a : row)
+      for (auto b : net.ties(a)) twice_links += (mark[b] == i + 1);
+    sum += static_cast<double>(twice_links) / static_cast<double>(d * (d - 1));
+  }
+  return sum / n;
+}
+
+std::vector<std::uint64_t> degree_histogram(const Network& net) {
+  if (net.size == 0) return {};
+  if (net.complete) {
+    std::vector<std::uint64_t> hist(net.size, 0);
+    hist[net.size - 1] = net.size;
+    return hist;
+  }
+  std::vector<std::uint64_t> hist;
+  for (std::uint32_t i = 0; i < net.size; ++i) {
+    const std::uint64_t d = net.offsets[i + 1] - net.offsets[i];
+    if (d >= hist.size()) hist.resize(d + 1, 0);
+    ++hist[d];
+  }
+  return hist;
+}
+
+std::uint64_t network_bytes(const Network& net) {
+  return sizeof(Network) + net.offsets.capacity() * sizeof(std::uint64_t) +
+         net.targets.capacity() * sizeof(std::uint32_t);
+}
+
+}  // namespace cxsim
