@@ -1,1 +1,476 @@
-// placeholder: being written
+#include "io/h5.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <utility>
+
+namespace cxsim::h5 {
+
+namespace {
+
+// --- errors -------------------------------------------------------------------------------------
+
+// Walking downward visits the API call first and the innermost function last; the innermost
+// message is the specific one ("truncated file: eof = ...", "errno = 2, No such file ...").
+herr_t keep_innermost(unsigned, const H5E_error2_t* err, void* out) {
+  if (err->desc && *err->desc) *static_cast<std::string*>(out) = err->desc;
+  return 0;
+}
+
+std::string take_hdf5_message() {
+  std::string message;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, keep_innermost, &message);
+  H5Eclear2(H5E_DEFAULT);
+  return message;
+}
+
+[[noreturn]] void fail(std::string_view call, std::string_view name) {
+  std::string text(call);
+  if (!name.empty()) text += " '" + std::string(name) + "'";
+  text += " failed";
+  if (const auto detail = take_hdf5_message(); !detail.empty()) text += ": " + detail;
+  throw Error(text);
+}
+
+hid_t check(hid_t id, std::string_view call, std::string_view name = {}) {
+  if (id < 0) fail(call, name);
+  return id;
+}
+
+// herr_t and htri_t are both int: one checker returning the value serves both.
+int check_status(int status, std::string_view call, std::string_view name = {}) {
+  if (status < 0) fail(call, name);
+  return status;
+}
+
+// --- types --------------------------------------------------------------------------------------
+
+// Memory types are the native ones; file types are fixed little-endian so files are identical
+// on every machine.
+template <class T> hid_t mem_type();
+template <> hid_t mem_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <> hid_t mem_type<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t mem_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+template <> hid_t mem_type<std::int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t mem_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+
+template <class T> hid_t file_type();
+template <> hid_t file_type<double>() { return H5T_IEEE_F64LE; }
+template <> hid_t file_type<float>() { return H5T_IEEE_F32LE; }
+template <> hid_t file_type<std::int32_t>() { return H5T_STD_I32LE; }
+template <> hid_t file_type<std::uint8_t>() { return H5T_STD_U8LE; }
+
+std::string number_text(double value) {
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value);
+  return std::string(buf, result.ptr);
+}
+
+bool is_bool_enum(hid_t type) {
+  if (H5Tget_class(type) != H5T_ENUM || check_status(H5Tget_nmembers(type), "H5Tget_nmembers") != 2)
+    return false;
+  for (unsigned i = 0; i < 2; ++i) {
+    char* name = H5Tget_member_name(type, i);
+    const bool expected = name && std::strcmp(name, i == 0 ? "FALSE" : "TRUE") == 0;
+    H5free_memory(name);
+    if (!expected) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void silence_errors() { check_status(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "H5Eset_auto2"); }
+
+bool is_hdf5(const std::string& path) {
+  silence_errors();
+  return check_status(H5Fis_hdf5(path.c_str()), "H5Fis_hdf5", path) > 0;
+}
+
+// --- handles ------------------------------------------------------------------------------------
+
+Handle::Handle(hid_t id, CloseFn close_fn) : id_(check(id, "HDF5 call")), close_(close_fn) {}
+
+Handle::Handle(Handle&& other) noexcept
+    : id_(std::exchange(other.id_, H5I_INVALID_HID)), close_(other.close_) {}
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    reset();
+    id_ = std::exchange(other.id_, H5I_INVALID_HID);
+    close_ = other.close_;
+  }
+  return *this;
+}
+
+void Handle::reset() noexcept {
+  if (id_ >= 0) close_(id_);  // a failure here cannot be reported; close() exists for that
+  id_ = H5I_INVALID_HID;
+}
+
+void Handle::close() {
+  if (id_ < 0) return;
+  const hid_t id = std::exchange(id_, H5I_INVALID_HID);
+  check_status(close_(id), "close");
+}
+
+Dataspace::Dataspace(hid_t id) : Handle(id, &H5Sclose) {}
+Dataspace Dataspace::scalar() { return Dataspace(check(H5Screate(H5S_SCALAR), "H5Screate")); }
+Dataspace Dataspace::simple(std::span<const hsize_t> dims) {
+  return Dataspace(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                         "H5Screate_simple"));
+}
+std::vector<hsize_t> Dataspace::dims() const {
+  const int rank = check_status(H5Sget_simple_extent_ndims(id()), "H5Sget_simple_extent_ndims");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  check_status(H5Sget_simple_extent_dims(id(), dims.data(), nullptr), "H5Sget_simple_extent_dims");
+  return dims;
+}
+
+PropertyList::PropertyList(hid_t id) : Handle(id, &H5Pclose) {}
+PropertyList PropertyList::create(hid_t cls) { return PropertyList(check(H5Pcreate(cls), "H5Pcreate")); }
+
+Datatype::Datatype(hid_t id) : Handle(id, &H5Tclose) {}
+Datatype Datatype::utf8_string() {
+  Datatype type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+  check_status(H5Tset_size(type.id(), H5T_VARIABLE), "H5Tset_size");
+  check_status(H5Tset_cset(type.id(), H5T_CSET_UTF8), "H5Tset_cset");
+  return type;
+}
+Datatype Datatype::boolean() {
+  Datatype type(check(H5Tenum_create(H5T_NATIVE_INT8), "H5Tenum_create"));
+  const std::int8_t no = 0, yes = 1;
+  check_status(H5Tenum_insert(type.id(), "FALSE", &no), "H5Tenum_insert");
+  check_status(H5Tenum_insert(type.id(), "TRUE", &yes), "H5Tenum_insert");
+  return type;
+}
+
+Attribute::Attribute(hid_t id) : Handle(id, &H5Aclose) {}
+
+// --- attributes ---------------------------------------------------------------------------------
+
+namespace {
+
+void write_scalar_attr(hid_t object, std::string_view name, hid_t file_type, hid_t mem_type,
+                       const void* value) {
+  const std::string n(name);
+  if (check_status(H5Aexists(object, n.c_str()), "H5Aexists", n) > 0)
+    check_status(H5Adelete(object, n.c_str()), "H5Adelete", n);
+  const Dataspace space = Dataspace::scalar();
+  const Attribute attr(check(H5Acreate2(object, n.c_str(), file_type, space.id(), H5P_DEFAULT,
+                                        H5P_DEFAULT),
+                             "H5Acreate2", n));
+  check_status(H5Awrite(attr.id(), mem_type, value), "H5Awrite", n);
+}
+
+herr_t collect_attr_name(hid_t, const char* name, const H5A_info_t*, void* out) {
+  static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+  return 0;
+}
+
+}  // namespace
+
+Attribute Object::open_attr(std::string_view name) const {
+  const std::string n(name);
+  Attribute attr(check(H5Aopen(id(), n.c_str(), H5P_DEFAULT), "H5Aopen", n));
+  const Dataspace space(check(H5Aget_space(attr.id()), "H5Aget_space", n));
+  if (check(H5Sget_simple_extent_npoints(space.id()), "H5Sget_simple_extent_npoints", n) != 1)
+    throw Error("attribute '" + n + "' is not a scalar");
+  return attr;
+}
+
+bool Object::has_attr(std::string_view name) const {
+  return check_status(H5Aexists(id(), std::string(name).c_str()), "H5Aexists", name) > 0;
+}
+
+std::vector<std::string> Object::attr_names() const {
+  std::vector<std::string> names;
+  hsize_t index = 0;
+  check_status(H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_attr_name, &names),
+               "H5Aiterate2");
+  return names;
+}
+
+AttrType Object::attr_type(std::string_view name) const {
+  const Attribute attr = open_attr(name);
+  const Datatype type(check(H5Aget_type(attr.id()), "H5Aget_type", name));
+  switch (H5Tget_class(type.id())) {
+    case H5T_FLOAT: return AttrType::real;
+    case H5T_INTEGER: return AttrType::integer;
+    case H5T_ENUM: return is_bool_enum(type.id()) ? AttrType::boolean : AttrType::other;
+    case H5T_STRING: {
+      const bool variable = check_status(H5Tis_variable_str(type.id()), "H5Tis_variable_str") > 0;
+      return variable && H5Tget_cset(type.id()) == H5T_CSET_UTF8 ? AttrType::string
+                                                                  : AttrType::other_string;
+    }
+    default: return AttrType::other;
+  }
+}
+
+void Object::write_attr(std::string_view name, double value) const {
+  write_scalar_attr(id(), name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+void Object::write_attr(std::string_view name, std::int64_t value) const {
+  write_scalar_attr(id(), name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+void Object::write_attr(std::string_view name, bool value) const {
+  const Datatype type = Datatype::boolean();
+  const std::int8_t stored = value ? 1 : 0;
+  write_scalar_attr(id(), name, type.id(), type.id(), &stored);
+}
+void Object::write_attr(std::string_view name, std::string_view value) const {
+  // A C string: the text must not contain NUL (scenario files and command lines do not).
+  const std::string text(value);
+  const char* pointer = text.c_str();
+  const Datatype type = Datatype::utf8_string();
+  write_scalar_attr(id(), name, type.id(), type.id(), &pointer);
+}
+
+template <>
+double Object::read_attr<double>(std::string_view name) const {
+  double value = 0;
+  check_status(H5Aread(open_attr(name).id(), H5T_NATIVE_DOUBLE, &value), "H5Aread", name);
+  return value;
+}
+
+template <>
+std::int64_t Object::read_attr<std::int64_t>(std::string_view name) const {
+  std::int64_t value = 0;
+  check_status(H5Aread(open_attr(name).id(), H5T_NATIVE_INT64, &value), "H5Aread", name);
+  return value;
+}
+
+template <>
+bool Object::read_attr<bool>(std::string_view name) const {
+  if (attr_type(name) == AttrType::integer) return read_attr<std::int64_t>(name) != 0;
+  // Enum to enum conversion matches members by name, so a non-boolean enum fails here.
+  const Datatype type = Datatype::boolean();
+  std::int8_t value = 0;
+  check_status(H5Aread(open_attr(name).id(), type.id(), &value), "H5Aread", name);
+  return value != 0;
+}
+
+template <>
+std::string Object::read_attr<std::string>(std::string_view name) const {
+  const Attribute attr = open_attr(name);
+  const Datatype type(check(H5Aget_type(attr.id()), "H5Aget_type", name));
+  if (H5Tget_class(type.id()) != H5T_STRING)
+    throw Error("attribute '" + std::string(name) + "' is not a string");
+  if (check_status(H5Tis_variable_str(type.id()), "H5Tis_variable_str") > 0) {
+    char* pointer = nullptr;
+    check_status(H5Aread(attr.id(), type.id(), &pointer), "H5Aread", name);
+    std::string text = pointer ? pointer : "";
+    H5free_memory(pointer);
+    return text;
+  }
+  const std::size_t size = H5Tget_size(type.id());
+  std::string text(size, '\0');
+  check_status(H5Aread(attr.id(), type.id(), text.data()), "H5Aread", name);
+  text.resize(std::min(text.find('\0'), text.size()));
+  if (H5Tget_strpad(type.id()) == H5T_STR_SPACEPAD)
+    text.erase(text.find_last_not_of(' ') + 1);
+  return text;
+}
+
+std::string Object::read_attr_text(std::string_view name) const {
+  switch (attr_type(name)) {
+    case AttrType::real: return number_text(read_attr<double>(name));
+    case AttrType::integer: return std::to_string(read_attr<std::int64_t>(name));
+    case AttrType::boolean: return read_attr<bool>(name) ? "true" : "false";
+    case AttrType::string:
+    case AttrType::other_string: return read_attr<std::string>(name);
+    case AttrType::other: break;
+  }
+  return "(unsupported type)";
+}
+
+// --- datasets -----------------------------------------------------------------------------------
+
+Dataset::Dataset(hid_t id) : Object(id, &H5Dclose) {}
+
+std::vector<hsize_t> Dataset::dims() const {
+  return Dataspace(check(H5Dget_space(id()), "H5Dget_space")).dims();
+}
+
+std::vector<hsize_t> Dataset::chunk() const {
+  const PropertyList dcpl(check(H5Dget_create_plist(id()), "H5Dget_create_plist"));
+  if (H5Pget_layout(dcpl.id()) != H5D_CHUNKED) return {};
+  std::vector<hsize_t> chunk(dims().size());
+  check_status(H5Pget_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()),
+               "H5Pget_chunk");
+  return chunk;
+}
+
+ElementType Dataset::element_type() const {
+  const Datatype type(check(H5Dget_type(id()), "H5Dget_type"));
+  const std::size_t size = H5Tget_size(type.id());
+  switch (H5Tget_class(type.id())) {
+    case H5T_FLOAT:
+      return size == 8 ? ElementType::float64 : size == 4 ? ElementType::float32 : ElementType::other;
+    case H5T_INTEGER: {
+      const bool is_signed = H5Tget_sign(type.id()) == H5T_SGN_2;
+      if (is_signed && size == 8) return ElementType::int64;
+      if (is_signed && size == 4) return ElementType::int32;
+      if (!is_signed && size == 1) return ElementType::uint8;
+      return ElementType::other;
+    }
+    default: return ElementType::other;
+  }
+}
+
+template <class T>
+std::vector<T> Dataset::read() const {
+  std::size_t count = 1;
+  for (const hsize_t d : dims()) count *= d;
+  std::vector<T> values(count);
+  if (count > 0)
+    check_status(H5Dread(id(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+                 "H5Dread");
+  return values;
+}
+
+template std::vector<double> Dataset::read<double>() const;
+template std::vector<float> Dataset::read<float>() const;
+template std::vector<std::int64_t> Dataset::read<std::int64_t>() const;
+template std::vector<std::int32_t> Dataset::read<std::int32_t>() const;
+template std::vector<std::uint8_t> Dataset::read<std::uint8_t>() const;
+
+std::vector<hsize_t> chunk_shape(std::span<const hsize_t> dims, std::size_t element_size) {
+  hsize_t total = 1;
+  for (const hsize_t d : dims) total *= d;
+  if (dims.empty() || total < kMinChunkedElements) return {};
+  // Fill the last (fastest) dimension first, then whole rows, up to about kChunkBytes.
+  hsize_t budget = std::max<hsize_t>(1, kChunkBytes / std::max<std::size_t>(1, element_size));
+  std::vector<hsize_t> chunk(dims.size());
+  for (std::size_t i = dims.size(); i-- > 0;) {
+    chunk[i] = std::clamp<hsize_t>(budget, 1, dims[i]);
+    budget = std::max<hsize_t>(1, budget / chunk[i]);
+  }
+  return chunk;
+}
+
+// --- groups and files ---------------------------------------------------------------------------
+
+namespace {
+
+herr_t collect_link_name(hid_t, const char* name, const H5L_info_t*, void* out) {
+  static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+  return 0;
+}
+
+}  // namespace
+
+bool Location::has(std::string_view name) const {
+  return check_status(H5Lexists(id(), std::string(name).c_str(), H5P_DEFAULT), "H5Lexists",
+                      name) > 0;
+}
+
+std::vector<std::string> Location::children() const {
+  // "." opens the group itself, also when this is a file (its root group).
+  const Group self(check(H5Gopen2(id(), ".", H5P_DEFAULT), "H5Gopen2"));
+  const PropertyList gcpl(check(H5Gget_create_plist(self.id()), "H5Gget_create_plist"));
+  unsigned order = 0;
+  check_status(H5Pget_link_creation_order(gcpl.id(), &order), "H5Pget_link_creation_order");
+  const auto index = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+  std::vector<std::string> names;
+  hsize_t position = 0;
+  check_status(H5Literate(self.id(), index, H5_ITER_INC, &position, collect_link_name, &names),
+               "H5Literate");
+  return names;
+}
+
+Group Location::create_group(std::string_view name) const {
+  const PropertyList gcpl = PropertyList::create(H5P_GROUP_CREATE);
+  check_status(H5Pset_link_creation_order(gcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+               "H5Pset_link_creation_order");
+  const std::string n(name);
+  return Group(check(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), "H5Gcreate2",
+                     n));
+}
+
+Group Location::open_group(std::string_view name) const {
+  const std::string n(name);
+  return Group(check(H5Gopen2(id(), n.c_str(), H5P_DEFAULT), "H5Gopen2", n));
+}
+
+template <class T>
+Dataset Location::write_dataset(std::string_view name, std::span<const T> data,
+                                std::span<const hsize_t> dims) const {
+  const std::string n(name);
+  hsize_t total = 1;
+  for (const hsize_t d : dims) total *= d;
+  if (dims.empty() || total != data.size())
+    throw Error("dataset '" + n + "': shape does not match " + std::to_string(data.size()) +
+                " values");
+  const Dataspace space = Dataspace::simple(dims);
+  const PropertyList dcpl = PropertyList::create(H5P_DATASET_CREATE);
+  if (const auto chunk = chunk_shape(dims, sizeof(T)); !chunk.empty()) {
+    check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()),
+                 "H5Pset_chunk", n);
+    check_status(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle", n);
+    check_status(H5Pset_deflate(dcpl.id(), 4), "H5Pset_deflate", n);
+  }
+  check_status(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time", n);
+  Dataset dataset(check(H5Dcreate2(id(), n.c_str(), file_type<T>(), space.id(), H5P_DEFAULT,
+                                   dcpl.id(), H5P_DEFAULT),
+                        "H5Dcreate2", n));
+  if (total > 0)
+    check_status(H5Dwrite(dataset.id(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+                 "H5Dwrite", n);
+  return dataset;
+}
+
+template Dataset Location::write_dataset<double>(std::string_view, std::span<const double>,
+                                                 std::span<const hsize_t>) const;
+template Dataset Location::write_dataset<float>(std::string_view, std::span<const float>,
+                                                std::span<const hsize_t>) const;
+template Dataset Location::write_dataset<std::int32_t>(std::string_view,
+                                                       std::span<const std::int32_t>,
+                                                       std::span<const hsize_t>) const;
+template Dataset Location::write_dataset<std::uint8_t>(std::string_view,
+                                                       std::span<const std::uint8_t>,
+                                                       std::span<const hsize_t>) const;
+
+Dataset Location::open_dataset(std::string_view name) const {
+  const std::string n(name);
+  return Dataset(check(H5Dopen2(id(), n.c_str(), H5P_DEFAULT), "H5Dopen2", n));
+}
+
+Group::Group(hid_t id) : Location(id, &H5Gclose) {}
+
+File::File(hid_t id) : Location(id, &H5Fclose) {}
+
+namespace {
+
+PropertyList file_access() {
+  PropertyList fapl = PropertyList::create(H5P_FILE_ACCESS);
+  check_status(H5Pset_fclose_degree(fapl.id(), H5F_CLOSE_SEMI), "H5Pset_fclose_degree");
+#if (H5_VERSION_GE(1, 10, 7) && !H5_VERSION_GE(1, 12, 0)) || H5_VERSION_GE(1, 12, 1)
+  // Lock as usual, but do not fail on file systems without locks (some NFS and container mounts).
+  check_status(H5Pset_file_locking(fapl.id(), true, true), "H5Pset_file_locking");
+#endif
+  return fapl;
+}
+
+}  // namespace
+
+File File::create(const std::string& path) {
+  silence_errors();
+  const PropertyList fcpl = PropertyList::create(H5P_FILE_CREATE);
+  check_status(H5Pset_link_creation_order(fcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+               "H5Pset_link_creation_order");
+  const PropertyList fapl = file_access();
+  // The 1.8 format: dense attribute storage and creation-order indexes; readable by HDF5 >= 1.8.
+  check_status(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
+               "H5Pset_libver_bounds");
+  return File(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), "H5Fcreate", path));
+}
+
+File File::open(const std::string& path) {
+  silence_errors();
+  const PropertyList fapl = file_access();
+  return File(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id()), "H5Fopen", path));
+}
+
+}  // namespace cxsim::h5

@@ -1,1 +1,317 @@
-// placeholder: being written
+#include "io/results_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+
+#include "core/errors.hpp"
+#include "io/h5.hpp"
+#include "io/results_writer.hpp"
+
+namespace cxsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// HDF5 failures after a successful open mean a damaged file: report them as such, with the path.
+template <class F>
+auto reading(const std::string& path, F&& body) {
+  try {
+    return body();
+  } catch (const h5::Error& e) {
+    throw InputError(std::string("damaged results file: ") + e.what(), path);
+  }
+}
+
+// --- opening, with errors that say what the file is not -----------------------------------------
+
+h5::File open_results(const std::string& path) {
+  std::error_code error;
+  if (!fs::exists(path, error)) throw InputError("no such file", path);
+  if (fs::is_directory(path, error)) throw InputError("is a directory, not a results file", path);
+  bool hdf5 = false;
+  try {
+    hdf5 = h5::is_hdf5(path);
+  } catch (const h5::Error& e) {
+    throw InputError(std::string("cannot read: ") + e.what(), path);
+  }
+  if (!hdf5) throw InputError("not an HDF5 file, so not a cxsim results file", path);
+  h5::File file;
+  try {
+    file = h5::File::open(path);
+  } catch (const h5::Error& e) {
+    throw InputError(std::string("damaged or truncated HDF5 file: ") + e.what(), path);
+  }
+  reading(path, [&] {
+    if (!file.has_attr("format") || file.read_attr_text("format") != "cxsim-results")
+      throw InputError("an HDF5 file but not a cxsim results file (no root attribute format = "
+                       "\"cxsim-results\")", path);
+    if (!file.has_attr("format_version"))
+      throw InputError("cxsim results file without a format_version attribute", path);
+    const auto version = file.read_attr<std::int64_t>("format_version");
+    if (version < 1 || version > kResultsFormatVersion)
+      throw InputError("results format version " + std::to_string(version) + "; this cxsim reads " +
+                       "versions 1 to " + std::to_string(kResultsFormatVersion), path);
+  });
+  return file;
+}
+
+// --- root, parameters, strategies ---------------------------------------------------------------
+
+std::map<std::string, std::string> attributes_as_text(const h5::Object& object) {
+  std::map<std::string, std::string> out;
+  for (const std::string& name : object.attr_names()) out[name] = object.read_attr_text(name);
+  return out;
+}
+
+template <class T>
+void read_if_present(const h5::Object& object, const char* name, T& out) {
+  if (object.has_attr(name)) out = object.read_attr<T>(name);
+}
+
+void read_root(const h5::File& file, ResultsFile& out) {
+  out.attributes = attributes_as_text(file);
+  out.format_version = static_cast<int>(file.read_attr<std::int64_t>("format_version"));
+  read_if_present(file, "cxsim_version", out.cxsim_version);
+  read_if_present(file, "git_sha", out.git_sha);
+  read_if_present(file, "created_utc", out.created_utc);
+  read_if_present(file, "command_line", out.command_line);
+  read_if_present(file, "scenario_path", out.scenario_path);
+  read_if_present(file, "scenario_text", out.scenario_text);
+  read_if_present(file, "scenario_sha256", out.scenario_sha256);
+  read_if_present(file, "rng_scheme", out.rng_scheme);
+  read_if_present(file, "seed", out.seed);
+  read_if_present(file, "replications", out.replications);
+  read_if_present(file, "horizon_days", out.horizon_days);
+  read_if_present(file, "population", out.population);
+  read_if_present(file, "threads", out.threads);
+  read_if_present(file, "customer_days", out.customer_days);
+  read_if_present(file, "seconds_total", out.seconds_total);
+  read_if_present(file, "seconds_simulating", out.seconds_simulating);
+}
+
+void read_parameters(const h5::File& file, ResultsFile& out) {
+  if (!file.has("parameters")) return;
+  const h5::Group group = file.open_group("parameters");
+  out.parameters = attributes_as_text(group);
+  if (!group.has("segments")) return;
+  const h5::Group segments = group.open_group("segments");
+  for (const std::string& name : segments.children())
+    out.segments.push_back(attributes_as_text(segments.open_group(name)));
+}
+
+std::string text_attr(const h5::Object& object, const char* name) {
+  return object.has_attr(name) ? object.read_attr_text(name) : std::string();
+}
+
+// This build's metrics in registry order first, then unknown ones (from newer files) by name.
+void order_metrics(std::vector<std::string>& names) {
+  std::stable_sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    const auto rank = [](const std::string& n) {
+      const int i = find_metric(n);
+      return i < 0 ? kMetricCount : i;
+    };
+    return rank(a) != rank(b) ? rank(a) < rank(b) : (rank(a) == kMetricCount && a < b);
+  });
+}
+
+StrategyResults read_strategy(const h5::Group& group, const std::string& name,
+                              const std::string& path) {
+  StrategyResults s;
+  s.name = name;
+  const h5::Group series = group.open_group("series");
+  std::vector<std::string> names = series.children();
+  order_metrics(names);
+  bool first = true;
+  for (const std::string& metric : names) {
+    const h5::Dataset ds = series.open_dataset(metric);
+    const auto dims = ds.dims();
+    if (dims.size() != 2)
+      throw InputError("series '" + metric + "' of strategy '" + name + "' is not [replication, day]",
+                       path);
+    if (first) {
+      s.replications = static_cast<int>(dims[0]);
+      s.days = static_cast<int>(dims[1]);
+      first = false;
+    } else if (dims[0] != static_cast<hsize_t>(s.replications) ||
+               dims[1] != static_cast<hsize_t>(s.days)) {
+      throw InputError("series of strategy '" + name + "' differ in shape", path);
+    }
+    s.metrics.push_back({metric, text_attr(ds, "unit"), text_attr(ds, "kind"),
+                         text_attr(ds, "description")});
+    s.values.push_back(ds.read<double>());
+  }
+  if (group.has("customers")) {
+    const h5::Group customers = group.open_group("customers");
+    for (const std::string& rep : customers.children())
+      if (rep.rfind("rep_", 0) == 0) ++s.customer_replications;
+    if (customers.has("rep_0")) s.customer_columns = customers.open_group("rep_0").children();
+  }
+  return s;
+}
+
+void read_strategies(const h5::File& file, ResultsFile& out) {
+  if (!file.has("strategies"))
+    throw InputError("incomplete cxsim results file: no /strategies group", out.path);
+  const h5::Group strategies = file.open_group("strategies");
+  for (const std::string& name : strategies.children())
+    out.strategies.push_back(read_strategy(strategies.open_group(name), name, out.path));
+}
+
+CustomerColumn read_column(const h5::Group& rep, const std::string& name, const std::string& path) {
+  const h5::Dataset ds = rep.open_dataset(name);
+  CustomerColumn column{name, text_attr(ds, "unit"), text_attr(ds, "description"), {}};
+  switch (ds.element_type()) {
+    case h5::ElementType::uint8: column.data = ds.read<std::uint8_t>(); break;
+    case h5::ElementType::int32: column.data = ds.read<std::int32_t>(); break;
+    case h5::ElementType::float32: column.data = ds.read<float>(); break;
+    default: throw InputError("customer column '" + name + "' is not uint8, int32 or float32", path);
+  }
+  return column;
+}
+
+}  // namespace
+
+const std::vector<double>* StrategyResults::series(std::string_view metric) const {
+  for (std::size_t i = 0; i < metrics.size(); ++i)
+    if (metrics[i].name == metric) return &values[i];
+  return nullptr;
+}
+
+SeriesSet StrategyResults::to_series_set() const {
+  SeriesSet set(replications, days);
+  for (int m = 0; m < kMetricCount; ++m) {
+    const auto* v = series(metric_defs()[m].name);
+    auto out = set.values.begin() + static_cast<std::ptrdiff_t>(m) * replications * days;
+    if (v) std::copy(v->begin(), v->end(), out);
+    else std::fill_n(out, replications * days, std::numeric_limits<double>::quiet_NaN());
+  }
+  return set;
+}
+
+const StrategyResults* ResultsFile::strategy(std::string_view name) const {
+  for (const auto& s : strategies)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+ResultsFile read_results(const std::string& path) {
+  const h5::File file = open_results(path);
+  return reading(path, [&] {
+    ResultsFile out;
+    out.path = path;
+    read_root(file, out);
+    read_parameters(file, out);
+    read_strategies(file, out);
+    return out;
+  });
+}
+
+std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
+                                                        const std::string& strategy) {
+  const h5::File file = open_results(path);
+  return reading(path, [&] {
+    std::vector<std::vector<CustomerColumn>> out;
+    const std::string where = "strategies/" + strategy;
+    if (strategy.empty() || strategy.find('/') != std::string::npos || !file.has("strategies") ||
+        !file.open_group("strategies").has(strategy))
+      throw InputError("no strategy '" + strategy + "' in the file", path);
+    const h5::Group group = file.open_group(where);
+    if (!group.has("customers")) return out;
+    const h5::Group customers = group.open_group("customers");
+    for (int r = 0; customers.has("rep_" + std::to_string(r)); ++r) {
+      const h5::Group rep = customers.open_group("rep_" + std::to_string(r));
+      auto& columns = out.emplace_back();
+      for (const std::string& name : rep.children()) columns.push_back(read_column(rep, name, path));
+    }
+    return out;
+  });
+}
+
+// --- cxsim info ---------------------------------------------------------------------------------
+
+namespace {
+
+std::string format(const char* fmt, auto... args) {
+  const int size = std::snprintf(nullptr, 0, fmt, args...);
+  std::string out(static_cast<std::size_t>(std::max(size, 0)), '\0');
+  std::snprintf(out.data(), out.size() + 1, fmt, args...);
+  return out;
+}
+
+std::string figure(double v) {
+  if (std::isnan(v)) return "n/a";
+  const double a = std::fabs(v);
+  return format(a >= 1000 ? "%.0f" : a >= 1 ? "%.2f" : "%.4f", v);
+}
+
+// Mean over replications of the final day (NaN days skipped), or of the sum over days.
+double key_figure(const StrategyResults& s, std::string_view metric, bool sum_days) {
+  const auto* v = s.series(metric);
+  if (!v || s.days == 0) return std::numeric_limits<double>::quiet_NaN();
+  double total = 0;
+  int n = 0;
+  for (int r = 0; r < s.replications; ++r) {
+    const double* row = v->data() + static_cast<std::size_t>(r) * s.days;
+    double x = row[s.days - 1];
+    if (sum_days) {
+      x = 0;
+      for (int d = 0; d < s.days; ++d) x += row[d];
+    }
+    if (!std::isnan(x)) total += x, ++n;
+  }
+  return n > 0 ? total / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
+std::string describe_results(const ResultsFile& f) {
+  std::string out = "cxsim results file " + f.path + "\n";
+  const auto line = [&](const char* label, const std::string& value) {
+    out += format("  %-14s %s\n", label, value.c_str());
+  };
+  line("written by", "cxsim " + f.cxsim_version + " (git " + f.git_sha + "), format version " +
+                         std::to_string(f.format_version));
+  line("created", f.created_utc);
+  line("command line", f.command_line);
+  line("scenario", (f.scenario_path.empty() ? std::string("(no file)") : f.scenario_path) +
+                       " (sha256 " + f.scenario_sha256.substr(0, 16) + ")");
+  line("seed", std::to_string(f.seed));
+  line("replications", std::to_string(f.replications));
+  line("days", std::to_string(f.horizon_days));
+  line("population", std::to_string(f.population));
+  line("threads", std::to_string(f.threads));
+  const double rate = f.seconds_simulating > 0 ? f.customer_days / f.seconds_simulating : 0;
+  line("timings", format("%.2f s total, %.2f s simulating, %lld customer-days (%.3g per second)",
+                         f.seconds_total, f.seconds_simulating,
+                         static_cast<long long>(f.customer_days), rate));
+  std::string names;
+  for (const auto& s : f.strategies) names += (names.empty() ? "" : ", ") + s.name;
+  line("strategies", names);
+
+  if (f.strategies.empty()) return out;
+  const StrategyResults& first = f.strategies.front();
+  out += format("metrics (%zu, each float64 [replication, day] per strategy)\n",
+                first.metrics.size());
+  for (const auto& m : first.metrics)
+    out += format("  %-24s %-16s %-6s %s\n", m.name.c_str(), m.unit.c_str(), m.kind.c_str(),
+                  m.description.c_str());
+
+  out += "key figures (mean over replications; final day, or summed over days)\n";
+  out += format("  %-16s %16s %10s %8s %8s %16s %16s\n", "strategy", "active_customers",
+                "retention", "nps", "csat", "revenue (sum)", "profit (sum)");
+  for (const auto& s : f.strategies)
+    out += format("  %-16s %16s %10s %8s %8s %16s %16s\n", s.name.c_str(),
+                  figure(key_figure(s, "active_customers", false)).c_str(),
+                  figure(key_figure(s, "retention", false)).c_str(),
+                  figure(key_figure(s, "nps", false)).c_str(),
+                  figure(key_figure(s, "csat", false)).c_str(),
+                  figure(key_figure(s, "revenue", true)).c_str(),
+                  figure(key_figure(s, "profit", true)).c_str());
+  return out;
+}
+
+}  // namespace cxsim

@@ -1,1 +1,251 @@
-// placeholder: being written
+#include "io/results_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+#include <type_traits>
+#include <variant>
+
+#include <cxsim/version.hpp>
+
+#include "core/errors.hpp"
+#include "io/h5.hpp"
+
+namespace cxsim {
+
+namespace fs = std::filesystem;
+
+// --- SHA-256 (FIPS 180-4), small and slow enough for scenario files -----------------------------
+
+namespace {
+
+constexpr std::array<std::uint32_t, 64> kSha256Rounds = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+void sha256_block(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
+  std::uint32_t w[64];
+  for (int i = 0; i < 16; ++i)
+    w[i] = std::uint32_t(block[4 * i]) << 24 | std::uint32_t(block[4 * i + 1]) << 16 |
+           std::uint32_t(block[4 * i + 2]) << 8 | std::uint32_t(block[4 * i + 3]);
+  for (int i = 16; i < 64; ++i) {
+    const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+    const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  }
+  auto [a, b, c, d, e, f, g, k] = h;
+  for (int i = 0; i < 64; ++i) {
+    const std::uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
+                             kSha256Rounds[i] + w[i];
+    const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+  }
+  const std::array<std::uint32_t, 8> add = {a, b, c, d, e, f, g, k};
+  for (int i = 0; i < 8; ++i) h[i] += add[i];
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t full = data.size() / 64 * 64;
+  for (std::size_t i = 0; i < full; i += 64) sha256_block(h, bytes + i);
+  // Padding: 0x80, zeros, then the length in bits as a big-endian 64-bit number.
+  unsigned char tail[128] = {};
+  const std::size_t rest = data.size() - full;
+  std::copy(bytes + full, bytes + data.size(), tail);
+  tail[rest] = 0x80;
+  const std::size_t tail_size = rest < 56 ? 64 : 128;
+  const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
+  for (int i = 0; i < 8; ++i) tail[tail_size - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+  for (std::size_t i = 0; i < tail_size; i += 64) sha256_block(h, tail + i);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const std::uint32_t word : h)
+    for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(word >> shift) & 0xf];
+  return out;
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// --- the layout (docs/results-format.md) --------------------------------------------------------
+
+namespace {
+
+constexpr const char* kRngScheme =
+    "Philox4x64-10 keyed by (seed, replication), counter (purpose, customer, day, block)";
+
+const char* kind_name(MetricKind kind) {
+  switch (kind) {
+    case MetricKind::stock: return "stock";
+    case MetricKind::flow: return "flow";
+    case MetricKind::ratio: return "ratio";
+  }
+  return "?";
+}
+
+void write_root(const h5::File& file, const RunResult& result, const Provenance& prov) {
+  const Params& p = result.params;
+  file.write_attr("format", "cxsim-results");
+  file.write_attr("format_version", std::int64_t{kResultsFormatVersion});
+  file.write_attr("cxsim_version", kVersion);
+  file.write_attr("git_sha", kGitSha);
+  file.write_attr("created_utc", prov.created_utc.empty() ? utc_now_iso8601() : prov.created_utc);
+  file.write_attr("command_line", prov.command_line);
+  file.write_attr("scenario_path", prov.scenario_path);
+  file.write_attr("scenario_text", prov.scenario_text);
+  file.write_attr("scenario_sha256", sha256_hex(prov.scenario_text));
+  file.write_attr("seed", p.run_seed);
+  file.write_attr("replications", p.run_replications);
+  file.write_attr("horizon_days", p.run_horizon_days);
+  file.write_attr("population", p.market_population);
+  file.write_attr("threads", std::int64_t{result.stats.threads});
+  file.write_attr("seconds_total", result.stats.seconds_total);
+  file.write_attr("seconds_simulating", result.stats.seconds_simulating);
+  file.write_attr("customer_days", static_cast<std::int64_t>(result.stats.customer_days));
+  file.write_attr("rng_scheme", kRngScheme);
+}
+
+void write_parameters(const h5::File& file, const Params& params) {
+  const h5::Group group = file.create_group("parameters");
+  for (const ParamSpec& spec : param_specs()) {
+    std::visit(
+        [&](auto member) {
+          const auto& value = params.*member;
+          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>)
+            group.write_attr(spec.key, std::string_view(value));
+          else
+            group.write_attr(spec.key, value);  // double, int64 or bool, each its own HDF5 type
+        },
+        spec.member);
+  }
+  const h5::Group segments = group.create_group("segments");
+  for (std::size_t i = 0; i < params.segments.size(); ++i) {
+    const Segment& segment = params.segments[i];
+    const h5::Group g = segments.create_group(std::to_string(i));
+    g.write_attr("name", segment.name);
+    for (const SegmentParamSpec& spec : segment_param_specs())
+      g.write_attr(spec.name, segment.*spec.member);
+  }
+}
+
+void write_series(const h5::Group& strategy, const SeriesSet& series) {
+  const h5::Group group = strategy.create_group("series");
+  group.write_attr("replications", std::int64_t{series.replications});
+  group.write_attr("days", std::int64_t{series.days});
+  const std::array<hsize_t, 2> dims = {static_cast<hsize_t>(series.replications),
+                                       static_cast<hsize_t>(series.days)};
+  for (int m = 0; m < kMetricCount; ++m) {
+    const MetricDef& def = metric_defs()[m];
+    const h5::Dataset ds = group.write_dataset(def.name, series.metric(static_cast<Metric>(m)), dims);
+    ds.write_attr("unit", def.unit);
+    ds.write_attr("kind", kind_name(def.kind));
+    ds.write_attr("description", def.description);
+    ds.write_attr("dimensions", "replication,day");
+  }
+}
+
+void write_customers(const h5::Group& strategy,
+                     const std::vector<std::vector<CustomerColumn>>& customers) {
+  const h5::Group group = strategy.create_group("customers");
+  group.write_attr("replications", static_cast<std::int64_t>(customers.size()));
+  for (std::size_t r = 0; r < customers.size(); ++r) {
+    const h5::Group rep = group.create_group("rep_" + std::to_string(r));
+    for (const CustomerColumn& column : customers[r]) {
+      const h5::Dataset ds = std::visit(
+          [&](const auto& values) {
+            const std::array<hsize_t, 1> dims = {values.size()};
+            return rep.write_dataset(column.name, std::span(values), dims);
+          },
+          column.data);
+      ds.write_attr("unit", column.unit);
+      ds.write_attr("description", column.description);
+    }
+  }
+}
+
+void check_inputs(const std::string& path, const RunResult& result, const std::string& strategy) {
+  if (strategy.empty() || strategy == "." || strategy.find('/') != std::string::npos)
+    throw InputError("strategy name '" + strategy + "' cannot name an HDF5 group (empty, '.' or "
+                     "containing '/')", path);
+  const SeriesSet& s = result.series;
+  if (s.replications < 0 || s.days < 0 ||
+      s.values.size() != static_cast<std::size_t>(kMetricCount) * s.replications * s.days)
+    throw std::invalid_argument("write_results: series holds " + std::to_string(s.values.size()) +
+                                " values, not metrics x replications x days");
+  const fs::path dir = fs::path(path).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir))
+    throw InputError("cannot write results: directory '" + dir.string() + "' does not exist", path);
+}
+
+// Data must reach the disk before the rename publishes the file, or a crash could leave an empty
+// file under the final name.
+void sync_to_disk(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    throw std::system_error(error, std::generic_category(), "fsync " + file.string());
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_results(const std::string& path, const RunResult& result, const Provenance& prov,
+                   const std::string& strategy) {
+  check_inputs(path, result, strategy);
+  fs::path temp(path);
+  temp += ".tmp." + std::to_string(::getpid());
+  try {
+    h5::File file;
+    try {
+      file = h5::File::create(temp.string());
+    } catch (const h5::Error& e) {
+      throw InputError(std::string("cannot write results: ") + e.what(), path);
+    }
+    write_root(file, result, prov);
+    write_parameters(file, result.params);
+    {
+      const h5::Group strategies = file.create_group("strategies");
+      const h5::Group group = strategies.create_group(strategy);
+      write_series(group, result.series);
+      if (!result.customers.empty()) write_customers(group, result.customers);
+    }
+    file.close();  // checked: every object is closed by now, or this throws
+    sync_to_disk(temp);
+    std::error_code error;
+    fs::rename(temp, path, error);
+    if (error) throw InputError("cannot write results: " + error.message(), path);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  }
+}
+
+}  // namespace cxsim

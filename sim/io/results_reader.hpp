@@ -1,0 +1,82 @@
+#pragma once
+// Reads a cxsim results file (docs/results-format.md) back: provenance, parameters and the daily
+// series of every strategy; `cxsim info` prints describe_results().
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/results.hpp"
+
+namespace cxsim {
+
+/// One series dataset's description.
+struct SeriesInfo {
+  std::string name;
+  std::string unit;
+  std::string kind;  ///< stock, flow or ratio
+  std::string description;
+};
+
+/// The results of one strategy (/strategies/<name>).
+struct StrategyResults {
+  std::string name;
+  int replications = 0;
+  int days = 0;
+  /// Metrics this build knows in registry order, then any others (newer files) by name.
+  std::vector<SeriesInfo> metrics;
+  /// values[i][rep * days + day] is metrics[i] on `day` of replication `rep`.
+  std::vector<std::vector<double>> values;
+  /// Replications with saved customer state (0 when none) and their column names (rep_0's).
+  int customer_replications = 0;
+  std::vector<std::string> customer_columns;
+
+  /// A metric's [rep, day] block; nullptr when the file does not have it.
+  const std::vector<double>* series(std::string_view metric) const;
+  /// As a SeriesSet of this build's metrics; any the file lacks are NaN.
+  SeriesSet to_series_set() const;
+};
+
+/// What read_results() returns: everything in the file except per-customer state.
+struct ResultsFile {
+  std::string path;
+  /// Every root attribute as text (numbers in shortest round-trip form).
+  std::map<std::string, std::string> attributes;
+
+  int format_version = 0;
+  std::string cxsim_version, git_sha, created_utc, command_line;
+  std::string scenario_path, scenario_text, scenario_sha256, rng_scheme;
+  std::int64_t seed = 0, replications = 0, horizon_days = 0, population = 0, threads = 0;
+  std::int64_t customer_days = 0;
+  double seconds_total = 0, seconds_simulating = 0;
+
+  /// "section.name" -> value as text, as param_to_string() writes it.
+  std::map<std::string, std::string> parameters;
+  /// One map per segment: "name" and each segment key -> value as text.
+  std::vector<std::map<std::string, std::string>> segments;
+
+  /// In the order they were written.
+  std::vector<StrategyResults> strategies;
+
+  /// nullptr when there is no such strategy.
+  const StrategyResults* strategy(std::string_view name) const;
+};
+
+/// Reads the results file at `path`.
+/// @throws InputError naming `path` when it is missing, not HDF5, not a cxsim results file (no
+///         `format` = "cxsim-results"), written by a newer format version, truncated or damaged
+ResultsFile read_results(const std::string& path);
+
+/// The saved final customer state of one strategy, [rep][column]; empty when none was saved.
+/// @throws InputError as read_results(), or when there is no such strategy
+std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
+                                                        const std::string& strategy = "baseline");
+
+/// The summary `cxsim info results.h5` prints: provenance, run size, timings, strategies, metrics
+/// with units, and key figures (final-day means over replications; revenue and profit summed over
+/// days).
+std::string describe_results(const ResultsFile& results);
+
+}  // namespace cxsim
