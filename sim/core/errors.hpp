@@ -32,12 +32,17 @@ class InputError : public std::runtime_error {
     std::string out;
     if (!file.empty()) {
       out += file;
-      if (line > 0) out += ":" + std::to_string(line);
-      if (line > 0 && column > 0) out += ":" + std::to_string(column);
+      if (line > 0) out.append(":").append(std::to_string(line));
+      if (line > 0 && column > 0) out.append(":").append(std::to_string(column));
       out += ": ";
     }
-    if (!key.empty()) out += "'" + key + "': ";
-    return out + message;
+    if (!key.empty()) {
+      out += '\'';
+      out += key;
+      out += "': ";
+    }
+    out += message;
+    return out;
   }
 
   std::string message_;

@@ -74,6 +74,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string number_to_string(double x) {
+  // Whole numbers in plain digits ("200000000", not "2e+08"): these are read by people.
+  if (std::isfinite(x) && x == std::trunc(x) && std::abs(x) < 1e15)
+    return std::to_string(static_cast<long long>(x));
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
   return std::string(buf, end);
@@ -234,6 +237,14 @@ void validate(const Params& params) {
   if (params.network_kind == "edge_list" && params.network_edge_list.empty())
     throw InputError("network.kind = \"edge_list\" needs network.edge_list, the file to read", "", 0,
                      0, "network.edge_list");
+  const bool has_degree = params.network_kind == "ring" || params.network_kind == "watts_strogatz" ||
+                          params.network_kind == "erdos_renyi";
+  if (has_degree && params.network_mean_degree >= params.market_population)
+    throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")",
+                     "", 0, 0, "network.mean_degree");
+  if (params.network_kind == "barabasi_albert" && params.network_ba_m >= params.market_population)
+    throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")",
+                     "", 0, 0, "network.ba_m");
   if ((params.network_kind == "ring" || params.network_kind == "watts_strogatz") &&
       params.network_mean_degree % 2 != 0)
     throw InputError("must be even for ring and watts_strogatz networks", "", 0, 0,

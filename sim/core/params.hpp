@@ -83,9 +83,9 @@ namespace cxsim {
       "lambda: a shortfall weighs lambda times an equal surplus", "Tversky & Kahneman 1992")        \
   NUM(experience, curvature, double, 0.88, 0.1, 1, "", true,                                        \
       "a: curvature of the value function v(d) = d^a", "Tversky & Kahneman 1992")                  \
-  NUM(experience, attitude_weight, double, 1.0, 0, 100, "", true,                                   \
+  NUM(experience, attitude_weight, double, 0.5, 0, 100, "", true,                                   \
       "w: attitude change per unit of valued disconfirmation", "assumption")                        \
-  NUM(experience, expectation_adaptation, double, 0.05, 0, 1, "share", true,                        \
+  NUM(experience, expectation_adaptation, double, 0.02, 0, 1, "share", true,                        \
       "How far expectation E moves toward each experienced performance", "Oliver 1980")             \
   NUM(experience, memory_days, double, 180, 1, 36500, "days", true,                                 \
       "Time constant of attitude decay toward the segment baseline", "assumption")                  \
@@ -95,7 +95,7 @@ namespace cxsim {
       "de Matos, Henrique & Rossi 2007")                                                            \
   NUM(experience, recovery_fast_days, double, 3, 0.01, 3650, "days", true,                          \
       "tau_fast: restored share decays as exp(-days to resolution / tau_fast)", "assumption")      \
-  NUM(experience, delight_threshold, double, 0.08, 0, 1, "score", true,                             \
+  NUM(experience, delight_threshold, double, 0.1, 0, 1, "score", true,                             \
       "Disconfirmation d above which an experience delights (may start a positive story)",          \
       "assumption")                                                                                 \
   NUM(experience, failure_threshold, double, 0.2, 0, 1, "score", true,                              \

@@ -67,9 +67,13 @@ class Stream {
  public:
   using result_type = std::uint64_t;
 
-  Stream(RngKey key, Purpose purpose, std::uint64_t entity, std::uint64_t day) {
+  /// @param sub distinguishes several decisions of one purpose by one entity on one day
+  ///            (e.g. a customer's second contact of the day); 0 for the first.
+  Stream(RngKey key, Purpose purpose, std::uint64_t entity, std::uint64_t day,
+         std::uint32_t sub = 0) {
     key_ = {{key.seed, key.replication}};
-    ctr_ = {{static_cast<std::uint64_t>(purpose), entity, day, 0}};
+    ctr_ = {{static_cast<std::uint64_t>(purpose) | (static_cast<std::uint64_t>(sub) << 32), entity,
+             day, 0}};
   }
 
   static constexpr result_type min() { return 0; }

@@ -1,1 +1,695 @@
-// placeholder: being written
+#include "io/scenario_reader.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "core/errors.hpp"
+
+namespace cxsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view docs_hint = "Every key is listed in docs/scenarios.md.";
+
+/// Where a problem is: the file, 1-based line and column (0 when unknown) and the key.
+struct Site {
+  std::string file;
+  int line = 0, column = 0;
+  std::string key;
+  InputError error(const std::string& message) const {
+    return InputError(message, file, line, column, key);
+  }
+};
+
+Site site_at(const std::string& file, const toml::source_region& where, std::string key) {
+  return {file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
+          std::move(key)};
+}
+
+// ---- text helpers ----------------------------------------------------------------------------
+
+/// Shortest text that reads back to x; whole numbers in plain digits ("200000000", not "2e+08").
+std::string number_text(double x) {
+  char buf[64];
+  const bool whole = std::abs(x) < 1e15 && std::trunc(x) == x;
+  const auto [end, ec] = whole ? std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed)
+                               : std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, end);
+}
+
+/// A TOML float literal that reads back to exactly `x` ("50.0", "0.15", "1e+09").
+std::string real_literal(double x) {
+  std::string s = number_text(x);
+  if (s.find_first_of(".eni") == std::string::npos) s += ".0";
+  return s;
+}
+
+/// A TOML basic string: quotes, backslashes and control characters escaped.
+std::string toml_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(u));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + '"';
+}
+
+std::string quoted_list(const std::vector<std::string>& items, std::string_view open = "'",
+                        std::string_view close = "'") {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i ? ", " : "") + std::string(open) + items[i] + std::string(close);
+  return out;
+}
+
+/// What a node holds, for "got ..." in messages.
+std::string found_text(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: {
+      std::string s = n.as_string()->get();
+      if (s.size() > 40) s = s.substr(0, 40) + "...";
+      return "the string " + toml_string(s);
+    }
+    case toml::node_type::integer: return "the integer " + std::to_string(n.as_integer()->get());
+    case toml::node_type::floating_point:
+      return "the number " + number_text(n.as_floating_point()->get());
+    case toml::node_type::boolean:
+      return std::string("the boolean ") + (n.as_boolean()->get() ? "true" : "false");
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+/// allowed_text(), with ranges in plain digits where the registry's shortest form would say 2e+08.
+std::string allowed(const ParamSpec& spec) {
+  const std::string range = "[" + number_text(spec.min) + ", " + number_text(spec.max) + "]";
+  if (spec.type == ParamType::integer) return "a whole number in " + range;
+  if (spec.type == ParamType::real) return "a number in " + range;
+  return allowed_text(spec);
+}
+
+std::string expected_text(const ParamSpec& spec) {
+  return allowed(spec) + (spec.unit.empty() ? "" : " (" + std::string(spec.unit) + ")");
+}
+
+std::string segment_allowed_text(const SegmentParamSpec& spec) {
+  return "a number in [" + number_text(spec.min) + ", " + number_text(spec.max) + "]";
+}
+
+std::string expected_text(const SegmentParamSpec& spec) {
+  return segment_allowed_text(spec) + (spec.unit.empty() ? "" : " (" + std::string(spec.unit) + ")");
+}
+
+// ---- suggestions -----------------------------------------------------------------------------
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// `options` ordered by edit distance to `word`, closest first (at most `count`).
+std::vector<std::string> closest(std::string_view word, std::vector<std::string> options,
+                                 std::size_t count) {
+  std::stable_sort(options.begin(), options.end(), [&](const auto& a, const auto& b) {
+    return edit_distance(word, a) < edit_distance(word, b);
+  });
+  if (options.size() > count) options.resize(count);
+  return options;
+}
+
+/// "did you mean 'a'? Other close keys: 'b', 'c'"
+std::string did_you_mean(const std::vector<std::string>& near, std::string_view what = "keys") {
+  if (near.empty()) return {};
+  std::string out = "did you mean '" + near.front() + "'?";
+  if (near.size() > 1)
+    out += " Other close " + std::string(what) + ": " +
+           quoted_list(std::vector<std::string>(near.begin() + 1, near.end())) + ".";
+  return out;
+}
+
+std::string unknown_key_message(const std::string& key) {
+  return "unknown key; " + did_you_mean(closest_keys(key, 3)) + " " + std::string(docs_hint);
+}
+
+std::vector<std::string> sections() {
+  std::vector<std::string> out;
+  for (const auto& spec : param_specs()) {
+    std::string s(spec.key.substr(0, spec.key.find('.')));
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> choices(std::string_view allowed) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(allowed)};
+  for (std::string c; std::getline(in, c, '|');) out.push_back(c);
+  return out;
+}
+
+const SegmentParamSpec* find_segment_param(std::string_view name) {
+  for (const auto& s : segment_param_specs())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::string unknown_segment_key_message(std::string_view name) {
+  std::vector<std::string> keys{"name"};
+  for (const auto& s : segment_param_specs()) keys.emplace_back(s.name);
+  return "unknown segment key; " + did_you_mean(closest(name, keys, 3)) + " " +
+         std::string(docs_hint);
+}
+
+// ---- setting values from TOML nodes ----------------------------------------------------------
+
+void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site& at) {
+  const auto wrong_type = [&] {
+    return at.error("expected " + expected_text(spec) + ", got " + found_text(n));
+  };
+  const auto out_of_range = [&](const std::string& v) {
+    return at.error("value " + v + " is out of range; allowed: " + expected_text(spec));
+  };
+  std::visit(
+      [&](auto member) {
+        auto& value = p.*member;
+        using V = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<V, bool>) {
+          const auto* b = n.as_boolean();
+          if (!b) throw wrong_type();
+          value = b->get();
+        } else if constexpr (std::is_same_v<V, std::string>) {
+          const auto* s = n.as_string();
+          if (!s) throw wrong_type();
+          if (spec.type == ParamType::choice) {
+            const auto options = choices(spec.allowed);
+            if (std::find(options.begin(), options.end(), s->get()) == options.end())
+              throw at.error("'" + s->get() + "' is not valid; allowed: " + allowed_text(spec) +
+                             "; " + did_you_mean(closest(s->get(), options, 1)));
+          }
+          value = s->get();
+        } else if constexpr (std::is_same_v<V, std::int64_t>) {
+          // A float with no fraction (1e5, 100000.0) is accepted for an integer key.
+          if (const auto* i = n.as_integer()) {
+            const auto v = i->get();
+            if (static_cast<double>(v) < spec.min || static_cast<double>(v) > spec.max)
+              throw out_of_range(std::to_string(v));
+            value = v;
+          } else if (const auto* f = n.as_floating_point();
+                     f && std::isfinite(f->get()) && std::trunc(f->get()) == f->get()) {
+            const double d = f->get();
+            if (d < spec.min || d > spec.max) throw out_of_range(number_text(d));
+            value = static_cast<std::int64_t>(d);
+          } else {
+            throw wrong_type();
+          }
+        } else {
+          double d = 0;
+          if (const auto* i = n.as_integer()) d = static_cast<double>(i->get());
+          else if (const auto* f = n.as_floating_point()) d = f->get();
+          else throw wrong_type();
+          if (!(d >= spec.min && d <= spec.max)) throw out_of_range(number_text(d));  // and NaN
+          value = d;
+        }
+      },
+      spec.member);
+}
+
+void set_segment_value(Segment& seg, std::string_view name, const toml::node& n, const Site& at) {
+  if (name == "name") {
+    const auto* s = n.as_string();
+    if (!s || s->get().empty())
+      throw at.error("expected the segment's name as a non-empty string, got " + found_text(n));
+    seg.name = s->get();
+    return;
+  }
+  const auto* spec = find_segment_param(name);
+  if (!spec) throw at.error(unknown_segment_key_message(name));
+  double d = 0;
+  if (const auto* i = n.as_integer()) d = static_cast<double>(i->get());
+  else if (const auto* f = n.as_floating_point()) d = f->get();
+  else throw at.error("expected " + expected_text(*spec) + ", got " + found_text(n));
+  if (!(d >= spec->min && d <= spec->max))
+    throw at.error("value " + number_text(d) + " is out of range; allowed: " + expected_text(*spec));
+  seg.*spec->member = d;
+}
+
+// ---- reading a document ----------------------------------------------------------------------
+
+std::vector<Segment> read_segments(const toml::key& k, const toml::node& v, const std::string& file) {
+  const auto* array = v.as_array();
+  if (!array)
+    throw site_at(file, k.source(), "segment")
+        .error("expected [[segment]] tables (an array of tables), got " + found_text(v));
+  std::vector<Segment> segments;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = (*array)[i];
+    const std::string where = "segment[" + std::to_string(i) + "]";
+    const auto* table = element.as_table();
+    if (!table)
+      throw site_at(file, element.source(), where)
+          .error("expected a [[segment]] table of segment keys, got " + found_text(element));
+    Segment seg;
+    bool named = false;
+    for (auto&& [key, value] : *table) {
+      const std::string name(key.str());
+      if (name != "name" && !find_segment_param(name))
+        throw site_at(file, key.source(), where + "." + name).error(unknown_segment_key_message(name));
+      set_segment_value(seg, name, value, site_at(file, value.source(), where + "." + name));
+      if (name == "name") {
+        named = true;
+        for (const auto& other : segments)
+          if (other.name == seg.name)
+            throw site_at(file, value.source(), where + ".name")
+                .error("two segments are named '" + seg.name + "'; names must differ");
+      }
+    }
+    if (!named)
+      throw site_at(file, element.source(), where)
+          .error("a [[segment]] needs a name, e.g. name = \"loyal\"");
+    segments.push_back(std::move(seg));
+  }
+  return segments;
+}
+
+void read_document(const toml::table& root, Params& p, const std::string& file) {
+  const auto known = sections();
+  for (auto&& [k, v] : root) {
+    const std::string section(k.str());
+    if (section == "segment") {
+      p.segments = read_segments(k, v, file);
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), section) == known.end()) {
+      if (!v.is_table())  // a key outside any section
+        throw site_at(file, k.source(), section)
+            .error("unknown key at the top level (keys belong in a section such as [market]); " +
+                   did_you_mean(closest_keys(section, 3)) + " " + std::string(docs_hint));
+      throw site_at(file, k.source(), section)
+          .error("unknown section [" + section + "]; " +
+                 did_you_mean(closest(section, known, 1), "sections") + " The sections are " +
+                 quoted_list(known, "[", "]") + " and [[segment]]. " + std::string(docs_hint));
+    }
+    const auto* table = v.as_table();
+    if (!table)
+      throw site_at(file, k.source(), section)
+          .error("expected the section table [" + section + "], got " + found_text(v));
+    for (auto&& [name, value] : *table) {
+      const std::string key = section + "." + std::string(name.str());
+      const ParamSpec* spec = find_param(key);
+      if (!spec) throw site_at(file, name.source(), key).error(unknown_key_message(key));
+      set_param(p, *spec, value, site_at(file, value.source(), key));
+    }
+  }
+}
+
+/// Where in the document the key a validation error names was written ({0, 0} when nowhere).
+toml::source_position locate(const toml::table& root, std::string_view key) {
+  const auto key_position = [](const toml::table& t, std::string_view name) {
+    const auto it = t.find(name);
+    return it == t.end() ? toml::source_position{} : it->first.source().begin;
+  };
+  if (key.substr(0, 7) == "segment") {
+    const auto* array = root["segment"].as_array();
+    if (!array || array->empty()) return key_position(root, "segment");
+    std::string_view rest = key.substr(7);
+    if (!rest.empty() && rest.front() == '[') {  // segment[i] or segment[i].name
+      std::size_t i = 0;
+      std::from_chars(rest.data() + 1, rest.data() + rest.size(), i);
+      const auto* element = i < array->size() ? (*array)[i].as_table() : nullptr;
+      if (!element) return {};
+      const auto dot = rest.find('.');
+      if (dot != std::string_view::npos) {
+        const auto pos = key_position(*element, rest.substr(dot + 1));
+        if (pos.line) return pos;
+      }
+      return element->source().begin;
+    }
+    if (!rest.empty() && rest.front() == '.')  // segment.share: the first segment that sets it
+      for (const auto& element : *array)
+        if (const auto* t = element.as_table(); t && key_position(*t, rest.substr(1)).line)
+          return key_position(*t, rest.substr(1));
+    return key_position(root, "segment");
+  }
+  const auto dot = key.find('.');
+  if (dot == std::string_view::npos) return {};
+  // The key itself, else its section (a missing network.edge_list points at [network]).
+  const auto* section = root[key.substr(0, dot)].as_table();
+  const auto pos = section ? key_position(*section, key.substr(dot + 1)) : toml::source_position{};
+  return pos.line ? pos : key_position(root, key.substr(0, dot));
+}
+
+// ---- paths -----------------------------------------------------------------------------------
+
+/// A relative edge-list path is read from `base`; the result is absolute, so it survives a
+/// round trip through resolved_toml whatever the reader's directory.
+void resolve_edge_list(Params& p, const fs::path& base) {
+  if (p.network_edge_list.empty()) return;
+  fs::path file(p.network_edge_list);
+  if (file.is_relative()) file = base / file;
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(file, ec);
+  if (!ec) file = absolute;
+  p.network_edge_list = file.lexically_normal().string();
+}
+
+/// Checks what validate() cannot: the edge-list file exists when it will be needed.
+void check_files(const Params& p, const Site& at) {
+  if (p.network_kind != "edge_list") return;
+  std::error_code ec;
+  if (!fs::is_regular_file(p.network_edge_list, ec))
+    throw at.error("edge-list file '" + p.network_edge_list +
+                   "' not found (a relative path is read from the scenario file's directory)");
+}
+
+// ---- --set -----------------------------------------------------------------------------------
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
+}
+
+/// The right side of `--set key=value` as a one-key table {v = value}; for choice and text keys
+/// (`text_key`) a bare word that is not a TOML string is taken as the string itself.
+toml::table override_value(const std::string& value, bool text_key, const Site& at,
+                           const std::string& expected) {
+  toml::table doc;
+  try {
+    doc = toml::parse("v = " + value);
+    if (doc.size() == 1 && doc.contains("v") && (!text_key || doc["v"].is_string())) return doc;
+  } catch (const toml::parse_error&) {
+  }
+  if (!text_key) throw at.error("expected " + expected + ", got '" + value + "'");
+  try {
+    return toml::parse("v = " + toml_string(value));  // also checks the text is valid UTF-8
+  } catch (const toml::parse_error& e) {
+    throw at.error("'" + value + "' is not valid text: " + std::string(e.description()));
+  }
+}
+
+/// The segment and key named by "segment[<i>].<key>" or "segment.<name>.<key>".
+std::pair<Segment*, std::string> find_segment(Params& p, const std::string& key, const Site& at) {
+  const auto bad_form = [&] {
+    return at.error("expected segment[<i>].<key> or segment.<name>.<key>, e.g. "
+                    "segment.price-driven.expectation=0.7");
+  };
+  std::vector<std::string> names;
+  for (const auto& s : p.segments) names.push_back(s.name);
+  const auto dot = key.rfind('.');
+  if (dot == std::string::npos || dot + 1 == key.size() || dot < 8) throw bad_form();
+  const std::string field = key.substr(dot + 1);
+  if (key[7] == '[') {
+    std::size_t i = 0;
+    const char* first = key.data() + 8;
+    const auto [end, ec] = std::from_chars(first, key.data() + dot, i);
+    if (ec != std::errc() || end == first || *end != ']' || end + 1 != key.data() + dot)
+      throw bad_form();
+    if (i >= p.segments.size())
+      throw at.error("there is no segment[" + std::to_string(i) + "]; the scenario has " +
+                     std::to_string(p.segments.size()) + " segments: " + quoted_list(names));
+    return {&p.segments[i], field};
+  }
+  if (key[7] != '.' || dot == 7) throw bad_form();
+  const std::string name = key.substr(8, dot - 8);
+  for (auto& s : p.segments)
+    if (s.name == name) return {&s, field};
+  throw at.error("no segment is named '" + name + "'; the segments are " + quoted_list(names));
+}
+
+void apply_one(Params& p, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const std::string key = trim(std::string_view(assignment).substr(0, eq));
+  if (eq == std::string::npos || key.empty())
+    throw InputError("expected key=value, e.g. purchase.price=45, got '" + assignment + "'");
+  const std::string value = trim(std::string_view(assignment).substr(eq + 1));
+  const Site at{"", 0, 0, key};
+  if (key.rfind("segment.", 0) == 0 || key.rfind("segment[", 0) == 0) {
+    auto [seg, field] = find_segment(p, key, at);
+    const auto* spec = find_segment_param(field);
+    if (field != "name" && !spec) throw at.error(unknown_segment_key_message(field));
+    const auto doc = override_value(value, field == "name", at,
+                                    spec ? expected_text(*spec) : "a string");
+    set_segment_value(*seg, field, *doc.get("v"), at);
+    for (const auto& other : p.segments)
+      if (&other != seg && other.name == seg->name)
+        throw at.error("two segments are named '" + seg->name + "'; names must differ");
+    return;
+  }
+  const ParamSpec* spec = find_param(key);
+  if (!spec) throw at.error(unknown_key_message(key));
+  const bool text_key = spec->type == ParamType::choice || spec->type == ParamType::text;
+  const auto doc = override_value(value, text_key, at, expected_text(*spec));
+  set_param(p, *spec, *doc.get("v"), at);
+  if (spec->key == "network.edge_list") resolve_edge_list(p, fs::path());
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) {
+  std::error_code ec;
+  std::ifstream in(path, std::ios::binary);
+  if (!fs::is_regular_file(path, ec) || !in)
+    throw InputError("cannot read the scenario file (does it exist?)", path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw InputError("error while reading the scenario file", path);
+  return parse_scenario(text.str(), path);
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    throw InputError("TOML syntax error: " + std::string(e.description()), path,
+                     static_cast<int>(where.line), static_cast<int>(where.column));
+  }
+  Scenario s;
+  s.path = path;
+  s.text = std::string(text);
+  read_document(root, s.params, path);
+  resolve_edge_list(s.params, fs::path(path).parent_path());
+  try {
+    validate(s.params);
+  } catch (const InputError& e) {
+    const auto where = locate(root, e.key());
+    throw InputError(e.message(), path, static_cast<int>(where.line), static_cast<int>(where.column),
+                     e.key());
+  }
+  const auto where = locate(root, "network.edge_list");
+  check_files(s.params, Site{path, static_cast<int>(where.line), static_cast<int>(where.column),
+                             "network.edge_list"});
+  return s;
+}
+
+void apply_overrides(Scenario& s, const std::vector<std::string>& assignments) {
+  for (const auto& a : assignments) apply_one(s.params, a);
+  try {
+    validate(s.params);
+  } catch (const InputError& e) {
+    throw InputError(e.message() + " (after the --set overrides)", "", 0, 0, e.key());
+  }
+  check_files(s.params, Site{"", 0, 0, "network.edge_list"});
+}
+
+std::string resolved_toml(const Params& p) {
+  std::string out = "# Resolved parameters: every key with the value used.\n";
+  for (const auto& section : sections()) {
+    out += "\n[" + section + "]\n";
+    for (const auto& spec : param_specs()) {
+      if (spec.key.substr(0, spec.key.find('.')) != section) continue;
+      out += std::string(spec.key.substr(section.size() + 1)) + " = ";
+      std::visit(
+          [&](auto member) {
+            const auto& value = p.*member;
+            using V = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<V, bool>) out += value ? "true" : "false";
+            else if constexpr (std::is_same_v<V, std::string>) out += toml_string(value);
+            else if constexpr (std::is_same_v<V, std::int64_t>) out += std::to_string(value);
+            else out += real_literal(value);
+          },
+          spec.member);
+      out += '\n';
+    }
+  }
+  for (const auto& seg : p.segments) {
+    out += "\n[[segment]]\nname = " + toml_string(seg.name) + "\n";
+    for (const auto& spec : segment_param_specs())
+      out += std::string(spec.name) + " = " + real_literal(seg.*spec.member) + "\n";
+  }
+  return out;
+}
+
+// ---- docs/scenarios.md -----------------------------------------------------------------------
+
+namespace {
+
+/// One plain sentence per section for the docs (the keys themselves live in the registry).
+std::string_view section_blurb(std::string_view section) {
+  static const std::pair<std::string_view, std::string_view> blurbs[] = {
+      {"run", "How long to simulate, how many times, and with which random numbers."},
+      {"market", "Who is in the market on day 0."},
+      {"acquisition", "How prospects become customers: advertising (p), recommendations (q, b+) "
+                      "and warnings (b-)."},
+      {"purchase", "What customers pay and how often they order."},
+      {"quality", "How often an order goes wrong, how badly, and how well a normal touchpoint "
+                  "performs (0 = worst, 1 = perfect)."},
+      {"experience", "How customers turn performance into attitude: expectations, loss "
+                     "aversion, memory and service recovery."},
+      {"contacts", "When customers contact the firm: about issues, again when unresolved, and "
+                   "with plain questions."},
+      {"service", "What a contact achieves in the simple contact model: resolution, wait, cost."},
+      {"wom", "Word of mouth: stories after delight or failure, recommendations and warnings."},
+      {"network", "Who talks to whom."},
+      {"survey", "How NPS and CSAT answers are collected."},
+      {"churn", "Whether a customer stays at each purchase occasion."},
+      {"finance", "Money over time."},
+  };
+  for (const auto& [name, text] : blurbs)
+    if (name == section) return text;
+  return {};
+}
+
+std::string cell(std::string_view text) {
+  std::string out;
+  for (const char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string_view type_name(ParamType t) {
+  switch (t) {
+    case ParamType::real: return "number";
+    case ParamType::integer: return "integer";
+    case ParamType::boolean: return "boolean";
+    case ParamType::choice: return "choice";
+    case ParamType::text: return "text";
+  }
+  return {};
+}
+
+constexpr std::string_view docs_intro = R"(# Scenario parameters
+
+<!-- Generated from the parameter registry (sim/core/params.hpp) by scenarios_markdown() in
+sim/io/scenario_reader.cpp. Do not edit by hand: regenerate with
+`cxsim docs scenarios > docs/scenarios.md`. -->
+
+A scenario is a [TOML](https://toml.io) file that says which market, firm and customers to
+simulate. `scenarios/baseline.toml` is a commented example with every key; copy it and change
+what you want to study.
+
+## How a scenario file is laid out
+
+- One table per section: `[run]`, `[market]`, `[acquisition]`, ... The key `purchase.price` is
+  written `price = 50` under `[purchase]`. Keys may come in any order.
+- Any key left out keeps its default (the tables below). An unknown section or key is an error
+  that names the closest known keys, so a misspelt key is never silently ignored.
+- Customer segments are `[[segment]]` tables, one per segment, each with a `name` and any of the
+  segment keys; a key left out of a segment takes the "new segment" default below. When a file has
+  no `[[segment]]` at all, the two default segments are used. The shares must add up to 1.
+- Types: a *number* may be written `50` or `50.0`; an *integer* is a whole number (`100000`,
+  and `1e5` or `100000.0` are accepted too); a *boolean* is `true` or `false` without quotes;
+  *choice* and *text* values are strings in quotes (`kind = "ring"`).
+- `network.edge_list` is a path relative to the scenario file's directory (given with `--set`,
+  relative to the working directory).
+- From the command line, `--set key=value` changes one key after the file is read, with the same
+  checks: `--set purchase.price=45`, `--set network.kind=ring` (a bare word is taken as text),
+  `--set segment.price-driven.expectation=0.7` or `--set segment[1].expectation=0.7` (segments by
+  name or by 0-based position).
+
+## Units
+
+Shares and probabilities are fractions from 0 to 1 (0.15 means 15%). Rates say their time unit
+(`1/year`). Durations are in days unless the unit says `s` (seconds). Money (`currency`) is in
+whatever currency you choose; the model never converts. A `score` is the performance of a
+touchpoint, from 0 (worst) to 1 (perfect); `attitude` is a customer's latent satisfaction, 0
+being neutral.
+
+## Intervenable keys
+
+A key marked *yes* in the *intervenable* column is a lever a strategy may change in the middle of
+a run (for example "hire more agents from day 200"). The others (population, network, horizon,
+...) shape the whole run and are fixed from day 0.
+)";
+
+}  // namespace
+
+std::string scenarios_markdown() {
+  std::string out(docs_intro);
+  const Params defaults;
+  for (const auto& section : sections()) {
+    out += "\n## [" + section + "]\n\n";
+    if (const auto blurb = section_blurb(section); !blurb.empty()) out += std::string(blurb) + "\n\n";
+    out += "| key | type | default | unit | allowed | intervenable | description | source |\n"
+           "|---|---|---|---|---|---|---|---|\n";
+    for (const auto& spec : param_specs()) {
+      if (spec.key.substr(0, spec.key.find('.')) != section) continue;
+      std::string value = param_to_string(defaults, spec);
+      if (spec.type == ParamType::choice || spec.type == ParamType::text) value = toml_string(value);
+      out += "| `" + std::string(spec.key.substr(section.size() + 1)) + "` | " +
+             std::string(type_name(spec.type)) + " | `" + cell(value) + "` | " + cell(spec.unit) +
+             " | " + cell(allowed(spec)) + " | " + (spec.intervenable ? "yes" : "no") + " | " +
+             cell(spec.description) + " | " + cell(spec.source) + " |\n";
+    }
+  }
+  const Segment fresh;
+  const auto segments = Params::default_segments();
+  out += "\n## [[segment]]\n\nCustomer segments. Every segment key is a number; each segment also "
+         "needs a `name` (text, unique).\n\n| key | unit | allowed | description | new segment |";
+  std::string rule = "|---|---|---|---|---|";
+  for (const auto& seg : segments) {
+    out += " default `";  // appended piecewise: GCC 12 warns (-Wrestrict) on "literal" + string&&
+    out += cell(seg.name);
+    out += "` |";
+    rule += "---|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& spec : segment_param_specs()) {
+    out += "| `" + std::string(spec.name) + "` | " + cell(spec.unit) + " | " +
+           segment_allowed_text(spec) + " | " + cell(spec.description) + " | " +
+           number_text(fresh.*spec.member) + " |";
+    for (const auto& seg : segments) {
+      out += ' ';
+      out += number_text(seg.*spec.member);
+      out += " |";
+    }
+    out += "\n";
+  }
+  out += "\nThe default segments are used when a scenario has no `[[segment]]` table; a "
+         "`[[segment]]` key left out takes the *new segment* value.\n";
+  return out;
+}
+
+}  // namespace cxsim
