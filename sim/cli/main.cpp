@@ -1,1 +1,267 @@
-int main() { return 0; }
+// cxsim: the command line. A thin shell: parse flags, load the scenario, run, write, and map
+// error types to exit codes (0 success, 1 internal error, 2 bad input, 130 interrupted).
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/runner.hpp"
+#include "cxsim/version.hpp"
+#include "io/edge_list.hpp"
+#include "io/results_reader.hpp"
+#include "io/results_writer.hpp"
+#include "io/scenario_reader.hpp"
+#include "core/summary.hpp"
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+extern "C" void on_signal(int) { g_cancel.store(true); }
+
+constexpr int kExitInternal = 1;
+constexpr int kExitInput = 2;
+constexpr int kExitInterrupted = 130;
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+std::uint64_t physical_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
+}
+
+/// Refuses a population that would not fit in memory (exit 2, before anything is allocated).
+void check_memory(const cxsim::Params& params, int threads, const std::string& file) {
+  const auto need = cxsim::estimate_memory_bytes(params, threads);
+  const auto have = physical_memory();
+  if (have > 0 && need > have / 10 * 9)
+    throw cxsim::InputError("the run needs about " + human_bytes(static_cast<double>(need)) +
+                                " of memory but this machine has " + human_bytes(static_cast<double>(have)) +
+                                "; lower market.population or run.replications, or use fewer threads",
+                            file, 0, 0, "market.population");
+}
+
+struct ScenarioOptions {
+  std::string file;
+  std::vector<std::string> sets;
+  std::optional<std::int64_t> seed;
+  std::optional<std::int64_t> replications;
+};
+
+cxsim::Scenario load(const ScenarioOptions& o) {
+  cxsim::Scenario s = cxsim::load_scenario(o.file);
+  std::vector<std::string> sets = o.sets;
+  if (o.seed) sets.push_back("run.seed=" + std::to_string(*o.seed));
+  if (o.replications) sets.push_back("run.replications=" + std::to_string(*o.replications));
+  cxsim::apply_overrides(s, sets);
+  return s;
+}
+
+std::optional<cxsim::Network> read_network(const cxsim::Scenario& s) {
+  if (s.params.network_kind != "edge_list") return std::nullopt;
+  return cxsim::read_edge_list(s.params.network_edge_list,
+                               static_cast<std::uint32_t>(s.params.market_population));
+}
+
+/// Draws "[=====>    ] 45%  ETA 12 s" on stderr while a run lasts, from one second in.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
+  void update(std::uint64_t done, std::uint64_t total) {
+    done_.store(done, std::memory_order_relaxed);
+    total_.store(total, std::memory_order_relaxed);
+  }
+  void start() {
+    if (!enabled_) return;
+    thread_ = std::thread([this] {
+      const auto begin = std::chrono::steady_clock::now();
+      while (!stop_.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        const auto total = total_.load();
+        if (elapsed < 1.0 || total == 0) continue;
+        const double f = static_cast<double>(done_.load()) / static_cast<double>(total);
+        const int width = 30, filled = static_cast<int>(f * width);
+        std::string bar(static_cast<std::size_t>(filled), '=');
+        if (filled < width) bar += '>' + std::string(static_cast<std::size_t>(width - filled - 1), ' ');
+        const double eta = f > 0 ? elapsed * (1 - f) / f : 0;
+        std::fprintf(stderr, "\r[%s] %3.0f%%  ETA %.0f s   ", bar.c_str(), 100 * f, eta);
+        drawn_ = true;
+      }
+    });
+  }
+  void finish() {
+    if (!thread_.joinable()) return;
+    stop_.store(true);
+    thread_.join();
+    if (drawn_) std::fprintf(stderr, "\r%60s\r", "");
+  }
+  ~ProgressBar() { finish(); }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> done_{0}, total_{0};
+  std::thread thread_;
+};
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    if (i) out += ' ';
+    out += argv[i];
+  }
+  return out;
+}
+
+int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool quiet,
+            const std::string& command_line) {
+  cxsim::Scenario scenario = load(so);
+  const int used_threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  check_memory(scenario.params, used_threads, so.file);
+  const auto network = read_network(scenario);
+  if (output.empty()) output = std::filesystem::path(so.file).stem().string() + ".h5";
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  ProgressBar bar(!quiet && isatty(STDERR_FILENO));
+  cxsim::RunOptions options;
+  options.threads = threads;
+  options.cancel = &g_cancel;
+  options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  bar.start();
+  const auto start = std::chrono::steady_clock::now();
+  cxsim::RunResult result = cxsim::run(scenario.params, options, network ? &*network : nullptr);
+  bar.finish();
+
+  cxsim::Provenance provenance;
+  provenance.command_line = command_line;
+  provenance.scenario_path = so.file;
+  provenance.scenario_text = scenario.text;
+  result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  cxsim::write_results(output, result, provenance);
+  if (!quiet) {
+    std::cout << cxsim::kpi_summary(result);
+    std::printf("%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
+                static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
+                result.stats.threads,
+                static_cast<double>(result.stats.customer_days) / std::max(1e-9, result.stats.seconds_simulating));
+  }
+  std::cout << "results: " << output << "\n";
+  return 0;
+}
+
+int cmd_validate(const ScenarioOptions& so, int threads) {
+  cxsim::Scenario scenario = load(so);
+  const int used_threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  const auto network = read_network(scenario);  // the edge-list file is checked too
+  std::cout << "# " << so.file << ": valid\n" << cxsim::resolved_toml(scenario.params);
+  const auto& p = scenario.params;
+  const double customer_days = static_cast<double>(p.market_population) * p.run_horizon_days * p.run_replications;
+  const auto memory = cxsim::estimate_memory_bytes(p, used_threads);
+  std::printf("\n# estimate: %.3g customer-days, memory about %s, run time about %.0f s on %d threads\n",
+              customer_days, human_bytes(static_cast<double>(memory)).c_str(),
+              customer_days / (cxsim::kEstimatedCustomerDaysPerSecondPerThread * used_threads),
+              used_threads);
+  check_memory(p, used_threads, so.file);
+  return 0;
+}
+
+int cmd_info(const std::string& file) {
+  std::cout << cxsim::describe_results(cxsim::read_results(file));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cxsim: agent-based customer-experience simulation (service speed, quality and price "
+               "-> loyalty and revenue)"};
+  app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion + " (" + cxsim::kGitSha + ")");
+  app.require_subcommand(1);
+
+  ScenarioOptions so;
+  std::string output;
+  int threads = 0;
+  bool quiet = false;
+  const auto add_scenario_options = [&](CLI::App* sub) {
+    sub->add_option("FILE", so.file, "Scenario file (TOML)")->required();
+    sub->add_option("--set", so.sets, "Override a parameter: key=value (repeatable), e.g. purchase.price=45");
+    sub->add_option("--seed", so.seed, "Master seed (same as --set run.seed=N)");
+    sub->add_option("--replications", so.replications, "Replications (same as --set run.replications=N)");
+    sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::Range(0, 1024));
+  };
+
+  CLI::App* run = app.add_subcommand("run", "Run a scenario and write the results to HDF5");
+  add_scenario_options(run);
+  run->add_option("-o,--output", output, "Results file (default: the scenario's name with .h5, here)");
+  run->add_flag("-q,--quiet", quiet, "Print only the results path");
+
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario, print it resolved with a memory and time estimate");
+  add_scenario_options(validate);
+
+  std::string results_file;
+  CLI::App* info = app.add_subcommand("info", "Describe a results file");
+  info->add_option("FILE", results_file, "Results file (HDF5)")->required();
+
+  std::string doc_name;
+  CLI::App* docs = app.add_subcommand("docs", "Print generated documentation (scenarios: the parameter reference)");
+  docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios"}));
+
+  const auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
+  const bool known = std::any_of(subcommands.begin(), subcommands.end(),
+                                 [&](const CLI::App* sub) { return argc > 1 && sub->get_name() == argv[1]; });
+  if (argc > 1 && argv[1][0] != '-' && !known) {
+    std::string names;
+    for (const auto* sub : subcommands) names += (names.empty() ? "" : ", ") + sub->get_name();
+    std::cerr << "cxsim: error: unknown command '" << argv[1] << "'; commands: " << names
+              << " (see cxsim --help)\n";
+    return kExitInput;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitInput;
+  }
+
+  try {
+    if (*run) return cmd_run(so, output, threads, quiet, joined_command_line(argc, argv));
+    if (*validate) return cmd_validate(so, threads);
+    if (*info) return cmd_info(results_file);
+    if (*docs) {
+      std::cout << cxsim::scenarios_markdown();
+      return 0;
+    }
+  } catch (const cxsim::InputError& e) {
+    std::cerr << "cxsim: error: " << e.what() << "\n";
+    return kExitInput;
+  } catch (const cxsim::Cancelled&) {
+    std::cerr << "\ncxsim: interrupted; no results written\n";
+    return kExitInterrupted;
+  } catch (const std::exception& e) {
+    std::cerr << "cxsim: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  return 0;
+}

@@ -1,1 +1,664 @@
-// placeholder: being written
+#include "model.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <cmath>
+#include <limits>
+
+#include "errors.hpp"
+
+namespace cxsim {
+
+namespace {
+
+// When in the day contacts arrive (relative weights per hour), until the contact-centre issue
+// makes it a scenario setting: quiet nights, peaks late morning and mid-afternoon.
+constexpr std::array<double, 24> kArrivalProfile = {0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.8, 2.0,
+                                                    4.0, 6.0, 7.0, 7.0, 6.0, 6.5, 7.0, 6.5,
+                                                    6.0, 5.0, 4.0, 3.5, 3.0, 2.0, 1.0, 0.5};
+constexpr double kCsatNoise = 0.5;  // spread of a CSAT answer around 1 + 4x, in points
+
+// Draw sub-streams of Purpose::story_start: the order's two touchpoints, then contacts.
+constexpr std::uint32_t kStoryDelivery = 0;
+constexpr std::uint32_t kStoryUse = 1;
+constexpr std::uint32_t kStoryContact = 2;
+
+std::int32_t add_days(std::int32_t t, std::int64_t k) {
+  return k >= static_cast<std::int64_t>(kNever) - t ? kNever : static_cast<std::int32_t>(t + k);
+}
+
+double valued(double d, double curvature, double loss_aversion) {
+  return d >= 0 ? std::pow(d, curvature) : -loss_aversion * std::pow(-d, curvature);
+}
+
+double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+template <class T>
+void saturating_add(T& slot, std::int64_t n) {
+  slot = static_cast<T>(std::min<std::int64_t>(std::numeric_limits<T>::max(), slot + n));
+}
+
+int poisson(Stream& rng, double mean) {
+  if (mean <= 0) return 0;
+  boost::random::poisson_distribution<int, double> dist(mean);
+  return dist(rng);
+}
+
+}  // namespace
+
+Model::Model(const Params& params, const Network& network, RngKey key)
+    : p_(params), net_(network), key_(key) {
+  const auto n = static_cast<std::uint32_t>(p_.market_population);
+  if (net_.size != n)
+    throw InputError("the network has " + std::to_string(net_.size) + " members but the market has " +
+                         std::to_string(n),
+                     "", 0, 0, "network.edge_list");
+
+  external_daily_ = -std::expm1(-p_.acquisition_p_per_year / 365.0);
+  const double recommend = recommendations_per_day(p_);
+  const double warn = std::min(1.0, recommend * p_.wom_warning_rate_ratio);
+  talk_daily_ = std::max(recommend, warn);
+  recommend_given_talk_ = talk_daily_ > 0 ? recommend / talk_daily_ : 0;
+  warn_given_talk_ = talk_daily_ > 0 ? warn / talk_daily_ : 0;
+  question_daily_ = -std::expm1(-p_.contacts_value_demand_per_year / 365.0);
+  survey_daily_ = p_.survey_nps_monthly_sample / 30.0;
+  purchase_daily_ = 1.0 / p_.purchase_interval_days;
+  const auto per_day = [&](double audience) {
+    return std::max(1, static_cast<int>(std::ceil(audience / static_cast<double>(p_.wom_story_days))));
+  };
+  tells_per_day_positive_ = per_day(p_.wom_audience_delight);
+  tells_per_day_negative_ = per_day(p_.wom_audience_failure);
+  // A survey answer rounds mid + slope * S + noise; its expectation rounds to >= 9 from 8.5 up.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double slope = p_.survey_ltr_slope;
+  promoter_attitude_ = static_cast<float>(slope > 0 ? (8.5 - p_.survey_ltr_mid) / slope
+                                                    : (p_.survey_ltr_mid >= 8.5 ? -inf : inf));
+  detractor_attitude_ = static_cast<float>(slope > 0 ? (6.5 - p_.survey_ltr_mid) / slope
+                                                     : (p_.survey_ltr_mid <= 6.5 ? inf : -inf));
+
+  decay_.resize(static_cast<std::size_t>(p_.run_horizon_days) + 2);
+  for (std::size_t k = 0; k < decay_.size(); ++k)
+    decay_[k] = static_cast<float>(std::exp(-static_cast<double>(k) / p_.experience_memory_days));
+
+  chunks_.resize((n + kChunk - 1) / kChunk);
+  initialise();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+
+void Model::initialise() {
+  const auto n = static_cast<std::uint32_t>(p_.market_population);
+  c_.resize(n);
+  std::vector<double> cumulative;
+  for (const auto& s : p_.segments) cumulative.push_back((cumulative.empty() ? 0 : cumulative.back()) + s.share);
+
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, n, kChunk), [&](const auto& range) {
+    for (std::uint32_t i = range.begin(); i < range.end(); ++i) {
+      Stream rng(key_, Purpose::initial_state, i, 0);
+      const double u = rng.uniform() * cumulative.back();
+      std::uint8_t seg = 0;
+      while (seg + 1u < cumulative.size() && u >= cumulative[seg]) ++seg;
+      c_.segment[i] = seg;
+      const Segment& s = p_.segments[seg];
+      c_.attitude[i] = static_cast<float>(s.attitude_baseline);
+      c_.expectation[i] = static_cast<float>(s.expectation);
+      c_.reference_price[i] = static_cast<float>(p_.purchase_price);
+      if (rng.bernoulli(p_.market_initial_customer_share)) {
+        // An existing customer: has bought before. Gaps between orders are memoryless, so in a
+        // steady state the time to the next order has the same geometric law (not uniform).
+        c_.status[i] = Status::active;
+        c_.adopted_day[i] = -1;
+        c_.purchases[i] = 1;
+        c_.next_purchase[i] = add_days(-1, days_until(rng, purchase_daily_));
+        c_.next_talk[i] = add_days(-1, days_until(rng, talk_daily_));
+        c_.next_question[i] = add_days(-1, days_until(rng, question_daily_));
+        c_.next_survey[i] = add_days(-1, days_until(rng, survey_daily_));
+      } else {
+        c_.next_external[i] = add_days(-1, days_until(rng, external_daily_));
+      }
+    }
+  });
+}
+
+std::int32_t Model::days_until(Stream& rng, double p) const {
+  // Days to the next success of a daily Bernoulli(p): geometric on {1, 2, ...}.
+  if (p >= 1.0) return 1;
+  if (p <= 0.0) return kNever;
+  const double u = 1.0 - rng.uniform();  // (0, 1]
+  const double k = 1.0 + std::floor(std::log(u) / std::log1p(-p));
+  return k >= static_cast<double>(kNever) ? kNever : static_cast<std::int32_t>(k);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The day
+
+void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
+  const auto n = c_.size;
+
+  // Phase 1, parallel: each customer updates its own state and proposes contacts and messages.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+    for (std::size_t k = range.begin(); k < range.end(); ++k) {
+      Chunk& chunk = chunks_[k];
+      chunk.acc.fill(0.0);
+      chunk.contacts.clear();
+      chunk.messages.clear();
+      const auto lo = static_cast<std::uint32_t>(k * kChunk);
+      const auto hi = std::min<std::uint32_t>(n, lo + kChunk);
+      for (std::uint32_t i = lo; i < hi; ++i) process_customer(i, t, chunk);
+    }
+  });
+
+  Row row{};
+  for (const Chunk& chunk : chunks_)  // fixed order: deterministic sums
+    for (int m = 0; m < kMetricCount; ++m) row[m] += chunk.acc[m];
+
+  // Phase 2 and 3, in chunk order: the contact centre and what its outcomes do to customers.
+  contacts_today_.clear();
+  for (const Chunk& chunk : chunks_)
+    contacts_today_.insert(contacts_today_.end(), chunk.contacts.begin(), chunk.contacts.end());
+  double wait_sum = 0, answered = 0, first = 0, first_resolved = 0;
+  for (const ContactRequest& contact : contacts_today_) {
+    const ContactResult result = simple_contact_outcome(contact, t);
+    if (result.answered) {
+      wait_sum += result.wait_s;
+      answered += 1;
+    }
+    if (contact.severity != Severity::none && !contact.repeat) {
+      first += 1;
+      first_resolved += result.resolved ? 1 : 0;
+    }
+    apply_contact(contact, result, t, row);
+  }
+
+  // Phase 4, in chunk order: word of mouth reaches its listeners (for tomorrow's decisions).
+  for (const Chunk& chunk : chunks_)
+    for (const Message& message : chunk.messages) deliver(message, t, row);
+
+  const auto at = [&](Metric m) -> double& { return row[static_cast<int>(m)]; };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double active = at(Metric::active_customers);
+  at(Metric::adopted_fraction) = (active + at(Metric::churned_customers)) / n;
+  at(Metric::mean_attitude) = active > 0 ? at(Metric::mean_attitude) / active : nan;
+  at(Metric::promoter_share) = active > 0 ? at(Metric::promoter_share) / active : nan;
+  at(Metric::detractor_share) = active > 0 ? at(Metric::detractor_share) / active : nan;
+  at(Metric::asa_s) = answered > 0 ? wait_sum / answered : nan;
+  at(Metric::fcr) = first > 0 ? first_resolved / first : nan;
+  at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
+                       at(Metric::acquisition_spend);
+  std::copy(row.begin(), row.end(), out.begin());
+}
+
+void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  switch (c_.status[i]) {
+    case Status::rejecter:
+      c_.inbox_positive[i] = c_.inbox_negative[i] = 0;
+      if (t < c_.rejecter_until[i]) break;
+      c_.status[i] = Status::prospect;
+      {
+        Stream rng(key_, Purpose::external_adoption, i, static_cast<std::uint64_t>(t));
+        c_.next_external[i] = add_days(t - 1, days_until(rng, external_daily_));
+      }
+      process_prospect(i, t, chunk);
+      break;
+    case Status::prospect: process_prospect(i, t, chunk); break;
+    case Status::active: process_active(i, t, chunk); break;
+    case Status::churned: break;
+  }
+  if (c_.tells_positive[i] > 0 || c_.tells_negative[i] > 0) tell(i, t, chunk);
+
+  // End-of-phase stocks (contacts and word of mouth later today show from tomorrow).
+  Row& acc = chunk.acc;
+  switch (c_.status[i]) {
+    case Status::prospect: acc[static_cast<int>(Metric::prospects)] += 1; break;
+    case Status::rejecter: acc[static_cast<int>(Metric::rejecters)] += 1; break;
+    case Status::churned: acc[static_cast<int>(Metric::churned_customers)] += 1; break;
+    case Status::active: {
+      acc[static_cast<int>(Metric::active_customers)] += 1;
+      const float s = attitude_at(i, t);
+      acc[static_cast<int>(Metric::mean_attitude)] += s;
+      const bool promoter = p_.wom_all_adopters_promote || s >= promoter_attitude_;
+      acc[static_cast<int>(Metric::promoter_share)] += promoter ? 1 : 0;
+      acc[static_cast<int>(Metric::detractor_share)] += !promoter && s <= detractor_attitude_ ? 1 : 0;
+      if (c_.issue_severity[i] != Severity::none) acc[static_cast<int>(Metric::open_issues)] += 1;
+      break;
+    }
+  }
+}
+
+void Model::process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  const int heard_good = c_.inbox_positive[i];
+  const int heard_bad = c_.inbox_negative[i];
+  c_.inbox_positive[i] = c_.inbox_negative[i] = 0;
+
+  // Warnings first: with probability 1 - (1 - b-)^R- the prospect rejects for a while.
+  if (heard_bad > 0 && p_.acquisition_warning_impact > 0) {
+    Stream rng(key_, Purpose::rejection, i, static_cast<std::uint64_t>(t));
+    if (rng.uniform() < 1.0 - std::pow(1.0 - p_.acquisition_warning_impact, heard_bad)) {
+      c_.status[i] = Status::rejecter;
+      c_.rejecter_until[i] = add_days(t, p_.acquisition_rejecter_days);
+      c_.next_external[i] = kNever;
+      return;
+    }
+  }
+  // Otherwise adopt with probability 1 - exp(-p_d) (1 - b+)^R+: the external part is a
+  // scheduled day (drawn once, memoryless), each recommendation converts independently.
+  const bool external = c_.next_external[i] == t;
+  bool wom = false;
+  if (!external && heard_good > 0) {
+    Stream rng(key_, Purpose::wom_adoption, i, static_cast<std::uint64_t>(t));
+    wom = rng.uniform() < 1.0 - std::pow(1.0 - p_.acquisition_recommendation_conversion, heard_good);
+  }
+  if (!external && !wom) return;
+  adopt(i, t);
+  Row& acc = chunk.acc;
+  acc[static_cast<int>(Metric::new_customers)] += 1;
+  acc[static_cast<int>(external ? Metric::new_customers_external : Metric::new_customers_wom)] += 1;
+  acc[static_cast<int>(Metric::acquisition_spend)] += p_.acquisition_cost_per_customer;
+  process_active(i, t, chunk);  // the first order is today
+}
+
+void Model::adopt(std::uint32_t i, std::int32_t t) {
+  const Segment& s = p_.segments[c_.segment[i]];
+  c_.status[i] = Status::active;
+  c_.adopted_day[i] = t;
+  c_.attitude[i] = static_cast<float>(s.attitude_baseline);
+  c_.attitude_day[i] = t;
+  c_.expectation[i] = static_cast<float>(s.expectation);
+  c_.reference_price[i] = static_cast<float>(p_.purchase_price);
+  c_.next_external[i] = kNever;
+  c_.next_purchase[i] = t;
+  Stream talk(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
+  c_.next_talk[i] = add_days(t, days_until(talk, talk_daily_));
+  Stream question(key_, Purpose::value_demand, i, static_cast<std::uint64_t>(t));
+  c_.next_question[i] = add_days(t, days_until(question, question_daily_));
+  Stream survey(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t), 1);
+  c_.next_survey[i] = add_days(t, days_until(survey, survey_daily_));
+}
+
+void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  Row& acc = chunk.acc;
+  if (c_.next_purchase[i] == t) {
+    purchase(i, t, chunk);
+    if (c_.status[i] != Status::active) return;
+  }
+
+  std::uint8_t contacts_today = 0;
+  if (c_.issue_severity[i] != Severity::none) {
+    if (t > c_.issue_opened[i]) {  // an open issue costs attitude every day it stays open
+      decay_attitude(i, t);
+      const float cost =
+          static_cast<float>(p_.quality_issue_daily_cost * static_cast<int>(c_.issue_severity[i]));
+      c_.attitude[i] -= cost;
+      c_.issue_loss[i] += cost;
+    }
+    if (t - c_.issue_opened[i] >= p_.quality_issue_give_up_days) {
+      close_issue(i);  // nobody resolved it: the customer lives with it
+    } else if (c_.next_contact[i] == t) {
+      emit_contact(i, t, c_.issue_severity[i], c_.issue_contacts[i] > 0, contacts_today++, chunk);
+    }
+  }
+
+  if (c_.next_question[i] == t) {
+    emit_contact(i, t, Severity::none, false, contacts_today++, chunk);
+    Stream rng(key_, Purpose::value_demand, i, static_cast<std::uint64_t>(t));
+    c_.next_question[i] = add_days(t, days_until(rng, question_daily_));
+  }
+
+  if (c_.next_survey[i] == t) {
+    Stream rng(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t));
+    boost::random::normal_distribution<double> noise(0.0, p_.survey_ltr_noise);
+    const double answer = p_.survey_ltr_mid + p_.survey_ltr_slope * attitude_at(i, t) +
+                          (p_.survey_ltr_noise > 0 ? noise(rng) : 0.0);
+    const long ltr = std::clamp(std::lround(answer), 0L, 10L);
+    acc[static_cast<int>(Metric::nps_responses)] += 1;
+    acc[static_cast<int>(Metric::nps_promoters)] += ltr >= 9 ? 1 : 0;
+    acc[static_cast<int>(Metric::nps_detractors)] += ltr <= 6 ? 1 : 0;
+    Stream next(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t), 1);
+    c_.next_survey[i] = add_days(t, days_until(next, survey_daily_));
+  }
+
+  if (c_.next_talk[i] == t) {
+    // Promoters recommend and detractors warn at base rates (a thinned daily Bernoulli).
+    Stream rng(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
+    const float s = attitude_at(i, t);
+    const bool promoter = p_.wom_all_adopters_promote || s >= promoter_attitude_;
+    const bool detractor = !promoter && s <= detractor_attitude_;
+    const double u = rng.uniform();
+    if ((promoter && u < recommend_given_talk_) || (detractor && u < warn_given_talk_)) {
+      Stream targets(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 1);
+      const std::uint32_t j = pick_listener(i, targets);
+      if (j != i) chunk.messages.push_back({j, promoter ? Message::recommendation : Message::warning});
+    }
+    c_.next_talk[i] = add_days(t, days_until(rng, talk_daily_));
+  }
+}
+
+bool Model::stays(std::uint32_t i, std::int32_t t) {
+  Stream rng(key_, Purpose::churn, i, static_cast<std::uint64_t>(t));
+  decay_attitude(i, t);
+  const Segment& s = p_.segments[c_.segment[i]];
+  // Recovery may lift attitude above its pre-failure level, but not retention.
+  const double effective = std::min(c_.attitude[i], c_.attitude_pre[i]);
+  const double reference = c_.reference_price[i];
+  const double change = reference > 0 ? (p_.purchase_price - reference) / reference : 0.0;
+  // Loss-averse price response: a rise hurts lambda times more than an equal cut helps.
+  const double price_term =
+      s.price_sensitivity * (change > 0 ? change : change / p_.experience_loss_aversion);
+  const double logit = p_.churn_base_logit + p_.churn_attitude_weight * effective - price_term;
+  if (c_.issue_severity[i] == Severity::none)
+    c_.attitude_pre[i] = std::numeric_limits<float>::infinity();  // the failure episode is judged
+  return rng.uniform() < logistic(logit);
+}
+
+void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  Row& acc = chunk.acc;
+  if (c_.purchases[i] > 0 && p_.churn_enabled && !stays(i, t)) {
+    c_.status[i] = Status::churned;
+    close_issue(i);
+    c_.next_purchase[i] = c_.next_question[i] = c_.next_survey[i] = c_.next_talk[i] = kNever;
+    acc[static_cast<int>(Metric::churned)] += 1;
+    return;
+  }
+
+  saturating_add(c_.purchases[i], 1);
+  c_.revenue[i] += static_cast<float>(p_.purchase_price);
+  acc[static_cast<int>(Metric::orders)] += 1;
+  acc[static_cast<int>(Metric::revenue)] += p_.purchase_price;
+  acc[static_cast<int>(Metric::cost_of_goods)] += p_.purchase_unit_cost;
+  c_.reference_price[i] +=
+      static_cast<float>(p_.purchase_reference_adaptation * (p_.purchase_price - c_.reference_price[i]));
+  decay_attitude(i, t);
+
+  // Two touchpoints per order: delivery (late, wrong bill) and use (defect, confusion).
+  Stream failures(key_, Purpose::failure, i, static_cast<std::uint64_t>(t));
+  Stream performance(key_, Purpose::touchpoint, i, static_cast<std::uint64_t>(t));
+  const bool late = failures.bernoulli(p_.quality_late_delivery_rate);
+  const bool billing = failures.bernoulli(p_.quality_billing_error_rate);
+  const bool defect = failures.bernoulli(p_.quality_defect_rate);
+  const bool confusing = failures.bernoulli(p_.quality_confusion_rate);
+  const bool failed[2] = {late || billing, defect || confusing};
+  const double severity_draw[2] = {failures.uniform(), failures.uniform()};
+  boost::random::normal_distribution<double> normal(p_.quality_performance_normal, p_.quality_performance_sd);
+  const double good[2] = {normal(performance), normal(performance)};
+
+  for (int k = 0; k < 2; ++k) {
+    Severity severity = Severity::none;
+    double x = std::clamp(good[k], 0.0, 1.0);
+    if (failed[k]) {
+      const double u = severity_draw[k];
+      severity = u < p_.quality_severe_share ? Severity::severe
+                 : u < p_.quality_severe_share + p_.quality_moderate_share ? Severity::moderate
+                                                                          : Severity::mild;
+      x = severity == Severity::severe     ? p_.quality_performance_severe
+          : severity == Severity::moderate ? p_.quality_performance_moderate
+                                           : p_.quality_performance_mild;
+    }
+    const float before = c_.attitude[i];
+    Stream story(key_, Purpose::story_start, i, static_cast<std::uint64_t>(t), k == 0 ? kStoryDelivery : kStoryUse);
+    experience(i, x, story, acc);
+    if (severity != Severity::none) {
+      acc[static_cast<int>(Metric::issues_opened)] += 1;
+      const float loss = std::max(0.0f, before - c_.attitude[i]);
+      if (c_.issue_severity[i] == Severity::none) {
+        c_.attitude_pre[i] = before;
+        open_issue(i, t, severity, loss);
+      } else {  // a second problem while one is open: the issue gets worse
+        c_.issue_severity[i] = std::max(c_.issue_severity[i], severity);
+        c_.issue_loss[i] += loss;
+      }
+    }
+  }
+
+  Stream interval(key_, Purpose::purchase_interval, i, static_cast<std::uint64_t>(t));
+  c_.next_purchase[i] = add_days(t, days_until(interval, purchase_daily_));
+}
+
+void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss) {
+  c_.issue_severity[i] = severity;
+  c_.issue_opened[i] = t;
+  c_.issue_contacts[i] = 0;
+  c_.issue_loss[i] = loss;
+  // TARP selection: loyal customers complain, disloyal ones leave silently.
+  const double base = severity == Severity::severe     ? p_.contacts_probability_severe
+                      : severity == Severity::moderate ? p_.contacts_probability_moderate
+                                                       : p_.contacts_probability_mild;
+  const Segment& s = p_.segments[c_.segment[i]];
+  const double chance = std::min(
+      1.0, base * s.contact_propensity * std::exp(p_.contacts_loyalty_effect * c_.attitude_pre[i]));
+  Stream rng(key_, Purpose::contact_decision, i, static_cast<std::uint64_t>(t));
+  c_.next_contact[i] = rng.bernoulli(chance)
+                           ? add_days(t - 1, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)))
+                           : kNever;
+}
+
+void Model::close_issue(std::uint32_t i) {
+  c_.issue_severity[i] = Severity::none;
+  c_.issue_contacts[i] = 0;
+  c_.issue_loss[i] = 0;
+  c_.next_contact[i] = kNever;
+}
+
+void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
+                         std::uint8_t sub, Chunk& chunk) {
+  const Segment& s = p_.segments[c_.segment[i]];
+  Stream rng(key_, Purpose::contact_channel, i, static_cast<std::uint64_t>(t), sub);
+  const double weights[kChannelCount] = {s.phone_weight, s.chat_weight, s.email_weight, s.chatbot_weight};
+  double u = rng.uniform() * (weights[0] + weights[1] + weights[2] + weights[3]);
+  int channel = 0;
+  while (channel + 1 < kChannelCount && u >= weights[channel]) u -= weights[channel++];
+  double total = 0;
+  for (double w : kArrivalProfile) total += w;
+  double h = rng.uniform() * total;
+  int hour = 0;
+  while (hour + 1 < 24 && h >= kArrivalProfile[hour]) h -= kArrivalProfile[hour++];
+  const auto arrival = static_cast<float>(3600.0 * hour + 3600.0 * rng.uniform());
+  chunk.contacts.push_back({i, static_cast<Channel>(channel), severity, sub, repeat, arrival});
+  if (severity != Severity::none) {
+    saturating_add(c_.issue_contacts[i], 1);
+    c_.next_contact[i] = kNever;  // the outcome decides whether there is another
+  }
+}
+
+std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng) const {
+  const std::uint32_t n = net_.size;
+  if (n <= 1) return i;
+  if (net_.complete || rng.bernoulli(p_.network_weak_tie_share) || net_.ties(i).empty()) {
+    const auto r = static_cast<std::uint32_t>(rng.below(n - 1));  // a random other member
+    return r >= i ? r + 1 : r;
+  }
+  const auto ties = net_.ties(i);
+  return ties[rng.below(ties.size())];
+}
+
+void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  // Stories go to one listener after another; a teller stops on meeting someone who already
+  // knows a story of the kind (Maki-Thompson stifling, as of the start of the day).
+  Stream rng(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
+  const auto run = [&](std::uint16_t& left, int per_day, std::uint8_t bit, Message::Kind kind) {
+    for (int k = 0; k < per_day && left > 0; ++k) {
+      const std::uint32_t j = pick_listener(i, rng);
+      if (j == i) {
+        left = 0;
+        break;
+      }
+      if (c_.heard[j] & bit) {
+        left = 0;
+        break;
+      }
+      chunk.messages.push_back({j, kind});
+      --left;
+    }
+  };
+  run(c_.tells_positive[i], tells_per_day_positive_, heard_positive, Message::good_story);
+  run(c_.tells_negative[i], tells_per_day_negative_, heard_negative, Message::bad_story);
+}
+
+double Model::experience(std::uint32_t i, double x, Stream& rng, Row& acc) {
+  // Expectation-disconfirmation with a loss-averse value function (Oliver 1980; T&K 1992).
+  const double e = c_.expectation[i];
+  const double d = x - e;
+  const double v = p_.experience_attitude_weight *
+                   valued(d, p_.experience_curvature, p_.experience_loss_aversion);
+  c_.attitude[i] += static_cast<float>(v);
+  c_.expectation[i] = static_cast<float>(e + p_.experience_expectation_adaptation * (x - e));
+  const double u = rng.uniform();  // drawn always: later draws do not shift with the outcome
+  if (d > p_.experience_delight_threshold && u < p_.wom_share_after_delight)
+    start_story(i, true, p_.wom_audience_delight, rng, acc);
+  else if (d < -p_.experience_failure_threshold && u < p_.wom_share_after_failure)
+    start_story(i, false, p_.wom_audience_failure, rng, acc);
+  return v;
+}
+
+void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc) {
+  const int audience = poisson(rng, audience_mean);
+  if (positive) {
+    saturating_add(c_.tells_positive[i], audience);
+    acc[static_cast<int>(Metric::stories_positive)] += 1;
+  } else {
+    saturating_add(c_.tells_negative[i], audience);
+    acc[static_cast<int>(Metric::stories_negative)] += 1;
+  }
+}
+
+void Model::decay_attitude(std::uint32_t i, std::int32_t t) {
+  c_.attitude[i] = attitude_at(i, t);
+  c_.attitude_day[i] = t;
+}
+
+float Model::attitude_at(std::uint32_t i, std::int32_t t) const {
+  const std::int32_t elapsed = t - c_.attitude_day[i];
+  if (elapsed <= 0) return c_.attitude[i];
+  const auto base = static_cast<float>(p_.segments[c_.segment[i]].attitude_baseline);
+  const float factor = static_cast<std::size_t>(elapsed) < decay_.size()
+                           ? decay_[static_cast<std::size_t>(elapsed)]
+                           : static_cast<float>(std::exp(-elapsed / p_.experience_memory_days));
+  return base + (c_.attitude[i] - base) * factor;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contacts and word of mouth
+
+ContactResult Model::simple_contact_outcome(const ContactRequest& contact, std::int32_t t) const {
+  // The simple outcome model (until the contact-centre queue replaces it): an exponential wait
+  // (none with the chatbot) and resolution with a fixed probability.
+  Stream rng(key_, Purpose::contact_outcome, contact.customer, static_cast<std::uint64_t>(t), contact.sub);
+  ContactResult result;
+  const double u = 1.0 - rng.uniform();
+  result.wait_s = contact.channel == Channel::chatbot
+                      ? 0.0f
+                      : static_cast<float>(-p_.service_mean_wait_s * std::log(u));
+  result.resolved = rng.bernoulli(p_.service_resolution_probability);
+  return result;
+}
+
+void Model::apply_contact(const ContactRequest& contact, const ContactResult& result, std::int32_t t,
+                          Row& row) {
+  const std::uint32_t i = contact.customer;
+  const auto add = [&](Metric m, double v) { row[static_cast<int>(m)] += v; };
+  add(Metric::contacts, 1);
+  add(contact.severity == Severity::none ? Metric::contacts_value : Metric::contacts_failure, 1);
+  if (contact.repeat) add(Metric::contacts_repeat, 1);
+  constexpr Metric by_channel[kChannelCount] = {Metric::contacts_phone, Metric::contacts_chat,
+                                                Metric::contacts_email, Metric::contacts_chatbot};
+  add(by_channel[static_cast<int>(contact.channel)], 1);
+  add(Metric::service_cost, p_.service_cost_per_contact);
+  if (result.resolved) add(Metric::contacts_resolved, 1);
+  if (c_.status[i] != Status::active) return;
+
+  // The contact is a touchpoint of its own: fast resolution pleases, waiting and failing hurt.
+  decay_attitude(i, t);
+  double x = result.resolved
+                 ? p_.quality_performance_normal - p_.service_wait_penalty_per_minute * result.wait_s / 60.0
+                 : (contact.severity == Severity::none ? p_.quality_performance_mild
+                                                      : p_.quality_performance_moderate);
+  x = std::clamp(x, 0.0, 1.0);
+  Stream story(key_, Purpose::story_start, i, static_cast<std::uint64_t>(t), kStoryContact + contact.sub);
+  experience(i, x, story, row);
+
+  if (contact.severity != Severity::none && c_.issue_severity[i] != Severity::none) {
+    if (result.resolved) {
+      // Resolution restores part of the loss, more when fast.
+      const double days = t - c_.issue_opened[i];
+      const double restored = p_.experience_recovery_max * std::exp(-days / p_.experience_recovery_fast_days);
+      c_.attitude[i] += static_cast<float>(restored * c_.issue_loss[i]);
+      close_issue(i);
+    } else {
+      Stream rng(key_, Purpose::repeat_contact, i, static_cast<std::uint64_t>(t), contact.sub);
+      if (c_.issue_contacts[i] < p_.contacts_max_contacts && rng.bernoulli(p_.contacts_repeat_probability))
+        c_.next_contact[i] = add_days(t, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)));
+      else
+        close_issue(i);  // gives up, unresolved
+    }
+  }
+
+  Stream survey(key_, Purpose::csat_survey, i, static_cast<std::uint64_t>(t), contact.sub);
+  if (survey.bernoulli(p_.survey_csat_response_rate)) {
+    boost::random::normal_distribution<double> noise(0.0, kCsatNoise);
+    const long score = std::clamp(std::lround(1.0 + 4.0 * x + noise(survey)), 1L, 5L);
+    add(Metric::csat_responses, 1);
+    if (score >= 4) add(Metric::csat_satisfied, 1);
+  }
+}
+
+void Model::deliver(const Message& message, std::int32_t t, Row& row) {
+  const std::uint32_t j = message.target;
+  const bool positive = message.kind == Message::recommendation || message.kind == Message::good_story;
+  row[static_cast<int>(positive ? Metric::wom_positive : Metric::wom_negative)] += 1;
+  switch (c_.status[j]) {
+    case Status::prospect:
+      saturating_add(positive ? c_.inbox_positive[j] : c_.inbox_negative[j], 1);
+      break;
+    case Status::active:
+      decay_attitude(j, t);
+      c_.attitude[j] += static_cast<float>(positive ? p_.wom_attitude_effect
+                                                    : -p_.wom_attitude_effect * p_.experience_loss_aversion);
+      break;
+    default: break;
+  }
+  if (message.kind == Message::good_story || message.kind == Message::bad_story) {
+    const std::uint8_t bit = positive ? heard_positive : heard_negative;
+    const bool first_time = !(c_.heard[j] & bit);
+    c_.heard[j] |= bit;
+    if (first_time && p_.wom_retell_probability > 0) {
+      Stream rng(key_, Purpose::retell, j, static_cast<std::uint64_t>(t), positive ? 0 : 1);
+      if (rng.bernoulli(p_.wom_retell_probability)) {
+        const double mean = p_.wom_retell_audience_share *
+                            (positive ? p_.wom_audience_delight : p_.wom_audience_failure);
+        start_story(j, positive, mean, rng, row);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::vector<CustomerColumn> Model::customer_columns(std::int32_t day) const {
+  const auto n = c_.size;
+  std::vector<std::uint8_t> status(n), segment(c_.segment), severity(n);
+  std::vector<float> attitude(n);
+  std::vector<std::int32_t> purchases(n), adopted(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    status[i] = static_cast<std::uint8_t>(c_.status[i]);
+    severity[i] = static_cast<std::uint8_t>(c_.issue_severity[i]);
+    attitude[i] = attitude_at(i, day);
+    purchases[i] = c_.purchases[i];
+    adopted[i] = c_.adopted_day[i] == kNever ? -2 : c_.adopted_day[i];
+  }
+  std::vector<CustomerColumn> out;
+  out.push_back({"status", "", "0 prospect, 1 active, 2 churned, 3 rejecter", std::move(status)});
+  out.push_back({"segment", "", "index into /parameters/segments", std::move(segment)});
+  out.push_back({"attitude", "attitude", "attitude S at the end of the run", std::move(attitude)});
+  out.push_back({"expectation", "score", "expectation E at the end of the run", c_.expectation});
+  out.push_back({"purchases", "orders", "orders placed (an initial customer counts 1 before day 0)", std::move(purchases)});
+  out.push_back({"revenue", "currency", "revenue from this customer during the run", c_.revenue});
+  out.push_back({"adopted_day", "day", "day of adoption; -1 customer before day 0; -2 never", std::move(adopted)});
+  out.push_back({"open_issue", "", "severity of the open issue: 0 none, 1 mild, 2 moderate, 3 severe", std::move(severity)});
+  return out;
+}
+
+}  // namespace cxsim

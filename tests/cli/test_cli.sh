@@ -1,1 +1,108 @@
-exit 0
+#!/usr/bin/env bash
+# End-to-end tests of the cxsim command line: exit codes, messages, files.
+# Usage: test_cli.sh CXSIM_BINARY SOURCE_DIR
+set -u
+CXSIM=$1
+SRC=$2
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+
+# expect CODE PATTERN -- command...: exit status CODE and PATTERN (grep -E) in stdout+stderr
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$code" ]; then
+    bad "$* -> exit $status, expected $code; output: $(echo "$out" | head -5)"
+  elif [ -n "$pattern" ] && ! echo "$out" | grep -Eq -- "$pattern"; then
+    bad "$* -> output lacks /$pattern/: $(echo "$out" | head -5)"
+  else
+    ok
+  fi
+}
+
+no_file() { if [ -e "$1" ] || ls "$1".tmp* >/dev/null 2>&1; then bad "$1 (or a temporary) exists"; else ok; fi; }
+
+SMALL=(--set market.population=2000 --set run.horizon_days=30)
+
+expect 0 "^cxsim [0-9]" -- "$CXSIM" --version
+expect 0 "run" -- "$CXSIM" --help
+expect 2 "" -- "$CXSIM"
+expect 2 "" -- "$CXSIM" run
+expect 2 "frobnicate" -- "$CXSIM" frobnicate
+expect 2 "--bogus" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --bogus
+
+# Missing and malformed scenario files.
+expect 2 "missing\.toml" -- "$CXSIM" run missing.toml -o out.h5
+no_file out.h5
+printf '[market]\npopulation = = 3\n' > broken.toml
+expect 2 "broken\.toml:2" -- "$CXSIM" run broken.toml -o out.h5
+no_file out.h5
+printf '[purchase]\npice = 45\n' > typo.toml
+expect 2 "purchase\.price" -- "$CXSIM" run typo.toml -o out.h5
+no_file out.h5
+printf '[quality]\ndefect_rate = 1.5\n' > range.toml
+expect 2 "range\.toml:2.*quality\.defect_rate.*\[0, 1\]" -- "$CXSIM" run range.toml -o out.h5
+printf '[market]\npopulation = "many"\n' > type.toml
+expect 2 "type\.toml:2.*market\.population" -- "$CXSIM" validate type.toml
+expect 2 "purchase\.price" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set purchase.price=-3 -o out.h5
+expect 2 "did you mean" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set purchase.pricee=3 -o out.h5
+expect 2 "threads" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --threads -1
+no_file out.h5
+
+# A population that does not fit in memory is refused before anything is allocated.
+expect 2 "memory.*market\.population|market\.population.*memory" -- \
+  "$CXSIM" run "$SRC/scenarios/baseline.toml" --set market.population=200000000 --replications 8 -o big.h5
+no_file big.h5
+
+# A good run, its file, and info.
+expect 0 "results: small\.h5" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o small.h5 --seed 7
+[ -s small.h5 ] && ok || bad "small.h5 not written"
+expect 0 "results: q\.h5" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o q.h5 --quiet
+[ "$("$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o q.h5 --quiet | wc -l)" -eq 1 ] && ok || bad "--quiet printed more than the path"
+expect 0 "active_customers" -- "$CXSIM" info small.h5
+expect 0 "seed.*7" -- "$CXSIM" info small.h5
+expect 2 "nothing\.h5" -- "$CXSIM" info nothing.h5
+echo "not hdf5" > fake.h5
+expect 2 "fake\.h5" -- "$CXSIM" info fake.h5
+head -c 2000 small.h5 > truncated.h5
+expect 2 "truncated\.h5" -- "$CXSIM" info truncated.h5
+
+# Unwritable output location: exit 2, nothing left behind.
+expect 2 "no/such/dir" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o no/such/dir/out.h5
+
+# Default output name: the scenario's name, here.
+cp "$SRC/scenarios/baseline.toml" mine.toml
+expect 0 "results: mine\.h5" -- "$CXSIM" run mine.toml "${SMALL[@]}" --quiet
+[ -s mine.h5 ] && ok || bad "mine.h5 not written"
+
+# validate: every shipped scenario, with an estimate.
+for f in "$SRC"/scenarios/*.toml "$SRC"/scenarios/validation/*.toml; do
+  expect 0 "estimate" -- "$CXSIM" validate "$f"
+done
+
+# The parameter reference in docs/ is the generated one.
+if "$CXSIM" docs scenarios | diff -q - "$SRC/docs/scenarios.md" >/dev/null; then ok; else
+  bad "docs/scenarios.md is stale: regenerate with 'cxsim docs scenarios > docs/scenarios.md'"
+fi
+
+# Ctrl-C during a run: exit 130, no results file.
+"$CXSIM" run "$SRC/scenarios/baseline.toml" --set market.population=2000000 --set run.horizon_days=3650 -o int.h5 --quiet >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+status=$?
+[ $status -eq 130 ] && ok || bad "interrupted run exited $status, expected 130"
+no_file int.h5
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

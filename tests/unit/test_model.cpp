@@ -1,1 +1,150 @@
-// placeholder: being written
+// Unit tests of the daily step's mechanisms, each with the others switched off where they would
+// blur the check. Statistical checks use tolerances of 4-5 standard deviations of the count.
+
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "core/customers.hpp"
+#include "core/model.hpp"
+#include "core/errors.hpp"
+#include "support/run_helpers.hpp"
+
+using namespace cxsim;
+using namespace cxsim::testing;
+
+TEST_CASE("nobody adopts without influence", "[model]") {
+  Params p = small_market();
+  p.market_initial_customer_share = 0;
+  p.acquisition_p_per_year = 0;
+  p.acquisition_q_per_year = 0;
+  const auto r = simulate(p);
+  CHECK(total(r, Metric::new_customers) == 0);
+  CHECK(last(r, Metric::prospects) == p.market_population);
+  CHECK(total(r, Metric::orders) == 0);
+}
+
+TEST_CASE("external influence alone adopts at 1 - exp(-p t)", "[model][statistical]") {
+  Params p = small_market(20000, 365);
+  p.market_initial_customer_share = 0;
+  p.acquisition_p_per_year = 0.5;
+  p.acquisition_q_per_year = 0;
+  p.wom_share_after_delight = p.wom_share_after_failure = 0;
+  p.acquisition_warning_impact = 0;
+  const auto r = simulate(p);
+  const double expected = 1 - std::exp(-0.5);
+  const double sd = std::sqrt(expected * (1 - expected) / p.market_population);
+  CHECK(std::abs(last(r, Metric::adopted_fraction) - expected) < 4 * sd);
+  CHECK(total(r, Metric::new_customers_wom) == 0);
+  CHECK(total(r, Metric::new_customers_external) == total(r, Metric::new_customers));
+}
+
+TEST_CASE("stocks add up and the money adds up, every day", "[model]") {
+  Params p = small_market();
+  p.run_replications = 2;
+  const auto r = simulate(p);
+  for (int rep = 0; rep < 2; ++rep)
+    for (int d = 0; d < r.series.days; ++d) {
+      const auto at = [&](Metric m) { return r.series.at(m, rep, d); };
+      CHECK(at(Metric::prospects) + at(Metric::active_customers) + at(Metric::churned_customers) +
+                at(Metric::rejecters) ==
+            p.market_population);
+      CHECK(at(Metric::revenue) == Approx(at(Metric::orders) * p.purchase_price));
+      CHECK(at(Metric::cost_of_goods) == Approx(at(Metric::orders) * p.purchase_unit_cost));
+      CHECK(at(Metric::acquisition_spend) == Approx(at(Metric::new_customers) * p.acquisition_cost_per_customer));
+      CHECK(at(Metric::profit) == Approx(at(Metric::revenue) - at(Metric::cost_of_goods) -
+                                         at(Metric::service_cost) - at(Metric::acquisition_spend)));
+      CHECK(at(Metric::contacts) == at(Metric::contacts_failure) + at(Metric::contacts_value));
+      CHECK(at(Metric::contacts) == at(Metric::contacts_phone) + at(Metric::contacts_chat) +
+                                        at(Metric::contacts_email) + at(Metric::contacts_chatbot));
+      CHECK(at(Metric::contacts_repeat) <= at(Metric::contacts_failure));
+      CHECK(at(Metric::csat_satisfied) <= at(Metric::csat_responses));
+      CHECK(at(Metric::nps_promoters) + at(Metric::nps_detractors) <= at(Metric::nps_responses));
+    }
+  CHECK(total(r, Metric::orders) > 0);
+  CHECK(total(r, Metric::contacts_failure) > 0);
+  CHECK(total(r, Metric::contacts_repeat) > 0);
+  CHECK(total(r, Metric::nps_responses) > 0);
+  CHECK(total(r, Metric::wom_positive) > 0);
+  CHECK(total(r, Metric::wom_negative) > 0);
+}
+
+TEST_CASE("without failures there is no failure demand", "[model]") {
+  Params p = small_market();
+  no_failures(p);
+  // A slow or unresolved answer to a question is a bad experience too: make service perfect.
+  p.service_mean_wait_s = 0;
+  p.service_resolution_probability = 1;
+  const auto r = simulate(p);
+  CHECK(total(r, Metric::issues_opened) == 0);
+  CHECK(total(r, Metric::contacts_failure) == 0);
+  CHECK(total(r, Metric::contacts_value) > 0);
+  CHECK(total(r, Metric::stories_negative) == 0);
+}
+
+TEST_CASE("customers who never complain make no failure contacts", "[model]") {
+  Params p = small_market();
+  p.contacts_probability_mild = p.contacts_probability_moderate = p.contacts_probability_severe = 0;
+  const auto r = simulate(p);
+  CHECK(total(r, Metric::issues_opened) > 0);
+  CHECK(total(r, Metric::contacts_failure) == 0);
+}
+
+TEST_CASE("with churn off nobody leaves", "[model]") {
+  Params p = small_market();
+  p.churn_enabled = false;
+  const auto r = simulate(p);
+  CHECK(total(r, Metric::churned) == 0);
+  CHECK(last(r, Metric::retention) == 1.0);
+}
+
+TEST_CASE("orders and questions arrive at their configured rates", "[model][statistical]") {
+  Params p = small_market(10000, 300);
+  p.market_initial_customer_share = 1.0;
+  p.acquisition_p_per_year = p.acquisition_q_per_year = 0;
+  p.churn_enabled = false;
+  no_failures(p);
+  p.purchase_interval_days = 30;
+  p.contacts_value_demand_per_year = 3.65;
+  const auto r = simulate(p);
+  // A renewal process with geometric gaps of mean 30 days started uniformly: N/30 orders a day.
+  const double orders = p.market_population * 300 / 30.0;
+  CHECK(std::abs(total(r, Metric::orders) - orders) < 5 * std::sqrt(orders));
+  // Questions: a daily Bernoulli with p = 1 - exp(-0.01); the first day has none scheduled yet.
+  const double questions = p.market_population * 299 * -std::expm1(-0.01);
+  CHECK(std::abs(total(r, Metric::contacts_value) - questions) < 5 * std::sqrt(questions));
+}
+
+TEST_CASE("stories need a teller: no sharing, no stories", "[model]") {
+  Params p = small_market();
+  p.wom_share_after_delight = p.wom_share_after_failure = 0;
+  p.wom_warning_rate_ratio = 0;
+  const auto r = simulate(p);
+  CHECK(total(r, Metric::stories_positive) == 0);
+  CHECK(total(r, Metric::stories_negative) == 0);
+  CHECK(total(r, Metric::wom_negative) == 0);
+  CHECK(total(r, Metric::wom_positive) > 0);  // promoters still recommend
+}
+
+TEST_CASE("a network of the wrong size is refused", "[model]") {
+  Params p = small_market(100, 10);
+  Network net;
+  net.size = 50;
+  net.complete = true;
+  CHECK_THROWS_AS(Model(p, net, RngKey{1, 0}), InputError);
+}
+
+TEST_CASE("the saved customer state describes every customer", "[model]") {
+  Params p = small_market(3000, 60);
+  p.run_save_customers = true;
+  const auto r = simulate(p);
+  REQUIRE(r.customers.size() == 1);
+  const auto& columns = r.customers[0];
+  REQUIRE_FALSE(columns.empty());
+  std::uint64_t active = 0;
+  for (const auto& col : columns) {
+    std::visit([&](const auto& v) { CHECK(v.size() == 3000u); }, col.data);
+    if (col.name == "status")
+      for (auto s : std::get<std::vector<std::uint8_t>>(col.data)) active += s == 1;
+  }
+  CHECK(active == last(r, Metric::active_customers));
+}

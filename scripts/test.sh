@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the C++ tests (Release, then again under AddressSanitizer
+# and UndefinedBehaviorSanitizer), the command line end to end, the Python module and the
+# notebooks. Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+echo "== Release build and tests"
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release
+
+echo "== Sanitizer build (ASan + UBSan) and tests"
+cmake --preset sanitize >/dev/null
+cmake --build --preset sanitize
+ctest --preset sanitize
+
+if [ -d bindings/python ] && [ -f bindings/CMakeLists.txt ]; then
+  echo "== Python module and notebooks"
+  bash scripts/test-python.sh
+fi
