@@ -58,6 +58,18 @@ Model::Model(const Params& params, const Network& network, RngKey key)
                          std::to_string(n),
                      "", 0, 0, "network.edge_list");
 
+  derive_rates();
+  chunks_.resize((n + kChunk - 1) / kChunk);
+  initialise();
+}
+
+
+void Model::set_params(const Params& params) {
+  p_ = params;
+  derive_rates();
+}
+
+void Model::derive_rates() {
   external_daily_ = -std::expm1(-p_.acquisition_p_per_year / 365.0);
   const double recommend = recommendations_per_day(p_);
   const double warn = std::min(1.0, recommend * p_.wom_warning_rate_ratio);
@@ -84,8 +96,6 @@ Model::Model(const Params& params, const Network& network, RngKey key)
   for (std::size_t k = 0; k < decay_.size(); ++k)
     decay_[k] = static_cast<float>(std::exp(-static_cast<double>(k) / p_.experience_memory_days));
 
-  chunks_.resize((n + kChunk - 1) / kChunk);
-  initialise();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,11 @@ class Model {
   /// Simulates day `day` (0-based, in order) and writes the day's flows and stocks to `row`.
   void step(std::int32_t day, std::span<double, kMetricCount> row);
 
+  /// Changes parameters from the next step on (an intervention). Only parameters declared
+  /// intervenable may differ from the current ones; the caller checks that.
+  void set_params(const Params& params);
+  const Params& params() const { return p_; }
+
   const Customers& customers() const { return c_; }
 
   /// The final state as named columns (attitude decayed to `day`).
@@ -70,6 +75,7 @@ class Model {
     std::vector<Message> messages;
   };
 
+  void derive_rates();
   void initialise();
   void process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk);

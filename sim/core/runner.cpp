@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "customers.hpp"
 #include "errors.hpp"
@@ -55,6 +56,10 @@ RunResult run(const Params& params, const RunOptions& options, const Network* gi
   const std::uint64_t total = static_cast<std::uint64_t>(params.market_population) * days * reps;
   std::atomic<std::uint64_t> done{0};
 
+  // More threads than cores is allowed (the determinism test runs 8 on 2 cores).
+  std::optional<tbb::global_control> allow;
+  if (threads > tbb::info::default_concurrency())
+    allow.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_for(0, reps, [&](int rep) {
