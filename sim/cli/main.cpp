@@ -20,6 +20,7 @@
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
 #include "core/summary.hpp"
+#include "erlang_command.hpp"
 
 namespace {
 
@@ -224,6 +225,16 @@ int main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand("info", "Describe a results file");
   info->add_option("FILE", results_file, "Results file (HDF5)")->required();
 
+  cxsim::ErlangOptions erlang_options;
+  CLI::App* erlang = app.add_subcommand(
+      "erlang", "Staffing calculator: Erlang C (or Erlang A with --patience) for a load and a service-level target");
+  erlang->add_option("--arrivals-per-hour", erlang_options.arrivals_per_hour, "Contacts arriving per hour")->required();
+  erlang->add_option("--aht", erlang_options.handle_s, "Average handle time, seconds")->required();
+  erlang->add_option("--target", erlang_options.target_s, "Answer target, seconds (default 20)");
+  erlang->add_option("--service-level", erlang_options.service_level, "Share to answer within the target (default 0.8)");
+  erlang->add_option("--patience", erlang_options.patience_s, "Mean patience, seconds: Erlang A (default: none, Erlang C)");
+  erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents");
+
   std::string doc_name;
   CLI::App* docs = app.add_subcommand("docs", "Print generated documentation (scenarios: the parameter reference)");
   docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios"}));
@@ -249,6 +260,10 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(so, output, threads, quiet, joined_command_line(argc, argv));
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
+    if (*erlang) {
+      std::cout << cxsim::erlang_report(erlang_options);
+      return 0;
+    }
     if (*docs) {
       std::cout << cxsim::scenarios_markdown();
       return 0;

@@ -97,7 +97,7 @@ bool open_at(const ChannelConfig& c, double t_abs) {
 // Validation
 
 std::string key_of(Channel c, const char* field) {
-  return "contact_centre." + std::string(channel_name(c)) + "." + field;
+  return std::string(channel_name(c)) + "." + field;  // the scenario key, e.g. "phone.agents"
 }
 
 void require(bool ok, const std::string& key, const std::string& what) {
@@ -186,11 +186,11 @@ std::array<ChannelConfig, kChannelCount> ContactCentreConfig::defaults() {
 void validate(const ContactCentreConfig& config) {
   for (Channel ch : kAllChannels) validate_channel(ch, config[ch]);
   const std::string g = "contact_centre.";
-  require(is_probability(config.containment), g + "chatbot.containment", "must be in [0, 1]");
-  require(is_probability(config.contained_resolution), g + "chatbot.contained_resolution",
+  require(is_probability(config.containment), g + "chatbot_containment", "must be in [0, 1]");
+  require(is_probability(config.contained_resolution), g + "contained_resolution",
           "must be in [0, 1]");
   require(!config[Channel::chatbot].enabled || config.containment == 1 || config[Channel::chat].enabled,
-          g + "chat.enabled", "the chatbot escalates to chat, so chat must be enabled");
+          "chat.enabled", "the chatbot escalates to chat, so chat must be enabled");
   require(is_probability(config.basic_accuracy), g + "basic_accuracy", "must be in [0, 1]");
   require(is_probability(config.skills_accuracy), g + "skills_accuracy", "must be in [0, 1]");
   require(is_probability(config.transfer_handle_fraction), g + "transfer_handle_fraction",

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "contact_config.hpp"
 #include "errors.hpp"
 
 namespace cxsim {
@@ -51,7 +52,7 @@ int poisson(Stream& rng, double mean) {
 }  // namespace
 
 Model::Model(const Params& params, const Network& network, RngKey key)
-    : p_(params), net_(network), key_(key) {
+    : p_(params), net_(network), key_(key), centre_(contact_centre_config(params), key) {
   const auto n = static_cast<std::uint32_t>(p_.market_population);
   if (net_.size != n)
     throw InputError("the network has " + std::to_string(net_.size) + " members but the market has " +
@@ -67,6 +68,7 @@ Model::Model(const Params& params, const Network& network, RngKey key)
 void Model::set_params(const Params& params) {
   p_ = params;
   derive_rates();
+  centre_.set_config(contact_centre_config(p_));
 }
 
 void Model::derive_rates() {
@@ -167,22 +169,21 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   for (const Chunk& chunk : chunks_)  // fixed order: deterministic sums
     for (int m = 0; m < kMetricCount; ++m) row[m] += chunk.acc[m];
 
-  // Phase 2 and 3, in chunk order: the contact centre and what its outcomes do to customers.
+  // Phase 2, in chunk order: the contact centre's day, a discrete-event queue per channel.
   contacts_today_.clear();
   for (const Chunk& chunk : chunks_)
     contacts_today_.insert(contacts_today_.end(), chunk.contacts.begin(), chunk.contacts.end());
-  double wait_sum = 0, answered = 0, first = 0, first_resolved = 0;
-  for (const ContactRequest& contact : contacts_today_) {
-    const ContactResult result = simple_contact_outcome(contact, t);
-    if (result.answered) {
-      wait_sum += result.wait_s;
-      answered += 1;
-    }
-    if (contact.severity != Severity::none && !contact.repeat) {
+  centre_.simulate_day(static_cast<std::uint32_t>(t), contacts_today_, day_);
+  record_contact_centre(row);
+
+  // Phase 3, in the centre's order: what the outcomes do to customers (e-mail may end days later).
+  double first = 0, first_resolved = 0;
+  for (const ContactOutcome& outcome : day_.outcomes) {
+    if (outcome.severity != 0 && !outcome.is_repeat) {
       first += 1;
-      first_resolved += result.resolved ? 1 : 0;
+      first_resolved += outcome.resolved ? 1 : 0;
     }
-    apply_contact(contact, result, t, row);
+    apply_contact(outcome, t, row);
   }
 
   // Phase 4, in chunk order: word of mouth reaches its listeners (for tomorrow's decisions).
@@ -196,7 +197,6 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   at(Metric::mean_attitude) = active > 0 ? at(Metric::mean_attitude) / active : nan;
   at(Metric::promoter_share) = active > 0 ? at(Metric::promoter_share) / active : nan;
   at(Metric::detractor_share) = active > 0 ? at(Metric::detractor_share) / active : nan;
-  at(Metric::asa_s) = answered > 0 ? wait_sum / answered : nan;
   at(Metric::fcr) = first > 0 ? first_resolved / first : nan;
   at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
                        at(Metric::acquisition_spend);
@@ -392,6 +392,11 @@ void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   const bool defect = failures.bernoulli(p_.quality_defect_rate);
   const bool confusing = failures.bernoulli(p_.quality_confusion_rate);
   const bool failed[2] = {late || billing, defect || confusing};
+  // Chance the firm detects the touchpoint's problem (for proactive notification).
+  const auto either = [](bool a, double pa, bool b, double pb) { return 1 - (1 - a * pa) * (1 - b * pb); };
+  const double detection[2] = {
+      either(late, p_.proactive_detect_late_delivery, billing, p_.proactive_detect_billing_error),
+      either(defect, p_.proactive_detect_defect, confusing, p_.proactive_detect_confusion)};
   const double severity_draw[2] = {failures.uniform(), failures.uniform()};
   boost::random::normal_distribution<double> normal(p_.quality_performance_normal, p_.quality_performance_sd);
   const double good[2] = {normal(performance), normal(performance)};
@@ -416,7 +421,14 @@ void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
       const float loss = std::max(0.0f, before - c_.attitude[i]);
       if (c_.issue_severity[i] == Severity::none) {
         c_.attitude_pre[i] = before;
-        open_issue(i, t, severity, loss);
+        const bool notified = p_.proactive_enabled && notify(i, t, k, detection[k], acc);
+        float kept = loss;
+        if (notified) {  // told before they found out: part of the blow is softened
+          const auto softened = static_cast<float>(p_.proactive_loss_softening * loss);
+          c_.attitude[i] += softened;
+          kept -= softened;
+        }
+        open_issue(i, t, severity, kept, notified);
       } else {  // a second problem while one is open: the issue gets worse
         c_.issue_severity[i] = std::max(c_.issue_severity[i], severity);
         c_.issue_loss[i] += loss;
@@ -428,7 +440,21 @@ void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   c_.next_purchase[i] = add_days(t, days_until(interval, purchase_daily_));
 }
 
-void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss) {
+bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc) {
+  Stream rng(key_, Purpose::proactive, i, static_cast<std::uint64_t>(t), static_cast<std::uint32_t>(touchpoint));
+  const double detected = rng.uniform(), reached = rng.uniform();  // both drawn: common random numbers
+  if (detected >= detection) return false;
+  acc[static_cast<int>(Metric::notifications_sent)] += 1;
+  acc[static_cast<int>(Metric::service_cost)] += p_.proactive_cost_per_notification;
+  // Seed 004: a message sent when the customer usually reads them gets through more often.
+  const double reach = p_.proactive_timing == "preferred_hour" ? p_.proactive_reach_preferred_hour
+                                                               : p_.proactive_reach_random_hour;
+  if (reached >= reach) return false;
+  acc[static_cast<int>(Metric::notifications_reached)] += 1;
+  return true;
+}
+
+void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified) {
   c_.issue_severity[i] = severity;
   c_.issue_opened[i] = t;
   c_.issue_contacts[i] = 0;
@@ -438,8 +464,9 @@ void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float
                       : severity == Severity::moderate ? p_.contacts_probability_moderate
                                                        : p_.contacts_probability_mild;
   const Segment& s = p_.segments[c_.segment[i]];
-  const double chance = std::min(
-      1.0, base * s.contact_propensity * std::exp(p_.contacts_loyalty_effect * c_.attitude_pre[i]));
+  const double chance =
+      std::min(1.0, base * s.contact_propensity * std::exp(p_.contacts_loyalty_effect * c_.attitude_pre[i])) *
+      (notified ? 1.0 - p_.proactive_contacts_avoided : 1.0);
   Stream rng(key_, Purpose::contact_decision, i, static_cast<std::uint64_t>(t));
   c_.next_contact[i] = rng.bernoulli(chance)
                            ? add_days(t - 1, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)))
@@ -457,17 +484,46 @@ void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, boo
                          std::uint8_t sub, Chunk& chunk) {
   const Segment& s = p_.segments[c_.segment[i]];
   Stream rng(key_, Purpose::contact_channel, i, static_cast<std::uint64_t>(t), sub);
-  const double weights[kChannelCount] = {s.phone_weight, s.chat_weight, s.email_weight, s.chatbot_weight};
-  double u = rng.uniform() * (weights[0] + weights[1] + weights[2] + weights[3]);
-  int channel = 0;
-  while (channel + 1 < kChannelCount && u >= weights[channel]) u -= weights[channel++];
+  // The segment's channel preferences among the channels offered.
+  const double weights[kChannelCount] = {p_.phone_enabled ? s.phone_weight : 0.0,
+                                         p_.chat_enabled ? s.chat_weight : 0.0,
+                                         p_.email_enabled ? s.email_weight : 0.0,
+                                         p_.chatbot_enabled ? s.chatbot_weight : 0.0};
+  const double total_weight = weights[0] + weights[1] + weights[2] + weights[3];
+  double u = rng.uniform() * total_weight;
   double total = 0;
   for (double w : kArrivalProfile) total += w;
   double h = rng.uniform() * total;
+  const double within_hour = rng.uniform();
+  if (total_weight <= 0) {  // no channel offered: the customer cannot reach the firm
+    if (severity != Severity::none) c_.next_contact[i] = kNever;
+    return;
+  }
+  int channel = 0;
+  while (channel + 1 < kChannelCount && (u >= weights[channel] || weights[channel] <= 0)) u -= weights[channel++];
   int hour = 0;
   while (hour + 1 < 24 && h >= kArrivalProfile[hour]) h -= kArrivalProfile[hour++];
-  const auto arrival = static_cast<float>(3600.0 * hour + 3600.0 * rng.uniform());
-  chunk.contacts.push_back({i, static_cast<Channel>(channel), severity, sub, repeat, arrival});
+
+  Contact contact;
+  contact.customer = i;
+  contact.tag = severity == Severity::none ? 0u : static_cast<std::uint32_t>(c_.issue_opened[i]);
+  contact.channel = static_cast<Channel>(channel);
+  contact.sequence = sub;
+  contact.severity = static_cast<std::uint8_t>(severity);
+  contact.is_repeat = repeat;
+  contact.is_value_demand = severity == Severity::none;
+  contact.arrival_s = 3600.0 * hour + 3600.0 * within_hour;
+  contact.patience_mean_s = s.patience_s;
+  chunk.contacts.push_back(contact);
+
+  Row& acc = chunk.acc;
+  const auto add = [&](Metric m) { acc[static_cast<int>(m)] += 1; };
+  add(Metric::contacts);
+  add(severity == Severity::none ? Metric::contacts_value : Metric::contacts_failure);
+  if (repeat) add(Metric::contacts_repeat);
+  constexpr Metric by_channel[kChannelCount] = {Metric::contacts_phone, Metric::contacts_chat,
+                                                Metric::contacts_email, Metric::contacts_chatbot};
+  add(by_channel[channel]);
   if (severity != Severity::none) {
     saturating_add(c_.issue_contacts[i], 1);
     c_.next_contact[i] = kNever;  // the outcome decides whether there is another
@@ -553,52 +609,95 @@ float Model::attitude_at(std::uint32_t i, std::int32_t t) const {
 // ---------------------------------------------------------------------------------------------
 // Contacts and word of mouth
 
-ContactResult Model::simple_contact_outcome(const ContactRequest& contact, std::int32_t t) const {
-  // The simple outcome model (until the contact-centre queue replaces it): an exponential wait
-  // (none with the chatbot) and resolution with a fixed probability.
-  Stream rng(key_, Purpose::contact_outcome, contact.customer, static_cast<std::uint64_t>(t), contact.sub);
-  ContactResult result;
-  const double u = 1.0 - rng.uniform();
-  result.wait_s = contact.channel == Channel::chatbot
-                      ? 0.0f
-                      : static_cast<float>(-p_.service_mean_wait_s * std::log(u));
-  result.resolved = rng.bernoulli(p_.service_resolution_probability);
-  return result;
+void Model::record_contact_centre(Row& row) const {
+  const auto add = [&](Metric m, double v) { row[static_cast<int>(m)] += v; };
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const auto ratio = [&](double a, double b) { return b > 0 ? a / b : nan; };
+  double offered = 0, answered = 0, within = 0, handle = 0, completed = 0, busy = 0, paid = 0;
+  double live_wait = 0, live_answered = 0;  // phone and chat: ASA is a real-time figure
+  struct PerChannel {
+    Channel channel;
+    Metric offered, answered, abandoned, service_level, asa, aht, occupancy;
+  };
+  static constexpr PerChannel kAgentChannels[] = {
+      {Channel::phone, Metric::phone_offered, Metric::phone_answered, Metric::phone_abandoned,
+       Metric::phone_service_level, Metric::phone_asa_s, Metric::phone_aht_s, Metric::phone_occupancy},
+      {Channel::chat, Metric::chat_offered, Metric::chat_answered, Metric::chat_abandoned,
+       Metric::chat_service_level, Metric::chat_asa_s, Metric::chat_aht_s, Metric::chat_occupancy},
+      {Channel::email, Metric::email_offered, Metric::email_answered, Metric::email_abandoned,
+       Metric::email_service_level, Metric::email_asa_s, Metric::email_aht_s, Metric::email_occupancy},
+  };
+  for (const PerChannel& c : kAgentChannels) {
+    const ChannelDayStats& st = day_[c.channel];
+    row[static_cast<int>(c.offered)] = static_cast<double>(st.offered);
+    row[static_cast<int>(c.answered)] = static_cast<double>(st.answered);
+    row[static_cast<int>(c.abandoned)] = static_cast<double>(st.abandoned);
+    row[static_cast<int>(c.service_level)] = ratio(static_cast<double>(st.answered_within_target), static_cast<double>(st.offered));
+    row[static_cast<int>(c.asa)] = ratio(st.wait_answered_s, static_cast<double>(st.answered));
+    row[static_cast<int>(c.aht)] = ratio(st.handle_s, static_cast<double>(st.completed));
+    row[static_cast<int>(c.occupancy)] = ratio(st.busy_agent_s, st.paid_agent_s);
+    offered += static_cast<double>(st.offered);
+    answered += static_cast<double>(st.answered);
+    within += static_cast<double>(st.answered_within_target);
+    if (c.channel != Channel::email) {
+      live_wait += st.wait_answered_s;
+      live_answered += static_cast<double>(st.answered);
+    }
+    handle += st.handle_s;
+    completed += static_cast<double>(st.completed);
+    busy += st.busy_agent_s;
+    paid += st.paid_agent_s;
+    add(Metric::abandoned, static_cast<double>(st.abandoned));
+    add(Metric::transfers, static_cast<double>(st.transfers));
+  }
+  double turned_away = 0, cost = 0;
+  for (Channel c : kAllChannels) {
+    turned_away += static_cast<double>(day_[c].closed);
+    cost += day_[c].cost;
+  }
+  add(Metric::offered, offered);
+  add(Metric::answered, answered);
+  add(Metric::answered_within_target, within);
+  add(Metric::turned_away, turned_away);
+  add(Metric::agent_hours, paid / 3600.0);
+  add(Metric::service_cost, cost);
+  add(Metric::chatbot_contained, static_cast<double>(day_[Channel::chatbot].contained));
+  add(Metric::chatbot_escalated, static_cast<double>(day_[Channel::chatbot].escalated));
+  row[static_cast<int>(Metric::service_level)] = ratio(within, offered);
+  row[static_cast<int>(Metric::abandonment_rate)] = ratio(row[static_cast<int>(Metric::abandoned)], offered);
+  row[static_cast<int>(Metric::asa_s)] = ratio(live_wait, live_answered);
+  row[static_cast<int>(Metric::aht_s)] = ratio(handle, completed);
+  row[static_cast<int>(Metric::occupancy)] = ratio(busy, paid);
 }
 
-void Model::apply_contact(const ContactRequest& contact, const ContactResult& result, std::int32_t t,
-                          Row& row) {
-  const std::uint32_t i = contact.customer;
-  const auto add = [&](Metric m, double v) { row[static_cast<int>(m)] += v; };
-  add(Metric::contacts, 1);
-  add(contact.severity == Severity::none ? Metric::contacts_value : Metric::contacts_failure, 1);
-  if (contact.repeat) add(Metric::contacts_repeat, 1);
-  constexpr Metric by_channel[kChannelCount] = {Metric::contacts_phone, Metric::contacts_chat,
-                                                Metric::contacts_email, Metric::contacts_chatbot};
-  add(by_channel[static_cast<int>(contact.channel)], 1);
-  add(Metric::service_cost, p_.service_cost_per_contact);
-  if (result.resolved) add(Metric::contacts_resolved, 1);
+void Model::apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& row) {
+  const auto i = static_cast<std::uint32_t>(outcome.customer);
+  if (outcome.resolved) row[static_cast<int>(Metric::contacts_resolved)] += 1;
   if (c_.status[i] != Status::active) return;
 
-  // The contact is a touchpoint of its own: fast resolution pleases, waiting and failing hurt.
+  // The contact is a touchpoint of its own: fast resolution pleases; waiting, being cut off and
+  // not getting an answer hurt.
   decay_attitude(i, t);
-  double x = result.resolved
-                 ? p_.quality_performance_normal - p_.service_wait_penalty_per_minute * result.wait_s / 60.0
-                 : (contact.severity == Severity::none ? p_.quality_performance_mild
-                                                      : p_.quality_performance_moderate);
-  x = std::clamp(x, 0.0, 1.0);
-  Stream story(key_, Purpose::story_start, i, static_cast<std::uint64_t>(t), kStoryContact + contact.sub);
+  const double base = outcome.resolved          ? p_.quality_performance_normal
+                      : outcome.is_value_demand ? p_.quality_performance_mild
+                                                : p_.quality_performance_moderate;
+  const double waited_min = std::min(outcome.wait_s, 1800.0) / 60.0;
+  const double x = std::clamp(base - p_.contact_centre_wait_penalty_per_minute * waited_min, 0.0, 1.0);
+  // Draws about this contact are keyed by its arrival day: unique even for e-mail answered later.
+  Stream story(key_, Purpose::story_start, i, outcome.day, kStoryContact + outcome.sequence);
   experience(i, x, story, row);
 
-  if (contact.severity != Severity::none && c_.issue_severity[i] != Severity::none) {
-    if (result.resolved) {
+  const bool about_open_issue = !outcome.is_value_demand && c_.issue_severity[i] != Severity::none &&
+                                static_cast<std::uint32_t>(c_.issue_opened[i]) == outcome.tag;
+  if (about_open_issue) {
+    if (outcome.resolved) {
       // Resolution restores part of the loss, more when fast.
       const double days = t - c_.issue_opened[i];
       const double restored = p_.experience_recovery_max * std::exp(-days / p_.experience_recovery_fast_days);
       c_.attitude[i] += static_cast<float>(restored * c_.issue_loss[i]);
       close_issue(i);
     } else {
-      Stream rng(key_, Purpose::repeat_contact, i, static_cast<std::uint64_t>(t), contact.sub);
+      Stream rng(key_, Purpose::repeat_contact, i, outcome.day, outcome.sequence);
       if (c_.issue_contacts[i] < p_.contacts_max_contacts && rng.bernoulli(p_.contacts_repeat_probability))
         c_.next_contact[i] = add_days(t, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)));
       else
@@ -606,12 +705,14 @@ void Model::apply_contact(const ContactRequest& contact, const ContactResult& re
     }
   }
 
-  Stream survey(key_, Purpose::csat_survey, i, static_cast<std::uint64_t>(t), contact.sub);
+  // CSAT asks those who were served (by an agent or the bot), not those who gave up.
+  if (!outcome.answered && !outcome.contained) return;
+  Stream survey(key_, Purpose::csat_survey, i, outcome.day, outcome.sequence);
   if (survey.bernoulli(p_.survey_csat_response_rate)) {
     boost::random::normal_distribution<double> noise(0.0, kCsatNoise);
     const long score = std::clamp(std::lround(1.0 + 4.0 * x + noise(survey)), 1L, 5L);
-    add(Metric::csat_responses, 1);
-    if (score >= 4) add(Metric::csat_satisfied, 1);
+    row[static_cast<int>(Metric::csat_responses)] += 1;
+    if (score >= 4) row[static_cast<int>(Metric::csat_satisfied)] += 1;
   }
 }
 

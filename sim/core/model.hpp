@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "contact_centre.hpp"
 #include "customers.hpp"
 #include "network.hpp"
 #include "params.hpp"
@@ -18,26 +19,6 @@
 #include "rng.hpp"
 
 namespace cxsim {
-
-enum class Channel : std::uint8_t { phone = 0, chat = 1, email = 2, chatbot = 3 };
-inline constexpr int kChannelCount = 4;
-
-/// A contact a customer makes today (failure demand about an open issue, or a question).
-struct ContactRequest {
-  std::uint32_t customer;
-  Channel channel;
-  Severity severity;  ///< none for a question (value demand)
-  std::uint8_t sub;   ///< this customer's k-th contact today (keys its random draws)
-  bool repeat;        ///< an earlier contact about the same issue did not resolve it
-  float arrival_s;    ///< seconds after midnight
-};
-
-/// What the contact centre made of a contact.
-struct ContactResult {
-  bool answered = true;
-  bool resolved = false;
-  float wait_s = 0;
-};
 
 /// A word-of-mouth message from one customer to another.
 struct Message {
@@ -71,7 +52,7 @@ class Model {
   using Row = std::array<double, kMetricCount>;
   struct Chunk {
     Row acc{};
-    std::vector<ContactRequest> contacts;
+    std::vector<Contact> contacts;
     std::vector<Message> messages;
   };
 
@@ -83,7 +64,9 @@ class Model {
   void adopt(std::uint32_t i, std::int32_t t);
   void purchase(std::uint32_t i, std::int32_t t, Chunk& chunk);
   bool stays(std::uint32_t i, std::int32_t t);
-  void open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss);
+  void open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified);
+  /// Proactive notification of a new problem: returns whether it reached the customer.
+  bool notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc);
   void close_issue(std::uint32_t i);
   void emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
                     std::uint8_t sub, Chunk& chunk);
@@ -96,9 +79,8 @@ class Model {
   void decay_attitude(std::uint32_t i, std::int32_t t);
   float attitude_at(std::uint32_t i, std::int32_t t) const;
 
-  ContactResult simple_contact_outcome(const ContactRequest& contact, std::int32_t t) const;
-  void apply_contact(const ContactRequest& contact, const ContactResult& result, std::int32_t t,
-                     Row& row);
+  void apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& row);
+  void record_contact_centre(Row& row) const;
   void deliver(const Message& message, std::int32_t t, Row& row);
 
   std::int32_t days_until(Stream& rng, double p) const;
@@ -108,7 +90,9 @@ class Model {
   RngKey key_;
   Customers c_;
   std::vector<Chunk> chunks_;
-  std::vector<ContactRequest> contacts_today_;
+  std::vector<Contact> contacts_today_;
+  ContactCentre centre_;
+  DayResult day_;
   std::vector<float> decay_;  ///< decay_[k] = exp(-k / memory_days)
 
   // Rates derived once from the parameters.

@@ -34,15 +34,19 @@ const std::vector<ParamSpec>& table() {
     std::vector<ParamSpec> v;
 #define CXSIM_NUM_SPEC(s, n, T, def, lo, hi, unit, iv, desc, src)                              \
   v.push_back(ParamSpec{#s "." #n, type_of(&Params::s##_##n), static_cast<double>(lo),         \
-                        static_cast<double>(hi), unit, iv, desc, src, "", &Params::s##_##n});
-#define CXSIM_CHOICE_SPEC(s, n, def, allowed, desc) \
-  v.push_back(ParamSpec{#s "." #n, ParamType::choice, 0, 0, "", false, desc, "", allowed, &Params::s##_##n});
+                        static_cast<double>(hi), unit, iv, desc, src, "", 0, &Params::s##_##n});
+#define CXSIM_CHOICE_SPEC(s, n, def, allowed, iv, desc) \
+  v.push_back(ParamSpec{#s "." #n, ParamType::choice, 0, 0, "", iv, desc, "", allowed, 0, &Params::s##_##n});
 #define CXSIM_TEXT_SPEC(s, n, def, desc) \
-  v.push_back(ParamSpec{#s "." #n, ParamType::text, 0, 0, "", false, desc, "", "", &Params::s##_##n});
-    CXSIM_PARAMETERS(CXSIM_NUM_SPEC, CXSIM_CHOICE_SPEC, CXSIM_TEXT_SPEC)
+  v.push_back(ParamSpec{#s "." #n, ParamType::text, 0, 0, "", false, desc, "", "", 0, &Params::s##_##n});
+#define CXSIM_LIST_SPEC(s, n, len, lo, hi, unit, iv, desc)                                        \
+  v.push_back(ParamSpec{#s "." #n, ParamType::list, static_cast<double>(lo), static_cast<double>(hi), \
+                        unit, iv, desc, "", "", len, &Params::s##_##n});
+    CXSIM_PARAMETERS(CXSIM_NUM_SPEC, CXSIM_CHOICE_SPEC, CXSIM_TEXT_SPEC, CXSIM_LIST_SPEC)
 #undef CXSIM_NUM_SPEC
 #undef CXSIM_CHOICE_SPEC
 #undef CXSIM_TEXT_SPEC
+#undef CXSIM_LIST_SPEC
     return v;
   }();
   return specs;
@@ -124,6 +128,9 @@ std::string allowed_text(const ParamSpec& spec) {
       }
       return out;
     }
+    case ParamType::list:
+      return "a list of " + std::to_string(spec.length) + " whole numbers in [" + number_to_string(spec.min) +
+             ", " + number_to_string(spec.max) + "], or an empty list";
     case ParamType::integer:
       return "a whole number in [" + number_to_string(spec.min) + ", " + number_to_string(spec.max) + "]";
     case ParamType::real:
@@ -139,6 +146,11 @@ std::string param_to_string(const Params& params, const ParamSpec& spec) {
         using V = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<V, bool>) return value ? "true" : "false";
         else if constexpr (std::is_same_v<V, std::string>) return value;
+        else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
+          std::string out = "[";
+          for (std::size_t k = 0; k < value.size(); ++k) out += (k ? ", " : "") + std::to_string(value[k]);
+          return out + "]";
+        }
         else if constexpr (std::is_same_v<V, std::int64_t>) return std::to_string(value);
         else return number_to_string(value);
       },
@@ -163,6 +175,45 @@ void check_range(const ParamSpec& spec, double value) {
                      "", 0, 0, std::string(spec.key));
 }
 
+void check_list(const ParamSpec& spec, const std::vector<std::int64_t>& values) {
+  if (!values.empty() && values.size() != spec.length)
+    throw InputError("has " + std::to_string(values.size()) + " values; allowed: " + allowed_text(spec), "", 0,
+                     0, std::string(spec.key));
+  for (auto v : values) check_range(spec, static_cast<double>(v));
+}
+
+/// "[1, 2, 3]" or "1,2,3" (spaces allowed); "[]" is the empty list.
+std::vector<std::int64_t> parse_list(const ParamSpec& spec, std::string_view text) {
+  std::string_view rest = text;
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+  if (!rest.empty() && rest.front() == '[') {
+    if (rest.back() != ']')
+      throw InputError("'" + std::string(text) + "' is not a list; allowed: " + allowed_text(spec), "", 0, 0,
+                       std::string(spec.key));
+    rest = rest.substr(1, rest.size() - 2);
+  }
+  std::vector<std::int64_t> values;
+  while (true) {
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.empty()) break;
+    const auto comma = rest.find(',');
+    auto item = rest.substr(0, comma);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc() || end != item.data() + item.size())
+      throw InputError("'" + std::string(item) + "' in '" + std::string(text) +
+                           "' is not a whole number; allowed: " + allowed_text(spec),
+                       "", 0, 0, std::string(spec.key));
+    values.push_back(v);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  check_list(spec, values);
+  return values;
+}
+
 }  // namespace
 
 void set_param_from_string(Params& params, const ParamSpec& spec, std::string_view text) {
@@ -181,6 +232,8 @@ void set_param_from_string(Params& params, const ParamSpec& spec, std::string_vi
         } else if constexpr (std::is_same_v<V, std::string>) {
           if (spec.type == ParamType::choice && !in_choice(spec.allowed, text)) throw bad();
           value = std::string(text);
+        } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
+          value = parse_list(spec, text);
         } else {
           V parsed{};
           const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
@@ -202,6 +255,8 @@ void validate(const Params& params) {
             if (spec.type == ParamType::choice && !in_choice(spec.allowed, value))
               throw InputError("'" + value + "' is not valid; allowed: " + allowed_text(spec), "", 0,
                                0, std::string(spec.key));
+          } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
+            check_list(spec, value);
           } else if constexpr (!std::is_same_v<V, bool>) {
             check_range(spec, static_cast<double>(value));
           }

@@ -13,10 +13,47 @@
 
 namespace cxsim {
 
+// The keys of one channel of the contact centre: its own [phone], [chat], [email] or [chatbot]
+// section. Arguments: opening hours, agents, mean handle time, sessions per agent, answer
+// target, patience law, retry probability, wage.
+#define CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, ch, open, close, staff, handle, sessions,       \
+                                 target, patience_law, retry, wage)                                  \
+  NUM(ch, enabled, bool, true, 0, 1, "", true, "Whether customers can use this channel", "")      \
+  NUM(ch, open_hour, std::int64_t, open, 0, 23, "hour", true,                    \
+      "First open hour (0-23)", "")                                                                 \
+  NUM(ch, close_hour, std::int64_t, close, 1, 24, "hour", true,                 \
+      "First closed hour (1-24; 24 with open_hour 0: open all day)", "")                            \
+  NUM(ch, agents, std::int64_t, staff, 0, 1000000, "agents", true,                                 \
+      "Agents on shift in every open hour, unless a roster is given", "")                          \
+  LIST(ch, roster, 24, 0, 1000000, "agents", true,                                                  \
+       "Agents on shift hour by hour (24 values, hour 0 first); empty: `agents` every hour")        \
+  CHOICE(ch, handle_time, "lognormal", "exponential|lognormal|fixed", true,                         \
+         "Distribution of handle time (lognormal: Brown et al. 2005)")                              \
+  NUM(ch, handle_mean_s, double, handle, 1, 86400, "s", true, "Mean handle time",                   \
+      "MODEL.md section 4")                                                                         \
+  NUM(ch, handle_cv, double, 1.0, 0.01, 10, "", true, "Coefficient of variation of a lognormal handle time", \
+      "Brown et al. 2005")                                                                          \
+  NUM(ch, concurrency, std::int64_t, sessions, 1, 16, "sessions", true,                             \
+      "Contacts one agent handles at once", "MODEL.md section 4")                                  \
+  NUM(ch, target_s, double, target, 0, 604800, "s", true,                                           \
+      "Service-level target: answered within this many seconds", "industry convention")           \
+  CHOICE(ch, patience, patience_law, "exponential|lognormal|infinite", true,                            \
+         "Distribution of patience in the queue (its mean comes from the customer's segment)")      \
+  NUM(ch, patience_cv, double, 1.0, 0.01, 10, "", true, "Coefficient of variation of a lognormal patience", "") \
+  NUM(ch, retry_probability, double, retry, 0, 1, "probability", true,                              \
+      "Chance a customer who abandoned tries again the same day", "assumption")                     \
+  NUM(ch, retry_delay_mean_s, double, 600, 1, 86400, "s", true, "Mean delay before a retry", "")   \
+  NUM(ch, max_attempts, std::int64_t, 3, 1, 8, "attempts", true,                                    \
+      "Attempts of one contact the same day, the first included", "")                              \
+  NUM(ch, wage_per_hour, double, wage, 0, 1e6, "currency/hour", true,                               \
+      "Cost of one paid agent-hour (overtime alike)", "")
+
 // NUM(section, name, C++ type, default, min, max, unit, intervenable, description, source)
-// CHOICE(section, name, default, "a|b|c", description)
+// CHOICE(section, name, default, "a|b|c", intervenable, description)
 // TEXT(section, name, default, description)
-#define CXSIM_PARAMETERS(NUM, CHOICE, TEXT)                                                         \
+// LIST(section, name, length, min, max, unit, intervenable, description): whole numbers, either
+//      empty or exactly `length` of them
+#define CXSIM_PARAMETERS(NUM, CHOICE, TEXT, LIST)                                                   \
   NUM(run, seed, std::int64_t, 1, 0, 9007199254740991, "", false,                                  \
       "Master seed; with the replication index it keys every random draw", "")                      \
   NUM(run, replications, std::int64_t, 1, 1, 100000, "", false,                                     \
@@ -117,18 +154,8 @@ namespace cxsim {
       "Chance an unresolved contact is followed by a repeat contact", "assumption")                 \
   NUM(contacts, max_contacts, std::int64_t, 4, 1, 100, "contacts", true,                            \
       "Contacts about one issue before the customer gives up", "assumption")                        \
-  NUM(contacts, value_demand_per_year, double, 0.5, 0, 365, "contacts/customer/year", true,         \
+  NUM(contacts, value_demand_per_year, double, 2.0, 0, 365, "contacts/customer/year", true,         \
       "Questions from active customers with nothing wrong (value demand)", "assumption")            \
-  NUM(service, resolution_probability, double, 0.70, 0, 1, "probability", true,                     \
-      "Simple contact model: chance a contact resolves the issue",                                  \
-      "first-contact resolution, MODEL.md section 4")                                               \
-  NUM(service, mean_wait_s, double, 60, 0, 86400, "s", true,                                        \
-      "Simple contact model: mean wait before an agent answers (exponential; chatbot 0)",           \
-      "assumption")                                                                                 \
-  NUM(service, wait_penalty_per_minute, double, 0.05, 0, 1, "score/min", true,                      \
-      "Performance of a contact drops by this much per minute waited", "assumption")               \
-  NUM(service, cost_per_contact, double, 4.0, 0, 1e6, "currency/contact", true,                     \
-      "Simple contact model: service cost of one contact", "assumption")                            \
   NUM(wom, share_after_delight, double, 0.47, 0, 1, "probability", true,                            \
       "s+: chance a delighted customer starts telling a positive story", "AmEx 2012")               \
   NUM(wom, share_after_failure, double, 0.56, 0, 1, "probability", true,                            \
@@ -152,7 +179,7 @@ namespace cxsim {
   NUM(wom, all_adopters_promote, bool, false, 0, 1, "", false,                                      \
       "Every customer recommends, whatever their attitude (the Bass reduction)", "Bass 1969")       \
   CHOICE(network, kind, "watts_strogatz",                                                           \
-         "complete|ring|erdos_renyi|watts_strogatz|barabasi_albert|edge_list",                      \
+         "complete|ring|erdos_renyi|watts_strogatz|barabasi_albert|edge_list", false,               \
          "Social network: complete is random mixing")                                               \
   NUM(network, mean_degree, std::int64_t, 10, 0, 10000, "ties", false,                              \
       "Mean number of strong ties (ring, Erdos-Renyi, Watts-Strogatz; even for ring and WS)",      \
@@ -185,6 +212,64 @@ namespace cxsim {
       "calibrated toward the TARP table")                                                           \
   NUM(churn, enabled, bool, true, 0, 1, "", false, "Customers may churn (off for the Bass reduction)", \
       "")                                                                                           \
+  NUM(contact_centre, fcr, double, 0.70, 0, 1, "probability", true,                                \
+      "First-contact resolution of an answered contact when the agent is not rushed",              \
+      "MODEL.md section 4, assumption")                                                             \
+  CHOICE(contact_centre, routing, "basic", "basic|skills_based", true,                              \
+         "Routing: basic or skills-based (right skill first more often)")                           \
+  NUM(contact_centre, basic_accuracy, double, 0.80, 0, 1, "probability", true,                      \
+      "Chance the first agent has the right skill with basic routing", "seed 002")                  \
+  NUM(contact_centre, skills_accuracy, double, 0.95, 0, 1, "probability", true,                     \
+      "Chance the first agent has the right skill with skills-based routing",                       \
+      "seed 002: intelligent routing")                                                              \
+  NUM(contact_centre, transfer_handle_fraction, double, 0.33, 0, 1, "share", true,                  \
+      "Share of the handle time a wrong-skill agent spends before transferring", "assumption")      \
+  NUM(contact_centre, rush_queue_per_agent, double, 1.0, 0, 1000, "contacts/agent", true,           \
+      "Agents rush when more than this many contacts wait per agent on shift", "assumption")        \
+  NUM(contact_centre, rush_handle_factor, double, 0.85, 0.1, 1, "", true,                           \
+      "Handle time multiplier of a rushed contact (1: no rushing)", "assumption")                   \
+  NUM(contact_centre, rush_fcr_drop, double, 0.10, 0, 1, "probability", true,                       \
+      "First-contact resolution lost when rushed", "assumption")                                    \
+  NUM(contact_centre, omnichannel_context, bool, false, 0, 1, "", true,                             \
+      "Agents see the customer's history: a repeat contact is not longer", "seed 002")              \
+  NUM(contact_centre, no_context_multiplier, double, 1.25, 1, 10, "", true,                         \
+      "Handle time multiplier when a customer repeats the story without omnichannel context",       \
+      "assumption")                                                                                 \
+  NUM(contact_centre, chatbot_containment, double, 0.30, 0, 1, "share", true,                       \
+      "Share of chatbot contacts the bot handles itself; the rest go to the chat queue",            \
+      "assumption")                                                                                 \
+  NUM(contact_centre, contained_resolution, double, 1.0, 0, 1, "probability", true,                 \
+      "Chance a contact the chatbot contains is resolved", "assumption")                            \
+  NUM(contact_centre, wait_penalty_per_minute, double, 0.05, 0, 1, "score/min", true,               \
+      "A contact's performance drops by this much per minute waited (up to 30 minutes)",            \
+      "assumption")                                                                                 \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, phone, 8, 20, 1, 240, 1, 20, "exponential", 0.3, 25)          \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chat, 8, 20, 1, 360, 2, 60, "exponential", 0.2, 25)           \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, email, 8, 18, 1, 300, 1, 86400, "infinite", 0, 25)            \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chatbot, 0, 24, 0, 120, 1, 0, "infinite", 0, 0)               \
+  NUM(proactive, enabled, bool, false, 0, 1, "", true,                                              \
+      "Notify customers of problems the firm detects before they contact", "seed 004")              \
+  CHOICE(proactive, timing, "preferred_hour", "preferred_hour|random_hour", true,                   \
+         "Send at the hour the customer reads messages, or at a random hour")                       \
+  NUM(proactive, reach_preferred_hour, double, 0.60, 0, 1, "probability", true,                     \
+      "Chance a notification sent at the preferred hour reaches the customer", "seed 004")          \
+  NUM(proactive, reach_random_hour, double, 0.25, 0, 1, "probability", true,                        \
+      "Chance a notification sent at a random hour reaches the customer", "seed 004")               \
+  NUM(proactive, detect_late_delivery, double, 0.9, 0, 1, "probability", true,                      \
+      "Share of late deliveries the firm detects (tracking)", "assumption")                         \
+  NUM(proactive, detect_billing_error, double, 0.5, 0, 1, "probability", true,                      \
+      "Share of wrong bills the firm detects", "assumption")                                        \
+  NUM(proactive, detect_defect, double, 0.3, 0, 1, "probability", true,                             \
+      "Share of defects the firm detects (recalls, batch checks)", "assumption")                    \
+  NUM(proactive, detect_confusion, double, 0.1, 0, 1, "probability", true,                          \
+      "Share of confusing-instruction problems the firm detects", "assumption")                     \
+  NUM(proactive, contacts_avoided, double, 0.7, 0, 1, "share", true,                                \
+      "Share of contacts a notification that reaches the customer prevents", "assumption")          \
+  NUM(proactive, loss_softening, double, 0.3, 0, 1, "share", true,                                  \
+      "Share of a problem's attitude loss a notification that reaches the customer avoids",         \
+      "seed 004, assumption")                                                                       \
+  NUM(proactive, cost_per_notification, double, 0.05, 0, 1e6, "currency", true,                     \
+      "Cost of sending one notification", "assumption")                                             \
   NUM(finance, discount_rate, double, 0.10, 0, 10, "1/year", false,                                 \
       "Annual discount rate for CLV", "CLV convention")
 
@@ -201,8 +286,7 @@ namespace cxsim {
   SEG(chat_weight, double, 0.25, 0, 1, "", "Relative preference for the chat channel")             \
   SEG(email_weight, double, 0.20, 0, 1, "", "Relative preference for e-mail")                      \
   SEG(chatbot_weight, double, 0.05, 0, 1, "", "Relative preference for the chatbot")               \
-  SEG(patience_s, double, 300, 1, 86400, "s", "Mean patience in a phone or chat queue")            \
-  SEG(preferred_hour, double, 19, 0, 23, "hour", "Hour of day the customer most reads messages")
+  SEG(patience_s, double, 300, 1, 86400, "s", "Mean patience in a phone or chat queue")
 
 struct Segment {
   std::string name = "everyone";
@@ -215,16 +299,18 @@ struct Segment {
 struct Params {
 #define CXSIM_NUM_FIELD(s, n, T, def, lo, hi, unit, iv, desc, src) T s##_##n = def;
 #define CXSIM_STR_FIELD(s, n, def, ...) std::string s##_##n = def;
-  CXSIM_PARAMETERS(CXSIM_NUM_FIELD, CXSIM_STR_FIELD, CXSIM_STR_FIELD)
+#define CXSIM_LIST_FIELD(s, n, ...) std::vector<std::int64_t> s##_##n;
+  CXSIM_PARAMETERS(CXSIM_NUM_FIELD, CXSIM_STR_FIELD, CXSIM_STR_FIELD, CXSIM_LIST_FIELD)
 #undef CXSIM_NUM_FIELD
 #undef CXSIM_STR_FIELD
+#undef CXSIM_LIST_FIELD
   std::vector<Segment> segments = default_segments();
 
   /// Two segments: experience-driven (2/3) and price-driven (1/3) (seeds 000 and 002).
   static std::vector<Segment> default_segments();
 };
 
-enum class ParamType { real, integer, boolean, choice, text };
+enum class ParamType { real, integer, boolean, choice, text, list };
 
 /// The declaration of one parameter, as read from the table above.
 struct ParamSpec {
@@ -236,7 +322,9 @@ struct ParamSpec {
   std::string_view description;
   std::string_view source;
   std::string_view allowed;  ///< choice only: "a|b|c"
-  std::variant<double Params::*, std::int64_t Params::*, bool Params::*, std::string Params::*>
+  std::size_t length = 0;    ///< list only: the required number of values (or none)
+  std::variant<double Params::*, std::int64_t Params::*, bool Params::*, std::string Params::*,
+               std::vector<std::int64_t> Params::*>
       member;
 };
 

@@ -13,6 +13,16 @@
 
 namespace cxsim {
 
+// Queue figures of one agent channel.
+#define CXSIM_CHANNEL_METRICS(M, ch)                                                                \
+  M(ch##_offered, "contacts/day", flow, "Contacts offered to the " #ch " queue while open")         \
+  M(ch##_answered, "contacts/day", flow, "Contacts answered on " #ch)                               \
+  M(ch##_abandoned, "contacts/day", flow, "Contacts that gave up waiting on " #ch)                  \
+  M(ch##_service_level, "share", ratio, "Answered within target / offered on " #ch)                 \
+  M(ch##_asa_s, "s", ratio, "Average speed of answer on " #ch)                                      \
+  M(ch##_aht_s, "s", ratio, "Average handle time on " #ch)                                          \
+  M(ch##_occupancy, "share", ratio, "Busy / paid agent time on " #ch)
+
 // M(name, unit, kind, description); kind: stock (level at the end of the day), flow (per day),
 // ratio (a share or average, its window in the description).
 #define CXSIM_METRICS(M)                                                                           \
@@ -43,7 +53,26 @@ namespace cxsim {
   M(contacts_chatbot, "contacts/day", flow, "Contacts starting with the chatbot")                  \
   M(contacts_resolved, "contacts/day", flow, "Contacts that resolved the customer's problem")      \
   M(fcr, "share", ratio, "First-contact resolution: first contacts about a problem resolved")      \
-  M(asa_s, "s", ratio, "Average speed of answer of answered contacts")                             \
+  M(asa_s, "s", ratio, "Average speed of answer: mean wait before an agent answers, phone and chat") \
+  M(offered, "contacts/day", flow,                                                                 \
+    "Contacts offered to agent queues while open (retries and chatbot escalations included)")       \
+  M(answered, "contacts/day", flow, "Contacts answered by an agent")                                \
+  M(abandoned, "contacts/day", flow, "Contacts that gave up waiting (each attempt)")               \
+  M(answered_within_target, "contacts/day", flow, "Contacts answered within their channel's target") \
+  M(turned_away, "contacts/day", flow, "Contacts that arrived while their channel was closed")      \
+  M(service_level, "share", ratio, "Answered within target / offered, agent channels")             \
+  M(abandonment_rate, "share", ratio, "Abandoned / offered, agent channels")                       \
+  M(aht_s, "s", ratio, "Average handle time of completed contacts, agent channels")                \
+  M(occupancy, "share", ratio, "Busy agent time / paid agent time")                                \
+  M(agent_hours, "hours/day", flow, "Paid agent-hours, overtime included")                         \
+  M(transfers, "contacts/day", flow, "Transfers after a wrong-skill first answer")                 \
+  M(chatbot_contained, "contacts/day", flow, "Contacts the chatbot handled itself")                \
+  M(chatbot_escalated, "contacts/day", flow, "Chatbot contacts handed to the chat queue")          \
+  M(notifications_sent, "notifications/day", flow, "Proactive notifications of detected problems") \
+  M(notifications_reached, "notifications/day", flow, "Notifications that reached the customer")   \
+  CXSIM_CHANNEL_METRICS(M, phone)                                                                  \
+  CXSIM_CHANNEL_METRICS(M, chat)                                                                   \
+  CXSIM_CHANNEL_METRICS(M, email)                                                                  \
   M(csat_responses, "answers/day", flow, "CSAT survey answers")                                    \
   M(csat_satisfied, "answers/day", flow, "CSAT answers of 4 or 5")                                 \
   M(csat, "share", ratio, "Share of CSAT answers of 4 or 5 (NaN on days without answers)")         \

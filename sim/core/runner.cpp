@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 
+#include "contact_config.hpp"
 #include "customers.hpp"
 #include "errors.hpp"
 #include "metrics.hpp"
@@ -43,7 +44,7 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads) {
 }
 
 RunResult run(const Params& params, const RunOptions& options, const Network* given_network) {
-  validate(params);
+  check_scenario(params);
   const auto start = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   const int reps = static_cast<int>(params.run_replications);

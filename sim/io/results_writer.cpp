@@ -136,8 +136,11 @@ void write_parameters(const h5::File& file, const Params& params) {
     std::visit(
         [&](auto member) {
           const auto& value = params.*member;
-          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>)
+          using V = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<V, std::string>)
             group.write_attr(spec.key, std::string_view(value));
+          else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>)
+            group.write_attr(spec.key, std::string_view(param_to_string(params, spec)));  // "[8, 8, ...]"
           else
             group.write_attr(spec.key, value);  // double, int64 or bool, each its own HDF5 type
         },

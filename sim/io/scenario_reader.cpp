@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/contact_config.hpp"
 #include "core/errors.hpp"
 
 namespace cxsim {
@@ -219,6 +220,20 @@ void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site
                              "; " + did_you_mean(closest(s->get(), options, 1)));
           }
           value = s->get();
+        } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
+          const auto* array = n.as_array();
+          if (!array) throw wrong_type();
+          std::vector<std::int64_t> values;
+          for (const toml::node& item : *array) {
+            const auto* i = item.as_integer();
+            if (!i) throw wrong_type();
+            if (static_cast<double>(i->get()) < spec.min || static_cast<double>(i->get()) > spec.max)
+              throw out_of_range(std::to_string(i->get()));
+            values.push_back(i->get());
+          }
+          if (!values.empty() && values.size() != spec.length)
+            throw at.error("has " + std::to_string(values.size()) + " values; allowed: " + expected_text(spec));
+          value = std::move(values);
         } else if constexpr (std::is_same_v<V, std::int64_t>) {
           // A float with no fraction (1e5, 100000.0) is accepted for an integer key.
           if (const auto* i = n.as_integer()) {
@@ -503,7 +518,7 @@ Scenario parse_scenario(std::string_view text, const std::string& path) {
   read_document(root, s.params, path);
   resolve_edge_list(s.params, fs::path(path).parent_path());
   try {
-    validate(s.params);
+    check_scenario(s.params);
   } catch (const InputError& e) {
     const auto where = locate(root, e.key());
     throw InputError(e.message(), path, static_cast<int>(where.line), static_cast<int>(where.column),
@@ -518,7 +533,7 @@ Scenario parse_scenario(std::string_view text, const std::string& path) {
 void apply_overrides(Scenario& s, const std::vector<std::string>& assignments) {
   for (const auto& a : assignments) apply_one(s.params, a);
   try {
-    validate(s.params);
+    check_scenario(s.params);
   } catch (const InputError& e) {
     throw InputError(e.message() + " (after the --set overrides)", "", 0, 0, e.key());
   }
@@ -539,6 +554,7 @@ std::string resolved_toml(const Params& p) {
             if constexpr (std::is_same_v<V, bool>) out += value ? "true" : "false";
             else if constexpr (std::is_same_v<V, std::string>) out += toml_string(value);
             else if constexpr (std::is_same_v<V, std::int64_t>) out += std::to_string(value);
+            else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) out += param_to_string(p, spec);
             else out += real_literal(value);
           },
           spec.member);
@@ -596,6 +612,7 @@ std::string_view type_name(ParamType t) {
     case ParamType::boolean: return "boolean";
     case ParamType::choice: return "choice";
     case ParamType::text: return "text";
+    case ParamType::list: return "list of integers";
   }
   return {};
 }

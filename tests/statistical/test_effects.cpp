@@ -61,9 +61,9 @@ TEST_CASE("more defects: proportionally more issues, more contacts, more churn",
 
 TEST_CASE("better resolution: less churn, fewer repeat contacts", "[effects][statistical]") {
   Params poor = effects_market();
-  poor.service_resolution_probability = 0.3;
+  poor.contact_centre_fcr = 0.3;
   Params good = poor;
-  good.service_resolution_probability = 0.9;
+  good.contact_centre_fcr = 0.9;
   const auto a = simulate(poor), b = simulate(good);
   const auto churn = paired(per_replication_total(a, Metric::churned), per_replication_total(b, Metric::churned));
   INFO("churn difference (poor - good): " << churn.mean << " +/- " << churn.half_width);

@@ -563,29 +563,29 @@ TEST_CASE("Bad contact-centre settings name their key", "[contact_centre]") {
     change(c);
     return error_key(c);
   };
-  CHECK(with([](auto& c) { c[Channel::phone].agents[10] = -1; }) == "contact_centre.phone.agents");
-  CHECK(with([](auto& c) { c[Channel::phone].agents.resize(23); }) == "contact_centre.phone.agents");
-  CHECK(with([](auto& c) { c[Channel::chat].agents[9] = 0; }) == "contact_centre.chat.agents");
+  CHECK(with([](auto& c) { c[Channel::phone].agents[10] = -1; }) == "phone.agents");
+  CHECK(with([](auto& c) { c[Channel::phone].agents.resize(23); }) == "phone.agents");
+  CHECK(with([](auto& c) { c[Channel::chat].agents[9] = 0; }) == "chat.agents");
   CHECK(with([](auto& c) {  // closed hours may have no agents; a disabled channel needs none
           c[Channel::chat].agents[22] = 0;
           c[Channel::email].enabled = false;
           c[Channel::email].agents = flat_roster(0);
         }) == "no error");
-  CHECK(with([](auto& c) { c[Channel::email].handle_mean_s = 0; }) == "contact_centre.email.handle_mean_s");
-  CHECK(with([](auto& c) { c[Channel::phone].handle_cv = -1; }) == "contact_centre.phone.handle_cv");
-  CHECK(with([](auto& c) { c[Channel::phone].open_hour = 21; }) == "contact_centre.phone.close_hour");
-  CHECK(with([](auto& c) { c[Channel::phone].close_hour = 25; }) == "contact_centre.phone.close_hour");
-  CHECK(with([](auto& c) { c[Channel::chat].concurrency = 0; }) == "contact_centre.chat.concurrency");
+  CHECK(with([](auto& c) { c[Channel::email].handle_mean_s = 0; }) == "email.handle_mean_s");
+  CHECK(with([](auto& c) { c[Channel::phone].handle_cv = -1; }) == "phone.handle_cv");
+  CHECK(with([](auto& c) { c[Channel::phone].open_hour = 21; }) == "phone.close_hour");
+  CHECK(with([](auto& c) { c[Channel::phone].close_hour = 25; }) == "phone.close_hour");
+  CHECK(with([](auto& c) { c[Channel::chat].concurrency = 0; }) == "chat.concurrency");
   CHECK(with([](auto& c) {
           c[Channel::phone].patience = Patience::lognormal;
           c[Channel::phone].patience_cv = 0;
-        }) == "contact_centre.phone.patience_cv");
+        }) == "phone.patience_cv");
   CHECK(with([](auto& c) { c[Channel::phone].retry_probability = 1.5; }) ==
-        "contact_centre.phone.retry_probability");
-  CHECK(with([](auto& c) { c[Channel::phone].max_attempts = 9; }) == "contact_centre.phone.max_attempts");
-  CHECK(with([](auto& c) { c[Channel::phone].target_s = -1; }) == "contact_centre.phone.target_s");
-  CHECK(with([](auto& c) { c.containment = 1.2; }) == "contact_centre.chatbot.containment");
-  CHECK(with([](auto& c) { c[Channel::chat].enabled = false; }) == "contact_centre.chat.enabled");
+        "phone.retry_probability");
+  CHECK(with([](auto& c) { c[Channel::phone].max_attempts = 9; }) == "phone.max_attempts");
+  CHECK(with([](auto& c) { c[Channel::phone].target_s = -1; }) == "phone.target_s");
+  CHECK(with([](auto& c) { c.containment = 1.2; }) == "contact_centre.chatbot_containment");
+  CHECK(with([](auto& c) { c[Channel::chat].enabled = false; }) == "chat.enabled");
   CHECK(with([](auto& c) { c.fcr = -0.1; }) == "contact_centre.fcr");
   CHECK(with([](auto& c) { c.rush_handle_factor = 0; }) == "contact_centre.rush_handle_factor");
   CHECK(with([](auto& c) { c.no_context_multiplier = 0.5; }) == "contact_centre.no_context_multiplier");
@@ -607,7 +607,7 @@ TEST_CASE("Bad contacts and out-of-order days are refused", "[contact_centre]") 
     cc.simulate_day(0, chat, r);
     FAIL("no error");
   } catch (const InputError& e) {
-    CHECK(e.key() == "contact_centre.chat.enabled");
+    CHECK(e.key() == "chat.enabled");
   }
   const std::vector<Contact> impatient = {contact(1, 10, Channel::phone, 0)};
   CHECK_THROWS_AS(cc.simulate_day(0, impatient, r), InputError);
