@@ -8,6 +8,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -187,6 +189,30 @@ int cmd_validate(const ScenarioOptions& so, int threads) {
   return 0;
 }
 
+/// `cxsim report`: the Python package draws the charts (matplotlib), so run `python3 -m cxsim
+/// report` with the Python the module was built for and this checkout's package on PYTHONPATH.
+/// Replaces this process: the exit status is Python's (2 on bad input).
+int cmd_report(std::vector<std::string> args) {
+#if defined(CXSIM_PYTHON) && defined(CXSIM_PYTHON_PATH)
+  const char* python = std::getenv("CXSIM_PYTHON");
+  if (!python || !*python) python = CXSIM_PYTHON;
+  std::string path = CXSIM_PYTHON_PATH;
+  if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
+  setenv("PYTHONPATH", path.c_str(), 1);
+  args.insert(args.begin(), {python, "-m", "cxsim", "report"});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  execvp(python, argv.data());
+  throw std::runtime_error("cannot run " + std::string(python) + ": " + std::strerror(errno));
+#else
+  (void)args;
+  throw cxsim::InputError("cxsim report needs the Python module: configure with -DCXSIM_BUILD_PYTHON=ON "
+                          "(the release preset does) and build");
+#endif
+}
+
 int cmd_info(const std::string& file) {
   std::cout << cxsim::describe_results(cxsim::read_results(file));
   return 0;
@@ -225,6 +251,15 @@ int main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand("info", "Describe a results file");
   info->add_option("FILE", results_file, "Results file (HDF5)")->required();
 
+  std::string report_file, report_output, report_title, report_baseline, report_level;
+  CLI::App* report = app.add_subcommand(
+      "report", "Write a self-contained HTML report of a results file: key figures, comparison, charts");
+  report->add_option("FILE", report_file, "Results file (HDF5)")->required();
+  report->add_option("-o,--output", report_output, "HTML file (default: the results file's name with .html, here)");
+  report->add_option("--title", report_title, "Page title");
+  report->add_option("--baseline", report_baseline, "Strategy the others are compared with");
+  report->add_option("--level", report_level, "Confidence level of the intervals (default 0.95)");
+
   cxsim::ErlangOptions erlang_options;
   CLI::App* erlang = app.add_subcommand(
       "erlang", "Staffing calculator: Erlang C (or Erlang A with --patience) for a load and a service-level target");
@@ -260,6 +295,13 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(so, output, threads, quiet, joined_command_line(argc, argv));
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
+    if (*report) {
+      std::vector<std::string> args = {report_file};
+      for (const auto& [flag, value] : {std::pair{"-o", &report_output}, {"--title", &report_title},
+                                        {"--baseline", &report_baseline}, {"--level", &report_level}})
+        if (!value->empty()) args.insert(args.end(), {flag, *value});
+      return cmd_report(std::move(args));
+    }
     if (*erlang) {
       std::cout << cxsim::erlang_report(erlang_options);
       return 0;

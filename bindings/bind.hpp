@@ -1,0 +1,72 @@
+#pragma once
+// Shared declarations of the Python bindings: one register_* per domain (STYLE.md habit 12), and
+// the helpers that hand C++ buffers to NumPy without copying.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/params.hpp"
+
+namespace cxsim::py_bind {
+
+namespace py = pybind11;
+
+void register_errors(py::module_& m);
+void register_params(py::module_& m);
+void register_scenario(py::module_& m);
+void register_run(py::module_& m);
+void register_results(py::module_& m);
+void register_stats(py::module_& m);
+void register_erlang(py::module_& m);
+
+/// A results file that cannot be read: translated to cxsim.ResultsError rather than ScenarioError.
+class ResultsFileError : public InputError {
+ public:
+  explicit ResultsFileError(const InputError& e)
+      : InputError(e.message(), e.file(), e.line(), e.column(), e.key()) {}
+};
+
+/// Moves `values` to the heap, owned by a capsule that frees it when the last array using it goes.
+template <class T>
+py::capsule owning_capsule(std::vector<T>&& values, const T** data) {
+  auto* owned = new std::vector<T>(std::move(values));
+  *data = owned->data();
+  return py::capsule(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+}
+
+/// A C-contiguous array over `data` whose memory `owner` keeps alive (no copy; pybind11 #1042).
+template <class T>
+py::array_t<T> array_view(const T* data, std::vector<py::ssize_t> shape, const py::capsule& owner) {
+  std::vector<py::ssize_t> strides(shape.size());
+  py::ssize_t stride = sizeof(T);
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return py::array_t<T>(std::move(shape), std::move(strides), data, owner);
+}
+
+/// A 1-D array that takes over `values` without copying them.
+template <class T>
+py::array_t<T> to_array(std::vector<T>&& values) {
+  const auto n = static_cast<py::ssize_t>(values.size());
+  const T* data = nullptr;
+  py::capsule owner = owning_capsule(std::move(values), &data);
+  return array_view<T>(data, {n}, owner);
+}
+
+/// One parameter's value as a Python object of its type (float, int, bool or str).
+py::object param_value(const Params& params, const ParamSpec& spec);
+
+/// Every parameter as {"section.name": value} in registry order.
+py::dict params_dict(const Params& params);
+
+/// The segments as a list of {"name": ..., key: value} dicts.
+py::list segments_list(const Params& params);
+
+}  // namespace cxsim::py_bind

@@ -1,0 +1,192 @@
+// Results files: read one (series handed to NumPy without copies), its saved customer state, a
+// description, and re-writing a file with the C++ writer (Results.save on loaded results).
+
+#include <pybind11/stl.h>
+
+#include <cstdlib>
+
+#include "bind.hpp"
+#include "io/results_reader.hpp"
+#include "io/results_writer.hpp"
+
+namespace cxsim::py_bind {
+
+namespace {
+
+template <class F>
+auto results_file(F&& body) {
+  try {
+    return body();
+  } catch (const ResultsFileError&) {
+    throw;
+  } catch (const InputError& e) {
+    throw ResultsFileError(e);
+  }
+}
+
+// Text as written by param_to_string() back to a typed Python value, through the registry's own
+// parser; unknown keys (from newer files) and unparsable text stay text.
+py::object typed_parameter(const std::string& key, const std::string& text) {
+  const ParamSpec* spec = find_param(key);
+  if (!spec) return py::str(text);
+  try {
+    Params scratch;
+    set_param_from_string(scratch, *spec, text);
+    return param_value(scratch, *spec);
+  } catch (const InputError&) {
+    return py::str(text);
+  }
+}
+
+// The parameters as the file records them (for re-writing a loaded file).
+Params params_from_file(const ResultsFile& f) {
+  Params p;
+  for (const auto& [key, text] : f.parameters)
+    if (const ParamSpec* spec = find_param(key)) set_param_from_string(p, *spec, text);
+  if (!f.segments.empty()) {
+    p.segments.clear();
+    for (const auto& fields : f.segments) {
+      Segment s;
+      for (const auto& [key, text] : fields) {
+        if (key == "name") s.name = text;
+        for (const SegmentParamSpec& spec : segment_param_specs())
+          if (key == spec.name) s.*spec.member = std::strtod(text.c_str(), nullptr);
+      }
+      p.segments.push_back(std::move(s));
+    }
+  }
+  return p;
+}
+
+py::dict read(const std::string& path) {
+  ResultsFile f = results_file([&] {
+    py::gil_scoped_release nogil;
+    return read_results(path);
+  });
+  py::dict attributes;
+  for (const auto& [key, text] : f.attributes) attributes[py::str(key)] = text;  // newer ones as text
+  attributes["format_version"] = f.format_version;
+  attributes["cxsim_version"] = f.cxsim_version;
+  attributes["git_sha"] = f.git_sha;
+  attributes["created_utc"] = f.created_utc;
+  attributes["command_line"] = f.command_line;
+  attributes["scenario_path"] = f.scenario_path;
+  attributes["scenario_text"] = f.scenario_text;
+  attributes["scenario_sha256"] = f.scenario_sha256;
+  attributes["rng_scheme"] = f.rng_scheme;
+  attributes["seed"] = f.seed;
+  attributes["replications"] = f.replications;
+  attributes["horizon_days"] = f.horizon_days;
+  attributes["population"] = f.population;
+  attributes["threads"] = f.threads;
+  attributes["customer_days"] = f.customer_days;
+  attributes["seconds_total"] = f.seconds_total;
+  attributes["seconds_simulating"] = f.seconds_simulating;
+
+  py::dict parameters;
+  for (const ParamSpec& spec : param_specs()) {  // registry order first
+    const auto it = f.parameters.find(std::string(spec.key));
+    if (it != f.parameters.end()) parameters[py::str(it->first)] = typed_parameter(it->first, it->second);
+  }
+  for (const auto& [key, text] : f.parameters)
+    if (!find_param(key)) parameters[py::str(key)] = text;
+
+  py::list segments;
+  for (const auto& fields : f.segments) {
+    py::dict d;
+    d["name"] = fields.count("name") ? fields.at("name") : std::string();
+    for (const auto& [key, text] : fields)
+      if (key != "name") d[py::str(key)] = std::strtod(text.c_str(), nullptr);
+    segments.append(d);
+  }
+
+  py::list strategies;
+  for (StrategyResults& s : f.strategies) {
+    py::dict series;
+    py::list metrics;
+    for (std::size_t i = 0; i < s.metrics.size(); ++i) {
+      const SeriesInfo& info = s.metrics[i];
+      const double* data = nullptr;
+      const py::capsule owner = owning_capsule(std::move(s.values[i]), &data);
+      series[py::str(info.name)] = array_view<double>(data, {s.replications, s.days}, owner);
+      py::dict d;
+      d["name"] = info.name;
+      d["unit"] = info.unit;
+      d["kind"] = info.kind;
+      d["description"] = info.description;
+      metrics.append(d);
+    }
+    py::dict d;
+    d["name"] = s.name;
+    d["replications"] = s.replications;
+    d["days"] = s.days;
+    d["metrics"] = metrics;
+    d["series"] = series;
+    d["customer_replications"] = s.customer_replications;
+    strategies.append(d);
+  }
+
+  py::dict out;
+  out["path"] = f.path;
+  out["attributes"] = attributes;
+  out["parameters"] = parameters;
+  out["segments"] = segments;
+  out["strategies"] = strategies;
+  return out;
+}
+
+py::list customers(const std::string& path, const std::string& strategy) {
+  auto all = results_file([&] {
+    py::gil_scoped_release nogil;
+    return read_customers(path, strategy);
+  });
+  py::list out;
+  for (auto& rep : all) {
+    py::dict columns;
+    for (CustomerColumn& c : rep) {
+      py::object array = std::visit([](auto& v) -> py::object { return to_array(std::move(v)); }, c.data);
+      columns[py::str(c.name)] = py::make_tuple(array, c.unit, c.description);
+    }
+    out.append(columns);
+  }
+  return out;
+}
+
+// Re-writes a results file (one strategy) through the C++ writer, provenance kept.
+void copy(const std::string& source, const std::string& destination, const std::string& strategy) {
+  py::gil_scoped_release nogil;
+  const ResultsFile f = results_file([&] { return read_results(source); });
+  const StrategyResults* s = f.strategy(strategy);
+  if (!s) throw ResultsFileError(InputError("no strategy '" + strategy + "' in the file", source));
+  RunResult r;
+  r.params = params_from_file(f);
+  r.series = s->to_series_set();
+  if (s->customer_replications > 0) r.customers = results_file([&] { return read_customers(source, strategy); });
+  r.stats.threads = static_cast<int>(f.threads);
+  r.stats.seconds_total = f.seconds_total;
+  r.stats.seconds_simulating = f.seconds_simulating;
+  r.stats.customer_days = static_cast<std::uint64_t>(f.customer_days);
+  Provenance prov;
+  prov.command_line = f.command_line;
+  prov.scenario_path = f.scenario_path;
+  prov.scenario_text = f.scenario_text;
+  prov.created_utc = f.created_utc;
+  write_results(destination, r, prov, strategy);
+}
+
+}  // namespace
+
+void register_results(py::module_& m) {
+  m.def("read_results", &read, py::arg("path"),
+        "Reads a results file: attributes, parameters, segments, strategies with series arrays");
+  m.def("read_customers", &customers, py::arg("path"), py::arg("strategy") = "baseline",
+        "Saved final customer state: one {column: (array, unit, description)} per replication");
+  m.def(
+      "describe_results",
+      [](const std::string& path) { return describe_results(results_file([&] { return read_results(path); })); },
+      py::arg("path"), "The text `cxsim info` prints");
+  m.def("copy_results", &copy, py::arg("source"), py::arg("destination"), py::arg("strategy") = "baseline",
+        "Re-writes one strategy of a results file with the C++ writer");
+}
+
+}  // namespace cxsim::py_bind

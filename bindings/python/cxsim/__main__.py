@@ -1,0 +1,48 @@
+"""`python3 -m cxsim report results.h5 -o report.html`: the command-line entry of the package
+(the `cxsim report` subcommand of the C++ CLI runs this)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m cxsim", description="cxsim from Python")
+    sub = parser.add_subparsers(dest="command", required=True)
+    report = sub.add_parser("report", help="Write a self-contained HTML report of a results file")
+    report.add_argument("results", help="results file (HDF5) written by `cxsim run`")
+    report.add_argument("-o", "--output", help="HTML file to write (default: the results name with .html)")
+    report.add_argument("--title", help="page title")
+    report.add_argument("--baseline", help="strategy the others are compared with")
+    report.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    sub.add_parser("version", help="Print the version")
+    args = parser.parse_args(argv)
+
+    import cxsim
+
+    if args.command == "version":
+        print(f"cxsim {cxsim.__version__} ({cxsim.__git_sha__})")
+        return 0
+    output = args.output or os.path.splitext(os.path.basename(args.results))[0] + ".html"
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from cxsim.report import write_report
+
+        write_report(args.results, output, title=args.title, baseline=args.baseline,
+                     level=args.level)
+    except cxsim.InputError as e:
+        print(f"cxsim: error: {e}", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError) as e:
+        print(f"cxsim: error: {e}", file=sys.stderr)
+        return 2
+    print(f"report: {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Type stubs of cxsim._core, the compiled half of cxsim (private: use the cxsim package)."""
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+__version__: str
+git_sha: str
+
+class InputError(ValueError):
+    """Bad input to cxsim; file, line, column and key where known, else None."""
+
+    message: str
+    file: str | None
+    line: int | None
+    column: int | None
+    key: str | None
+
+class ScenarioError(InputError):
+    """A scenario (file, text or override) that cxsim cannot run."""
+
+class ResultsError(InputError):
+    """A results file that cannot be read."""
+
+class Params:
+    """Resolved scenario parameters (opaque)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+    def segments(self) -> list[dict[str, Any]]: ...
+
+def parameter_specs() -> list[dict[str, Any]]:
+    """The parameter registry: key, type, default, min, max, unit, intervenable, description,
+    source, allowed."""
+
+def segment_specs() -> list[dict[str, Any]]:
+    """The keys of a [[segment]] table."""
+
+def metric_specs() -> list[dict[str, str]]:
+    """The metric registry: name, unit, kind, description."""
+
+class Scenario:
+    """A scenario as read: resolved parameters, source path and text."""
+
+    path: str
+    text: str
+    @staticmethod
+    def from_file(path: str) -> Scenario:
+        """Reads and checks a scenario file. Raises ScenarioError."""
+    @staticmethod
+    def from_string(text: str, path: str = "<string>") -> Scenario:
+        """Reads and checks scenario text. Raises ScenarioError."""
+    def with_overrides(self, assignments: Sequence[str]) -> Scenario:
+        """A copy with `key=value` assignments applied, as `--set`. Raises ScenarioError."""
+    def validate(self, threads: int = 0) -> dict[str, float]:
+        """Checks as `cxsim validate`; returns customer_days, memory_bytes, threads, seconds_estimate."""
+    @property
+    def params(self) -> dict[str, Any]: ...
+    @property
+    def segments(self) -> list[dict[str, Any]]: ...
+    @property
+    def params_value(self) -> Params: ...
+    def resolved_toml(self) -> str: ...
+
+def scenarios_markdown() -> str:
+    """The parameter reference (docs/scenarios.md)."""
+
+class RunData:
+    """A finished run held in C++ memory; its arrays view it without copies."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """attributes, parameters, segments, strategies (name, replications, days, metrics, series)."""
+    def customers(self, replication: int) -> dict[str, tuple[np.ndarray, str, str]]: ...
+    def save(self, path: str, command_line: str, scenario_path: str, scenario_text: str,
+             strategy: str = "baseline") -> None:
+        """Writes the results file atomically with the C++ writer."""
+
+def run(scenario: Scenario, threads: int = 0, progress: Callable[[int, int], Any] | None = None,
+        poll_seconds: float = 0.1) -> RunData:
+    """Runs every replication with the GIL released; Ctrl-C raises KeyboardInterrupt."""
+
+def read_results(path: str) -> dict[str, Any]:
+    """Reads a results file. Raises ResultsError."""
+
+def read_customers(path: str, strategy: str = "baseline") -> list[dict[str, tuple[np.ndarray, str, str]]]: ...
+def describe_results(path: str) -> str: ...
+def copy_results(source: str, destination: str, strategy: str = "baseline") -> None: ...
+def t_quantile(level: float, df: int) -> float:
+    """The (1 + level)/2 quantile of Student's t with df degrees of freedom."""
+
+def confidence_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, int]:
+    """(mean, half_width, n) of the Student t interval; NaN values skipped."""
+
+class ErlangC:
+    p_wait: float
+    service_level: float
+    asa_s: float
+    mean_queue: float
+    occupancy: float
+
+class ErlangA:
+    p_wait: float
+    p_abandon: float
+    mean_wait_s: float
+    service_level: float
+    mean_queue: float
+    occupancy: float
+
+def erlang_b(load: float, agents: int) -> float: ...
+def erlang_c(load: float, agents: int, handle_s: float, target_s: float) -> ErlangC: ...
+def erlang_a(load: float, agents: int, handle_s: float, patience_s: float, target_s: float) -> ErlangA: ...
+def erlang_c_staffing(load: float, handle_s: float, target_s: float, service_level: float) -> int: ...
+def erlang_a_staffing(load: float, handle_s: float, patience_s: float, target_s: float,
+                      service_level: float) -> int: ...

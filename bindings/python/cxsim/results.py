@@ -1,0 +1,473 @@
+"""Results of a run: daily series per strategy and replication, as NumPy arrays (views of the
+C++ buffers, no copies) and tidy pandas frames, with summaries, comparisons, plots and saving."""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from .figures import KEY_FIGURES, KeyFigure
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from .scenario import Scenario
+
+__all__ = ["Results", "Metric", "load"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One daily metric: its name, unit, kind (stock, flow or ratio) and description."""
+
+    name: str
+    unit: str
+    kind: str
+    description: str
+
+
+class MetricTable(dict):
+    """``{name: Metric}`` in registry order; shows as a table in Jupyter."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The metrics as a DataFrame indexed by name."""
+        return pd.DataFrame([vars(m) for m in self.values()]).set_index("name")
+
+    def _repr_html_(self) -> str:
+        return self.to_frame()._repr_html_()
+
+
+class _Strategy:
+    __slots__ = ("name", "replications", "days", "series", "metrics", "customer_replications")
+
+    def __init__(self, d: Mapping[str, Any]) -> None:
+        self.name: str = d["name"]
+        self.replications: int = int(d["replications"])
+        self.days: int = int(d["days"])
+        self.series: dict[str, np.ndarray] = {}
+        for name, array in d["series"].items():
+            array.setflags(write=False)  # views of shared buffers: copy() to modify
+            self.series[name] = array
+        self.metrics = MetricTable((m["name"], Metric(**m)) for m in d["metrics"])
+        self.customer_replications = int(d.get("customer_replications", 0))
+
+
+def _resolve_figures(figures: str | Iterable[str | KeyFigure] | None, metrics: Mapping[str, Any]) -> list[KeyFigure]:
+    by_name = {f.name: f for f in KEY_FIGURES}
+    if figures is None:
+        return [f for f in KEY_FIGURES if f.available(metrics)]
+    if isinstance(figures, (str, KeyFigure)):
+        figures = [figures]
+    out = []
+    for f in figures:
+        if isinstance(f, KeyFigure):
+            out.append(f)
+        elif f in by_name:
+            out.append(by_name[f])
+        elif f in metrics:  # any metric: its final value (stock, ratio) or total (flow)
+            m = metrics[f]
+            out.append(KeyFigure(f, f, (f,), "total" if m.kind == "flow" else "final", 1,
+                                 m.unit.replace("/day", "") if m.kind == "flow" else m.unit))
+        else:
+            raise KeyError(f"no key figure or metric {f!r}; key figures: "
+                           + ", ".join(k.name for k in KEY_FIGURES if k.available(metrics)))
+    return out
+
+
+def _interval(values: np.ndarray, level: float) -> tuple[float, float, int]:
+    """(mean, half-width, n) of a Student t interval, NaNs skipped; the C++ implementation."""
+    mean, half, n = _core.confidence_interval(np.asarray(values, dtype=float).tolist(), level)
+    return mean, half, n
+
+
+class Results:
+    """The results of a run (from :func:`cxsim.run`) or of a results file (from :func:`cxsim.load`).
+
+    Every metric is recorded daily for each strategy and replication:
+
+    - :meth:`series` gives one metric as a NumPy array ``[replication, day]`` (a read-only view
+      of the data, no copy);
+    - :meth:`timeseries` gives tidy pandas rows (strategy, replication, day, metric, value, unit);
+    - :meth:`summary` gives key figures (retention, NPS, profit, ...) with confidence intervals;
+    - :meth:`compare` gives paired differences of each strategy against a baseline;
+    - :meth:`plot` draws fan charts, :meth:`plot_comparison` difference charts;
+    - :meth:`save` writes the HDF5 results file ``cxsim run`` writes.
+
+    Attributes:
+        strategies: strategy names, in file order (``["baseline"]`` for a single run).
+        metrics: ``{name: Metric}`` with unit, kind and description of every metric.
+        attributes: provenance (cxsim version, git SHA, seed, scenario text, timings, ...).
+        parameters: the resolved parameters, ``{"section.name": value}``.
+        path: the file it was loaded from or last saved to (None otherwise).
+    """
+
+    def __init__(self, data: Mapping[str, Any], handle: Any = None, scenario: "Scenario | None" = None,
+                 path: str | None = None) -> None:
+        """Internal: use :func:`cxsim.run` or :func:`cxsim.load`."""
+        self._handle = handle
+        self._scenario = scenario
+        self.path: str | None = path
+        self.attributes: dict[str, Any] = dict(data["attributes"])
+        self.parameters: dict[str, Any] = dict(data["parameters"])
+        self.segments: list[dict[str, Any]] = [dict(s) for s in data["segments"]]
+        self._strategies: dict[str, _Strategy] = {}
+        for s in data["strategies"]:
+            strategy = _Strategy(s)
+            self._strategies[strategy.name] = strategy
+        if not self._strategies:
+            raise ValueError("results without any strategy")
+
+    @classmethod
+    def _from_run(cls, handle: Any, scenario: "Scenario", command_line: str) -> "Results":
+        results = cls(handle.to_dict(), handle=handle, scenario=scenario)
+        results.attributes.update(command_line=command_line, scenario_path=scenario.path,
+                                  scenario_text=scenario.text)
+        return results
+
+    @classmethod
+    def combine(cls, parts: Mapping[str, "Results"]) -> "Results":
+        """Several single-strategy results as one multi-strategy Results, named by the keys.
+
+        For comparing separate runs of variants of a scenario: run each with the same seed and
+        replications, so that replication r of every run uses the same random numbers for every
+        customer the variant does not touch (common random numbers), then
+        ``Results.combine({"baseline": a, "faster service": b}).compare()``. The first is the
+        default baseline.
+
+        Raises:
+            ValueError: the parts differ in replications or days, or one has several strategies.
+        """
+        if not parts:
+            raise ValueError("nothing to combine")
+        first = next(iter(parts.values()))
+        combined = cls.__new__(cls)
+        combined._handle = None
+        combined._scenario = None
+        combined.path = None
+        combined.attributes = dict(first.attributes)
+        combined.parameters = dict(first.parameters)
+        combined.segments = list(first.segments)
+        combined._strategies = {}
+        for name, part in parts.items():
+            if len(part._strategies) != 1:
+                raise ValueError(f"{name!r} has several strategies; combine single-strategy results")
+            if (part.replications, part.days) != (first.replications, first.days):
+                raise ValueError(f"{name!r} has {part.replications} replications x {part.days} days, the first "
+                                 f"{first.replications} x {first.days}: paired comparisons need the same")
+            if part.attributes.get("seed") != first.attributes.get("seed"):
+                import warnings
+
+                warnings.warn(f"{name!r} was run with another seed: its differences are not paired "
+                              "(no common random numbers) and intervals will be wide", stacklevel=2)
+            strategy = next(iter(part._strategies.values()))
+            clone = _Strategy.__new__(_Strategy)
+            for slot in _Strategy.__slots__:
+                setattr(clone, slot, getattr(strategy, slot))
+            clone.name = str(name)
+            clone.customer_replications = 0
+            combined._strategies[clone.name] = clone
+        combined.attributes["strategies_from"] = {name: p.attributes.get("command_line", "") for name, p in parts.items()}
+        return combined
+
+    # --- what is in it ------------------------------------------------------------------------
+
+    @property
+    def strategies(self) -> list[str]:
+        """Strategy names in file order."""
+        return list(self._strategies)
+
+    @property
+    def baseline(self) -> str:
+        """The default baseline: ``"baseline"`` if there is one, else the first strategy."""
+        return "baseline" if "baseline" in self._strategies else next(iter(self._strategies))
+
+    @property
+    def metrics(self) -> MetricTable:
+        """``{name: Metric}`` in registry order; ``.to_frame()`` for a table."""
+        return self._strategies[self.baseline].metrics
+
+    @property
+    def replications(self) -> int:
+        """Replications per strategy."""
+        return self._strategies[self.baseline].replications
+
+    @property
+    def days(self) -> int:
+        """Simulated days."""
+        return self._strategies[self.baseline].days
+
+    @property
+    def scenario(self) -> "Scenario | None":
+        """The Scenario that was run (None for results loaded from a file; see ``attributes``)."""
+        return self._scenario
+
+    def _strategy(self, strategy: str | None) -> _Strategy:
+        name = self.baseline if strategy is None else strategy
+        try:
+            return self._strategies[name]
+        except KeyError:
+            raise KeyError(f"no strategy {name!r}; strategies: {', '.join(self._strategies)}") from None
+
+    def _strategy_names(self, strategy: str | Sequence[str] | None) -> list[str]:
+        if strategy is None:
+            return self.strategies
+        if isinstance(strategy, str):
+            return [self._strategy(strategy).name]
+        return [self._strategy(s).name for s in strategy]
+
+    # --- data -----------------------------------------------------------------------------------
+
+    def series(self, metric: str, strategy: str | None = None) -> np.ndarray:
+        """One metric as a float64 array ``[replication, day]`` (read-only, no copy).
+
+        Args:
+            metric: a metric name, e.g. ``"active_customers"``, ``"nps"``, ``"profit"`` (see
+                :attr:`metrics`).
+            strategy: which strategy (default: the baseline).
+
+        Flows (``kind == "flow"``) are per day: ``series("revenue").sum(axis=1)`` is each
+        replication's total. Missing values are NaN (e.g. ``csat`` on days without answers).
+        """
+        s = self._strategy(strategy)
+        try:
+            return s.series[metric]
+        except KeyError:
+            raise KeyError(f"no metric {metric!r}; see Results.metrics") from None
+
+    def timeseries(self, metric: str | Sequence[str] | None = None,
+                   strategy: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Daily values as a tidy DataFrame: strategy, replication, day, metric, value, unit.
+
+        Args:
+            metric: one metric name, a list of them, or None for all.
+            strategy: one strategy, a list, or None for all.
+
+        Example::
+
+            df = results.timeseries("nps")
+            df.groupby(["strategy", "day"]).value.mean().unstack(0).plot()
+        """
+        names = self._strategy_names(strategy)
+        if metric is None:
+            metrics = list(self.metrics)
+        elif isinstance(metric, str):
+            metrics = [metric]
+        else:
+            metrics = list(metric)
+        frames = []
+        for name in names:
+            for m in metrics:
+                values = self.series(m, name)
+                reps, days = values.shape
+                frames.append(pd.DataFrame({
+                    "strategy": name,
+                    "replication": np.repeat(np.arange(reps), days),
+                    "day": np.tile(np.arange(days), reps),
+                    "metric": m,
+                    "value": values.reshape(-1),
+                    "unit": self._strategy(name).metrics[m].unit,
+                }))
+        if not frames:
+            return pd.DataFrame(columns=["strategy", "replication", "day", "metric", "value", "unit"])
+        return pd.concat(frames, ignore_index=True)
+
+    def key_figures(self, strategy: str | None = None, figures: Iterable[str] | None = None,
+                    at_day: int | None = None) -> pd.DataFrame:
+        """Key figures per replication: one row per replication, one column per figure.
+
+        A figure is a final value (``retention``, ``clv``), a total over the horizon
+        (``revenue``, ``profit``) or an average of the last 30 days (``asa``, ``csat``); see
+        ``cxsim.figures.KEY_FIGURES``. Any metric name works too (its total for flows, else its
+        final value). ``at_day`` takes them at that day instead of at the end.
+        """
+        s = self._strategy(strategy)
+        chosen = _resolve_figures(figures, s.metrics)
+        data = {f.name: f.values(lambda m: self.series(m, s.name), at_day) for f in chosen}
+        return pd.DataFrame(data, index=pd.RangeIndex(s.replications, name="replication"))
+
+    def summary(self, strategy: str | Sequence[str] | None = None, figures: Iterable[str] | None = None,
+                level: float = 0.95, at_day: int | None = None) -> pd.DataFrame:
+        """Key figures with confidence intervals over replications, one row per strategy and figure.
+
+        Columns: strategy, figure, label, mean, ci_low, ci_high (Student t, ``level``), sd, n,
+        unit. With one replication the interval is NaN. Figures as in :meth:`key_figures`.
+        """
+        rows = []
+        for name in self._strategy_names(strategy):
+            s = self._strategy(name)
+            for f in _resolve_figures(figures, s.metrics):
+                v = f.values(lambda m: self.series(m, name), at_day)
+                mean, half, n = _interval(v, level)
+                rows.append({"strategy": name, "figure": f.name, "label": f.label, "mean": mean,
+                             "ci_low": mean - half, "ci_high": mean + half,
+                             "sd": float(np.nanstd(v, ddof=1)) if n > 1 else np.nan, "n": n,
+                             "unit": f.unit})
+        return pd.DataFrame(rows)
+
+    def compare(self, baseline: str | None = None, figures: Iterable[str] | None = None,
+                level: float = 0.95, at_day: int | None = None) -> pd.DataFrame:
+        """Each strategy against a baseline: mean paired difference with a confidence interval.
+
+        Strategies share random numbers (common random numbers), so replication r of a strategy
+        is paired with replication r of the baseline; the interval is Student t over the
+        per-replication differences. A difference is ``significant`` when its interval excludes
+        zero.
+
+        Args:
+            baseline: the strategy compared against (default: :attr:`baseline`).
+            figures: key figures or metric names (default: every key figure available).
+            level: confidence level of the intervals.
+            at_day: compare at this day (0-based) instead of at the end of the horizon.
+
+        Returns:
+            DataFrame with strategy, figure, label, baseline (its mean), value (the strategy's
+            mean), difference, ci_low, ci_high, relative (difference / baseline), significant, n,
+            unit. Empty when there is only one strategy.
+        """
+        base_name = self._strategy(baseline).name
+        base = self._strategy(base_name)
+        rows = []
+        for name in self.strategies:
+            if name == base_name:
+                continue
+            s = self._strategy(name)
+            if s.replications != base.replications:
+                raise ValueError(f"strategy {name!r} has {s.replications} replications and the baseline "
+                                 f"{base.replications}: paired differences need the same number")
+            for f in _resolve_figures(figures, s.metrics):
+                b = f.values(lambda m: self.series(m, base_name), at_day)
+                v = f.values(lambda m: self.series(m, name), at_day)
+                mean, half, n = _interval(v - b, level)
+                base_mean = float(np.nanmean(b)) if np.any(~np.isnan(b)) else np.nan
+                rows.append({"strategy": name, "figure": f.name, "label": f.label, "baseline": base_mean,
+                             "value": float(np.nanmean(v)) if np.any(~np.isnan(v)) else np.nan,
+                             "difference": mean, "ci_low": mean - half, "ci_high": mean + half,
+                             "relative": mean / base_mean if base_mean else np.nan,
+                             "significant": bool(half == half and (mean - half > 0 or mean + half < 0)),
+                             "n": n, "unit": f.unit})
+        columns = ["strategy", "figure", "label", "baseline", "value", "difference", "ci_low", "ci_high",
+                   "relative", "significant", "n", "unit"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def customers(self, replication: int = 0, strategy: str | None = None) -> pd.DataFrame:
+        """Each customer's final state in one replication (only with ``run.save_customers = true``).
+
+        One row per customer (indexed by id), one column per saved field; units and descriptions
+        in ``df.attrs["units"]`` and ``df.attrs["descriptions"]``.
+        """
+        s = self._strategy(strategy)
+        if self._handle is not None and s.name == "baseline":
+            columns = self._handle.customers(replication)
+        elif self.path is not None and s.customer_replications > 0:
+            reps = _core.read_customers(self.path, s.name)
+            if not 0 <= replication < len(reps):
+                raise IndexError(f"replication {replication}: the file has customers for {len(reps)}")
+            columns = reps[replication]
+        else:
+            columns = {}
+        if not columns:
+            raise ValueError("no customer state saved; run with run.save_customers = true")
+        df = pd.DataFrame({name: array for name, (array, _, _) in columns.items()})
+        df.index.name = "customer"
+        df.attrs["units"] = {name: unit for name, (_, unit, _) in columns.items()}
+        df.attrs["descriptions"] = {name: desc for name, (_, _, desc) in columns.items()}
+        return df
+
+    # --- plots ----------------------------------------------------------------------------------
+
+    def plot(self, metric: str, strategy: str | Sequence[str] | None = None, *, ax: Any = None,
+             cumulative: bool = False, bands: Sequence[float] = (0.5, 0.9), title: str | None = None) -> "Figure":
+        """Fan chart of one metric over time: the median over replications and bands holding the
+        central 50% and 90% of them, one colour per strategy.
+
+        Args:
+            metric: metric name (see :attr:`metrics`).
+            strategy: one strategy, a list, or None for all.
+            ax: a matplotlib Axes to draw into (default: a new figure).
+            cumulative: plot running totals (useful for flows such as ``profit``).
+            bands: central shares of replications to shade.
+            title: the chart title (default: the metric's description).
+
+        Returns:
+            matplotlib.figure.Figure (shown in Jupyter when it is a cell's last value).
+        """
+        from .plotting import plot_metric
+
+        return plot_metric(self, metric, self._strategy_names(strategy), ax=ax, cumulative=cumulative,
+                           bands=bands, title=title)
+
+    def plot_comparison(self, baseline: str | None = None, figures: Iterable[str] | None = None, *,
+                        level: float = 0.95, at_day: int | None = None, ax: Any = None) -> "Figure":
+        """Paired differences against the baseline with their confidence intervals (error bars),
+        one panel per key figure; significant differences are drawn solid.
+
+        Returns:
+            matplotlib.figure.Figure.
+        """
+        from .plotting import plot_comparison
+
+        return plot_comparison(self.compare(baseline, figures, level, at_day), level=level, ax=ax)
+
+    # --- files ----------------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Writes the results file (HDF5, docs/results-format.md) with the C++ writer, atomically:
+        a complete file or none. Returns the path.
+
+        Raises:
+            ScenarioError: the directory does not exist or is not writable.
+        """
+        path = os.fspath(path)
+        if len(self._strategies) > 1:
+            raise NotImplementedError("saving multi-strategy results from Python is not supported yet; "
+                                      "save each run, or run the strategies with `cxsim run`")
+        if self._handle is not None:
+            a = self.attributes
+            self._handle.save(path, a["command_line"], a["scenario_path"], a["scenario_text"])
+        elif self.path is not None:
+            _core.copy_results(self.path, path, self.baseline)
+        else:  # pragma: no cover
+            raise ValueError("nothing to save")
+        self.path = path
+        return path
+
+    def describe(self) -> str:
+        """The text ``cxsim info`` prints (for results loaded from or saved to a file)."""
+        if self.path is None:
+            raise ValueError("describe() needs a file: save() first")
+        return _core.describe_results(self.path)
+
+    # --- display --------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        a = self.attributes
+        where = f" from {self.path!r}" if self.path else ""
+        return (f"<cxsim.Results{where}: strategies {', '.join(self.strategies)}; "
+                f"{self.replications} replications x {self.days} days, population {a.get('population', '?'):,}, "
+                f"seed {a.get('seed', '?')}>")
+
+    def _repr_html_(self) -> str:
+        table = self.summary()
+        table = table.assign(mean=table["mean"].map(lambda x: f"{x:,.4g}"),
+                             ci=[f"[{lo:,.4g}, {hi:,.4g}]" if hi == hi else "" for lo, hi in
+                                 zip(table.ci_low, table.ci_high)])
+        table = table[["strategy", "label", "mean", "ci", "unit"]]
+        return f"<p>{html.escape(repr(self))}</p>" + table.to_html(index=False)
+
+
+def load(path: str | os.PathLike[str]) -> Results:
+    """Opens a results file written by ``cxsim run`` (or :meth:`Results.save`) as :class:`Results`.
+
+    Raises:
+        ResultsError: the file is missing, not HDF5, not a cxsim results file, of a newer format
+            version, truncated or damaged (``error.file`` is the path).
+    """
+    path = os.fspath(path)
+    data = _core.read_results(path)
+    return Results(data, path=path)

@@ -1,0 +1,66 @@
+"""Shared fixtures of the Python tests: the checkout's package on sys.path, the CLI binary, and
+small scenarios that run in a fraction of a second."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = ROOT / "bindings" / "python"
+sys.path.insert(0, str(PACKAGE_DIR))  # test this checkout's package, whatever else is installed
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+SMALL = """\
+# a small market for quick tests
+[run]
+seed = 7
+replications = 3
+horizon_days = 120
+
+[market]
+population = 3000
+"""
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def cxsim_exe() -> Path:
+    """The cxsim CLI of the release build (CXSIM_EXE overrides)."""
+    exe = Path(os.environ.get("CXSIM_EXE", ROOT / "build" / "release" / "sim" / "cxsim"))
+    if not exe.exists():
+        pytest.fail(f"the cxsim CLI is not built at {exe}: run scripts/test-python.sh (or set CXSIM_EXE)")
+    return exe
+
+
+@pytest.fixture()
+def small_toml(tmp_path: Path) -> Path:
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL)
+    return path
+
+
+@pytest.fixture()
+def env() -> dict[str, str]:
+    """Environment for subprocesses: this checkout's package first on PYTHONPATH."""
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(PACKAGE_DIR) + os.pathsep + e.get("PYTHONPATH", "")
+    return e
+
+
+def run_cli(exe: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"cxsim {' '.join(map(str, args))} exited {result.returncode}:\n{result.stderr}")
+    return result

@@ -1,0 +1,119 @@
+"""The HTML report: written by Python and by `cxsim report`, self-contained, and rendered by
+headless Chromium with its table and every chart visible. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cxsim
+from conftest import ROOT, run_cli
+from cxsim.report import write_report
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Injected into a copy of the report: after load, records what rendered into the DOM.
+CHECK = """<script>
+window.addEventListener("load", () => {
+  const images = [...document.images].map(img => ({
+    ok: img.complete && img.naturalWidth > 0 && img.naturalHeight > 0,
+    width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height}));
+  const tables = [...document.querySelectorAll("table")].map(t => ({
+    id: t.id, rows: t.rows.length, height: t.getBoundingClientRect().height}));
+  const pre = document.createElement("pre");
+  pre.id = "render-check";
+  pre.textContent = JSON.stringify({images, tables});
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-extensions", "--disable-dev-shm-usage", f"--user-data-dir={tmp / 'chromium-profile'}",
+           *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool) -> None:
+    text = report.read_text()
+    assert "http://" not in text and "https://" not in text, "the report must not need the network"
+    probe = tmp / f"{name}-probe.html"
+    probe.write_text(text.replace("</body>", CHECK + "</body>"))
+    dom = chromium("--virtual-time-budget=10000", "--dump-dom", probe.as_uri(), tmp=tmp)
+    match = re.search(r'<pre id="render-check">(.*?)</pre>', dom.stdout, re.S)
+    assert match, f"chromium did not run the check:\n{dom.stderr[-2000:]}"
+    result = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    images = result["images"]
+    assert len(images) >= 5, images
+    for i, img in enumerate(images):
+        assert img["ok"] and img["width"] > 100 and img["height"] > 100, f"chart {i} did not render: {img}"
+    tables = {t["id"]: t for t in result["tables"]}
+    assert tables["key-figures"]["rows"] > 5 and tables["key-figures"]["height"] > 100
+    if expect_comparison:
+        assert tables["comparison"]["rows"] > 5 and tables["comparison"]["height"] > 100
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"{name}.png"
+    shot.unlink(missing_ok=True)
+    chromium(f"--screenshot={shot}", "--window-size=1600,2000", "--hide-scrollbars", report.as_uri(), tmp=tmp)
+    assert shot.exists(), "no screenshot"
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(str(shot))[..., :3]
+    ink = np.mean(np.any(pixels < 0.9, axis=-1))  # share of pixels that are not (near) white
+    assert ink > 0.03, f"the screenshot looks blank ({ink:.1%} ink)"
+    assert np.unique(pixels.reshape(-1, 3), axis=0).shape[0] > 50, "too few colours for charts"
+
+
+@pytest.fixture(scope="module")
+def strategies():
+    import conftest
+
+    base = cxsim.Scenario.from_string(conftest.SMALL)
+    return cxsim.Results.combine({
+        "baseline": cxsim.run(base, progress=False),
+        "fewer defects": cxsim.run(base.with_overrides({"quality.defect_rate": 0.005}), progress=False),
+        "price 45": cxsim.run(base.with_overrides({"purchase.price": 45}), progress=False),
+    })
+
+
+def test_report_with_strategies_renders_in_chromium(strategies, tmp_path):
+    out = tmp_path / "strategies.html"
+    write_report(strategies, out, title="Planning meeting")
+    text = out.read_text()
+    assert "Planning meeting" in text and "fewer defects" in text and 'id="comparison"' in text
+    check_renders(out, tmp_path, "report-strategies", expect_comparison=True)
+
+
+def test_python_m_cxsim_report_and_cxsim_report(cxsim_exe, small_toml, tmp_path, env):
+    results = tmp_path / "small.h5"
+    run_cli(cxsim_exe, "run", small_toml, "-o", results, "-q")
+    by_python = tmp_path / "by-python.html"
+    done = subprocess.run([sys.executable, "-m", "cxsim", "report", str(results), "-o", str(by_python)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert by_python.exists()
+    by_cli = tmp_path / "by-cli.html"
+    run_cli(cxsim_exe, "report", results, "-o", by_cli, env=env)
+    check_renders(by_cli, tmp_path, "report-cli", expect_comparison=False)
+
+
+def test_report_of_a_bad_file_fails_cleanly(cxsim_exe, tmp_path, env):
+    bad = tmp_path / "bad.h5"
+    bad.write_text("nope")
+    done = subprocess.run([sys.executable, "-m", "cxsim", "report", str(bad), "-o", str(tmp_path / "x.html")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2 and "not an HDF5 file" in done.stderr
+    assert not (tmp_path / "x.html").exists()
+    cli = run_cli(cxsim_exe, "report", bad, "-o", tmp_path / "y.html", env=env, check=False)
+    assert cli.returncode == 2 and "not an HDF5 file" in cli.stderr
