@@ -14,10 +14,13 @@
 #include <iostream>
 #include <thread>
 
+#include "core/compare.hpp"
 #include "core/errors.hpp"
+#include "core/precision.hpp"
 #include "core/runner.hpp"
 #include "cxsim/version.hpp"
 #include "io/edge_list.hpp"
+#include "io/experiment_reader.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
@@ -52,8 +55,8 @@ std::uint64_t physical_memory() {
 }
 
 /// Refuses a population that would not fit in memory (exit 2, before anything is allocated).
-void check_memory(const cxsim::Params& params, int threads, const std::string& file) {
-  const auto need = cxsim::estimate_memory_bytes(params, threads);
+void check_memory(const cxsim::Params& params, int threads, const std::string& file, int runs = 1) {
+  const auto need = cxsim::estimate_memory_bytes(params, threads, runs);
   const auto have = physical_memory();
   if (have > 0 && need > have / 10 * 9)
     throw cxsim::InputError("the run needs about " + human_bytes(static_cast<double>(need)) +
@@ -136,11 +139,23 @@ std::string joined_command_line(int argc, char** argv) {
   return out;
 }
 
+/// `cxsim run --precision`: the target and cap (precision 0: off).
+struct PrecisionOptions {
+  double precision = 0;
+  int max_replications = 100;
+  std::vector<std::string> figures;
+};
+
 int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool quiet,
-            const std::string& command_line) {
+            const PrecisionOptions& po, const std::string& command_line) {
   cxsim::Scenario scenario = load(so);
+  const cxsim::Experiment experiment = cxsim::read_experiment(scenario);
+  const auto plans = cxsim::plan_experiment(experiment);  // every check before any work
   const int used_threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  check_memory(scenario.params, used_threads, so.file);
+  cxsim::Params sized = scenario.params;
+  if (po.precision > 0)
+    sized.run_replications = std::max<std::int64_t>(sized.run_replications, po.max_replications);
+  check_memory(sized, used_threads, so.file, static_cast<int>(plans.size()));
   const auto network = read_network(scenario);
   if (output.empty()) output = std::filesystem::path(so.file).stem().string() + ".h5";
 
@@ -153,7 +168,18 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   bar.start();
   const auto start = std::chrono::steady_clock::now();
-  cxsim::RunResult result = cxsim::run(scenario.params, options, network ? &*network : nullptr);
+  cxsim::PrecisionTarget target;
+  cxsim::PrecisionReport report;
+  cxsim::ExperimentResult result;
+  if (po.precision > 0) {
+    target.relative = po.precision;
+    target.max_replications = po.max_replications;
+    if (!po.figures.empty()) target.figures = po.figures;
+    result = cxsim::run_to_precision(experiment, target, options, network ? &*network : nullptr, report);
+  } else {
+    result = cxsim::run_plans(plans, 0, static_cast<int>(scenario.params.run_replications), options,
+                              network ? &*network : nullptr);
+  }
   bar.finish();
 
   cxsim::Provenance provenance;
@@ -163,7 +189,17 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cxsim::write_results(output, result, provenance);
   if (!quiet) {
-    std::cout << cxsim::kpi_summary(result);
+    if (result.runs.size() == 1) {
+      cxsim::RunResult single;
+      single.params = result.baseline;
+      single.series = result.runs.front().series;
+      std::cout << cxsim::kpi_summary(single);
+    } else {
+      std::vector<cxsim::RunSeries> runs;
+      for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, {}, &r.series});
+      std::cout << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
+    }
+    if (po.precision > 0) std::cout << cxsim::describe_precision(report, target);
     std::printf("%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
                 static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
                 result.stats.threads,
@@ -175,17 +211,59 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
 
 int cmd_validate(const ScenarioOptions& so, int threads) {
   cxsim::Scenario scenario = load(so);
+  const auto plans = cxsim::plan_experiment(cxsim::read_experiment(scenario));
+  const int runs = static_cast<int>(plans.size());
   const int used_threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
   const auto network = read_network(scenario);  // the edge-list file is checked too
   std::cout << "# " << so.file << ": valid\n" << cxsim::resolved_toml(scenario.params);
   const auto& p = scenario.params;
-  const double customer_days = static_cast<double>(p.market_population) * p.run_horizon_days * p.run_replications;
-  const auto memory = cxsim::estimate_memory_bytes(p, used_threads);
+  if (runs > 1) {
+    std::printf("\n# %d runs, each with %lld replications on the same random numbers:\n", runs,
+                static_cast<long long>(p.run_replications));
+    for (const auto& plan : plans)
+      std::printf("#   %-20s %s%s\n", plan.name.c_str(), plan.description.c_str(),
+                  plan.changes.empty() ? ""
+                                       : (" (" + std::to_string(plan.changes.size()) +
+                                          " intervention day" + (plan.changes.size() > 1 ? "s" : "") + ")")
+                                             .c_str());
+  }
+  double customer_days = static_cast<double>(runs) * p.run_horizon_days * p.run_replications;
+  customer_days *= static_cast<double>(p.market_population);
+  const auto memory = cxsim::estimate_memory_bytes(p, used_threads, runs);
   std::printf("\n# estimate: %.3g customer-days, memory about %s, run time about %.0f s on %d threads\n",
               customer_days, human_bytes(static_cast<double>(memory)).c_str(),
               customer_days / (cxsim::kEstimatedCustomerDaysPerSecondPerThread * used_threads),
               used_threads);
-  check_memory(p, used_threads, so.file);
+  check_memory(p, used_threads, so.file, runs);
+  return 0;
+}
+
+struct CompareArgs {
+  std::string file;
+  std::string baseline = "baseline";
+  std::vector<std::string> metrics;
+  int at_day = 0;
+  std::string format = "table";
+};
+
+int cmd_compare(const CompareArgs& a) {
+  const auto format = cxsim::compare_format(a.format);  // a bad format fails before reading
+  const cxsim::ResultsFile file = cxsim::read_results(a.file);
+  std::vector<cxsim::SeriesSet> series;
+  series.reserve(file.strategies.size());
+  for (const auto& s : file.strategies) series.push_back(s.to_series_set());
+  std::vector<cxsim::RunSeries> runs;
+  for (std::size_t i = 0; i < file.strategies.size(); ++i)
+    runs.push_back({file.strategies[i].name, file.strategies[i].description, {}, &series[i]});
+  cxsim::CompareOptions options;
+  options.baseline = a.baseline;
+  options.figures = a.metrics;
+  options.at_day = a.at_day;
+  try {
+    std::cout << cxsim::format_comparison(cxsim::compare(runs, options), format);
+  } catch (const cxsim::InputError& e) {
+    throw cxsim::InputError(e.message(), a.file, 0, 0, e.key());
+  }
   return 0;
 }
 
@@ -243,6 +321,15 @@ int main(int argc, char** argv) {
   add_scenario_options(run);
   run->add_option("-o,--output", output, "Results file (default: the scenario's name with .h5, here)");
   run->add_flag("-q,--quiet", quiet, "Print only the results path");
+  PrecisionOptions po;
+  run->add_option("--precision", po.precision,
+                  "Add replications until the 95% interval of each strategy's difference from the "
+                  "baseline is within +/- this fraction of the baseline's value (e.g. 0.01)")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--max-replications", po.max_replications, "Cap for --precision (default 100)")
+      ->check(CLI::Range(3, 100000));
+  run->add_option("--precision-metric", po.figures,
+                  "Figures --precision checks (repeatable; default: profit and retention)");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario, print it resolved with a memory and time estimate");
   add_scenario_options(validate);
@@ -270,6 +357,20 @@ int main(int argc, char** argv) {
   erlang->add_option("--patience", erlang_options.patience_s, "Mean patience, seconds: Erlang A (default: none, Erlang C)");
   erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents");
 
+  CompareArgs ca;
+  CLI::App* cmp = app.add_subcommand(
+      "compare", "Compare strategies with the baseline: mean paired differences with 95% intervals");
+  cmp->add_option("FILE", ca.file, "Results file (HDF5) with several strategies")->required();
+  cmp->add_option("--baseline", ca.baseline, "Strategy to compare with (default: baseline)");
+  cmp->add_option("--metric", ca.metrics,
+                  "Figure to show (repeatable): retention, churn, nps, csat, asa, service_level, "
+                  "contacts, revenue, service_cost, acquisition_spend, profit, clv, ... or any "
+                  "metric name; default: the key figures");
+  cmp->add_option("--at-day", ca.at_day,
+                  "Day of the figures, as days elapsed (1 to the horizon; default: the horizon); "
+                  "flows are summed up to it");
+  cmp->add_option("--format", ca.format, "table (default), markdown, csv or json");
+
   std::string doc_name;
   CLI::App* docs = app.add_subcommand("docs", "Print generated documentation (scenarios: the parameter reference)");
   docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios"}));
@@ -292,7 +393,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return cmd_run(so, output, threads, quiet, joined_command_line(argc, argv));
+    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv));
+    if (*cmp) return cmd_compare(ca);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
     if (*report) {

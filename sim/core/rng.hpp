@@ -38,6 +38,7 @@ enum class Purpose : std::uint32_t {
   queue = 22,
   proactive = 23,
   repeat_contact = 24,
+  sweep = 25,  ///< Latin hypercube sweep points (entity: the swept parameter's index)
 };
 
 inline constexpr std::array kAllPurposes = {
@@ -49,6 +50,7 @@ inline constexpr std::array kAllPurposes = {
     Purpose::story_start,      Purpose::wom_targets,     Purpose::retell,
     Purpose::talk_schedule,    Purpose::value_demand,    Purpose::segment,
     Purpose::queue,            Purpose::proactive,       Purpose::repeat_contact,
+    Purpose::sweep,
 };
 
 /// Identity of a replication's randomness. Replication r's key never depends on how many

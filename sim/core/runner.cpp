@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 
 #include "contact_config.hpp"
 #include "customers.hpp"
@@ -29,33 +30,73 @@ Network network_for(const Params& params, RngKey key, const Network* given) {
   return generate_network(spec, static_cast<std::uint32_t>(params.market_population), key);
 }
 
-std::uint64_t estimate_memory_bytes(const Params& params, int threads) {
+std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs) {
   const auto n = static_cast<std::uint64_t>(params.market_population);
   std::uint64_t ties = 0;
   if (params.network_kind == "barabasi_albert") ties = 2 * n * static_cast<std::uint64_t>(params.network_ba_m);
   else if (params.network_kind != "complete") ties = n * static_cast<std::uint64_t>(params.network_mean_degree);
   const std::uint64_t per_replication =
       n * Customers::bytes_per_customer() + (n + 1) * 8 + ties * 4 + n / 8;  // + message buffers
+  const auto tasks = params.run_replications * std::max(1, runs);
   const auto concurrent = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(1, std::min<std::int64_t>(params.run_replications, std::max(1, threads))));
+      std::max<std::int64_t>(1, std::min<std::int64_t>(tasks, std::max(1, threads))));
   const std::uint64_t series = static_cast<std::uint64_t>(kMetricCount) * 8 *
-                               static_cast<std::uint64_t>(params.run_replications * params.run_horizon_days);
+                               static_cast<std::uint64_t>(tasks * params.run_horizon_days);
   return per_replication * concurrent + series;
 }
 
-RunResult run(const Params& params, const RunOptions& options, const Network* given_network) {
-  check_scenario(params);
+ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replication, int count,
+                           const RunOptions& options, const Network* given_network) {
+  if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
   const auto start = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
-  const int reps = static_cast<int>(params.run_replications);
-  const auto days = static_cast<std::int32_t>(params.run_horizon_days);
+  const Params& base = plans.front().params;
+  const auto days = static_cast<std::int32_t>(base.run_horizon_days);
+  const auto runs = static_cast<int>(plans.size());
 
-  RunResult result;
-  result.params = params;
-  result.series = SeriesSet(reps, days);
-  if (params.run_save_customers) result.customers.resize(static_cast<std::size_t>(reps));
-  const std::uint64_t total = static_cast<std::uint64_t>(params.market_population) * days * reps;
+  ExperimentResult result;
+  result.baseline = base;
+  result.baseline.run_replications = count;
+  for (const auto& [key, value] : plans.back().sweep_values) result.sweep_keys.push_back(key);
+  result.runs.resize(plans.size());
+  std::uint64_t total = 0;
+  for (int i = 0; i < runs; ++i) {
+    const Params& p = plans[i].params;
+    if (p.run_seed != base.run_seed || p.run_horizon_days != days)
+      throw std::invalid_argument("run_plans: plans differ in seed or horizon");
+    result.runs[i].plan = plans[i];
+    result.runs[i].series = SeriesSet(count, days);
+    if (p.run_save_customers) result.runs[i].customers.resize(static_cast<std::size_t>(count));
+    total += static_cast<std::uint64_t>(p.market_population) * days * count;
+  }
   std::atomic<std::uint64_t> done{0};
+
+  // One task per (plan, replication). isolate() keeps a thread that waits inside its model's
+  // parallel phase from starting another task meanwhile, so at most `threads` models are alive.
+  const auto task = [&](int index) {
+    const int run = index % runs, rep = index / runs;
+    const RunPlan& plan = plans[static_cast<std::size_t>(run)];
+    StrategyResult& out = result.runs[static_cast<std::size_t>(run)];
+    const Params& p = plan.params;
+    const auto population = static_cast<std::uint64_t>(p.market_population);
+    // The key depends on the replication only, never on the strategy: common random numbers.
+    const RngKey key{static_cast<std::uint64_t>(p.run_seed),
+                     static_cast<std::uint64_t>(first_replication + rep)};
+    const Network network = network_for(p, key, given_network);
+    Model model(p, network, key);
+    std::array<double, kMetricCount> row{};
+    auto change = plan.changes.begin();
+    for (std::int32_t day = 0; day < days; ++day) {
+      if (options.cancel && options.cancel->load(std::memory_order_relaxed)) throw Cancelled();
+      for (; change != plan.changes.end() && change->day == day; ++change) model.set_params(change->params);
+      model.step(day, row);
+      for (int m = 0; m < kMetricCount; ++m) out.series.at(static_cast<Metric>(m), rep, day) = row[m];
+      const auto now = done.fetch_add(population) + population;
+      if (options.progress) options.progress(now, total);
+    }
+    derive_window_metrics(out.series, rep, p);
+    if (p.run_save_customers) out.customers[static_cast<std::size_t>(rep)] = model.customer_columns(days);
+  };
 
   // More threads than cores is allowed (the determinism test runs 8 on 2 cores).
   std::optional<tbb::global_control> allow;
@@ -63,22 +104,8 @@ RunResult run(const Params& params, const RunOptions& options, const Network* gi
     allow.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_for(0, reps, [&](int rep) {
-      const RngKey key{static_cast<std::uint64_t>(params.run_seed), static_cast<std::uint64_t>(rep)};
-      const Network network = network_for(params, key, given_network);
-      Model model(params, network, key);
-      std::array<double, kMetricCount> row{};
-      for (std::int32_t day = 0; day < days; ++day) {
-        if (options.cancel && options.cancel->load(std::memory_order_relaxed)) throw Cancelled();
-        model.step(day, row);
-        for (int m = 0; m < kMetricCount; ++m) result.series.at(static_cast<Metric>(m), rep, day) = row[m];
-        const auto now = done.fetch_add(static_cast<std::uint64_t>(params.market_population)) +
-                         static_cast<std::uint64_t>(params.market_population);
-        if (options.progress) options.progress(now, total);
-      }
-      derive_window_metrics(result.series, rep, params);
-      if (params.run_save_customers)
-        result.customers[static_cast<std::size_t>(rep)] = model.customer_columns(days);
+    tbb::parallel_for(0, runs * count, [&](int index) {
+      tbb::this_task_arena::isolate([&] { task(index); });
     });
   });
 
@@ -88,6 +115,25 @@ RunResult run(const Params& params, const RunOptions& options, const Network* gi
   result.stats.seconds_simulating = seconds;
   result.stats.seconds_total = seconds;
   result.stats.customer_days = total;
+  return result;
+}
+
+ExperimentResult run_experiment(const Experiment& experiment, const RunOptions& options,
+                                const Network* given_network) {
+  const auto plans = plan_experiment(experiment);
+  return run_plans(plans, 0, static_cast<int>(experiment.baseline.run_replications), options,
+                   given_network);
+}
+
+RunResult run(const Params& params, const RunOptions& options, const Network* given_network) {
+  Experiment experiment;
+  experiment.baseline = params;
+  ExperimentResult r = run_experiment(experiment, options, given_network);
+  RunResult result;
+  result.params = params;
+  result.series = std::move(r.runs.front().series);
+  result.customers = std::move(r.runs.front().customers);
+  result.stats = r.stats;
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 
+#include "experiment.hpp"
 #include "network.hpp"
 #include "params.hpp"
 #include "results.hpp"
@@ -30,7 +31,22 @@ Network network_for(const Params& params, RngKey key, const Network* given);
 /// @throws InputError for parameters that cannot be run, Cancelled when cancelled
 RunResult run(const Params& params, const RunOptions& options, const Network* given_network = nullptr);
 
-/// Rough bytes a run needs: customers, network, series (for `cxsim validate`).
-std::uint64_t estimate_memory_bytes(const Params& params, int threads);
+/// Runs replications [first_replication, first_replication + count) of every plan. Each
+/// (plan, replication) pair is one task: tasks run in parallel (and each model's customers in
+/// parallel inside it), at most about `threads` models alive at once, and results land by index,
+/// so they do not depend on the thread count. Replication r of every plan uses the same random
+/// numbers (key (run.seed, r)): common random numbers across strategies.
+/// @throws InputError for parameters that cannot be run, Cancelled when cancelled
+ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replication, int count,
+                           const RunOptions& options, const Network* given_network = nullptr);
+
+/// plan_experiment() then run_plans() for run.replications replications.
+/// @throws InputError as plan_experiment() and run_plans(), Cancelled when cancelled
+ExperimentResult run_experiment(const Experiment& experiment, const RunOptions& options,
+                                const Network* given_network = nullptr);
+
+/// Rough bytes a run needs: customers, network, series (for `cxsim validate`); `runs` strategies
+/// and sweep points keep their series.
+std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs = 1);
 
 }  // namespace cxsim

@@ -1,6 +1,7 @@
 #include "io/h5.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -58,6 +59,7 @@ template <> hid_t mem_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
 template <class T> hid_t file_type();
 template <> hid_t file_type<double>() { return H5T_IEEE_F64LE; }
 template <> hid_t file_type<float>() { return H5T_IEEE_F32LE; }
+template <> hid_t file_type<std::int64_t>() { return H5T_STD_I64LE; }
 template <> hid_t file_type<std::int32_t>() { return H5T_STD_I32LE; }
 template <> hid_t file_type<std::uint8_t>() { return H5T_STD_U8LE; }
 
@@ -336,6 +338,33 @@ template std::vector<std::int64_t> Dataset::read<std::int64_t>() const;
 template std::vector<std::int32_t> Dataset::read<std::int32_t>() const;
 template std::vector<std::uint8_t> Dataset::read<std::uint8_t>() const;
 
+std::vector<std::string> Dataset::read_strings() const {
+  const Datatype type(check(H5Dget_type(id()), "H5Dget_type"));
+  if (H5Tget_class(type.id()) != H5T_STRING) throw Error("dataset does not hold strings");
+  std::size_t count = 1;
+  for (const hsize_t d : dims()) count *= d;
+  std::vector<std::string> out;
+  out.reserve(count);
+  if (count == 0) return out;
+  if (check_status(H5Tis_variable_str(type.id()), "H5Tis_variable_str") > 0) {
+    std::vector<char*> pointers(count, nullptr);
+    check_status(H5Dread(id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "H5Dread");
+    for (char* p : pointers) out.emplace_back(p ? p : "");
+    const Dataspace space(check(H5Dget_space(id()), "H5Dget_space"));
+    check_status(H5Dvlen_reclaim(type.id(), space.id(), H5P_DEFAULT, pointers.data()), "H5Dvlen_reclaim");
+    return out;
+  }
+  const std::size_t size = H5Tget_size(type.id());
+  std::string buffer(size * count, '\0');
+  check_status(H5Dread(id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), "H5Dread");
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string text = buffer.substr(i * size, size);
+    text.resize(std::min(text.find('\0'), text.size()));
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
 std::vector<hsize_t> chunk_shape(std::span<const hsize_t> dims, std::size_t element_size) {
   hsize_t total = 1;
   for (const hsize_t d : dims) total *= d;
@@ -425,12 +454,32 @@ template Dataset Location::write_dataset<double>(std::string_view, std::span<con
                                                  std::span<const hsize_t>) const;
 template Dataset Location::write_dataset<float>(std::string_view, std::span<const float>,
                                                 std::span<const hsize_t>) const;
+template Dataset Location::write_dataset<std::int64_t>(std::string_view,
+                                                       std::span<const std::int64_t>,
+                                                       std::span<const hsize_t>) const;
 template Dataset Location::write_dataset<std::int32_t>(std::string_view,
                                                        std::span<const std::int32_t>,
                                                        std::span<const hsize_t>) const;
 template Dataset Location::write_dataset<std::uint8_t>(std::string_view,
                                                        std::span<const std::uint8_t>,
                                                        std::span<const hsize_t>) const;
+
+Dataset Location::write_strings(std::string_view name, std::span<const std::string> data) const {
+  const std::string n(name);
+  const std::array<hsize_t, 1> dims = {data.size()};
+  const Dataspace space = Dataspace::simple(dims);
+  const Datatype type = Datatype::utf8_string();
+  Dataset dataset(check(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT,
+                                   H5P_DEFAULT),
+                        "H5Dcreate2", n));
+  std::vector<const char*> pointers;
+  pointers.reserve(data.size());
+  for (const std::string& s : data) pointers.push_back(s.c_str());
+  if (!data.empty())
+    check_status(H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+                 "H5Dwrite", n);
+  return dataset;
+}
 
 Dataset Location::open_dataset(std::string_view name) const {
   const std::string n(name);

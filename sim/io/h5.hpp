@@ -4,7 +4,8 @@
 // innermost message. HDF5's automatic printing of error stacks to stderr is switched off.
 //
 // Only what cxsim's results files need: files, groups, attributes (float64, int64, bool, UTF-8
-// string) and 1-D/2-D datasets (float64, float32, int32, uint8), chunked and compressed.
+// string) and 1-D/2-D datasets (float64, float32, int64, int32, uint8), chunked and compressed,
+// and 1-D string datasets.
 // The Debian library is built thread-safe, but calls are serialised inside it: keep HDF5 work on
 // one thread and out of parallel phases.
 
@@ -153,6 +154,10 @@ class Dataset : public Object {
   /// T is double, float, std::int64_t, std::int32_t or std::uint8_t.
   template <class T>
   std::vector<T> read() const;
+
+  /// A 1-D dataset of strings (variable- or fixed-length) as text.
+  /// @throws Error when it does not hold strings
+  std::vector<std::string> read_strings() const;
 };
 
 class Group;
@@ -169,12 +174,17 @@ class Location : public Object {
   Group open_group(std::string_view name) const;
 
   /// A new dataset of shape `dims` (1-D or 2-D, row-major `data`), chunked by chunk_shape()
-  /// and compressed with shuffle + deflate(4). T is double, float, std::int32_t or std::uint8_t.
+  /// and compressed with shuffle + deflate(4). T is double, float, std::int64_t, std::int32_t or
+  /// std::uint8_t.
   /// @throws Error when the product of `dims` is not data.size() or HDF5 fails
   template <class T>
   Dataset write_dataset(std::string_view name, std::span<const T> data,
                         std::span<const hsize_t> dims) const;
   Dataset open_dataset(std::string_view name) const;
+
+  /// A new 1-D dataset of variable-length UTF-8 strings (h5py reads them as `str` objects),
+  /// contiguous and uncompressed. The strings must not contain NUL.
+  Dataset write_strings(std::string_view name, std::span<const std::string> data) const;
 
  protected:
   using Object::Object;

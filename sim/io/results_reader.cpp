@@ -144,6 +144,22 @@ StrategyResults read_strategy(const h5::Group& group, const std::string& name,
                          text_attr(ds, "description")});
     s.values.push_back(ds.read<double>());
   }
+  s.kind = group.has_attr("kind") ? group.read_attr_text("kind") : "baseline";
+  s.description = text_attr(group, "description");
+  // Parameter keys contain a dot; the group's own attributes do not.
+  for (const auto& [key, value] : attributes_as_text(group))
+    if (key.find('.') != std::string::npos) s.overrides[key] = value;
+  if (group.has("interventions")) {
+    const h5::Group changes = group.open_group("interventions");
+    for (const std::string& i : changes.children()) {
+      const h5::Group g = changes.open_group(i);
+      InterventionRecord record;
+      record.day = g.read_attr<std::int64_t>("day");
+      for (const auto& [key, value] : attributes_as_text(g))
+        if (key != "day") record.values[key] = value;
+      s.interventions.push_back(std::move(record));
+    }
+  }
   if (group.has("customers")) {
     const h5::Group customers = group.open_group("customers");
     for (const std::string& rep : customers.children())
@@ -159,6 +175,22 @@ void read_strategies(const h5::File& file, ResultsFile& out) {
   const h5::Group strategies = file.open_group("strategies");
   for (const std::string& name : strategies.children())
     out.strategies.push_back(read_strategy(strategies.open_group(name), name, out.path));
+}
+
+void read_summary(const h5::File& file, ResultsFile& out) {
+  if (!file.has("summary")) return;
+  const h5::Group group = file.open_group("summary");
+  SummaryColumns& t = out.summary;
+  for (const std::string& name : group.children()) {
+    const h5::Dataset ds = group.open_dataset(name);
+    if (name == "strategy") t.strategy = ds.read_strings();
+    else if (name == "replication") t.replication = ds.read<std::int64_t>();
+    else t.columns.emplace_back(name, ds.read<double>());
+  }
+  const std::size_t rows = t.strategy.size();
+  bool equal = t.replication.size() == rows;
+  for (const auto& [name, column] : t.columns) equal = equal && column.size() == rows;
+  if (!equal) throw InputError("damaged results file: /summary columns differ in length", out.path);
 }
 
 CustomerColumn read_column(const h5::Group& rep, const std::string& name, const std::string& path) {
@@ -192,6 +224,12 @@ SeriesSet StrategyResults::to_series_set() const {
   return set;
 }
 
+const std::vector<double>* SummaryColumns::column(std::string_view name) const {
+  for (const auto& [n, values] : columns)
+    if (n == name) return &values;
+  return nullptr;
+}
+
 const StrategyResults* ResultsFile::strategy(std::string_view name) const {
   for (const auto& s : strategies)
     if (s.name == name) return &s;
@@ -206,6 +244,7 @@ ResultsFile read_results(const std::string& path) {
     read_root(file, out);
     read_parameters(file, out);
     read_strategies(file, out);
+    read_summary(file, out);
     return out;
   });
 }

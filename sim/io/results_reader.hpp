@@ -20,9 +20,20 @@ struct SeriesInfo {
   std::string description;
 };
 
+/// An intervention as recorded: its day and the keys it set (values as text).
+struct InterventionRecord {
+  std::int64_t day = 0;
+  std::map<std::string, std::string> values;
+};
+
 /// The results of one strategy (/strategies/<name>).
 struct StrategyResults {
   std::string name;
+  std::string kind;         ///< baseline, strategy or sweep_point ("baseline" in older files)
+  std::string description;
+  /// Keys the run sets from day 0, values as text (a sweep point's values).
+  std::map<std::string, std::string> overrides;
+  std::vector<InterventionRecord> interventions;
   int replications = 0;
   int days = 0;
   /// Metrics this build knows in registry order, then any others (newer files) by name.
@@ -37,6 +48,16 @@ struct StrategyResults {
   const std::vector<double>* series(std::string_view metric) const;
   /// As a SeriesSet of this build's metrics; any the file lacks are NaN.
   SeriesSet to_series_set() const;
+};
+
+/// The /summary table: one row per (strategy, replication); empty in files without one.
+struct SummaryColumns {
+  std::vector<std::string> strategy;
+  std::vector<std::int64_t> replication;
+  /// Every other column (sweep values, then figures) in file order, as float64.
+  std::vector<std::pair<std::string, std::vector<double>>> columns;
+  /// nullptr when there is no such column.
+  const std::vector<double>* column(std::string_view name) const;
 };
 
 /// What read_results() returns: everything in the file except per-customer state.
@@ -59,6 +80,7 @@ struct ResultsFile {
 
   /// In the order they were written.
   std::vector<StrategyResults> strategies;
+  SummaryColumns summary;
 
   /// nullptr when there is no such strategy.
   const StrategyResults* strategy(std::string_view name) const;

@@ -15,6 +15,7 @@
 
 #include <cxsim/version.hpp>
 
+#include "core/compare.hpp"
 #include "core/errors.hpp"
 #include "io/h5.hpp"
 
@@ -108,8 +109,7 @@ const char* kind_name(MetricKind kind) {
   return "?";
 }
 
-void write_root(const h5::File& file, const RunResult& result, const Provenance& prov) {
-  const Params& p = result.params;
+void write_root(const h5::File& file, const Params& p, const RunStats& stats, const Provenance& prov) {
   file.write_attr("format", "cxsim-results");
   file.write_attr("format_version", std::int64_t{kResultsFormatVersion});
   file.write_attr("cxsim_version", kVersion);
@@ -123,10 +123,10 @@ void write_root(const h5::File& file, const RunResult& result, const Provenance&
   file.write_attr("replications", p.run_replications);
   file.write_attr("horizon_days", p.run_horizon_days);
   file.write_attr("population", p.market_population);
-  file.write_attr("threads", std::int64_t{result.stats.threads});
-  file.write_attr("seconds_total", result.stats.seconds_total);
-  file.write_attr("seconds_simulating", result.stats.seconds_simulating);
-  file.write_attr("customer_days", static_cast<std::int64_t>(result.stats.customer_days));
+  file.write_attr("threads", std::int64_t{stats.threads});
+  file.write_attr("seconds_total", stats.seconds_total);
+  file.write_attr("seconds_simulating", stats.seconds_simulating);
+  file.write_attr("customer_days", static_cast<std::int64_t>(stats.customer_days));
   file.write_attr("rng_scheme", kRngScheme);
 }
 
@@ -191,11 +191,81 @@ void write_customers(const h5::Group& strategy,
   }
 }
 
-void check_inputs(const std::string& path, const RunResult& result, const std::string& strategy) {
+/// A parameter as an attribute named by its key: numbers and booleans in their own type, the rest
+/// as text.
+void write_param_attr(const h5::Object& object, const ParamSpec& spec, const Params& params) {
+  std::visit(
+      [&](auto member) {
+        const auto& value = params.*member;
+        if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>)
+          object.write_attr(spec.key, value);
+        else
+          object.write_attr(spec.key, std::string_view(param_to_string(params, spec)));
+      },
+      spec.member);
+}
+
+const char* kind_name(RunKind kind) {
+  switch (kind) {
+    case RunKind::baseline: return "baseline";
+    case RunKind::strategy: return "strategy";
+    case RunKind::sweep_point: return "sweep_point";
+  }
+  return "?";
+}
+
+// What makes a strategy: its kind and description, one attribute per key it sets from day 0 (the
+// values of a sweep point), and /interventions/<i> groups, each with `day` and the keys it sets.
+void write_plan(const h5::Group& group, const RunPlan* plan) {
+  group.write_attr("kind", plan ? kind_name(plan->kind) : "baseline");
+  group.write_attr("description", plan ? std::string_view(plan->description) : "The scenario as written");
+  if (!plan) return;
+  for (const ParamOverride& o : plan->overrides)
+    if (const ParamSpec* spec = find_param(o.key)) write_param_attr(group, *spec, plan->params);
+  if (plan->changes.empty()) return;
+  const h5::Group changes = group.create_group("interventions");
+  for (std::size_t i = 0; i < plan->changes.size(); ++i) {
+    const RunPlan::Change& change = plan->changes[i];
+    const h5::Group g = changes.create_group(std::to_string(i));
+    g.write_attr("day", std::int64_t{change.day});
+    for (const ParamOverride& o : change.overrides)
+      if (const ParamSpec* spec = find_param(o.key)) write_param_attr(g, *spec, change.params);
+  }
+}
+
+// One row per (strategy, replication): a table pandas reads with
+// pd.DataFrame({k: f["summary"][k][()] for k in f["summary"]}).
+void write_summary(const h5::File& file, const SummaryTable& t) {
+  const h5::Group group = file.create_group("summary");
+  group.write_attr("rows", static_cast<std::int64_t>(t.strategy.size()));
+  group.write_attr("description",
+                   "One row per strategy and replication: sweep values, then key figures at the "
+                   "horizon (_final: the last day; _last30: the last 30 days; _total: summed over "
+                   "the run)");
+  std::string keys;
+  for (const auto& [key, column] : t.sweep_columns) keys += (keys.empty() ? "" : ",") + key;
+  group.write_attr("sweep_keys", keys);
+  const std::array<hsize_t, 1> dims = {t.strategy.size()};
+  group.write_strings("strategy", t.strategy).write_attr("description", "Strategy (group under /strategies)");
+  group.write_dataset("replication", std::span<const std::int64_t>(t.replication), dims)
+      .write_attr("description", "Replication index (0-based; the same random numbers in every strategy)");
+  for (const auto& [key, column] : t.sweep_columns) {
+    const h5::Dataset ds = group.write_dataset(key, std::span<const double>(column), dims);
+    ds.write_attr("description", "Swept parameter's value (NaN for runs that are not sweep points)");
+    if (const ParamSpec* spec = find_param(key)) ds.write_attr("unit", spec->unit);
+  }
+  for (const auto& [figure, column] : t.figure_columns) {
+    const h5::Dataset ds = group.write_dataset(figure.column, std::span<const double>(column), dims);
+    ds.write_attr("unit", figure.unit);
+    ds.write_attr("description", figure.label);
+    ds.write_attr("metric", figure.metric);
+  }
+}
+
+void check_inputs(const std::string& path, const SeriesSet& s, const std::string& strategy) {
   if (strategy.empty() || strategy == "." || strategy.find('/') != std::string::npos)
     throw InputError("strategy name '" + strategy + "' cannot name an HDF5 group (empty, '.' or "
                      "containing '/')", path);
-  const SeriesSet& s = result.series;
   if (s.replications < 0 || s.days < 0 ||
       s.values.size() != static_cast<std::size_t>(kMetricCount) * s.replications * s.days)
     throw std::invalid_argument("write_results: series holds " + std::to_string(s.values.size()) +
@@ -219,9 +289,25 @@ void sync_to_disk(const fs::path& file) {
 
 }  // namespace
 
-void write_results(const std::string& path, const RunResult& result, const Provenance& prov,
-                   const std::string& strategy) {
-  check_inputs(path, result, strategy);
+namespace {
+
+/// One run to write: a strategy group's name, what it is, and its data (not owned).
+struct RunView {
+  std::string name;
+  const RunPlan* plan = nullptr;  ///< nullptr for a plain run (written as the baseline)
+  const SeriesSet* series = nullptr;
+  const std::vector<std::vector<CustomerColumn>>* customers = nullptr;
+};
+
+void write_file(const std::string& path, const Params& params, const RunStats& stats,
+                const Provenance& prov, const std::vector<RunView>& runs) {
+  std::vector<RunSeries> summary_runs;
+  for (const RunView& run : runs) {
+    check_inputs(path, *run.series, run.name);
+    summary_runs.push_back({run.name, run.plan ? run.plan->description : "",
+                            run.plan ? run.plan->sweep_values : std::vector<std::pair<std::string, double>>{},
+                            run.series});
+  }
   fs::path temp(path);
   temp += ".tmp." + std::to_string(::getpid());
   try {
@@ -231,14 +317,18 @@ void write_results(const std::string& path, const RunResult& result, const Prove
     } catch (const h5::Error& e) {
       throw InputError(std::string("cannot write results: ") + e.what(), path);
     }
-    write_root(file, result, prov);
-    write_parameters(file, result.params);
+    write_root(file, params, stats, prov);
+    write_parameters(file, params);
     {
       const h5::Group strategies = file.create_group("strategies");
-      const h5::Group group = strategies.create_group(strategy);
-      write_series(group, result.series);
-      if (!result.customers.empty()) write_customers(group, result.customers);
+      for (const RunView& run : runs) {
+        const h5::Group group = strategies.create_group(run.name);
+        write_plan(group, run.plan);
+        write_series(group, *run.series);
+        if (!run.customers->empty()) write_customers(group, *run.customers);
+      }
     }
+    write_summary(file, summary_table(summary_runs));
     file.close();  // checked: every object is closed by now, or this throws
     sync_to_disk(temp);
     std::error_code error;
@@ -249,6 +339,21 @@ void write_results(const std::string& path, const RunResult& result, const Prove
     fs::remove(temp, ignored);
     throw;
   }
+}
+
+}  // namespace
+
+void write_results(const std::string& path, const RunResult& result, const Provenance& prov,
+                   const std::string& strategy) {
+  write_file(path, result.params, result.stats, prov,
+             {RunView{strategy, nullptr, &result.series, &result.customers}});
+}
+
+void write_results(const std::string& path, const ExperimentResult& result, const Provenance& prov) {
+  std::vector<RunView> runs;
+  for (const StrategyResult& run : result.runs)
+    runs.push_back({run.plan.name, &run.plan, &run.series, &run.customers});
+  write_file(path, result.baseline, result.stats, prov, runs);
 }
 
 }  // namespace cxsim

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/experiment.hpp"
 #include "core/results.hpp"
 
 namespace cxsim {
@@ -20,7 +21,7 @@ struct Provenance {
 /// The results-file format this build writes (root attribute `format_version`).
 inline constexpr int kResultsFormatVersion = 1;
 
-/// Writes `result` as strategy `strategy` to `path`, atomically: everything goes to
+/// Writes `result` as strategy `strategy` to `path`, with a /summary table, atomically: everything goes to
 /// "<path>.tmp.<pid>" in the same directory, which is closed, flushed to disk and then renamed
 /// to `path`. On any failure the temporary file is removed and an existing file at `path` is left
 /// untouched. (A process killed mid-write can leave the temporary file behind, never a partial
@@ -31,6 +32,12 @@ inline constexpr int kResultsFormatVersion = 1;
 /// @throws h5::Error when HDF5 fails while writing (disk full, ...)
 void write_results(const std::string& path, const RunResult& result, const Provenance& prov,
                    const std::string& strategy = "baseline");
+
+/// Writes an experiment's results the same way: one group per run (baseline, strategies, sweep
+/// points) under /strategies, each with its kind, description, overrides and interventions as
+/// attributes, and the /summary table (docs/results-format.md).
+/// @throws as the single-run write_results
+void write_results(const std::string& path, const ExperimentResult& result, const Provenance& prov);
 
 /// SHA-256 of `data` as 64 lowercase hex digits (the `scenario_sha256` attribute).
 std::string sha256_hex(std::string_view data);

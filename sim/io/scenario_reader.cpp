@@ -13,23 +13,15 @@
 
 #include "core/contact_config.hpp"
 #include "core/errors.hpp"
+#include "io/reader_support.hpp"
 
 namespace cxsim {
-namespace {
+// Helpers shared with io/experiment_reader.cpp (declared in io/reader_support.hpp).
+namespace detail {
 
 namespace fs = std::filesystem;
 
 constexpr std::string_view docs_hint = "Every key is listed in docs/scenarios.md.";
-
-/// Where a problem is: the file, 1-based line and column (0 when unknown) and the key.
-struct Site {
-  std::string file;
-  int line = 0, column = 0;
-  std::string key;
-  InputError error(const std::string& message) const {
-    return InputError(message, file, line, column, key);
-  }
-};
 
 Site site_at(const std::string& file, const toml::source_region& where, std::string key) {
   return {file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
@@ -282,6 +274,12 @@ void set_segment_value(Segment& seg, std::string_view name, const toml::node& n,
 
 // ---- reading a document ----------------------------------------------------------------------
 
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
 std::vector<Segment> read_segments(const toml::key& k, const toml::node& v, const std::string& file) {
   const auto* array = v.as_array();
   if (!array)
@@ -326,6 +324,7 @@ void read_document(const toml::table& root, Params& p, const std::string& file) 
       p.segments = read_segments(k, v, file);
       continue;
     }
+    if (is_experiment_table(section)) continue;  // read by read_experiment()
     if (std::find(known.begin(), known.end(), section) == known.end()) {
       if (!v.is_table())  // a key outside any section
         throw site_at(file, k.source(), section)
@@ -334,7 +333,8 @@ void read_document(const toml::table& root, Params& p, const std::string& file) 
       throw site_at(file, k.source(), section)
           .error("unknown section [" + section + "]; " +
                  did_you_mean(closest(section, known, 1), "sections") + " The sections are " +
-                 quoted_list(known, "[", "]") + " and [[segment]]. " + std::string(docs_hint));
+                 quoted_list(known, "[", "]") +
+                 ", [[segment]], [[strategy]], [[intervention]] and [sweep]. " + std::string(docs_hint));
     }
     const auto* table = v.as_table();
     if (!table)
@@ -706,7 +706,7 @@ std::string scenarios_markdown() {
   }
   out += "\nThe default segments are used when a scenario has no `[[segment]]` table; a "
          "`[[segment]]` key left out takes the *new segment* value.\n";
-  return out;
+  return out + experiment_syntax_markdown();
 }
 
 }  // namespace cxsim

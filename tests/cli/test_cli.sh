@@ -94,6 +94,72 @@ if "$CXSIM" docs scenarios | diff -q - "$SRC/docs/scenarios.md" >/dev/null; then
   bad "docs/scenarios.md is stale: regenerate with 'cxsim docs scenarios > docs/scenarios.md'"
 fi
 
+# Strategies, interventions and sweeps: bad input names the file, line and key (exit 2).
+HEAD_TOML='[run]
+horizon_days = 30
+replications = 3
+[market]
+population = 2000
+'
+printf '%s[[strategy]]\nname = "a"\npurchase.pice = 45\n' "$HEAD_TOML" > s_unknown.toml
+expect 2 "s_unknown\.toml:8.*purchase\.pice.*did you mean 'purchase\.price'" -- "$CXSIM" run s_unknown.toml -o out.h5
+no_file out.h5
+printf '%s[[strategy]]\nname = "a"\n[[strategy.intervention]]\nday = 10\nmarket.population = 5000\n' "$HEAD_TOML" > s_fixed.toml
+expect 2 "s_fixed\.toml:10.*market\.population.*intervenable" -- "$CXSIM" validate s_fixed.toml
+printf '%s[[strategy]]\nname = "a"\n[[strategy.intervention]]\nday = 45\npurchase.price = 55\n' "$HEAD_TOML" > s_late.toml
+expect 2 "s_late\.toml:9.*day 45.*horizon_days is 30" -- "$CXSIM" run s_late.toml -o out.h5
+expect 0 "valid" -- "$CXSIM" validate s_late.toml --set run.horizon_days=60
+printf '%s[sweep]\nmethod = "grid"\n' "$HEAD_TOML" > s_empty.toml
+expect 2 "s_empty\.toml:6.*empty sweep" -- "$CXSIM" run s_empty.toml -o out.h5
+printf '%s[sweep]\n[[sweep.parameter]]\nkey = "quality.defect_rat"\nvalues = [0.01]\n' "$HEAD_TOML" > s_sweepkey.toml
+expect 2 "s_sweepkey\.toml:8.*quality\.defect_rate" -- "$CXSIM" run s_sweepkey.toml -o out.h5
+printf '%s[[strategy]]\nname = "a"\n[[strategy]]\nname = "a"\n' "$HEAD_TOML" > s_twice.toml
+expect 2 "s_twice\.toml:9.*two strategies are named 'a'" -- "$CXSIM" run s_twice.toml -o out.h5
+no_file out.h5
+
+# A small experiment: runs, prints the comparison, writes every strategy and the summary.
+{
+  printf '%s' "$HEAD_TOML"
+  cat <<'EOF'
+[[strategy]]
+name = "dearer"
+description = "price up from day 10"
+[[strategy.intervention]]
+day = 10
+purchase.price = 60
+
+[[strategy]]
+name = "same"
+
+[sweep]
+[[sweep.parameter]]
+key = "quality.defect_rate"
+values = [0.01, 0.06]
+EOF
+} > exp.toml
+expect 0 "runs, each with 3 replications" -- "$CXSIM" validate exp.toml
+expect 0 "dearer: price up from day 10" -- "$CXSIM" run exp.toml -o exp.h5
+expect 0 "strategies.*baseline, dearer, same, sweep-000, sweep-001" -- "$CXSIM" info exp.h5
+expect 0 "revenue \(total\)" -- "$CXSIM" compare exp.h5
+expect 0 "^### dearer" -- "$CXSIM" compare exp.h5 --format markdown
+expect 0 "^dearer,profit,profit_total,currency,20,3," -- "$CXSIM" compare exp.h5 --format csv --metric profit --at-day 20
+expect 0 '"name": "sweep-001"' -- "$CXSIM" compare exp.h5 --format json
+expect 0 "vs 'dearer'" -- "$CXSIM" compare exp.h5 --baseline dearer
+# A strategy identical to the baseline differs by exactly zero (common random numbers).
+"$CXSIM" compare exp.h5 --format csv | awk -F, '$1 == "same" && $9 != "" && ($9 != 0 || $12 != 0) { bad = 1 } END { exit bad }' && ok || bad "strategy 'same' differs from the baseline"
+expect 2 "exp\.h5.*--baseline today.*'baseline', 'dearer', 'same', 'sweep-000', 'sweep-001'" -- "$CXSIM" compare exp.h5 --baseline today
+expect 2 "happiness.*retention" -- "$CXSIM" compare exp.h5 --metric happiness
+expect 2 "--at-day.*1 to 30" -- "$CXSIM" compare exp.h5 --at-day 31
+expect 2 "table, markdown, csv, json" -- "$CXSIM" compare exp.h5 --format html
+expect 2 "nothing to compare" -- "$CXSIM" compare small.h5
+expect 2 "nothing\.h5" -- "$CXSIM" compare nothing.h5
+
+# --precision adds replications until the intervals are narrow enough, or the cap.
+expect 0 "precision: (target reached|cap reached).*replications" -- "$CXSIM" run exp.toml -o prec.h5 --precision 0.05 --max-replications 8
+expect 0 "precision: cap reached.* 4 replications" -- "$CXSIM" run exp.toml -o prec.h5 --precision 1e-9 --max-replications 4
+expect 2 "no \[\[strategy\]\] or \[sweep\]" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" --precision 0.01 -o prec2.h5
+no_file prec2.h5
+
 # Ctrl-C during a run: exit 130, no results file.
 "$CXSIM" run "$SRC/scenarios/baseline.toml" --set market.population=2000000 --set run.horizon_days=3650 -o int.h5 --quiet >/dev/null 2>&1 &
 pid=$!

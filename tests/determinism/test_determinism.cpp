@@ -82,3 +82,49 @@ TEST_CASE("replication r does not change when more replications are run", "[dete
       CHECK(std::memcmp(&x, &y, sizeof x) == 0);
     }
 }
+
+TEST_CASE("an experiment's runs are bit-identical on 1, 2 and 8 threads", "[determinism][experiment]") {
+  // Strategies, interventions and a sweep: (run, replication) tasks in parallel, each model's
+  // customers in parallel inside, results placed by index. Compared through the files, summary too.
+  Experiment e;
+  e.baseline = small_market(8192 + 1000, 60);
+  e.baseline.run_replications = 3;
+  e.interventions.push_back({20, {{"acquisition.cost_per_customer", "40", {}}}, {}});
+  StrategySpec cut{"cut", "", {{"purchase.price", "45", {}}}, {}, {}};
+  cut.interventions.push_back({30, {{"quality.defect_rate", "0.06", {}}}, {}});
+  e.strategies.push_back(cut);
+  Sweep sweep;
+  sweep.method = SweepMethod::latin_hypercube;
+  sweep.points = 3;
+  sweep.parameters.push_back({"quality.defect_rate", {}, 0.01, 0.05, {}});
+  e.sweep = sweep;
+  const auto dir = std::filesystem::temp_directory_path() / ("cxsim-determinism-exp-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::vector<ResultsFile> files;
+  for (int threads : {1, 2, 8}) {
+    RunOptions o;
+    o.threads = threads;
+    const auto result = run_experiment(e, o);
+    REQUIRE(result.runs.size() == 5);
+    const auto path = (dir / ("t" + std::to_string(threads) + ".h5")).string();
+    write_results(path, result, Provenance{"test", "", "", ""});
+    files.push_back(read_results(path));
+  }
+  for (std::size_t f = 1; f < files.size(); ++f) {
+    REQUIRE(files[f].strategies.size() == files[0].strategies.size());
+    for (std::size_t s = 0; s < files[0].strategies.size(); ++s) {
+      const auto& a = files[0].strategies[s];
+      const auto& b = files[f].strategies[s];
+      CHECK(a.name == b.name);
+      for (const auto& m : a.metrics) {
+        INFO("strategy " << a.name << ", metric " << m.name << ", file " << f);
+        CHECK(bit_identical(*a.series(m.name), *b.series(m.name)));
+      }
+    }
+    for (std::size_t c = 0; c < files[0].summary.columns.size(); ++c)
+      CHECK(bit_identical(files[0].summary.columns[c].second, files[f].summary.columns[c].second));
+  }
+  // The strategies really differ from the baseline (the test would be empty otherwise).
+  CHECK_FALSE(bit_identical(*files[0].strategies[0].series("revenue"), *files[0].strategies[1].series("revenue")));
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,113 @@
+#pragma once
+// Comparing strategies (MODEL.md section 7): key figures per replication at a given day, and for
+// each strategy the mean paired difference from the baseline with a Student t interval. Pure: the
+// CLI's `cxsim compare`, the results file's /summary table and the Python side share this code.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "results.hpp"
+#include "stats.hpp"
+
+namespace cxsim {
+
+/// How a figure is read from a metric's daily series at day D (days elapsed, 1..horizon).
+enum class Aggregate {
+  final,         ///< the value at the end of day D
+  total,         ///< summed over days 1..D (flows)
+  window_mean,   ///< mean over the 30 days up to D, days without a value skipped
+  window_ratio,  ///< sum of `metric` / sum of `denominator` over the 30 days up to D
+};
+
+/// A key figure. `column` names it in the results file's /summary table.
+struct Figure {
+  std::string id;      ///< "retention", for --metric
+  std::string column;  ///< "retention_final"
+  std::string label;   ///< "retention (end)"
+  std::string unit;    ///< "share", "currency", "s", ...
+  Aggregate how = Aggregate::final;
+  std::string metric;
+  std::string denominator;  ///< window_ratio only
+  bool key = false;         ///< shown by default
+};
+
+/// The built-in figures whose metrics this build has, key figures first (retention, churn, NPS,
+/// CSAT, ASA, service level, contacts, revenue, service cost, acquisition spend, profit, CLV).
+std::vector<Figure> builtin_figures();
+
+/// A figure by id or column name, or any metric by name (stocks and ratios at the day, flows
+/// summed). @throws InputError listing the figures when there is none of that name
+Figure find_figure(const std::string& name);
+
+/// One value per replication at the end of day `at_day` (1..series.days).
+std::vector<double> figure_values(const Figure& figure, const SeriesSet& series, int at_day);
+
+/// One run's series as compare() needs it (not owned).
+struct RunSeries {
+  std::string name;
+  std::string description;
+  std::vector<std::pair<std::string, double>> sweep_values;
+  const SeriesSet* series = nullptr;
+};
+
+struct CompareOptions {
+  std::string baseline = "baseline";
+  std::vector<std::string> figures;  ///< ids; empty: the key figures
+  int at_day = 0;                    ///< days elapsed, 1..horizon; 0: the horizon
+  double level = 0.95;
+};
+
+struct FigureComparison {
+  Figure figure;
+  double baseline_mean = 0;
+  double strategy_mean = 0;
+  Interval difference;  ///< of the per-replication differences strategy - baseline
+  bool excludes_zero = false;
+};
+
+struct StrategyComparison {
+  std::string name;
+  std::string description;
+  std::vector<FigureComparison> figures;
+};
+
+struct Comparison {
+  std::string baseline;
+  int at_day = 0;
+  int days = 0;
+  int replications = 0;
+  double level = 0.95;
+  std::vector<StrategyComparison> strategies;  ///< every run but the baseline, in order
+};
+
+/// Compares every run with the baseline, replication by replication (replication r of a strategy
+/// with replication r of the baseline: the same random numbers).
+/// @throws InputError when the baseline is not among the runs (listing them), there is nothing to
+///         compare it with, a figure is unknown, or at_day is outside 1..days
+Comparison compare(const std::vector<RunSeries>& runs, const CompareOptions& options);
+
+enum class CompareFormat { table, markdown, csv, json };
+
+/// @throws InputError naming the formats when `name` is none of table, markdown, csv, json
+CompareFormat compare_format(const std::string& name);
+
+/// The comparison as text: an aligned table, Markdown, CSV (one row per strategy and figure) or
+/// JSON. Table and Markdown show shares as percentages and their differences in points.
+std::string format_comparison(const Comparison& comparison, CompareFormat format);
+
+/// The /summary table: one row per (run, replication), columns of equal length.
+struct SummaryTable {
+  std::vector<std::string> strategy;
+  std::vector<std::int64_t> replication;
+  /// Sweep parameters by key (NaN for runs that are not sweep points).
+  std::vector<std::pair<std::string, std::vector<double>>> sweep_columns;
+  /// Every built-in figure at the horizon, by column name.
+  std::vector<std::pair<Figure, std::vector<double>>> figure_columns;
+};
+
+SummaryTable summary_table(const std::vector<RunSeries>& runs);
+
+}  // namespace cxsim

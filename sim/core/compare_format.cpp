@@ -1,0 +1,242 @@
+// Text forms of a Comparison: an aligned table for the terminal, Markdown for reports, CSV and
+// JSON for programs. Table and Markdown round each figure to two significant digits of its
+// interval's half-width; CSV and JSON keep every digit.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "compare.hpp"
+#include "errors.hpp"
+
+namespace cxsim {
+
+namespace {
+
+std::string format(const char* fmt, auto... args) {
+  const int size = std::snprintf(nullptr, 0, fmt, args...);
+  std::string out(static_cast<std::size_t>(std::max(size, 0)), '\0');
+  std::snprintf(out.data(), out.size() + 1, fmt, args...);
+  return out;
+}
+
+/// Shares are shown as percentages, their differences in percentage points.
+struct Shown {
+  double scale = 1;
+  std::string unit, difference_unit;
+};
+
+Shown shown(const Figure& f) {
+  if (f.unit == "share") return {100, "%", "pp"};
+  return {1, f.unit, f.unit};
+}
+
+/// Decimals that show two significant digits of the half-width (or four of the value).
+int decimals(double half_width, double typical) {
+  int d = 2;
+  // A half-width that is only rounding noise (identical differences) says nothing about digits.
+  if (half_width <= 1e-9 * std::fabs(typical)) half_width = 0;
+  if (std::isfinite(half_width) && half_width > 0)
+    d = 1 - static_cast<int>(std::floor(std::log10(half_width)));
+  else if (std::isfinite(typical) && typical != 0)
+    d = 3 - static_cast<int>(std::floor(std::log10(std::fabs(typical))));
+  return std::clamp(d, 0, 6);
+}
+
+std::string number(double v, int dec, bool sign = false) {
+  if (std::isnan(v)) return "n/a";
+  if (dec == 0 && std::fabs(v) < 0.5) v = 0;  // no "-0"
+  return format(sign ? "%+.*f" : "%.*f", dec, v);
+}
+
+struct Cells {
+  std::string label, unit, baseline, strategy, difference, interval, mark;
+};
+
+Cells cells(const FigureComparison& fc) {
+  const Shown s = shown(fc.figure);
+  const Interval& d = fc.difference;
+  const double hw = d.half_width * s.scale;
+  const int dec = decimals(hw, fc.baseline_mean * s.scale);
+  Cells c;
+  c.label = fc.figure.label;
+  c.unit = s.unit;
+  c.baseline = number(fc.baseline_mean * s.scale, dec);
+  c.strategy = number(fc.strategy_mean * s.scale, dec);
+  c.difference =
+      number(d.mean * s.scale, dec, true) + (s.difference_unit == s.unit ? "" : " " + s.difference_unit);
+  c.interval = std::isfinite(hw) ? "[" + number(d.mean * s.scale - hw, dec, true) + ", " +
+                                       number(d.mean * s.scale + hw, dec, true) + "]"
+                                 : "n/a";
+  c.mark = fc.excludes_zero ? "*" : "";
+  return c;
+}
+
+std::string intro(const Comparison& c) {
+  return format(
+      "%d replications; difference = strategy - baseline, paired by replication (common "
+      "random numbers), with its %g%% Student t interval; * marks an interval that "
+      "excludes zero. Flows are totals over days 1-%d; 'last 30 days' figures end on day "
+      "%d.",
+      c.replications, c.level * 100, c.at_day, c.at_day);
+}
+
+std::string table(const Comparison& c) {
+  std::string out = format("Strategies vs '%s' at day %d of %d\n", c.baseline.c_str(), c.at_day, c.days);
+  out += intro(c) + "\n";
+  for (const auto& s : c.strategies) {
+    out += "\n" + s.name + (s.description.empty() ? "" : ": " + s.description) + "\n";
+    std::vector<Cells> rows;
+    for (const auto& fc : s.figures) rows.push_back(cells(fc));
+    std::size_t w = 6, u = 4, iw = 12;
+    for (const auto& r : rows) {
+      w = std::max(w, r.label.size());
+      u = std::max(u, r.unit.size());
+      iw = std::max(iw, r.interval.size());
+    }
+    out += format("  %-*s  %-*s %13s %13s %14s  95%% interval\n", static_cast<int>(w), "figure",
+                  static_cast<int>(u), "unit", "baseline", "strategy", "difference");
+    for (const auto& r : rows) {
+      std::string line =
+          format("  %-*s  %-*s %13s %13s %14s  %-*s %s", static_cast<int>(w), r.label.c_str(),
+                 static_cast<int>(u), r.unit.c_str(), r.baseline.c_str(), r.strategy.c_str(),
+                 r.difference.c_str(), static_cast<int>(iw), r.interval.c_str(), r.mark.c_str());
+      line.erase(line.find_last_not_of(' ') + 1);
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+std::string md_escape(const std::string& text) {
+  std::string out;
+  for (const char ch : text) {
+    if (ch == '|' || ch == '*' || ch == '_' || ch == '`') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+std::string markdown(const Comparison& c) {
+  std::string out = format("## Strategies vs `%s` at day %d of %d\n\n", c.baseline.c_str(), c.at_day, c.days);
+  std::string text = intro(c);
+  const auto star = text.find("* marks");
+  if (star != std::string::npos) text.replace(star, 1, "\\*");
+  out += text + "\n";
+  for (const auto& s : c.strategies) {
+    out += "\n### " + md_escape(s.name) + "\n\n";
+    if (!s.description.empty()) out += md_escape(s.description) + "\n\n";
+    out +=
+        "| figure | unit | baseline | strategy | difference | 95% interval | |\n"
+        "|---|---|--:|--:|--:|---|---|\n";
+    for (const auto& fc : s.figures) {
+      const Cells r = cells(fc);
+      out += "| " + md_escape(r.label) + " | " + r.unit + " | " + r.baseline + " | " + r.strategy + " | " +
+             r.difference + " | " + r.interval + " | " + (r.mark.empty() ? "" : "\\*") + " |\n";
+    }
+  }
+  return out;
+}
+
+/// Shortest round-trip text; NaN as `nan_text`.
+std::string exact(double v, const char* nan_text) {
+  if (!std::isfinite(v)) return nan_text;
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+std::string csv(const Comparison& c) {
+  std::string out =
+      "strategy,figure,column,unit,at_day,n_pairs,baseline_mean,strategy_mean,difference,"
+      "ci_low,ci_high,half_width,excludes_zero\n";
+  for (const auto& s : c.strategies)
+    for (const auto& fc : s.figures) {
+      const Interval& d = fc.difference;
+      out += csv_field(s.name) + "," + fc.figure.id + "," + fc.figure.column + "," +
+             csv_field(fc.figure.unit) + "," + std::to_string(c.at_day) + "," + std::to_string(d.n) + "," +
+             exact(fc.baseline_mean, "") + "," + exact(fc.strategy_mean, "") + "," + exact(d.mean, "") + "," +
+             exact(d.mean - d.half_width, "") + "," + exact(d.mean + d.half_width, "") + "," +
+             exact(d.half_width, "") + "," + (fc.excludes_zero ? "true" : "false") + "\n";
+    }
+  return out;
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\')
+      out += '\\', out += ch;
+    else if (ch == '\n')
+      out += "\\n";
+    else if (u < 0x20)
+      out += format("\\u%04x", static_cast<unsigned>(u));
+    else
+      out += ch;
+  }
+  return out + "\"";
+}
+
+std::string json(const Comparison& c) {
+  std::string out = "{\n  \"baseline\": " + json_string(c.baseline) +
+                    ",\n  \"at_day\": " + std::to_string(c.at_day) +
+                    ",\n  \"days\": " + std::to_string(c.days) +
+                    ",\n  \"replications\": " + std::to_string(c.replications) +
+                    ",\n  \"level\": " + exact(c.level, "null") + ",\n  \"strategies\": [";
+  for (std::size_t i = 0; i < c.strategies.size(); ++i) {
+    const auto& s = c.strategies[i];
+    out += std::string(i ? "," : "") + "\n    {\"name\": " + json_string(s.name) +
+           ", \"description\": " + json_string(s.description) + ", \"figures\": [";
+    for (std::size_t k = 0; k < s.figures.size(); ++k) {
+      const auto& fc = s.figures[k];
+      const Interval& d = fc.difference;
+      out += std::string(k ? "," : "") + "\n      {\"id\": " + json_string(fc.figure.id) +
+             ", \"column\": " + json_string(fc.figure.column) +
+             ", \"label\": " + json_string(fc.figure.label) + ", \"unit\": " + json_string(fc.figure.unit) +
+             ", \"baseline_mean\": " + exact(fc.baseline_mean, "null") +
+             ", \"strategy_mean\": " + exact(fc.strategy_mean, "null") +
+             ", \"difference\": " + exact(d.mean, "null") +
+             ", \"half_width\": " + exact(d.half_width, "null") +
+             ", \"ci_low\": " + exact(d.mean - d.half_width, "null") +
+             ", \"ci_high\": " + exact(d.mean + d.half_width, "null") + ", \"n\": " + std::to_string(d.n) +
+             ", \"excludes_zero\": " + (fc.excludes_zero ? "true" : "false") + "}";
+    }
+    out += "\n    ]}";
+  }
+  return out + "\n  ]\n}\n";
+}
+
+}  // namespace
+
+CompareFormat compare_format(const std::string& name) {
+  if (name == "table") return CompareFormat::table;
+  if (name == "markdown") return CompareFormat::markdown;
+  if (name == "csv") return CompareFormat::csv;
+  if (name == "json") return CompareFormat::json;
+  throw InputError("unknown format; allowed: table, markdown, csv, json", "", 0, 0, "--format " + name);
+}
+
+std::string format_comparison(const Comparison& c, CompareFormat f) {
+  switch (f) {
+    case CompareFormat::table:
+      return table(c);
+    case CompareFormat::markdown:
+      return markdown(c);
+    case CompareFormat::csv:
+      return csv(c);
+    case CompareFormat::json:
+      return json(c);
+  }
+  return {};
+}
+
+}  // namespace cxsim

@@ -1,0 +1,55 @@
+#pragma once
+// Internal to sim/io: the TOML helpers scenario_reader.cpp defines and experiment_reader.cpp
+// reuses, so both report mistakes the same way (file:line:column, the key, what is allowed, the
+// closest known keys). Not a public interface.
+
+#include <toml++/toml.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/params.hpp"
+
+namespace cxsim::detail {
+
+/// Where a problem is: the file, 1-based line and column (0 when unknown) and the key.
+struct Site {
+  std::string file;
+  int line = 0, column = 0;
+  std::string key;
+  InputError error(const std::string& message) const { return InputError(message, file, line, column, key); }
+};
+
+Site site_at(const std::string& file, const toml::source_region& where, std::string key);
+
+/// Shortest text that reads back to x; whole numbers in plain digits.
+std::string number_text(double x);
+/// A TOML basic string, quoted and escaped.
+std::string toml_string(std::string_view s);
+/// What a node holds, for "got ..." in messages ("the string \"x\"", "a table", ...).
+std::string found_text(const toml::node& n);
+/// "a number in [0, 1] (probability)" and the like.
+std::string expected_text(const ParamSpec& spec);
+/// `options` ordered by edit distance to `word`, closest first (at most `count`).
+std::vector<std::string> closest(std::string_view word, std::vector<std::string> options, std::size_t count);
+/// "did you mean 'a'? Other close <what>: 'b', 'c'." ("" when `near` is empty)
+std::string did_you_mean(const std::vector<std::string>& near, std::string_view what);
+/// "unknown key; did you mean ...? Every key is listed in docs/scenarios.md."
+std::string unknown_key_message(const std::string& key);
+/// Sets a parameter from a TOML value, checking type and range.
+/// @throws InputError at `at` when the value is of the wrong type or out of range
+void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site& at);
+/// The parameter sections in registry order ("run", "market", ...).
+std::vector<std::string> sections();
+
+/// Top-level tables parse_scenario() leaves to read_experiment().
+inline bool is_experiment_table(std::string_view name) {
+  return name == "strategy" || name == "intervention" || name == "sweep";
+}
+
+/// The part of docs/scenarios.md on strategies, interventions and sweeps.
+std::string experiment_syntax_markdown();
+
+}  // namespace cxsim::detail

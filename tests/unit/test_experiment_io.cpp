@@ -1,0 +1,143 @@
+// Multi-strategy results files: one group per run with its kind, description, overrides and
+// interventions, and the /summary table, written and read back.
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+#include "core/compare.hpp"
+#include "core/experiment.hpp"
+#include "io/h5.hpp"
+#include "io/results_reader.hpp"
+#include "io/results_writer.hpp"
+
+using namespace cxsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_file(const std::string& name) {
+  const auto dir = fs::temp_directory_path() / ("cxsim-exp-io-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+/// Plans of a small experiment with fake series (no simulation: the file layout is the subject).
+ExperimentResult fake_result() {
+  Experiment e;
+  e.baseline.run_horizon_days = 20;
+  e.baseline.run_replications = 3;
+  StrategySpec s{"price-cut", "10% off", {{"purchase.price", "45", {}}}, {}, {}};
+  s.interventions.push_back({10, {{"purchase.price", "47.5", {}}, {"wom.story_days", "5", {}}}, {}});
+  e.strategies.push_back(s);
+  Sweep sweep;
+  sweep.parameters.push_back({"quality.defect_rate", {0.01, 0.05}, 0, 0, {}});
+  e.sweep = sweep;
+  ExperimentResult r;
+  r.baseline = e.baseline;
+  r.sweep_keys = {"quality.defect_rate"};
+  double x = 0;
+  for (const RunPlan& plan : plan_experiment(e)) {
+    StrategyResult run;
+    run.plan = plan;
+    run.series = SeriesSet(3, 20);
+    for (double& v : run.series.values) v = (x += 0.25);
+    r.runs.push_back(std::move(run));
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("h5 string and int64 datasets round-trip", "[h5]") {
+  const auto path = temp_file("strings.h5");
+  {
+    h5::File f = h5::File::create(path.string());
+    const std::vector<std::string> words = {"baseline", "price-cut", "", "ünïcødé"};
+    f.write_strings("words", words);
+    const std::vector<std::int64_t> ints = {0, -1, std::int64_t{1} << 40};
+    const std::array<hsize_t, 1> dims = {3};
+    f.write_dataset("ints", std::span<const std::int64_t>(ints), dims);
+    f.close();
+  }
+  const h5::File f = h5::File::open(path.string());
+  CHECK(f.open_dataset("words").read_strings() ==
+        std::vector<std::string>{"baseline", "price-cut", "", "ünïcødé"});
+  CHECK(f.open_dataset("ints").read<std::int64_t>() ==
+        std::vector<std::int64_t>{0, -1, std::int64_t{1} << 40});
+  CHECK(f.open_dataset("ints").element_type() == h5::ElementType::int64);
+  CHECK_THROWS_AS(f.open_dataset("ints").read_strings(), h5::Error);
+}
+
+TEST_CASE("an experiment's file holds every run, what made it, and the summary", "[results]") {
+  const ExperimentResult r = fake_result();
+  const auto path = temp_file("experiment.h5");
+  write_results(path.string(), r, Provenance{"test", "exp.toml", "[run]\n", ""});
+  const ResultsFile f = read_results(path.string());
+  REQUIRE(f.strategies.size() == 4);
+  CHECK(f.replications == 3);
+
+  const StrategyResults& base = f.strategies[0];
+  CHECK(base.name == "baseline");
+  CHECK(base.kind == "baseline");
+  CHECK(base.overrides.empty());
+
+  const StrategyResults& cut = f.strategies[1];
+  CHECK(cut.name == "price-cut");
+  CHECK(cut.kind == "strategy");
+  CHECK(cut.description == "10% off");
+  CHECK(cut.overrides == std::map<std::string, std::string>{{"purchase.price", "45"}});
+  REQUIRE(cut.interventions.size() == 1);
+  CHECK(cut.interventions[0].day == 10);
+  CHECK(cut.interventions[0].values ==
+        std::map<std::string, std::string>{{"purchase.price", "47.5"}, {"wom.story_days", "5"}});
+
+  const StrategyResults& point = f.strategies[3];
+  CHECK(point.name == "sweep-001");
+  CHECK(point.kind == "sweep_point");
+  CHECK(point.overrides.at("quality.defect_rate") == "0.05");
+
+  // Series come back bit for bit.
+  for (std::size_t i = 0; i < r.runs.size(); ++i) {
+    const SeriesSet s = f.strategies[i].to_series_set();
+    CHECK(std::memcmp(s.values.data(), r.runs[i].series.values.data(), s.values.size() * sizeof(double)) ==
+          0);
+  }
+
+  // The summary equals summary_table() of the same runs: 4 runs x 3 replications.
+  const SummaryColumns& t = f.summary;
+  REQUIRE(t.strategy.size() == 12);
+  CHECK(t.strategy[3] == "price-cut");
+  CHECK(t.replication[5] == 2);
+  const auto* defects = t.column("quality.defect_rate");
+  REQUIRE(defects);
+  CHECK(std::isnan((*defects)[0]));
+  CHECK((*defects)[6] == 0.01);
+  CHECK((*defects)[11] == 0.05);
+  std::vector<RunSeries> runs;
+  for (const auto& run : r.runs) runs.push_back({run.plan.name, "", run.plan.sweep_values, &run.series});
+  const SummaryTable expected = summary_table(runs);
+  for (const auto& [figure, column] : expected.figure_columns) {
+    INFO(figure.column);
+    const auto* read = t.column(figure.column);
+    REQUIRE(read);
+    CHECK(std::memcmp(read->data(), column.data(), column.size() * sizeof(double)) == 0);
+  }
+  fs::remove_all(path.parent_path());
+}
+
+TEST_CASE("a single run's file has a summary too, and reads as before", "[results]") {
+  RunResult single;
+  single.params.run_replications = 2;
+  single.series = SeriesSet(2, 5);
+  const auto path = temp_file("single.h5");
+  write_results(path.string(), single, Provenance{"test", "", "", ""});
+  const ResultsFile f = read_results(path.string());
+  REQUIRE(f.strategies.size() == 1);
+  CHECK(f.strategies[0].kind == "baseline");
+  CHECK(f.summary.strategy == std::vector<std::string>{"baseline", "baseline"});
+  fs::remove_all(path.parent_path());
+}
