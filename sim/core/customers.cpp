@@ -27,6 +27,7 @@ void Customers::resize(std::uint32_t n) {
   next_question.assign(n, kNever);
   next_survey.assign(n, kNever);
   next_talk.assign(n, kNever);
+  wake.assign(n, kNever);
   purchases.assign(n, 0);
   tells_positive.assign(n, 0);
   tells_negative.assign(n, 0);

@@ -48,6 +48,10 @@ struct Customers {
   std::vector<std::int32_t> next_question;    ///< next value-demand contact
   std::vector<std::int32_t> next_survey;      ///< next NPS survey
   std::vector<std::int32_t> next_talk;        ///< next recommendation or warning opportunity
+  /// The first day the customer may have something to do: the earliest of the days above (the
+  /// next day while an issue is open or stories are pending), or earlier. The daily pass skips
+  /// a customer whose wake day has not come, so it must never be later than a due event.
+  std::vector<std::int32_t> wake;
 
   std::vector<std::uint16_t> purchases;
   std::vector<std::uint16_t> tells_positive;  ///< listeners still to tell a good story
@@ -58,7 +62,7 @@ struct Customers {
   /// Bytes of state per customer (the sum of the column widths).
   static constexpr std::uint64_t bytes_per_customer() {
     return sizeof(Status) + 6 * sizeof(std::uint8_t) + 6 * sizeof(float) +
-           10 * sizeof(std::int32_t) + 3 * sizeof(std::uint16_t);
+           11 * sizeof(std::int32_t) + 3 * sizeof(std::uint16_t);
   }
 };
 

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "contact_config.hpp"
 #include "errors.hpp"
+#include "scan.hpp"
 
 namespace cxsim {
 
@@ -97,6 +99,8 @@ void Model::derive_rates() {
   decay_.resize(static_cast<std::size_t>(p_.run_horizon_days) + 2);
   for (std::size_t k = 0; k < decay_.size(); ++k)
     decay_[k] = static_cast<float>(std::exp(-static_cast<double>(k) / p_.experience_memory_days));
+  baseline_.clear();
+  for (const Segment& seg : p_.segments) baseline_.push_back(static_cast<float>(seg.attitude_baseline));
 
 }
 
@@ -133,6 +137,7 @@ void Model::initialise() {
       } else {
         c_.next_external[i] = add_days(-1, days_until(rng, external_daily_));
       }
+      c_.wake[i] = next_wake(i, -1);
     }
   });
 }
@@ -151,19 +156,22 @@ std::int32_t Model::days_until(Stream& rng, double p) const {
 
 void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   const auto n = c_.size;
+  using Clock = std::chrono::steady_clock;
+  auto mark = Clock::now();
+  const auto lap = [&](double& into) {
+    const auto now = Clock::now();
+    into += std::chrono::duration<double>(now - mark).count();
+    mark = now;
+  };
 
   // Phase 1, parallel: each customer updates its own state and proposes contacts and messages.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
-      Chunk& chunk = chunks_[k];
-      chunk.acc.fill(0.0);
-      chunk.contacts.clear();
-      chunk.messages.clear();
       const auto lo = static_cast<std::uint32_t>(k * kChunk);
-      const auto hi = std::min<std::uint32_t>(n, lo + kChunk);
-      for (std::uint32_t i = lo; i < hi; ++i) process_customer(i, t, chunk);
+      run_chunk(chunks_[k], lo, std::min<std::uint32_t>(n, lo + kChunk), t);
     }
   });
+  lap(times_.customers);
 
   Row row{};
   for (const Chunk& chunk : chunks_)  // fixed order: deterministic sums
@@ -173,8 +181,10 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   contacts_today_.clear();
   for (const Chunk& chunk : chunks_)
     contacts_today_.insert(contacts_today_.end(), chunk.contacts.begin(), chunk.contacts.end());
+  lap(times_.merge);
   centre_.simulate_day(static_cast<std::uint32_t>(t), contacts_today_, day_);
   record_contact_centre(row);
+  lap(times_.contact_centre);
 
   // Phase 3, in the centre's order: what the outcomes do to customers (e-mail may end days later).
   double first = 0, first_resolved = 0;
@@ -185,10 +195,12 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
     }
     apply_contact(outcome, t, row);
   }
+  lap(times_.outcomes);
 
   // Phase 4, in chunk order: word of mouth reaches its listeners (for tomorrow's decisions).
   for (const Chunk& chunk : chunks_)
     for (const Message& message : chunk.messages) deliver(message, t, row);
+  lap(times_.word_of_mouth);
 
   const auto at = [&](Metric m) -> double& { return row[static_cast<int>(m)]; };
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -201,6 +213,71 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
                        at(Metric::acquisition_spend);
   std::copy(row.begin(), row.end(), out.begin());
+}
+
+void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t) {
+  chunk.acc.fill(0.0);
+  chunk.contacts.clear();
+  chunk.messages.clear();
+  // Most customers have nothing due on most days: they cost a fraction of an instruction.
+  std::int32_t* const wake = c_.wake.data();
+  scan::each_due(wake, lo, hi, t, [&](std::uint32_t i) {
+    process_customer(i, t, chunk);
+    wake[i] = next_wake(i, t);
+  });
+  // The stocks after everyone's own update (no customer changes another in this phase).
+  count_stocks(lo, hi, t, chunk.acc);
+}
+
+std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {
+  if (c_.tells_positive[i] > 0 || c_.tells_negative[i] > 0) return t + 1;
+  switch (c_.status[i]) {
+    case Status::prospect: return c_.next_external[i];  // or when word of mouth arrives
+    case Status::rejecter: return c_.rejecter_until[i];
+    case Status::active:
+      if (c_.issue_severity[i] != Severity::none) return t + 1;  // costs attitude every day
+      return std::min({c_.next_purchase[i], c_.next_question[i], c_.next_survey[i], c_.next_talk[i]});
+    case Status::churned: break;
+  }
+  return kNever;
+}
+
+void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const {
+  // Counted in registers and added once: sums of ones are exact, and the attitude sum keeps the
+  // customer order, so the figures are bit-identical to adding customer by customer.
+  static_assert(static_cast<int>(Status::prospect) == 0 && static_cast<int>(Status::active) == 1 &&
+                static_cast<int>(Status::churned) == 2 && static_cast<int>(Status::rejecter) == 3);
+  const auto* status = reinterpret_cast<const std::uint8_t*>(c_.status.data());
+  std::uint64_t by_status[4] = {};
+  scan::count_codes(status, lo, hi, by_status);
+
+  // Attitude of the active customers (as attitude_at, with what it reads held in registers).
+  std::uint64_t promoters = 0, detractors = 0, open = 0;
+  double attitude_sum = 0;
+  const float* const attitude = c_.attitude.data();
+  const std::int32_t* const attitude_day = c_.attitude_day.data();
+  const std::uint8_t* const segment = c_.segment.data();
+  const Severity* const severity = c_.issue_severity.data();
+  const Decay decayed = decay();
+  const bool all_promote = p_.wom_all_adopters_promote;
+  const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
+  scan::each_equal(status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
+    const float a = decayed(attitude[i], attitude_day[i], segment[i], t);
+    attitude_sum += a;
+    const bool promoter = all_promote || a >= promoter_from;
+    promoters += promoter;
+    detractors += !promoter && a <= detractor_to;
+    open += severity[i] != Severity::none;
+  });
+  const auto add = [&](Metric m, double v) { acc[static_cast<int>(m)] += v; };
+  add(Metric::prospects, static_cast<double>(by_status[0]));
+  add(Metric::active_customers, static_cast<double>(by_status[1]));
+  add(Metric::churned_customers, static_cast<double>(by_status[2]));
+  add(Metric::rejecters, static_cast<double>(by_status[3]));
+  add(Metric::mean_attitude, attitude_sum);
+  add(Metric::promoter_share, static_cast<double>(promoters));
+  add(Metric::detractor_share, static_cast<double>(detractors));
+  add(Metric::open_issues, static_cast<double>(open));
 }
 
 void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
@@ -220,24 +297,6 @@ void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
     case Status::churned: break;
   }
   if (c_.tells_positive[i] > 0 || c_.tells_negative[i] > 0) tell(i, t, chunk);
-
-  // End-of-phase stocks (contacts and word of mouth later today show from tomorrow).
-  Row& acc = chunk.acc;
-  switch (c_.status[i]) {
-    case Status::prospect: acc[static_cast<int>(Metric::prospects)] += 1; break;
-    case Status::rejecter: acc[static_cast<int>(Metric::rejecters)] += 1; break;
-    case Status::churned: acc[static_cast<int>(Metric::churned_customers)] += 1; break;
-    case Status::active: {
-      acc[static_cast<int>(Metric::active_customers)] += 1;
-      const float s = attitude_at(i, t);
-      acc[static_cast<int>(Metric::mean_attitude)] += s;
-      const bool promoter = p_.wom_all_adopters_promote || s >= promoter_attitude_;
-      acc[static_cast<int>(Metric::promoter_share)] += promoter ? 1 : 0;
-      acc[static_cast<int>(Metric::detractor_share)] += !promoter && s <= detractor_attitude_ ? 1 : 0;
-      if (c_.issue_severity[i] != Severity::none) acc[static_cast<int>(Metric::open_issues)] += 1;
-      break;
-    }
-  }
 }
 
 void Model::process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk) {
@@ -597,13 +656,7 @@ void Model::decay_attitude(std::uint32_t i, std::int32_t t) {
 }
 
 float Model::attitude_at(std::uint32_t i, std::int32_t t) const {
-  const std::int32_t elapsed = t - c_.attitude_day[i];
-  if (elapsed <= 0) return c_.attitude[i];
-  const auto base = static_cast<float>(p_.segments[c_.segment[i]].attitude_baseline);
-  const float factor = static_cast<std::size_t>(elapsed) < decay_.size()
-                           ? decay_[static_cast<std::size_t>(elapsed)]
-                           : static_cast<float>(std::exp(-elapsed / p_.experience_memory_days));
-  return base + (c_.attitude[i] - base) * factor;
+  return decay()(c_.attitude[i], c_.attitude_day[i], c_.segment[i], t);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -674,6 +727,7 @@ void Model::apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& ro
   const auto i = static_cast<std::uint32_t>(outcome.customer);
   if (outcome.resolved) row[static_cast<int>(Metric::contacts_resolved)] += 1;
   if (c_.status[i] != Status::active) return;
+  wake_by(i, t + 1);  // it may have a story to tell or a repeat contact to make
 
   // The contact is a touchpoint of its own: fast resolution pleases; waiting, being cut off and
   // not getting an answer hurt.
@@ -723,6 +777,7 @@ void Model::deliver(const Message& message, std::int32_t t, Row& row) {
   switch (c_.status[j]) {
     case Status::prospect:
       saturating_add(positive ? c_.inbox_positive[j] : c_.inbox_negative[j], 1);
+      wake_by(j, t + 1);  // decides tomorrow
       break;
     case Status::active:
       decay_attitude(j, t);
@@ -741,6 +796,7 @@ void Model::deliver(const Message& message, std::int32_t t, Row& row) {
         const double mean = p_.wom_retell_audience_share *
                             (positive ? p_.wom_audience_delight : p_.wom_audience_failure);
         start_story(j, positive, mean, rng, row);
+        wake_by(j, t + 1);  // starts telling tomorrow
       }
     }
   }

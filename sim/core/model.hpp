@@ -6,7 +6,9 @@
 // buffers. The later phases merge those buffers in chunk order, so results never depend on the
 // thread count or scheduling.
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -42,6 +44,9 @@ class Model {
 
   const Customers& customers() const { return c_; }
 
+  /// Where the steps so far spent their time (a few clock reads a day).
+  const StepTimes& step_times() const { return times_; }
+
   /// The final state as named columns (attitude decayed to `day`).
   std::vector<CustomerColumn> customer_columns(std::int32_t day) const;
 
@@ -58,7 +63,15 @@ class Model {
 
   void derive_rates();
   void initialise();
+  /// Phase 1 for customers [lo, hi): the due ones act, then everyone's stocks are counted.
+  void run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t);
   void process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk);
+  /// The day customer i next needs process_customer, after its update on day t.
+  std::int32_t next_wake(std::uint32_t i, std::int32_t t) const;
+  /// Wakes customer i by `day` at the latest (after phases 3 and 4 changed it).
+  void wake_by(std::uint32_t i, std::int32_t day) { c_.wake[i] = std::min(c_.wake[i], day); }
+  /// End-of-phase stocks of customers [lo, hi): counts by status, attitude, promoters.
+  void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const;
   void process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void process_active(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void adopt(std::uint32_t i, std::int32_t t);
@@ -78,6 +91,24 @@ class Model {
   void start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc);
   void decay_attitude(std::uint32_t i, std::int32_t t);
   float attitude_at(std::uint32_t i, std::int32_t t) const;
+  /// Attitude decays toward the segment's baseline lazily: a value recorded on one day is
+  /// decayed when read. A small value type, so a loop can hold it in registers.
+  struct Decay {
+    const float* table;  ///< table[k] = exp(-k / memory_days), k < size
+    std::size_t size;
+    const float* baseline;  ///< per segment
+    double memory_days;
+    float operator()(float a, std::int32_t day, std::uint8_t segment, std::int32_t t) const {
+      const std::int32_t elapsed = t - day;
+      if (elapsed <= 0) return a;
+      const float base = baseline[segment];
+      const float factor = static_cast<std::size_t>(elapsed) < size
+                               ? table[elapsed]
+                               : static_cast<float>(std::exp(-elapsed / memory_days));
+      return base + (a - base) * factor;
+    }
+  };
+  Decay decay() const { return {decay_.data(), decay_.size(), baseline_.data(), p_.experience_memory_days}; }
 
   void apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& row);
   void record_contact_centre(Row& row) const;
@@ -93,7 +124,9 @@ class Model {
   std::vector<Contact> contacts_today_;
   ContactCentre centre_;
   DayResult day_;
+  StepTimes times_;
   std::vector<float> decay_;  ///< decay_[k] = exp(-k / memory_days)
+  std::vector<float> baseline_;  ///< attitude baseline per segment, as attitude_at uses it
 
   // Rates derived once from the parameters.
   double external_daily_ = 0;   ///< 1 - exp(-p / 365)

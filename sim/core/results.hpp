@@ -152,12 +152,32 @@ struct CustomerColumn {
   std::variant<std::vector<std::uint8_t>, std::vector<std::int32_t>, std::vector<float>> data;
 };
 
+/// Wall-clock seconds spent in each part of the daily step, summed over days (and over the
+/// replications of a run). A few clock reads a day: cheap enough to be always on.
+struct StepTimes {
+  double customers = 0;       ///< phase 1: the parallel pass over customers
+  double merge = 0;           ///< summing the chunks' figures, gathering their contacts
+  double contact_centre = 0;  ///< phase 2: the discrete-event day of every channel
+  double outcomes = 0;        ///< phase 3: contact outcomes applied to customers
+  double word_of_mouth = 0;   ///< phase 4: messages delivered to their listeners
+  double total() const { return customers + merge + contact_centre + outcomes + word_of_mouth; }
+  StepTimes& operator+=(const StepTimes& o) {
+    customers += o.customers;
+    merge += o.merge;
+    contact_centre += o.contact_centre;
+    outcomes += o.outcomes;
+    word_of_mouth += o.word_of_mouth;
+    return *this;
+  }
+};
+
 /// Timings and figures about the run itself.
 struct RunStats {
   int threads = 1;
   double seconds_total = 0;
   double seconds_simulating = 0;
   std::uint64_t customer_days = 0;
+  StepTimes step;  ///< where the daily steps spent their time
 };
 
 /// Everything a run produces, before any file is written.

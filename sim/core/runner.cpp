@@ -70,6 +70,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
     total += static_cast<std::uint64_t>(p.market_population) * days * count;
   }
   std::atomic<std::uint64_t> done{0};
+  std::vector<StepTimes> step_times(static_cast<std::size_t>(runs) * count);  // per task, summed below
 
   // One task per (plan, replication). isolate() keeps a thread that waits inside its model's
   // parallel phase from starting another task meanwhile, so at most `threads` models are alive.
@@ -94,6 +95,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
       const auto now = done.fetch_add(population) + population;
       if (options.progress) options.progress(now, total);
     }
+    step_times[static_cast<std::size_t>(index)] = model.step_times();
     derive_window_metrics(out.series, rep, p);
     if (p.run_save_customers) out.customers[static_cast<std::size_t>(rep)] = model.customer_columns(days);
   };
@@ -115,6 +117,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
   result.stats.seconds_simulating = seconds;
   result.stats.seconds_total = seconds;
   result.stats.customer_days = total;
+  for (const StepTimes& s : step_times) result.stats.step += s;
   return result;
 }
 
