@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/experiment.hpp"
 #include "core/params.hpp"
 
 namespace cxsim::py_bind {
@@ -23,6 +24,7 @@ void register_run(py::module_& m);
 void register_results(py::module_& m);
 void register_stats(py::module_& m);
 void register_erlang(py::module_& m);
+void register_compare(py::module_& m);
 
 /// A results file that cannot be read: translated to cxsim.ResultsError rather than ScenarioError.
 class ResultsFileError : public InputError {
@@ -68,5 +70,8 @@ py::dict params_dict(const Params& params);
 
 /// The segments as a list of {"name": ..., key: value} dicts.
 py::list segments_list(const Params& params);
+
+/// A run plan as {name, kind, description, overrides, interventions, sweep_values}.
+py::dict plan_dict(const RunPlan& plan);
 
 }  // namespace cxsim::py_bind

@@ -100,6 +100,11 @@ py::dict read(const std::string& path) {
     segments.append(d);
   }
 
+  // Sweep keys: the /summary columns that are parameters.
+  std::vector<std::string> sweep_keys;
+  for (const auto& [name, column] : f.summary.columns)
+    if (find_param(name)) sweep_keys.push_back(name);
+
   py::list strategies;
   for (StrategyResults& s : f.strategies) {
     py::dict series;
@@ -118,6 +123,27 @@ py::dict read(const std::string& path) {
     }
     py::dict d;
     d["name"] = s.name;
+    d["kind"] = s.kind;
+    d["description"] = s.description;
+    py::dict overrides;
+    for (const auto& [key, text] : s.overrides) overrides[py::str(key)] = text;
+    d["overrides"] = overrides;
+    py::list interventions;
+    for (const InterventionRecord& rec : s.interventions) {
+      py::dict c;
+      c["day"] = rec.day;
+      py::dict values;
+      for (const auto& [key, text] : rec.values) values[py::str(key)] = text;
+      c["values"] = values;
+      interventions.append(c);
+    }
+    d["interventions"] = interventions;
+    py::dict sweep;
+    if (s.kind == "sweep_point")
+      for (const std::string& key : sweep_keys)
+        if (const auto it = s.overrides.find(key); it != s.overrides.end())
+          sweep[py::str(key)] = std::strtod(it->second.c_str(), nullptr);
+    d["sweep_values"] = sweep;
     d["replications"] = s.replications;
     d["days"] = s.days;
     d["metrics"] = metrics;
@@ -132,6 +158,7 @@ py::dict read(const std::string& path) {
   out["parameters"] = parameters;
   out["segments"] = segments;
   out["strategies"] = strategies;
+  out["sweep_keys"] = sweep_keys;
   return out;
 }
 
@@ -152,16 +179,47 @@ py::list customers(const std::string& path, const std::string& strategy) {
   return out;
 }
 
-// Re-writes a results file (one strategy) through the C++ writer, provenance kept.
-void copy(const std::string& source, const std::string& destination, const std::string& strategy) {
+// The plan a file records for one strategy, enough for the writer: kind, description, the keys
+// set from day 0 and by each intervention (values through the registry's parser), sweep values.
+RunPlan plan_from_file(const StrategyResults& s, const Params& baseline, const std::vector<std::string>& sweep_keys) {
+  RunPlan plan;
+  plan.name = s.name;
+  plan.description = s.description;
+  plan.kind = s.kind == "strategy" ? RunKind::strategy : s.kind == "sweep_point" ? RunKind::sweep_point : RunKind::baseline;
+  plan.params = baseline;
+  for (const auto& [key, text] : s.overrides) plan.overrides.push_back({key, text, {}});
+  apply_param_overrides(plan.params, plan.overrides);
+  Params current = plan.params;
+  for (const InterventionRecord& rec : s.interventions) {
+    RunPlan::Change change;
+    change.day = static_cast<std::int32_t>(rec.day);
+    for (const auto& [key, text] : rec.values) change.overrides.push_back({key, text, {}});
+    apply_param_overrides(current, change.overrides);
+    change.params = current;
+    plan.changes.push_back(std::move(change));
+  }
+  if (plan.kind == RunKind::sweep_point)
+    for (const std::string& key : sweep_keys)
+      if (const auto it = s.overrides.find(key); it != s.overrides.end())
+        plan.sweep_values.emplace_back(key, std::strtod(it->second.c_str(), nullptr));
+  return plan;
+}
+
+// Re-writes a results file through the C++ writer, every strategy and the provenance kept.
+void copy(const std::string& source, const std::string& destination) {
   py::gil_scoped_release nogil;
   const ResultsFile f = results_file([&] { return read_results(source); });
-  const StrategyResults* s = f.strategy(strategy);
-  if (!s) throw ResultsFileError(InputError("no strategy '" + strategy + "' in the file", source));
-  RunResult r;
-  r.params = params_from_file(f);
-  r.series = s->to_series_set();
-  if (s->customer_replications > 0) r.customers = results_file([&] { return read_customers(source, strategy); });
+  ExperimentResult r;
+  r.baseline = params_from_file(f);
+  for (const auto& [name, column] : f.summary.columns)
+    if (find_param(name)) r.sweep_keys.push_back(name);
+  for (const StrategyResults& s : f.strategies) {
+    StrategyResult run;
+    run.plan = plan_from_file(s, r.baseline, r.sweep_keys);
+    run.series = s.to_series_set();
+    if (s.customer_replications > 0) run.customers = results_file([&] { return read_customers(source, s.name); });
+    r.runs.push_back(std::move(run));
+  }
   r.stats.threads = static_cast<int>(f.threads);
   r.stats.seconds_total = f.seconds_total;
   r.stats.seconds_simulating = f.seconds_simulating;
@@ -171,7 +229,7 @@ void copy(const std::string& source, const std::string& destination, const std::
   prov.scenario_path = f.scenario_path;
   prov.scenario_text = f.scenario_text;
   prov.created_utc = f.created_utc;
-  write_results(destination, r, prov, strategy);
+  write_results(destination, r, prov);
 }
 
 }  // namespace
@@ -185,8 +243,8 @@ void register_results(py::module_& m) {
       "describe_results",
       [](const std::string& path) { return describe_results(results_file([&] { return read_results(path); })); },
       py::arg("path"), "The text `cxsim info` prints");
-  m.def("copy_results", &copy, py::arg("source"), py::arg("destination"), py::arg("strategy") = "baseline",
-        "Re-writes one strategy of a results file with the C++ writer");
+  m.def("copy_results", &copy, py::arg("source"), py::arg("destination"),
+        "Re-writes a results file (every strategy) with the C++ writer");
 }
 
 }  // namespace cxsim::py_bind

@@ -1,7 +1,8 @@
-// Running a scenario from Python: the simulation runs on a C++ thread with the GIL released,
-// while the calling thread polls (holding the GIL only briefly) for Ctrl-C and reports progress.
-// On KeyboardInterrupt, or an exception from the progress callback, it sets the run's cancel flag,
-// waits for the workers to stop and re-raises: nothing is returned and nothing is written.
+// Running a scenario from Python, as `cxsim run` does: the experiment (baseline, strategies, sweep
+// points) is planned, then run on a C++ thread with the GIL released while the calling thread
+// polls (holding the GIL only briefly) for Ctrl-C and reports progress. On KeyboardInterrupt, or
+// an exception from the progress callback, it sets the run's cancel flag, waits for the workers
+// to stop and re-raises: nothing is returned and nothing is written.
 
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
@@ -13,9 +14,11 @@
 #include <thread>
 
 #include "bind.hpp"
+#include "core/precision.hpp"
 #include "core/runner.hpp"
 #include "cxsim/version.hpp"
 #include "io/edge_list.hpp"
+#include "io/experiment_reader.hpp"
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
 
@@ -23,127 +26,211 @@ namespace cxsim::py_bind {
 
 namespace {
 
-/// A finished run, shared by the arrays that view its series (their capsules hold a reference).
+const char* kind_name(RunKind kind) {
+  switch (kind) {
+    case RunKind::baseline: return "baseline";
+    case RunKind::strategy: return "strategy";
+    case RunKind::sweep_point: return "sweep_point";
+  }
+  return "?";
+}
+
+py::dict overrides_dict(const std::vector<ParamOverride>& overrides) {
+  py::dict out;
+  for (const ParamOverride& o : overrides) out[py::str(o.key)] = o.value;
+  return out;
+}
+
+}  // namespace
+
+py::dict plan_dict(const RunPlan& plan) {
+  py::dict d;
+  d["name"] = plan.name;
+  d["kind"] = kind_name(plan.kind);
+  d["description"] = plan.description;
+  d["overrides"] = overrides_dict(plan.overrides);
+  py::list interventions;
+  for (const RunPlan::Change& change : plan.changes) {
+    py::dict c;
+    c["day"] = change.day;
+    c["values"] = overrides_dict(change.overrides);
+    interventions.append(c);
+  }
+  d["interventions"] = interventions;
+  py::dict sweep;
+  for (const auto& [key, value] : plan.sweep_values) sweep[py::str(key)] = value;
+  d["sweep_values"] = sweep;
+  return d;
+}
+
+namespace {
+
+using Shared = std::shared_ptr<const ExperimentResult>;
+
+/// A finished experiment, shared by the arrays that view its series (their capsules hold a
+/// reference), so no series is ever copied.
 class RunData {
  public:
-  explicit RunData(RunResult&& result) : result_(std::make_shared<RunResult>(std::move(result))) {}
+  RunData(ExperimentResult&& result, std::string precision)
+      : result_(std::make_shared<ExperimentResult>(std::move(result))), precision_(std::move(precision)) {}
 
   py::dict to_dict() const {
-    const RunResult& r = *result_;
+    const ExperimentResult& r = *result_;
     py::dict attributes;
     attributes["cxsim_version"] = kVersion;
     attributes["git_sha"] = kGitSha;
-    attributes["seed"] = r.params.run_seed;
-    attributes["replications"] = r.params.run_replications;
-    attributes["horizon_days"] = r.params.run_horizon_days;
-    attributes["population"] = r.params.market_population;
+    attributes["seed"] = r.baseline.run_seed;
+    attributes["replications"] = r.baseline.run_replications;
+    attributes["horizon_days"] = r.baseline.run_horizon_days;
+    attributes["population"] = r.baseline.market_population;
     attributes["threads"] = r.stats.threads;
     attributes["customer_days"] = r.stats.customer_days;
     attributes["seconds_total"] = r.stats.seconds_total;
     attributes["seconds_simulating"] = r.stats.seconds_simulating;
+    if (!precision_.empty()) attributes["precision"] = precision_;
 
-    // One capsule keeps the whole RunResult alive for every array viewing it (no copy).
-    const py::capsule owner(new std::shared_ptr<const RunResult>(result_),
-                            [](void* p) { delete static_cast<std::shared_ptr<const RunResult>*>(p); });
-    const SeriesSet& s = r.series;
-    py::dict series;
-    py::list metrics;
-    for (int m = 0; m < kMetricCount; ++m) {
-      const MetricDef& def = metric_defs()[m];
-      const double* data = s.metric(static_cast<Metric>(m)).data();
-      series[py::str(std::string(def.name))] = array_view<double>(data, {s.replications, s.days}, owner);
-      py::dict info;
-      info["name"] = std::string(def.name);
-      info["unit"] = std::string(def.unit);
-      info["kind"] = def.kind == MetricKind::stock ? "stock" : def.kind == MetricKind::flow ? "flow" : "ratio";
-      info["description"] = std::string(def.description);
-      metrics.append(info);
+    const py::capsule owner(new Shared(result_), [](void* p) { delete static_cast<Shared*>(p); });
+    py::list strategies;
+    for (const StrategyResult& run : r.runs) {
+      const SeriesSet& s = run.series;
+      py::dict series;
+      py::list metrics;
+      for (int m = 0; m < kMetricCount; ++m) {
+        const MetricDef& def = metric_defs()[m];
+        const double* data = s.metric(static_cast<Metric>(m)).data();
+        series[py::str(std::string(def.name))] = array_view<double>(data, {s.replications, s.days}, owner);
+        py::dict info;
+        info["name"] = std::string(def.name);
+        info["unit"] = std::string(def.unit);
+        info["kind"] = def.kind == MetricKind::stock ? "stock" : def.kind == MetricKind::flow ? "flow" : "ratio";
+        info["description"] = std::string(def.description);
+        metrics.append(info);
+      }
+      py::dict d = plan_dict(run.plan);
+      d["replications"] = s.replications;
+      d["days"] = s.days;
+      d["metrics"] = metrics;
+      d["series"] = series;
+      d["customer_replications"] = run.customers.size();
+      strategies.append(d);
     }
-    py::dict strategy;
-    strategy["name"] = "baseline";
-    strategy["replications"] = s.replications;
-    strategy["days"] = s.days;
-    strategy["metrics"] = metrics;
-    strategy["series"] = series;
+    py::list sweep_keys;
+    for (const std::string& key : r.sweep_keys) sweep_keys.append(key);
 
     py::dict out;
     out["attributes"] = attributes;
-    out["parameters"] = params_dict(r.params);
-    out["segments"] = segments_list(r.params);
-    out["strategies"] = py::make_tuple(strategy);
+    out["parameters"] = params_dict(r.baseline);
+    out["segments"] = segments_list(r.baseline);
+    out["strategies"] = strategies;
+    out["sweep_keys"] = sweep_keys;
     return out;
   }
 
-  /// Final customer state of one replication as {column: (array, unit, description)}.
-  py::dict customers(int rep) const {
-    const auto& all = result_->customers;
-    if (all.empty()) return py::dict();
-    if (rep < 0 || rep >= static_cast<int>(all.size())) throw py::index_error("no such replication");
-    const py::capsule owner(new std::shared_ptr<const RunResult>(result_),
-                            [](void* p) { delete static_cast<std::shared_ptr<const RunResult>*>(p); });
-    py::dict out;
-    for (const CustomerColumn& c : all[static_cast<std::size_t>(rep)]) {
-      py::object array = std::visit(
-          [&](const auto& v) -> py::object {
-            using T = typename std::decay_t<decltype(v)>::value_type;
-            return array_view<T>(v.data(), {static_cast<py::ssize_t>(v.size())}, owner);
-          },
-          c.data);
-      out[py::str(c.name)] = py::make_tuple(array, c.unit, c.description);
+  /// Final customer state of one replication of one strategy as {column: (array, unit, description)}.
+  py::dict customers(const std::string& strategy, int rep) const {
+    for (const StrategyResult& run : result_->runs) {
+      if (run.plan.name != strategy) continue;
+      if (run.customers.empty()) return py::dict();
+      if (rep < 0 || rep >= static_cast<int>(run.customers.size())) throw py::index_error("no such replication");
+      const py::capsule owner(new Shared(result_), [](void* p) { delete static_cast<Shared*>(p); });
+      py::dict out;
+      for (const CustomerColumn& c : run.customers[static_cast<std::size_t>(rep)]) {
+        py::object array = std::visit(
+            [&](const auto& v) -> py::object {
+              using T = typename std::decay_t<decltype(v)>::value_type;
+              return array_view<T>(v.data(), {static_cast<py::ssize_t>(v.size())}, owner);
+            },
+            c.data);
+        out[py::str(c.name)] = py::make_tuple(array, c.unit, c.description);
+      }
+      return out;
     }
-    return out;
+    throw py::key_error("no strategy '" + strategy + "'");
   }
 
   void save(const std::string& path, const std::string& command_line, const std::string& scenario_path,
-            const std::string& scenario_text, const std::string& strategy) const {
+            const std::string& scenario_text) const {
     Provenance prov;
     prov.command_line = command_line;
     prov.scenario_path = scenario_path;
     prov.scenario_text = scenario_text;
     py::gil_scoped_release nogil;
-    write_results(path, *result_, prov, strategy);
+    write_results(path, *result_, prov);
   }
 
  private:
-  std::shared_ptr<const RunResult> result_;
+  Shared result_;
+  std::string precision_;
 };
 
-struct Shared {
+struct Worker {
   std::mutex mutex;
   std::condition_variable finished_cv;
   bool finished = false;
   std::atomic<bool> cancel{false};
   std::atomic<std::uint64_t> done{0}, total{0};
-  std::optional<RunResult> result;
+  std::optional<ExperimentResult> result;
   std::exception_ptr error;
 };
 
-RunData run_scenario(const Scenario& scenario, int threads, const py::object& progress, double poll_seconds) {
-  const Params params = scenario.params;
-  std::optional<Network> network;
-  if (params.network_kind == "edge_list")
-    network = read_edge_list(params.network_edge_list, static_cast<std::uint32_t>(params.market_population));
+std::vector<RunPlan> chosen_plans(std::vector<RunPlan> plans, const std::optional<std::vector<std::string>>& names) {
+  if (!names) return plans;
+  std::vector<RunPlan> out;
+  for (const std::string& name : *names) {
+    const auto it = std::find_if(plans.begin(), plans.end(), [&](const RunPlan& p) { return p.name == name; });
+    if (it == plans.end()) {
+      std::string known;
+      for (const RunPlan& p : plans) known += (known.empty() ? "" : ", ") + p.name;
+      throw InputError("no strategy '" + name + "' in the scenario; it has " + known);
+    }
+    out.push_back(*it);
+  }
+  if (out.empty()) throw InputError("no strategies chosen to run");
+  return out;
+}
 
-  auto shared = std::make_shared<Shared>();
+RunData run_scenario(const Scenario& scenario, int threads, const py::object& progress, double poll_seconds,
+                     const std::optional<std::vector<std::string>>& strategies, double precision,
+                     int max_replications, const std::vector<std::string>& precision_figures) {
+  // Every check before any work, as the CLI: the experiment, its plans, the edge-list file.
+  const Experiment experiment = read_experiment(scenario);
+  const std::vector<RunPlan> plans = chosen_plans(plan_experiment(experiment), strategies);
+  std::optional<Network> network;
+  if (experiment.baseline.network_kind == "edge_list")
+    network = read_edge_list(experiment.baseline.network_edge_list,
+                             static_cast<std::uint32_t>(experiment.baseline.market_population));
+  PrecisionTarget target;
+  if (precision > 0) {
+    if (strategies) throw InputError("precision= runs every strategy of the scenario; leave strategies= out");
+    target.relative = precision;
+    target.max_replications = max_replications;
+    if (!precision_figures.empty()) target.figures = precision_figures;
+  }
+
+  auto worker = std::make_shared<Worker>();
   RunOptions options;
   options.threads = threads;
-  options.cancel = &shared->cancel;
-  options.progress = [s = shared.get()](std::uint64_t done, std::uint64_t total) {
-    s->done.store(done, std::memory_order_relaxed);
-    s->total.store(total, std::memory_order_relaxed);
+  options.cancel = &worker->cancel;
+  options.progress = [w = worker.get()](std::uint64_t done, std::uint64_t total) {
+    w->done.store(done, std::memory_order_relaxed);
+    w->total.store(total, std::memory_order_relaxed);
   };
+  const Network* net = network ? &*network : nullptr;
+  const int replications = static_cast<int>(experiment.baseline.run_replications);
+  PrecisionReport report;
   const auto start = std::chrono::steady_clock::now();
-  std::thread worker([shared, params, options, net = network ? &*network : nullptr] {
+  std::thread thread([&, worker] {
     try {
-      shared->result.emplace(cxsim::run(params, options, net));
+      if (precision > 0) worker->result.emplace(run_to_precision(experiment, target, options, net, report));
+      else worker->result.emplace(run_plans(plans, 0, replications, options, net));
     } catch (...) {
-      shared->error = std::current_exception();
+      worker->error = std::current_exception();
     }
     {
-      std::lock_guard lock(shared->mutex);
-      shared->finished = true;
+      std::lock_guard lock(worker->mutex);
+      worker->finished = true;
     }
-    shared->finished_cv.notify_all();
+    worker->finished_cv.notify_all();
   });
 
   std::exception_ptr caller_error;  // KeyboardInterrupt, or whatever progress() raised
@@ -152,45 +239,46 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
     bool finished = false;
     {
       py::gil_scoped_release nogil;
-      std::unique_lock lock(shared->mutex);
-      finished = shared->finished_cv.wait_for(lock, poll, [&] { return shared->finished; });
+      std::unique_lock lock(worker->mutex);
+      finished = worker->finished_cv.wait_for(lock, poll, [&] { return worker->finished; });
     }
     if (finished) break;
     if (caller_error) continue;  // cancelling: wait for the workers to stop
     try {
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // KeyboardInterrupt, usually
-      if (!progress.is_none()) progress(shared->done.load(), shared->total.load());
+      if (!progress.is_none()) progress(worker->done.load(), worker->total.load());
     } catch (...) {
       caller_error = std::current_exception();
-      shared->cancel.store(true);
+      worker->cancel.store(true);
     }
   }
   {
     py::gil_scoped_release nogil;
-    worker.join();
+    thread.join();
   }
   if (caller_error) std::rethrow_exception(caller_error);
-  if (shared->error) std::rethrow_exception(shared->error);
-  if (!progress.is_none()) progress(shared->total.load(), shared->total.load());
-  RunResult result = std::move(*shared->result);
+  if (worker->error) std::rethrow_exception(worker->error);
+  if (!progress.is_none()) progress(worker->total.load(), worker->total.load());
+  ExperimentResult result = std::move(*worker->result);
   result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return RunData(std::move(result));
+  return RunData(std::move(result), precision > 0 ? describe_precision(report, target) : std::string());
 }
 
 }  // namespace
 
 void register_run(py::module_& m) {
-  py::class_<RunData>(m, "RunData", "A finished run held in C++ memory (arrays view it without copies)")
-      .def("to_dict", &RunData::to_dict, "attributes, parameters, segments and strategies with series arrays")
-      .def("customers", &RunData::customers, py::arg("replication"),
+  py::class_<RunData>(m, "RunData", "A finished experiment held in C++ memory (arrays view it without copies)")
+      .def("to_dict", &RunData::to_dict,
+           "attributes, parameters, segments, sweep_keys and strategies with their plans and series arrays")
+      .def("customers", &RunData::customers, py::arg("strategy"), py::arg("replication"),
            "Final customer state of one replication as {column: (array, unit, description)}")
       .def("save", &RunData::save, py::arg("path"), py::arg("command_line"), py::arg("scenario_path"),
-           py::arg("scenario_text"), py::arg("strategy") = "baseline",
-           "Writes the results file atomically with the C++ writer");
+           py::arg("scenario_text"), "Writes the results file atomically with the C++ writer");
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
-        py::arg("poll_seconds") = 0.1,
-        "Runs every replication with the GIL released; progress(done, total) is called from this "
-        "thread every poll_seconds; Ctrl-C cancels the run and raises KeyboardInterrupt");
+        py::arg("poll_seconds") = 0.1, py::arg("strategies") = py::none(), py::arg("precision") = 0.0,
+        py::arg("max_replications") = 100, py::arg("precision_figures") = std::vector<std::string>{},
+        "Runs the scenario's experiment with the GIL released; progress(done, total) is called from "
+        "this thread every poll_seconds; Ctrl-C cancels the run and raises KeyboardInterrupt");
 }
 
 }  // namespace cxsim::py_bind

@@ -10,6 +10,7 @@
 #include "core/runner.hpp"
 #include "core/summary.hpp"
 #include "io/edge_list.hpp"
+#include "io/experiment_reader.hpp"
 #include "io/scenario_reader.hpp"
 
 namespace cxsim::py_bind {
@@ -26,21 +27,23 @@ std::uint64_t physical_memory() {
 py::dict validate_scenario(const Scenario& s, int threads) {
   const Params& p = s.params;
   validate(p);
+  const auto runs = static_cast<int>(plan_experiment(read_experiment(s)).size());
   if (p.network_kind == "edge_list")
     (void)read_edge_list(p.network_edge_list, static_cast<std::uint32_t>(p.market_population));
   const int used = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const auto memory = estimate_memory_bytes(p, used);
+  const auto memory = estimate_memory_bytes(p, used, runs);
   const auto have = physical_memory();
   if (have > 0 && memory > have / 10 * 9)
     throw InputError("the run needs about " + std::to_string(memory >> 20) + " MiB of memory but this machine has " +
                          std::to_string(have >> 20) + " MiB; lower market.population or run.replications",
                      s.path, 0, 0, "market.population");
-  const double customer_days = static_cast<double>(p.market_population) * static_cast<double>(p.run_horizon_days) *
+  const double customer_days = runs * static_cast<double>(p.market_population) * static_cast<double>(p.run_horizon_days) *
                                static_cast<double>(p.run_replications);
   py::dict out;
   out["customer_days"] = customer_days;
   out["memory_bytes"] = memory;
   out["threads"] = used;
+  out["runs"] = runs;
   out["seconds_estimate"] = customer_days / (kEstimatedCustomerDaysPerSecondPerThread * used);
   return out;
 }
@@ -68,7 +71,15 @@ void register_scenario(py::module_& m) {
       .def_property_readonly("params_value", [](const Scenario& s) { return s.params; })
       .def_readonly("path", &Scenario::path)
       .def_readonly("text", &Scenario::text)
-      .def("resolved_toml", [](const Scenario& s) { return resolved_toml(s.params); });
+      .def("resolved_toml", [](const Scenario& s) { return resolved_toml(s.params); })
+      .def(
+          "plans",
+          [](const Scenario& s) {
+            py::list out;
+            for (const RunPlan& plan : plan_experiment(read_experiment(s))) out.append(plan_dict(plan));
+            return out;
+          },
+          "The runs the scenario declares (baseline, strategies, sweep points), checked as `cxsim run` does");
   m.def("scenarios_markdown", &scenarios_markdown, "The parameter reference (docs/scenarios.md)");
 }
 

@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   b::register_results(m);
   b::register_stats(m);
   b::register_erlang(m);
+  b::register_compare(m);
 }

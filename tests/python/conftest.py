@@ -30,6 +30,34 @@ population = 3000
 """
 
 
+STRATEGIES = SMALL + """
+[[strategy]]
+name = "fewer defects"
+description = "Half the defects"
+quality.defect_rate = 0.015
+
+[[strategy]]
+name = "price up on day 60"
+[[strategy.intervention]]
+day = 60
+purchase.price = 55.0
+
+[sweep]
+method = "grid"
+
+[[sweep.parameter]]
+key = "phone.agents"
+values = [2, 3]
+"""
+
+
+@pytest.fixture()
+def strategies_toml(tmp_path: Path) -> Path:
+    path = tmp_path / "strategies.toml"
+    path.write_text(STRATEGIES)
+    return path
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

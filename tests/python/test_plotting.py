@@ -37,7 +37,7 @@ def test_fan_chart_into_given_axes_and_cumulative(pair):
 
 
 def test_comparison_chart(pair):
-    fig = pair.plot_comparison(figures=["contacts_per_day", "profit"])
+    fig = pair.plot_comparison(figures=["contacts", "profit"])
     assert isinstance(fig, Figure)
     titles = [ax.get_title() for ax in fig.axes]
     assert any("contacts" in t for t in titles) and any("profit" in t for t in titles)

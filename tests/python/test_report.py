@@ -44,7 +44,7 @@ def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
-def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool) -> None:
+def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool, expect_sweep: bool = False) -> None:
     text = report.read_text()
     assert "http://" not in text and "https://" not in text, "the report must not need the network"
     probe = tmp / f"{name}-probe.html"
@@ -61,6 +61,8 @@ def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool) -
     assert tables["key-figures"]["rows"] > 5 and tables["key-figures"]["height"] > 100
     if expect_comparison:
         assert tables["comparison"]["rows"] > 5 and tables["comparison"]["height"] > 100
+    if expect_sweep:
+        assert tables["sweep"]["rows"] >= 3 and tables["sweep"]["height"] > 50
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"{name}.png"
@@ -80,11 +82,10 @@ def strategies():
     import conftest
 
     base = cxsim.Scenario.from_string(conftest.SMALL)
-    return cxsim.Results.combine({
-        "baseline": cxsim.run(base, progress=False),
-        "fewer defects": cxsim.run(base.with_overrides({"quality.defect_rate": 0.005}), progress=False),
-        "price 45": cxsim.run(base.with_overrides({"purchase.price": 45}), progress=False),
-    })
+    return cxsim.run(base.with_strategies({
+        "fewer defects": {"quality.defect_rate": 0.005},
+        "price 45 from day 30": {"interventions": [{"day": 30, "purchase.price": 45.0}]},
+    }), progress=False)
 
 
 def test_report_with_strategies_renders_in_chromium(strategies, tmp_path):
@@ -95,17 +96,18 @@ def test_report_with_strategies_renders_in_chromium(strategies, tmp_path):
     check_renders(out, tmp_path, "report-strategies", expect_comparison=True)
 
 
-def test_python_m_cxsim_report_and_cxsim_report(cxsim_exe, small_toml, tmp_path, env):
-    results = tmp_path / "small.h5"
-    run_cli(cxsim_exe, "run", small_toml, "-o", results, "-q")
+def test_python_m_cxsim_report_and_cxsim_report(cxsim_exe, strategies_toml, tmp_path, env):
+    results = tmp_path / "strategies.h5"
+    run_cli(cxsim_exe, "run", strategies_toml, "-o", results, "-q")
     by_python = tmp_path / "by-python.html"
     done = subprocess.run([sys.executable, "-m", "cxsim", "report", str(results), "-o", str(by_python)],
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert by_python.exists()
     by_cli = tmp_path / "by-cli.html"
-    run_cli(cxsim_exe, "report", results, "-o", by_cli, env=env)
-    check_renders(by_cli, tmp_path, "report-cli", expect_comparison=False)
+    run_cli(cxsim_exe, "report", results, "-o", by_cli, "--title", "From the CLI", env=env)
+    assert "From the CLI" in by_cli.read_text() and "sweep-001" in by_cli.read_text()
+    check_renders(by_cli, tmp_path, "report-cli", expect_comparison=True, expect_sweep=True)
 
 
 def test_report_of_a_bad_file_fails_cleanly(cxsim_exe, tmp_path, env):

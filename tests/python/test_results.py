@@ -63,7 +63,8 @@ def test_summary_matches_the_series(results):
     assert s.loc["profit", "ci_low"] < s.loc["profit", "mean"] < s.loc["profit", "ci_high"]
     half = cxsim._core.t_quantile(0.95, 2) * total_profit.std(ddof=1) / math.sqrt(3)
     assert s.loc["profit", "ci_high"] - s.loc["profit", "mean"] == pytest.approx(half)
-    assert s.loc["retention", "unit"] == "%"
+    assert s.loc["retention", "unit"] == "share"
+    assert 0 < s.loc["retention", "mean"] <= 1
 
 
 def test_compare_gives_paired_differences(small_toml):

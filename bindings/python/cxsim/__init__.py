@@ -16,7 +16,7 @@ explore the results with NumPy, pandas and matplotlib::
     cxsim.load("baseline.h5")              # a file written by the CLI, as the same Results
 
 Main entry points: :class:`Scenario`, :func:`run`, :func:`load`, :class:`Results`,
-:func:`parameters` and :func:`metrics` (the registries), :mod:`cxsim.erlang` (queueing formulas),
+:func:`parameters`, :func:`metrics` and :func:`figures` (the registries), :mod:`cxsim.erlang` (queueing formulas),
 ``python3 -m cxsim report results.h5 -o report.html`` (an HTML report for planning meetings).
 Errors in scenarios raise :class:`ScenarioError` (a ``ValueError`` with ``file``, ``line``,
 ``column`` and ``key``); unreadable results files raise :class:`ResultsError`.
@@ -34,7 +34,7 @@ except ImportError as _error:  # pragma: no cover - depends on the installation
     ) from _error
 
 from ._core import InputError, ResultsError, ScenarioError
-from .registry import metrics, parameters
+from .registry import figures, metrics, parameters
 from .results import Results, load
 from .runner import run
 from .scenario import Scenario
@@ -50,6 +50,7 @@ __all__ = [
     "Results",
     "parameters",
     "metrics",
+    "figures",
     "erlang",
     "InputError",
     "ScenarioError",

@@ -61,30 +61,50 @@ class Scenario:
     @property
     def params_value(self) -> Params: ...
     def resolved_toml(self) -> str: ...
+    def plans(self) -> list[dict[str, Any]]:
+        """The runs the scenario declares (baseline, strategies, sweep points). Raises ScenarioError."""
 
 def scenarios_markdown() -> str:
     """The parameter reference (docs/scenarios.md)."""
 
 class RunData:
-    """A finished run held in C++ memory; its arrays view it without copies."""
+    """A finished experiment held in C++ memory; its arrays view it without copies."""
 
     def to_dict(self) -> dict[str, Any]:
-        """attributes, parameters, segments, strategies (name, replications, days, metrics, series)."""
-    def customers(self, replication: int) -> dict[str, tuple[np.ndarray, str, str]]: ...
-    def save(self, path: str, command_line: str, scenario_path: str, scenario_text: str,
-             strategy: str = "baseline") -> None:
-        """Writes the results file atomically with the C++ writer."""
+        """attributes, parameters, segments, sweep_keys, strategies (plan, replications, days,
+        metrics, series)."""
+    def customers(self, strategy: str, replication: int) -> dict[str, tuple[np.ndarray, str, str]]: ...
+    def save(self, path: str, command_line: str, scenario_path: str, scenario_text: str) -> None:
+        """Writes the results file (every strategy, /summary) atomically with the C++ writer."""
 
 def run(scenario: Scenario, threads: int = 0, progress: Callable[[int, int], Any] | None = None,
-        poll_seconds: float = 0.1) -> RunData:
-    """Runs every replication with the GIL released; Ctrl-C raises KeyboardInterrupt."""
+        poll_seconds: float = 0.1, strategies: Sequence[str] | None = None, precision: float = 0.0,
+        max_replications: int = 100, precision_figures: Sequence[str] = ...) -> RunData:
+    """Runs the scenario's experiment with the GIL released; Ctrl-C raises KeyboardInterrupt."""
 
 def read_results(path: str) -> dict[str, Any]:
     """Reads a results file. Raises ResultsError."""
 
 def read_customers(path: str, strategy: str = "baseline") -> list[dict[str, tuple[np.ndarray, str, str]]]: ...
 def describe_results(path: str) -> str: ...
-def copy_results(source: str, destination: str, strategy: str = "baseline") -> None: ...
+def copy_results(source: str, destination: str) -> None:
+    """Re-writes a results file (every strategy) with the C++ writer."""
+
+def builtin_figures() -> list[dict[str, Any]]:
+    """The key figures: id, column, label, unit, how, metric, denominator, key."""
+
+def find_figure(name: str) -> dict[str, Any]:
+    """A figure by id or column, or any metric by name. Raises ScenarioError."""
+
+def figure_values(figure: str, series: dict[str, np.ndarray], at_day: int = 0) -> np.ndarray:
+    """One value per replication at the end of day at_day (days elapsed; 0: the horizon)."""
+
+def compare(runs: list[dict[str, Any]], baseline: str = "baseline", figures: Sequence[str] = ...,
+            at_day: int = 0, level: float = 0.95, format: str = "") -> dict[str, Any] | str:
+    """Paired differences from the baseline (cxsim compare): a dict, or the text of a format."""
+
+def summary_table(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The /summary table: strategy, replication, sweep columns, figures."""
 def t_quantile(level: float, df: int) -> float:
     """The (1 + level)/2 quantile of Student's t with df degrees of freedom."""
 

@@ -67,7 +67,7 @@ class ProgressBar:
             self._draw_html(fraction, elapsed, finished)
         else:
             self._draw_text(fraction, elapsed, finished)
-        self.drawn = True
+        self.drawn = not (finished and self.display is None)  # a finished text bar is cleared
 
     def _draw_html(self, fraction: float, elapsed: float, finished: bool) -> None:
         status = f"done in {elapsed:.1f} s" if finished else f"ETA {_eta(elapsed, fraction)}"

@@ -113,16 +113,18 @@ def plot_comparison(table: pd.DataFrame, *, level: float = 0.95, ax: Any = None,
     else:
         ncols = min(ncols, len(figures))
         nrows = -(-len(figures) // ncols)
-        fig, axes = new_figure(4.2 * ncols, 0.6 + (0.45 * len(strategies) + 1.0) * nrows, nrows, ncols)
+        fig, axes = new_figure(4.6 * ncols, 0.8 + (0.5 * len(strategies) + 1.4) * nrows, nrows, ncols)
         axes_list = list(axes.flat)
         for extra in axes_list[len(figures):]:
             extra.set_axis_off()
     y = np.arange(len(strategies))
     for panel, name in zip(axes_list, figures):
         rows = table[table.figure == name].set_index("strategy").reindex(strategies)
-        diff = rows.difference.to_numpy(dtype=float)
-        lo = diff - rows.ci_low.to_numpy(dtype=float)
-        hi = rows.ci_high.to_numpy(dtype=float) - diff
+        unit = str(rows.unit.dropna().iloc[0]) if rows.unit.notna().any() else ""
+        k, unit = (100.0, "points") if unit == "share" else (1.0, unit)  # shares: percentage points
+        diff = k * rows.difference.to_numpy(dtype=float)
+        lo = diff - k * rows.ci_low.to_numpy(dtype=float)
+        hi = k * rows.ci_high.to_numpy(dtype=float) - diff
         for i, strategy in enumerate(strategies):
             colour = COLOURS[(i + 1) % len(COLOURS)]
             significant = bool(rows.significant.iloc[i]) if rows.significant.iloc[i] == rows.significant.iloc[i] else False
@@ -132,7 +134,6 @@ def plot_comparison(table: pd.DataFrame, *, level: float = 0.95, ax: Any = None,
         panel.axvline(0, color="0.3", linewidth=1)
         panel.set_yticks(y, strategies)
         panel.invert_yaxis()
-        unit = rows.unit.iloc[0] if len(rows) else ""
         panel.set_title(str(rows.label.iloc[0]) if len(rows) else name, fontsize="medium")
         panel.set_xlabel(f"difference [{unit}]" if unit else "difference")
         panel.grid(True, axis="x", alpha=0.3)

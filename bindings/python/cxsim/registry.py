@@ -32,3 +32,11 @@ def metrics() -> pd.DataFrame:
     days) or ``ratio`` (a share or average; its window is in the description).
     """
     return pd.DataFrame(_core.metric_specs()).set_index("name")
+
+
+def figures() -> pd.DataFrame:
+    """The key figures ``cxsim compare``, :meth:`Results.summary` and :meth:`Results.compare` use,
+    indexed by id: label, unit, how (final, total, window_mean, window_ratio), metric,
+    denominator, column (its name in the results file's /summary table), key (shown by default).
+    Any metric name also works as a figure (its total for flows, else its value at the day)."""
+    return pd.DataFrame(_core.builtin_figures()).set_index("id")

@@ -48,7 +48,6 @@ th, td { padding: 8px 16px; border-bottom: 1px solid #ccc; text-align: right; }
 th { background: #eef4fa; }
 td.label, th.label { text-align: left; }
 tr.significant td { font-weight: bold; }
-td.up { color: #006d2c; } td.down { color: #b2182b; }
 figure { margin: 16px 0 28px 0; }
 figure img { width: 100%; max-width: 1400px; height: auto; display: block; }
 figcaption { font-size: 18px; color: #444; }
@@ -67,6 +66,11 @@ def _number(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _scale(unit: str) -> tuple[float, str, str]:
+    """Shares are shown as percentages and their differences as percentage points."""
+    return (100.0, "%", "points") if unit == "share" else (1.0, unit, unit)
+
+
 def _png(fig: "Figure") -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
@@ -74,40 +78,100 @@ def _png(fig: "Figure") -> str:
     return f'<img alt="chart" src="data:image/png;base64,{data}">'
 
 
-def _key_figure_table(results: Results, level: float) -> str:
-    summary = results.summary(level=level)
-    strategies = results.strategies
+def _key_figure_table(results: Results, level: float, strategies: list[str]) -> str:
+    summary = results.summary(strategies, level=level)
     rows = []
     head = "".join(f"<th>{html.escape(s)}</th>" for s in strategies)
     rows.append(f'<tr><th class="label">key figure</th>{head}<th class="label">unit</th></tr>')
     for figure in dict.fromkeys(summary.figure):
         part = summary[summary.figure == figure].set_index("strategy")
         cells = []
+        k, shown_unit, _ = _scale(str(part.unit.iloc[0]))
         for s in strategies:
             r = part.loc[s]
-            ci = (f"<br><small>[{_number(r.ci_low)}, {_number(r.ci_high)}]</small>"
+            ci = (f"<br><small>[{_number(k * r.ci_low)}, {_number(k * r.ci_high)}]</small>"
                   if not math.isnan(r.ci_low) else "")
-            cells.append(f"<td>{_number(r['mean'])}{ci}</td>")
+            cells.append(f"<td>{_number(k * r['mean'])}{ci}</td>")
         label = html.escape(str(part.label.iloc[0]))
-        unit = html.escape(str(part.unit.iloc[0]))
+        unit = html.escape(shown_unit)
         rows.append(f'<tr><td class="label">{label}</td>{"".join(cells)}<td class="label">{unit}</td></tr>')
     return '<table id="key-figures">' + "".join(rows) + "</table>"
 
 
-def _comparison_table(results: Results, baseline: str | None, level: float) -> str:
-    table = results.compare(baseline=baseline, level=level)
+def _comparison_table(table, level: float) -> str:
     rows = ['<tr><th class="label">strategy</th><th class="label">key figure</th><th>baseline</th>'
             f'<th>strategy</th><th>difference</th><th>{level:.0%} interval</th><th class="label">unit</th></tr>']
     for r in table.itertuples():
-        direction = "up" if r.difference > 0 else "down" if r.difference < 0 else ""
+        k, unit, diff_unit = _scale(r.unit)
         cls = ' class="significant"' if r.significant else ""
-        interval = f"[{_number(r.ci_low)}, {_number(r.ci_high)}]" if not math.isnan(r.ci_low) else "&ndash;"
+        interval = (f"[{_number(k * r.ci_low)}, {_number(k * r.ci_high)}]" if not math.isnan(r.ci_low)
+                    else "&ndash;")
         mark = " *" if r.significant else ""
+        shown = unit if unit == diff_unit else f"{unit} (difference: {diff_unit})"
         rows.append(f'<tr{cls}><td class="label">{html.escape(r.strategy)}</td>'
-                    f'<td class="label">{html.escape(r.label)}</td><td>{_number(r.baseline)}</td>'
-                    f'<td>{_number(r.value)}</td><td class="{direction}">{_number(r.difference)}{mark}</td>'
-                    f'<td>{interval}</td><td class="label">{html.escape(r.unit)}</td></tr>')
+                    f'<td class="label">{html.escape(r.label)}</td><td>{_number(k * r.baseline)}</td>'
+                    f'<td>{_number(k * r.value)}</td><td>{_number(k * r.difference)}{mark}</td>'
+                    f'<td>{interval}</td><td class="label">{html.escape(shown)}</td></tr>')
     return '<table id="comparison">' + "".join(rows) + "</table>"
+
+
+SWEEP_FIGURES = ("retention", "nps", "profit")
+
+
+def _sweep_table(results: Results, table, level: float) -> str:
+    keys = results.sweep_keys
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
+    labels = {r.figure: r for r in table.itertuples()}
+    for f in SWEEP_FIGURES:
+        if f in labels:
+            k, unit, diff_unit = _scale(labels[f].unit)
+            head += f"<th>{html.escape(labels[f].label)}<br><small>difference [{level:.0%}] ({html.escape(diff_unit)})</small></th>"
+    rows = [f'<tr><th class="label">point</th>{head}</tr>']
+    plans = results.plans
+    for name in dict.fromkeys(table.strategy):
+        values = plans.loc[name, "sweep_values"]
+        cells = "".join(f"<td>{_number(float(values.get(k, math.nan)))}</td>" for k in keys)
+        for f in SWEEP_FIGURES:
+            part = table[(table.strategy == name) & (table.figure == f)]
+            if part.empty:
+                continue
+            r = next(part.itertuples())
+            k, _, _ = _scale(r.unit)
+            mark = " *" if r.significant else ""
+            cells += (f"<td>{_number(k * r.value)}<br><small>{_number(k * r.difference)}{mark} "
+                      f"[{_number(k * r.ci_low)}, {_number(k * r.ci_high)}]</small></td>")
+        rows.append(f'<tr><td class="label">{html.escape(name)}</td>{cells}</tr>')
+    return '<table id="sweep">' + "".join(rows) + "</table>"
+
+
+def _sweep_chart(results: Results, level: float) -> "Figure":
+    """Each sweep figure against the first swept parameter, one line per value of the second."""
+    from .plotting import COLOURS, new_figure
+
+    summary = results.summary([n for n in results.strategies if results.plans.loc[n, "kind"] == "sweep_point"],
+                              figures=list(SWEEP_FIGURES), level=level)
+    plans = results.plans
+    keys = results.sweep_keys
+    for i, key in enumerate(keys[:2]):
+        summary[f"k{i}"] = [plans.loc[n, "sweep_values"].get(key, math.nan) for n in summary.strategy]
+    fig, axes = new_figure(5.2 * len(SWEEP_FIGURES), 4.6, 1, len(SWEEP_FIGURES))
+    for ax, figure in zip(axes[0], SWEEP_FIGURES):
+        part = summary[summary.figure == figure]
+        if part.empty:
+            ax.set_axis_off()
+            continue
+        k, unit, _ = _scale(str(part.unit.iloc[0]))
+        groups = part.groupby("k1") if len(keys) > 1 else [(None, part)]
+        for j, (second, g) in enumerate(groups):
+            g = g.sort_values("k0")
+            ax.errorbar(g.k0, k * g["mean"], yerr=k * (g.ci_high - g["mean"]), fmt="o-", capsize=4,
+                        color=COLOURS[j % len(COLOURS)], label=None if second is None else f"{keys[1]} = {second:g}")
+        ax.set_xlabel(keys[0])
+        ax.set_title(f"{part.label.iloc[0]} [{unit}]")
+        ax.grid(alpha=0.3)
+        if len(keys) > 1:
+            ax.legend(fontsize="small")
+    return fig
 
 
 def render_report(results: Results, title: str | None = None, baseline: str | None = None,
@@ -134,18 +198,31 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
         parts.append("<h2>Key figures</h2>")
         parts.append(f'<p class="note">Mean over replications, {level:.0%} interval below. '
                      "Totals are over the whole horizon; &ldquo;last 30 days&rdquo; figures are at its end.</p>")
-        parts.append(_key_figure_table(results, level))
+        kinds = results.plans.kind
+        main = [n for n in results.strategies if kinds[n] != "sweep_point"]
+        points = [n for n in results.strategies if kinds[n] == "sweep_point"]
+        parts.append(_key_figure_table(results, level, main))
 
-        if len(results.strategies) > 1:
-            base = baseline or results.baseline
+        base = baseline or results.baseline
+        table = results.compare(baseline=base, level=level) if len(results.strategies) > 1 else None
+        if table is not None and len(main) > 1:
+            strategies_table = table[table.strategy.isin(main)]
             parts.append(f"<h2>Strategies against {html.escape(base)}</h2>")
             parts.append('<p class="note">Paired differences (same customers, same random numbers), '
-                         f"mean and {level:.0%} interval; * and bold: the interval excludes zero.</p>")
-            parts.append(_comparison_table(results, base, level))
-            table = results.compare(baseline=base, level=level)
-            fig = plot_comparison(table, level=level)
-            fig.set_size_inches(14, fig.get_size_inches()[1] * 1.2)
+                         f"mean and {level:.0%} interval; * and bold: the interval excludes zero. "
+                         "Shares are in %, their differences in percentage points.</p>")
+            parts.append(_comparison_table(strategies_table, level))
+            fig = plot_comparison(strategies_table, level=level, ncols=2)
+            fig.set_size_inches(14, fig.get_size_inches()[1] * 1.5)
             parts.append(f"<figure>{_png(fig)}<figcaption>Difference from {html.escape(base)}.</figcaption></figure>")
+        if table is not None and points:
+            parts.append(f"<h2>Sweep over {html.escape(', '.join(results.sweep_keys))}</h2>")
+            parts.append(f'<p class="note">{len(points)} points, each the baseline with the values shown: '
+                         f"mean, and below it the paired difference from {html.escape(base)} with its "
+                         f"{level:.0%} interval.</p>")
+            parts.append(_sweep_table(results, table[table.strategy.isin(points)], level))
+            parts.append(f"<figure>{_png(_sweep_chart(results, level))}<figcaption>Mean and {level:.0%} "
+                         "interval at each point.</figcaption></figure>")
 
         parts.append("<h2>Over time</h2>")
         parts.append('<p class="note">Median over replications (line) and the bands holding the central '
@@ -154,7 +231,7 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
             if metric not in results.metrics:
                 continue
             fig, axes = new_figure(14, 5.5)
-            plot_metric(results, metric, results.strategies, ax=axes[0, 0], cumulative=cumulative)
+            plot_metric(results, metric, main[:8], ax=axes[0, 0], cumulative=cumulative)
             info = results.metrics[metric]
             caption = f"{metric}{' (cumulative)' if cumulative else ''}: {info.description} [{info.unit}]"
             parts.append(f"<figure>{_png(fig)}<figcaption>{html.escape(caption)}</figcaption></figure>")

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from .figures import KEY_FIGURES, KeyFigure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -44,10 +43,16 @@ class MetricTable(dict):
 
 
 class _Strategy:
-    __slots__ = ("name", "replications", "days", "series", "metrics", "customer_replications")
+    __slots__ = ("name", "kind", "description", "overrides", "interventions", "sweep_values", "replications",
+                 "days", "series", "metrics", "customer_replications")
 
     def __init__(self, d: Mapping[str, Any]) -> None:
         self.name: str = d["name"]
+        self.kind: str = d.get("kind", "baseline")
+        self.description: str = d.get("description", "")
+        self.overrides: dict[str, str] = dict(d.get("overrides", {}))
+        self.interventions: list[dict[str, Any]] = [dict(i) for i in d.get("interventions", [])]
+        self.sweep_values: dict[str, float] = dict(d.get("sweep_values", {}))
         self.replications: int = int(d["replications"])
         self.days: int = int(d["days"])
         self.series: dict[str, np.ndarray] = {}
@@ -58,26 +63,20 @@ class _Strategy:
         self.customer_replications = int(d.get("customer_replications", 0))
 
 
-def _resolve_figures(figures: str | Iterable[str | KeyFigure] | None, metrics: Mapping[str, Any]) -> list[KeyFigure]:
-    by_name = {f.name: f for f in KEY_FIGURES}
+def _figures(figures: str | Iterable[str] | None) -> list[dict[str, Any]]:
+    """Figure descriptions from the C++ registry: the key figures by default, else by id, column
+    or any metric name."""
     if figures is None:
-        return [f for f in KEY_FIGURES if f.available(metrics)]
-    if isinstance(figures, (str, KeyFigure)):
+        return [f for f in _core.builtin_figures() if f["key"]]
+    if isinstance(figures, str):
         figures = [figures]
-    out = []
-    for f in figures:
-        if isinstance(f, KeyFigure):
-            out.append(f)
-        elif f in by_name:
-            out.append(by_name[f])
-        elif f in metrics:  # any metric: its final value (stock, ratio) or total (flow)
-            m = metrics[f]
-            out.append(KeyFigure(f, f, (f,), "total" if m.kind == "flow" else "final", 1,
-                                 m.unit.replace("/day", "") if m.kind == "flow" else m.unit))
-        else:
-            raise KeyError(f"no key figure or metric {f!r}; key figures: "
-                           + ", ".join(k.name for k in KEY_FIGURES if k.available(metrics)))
-    return out
+    return [_core.find_figure(f) for f in figures]
+
+
+def _figure_names(figures: str | Iterable[str] | None) -> list[str]:
+    if figures is None:
+        return []
+    return [figures] if isinstance(figures, str) else list(figures)
 
 
 def _interval(values: np.ndarray, level: float) -> tuple[float, float, int]:
@@ -103,7 +102,9 @@ class Results:
         strategies: strategy names, in file order (``["baseline"]`` for a single run).
         metrics: ``{name: Metric}`` with unit, kind and description of every metric.
         attributes: provenance (cxsim version, git SHA, seed, scenario text, timings, ...).
-        parameters: the resolved parameters, ``{"section.name": value}``.
+        parameters: the resolved parameters of the baseline, ``{"section.name": value}``.
+        plans: what each strategy changes (kind, description, overrides, interventions).
+        sweep_keys: the swept parameters, if the scenario has a ``[sweep]``.
         path: the file it was loaded from or last saved to (None otherwise).
     """
 
@@ -116,6 +117,7 @@ class Results:
         self.attributes: dict[str, Any] = dict(data["attributes"])
         self.parameters: dict[str, Any] = dict(data["parameters"])
         self.segments: list[dict[str, Any]] = [dict(s) for s in data["segments"]]
+        self.sweep_keys: list[str] = list(data.get("sweep_keys", []))
         self._strategies: dict[str, _Strategy] = {}
         for s in data["strategies"]:
             strategy = _Strategy(s)
@@ -153,6 +155,7 @@ class Results:
         combined.attributes = dict(first.attributes)
         combined.parameters = dict(first.parameters)
         combined.segments = list(first.segments)
+        combined.sweep_keys = []
         combined._strategies = {}
         for name, part in parts.items():
             if len(part._strategies) != 1:
@@ -277,42 +280,58 @@ class Results:
             return pd.DataFrame(columns=["strategy", "replication", "day", "metric", "value", "unit"])
         return pd.concat(frames, ignore_index=True)
 
-    def key_figures(self, strategy: str | None = None, figures: Iterable[str] | None = None,
+    def _run_payload(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The strategies as _core's compare and summary functions take them (arrays, no copies)."""
+        out = []
+        for name in names or self.strategies:
+            s = self._strategy(name)
+            out.append({"name": s.name, "description": s.description, "sweep_values": s.sweep_values,
+                        "series": s.series})
+        return out
+
+    def key_figures(self, strategy: str | None = None, figures: str | Iterable[str] | None = None,
                     at_day: int | None = None) -> pd.DataFrame:
         """Key figures per replication: one row per replication, one column per figure.
 
-        A figure is a final value (``retention``, ``clv``), a total over the horizon
-        (``revenue``, ``profit``) or an average of the last 30 days (``asa``, ``csat``); see
-        ``cxsim.figures.KEY_FIGURES``. Any metric name works too (its total for flows, else its
-        final value). ``at_day`` takes them at that day instead of at the end.
+        A figure is a final value (``retention``, ``clv``), a total (``revenue``, ``profit``) or an
+        average over the last 30 days (``asa``, ``csat``): the definitions ``cxsim compare`` uses
+        (``cxsim.figures()`` lists them). Any metric name works too (its total for flows, else its
+        value at the day). ``at_day`` (days elapsed, 1 to :attr:`days`) takes them at that day
+        instead of at the end of the horizon.
         """
         s = self._strategy(strategy)
-        chosen = _resolve_figures(figures, s.metrics)
-        data = {f.name: f.values(lambda m: self.series(m, s.name), at_day) for f in chosen}
+        data = {}
+        for f in _figures(figures):
+            needed = {m: s.series[m] for m in (f["metric"], f["denominator"]) if m and m in s.series}
+            data[f["id"]] = _core.figure_values(f["id"], needed, int(at_day or 0))
         return pd.DataFrame(data, index=pd.RangeIndex(s.replications, name="replication"))
 
-    def summary(self, strategy: str | Sequence[str] | None = None, figures: Iterable[str] | None = None,
+    def summary(self, strategy: str | Sequence[str] | None = None, figures: str | Iterable[str] | None = None,
                 level: float = 0.95, at_day: int | None = None) -> pd.DataFrame:
         """Key figures with confidence intervals over replications, one row per strategy and figure.
 
-        Columns: strategy, figure, label, mean, ci_low, ci_high (Student t, ``level``), sd, n,
-        unit. With one replication the interval is NaN. Figures as in :meth:`key_figures`.
+        Columns: strategy, figure, label, mean, ci_low, ci_high (Student t at ``level``), sd, n,
+        unit. With one replication the interval is NaN. Figures and ``at_day`` as in
+        :meth:`key_figures` (default: the key figures ``cxsim compare`` shows).
         """
         rows = []
+        chosen = _figures(figures)
         for name in self._strategy_names(strategy):
-            s = self._strategy(name)
-            for f in _resolve_figures(figures, s.metrics):
-                v = f.values(lambda m: self.series(m, name), at_day)
+            values = self.key_figures(name, [f["id"] for f in chosen], at_day)
+            for f in chosen:
+                v = values[f["id"]].to_numpy()
                 mean, half, n = _interval(v, level)
-                rows.append({"strategy": name, "figure": f.name, "label": f.label, "mean": mean,
+                rows.append({"strategy": name, "figure": f["id"], "label": f["label"], "mean": mean,
                              "ci_low": mean - half, "ci_high": mean + half,
                              "sd": float(np.nanstd(v, ddof=1)) if n > 1 else np.nan, "n": n,
-                             "unit": f.unit})
-        return pd.DataFrame(rows)
+                             "unit": f["unit"]})
+        return pd.DataFrame(rows, columns=["strategy", "figure", "label", "mean", "ci_low", "ci_high", "sd",
+                                           "n", "unit"])
 
-    def compare(self, baseline: str | None = None, figures: Iterable[str] | None = None,
-                level: float = 0.95, at_day: int | None = None) -> pd.DataFrame:
-        """Each strategy against a baseline: mean paired difference with a confidence interval.
+    def compare(self, baseline: str | None = None, figures: str | Iterable[str] | None = None,
+                level: float = 0.95, at_day: int | None = None, format: str | None = None) -> Any:
+        """Each strategy against a baseline: mean paired difference with a confidence interval,
+        computed by the same C++ code as ``cxsim compare`` (so the numbers are identical).
 
         Strategies share random numbers (common random numbers), so replication r of a strategy
         is paired with replication r of the baseline; the interval is Student t over the
@@ -321,39 +340,66 @@ class Results:
 
         Args:
             baseline: the strategy compared against (default: :attr:`baseline`).
-            figures: key figures or metric names (default: every key figure available).
+            figures: key figure ids or metric names (default: the key figures: retention, churn,
+                NPS, CSAT, ASA, service level, contacts, revenue, service cost, acquisition spend,
+                profit, CLV).
             level: confidence level of the intervals.
-            at_day: compare at this day (0-based) instead of at the end of the horizon.
+            at_day: compare at this day (days elapsed, 1 to :attr:`days`) instead of at the end;
+                flows are summed up to it.
+            format: None for a DataFrame; ``"table"``, ``"markdown"``, ``"csv"`` or ``"json"`` for
+                the text ``cxsim compare --format`` prints.
 
         Returns:
             DataFrame with strategy, figure, label, baseline (its mean), value (the strategy's
             mean), difference, ci_low, ci_high, relative (difference / baseline), significant, n,
-            unit. Empty when there is only one strategy.
+            unit, description (of the strategy); or the text in the chosen format.
+
+        Raises:
+            ScenarioError: no such baseline, nothing to compare it with, or an unknown figure.
         """
-        base_name = self._strategy(baseline).name
-        base = self._strategy(base_name)
-        rows = []
-        for name in self.strategies:
-            if name == base_name:
-                continue
-            s = self._strategy(name)
-            if s.replications != base.replications:
-                raise ValueError(f"strategy {name!r} has {s.replications} replications and the baseline "
-                                 f"{base.replications}: paired differences need the same number")
-            for f in _resolve_figures(figures, s.metrics):
-                b = f.values(lambda m: self.series(m, base_name), at_day)
-                v = f.values(lambda m: self.series(m, name), at_day)
-                mean, half, n = _interval(v - b, level)
-                base_mean = float(np.nanmean(b)) if np.any(~np.isnan(b)) else np.nan
-                rows.append({"strategy": name, "figure": f.name, "label": f.label, "baseline": base_mean,
-                             "value": float(np.nanmean(v)) if np.any(~np.isnan(v)) else np.nan,
-                             "difference": mean, "ci_low": mean - half, "ci_high": mean + half,
-                             "relative": mean / base_mean if base_mean else np.nan,
-                             "significant": bool(half == half and (mean - half > 0 or mean + half < 0)),
-                             "n": n, "unit": f.unit})
+        base = self.baseline if baseline is None else baseline  # C++ says which names exist
+        out = _core.compare(self._run_payload(), base, _figure_names(figures), int(at_day or 0), level,
+                            format or "")
+        if format:
+            return out
         columns = ["strategy", "figure", "label", "baseline", "value", "difference", "ci_low", "ci_high",
-                   "relative", "significant", "n", "unit"]
-        return pd.DataFrame(rows, columns=columns)
+                   "relative", "significant", "n", "unit", "description"]
+        table = pd.DataFrame(out["rows"])
+        if table.empty:
+            return pd.DataFrame(columns=columns)
+        table["ci_low"] = table.difference - table.half_width
+        table["ci_high"] = table.difference + table.half_width
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["relative"] = table.difference / table.baseline.where(table.baseline != 0)
+        table.attrs.update(baseline=out["baseline"], at_day=out["at_day"], level=out["level"])
+        return table[columns]
+
+    def summary_table(self) -> pd.DataFrame:
+        """One row per (strategy, replication): swept parameters, then every built-in figure at
+        the horizon, as the results file's ``/summary`` table (column names like
+        ``retention_final``, ``profit_total``, ``asa_s_last30``). Pivot it with pandas::
+
+            results.summary_table().groupby("strategy").profit_total.mean()
+        """
+        t = _core.summary_table(self._run_payload())
+        data: dict[str, Any] = {"strategy": t["strategy"], "replication": t["replication"]}
+        data.update(t["sweep"])
+        units = {}
+        for figure, column in t["figures"]:
+            data[figure["column"]] = column
+            units[figure["column"]] = figure["unit"]
+        df = pd.DataFrame(data)
+        df.attrs["units"] = units
+        return df
+
+    @property
+    def plans(self) -> pd.DataFrame:
+        """What each strategy is, indexed by name: kind (baseline, strategy, sweep_point),
+        description, overrides (keys set from day 0), interventions (day and keys), sweep values."""
+        rows = [{"strategy": s.name, "kind": s.kind, "description": s.description, "overrides": s.overrides,
+                 "interventions": s.interventions, "sweep_values": s.sweep_values}
+                for s in self._strategies.values()]
+        return pd.DataFrame(rows).set_index("strategy")
 
     def customers(self, replication: int = 0, strategy: str | None = None) -> pd.DataFrame:
         """Each customer's final state in one replication (only with ``run.save_customers = true``).
@@ -362,8 +408,8 @@ class Results:
         in ``df.attrs["units"]`` and ``df.attrs["descriptions"]``.
         """
         s = self._strategy(strategy)
-        if self._handle is not None and s.name == "baseline":
-            columns = self._handle.customers(replication)
+        if self._handle is not None:
+            columns = self._handle.customers(s.name, replication)
         elif self.path is not None and s.customer_replications > 0:
             reps = _core.read_customers(self.path, s.name)
             if not 0 <= replication < len(reps):
@@ -424,16 +470,14 @@ class Results:
             ScenarioError: the directory does not exist or is not writable.
         """
         path = os.fspath(path)
-        if len(self._strategies) > 1:
-            raise NotImplementedError("saving multi-strategy results from Python is not supported yet; "
-                                      "save each run, or run the strategies with `cxsim run`")
+        if self._handle is None and self.path is None:
+            raise NotImplementedError("combined results come from several runs: save each run, or declare "
+                                      "the strategies in the scenario ([[strategy]]) and run it once")
         if self._handle is not None:
             a = self.attributes
             self._handle.save(path, a["command_line"], a["scenario_path"], a["scenario_text"])
         elif self.path is not None:
-            _core.copy_results(self.path, path, self.baseline)
-        else:  # pragma: no cover
-            raise ValueError("nothing to save")
+            _core.copy_results(self.path, path)
         self.path = path
         return path
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Union
+from typing import Callable, Sequence, Union
 
 from . import _core
 from ._progress import ProgressBar
@@ -20,8 +20,16 @@ def run(
     seed: int | None = None,
     progress: Union[bool, Callable[[int, int], object]] = True,
     output: Union[str, "os.PathLike[str]", None] = None,
+    strategies: Sequence[str] | None = None,
+    precision: float | None = None,
+    max_replications: int = 100,
+    precision_figures: Sequence[str] = (),
 ) -> Results:
-    """Runs a scenario and returns its :class:`Results`.
+    """Runs a scenario, with all its strategies and sweep points, and returns its :class:`Results`.
+
+    Exactly what ``cxsim run`` does: the baseline, then every ``[[strategy]]`` of the scenario, then
+    every ``[sweep]`` point, all on the same random numbers (common random numbers), so that
+    ``results.compare()`` gives paired differences.
 
     Args:
         scenario: a :class:`Scenario`, or the path of a scenario file (TOML), e.g.
@@ -36,6 +44,13 @@ def run(
             customer-days done and in all.
         output: also write the results file here (HDF5, as ``cxsim run -o``), only once the run
             has finished.
+        strategies: run only these (names from ``scenario.strategies``, e.g.
+            ``["baseline", "phone+1"]``); default: all of them.
+        precision: add replications until the 95% interval of every strategy's difference from
+            the baseline is within +/- this fraction of the baseline's value (0.01: 1%), as
+            ``cxsim run --precision``; ``attributes["precision"]`` says what was reached.
+        max_replications: the cap for ``precision``.
+        precision_figures: the figures ``precision`` checks (default: profit and retention).
 
     Returns:
         Results: daily series of every metric per replication, with summary, comparison,
@@ -67,6 +82,11 @@ def run(
         call.append(f"seed={int(seed)}")
     if threads is not None:
         call.append(f"threads={int(threads)}")
+    if strategies is not None:
+        strategies = [strategies] if isinstance(strategies, str) else list(strategies)
+        call.append(f"strategies={strategies!r}")
+    if precision:
+        call.append(f"precision={float(precision)!r}, max_replications={int(max_replications)}")
     scenario = scenario.with_overrides(overrides)
     if scenario.overrides:
         call.insert(1, "overrides=[" + ", ".join(repr(a) for a in scenario.overrides) + "]")
@@ -80,7 +100,9 @@ def run(
     else:
         callback, bar = None, None
     try:
-        data = _core.run(scenario._core, threads=int(threads or 0), progress=callback)
+        data = _core.run(scenario._core, threads=int(threads or 0), progress=callback, strategies=strategies,
+                         precision=float(precision or 0.0), max_replications=int(max_replications),
+                         precision_figures=list(precision_figures))
     finally:
         if bar is not None:
             bar.close()

@@ -121,6 +121,80 @@ class Scenario:
             return self
         return Scenario(self._core.with_overrides(assignments), self._overrides + tuple(assignments))
 
+    def with_strategies(self, strategies: Mapping[str, Mapping[str, Any]]) -> "Scenario":
+        """A copy with more what-if strategies, as ``[[strategy]]`` tables in a scenario file.
+
+        Each strategy is the baseline with some keys changed from day 0, and optionally
+        interventions that change intervenable keys from a given day (0-based)::
+
+            scenario.with_strategies({
+                "faster service": {"description": "a second phone agent", "phone.agents": 2},
+                "price cut on day 90": {"interventions": [{"day": 90, "purchase.price": 45.0}]},
+            })
+
+        :func:`cxsim.run` then runs the baseline and every strategy on the same random numbers,
+        and ``results.compare()`` gives paired differences. Overrides given earlier with
+        :meth:`with_overrides` still apply to the baseline and so to every strategy that does
+        not set the key itself.
+
+        Raises:
+            ScenarioError: a bad name, key, value or day (the message names the key).
+        """
+        tables = []
+        for name, spec in strategies.items():
+            spec = dict(spec)
+            lines = ["", "[[strategy]]", f"name = {json.dumps(str(name))}"]
+            if "description" in spec:
+                lines.append(f"description = {json.dumps(str(spec.pop('description')))}")
+            interventions = spec.pop("interventions", [])
+            lines += [f"{k} = {_toml_value(k, v)}" for k, v in _flatten(spec)]
+            for intervention in interventions:
+                intervention = dict(intervention)
+                if "day" not in intervention:
+                    raise ValueError(f"strategy {name!r}: an intervention needs a 'day'")
+                lines += ["", "[[strategy.intervention]]", f"day = {int(intervention.pop('day'))}"]
+                lines += [f"{k} = {_toml_value(k, v)}" for k, v in _flatten(intervention)]
+            tables.append("\n".join(lines) + "\n")
+        return self._with_text("".join(tables))
+
+    def with_sweep(self, parameters: Mapping[str, Any], method: str = "grid", points: int | None = None) -> "Scenario":
+        """A copy with a ``[sweep]``: one run per point, each the baseline with the point's values.
+
+        ``method="grid"`` takes lists of values and runs every combination (the first parameter
+        varies slowest); ``method="latin_hypercube"`` takes ``(min, max)`` ranges and ``points``
+        runs::
+
+            scenario.with_sweep({"purchase.price": [40, 45, 50, 55, 60]})
+            scenario.with_sweep({"quality.defect_rate": (0.01, 0.06), "phone.agents": (1, 4)},
+                                method="latin_hypercube", points=20)
+
+        The points are named ``sweep-000``, ``sweep-001``, ... and their values are in
+        ``results.plans`` and in the columns of ``results.summary_table()``.
+        """
+        lines = ["", "[sweep]", f"method = {json.dumps(method)}"]
+        if points is not None:
+            lines.append(f"points = {int(points)}")
+        for key, spec in parameters.items():
+            lines += ["", "[[sweep.parameter]]", f"key = {json.dumps(key)}"]
+            if method == "grid":
+                lines.append(f"values = {_toml_value(key, [float(v) for v in spec])}")
+            else:
+                low, high = spec
+                lines += [f"min = {_toml_value(key, float(low))}", f"max = {_toml_value(key, float(high))}"]
+        return self._with_text("\n".join(lines) + "\n")
+
+    def _with_text(self, extra: str) -> "Scenario":
+        text = self.text.rstrip("\n") + "\n" + extra
+        # Errors then point past the end of the original file: say so in the name (the directory,
+        # against which a relative network.edge_list resolves, stays the same).
+        suffix = " (+ tables added from Python)"
+        path = self.path if self.path.endswith(suffix) else self.path + suffix
+        core = _core.Scenario.from_string(text, path)
+        if self._overrides:
+            core = core.with_overrides(list(self._overrides))
+        core.plans()  # check the strategies and sweep now, not at run time
+        return Scenario(core, self._overrides)
+
     # --- inspection ---------------------------------------------------------------------------
 
     def validate(self, threads: int | None = None) -> dict[str, float]:
@@ -152,6 +226,18 @@ class Scenario:
     def text(self) -> str:
         """The scenario text as read, verbatim (overrides not applied; see :attr:`overrides`)."""
         return self._core.text
+
+    def plans(self) -> list[dict[str, Any]]:
+        """The runs :func:`cxsim.run` will make: the baseline, each ``[[strategy]]`` and each
+        ``[sweep]`` point, as dicts with name, kind, description, overrides (keys set from day 0),
+        interventions (day and keys) and sweep_values. Checked as ``cxsim run`` checks them
+        (raises :class:`cxsim.ScenarioError`)."""
+        return [dict(p) for p in self._core.plans()]
+
+    @property
+    def strategies(self) -> list[str]:
+        """Names of the runs the scenario declares, baseline first (see :meth:`plans`)."""
+        return [p["name"] for p in self._core.plans()]
 
     @property
     def overrides(self) -> tuple[str, ...]:
