@@ -268,6 +268,9 @@ namespace cxsim {
   NUM(proactive, loss_softening, double, 0.3, 0, 1, "share", true,                                  \
       "Share of a problem's attitude loss a notification that reaches the customer avoids",         \
       "seed 004, assumption")                                                                       \
+  NUM(proactive, fix_days, std::int64_t, 2, 0, 365, "days", true,                                   \
+      "Days until the firm fixes a problem it notified (new delivery date, corrected bill); the "   \
+      "fix restores attitude as a resolution would", "assumption")                                  \
   NUM(proactive, cost_per_notification, double, 0.05, 0, 1e6, "currency", true,                     \
       "Cost of sending one notification", "assumption")                                             \
   NUM(finance, discount_rate, double, 0.10, 0, 10, "1/year", false,                                 \
