@@ -9,17 +9,11 @@
 
 #include "compare.hpp"
 #include "errors.hpp"
+#include "text.hpp"
 
 namespace cxsim {
 
 namespace {
-
-std::string format(const char* fmt, auto... args) {
-  const int size = std::snprintf(nullptr, 0, fmt, args...);
-  std::string out(static_cast<std::size_t>(std::max(size, 0)), '\0');
-  std::snprintf(out.data(), out.size() + 1, fmt, args...);
-  return out;
-}
 
 /// Shares are shown as percentages, their differences in percentage points.
 struct Shown {

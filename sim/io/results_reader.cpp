@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "io/h5.hpp"
 #include "io/results_writer.hpp"
 
@@ -273,13 +274,6 @@ std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
 // --- cxsim info ---------------------------------------------------------------------------------
 
 namespace {
-
-std::string format(const char* fmt, auto... args) {
-  const int size = std::snprintf(nullptr, 0, fmt, args...);
-  std::string out(static_cast<std::size_t>(std::max(size, 0)), '\0');
-  std::snprintf(out.data(), out.size() + 1, fmt, args...);
-  return out;
-}
 
 std::string figure(double v) {
   if (std::isnan(v)) return "n/a";

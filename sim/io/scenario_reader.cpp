@@ -13,6 +13,7 @@
 
 #include "core/contact_config.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "io/reader_support.hpp"
 
 namespace cxsim {
@@ -116,21 +117,6 @@ std::string expected_text(const SegmentParamSpec& spec) {
 }
 
 // ---- suggestions -----------------------------------------------------------------------------
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 /// `options` ordered by edit distance to `word`, closest first (at most `count`).
 std::vector<std::string> closest(std::string_view word, std::vector<std::string> options,
