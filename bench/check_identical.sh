@@ -20,6 +20,7 @@ CASES=(
   "baseline_reps|scenarios/baseline.toml|run.replications=3 market.population=20000|2"
   "programmes|scenarios/baseline.toml|proactive.enabled=true contact_centre.routing=skills_based contact_centre.omnichannel_context=true market.population=30000 run.save_customers=true|1"
   "price_rise|scenarios/baseline.toml|purchase.price=60 market.population=30000 run.save_customers=true|2"
+  "queue_variants|scenarios/baseline.toml|phone.patience=lognormal chat.patience=lognormal phone.agents=2 chat.retry_probability=0.6 phone.handle_time=exponential market.population=50000|2"
   "long_memory|scenarios/baseline.toml|experience.memory_days=5 run.horizon_days=1500 market.population=20000 run.save_customers=true|2"
   "bass_complete|scenarios/validation/bass_complete.toml|run.save_customers=true|2"
   "bass_ws|scenarios/validation/bass_complete.toml|network.kind=watts_strogatz network.weak_tie_share=0|2"

@@ -1,5 +1,7 @@
 #include "contact_centre.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -72,13 +74,13 @@ double sample_handle(const ChannelConfig& c, double sigma, const Words& u, int w
   return c.handle_mean_s;
 }
 
-double sample_patience(const ChannelConfig& c, double sigma, double mean, const Words& u) {
+double sample_patience(Patience law, double sigma, double mean, double u0, double u1) {
   if (std::isinf(mean)) return kInf;
-  switch (c.patience) {
+  switch (law) {
     case Patience::exponential:
-      return exponential(mean, u[w_patience]);
+      return exponential(mean, u0);
     case Patience::lognormal:
-      return lognormal(mean, sigma, u[w_patience], u[w_patience + 1]);
+      return lognormal(mean, sigma, u0, u1);
     case Patience::infinite:
       break;
   }
@@ -218,12 +220,14 @@ struct Arrival {
   bool escalated = false;
 };
 
-bool arrival_before(const Arrival& a, const Arrival& b) {
-  if (a.t != b.t) return a.t < b.t;
-  if (a.contact.customer != b.contact.customer) return a.contact.customer < b.contact.customer;
-  if (a.contact.sequence != b.contact.sequence) return a.contact.sequence < b.contact.sequence;
-  return a.contact.tag < b.contact.tag;
-}
+struct ArrivalBefore {  // a type, not a function pointer: the sort inlines it
+  bool operator()(const Arrival& a, const Arrival& b) const {
+    if (a.t != b.t) return a.t < b.t;
+    if (a.contact.customer != b.contact.customer) return a.contact.customer < b.contact.customer;
+    if (a.contact.sequence != b.contact.sequence) return a.contact.sequence < b.contact.sequence;
+    return a.contact.tag < b.contact.tag;
+  }
+};
 
 enum class JobState : std::uint8_t { free, pending, waiting, serving };
 
@@ -236,8 +240,14 @@ struct Job {
   double wait_total = 0;
   double agent_s = 0;
   double bot_s = 0;
-  double resolve_u = 0, retry_u = 0, retry_delay_s = 0;
+  double resolve_u = 0, retry_u = 0;
   double patience_mean_s = 0;
+  // Drawn at arrival, computed only if needed (most contacts never queue or abandon), from the
+  // settings of the arrival: the same values as computing them at once.
+  double patience_sigma = 0, patience_u0 = 0, patience_u1 = 0;
+  double retry_delay_mean_s = 0, retry_delay_u = 0;
+  Patience patience_law = Patience::infinite;
+  bool patience_due = false;  // patience_left still to compute (no wait has counted yet)
   std::uint64_t customer = 0;
   std::uint32_t tag = 0, day = 0, gen = 0;
   Channel origin = Channel::phone;
@@ -397,8 +407,8 @@ void ChannelQueue::run_day(std::uint32_t day, RngKey key, std::vector<ContactOut
     now_ = close_at_ = day_start_;
     hour_abs_ = static_cast<std::uint64_t>(day) * 24;
   }
-  if (!std::is_sorted(arrivals_.begin(), arrivals_.end(), arrival_before))
-    std::sort(arrivals_.begin(), arrivals_.end(), arrival_before);
+  if (!std::is_sorted(arrivals_.begin(), arrivals_.end(), ArrivalBefore{}))
+    std::sort(arrivals_.begin(), arrivals_.end(), ArrivalBefore{});
 
   const double end = day_start_ + kDay;
   std::size_t next = 0;
@@ -492,12 +502,17 @@ void ChannelQueue::arrive(std::uint32_t j) {
   Job& job = jobs_[j];
   draw(key_, entity_of(job.customer, job.sequence, job.attempt), job.day, kQueueWords, u_);
   job.handle_natural = sample_handle(*c_, handle_sigma_, u_, w_handle);
-  job.patience_left =
-      channel_ == Channel::email ? kInf : sample_patience(*c_, patience_sigma_, job.patience_mean_s, u_);
+  job.patience_left = kInf;
+  job.patience_due = channel_ != Channel::email;
+  job.patience_law = c_->patience;
+  job.patience_sigma = patience_sigma_;
+  job.patience_u0 = u_[w_patience];
+  job.patience_u1 = u_[w_patience + 1];
   job.wrong_skill = u_[w_routing] >= all_->routing_accuracy();
   job.resolve_u = u_[w_resolution];
   job.retry_u = u_[w_retry];
-  job.retry_delay_s = exponential(c_->retry_delay_mean_s, u_[w_retry_delay]);
+  job.retry_delay_mean_s = c_->retry_delay_mean_s;
+  job.retry_delay_u = u_[w_retry_delay];
   job.in_transfer = false;
   if (!open_ && drain_) {  // phone and chat turn contacts away while closed
     ++st_->closed;
@@ -519,6 +534,11 @@ void ChannelQueue::enqueue(std::uint32_t j) {
   job.queued_at = now_;
   ++waiting_;
   fifo_.push({j, job.gen});
+  if (job.patience_due) {
+    job.patience_left =
+        sample_patience(job.patience_law, job.patience_sigma, job.patience_mean_s, job.patience_u0, job.patience_u1);
+    job.patience_due = false;
+  }
   if (std::isfinite(job.patience_left)) push_event(now_ + job.patience_left, j, EventKind::abandonment);
 }
 
@@ -536,7 +556,7 @@ void ChannelQueue::start(std::uint32_t j, bool from_queue) {
   if (from_queue) --waiting_;
   const double wait = now_ - job.queued_at;
   job.wait_total += wait;
-  job.patience_left -= wait;
+  if (!job.patience_due) job.patience_left -= wait;  // still due: answered at once, wait 0
   if (!job.in_transfer) {
     ++st_->answered;
     st_->wait_answered_s += wait;
@@ -589,12 +609,13 @@ void ChannelQueue::abandon(std::uint32_t j) {
   job.wait_total += wait;
   ++st_->abandoned;
   st_->wait_abandoned_s += wait;
+  const double retry_delay_s = exponential(job.retry_delay_mean_s, job.retry_delay_u);
   if (job.attempt + 1 < c_->max_attempts && job.retry_u < c_->retry_probability &&
-      open_at(*c_, now_ + job.retry_delay_s)) {
+      open_at(*c_, now_ + retry_delay_s)) {
     ++st_->retries;
     ++job.attempt;
     job.state = JobState::pending;
-    push_event(now_ + job.retry_delay_s, j, EventKind::arrival);
+    push_event(now_ + retry_delay_s, j, EventKind::arrival);
     return;
   }
   finish(j, false, true, false, false);
@@ -636,6 +657,7 @@ struct ContactCentre::Impl {
   ContactCentreConfig config;
   RngKey key;
   std::array<ChannelQueue, 3> queues;  // phone, chat, email
+  std::array<std::vector<ContactOutcome>, 3> outcomes;  // each queue's day, before merging
   bool started = false;
   std::uint32_t last_day = 0;
 
@@ -747,8 +769,13 @@ void ContactCentre::simulate_day(std::uint32_t day, std::span<const Contact> con
     if (a.sequence != b.sequence) return a.sequence < b.sequence;
     return a.tag < b.tag;
   });
-  for (Channel c : {Channel::phone, Channel::chat, Channel::email})
-    m.queue(c).run_day(day, m.key, out.outcomes, out.stats[static_cast<int>(c)]);
+  // The three queues are independent once the chatbot has escalated: they run in parallel, each
+  // into its own buffer, and their outcomes are appended in channel order.
+  tbb::parallel_for(0, 3, [&](int q) {
+    m.outcomes[q].clear();
+    m.queues[q].run_day(day, m.key, m.outcomes[q], out.stats[q]);
+  });
+  for (const auto& o : m.outcomes) out.outcomes.insert(out.outcomes.end(), o.begin(), o.end());
   m.started = true;
   m.last_day = day;
 }

@@ -1,7 +1,10 @@
 #pragma once
-// Customers as a structure of arrays: the daily loop touches contiguous, narrow columns, and
-// events (next order, next contact, next talk, ...) are scheduled days, so an idle customer costs
-// a few compares a day.
+// Customers in two layouts, by how the daily step touches them. The few fields the daily pass
+// reads for everyone (wake day, status, attitude for the stocks) are a structure of arrays, so
+// that pass streams narrow columns. Everything else belongs to events (an order, a contact, a
+// story, a message heard): it sits in one 64-byte record per customer, so a customer with
+// something due costs one cache line, not one per column, which at millions of customers is
+// what the day's time is spent waiting for.
 
 #include <cstdint>
 #include <limits>
@@ -17,52 +20,62 @@ enum class Severity : std::uint8_t { none = 0, mild = 1, moderate = 2, severe = 
 /// A day that never comes.
 inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
 
-/// Bits of Customers::heard.
+/// Bits of CustomerRecord::heard.
 enum HeardBits : std::uint8_t { heard_positive = 1, heard_negative = 2 };
+
+/// What a customer's events read and write: one cache line.
+struct alignas(64) CustomerRecord {
+  std::int32_t next_external = kNever;   ///< prospects: day external influence converts them
+  std::int32_t next_purchase = kNever;   ///< active: next purchase occasion
+  std::int32_t next_contact = kNever;    ///< next contact about the open issue
+  std::int32_t next_question = kNever;   ///< next value-demand contact
+  std::int32_t next_survey = kNever;     ///< next NPS survey
+  std::int32_t next_talk = kNever;       ///< next recommendation or warning opportunity
+  std::int32_t rejecter_until = kNever;  ///< for rejecters: the day they reconsider
+  std::int32_t issue_opened = kNever;    ///< day the open issue started
+
+  float expectation = 0;  ///< E, expected touchpoint performance
+  float reference_price = 0;
+  float issue_loss = 0;  ///< attitude lost to the open issue so far
+  float revenue = 0;     ///< revenue from this customer so far
+  float attitude_pre = std::numeric_limits<float>::infinity();  ///< S before the last failure (+inf: none pending)
+
+  std::uint16_t purchases = 0;
+  std::uint16_t tells_positive = 0;  ///< listeners still to tell a good story
+  std::uint16_t tells_negative = 0;  ///< listeners still to tell a bad story
+  std::uint8_t issue_contacts = 0;   ///< contacts made about the open issue
+  std::uint8_t inbox_positive = 0;   ///< recommendations and good stories heard today
+  std::uint8_t inbox_negative = 0;   ///< warnings and bad stories heard today
+  std::uint8_t heard = 0;            ///< HeardBits: stories heard so far (stifling)
+};
+static_assert(sizeof(CustomerRecord) == 64);
 
 struct Customers {
   std::uint32_t size = 0;
 
+  // Read for every customer every day.
   std::vector<Status> status;
+  /// The first day the customer may have something to do: the earliest of its scheduled days
+  /// (the next day while an issue is open or stories are pending), or earlier. The daily pass
+  /// skips a customer whose wake day has not come, so it must never be later than a due event.
+  std::vector<std::int32_t> wake;
   std::vector<std::uint8_t> segment;
   std::vector<Severity> issue_severity;
-  std::vector<std::uint8_t> issue_contacts;  ///< contacts made about the open issue
-  std::vector<std::uint8_t> heard;           ///< HeardBits: stories heard so far (stifling)
-  std::vector<std::uint8_t> inbox_positive;  ///< recommendations and good stories heard today
-  std::vector<std::uint8_t> inbox_negative;  ///< warnings and bad stories heard today
-
-  std::vector<float> attitude;      ///< S at day attitude_day (decays lazily toward the baseline)
-  std::vector<float> attitude_pre;  ///< S before the last failure (+inf when none pending)
-  std::vector<float> expectation;   ///< E, expected touchpoint performance
-  std::vector<float> reference_price;
-  std::vector<float> issue_loss;  ///< attitude lost to the open issue so far
-  std::vector<float> revenue;     ///< revenue from this customer so far
-
+  std::vector<float> attitude;             ///< S at day attitude_day (decays lazily toward the baseline)
   std::vector<std::int32_t> attitude_day;
-  std::vector<std::int32_t> adopted_day;      ///< kNever for prospects
-  std::vector<std::int32_t> rejecter_until;   ///< for rejecters: the day they reconsider
-  std::vector<std::int32_t> issue_opened;     ///< day the open issue started
-  std::vector<std::int32_t> next_external;    ///< prospects: day external influence converts them
-  std::vector<std::int32_t> next_purchase;    ///< active: next purchase occasion
-  std::vector<std::int32_t> next_contact;     ///< next contact about the open issue
-  std::vector<std::int32_t> next_question;    ///< next value-demand contact
-  std::vector<std::int32_t> next_survey;      ///< next NPS survey
-  std::vector<std::int32_t> next_talk;        ///< next recommendation or warning opportunity
-  /// The first day the customer may have something to do: the earliest of the days above (the
-  /// next day while an issue is open or stories are pending), or earlier. The daily pass skips
-  /// a customer whose wake day has not come, so it must never be later than a due event.
-  std::vector<std::int32_t> wake;
 
-  std::vector<std::uint16_t> purchases;
-  std::vector<std::uint16_t> tells_positive;  ///< listeners still to tell a good story
-  std::vector<std::uint16_t> tells_negative;  ///< listeners still to tell a bad story
+  // Read and written by events.
+  std::vector<CustomerRecord> record;
+
+  // Written on adoption, read at the end.
+  std::vector<std::int32_t> adopted_day;  ///< kNever for prospects
 
   void resize(std::uint32_t n);
 
-  /// Bytes of state per customer (the sum of the column widths).
+  /// Bytes of state per customer (the sum of the column widths and the record).
   static constexpr std::uint64_t bytes_per_customer() {
-    return sizeof(Status) + 6 * sizeof(std::uint8_t) + 6 * sizeof(float) +
-           11 * sizeof(std::int32_t) + 3 * sizeof(std::uint16_t);
+    return sizeof(Status) + sizeof(std::int32_t) + sizeof(std::uint8_t) + sizeof(Severity) + sizeof(float) +
+           sizeof(std::int32_t) + sizeof(CustomerRecord) + sizeof(std::int32_t);
   }
 };
 

@@ -122,20 +122,20 @@ void Model::initialise() {
       c_.segment[i] = seg;
       const Segment& s = p_.segments[seg];
       c_.attitude[i] = static_cast<float>(s.attitude_baseline);
-      c_.expectation[i] = static_cast<float>(s.expectation);
-      c_.reference_price[i] = static_cast<float>(p_.purchase_price);
+      c_.record[i].expectation = static_cast<float>(s.expectation);
+      c_.record[i].reference_price = static_cast<float>(p_.purchase_price);
       if (rng.bernoulli(p_.market_initial_customer_share)) {
         // An existing customer: has bought before. Gaps between orders are memoryless, so in a
         // steady state the time to the next order has the same geometric law (not uniform).
         c_.status[i] = Status::active;
         c_.adopted_day[i] = -1;
-        c_.purchases[i] = 1;
-        c_.next_purchase[i] = add_days(-1, days_until(rng, purchase_daily_));
-        c_.next_talk[i] = add_days(-1, days_until(rng, talk_daily_));
-        c_.next_question[i] = add_days(-1, days_until(rng, question_daily_));
-        c_.next_survey[i] = add_days(-1, days_until(rng, survey_daily_));
+        c_.record[i].purchases = 1;
+        c_.record[i].next_purchase = add_days(-1, days_until(rng, purchase_daily_));
+        c_.record[i].next_talk = add_days(-1, days_until(rng, talk_daily_));
+        c_.record[i].next_question = add_days(-1, days_until(rng, question_daily_));
+        c_.record[i].next_survey = add_days(-1, days_until(rng, survey_daily_));
       } else {
-        c_.next_external[i] = add_days(-1, days_until(rng, external_daily_));
+        c_.record[i].next_external = add_days(-1, days_until(rng, external_daily_));
       }
       c_.wake[i] = next_wake(i, -1);
     }
@@ -186,20 +186,27 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   record_contact_centre(row);
   lap(times_.contact_centre);
 
-  // Phase 3, in the centre's order: what the outcomes do to customers (e-mail may end days later).
+  // Phase 3: what the outcomes do to customers (e-mail may end days later), each customer's in the
+  // centre's order. An outcome changes its own customer only, so the chunks take theirs in
+  // parallel.
   double first = 0, first_resolved = 0;
   for (const ContactOutcome& outcome : day_.outcomes) {
     if (outcome.severity != 0 && !outcome.is_repeat) {
       first += 1;
       first_resolved += outcome.resolved ? 1 : 0;
     }
-    apply_contact(outcome, t, row);
   }
+  by_chunk(day_.outcomes.size(), [&](std::size_t k) { return static_cast<std::uint32_t>(day_.outcomes[k].customer); });
+  in_parallel_by_chunk(row, [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
   lap(times_.outcomes);
 
-  // Phase 4, in chunk order: word of mouth reaches its listeners (for tomorrow's decisions).
+  // Phase 4: word of mouth reaches its listeners (for tomorrow's decisions), each listener's in the
+  // order sent (chunk order, then customer order), the chunks of listeners in parallel.
+  messages_today_.clear();
   for (const Chunk& chunk : chunks_)
-    for (const Message& message : chunk.messages) deliver(message, t, row);
+    messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
+  by_chunk(messages_today_.size(), [&](std::size_t k) { return messages_today_[k].target; });
+  in_parallel_by_chunk(row, [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
   lap(times_.word_of_mouth);
 
   const auto at = [&](Metric m) -> double& { return row[static_cast<int>(m)]; };
@@ -229,14 +236,42 @@ void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int
   count_stocks(lo, hi, t, chunk.acc);
 }
 
+template <class CustomerOf>
+void Model::by_chunk(std::size_t count, CustomerOf&& customer_of) {
+  // A stable counting sort of item indices by their customer's chunk.
+  bucket_start_.assign(chunks_.size() + 1, 0);
+  for (std::size_t k = 0; k < count; ++k) ++bucket_start_[customer_of(k) / kChunk + 1];
+  for (std::size_t c = 0; c < chunks_.size(); ++c) bucket_start_[c + 1] += bucket_start_[c];
+  bucket_cursor_.assign(bucket_start_.begin(), bucket_start_.end() - 1);
+  bucket_items_.resize(count);
+  for (std::size_t k = 0; k < count; ++k)
+    bucket_items_[bucket_cursor_[customer_of(k) / kChunk]++] = static_cast<std::uint32_t>(k);
+}
+
+template <class Apply>
+void Model::in_parallel_by_chunk(Row& row, Apply&& apply) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 8), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c < range.end(); ++c) {
+      Row& acc = chunks_[c].acc;  // phase 1's figures are in `row` already
+      acc.fill(0.0);
+      for (std::uint32_t k = bucket_start_[c]; k < bucket_start_[c + 1]; ++k) apply(bucket_items_[k], acc);
+    }
+  });
+  // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are
+  // exact in any order. Untouched figures are left alone (a NaN ratio stays NaN).
+  for (const Chunk& chunk : chunks_)
+    for (int m = 0; m < kMetricCount; ++m)
+      if (chunk.acc[m] != 0) row[m] += chunk.acc[m];
+}
+
 std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {
-  if (c_.tells_positive[i] > 0 || c_.tells_negative[i] > 0) return t + 1;
+  if (c_.record[i].tells_positive > 0 || c_.record[i].tells_negative > 0) return t + 1;
   switch (c_.status[i]) {
-    case Status::prospect: return c_.next_external[i];  // or when word of mouth arrives
-    case Status::rejecter: return c_.rejecter_until[i];
+    case Status::prospect: return c_.record[i].next_external;  // or when word of mouth arrives
+    case Status::rejecter: return c_.record[i].rejecter_until;
     case Status::active:
       if (c_.issue_severity[i] != Severity::none) return t + 1;  // costs attitude every day
-      return std::min({c_.next_purchase[i], c_.next_question[i], c_.next_survey[i], c_.next_talk[i]});
+      return std::min({c_.record[i].next_purchase, c_.record[i].next_question, c_.record[i].next_survey, c_.record[i].next_talk});
     case Status::churned: break;
   }
   return kNever;
@@ -283,12 +318,12 @@ void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row
 void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   switch (c_.status[i]) {
     case Status::rejecter:
-      c_.inbox_positive[i] = c_.inbox_negative[i] = 0;
-      if (t < c_.rejecter_until[i]) break;
+      c_.record[i].inbox_positive = c_.record[i].inbox_negative = 0;
+      if (t < c_.record[i].rejecter_until) break;
       c_.status[i] = Status::prospect;
       {
         Stream rng(key_, Purpose::external_adoption, i, static_cast<std::uint64_t>(t));
-        c_.next_external[i] = add_days(t - 1, days_until(rng, external_daily_));
+        c_.record[i].next_external = add_days(t - 1, days_until(rng, external_daily_));
       }
       process_prospect(i, t, chunk);
       break;
@@ -296,27 +331,27 @@ void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
     case Status::active: process_active(i, t, chunk); break;
     case Status::churned: break;
   }
-  if (c_.tells_positive[i] > 0 || c_.tells_negative[i] > 0) tell(i, t, chunk);
+  if (c_.record[i].tells_positive > 0 || c_.record[i].tells_negative > 0) tell(i, t, chunk);
 }
 
 void Model::process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk) {
-  const int heard_good = c_.inbox_positive[i];
-  const int heard_bad = c_.inbox_negative[i];
-  c_.inbox_positive[i] = c_.inbox_negative[i] = 0;
+  const int heard_good = c_.record[i].inbox_positive;
+  const int heard_bad = c_.record[i].inbox_negative;
+  c_.record[i].inbox_positive = c_.record[i].inbox_negative = 0;
 
   // Warnings first: with probability 1 - (1 - b-)^R- the prospect rejects for a while.
   if (heard_bad > 0 && p_.acquisition_warning_impact > 0) {
     Stream rng(key_, Purpose::rejection, i, static_cast<std::uint64_t>(t));
     if (rng.uniform() < 1.0 - std::pow(1.0 - p_.acquisition_warning_impact, heard_bad)) {
       c_.status[i] = Status::rejecter;
-      c_.rejecter_until[i] = add_days(t, p_.acquisition_rejecter_days);
-      c_.next_external[i] = kNever;
+      c_.record[i].rejecter_until = add_days(t, p_.acquisition_rejecter_days);
+      c_.record[i].next_external = kNever;
       return;
     }
   }
   // Otherwise adopt with probability 1 - exp(-p_d) (1 - b+)^R+: the external part is a
   // scheduled day (drawn once, memoryless), each recommendation converts independently.
-  const bool external = c_.next_external[i] == t;
+  const bool external = c_.record[i].next_external == t;
   bool wom = false;
   if (!external && heard_good > 0) {
     Stream rng(key_, Purpose::wom_adoption, i, static_cast<std::uint64_t>(t));
@@ -337,48 +372,48 @@ void Model::adopt(std::uint32_t i, std::int32_t t) {
   c_.adopted_day[i] = t;
   c_.attitude[i] = static_cast<float>(s.attitude_baseline);
   c_.attitude_day[i] = t;
-  c_.expectation[i] = static_cast<float>(s.expectation);
-  c_.reference_price[i] = static_cast<float>(p_.purchase_price);
-  c_.next_external[i] = kNever;
-  c_.next_purchase[i] = t;
+  c_.record[i].expectation = static_cast<float>(s.expectation);
+  c_.record[i].reference_price = static_cast<float>(p_.purchase_price);
+  c_.record[i].next_external = kNever;
+  c_.record[i].next_purchase = t;
   Stream talk(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
-  c_.next_talk[i] = add_days(t, days_until(talk, talk_daily_));
+  c_.record[i].next_talk = add_days(t, days_until(talk, talk_daily_));
   Stream question(key_, Purpose::value_demand, i, static_cast<std::uint64_t>(t));
-  c_.next_question[i] = add_days(t, days_until(question, question_daily_));
+  c_.record[i].next_question = add_days(t, days_until(question, question_daily_));
   Stream survey(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t), 1);
-  c_.next_survey[i] = add_days(t, days_until(survey, survey_daily_));
+  c_.record[i].next_survey = add_days(t, days_until(survey, survey_daily_));
 }
 
 void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   Row& acc = chunk.acc;
-  if (c_.next_purchase[i] == t) {
+  if (c_.record[i].next_purchase == t) {
     purchase(i, t, chunk);
     if (c_.status[i] != Status::active) return;
   }
 
   std::uint8_t contacts_today = 0;
   if (c_.issue_severity[i] != Severity::none) {
-    if (t > c_.issue_opened[i]) {  // an open issue costs attitude every day it stays open
+    if (t > c_.record[i].issue_opened) {  // an open issue costs attitude every day it stays open
       decay_attitude(i, t);
       const float cost =
           static_cast<float>(p_.quality_issue_daily_cost * static_cast<int>(c_.issue_severity[i]));
       c_.attitude[i] -= cost;
-      c_.issue_loss[i] += cost;
+      c_.record[i].issue_loss += cost;
     }
-    if (t - c_.issue_opened[i] >= p_.quality_issue_give_up_days) {
+    if (t - c_.record[i].issue_opened >= p_.quality_issue_give_up_days) {
       close_issue(i);  // nobody resolved it: the customer lives with it
-    } else if (c_.next_contact[i] == t) {
-      emit_contact(i, t, c_.issue_severity[i], c_.issue_contacts[i] > 0, contacts_today++, chunk);
+    } else if (c_.record[i].next_contact == t) {
+      emit_contact(i, t, c_.issue_severity[i], c_.record[i].issue_contacts > 0, contacts_today++, chunk);
     }
   }
 
-  if (c_.next_question[i] == t) {
+  if (c_.record[i].next_question == t) {
     emit_contact(i, t, Severity::none, false, contacts_today++, chunk);
     Stream rng(key_, Purpose::value_demand, i, static_cast<std::uint64_t>(t));
-    c_.next_question[i] = add_days(t, days_until(rng, question_daily_));
+    c_.record[i].next_question = add_days(t, days_until(rng, question_daily_));
   }
 
-  if (c_.next_survey[i] == t) {
+  if (c_.record[i].next_survey == t) {
     Stream rng(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t));
     boost::random::normal_distribution<double> noise(0.0, p_.survey_ltr_noise);
     const double answer = p_.survey_ltr_mid + p_.survey_ltr_slope * attitude_at(i, t) +
@@ -388,10 +423,10 @@ void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
     acc[static_cast<int>(Metric::nps_promoters)] += ltr >= 9 ? 1 : 0;
     acc[static_cast<int>(Metric::nps_detractors)] += ltr <= 6 ? 1 : 0;
     Stream next(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t), 1);
-    c_.next_survey[i] = add_days(t, days_until(next, survey_daily_));
+    c_.record[i].next_survey = add_days(t, days_until(next, survey_daily_));
   }
 
-  if (c_.next_talk[i] == t) {
+  if (c_.record[i].next_talk == t) {
     // Promoters recommend and detractors warn at base rates (a thinned daily Bernoulli).
     Stream rng(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
     const float s = attitude_at(i, t);
@@ -403,7 +438,7 @@ void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
       const std::uint32_t j = pick_listener(i, targets);
       if (j != i) chunk.messages.push_back({j, promoter ? Message::recommendation : Message::warning});
     }
-    c_.next_talk[i] = add_days(t, days_until(rng, talk_daily_));
+    c_.record[i].next_talk = add_days(t, days_until(rng, talk_daily_));
   }
 }
 
@@ -412,35 +447,35 @@ bool Model::stays(std::uint32_t i, std::int32_t t) {
   decay_attitude(i, t);
   const Segment& s = p_.segments[c_.segment[i]];
   // Recovery may lift attitude above its pre-failure level, but not retention.
-  const double effective = std::min(c_.attitude[i], c_.attitude_pre[i]);
-  const double reference = c_.reference_price[i];
+  const double effective = std::min(c_.attitude[i], c_.record[i].attitude_pre);
+  const double reference = c_.record[i].reference_price;
   const double change = reference > 0 ? (p_.purchase_price - reference) / reference : 0.0;
   // Loss-averse price response: a rise hurts lambda times more than an equal cut helps.
   const double price_term =
       s.price_sensitivity * (change > 0 ? change : change / p_.experience_loss_aversion);
   const double logit = p_.churn_base_logit + p_.churn_attitude_weight * effective - price_term;
   if (c_.issue_severity[i] == Severity::none)
-    c_.attitude_pre[i] = std::numeric_limits<float>::infinity();  // the failure episode is judged
+    c_.record[i].attitude_pre = std::numeric_limits<float>::infinity();  // the failure episode is judged
   return rng.uniform() < logistic(logit);
 }
 
 void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   Row& acc = chunk.acc;
-  if (c_.purchases[i] > 0 && p_.churn_enabled && !stays(i, t)) {
+  if (c_.record[i].purchases > 0 && p_.churn_enabled && !stays(i, t)) {
     c_.status[i] = Status::churned;
     close_issue(i);
-    c_.next_purchase[i] = c_.next_question[i] = c_.next_survey[i] = c_.next_talk[i] = kNever;
+    c_.record[i].next_purchase = c_.record[i].next_question = c_.record[i].next_survey = c_.record[i].next_talk = kNever;
     acc[static_cast<int>(Metric::churned)] += 1;
     return;
   }
 
-  saturating_add(c_.purchases[i], 1);
-  c_.revenue[i] += static_cast<float>(p_.purchase_price);
+  saturating_add(c_.record[i].purchases, 1);
+  c_.record[i].revenue += static_cast<float>(p_.purchase_price);
   acc[static_cast<int>(Metric::orders)] += 1;
   acc[static_cast<int>(Metric::revenue)] += p_.purchase_price;
   acc[static_cast<int>(Metric::cost_of_goods)] += p_.purchase_unit_cost;
-  c_.reference_price[i] +=
-      static_cast<float>(p_.purchase_reference_adaptation * (p_.purchase_price - c_.reference_price[i]));
+  c_.record[i].reference_price +=
+      static_cast<float>(p_.purchase_reference_adaptation * (p_.purchase_price - c_.record[i].reference_price));
   decay_attitude(i, t);
 
   // Two touchpoints per order: delivery (late, wrong bill) and use (defect, confusion).
@@ -479,7 +514,7 @@ void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
       acc[static_cast<int>(Metric::issues_opened)] += 1;
       const float loss = std::max(0.0f, before - c_.attitude[i]);
       if (c_.issue_severity[i] == Severity::none) {
-        c_.attitude_pre[i] = before;
+        c_.record[i].attitude_pre = before;
         const bool notified = p_.proactive_enabled && notify(i, t, k, detection[k], acc);
         float kept = loss;
         if (notified) {  // told before they found out: part of the blow is softened
@@ -490,13 +525,13 @@ void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
         open_issue(i, t, severity, kept, notified);
       } else {  // a second problem while one is open: the issue gets worse
         c_.issue_severity[i] = std::max(c_.issue_severity[i], severity);
-        c_.issue_loss[i] += loss;
+        c_.record[i].issue_loss += loss;
       }
     }
   }
 
   Stream interval(key_, Purpose::purchase_interval, i, static_cast<std::uint64_t>(t));
-  c_.next_purchase[i] = add_days(t, days_until(interval, purchase_daily_));
+  c_.record[i].next_purchase = add_days(t, days_until(interval, purchase_daily_));
 }
 
 bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc) {
@@ -515,28 +550,28 @@ bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detec
 
 void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified) {
   c_.issue_severity[i] = severity;
-  c_.issue_opened[i] = t;
-  c_.issue_contacts[i] = 0;
-  c_.issue_loss[i] = loss;
+  c_.record[i].issue_opened = t;
+  c_.record[i].issue_contacts = 0;
+  c_.record[i].issue_loss = loss;
   // TARP selection: loyal customers complain, disloyal ones leave silently.
   const double base = severity == Severity::severe     ? p_.contacts_probability_severe
                       : severity == Severity::moderate ? p_.contacts_probability_moderate
                                                        : p_.contacts_probability_mild;
   const Segment& s = p_.segments[c_.segment[i]];
   const double chance =
-      std::min(1.0, base * s.contact_propensity * std::exp(p_.contacts_loyalty_effect * c_.attitude_pre[i])) *
+      std::min(1.0, base * s.contact_propensity * std::exp(p_.contacts_loyalty_effect * c_.record[i].attitude_pre)) *
       (notified ? 1.0 - p_.proactive_contacts_avoided : 1.0);
   Stream rng(key_, Purpose::contact_decision, i, static_cast<std::uint64_t>(t));
-  c_.next_contact[i] = rng.bernoulli(chance)
+  c_.record[i].next_contact = rng.bernoulli(chance)
                            ? add_days(t - 1, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)))
                            : kNever;
 }
 
 void Model::close_issue(std::uint32_t i) {
   c_.issue_severity[i] = Severity::none;
-  c_.issue_contacts[i] = 0;
-  c_.issue_loss[i] = 0;
-  c_.next_contact[i] = kNever;
+  c_.record[i].issue_contacts = 0;
+  c_.record[i].issue_loss = 0;
+  c_.record[i].next_contact = kNever;
 }
 
 void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
@@ -555,7 +590,7 @@ void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, boo
   double h = rng.uniform() * total;
   const double within_hour = rng.uniform();
   if (total_weight <= 0) {  // no channel offered: the customer cannot reach the firm
-    if (severity != Severity::none) c_.next_contact[i] = kNever;
+    if (severity != Severity::none) c_.record[i].next_contact = kNever;
     return;
   }
   int channel = 0;
@@ -565,7 +600,7 @@ void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, boo
 
   Contact contact;
   contact.customer = i;
-  contact.tag = severity == Severity::none ? 0u : static_cast<std::uint32_t>(c_.issue_opened[i]);
+  contact.tag = severity == Severity::none ? 0u : static_cast<std::uint32_t>(c_.record[i].issue_opened);
   contact.channel = static_cast<Channel>(channel);
   contact.sequence = sub;
   contact.severity = static_cast<std::uint8_t>(severity);
@@ -584,8 +619,8 @@ void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, boo
                                                 Metric::contacts_email, Metric::contacts_chatbot};
   add(by_channel[channel]);
   if (severity != Severity::none) {
-    saturating_add(c_.issue_contacts[i], 1);
-    c_.next_contact[i] = kNever;  // the outcome decides whether there is another
+    saturating_add(c_.record[i].issue_contacts, 1);
+    c_.record[i].next_contact = kNever;  // the outcome decides whether there is another
   }
 }
 
@@ -611,7 +646,7 @@ void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
         left = 0;
         break;
       }
-      if (c_.heard[j] & bit) {
+      if (c_.record[j].heard & bit) {
         left = 0;
         break;
       }
@@ -619,18 +654,18 @@ void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
       --left;
     }
   };
-  run(c_.tells_positive[i], tells_per_day_positive_, heard_positive, Message::good_story);
-  run(c_.tells_negative[i], tells_per_day_negative_, heard_negative, Message::bad_story);
+  run(c_.record[i].tells_positive, tells_per_day_positive_, heard_positive, Message::good_story);
+  run(c_.record[i].tells_negative, tells_per_day_negative_, heard_negative, Message::bad_story);
 }
 
 double Model::experience(std::uint32_t i, double x, Stream& rng, Row& acc) {
   // Expectation-disconfirmation with a loss-averse value function (Oliver 1980; T&K 1992).
-  const double e = c_.expectation[i];
+  const double e = c_.record[i].expectation;
   const double d = x - e;
   const double v = p_.experience_attitude_weight *
                    valued(d, p_.experience_curvature, p_.experience_loss_aversion);
   c_.attitude[i] += static_cast<float>(v);
-  c_.expectation[i] = static_cast<float>(e + p_.experience_expectation_adaptation * (x - e));
+  c_.record[i].expectation = static_cast<float>(e + p_.experience_expectation_adaptation * (x - e));
   const double u = rng.uniform();  // drawn always: later draws do not shift with the outcome
   if (d > p_.experience_delight_threshold && u < p_.wom_share_after_delight)
     start_story(i, true, p_.wom_audience_delight, rng, acc);
@@ -642,10 +677,10 @@ double Model::experience(std::uint32_t i, double x, Stream& rng, Row& acc) {
 void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc) {
   const int audience = poisson(rng, audience_mean);
   if (positive) {
-    saturating_add(c_.tells_positive[i], audience);
+    saturating_add(c_.record[i].tells_positive, audience);
     acc[static_cast<int>(Metric::stories_positive)] += 1;
   } else {
-    saturating_add(c_.tells_negative[i], audience);
+    saturating_add(c_.record[i].tells_negative, audience);
     acc[static_cast<int>(Metric::stories_negative)] += 1;
   }
 }
@@ -742,18 +777,18 @@ void Model::apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& ro
   experience(i, x, story, row);
 
   const bool about_open_issue = !outcome.is_value_demand && c_.issue_severity[i] != Severity::none &&
-                                static_cast<std::uint32_t>(c_.issue_opened[i]) == outcome.tag;
+                                static_cast<std::uint32_t>(c_.record[i].issue_opened) == outcome.tag;
   if (about_open_issue) {
     if (outcome.resolved) {
       // Resolution restores part of the loss, more when fast.
-      const double days = t - c_.issue_opened[i];
+      const double days = t - c_.record[i].issue_opened;
       const double restored = p_.experience_recovery_max * std::exp(-days / p_.experience_recovery_fast_days);
-      c_.attitude[i] += static_cast<float>(restored * c_.issue_loss[i]);
+      c_.attitude[i] += static_cast<float>(restored * c_.record[i].issue_loss);
       close_issue(i);
     } else {
       Stream rng(key_, Purpose::repeat_contact, i, outcome.day, outcome.sequence);
-      if (c_.issue_contacts[i] < p_.contacts_max_contacts && rng.bernoulli(p_.contacts_repeat_probability))
-        c_.next_contact[i] = add_days(t, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)));
+      if (c_.record[i].issue_contacts < p_.contacts_max_contacts && rng.bernoulli(p_.contacts_repeat_probability))
+        c_.record[i].next_contact = add_days(t, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)));
       else
         close_issue(i);  // gives up, unresolved
     }
@@ -776,7 +811,7 @@ void Model::deliver(const Message& message, std::int32_t t, Row& row) {
   row[static_cast<int>(positive ? Metric::wom_positive : Metric::wom_negative)] += 1;
   switch (c_.status[j]) {
     case Status::prospect:
-      saturating_add(positive ? c_.inbox_positive[j] : c_.inbox_negative[j], 1);
+      saturating_add(positive ? c_.record[j].inbox_positive : c_.record[j].inbox_negative, 1);
       wake_by(j, t + 1);  // decides tomorrow
       break;
     case Status::active:
@@ -788,8 +823,8 @@ void Model::deliver(const Message& message, std::int32_t t, Row& row) {
   }
   if (message.kind == Message::good_story || message.kind == Message::bad_story) {
     const std::uint8_t bit = positive ? heard_positive : heard_negative;
-    const bool first_time = !(c_.heard[j] & bit);
-    c_.heard[j] |= bit;
+    const bool first_time = !(c_.record[j].heard & bit);
+    c_.record[j].heard |= bit;
     if (first_time && p_.wom_retell_probability > 0) {
       Stream rng(key_, Purpose::retell, j, static_cast<std::uint64_t>(t), positive ? 0 : 1);
       if (rng.bernoulli(p_.wom_retell_probability)) {
@@ -807,22 +842,24 @@ void Model::deliver(const Message& message, std::int32_t t, Row& row) {
 std::vector<CustomerColumn> Model::customer_columns(std::int32_t day) const {
   const auto n = c_.size;
   std::vector<std::uint8_t> status(n), segment(c_.segment), severity(n);
-  std::vector<float> attitude(n);
+  std::vector<float> attitude(n), expectation(n), revenue(n);
   std::vector<std::int32_t> purchases(n), adopted(n);
   for (std::uint32_t i = 0; i < n; ++i) {
     status[i] = static_cast<std::uint8_t>(c_.status[i]);
     severity[i] = static_cast<std::uint8_t>(c_.issue_severity[i]);
     attitude[i] = attitude_at(i, day);
-    purchases[i] = c_.purchases[i];
+    expectation[i] = c_.record[i].expectation;
+    revenue[i] = c_.record[i].revenue;
+    purchases[i] = c_.record[i].purchases;
     adopted[i] = c_.adopted_day[i] == kNever ? -2 : c_.adopted_day[i];
   }
   std::vector<CustomerColumn> out;
   out.push_back({"status", "", "0 prospect, 1 active, 2 churned, 3 rejecter", std::move(status)});
   out.push_back({"segment", "", "index into /parameters/segments", std::move(segment)});
   out.push_back({"attitude", "attitude", "attitude S at the end of the run", std::move(attitude)});
-  out.push_back({"expectation", "score", "expectation E at the end of the run", c_.expectation});
+  out.push_back({"expectation", "score", "expectation E at the end of the run", std::move(expectation)});
   out.push_back({"purchases", "orders", "orders placed (an initial customer counts 1 before day 0)", std::move(purchases)});
-  out.push_back({"revenue", "currency", "revenue from this customer during the run", c_.revenue});
+  out.push_back({"revenue", "currency", "revenue from this customer during the run", std::move(revenue)});
   out.push_back({"adopted_day", "day", "day of adoption; -1 customer before day 0; -2 never", std::move(adopted)});
   out.push_back({"open_issue", "", "severity of the open issue: 0 none, 1 mild, 2 moderate, 3 severe", std::move(severity)});
   return out;

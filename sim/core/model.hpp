@@ -70,6 +70,13 @@ class Model {
   std::int32_t next_wake(std::uint32_t i, std::int32_t t) const;
   /// Wakes customer i by `day` at the latest (after phases 3 and 4 changed it).
   void wake_by(std::uint32_t i, std::int32_t day) { c_.wake[i] = std::min(c_.wake[i], day); }
+  /// Groups item indices 0..count-1 by the chunk of their customer, in order within a chunk.
+  template <class CustomerOf>
+  void by_chunk(std::size_t count, CustomerOf&& customer_of);
+  /// Calls apply(item, acc) for the items grouped by by_chunk(), the chunks in parallel, then adds
+  /// the chunks' counts to `row`. apply may change only the item's customer and count into acc.
+  template <class Apply>
+  void in_parallel_by_chunk(Row& row, Apply&& apply);
   /// End-of-phase stocks of customers [lo, hi): counts by status, attitude, promoters.
   void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const;
   void process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk);
@@ -122,6 +129,8 @@ class Model {
   Customers c_;
   std::vector<Chunk> chunks_;
   std::vector<Contact> contacts_today_;
+  std::vector<Message> messages_today_;
+  std::vector<std::uint32_t> bucket_start_, bucket_cursor_, bucket_items_;  ///< by_chunk()
   ContactCentre centre_;
   DayResult day_;
   StepTimes times_;
