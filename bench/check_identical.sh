@@ -3,14 +3,18 @@
 # commit before an optimisation): runs each scenario below with both `cxsim` binaries and compares
 # every dataset of the results (daily series and final customer state) with h5diff, exactly.
 #
-#   bench/check_identical.sh REFERENCE_CXSIM NEW_CXSIM
+#   bench/check_identical.sh REFERENCE_CXSIM NEW_CXSIM [SCENARIO_ROOT]
+#
+# SCENARIO_ROOT (default: this checkout) holds scenarios/: give the reference's checkout when the
+# scenario files gained keys the reference does not know. NEW_SETS="key=value ..." passes further
+# overrides to the new build only (e.g. to switch off a mechanism the reference lacks).
 #
 # A reference build: git worktree add --detach /tmp/cxsim-ref <commit> && cmake -S /tmp/cxsim-ref
 #   -B /tmp/cxsim-ref/build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build ... --target cxsim
 set -euo pipefail
 REF=$1
 NEW=$2
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=${3:-$(cd "$(dirname "$0")/.." && pwd)}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -37,7 +41,9 @@ for case in "${CASES[@]}"; do
   args=()
   for s in $sets; do args+=(--set "$s"); done
   "$REF" run "$ROOT/$scenario" -o "$TMP/$name.ref.h5" --quiet --threads "$threads" "${args[@]}" >/dev/null
-  "$NEW" run "$ROOT/$scenario" -o "$TMP/$name.new.h5" --quiet --threads "$threads" "${args[@]}" >/dev/null
+  new_args=("${args[@]}")
+  for s in ${NEW_SETS:-}; do new_args+=(--set "$s"); done
+  "$NEW" run "$ROOT/$scenario" -o "$TMP/$name.new.h5" --quiet --threads "$threads" "${new_args[@]}" >/dev/null
   # Data only: the two builds may write different attributes (format changes are not results).
   report=$(h5diff -v "$TMP/$name.ref.h5" "$TMP/$name.new.h5" /strategies /strategies || true)
   compared=$(grep -c '^dataset: ' <<<"$report" || true)

@@ -14,6 +14,14 @@
 #include "errors.hpp"
 #include "scan.hpp"
 
+// A mechanism of the daily step. A profiling build (-DCXSIM_PROFILE_MECHANISMS) keeps each one
+// out of line, so that callgrind charges its instructions to it (bench/phase_shares.py).
+#if defined(CXSIM_PROFILE_MECHANISMS)
+#define CXSIM_MECHANISM __attribute__((noinline))
+#else
+#define CXSIM_MECHANISM
+#endif
+
 namespace cxsim {
 
 namespace {
@@ -196,8 +204,9 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
       first_resolved += outcome.resolved ? 1 : 0;
     }
   }
-  by_chunk(day_.outcomes.size(), [&](std::size_t k) { return static_cast<std::uint32_t>(day_.outcomes[k].customer); });
-  in_parallel_by_chunk(row, [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
+  const auto contact_customer = [&](std::size_t k) { return static_cast<std::uint32_t>(day_.outcomes[k].customer); };
+  by_chunk(day_.outcomes.size(), contact_customer);
+  in_parallel_by_chunk(row, contact_customer, [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
   lap(times_.outcomes);
 
   // Phase 4: word of mouth reaches its listeners (for tomorrow's decisions), each listener's in the
@@ -205,8 +214,9 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   messages_today_.clear();
   for (const Chunk& chunk : chunks_)
     messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
-  by_chunk(messages_today_.size(), [&](std::size_t k) { return messages_today_[k].target; });
-  in_parallel_by_chunk(row, [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
+  const auto listener = [&](std::size_t k) { return messages_today_[k].target; };
+  by_chunk(messages_today_.size(), listener);
+  in_parallel_by_chunk(row, listener, [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
   lap(times_.word_of_mouth);
 
   const auto at = [&](Metric m) -> double& { return row[static_cast<int>(m)]; };
@@ -222,16 +232,23 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   std::copy(row.begin(), row.end(), out.begin());
 }
 
-void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t) {
+CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t) {
   chunk.acc.fill(0.0);
   chunk.contacts.clear();
   chunk.messages.clear();
-  // Most customers have nothing due on most days: they cost a fraction of an instruction.
+  // Most customers have nothing due on most days: they cost a fraction of an instruction. The
+  // due ones are listed first, so that their state can be fetched from memory a few customers
+  // ahead of their turn (they are far apart: each would otherwise wait for its own cache misses).
   std::int32_t* const wake = c_.wake.data();
-  scan::each_due(wake, lo, hi, t, [&](std::uint32_t i) {
+  chunk.due.clear();
+  scan::each_due(wake, lo, hi, t, [&](std::uint32_t i) { chunk.due.push_back(i); });
+  const std::size_t due = chunk.due.size();
+  for (std::size_t k = 0; k < due; ++k) {
+    if (k + kPrefetchAhead < due) prefetch(chunk.due[k + kPrefetchAhead]);
+    const std::uint32_t i = chunk.due[k];
     process_customer(i, t, chunk);
     wake[i] = next_wake(i, t);
-  });
+  }
   // The stocks after everyone's own update (no customer changes another in this phase).
   count_stocks(lo, hi, t, chunk.acc);
 }
@@ -248,13 +265,17 @@ void Model::by_chunk(std::size_t count, CustomerOf&& customer_of) {
     bucket_items_[bucket_cursor_[customer_of(k) / kChunk]++] = static_cast<std::uint32_t>(k);
 }
 
-template <class Apply>
-void Model::in_parallel_by_chunk(Row& row, Apply&& apply) {
+template <class CustomerOf, class Apply>
+void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply) {
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 8), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       Row& acc = chunks_[c].acc;  // phase 1's figures are in `row` already
       acc.fill(0.0);
-      for (std::uint32_t k = bucket_start_[c]; k < bucket_start_[c + 1]; ++k) apply(bucket_items_[k], acc);
+      const std::uint32_t lo = bucket_start_[c], hi = bucket_start_[c + 1];
+      for (std::uint32_t k = lo; k < hi; ++k) {
+        if (k + kPrefetchAhead < hi) prefetch(customer_of(bucket_items_[k + kPrefetchAhead]));
+        apply(bucket_items_[k], acc);
+      }
     }
   });
   // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are
@@ -264,7 +285,16 @@ void Model::in_parallel_by_chunk(Row& row, Apply&& apply) {
       if (chunk.acc[m] != 0) row[m] += chunk.acc[m];
 }
 
-std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {
+void Model::prefetch(std::uint32_t i) const {
+  __builtin_prefetch(&c_.record[i], 1);
+  __builtin_prefetch(&c_.status[i], 1);
+  __builtin_prefetch(&c_.attitude[i], 1);
+  __builtin_prefetch(&c_.attitude_day[i], 1);
+  __builtin_prefetch(&c_.issue_severity[i], 1);
+  __builtin_prefetch(&c_.segment[i]);
+}
+
+CXSIM_MECHANISM std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {
   if (c_.record[i].tells_positive > 0 || c_.record[i].tells_negative > 0) return t + 1;
   switch (c_.status[i]) {
     case Status::prospect: return c_.record[i].next_external;  // or when word of mouth arrives
@@ -277,7 +307,7 @@ std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {
   return kNever;
 }
 
-void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const {
+CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const {
   // Counted in registers and added once: sums of ones are exact, and the attitude sum keeps the
   // customer order, so the figures are bit-identical to adding customer by customer.
   static_assert(static_cast<int>(Status::prospect) == 0 && static_cast<int>(Status::active) == 1 &&
@@ -315,7 +345,7 @@ void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row
   add(Metric::open_issues, static_cast<double>(open));
 }
 
-void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+CXSIM_MECHANISM void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   switch (c_.status[i]) {
     case Status::rejecter:
       c_.record[i].inbox_positive = c_.record[i].inbox_negative = 0;
@@ -334,7 +364,7 @@ void Model::process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   if (c_.record[i].tells_positive > 0 || c_.record[i].tells_negative > 0) tell(i, t, chunk);
 }
 
-void Model::process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   const int heard_good = c_.record[i].inbox_positive;
   const int heard_bad = c_.record[i].inbox_negative;
   c_.record[i].inbox_positive = c_.record[i].inbox_negative = 0;
@@ -366,7 +396,7 @@ void Model::process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   process_active(i, t, chunk);  // the first order is today
 }
 
-void Model::adopt(std::uint32_t i, std::int32_t t) {
+CXSIM_MECHANISM void Model::adopt(std::uint32_t i, std::int32_t t) {
   const Segment& s = p_.segments[c_.segment[i]];
   c_.status[i] = Status::active;
   c_.adopted_day[i] = t;
@@ -384,7 +414,7 @@ void Model::adopt(std::uint32_t i, std::int32_t t) {
   c_.record[i].next_survey = add_days(t, days_until(survey, survey_daily_));
 }
 
-void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+CXSIM_MECHANISM void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   Row& acc = chunk.acc;
   if (c_.record[i].next_purchase == t) {
     purchase(i, t, chunk);
@@ -393,13 +423,7 @@ void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
 
   std::uint8_t contacts_today = 0;
   if (c_.issue_severity[i] != Severity::none) {
-    if (t > c_.record[i].issue_opened) {  // an open issue costs attitude every day it stays open
-      decay_attitude(i, t);
-      const float cost =
-          static_cast<float>(p_.quality_issue_daily_cost * static_cast<int>(c_.issue_severity[i]));
-      c_.attitude[i] -= cost;
-      c_.record[i].issue_loss += cost;
-    }
+    if (t > c_.record[i].issue_opened) issue_cost(i, t);
     if (t - c_.record[i].issue_opened >= p_.quality_issue_give_up_days) {
       close_issue(i);  // nobody resolved it: the customer lives with it
     } else if (c_.record[i].next_contact == t) {
@@ -413,36 +437,47 @@ void Model::process_active(std::uint32_t i, std::int32_t t, Chunk& chunk) {
     c_.record[i].next_question = add_days(t, days_until(rng, question_daily_));
   }
 
-  if (c_.record[i].next_survey == t) {
-    Stream rng(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t));
-    boost::random::normal_distribution<double> noise(0.0, p_.survey_ltr_noise);
-    const double answer = p_.survey_ltr_mid + p_.survey_ltr_slope * attitude_at(i, t) +
-                          (p_.survey_ltr_noise > 0 ? noise(rng) : 0.0);
-    const long ltr = std::clamp(std::lround(answer), 0L, 10L);
-    acc[static_cast<int>(Metric::nps_responses)] += 1;
-    acc[static_cast<int>(Metric::nps_promoters)] += ltr >= 9 ? 1 : 0;
-    acc[static_cast<int>(Metric::nps_detractors)] += ltr <= 6 ? 1 : 0;
-    Stream next(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t), 1);
-    c_.record[i].next_survey = add_days(t, days_until(next, survey_daily_));
-  }
-
-  if (c_.record[i].next_talk == t) {
-    // Promoters recommend and detractors warn at base rates (a thinned daily Bernoulli).
-    Stream rng(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
-    const float s = attitude_at(i, t);
-    const bool promoter = p_.wom_all_adopters_promote || s >= promoter_attitude_;
-    const bool detractor = !promoter && s <= detractor_attitude_;
-    const double u = rng.uniform();
-    if ((promoter && u < recommend_given_talk_) || (detractor && u < warn_given_talk_)) {
-      Stream targets(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 1);
-      const std::uint32_t j = pick_listener(i, targets);
-      if (j != i) chunk.messages.push_back({j, promoter ? Message::recommendation : Message::warning});
-    }
-    c_.record[i].next_talk = add_days(t, days_until(rng, talk_daily_));
-  }
+  if (c_.record[i].next_survey == t) survey(i, t, acc);
+  if (c_.record[i].next_talk == t) talk(i, t, chunk);
 }
 
-bool Model::stays(std::uint32_t i, std::int32_t t) {
+CXSIM_MECHANISM void Model::issue_cost(std::uint32_t i, std::int32_t t) {
+  // An open issue costs attitude every day it stays open.
+  decay_attitude(i, t);
+  const float cost = static_cast<float>(p_.quality_issue_daily_cost * static_cast<int>(c_.issue_severity[i]));
+  c_.attitude[i] -= cost;
+  c_.record[i].issue_loss += cost;
+}
+
+CXSIM_MECHANISM void Model::survey(std::uint32_t i, std::int32_t t, Row& acc) {
+  Stream rng(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t));
+  boost::random::normal_distribution<double> noise(0.0, p_.survey_ltr_noise);
+  const double answer = p_.survey_ltr_mid + p_.survey_ltr_slope * attitude_at(i, t) +
+                        (p_.survey_ltr_noise > 0 ? noise(rng) : 0.0);
+  const long ltr = std::clamp(std::lround(answer), 0L, 10L);
+  acc[static_cast<int>(Metric::nps_responses)] += 1;
+  acc[static_cast<int>(Metric::nps_promoters)] += ltr >= 9 ? 1 : 0;
+  acc[static_cast<int>(Metric::nps_detractors)] += ltr <= 6 ? 1 : 0;
+  Stream next(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t), 1);
+  c_.record[i].next_survey = add_days(t, days_until(next, survey_daily_));
+}
+
+CXSIM_MECHANISM void Model::talk(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  // Promoters recommend and detractors warn at base rates (a thinned daily Bernoulli).
+  Stream rng(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
+  const float s = attitude_at(i, t);
+  const bool promoter = p_.wom_all_adopters_promote || s >= promoter_attitude_;
+  const bool detractor = !promoter && s <= detractor_attitude_;
+  const double u = rng.uniform();
+  if ((promoter && u < recommend_given_talk_) || (detractor && u < warn_given_talk_)) {
+    Stream targets(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 1);
+    const std::uint32_t j = pick_listener(i, targets);
+    if (j != i) chunk.messages.push_back({j, promoter ? Message::recommendation : Message::warning});
+  }
+  c_.record[i].next_talk = add_days(t, days_until(rng, talk_daily_));
+}
+
+CXSIM_MECHANISM bool Model::stays(std::uint32_t i, std::int32_t t) {
   Stream rng(key_, Purpose::churn, i, static_cast<std::uint64_t>(t));
   decay_attitude(i, t);
   const Segment& s = p_.segments[c_.segment[i]];
@@ -459,7 +494,7 @@ bool Model::stays(std::uint32_t i, std::int32_t t) {
   return rng.uniform() < logistic(logit);
 }
 
-void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   Row& acc = chunk.acc;
   if (c_.record[i].purchases > 0 && p_.churn_enabled && !stays(i, t)) {
     c_.status[i] = Status::churned;
@@ -477,7 +512,13 @@ void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   c_.record[i].reference_price +=
       static_cast<float>(p_.purchase_reference_adaptation * (p_.purchase_price - c_.record[i].reference_price));
   decay_attitude(i, t);
+  touchpoints(i, t, acc);
 
+  Stream interval(key_, Purpose::purchase_interval, i, static_cast<std::uint64_t>(t));
+  c_.record[i].next_purchase = add_days(t, days_until(interval, purchase_daily_));
+}
+
+CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& acc) {
   // Two touchpoints per order: delivery (late, wrong bill) and use (defect, confusion).
   Stream failures(key_, Purpose::failure, i, static_cast<std::uint64_t>(t));
   Stream performance(key_, Purpose::touchpoint, i, static_cast<std::uint64_t>(t));
@@ -529,12 +570,9 @@ void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
       }
     }
   }
-
-  Stream interval(key_, Purpose::purchase_interval, i, static_cast<std::uint64_t>(t));
-  c_.record[i].next_purchase = add_days(t, days_until(interval, purchase_daily_));
 }
 
-bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc) {
+CXSIM_MECHANISM bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc) {
   Stream rng(key_, Purpose::proactive, i, static_cast<std::uint64_t>(t), static_cast<std::uint32_t>(touchpoint));
   const double detected = rng.uniform(), reached = rng.uniform();  // both drawn: common random numbers
   if (detected >= detection) return false;
@@ -548,7 +586,7 @@ bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detec
   return true;
 }
 
-void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified) {
+CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified) {
   c_.issue_severity[i] = severity;
   c_.record[i].issue_opened = t;
   c_.record[i].issue_contacts = 0;
@@ -567,14 +605,14 @@ void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float
                            : kNever;
 }
 
-void Model::close_issue(std::uint32_t i) {
+CXSIM_MECHANISM void Model::close_issue(std::uint32_t i) {
   c_.issue_severity[i] = Severity::none;
   c_.record[i].issue_contacts = 0;
   c_.record[i].issue_loss = 0;
   c_.record[i].next_contact = kNever;
 }
 
-void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
+CXSIM_MECHANISM void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
                          std::uint8_t sub, Chunk& chunk) {
   const Segment& s = p_.segments[c_.segment[i]];
   Stream rng(key_, Purpose::contact_channel, i, static_cast<std::uint64_t>(t), sub);
@@ -624,7 +662,7 @@ void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, boo
   }
 }
 
-std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng) const {
+CXSIM_MECHANISM std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng) const {
   const std::uint32_t n = net_.size;
   if (n <= 1) return i;
   if (net_.complete || rng.bernoulli(p_.network_weak_tie_share) || net_.ties(i).empty()) {
@@ -635,7 +673,7 @@ std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng) const {
   return ties[rng.below(ties.size())];
 }
 
-void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   // Stories go to one listener after another; a teller stops on meeting someone who already
   // knows a story of the kind (Maki-Thompson stifling, as of the start of the day).
   Stream rng(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
@@ -658,7 +696,7 @@ void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   run(c_.record[i].tells_negative, tells_per_day_negative_, heard_negative, Message::bad_story);
 }
 
-double Model::experience(std::uint32_t i, double x, Stream& rng, Row& acc) {
+CXSIM_MECHANISM double Model::experience(std::uint32_t i, double x, Stream& rng, Row& acc) {
   // Expectation-disconfirmation with a loss-averse value function (Oliver 1980; T&K 1992).
   const double e = c_.record[i].expectation;
   const double d = x - e;
@@ -674,7 +712,7 @@ double Model::experience(std::uint32_t i, double x, Stream& rng, Row& acc) {
   return v;
 }
 
-void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc) {
+CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc) {
   const int audience = poisson(rng, audience_mean);
   if (positive) {
     saturating_add(c_.record[i].tells_positive, audience);
@@ -685,7 +723,7 @@ void Model::start_story(std::uint32_t i, bool positive, double audience_mean, St
   }
 }
 
-void Model::decay_attitude(std::uint32_t i, std::int32_t t) {
+CXSIM_MECHANISM void Model::decay_attitude(std::uint32_t i, std::int32_t t) {
   c_.attitude[i] = attitude_at(i, t);
   c_.attitude_day[i] = t;
 }
@@ -758,7 +796,7 @@ void Model::record_contact_centre(Row& row) const {
   row[static_cast<int>(Metric::occupancy)] = ratio(busy, paid);
 }
 
-void Model::apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& row) {
+CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& row) {
   const auto i = static_cast<std::uint32_t>(outcome.customer);
   if (outcome.resolved) row[static_cast<int>(Metric::contacts_resolved)] += 1;
   if (c_.status[i] != Status::active) return;
@@ -805,7 +843,7 @@ void Model::apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& ro
   }
 }
 
-void Model::deliver(const Message& message, std::int32_t t, Row& row) {
+CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row& row) {
   const std::uint32_t j = message.target;
   const bool positive = message.kind == Message::recommendation || message.kind == Message::good_story;
   row[static_cast<int>(positive ? Metric::wom_positive : Metric::wom_negative)] += 1;

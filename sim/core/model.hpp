@@ -59,7 +59,10 @@ class Model {
     Row acc{};
     std::vector<Contact> contacts;
     std::vector<Message> messages;
+    std::vector<std::uint32_t> due;  ///< customers with something due today, in order
   };
+  /// How many customers ahead of its turn a customer's state is fetched from memory.
+  static constexpr std::size_t kPrefetchAhead = 8;
 
   void derive_rates();
   void initialise();
@@ -75,14 +78,20 @@ class Model {
   void by_chunk(std::size_t count, CustomerOf&& customer_of);
   /// Calls apply(item, acc) for the items grouped by by_chunk(), the chunks in parallel, then adds
   /// the chunks' counts to `row`. apply may change only the item's customer and count into acc.
-  template <class Apply>
-  void in_parallel_by_chunk(Row& row, Apply&& apply);
+  template <class CustomerOf, class Apply>
+  void in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply);
+  /// Asks the memory system for customer i's state, ahead of its turn.
+  void prefetch(std::uint32_t i) const;
   /// End-of-phase stocks of customers [lo, hi): counts by status, attitude, promoters.
   void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const;
   void process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void process_active(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void adopt(std::uint32_t i, std::int32_t t);
   void purchase(std::uint32_t i, std::int32_t t, Chunk& chunk);
+  void issue_cost(std::uint32_t i, std::int32_t t);
+  void survey(std::uint32_t i, std::int32_t t, Row& acc);
+  void talk(std::uint32_t i, std::int32_t t, Chunk& chunk);
+  void touchpoints(std::uint32_t i, std::int32_t t, Row& acc);
   bool stays(std::uint32_t i, std::int32_t t);
   void open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified);
   /// Proactive notification of a new problem: returns whether it reached the customer.

@@ -1,5 +1,9 @@
 #include "network.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -14,12 +18,22 @@ namespace {
 constexpr std::string_view kKinds =
     "complete, ring, erdos_renyi, watts_strogatz, barabasi_albert (edge_list is read by the I/O layer)";
 
+// Sorts every row of a CSR graph, rows in parallel (they are independent: same result).
+void sort_rows(Network& net) {
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, net.size, 1 << 12), [&](const auto& r) {
+    for (std::uint32_t i = r.begin(); i < r.end(); ++i)
+      std::sort(net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[i]),
+                net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[i + 1]));
+  });
+}
+
 // Builds CSR in two passes over the same edges (count, then fill), so no per-member vectors and no
 // copy of the edge list are needed. `for_each_edge(visit)` calls visit(a, b) once per undirected
-// tie, identically on both calls. The offsets double as fill cursors: after filling, offsets[i]
-// has moved to the end of row i, i.e. the start of row i + 1, and one shift restores them.
+// tie, identically on both calls, such that every row fills in increasing order. The offsets
+// double as fill cursors: after filling, offsets[i] has moved to the end of row i, i.e. the start
+// of row i + 1, and one shift restores them.
 template <class ForEachEdge>
-Network build_csr(std::uint32_t n, ForEachEdge&& for_each_edge, bool rows_arrive_sorted) {
+Network build_csr(std::uint32_t n, ForEachEdge&& for_each_edge) {
   Network net;
   net.size = n;
   net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
@@ -36,11 +50,49 @@ Network build_csr(std::uint32_t n, ForEachEdge&& for_each_edge, bool rows_arrive
   });
   std::copy_backward(off.begin(), off.end() - 1, off.end());
   off[0] = 0;
-  if (!rows_arrive_sorted) {
-    for (std::uint32_t i = 0; i < n; ++i)
-      std::sort(net.targets.begin() + static_cast<std::ptrdiff_t>(off[i]),
-                net.targets.begin() + static_cast<std::ptrdiff_t>(off[i + 1]));
+  return net;
+}
+
+// The same for edges listed by index, edge(e) for e < m, which lets both passes ask for the
+// memory of a tie's far end well before they need it: with rewired or preferential ties, the far
+// ends are scattered over the member arrays, and each look-up would otherwise wait for memory.
+template <class Edge>
+Network build_csr_indexed(std::uint32_t n, std::uint64_t m, Edge&& edge) {
+  constexpr std::uint64_t kAhead = 16;
+  Network net;
+  net.size = n;
+  net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  auto& off = net.offsets;
+  for (std::uint64_t e = 0; e < m; ++e) {
+    if (e + kAhead < m) {
+      const auto [a, b] = edge(e + kAhead);
+      __builtin_prefetch(&off[a + 1], 1);
+      __builtin_prefetch(&off[b + 1], 1);
+    }
+    const auto [a, b] = edge(e);
+    ++off[a + 1];
+    ++off[b + 1];
   }
+  std::partial_sum(off.begin(), off.end(), off.begin());
+  net.targets.resize(off[n]);
+  for (std::uint64_t e = 0; e < m; ++e) {
+    if (e + kAhead < m) {
+      const auto [a, b] = edge(e + kAhead);
+      __builtin_prefetch(&off[a], 1);
+      __builtin_prefetch(&off[b], 1);
+    }
+    if (e + kAhead / 2 < m) {  // the cursors asked for above have arrived: now their slots
+      const auto [a, b] = edge(e + kAhead / 2);
+      __builtin_prefetch(&net.targets[std::min(off[a], off[n] - 1)], 1);
+      __builtin_prefetch(&net.targets[std::min(off[b], off[n] - 1)], 1);
+    }
+    const auto [a, b] = edge(e);
+    net.targets[off[a]++] = b;
+    net.targets[off[b]++] = a;
+  }
+  std::copy_backward(off.begin(), off.end() - 1, off.end());
+  off[0] = 0;
+  sort_rows(net);
   return net;
 }
 
@@ -67,6 +119,97 @@ void check_mean_degree(const NetworkSpec& spec, std::uint32_t n, bool must_be_ev
                      "", 0, 0, "network.mean_degree");
 }
 
+// Watts-Strogatz rewiring. The rule, sequential in member order because whether a far end is free
+// depends on earlier rewirings: member u, slot by slot, draws from its own stream whether the slot
+// moves (probability `rewiring`) and, unless u is tied to everyone, picks new far ends w until one
+// is neither u nor tied to u. So the graph is a pure function of (spec, n, key).
+//
+// Most of the time goes to drawing and to waiting for the picked members' rows in memory, so the
+// rule runs in two steps per block of members, with the same result: first, in parallel, every
+// member's draws as if no pick were refused; then, in order, the picks are applied, each member's
+// rows fetched a few members ahead. A refused pick (rare: the graph is sparse) or a member tied to
+// everyone replays that member's stream exactly from there.
+// degree[i] follows the moves: it ends as member i's number of ties.
+void rewire(std::vector<std::uint32_t>& far, std::vector<std::uint32_t>& degree, std::uint32_t n, std::uint32_t h,
+            RngKey key, double rewiring) {
+  if (h == 0) return;
+  const auto row = [&](std::uint32_t a) { return far.data() + static_cast<std::size_t>(a) * h; };
+  const auto owns = [&](std::uint32_t a, std::uint32_t b) { return std::find(row(a), row(a) + h, b) != row(a) + h; };
+  const auto refused = [&](std::uint32_t u, std::uint32_t w) { return w == u || owns(u, w) || owns(w, u); };
+  const auto move = [&](std::uint32_t u, std::uint32_t s, std::uint32_t w) {
+    auto& end = row(u)[s];
+    --degree[end];
+    ++degree[w];
+    end = w;
+  };
+  // The rule itself, for member u from slot `from` on, with u's stream positioned there.
+  const auto exact = [&](std::uint32_t u, std::uint32_t from, Stream& rng) {
+    for (std::uint32_t s = from; s < h; ++s) {
+      if (!rng.bernoulli(rewiring)) continue;
+      if (degree[u] >= n - 1) continue;  // tied to everyone: nowhere to go
+      std::uint32_t w = 0;
+      do {
+        w = static_cast<std::uint32_t>(rng.below(n));
+      } while (refused(u, w));
+      move(u, s, w);
+    }
+  };
+
+  struct Pick {
+    std::uint32_t slot, w;
+  };
+  const std::uint32_t block = std::max<std::uint32_t>(1, (1u << 20) / std::max<std::uint32_t>(h, 1));
+  std::vector<Pick> picks(static_cast<std::size_t>(block) * h);  // member k of the block: [k * h, + count[k])
+  std::vector<std::uint32_t> count(block);
+  constexpr std::uint32_t kAhead = 8;
+  for (std::uint32_t lo = 0; lo < n; lo += block) {
+    const std::uint32_t hi = lo + std::min(block, n - lo);
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(lo, hi, 1024), [&](const auto& r) {
+      for (std::uint32_t u = r.begin(); u < r.end(); ++u) {
+        Stream rng = member_stream(key, u);
+        Pick* out = &picks[static_cast<std::size_t>(u - lo) * h];
+        std::uint32_t c = 0;
+        for (std::uint32_t s = 0; s < h; ++s)
+          if (rng.bernoulli(rewiring)) out[c++] = {s, static_cast<std::uint32_t>(rng.below(n))};
+        count[u - lo] = c;
+      }
+    });
+    for (std::uint32_t u = lo; u < hi; ++u) {
+      if (u + kAhead < hi) {
+        const std::uint32_t v = u + kAhead - lo;
+        for (std::uint32_t k = 0; k < count[v]; ++k) {
+          __builtin_prefetch(row(picks[static_cast<std::size_t>(v) * h + k].w));
+          __builtin_prefetch(&degree[picks[static_cast<std::size_t>(v) * h + k].w], 1);
+        }
+      }
+      const Pick* mine = &picks[static_cast<std::size_t>(u - lo) * h];
+      const std::uint32_t c = count[u - lo];
+      if (c == 0) continue;
+      if (degree[u] >= n - 1) {  // no pick is drawn at all: replay u from the start
+        Stream rng = member_stream(key, u);
+        exact(u, 0, rng);
+        continue;
+      }
+      for (std::uint32_t k = 0; k < c; ++k) {
+        if (!refused(u, mine[k].w)) {
+          move(u, mine[k].slot, mine[k].w);
+          continue;
+        }
+        // Refused: u's stream so far drew one word per slot up to this one and one per pick.
+        Stream rng = member_stream(key, u);
+        for (std::uint64_t d = 0; d < std::uint64_t{mine[k].slot} + 1 + k + 1; ++d) rng();
+        std::uint32_t w = 0;
+        do {
+          w = static_cast<std::uint32_t>(rng.below(n));
+        } while (refused(u, w));
+        move(u, mine[k].slot, w);
+        exact(u, mine[k].slot + 1, rng);
+        break;
+      }
+    }
+  }
+}
+
 // Ring lattice, then (Watts-Strogatz) each tie's far end moved with probability `rewiring`.
 // far[i * h + s] is the far end of the tie that member i owns in slot s (initially i + s + 1):
 // every tie has exactly one owner, so "are u and w tied?" is a scan of u's and w's h slots. That is
@@ -75,43 +218,42 @@ void check_mean_degree(const NetworkSpec& spec, std::uint32_t n, bool must_be_ev
 Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rewiring) {
   const auto h = static_cast<std::uint32_t>(spec.mean_degree / 2);
   std::vector<std::uint32_t> far(static_cast<std::size_t>(n) * h);
-  for (std::uint32_t i = 0; i < n; ++i)
-    for (std::uint32_t s = 0; s < h; ++s)
-      far[static_cast<std::size_t>(i) * h + s] =
-          static_cast<std::uint32_t>((std::uint64_t{i} + s + 1) % n);
+  const tbb::blocked_range<std::uint32_t> members(0, n, 1 << 14);
+  tbb::parallel_for(members, [&](const auto& r) {
+    for (std::uint32_t i = r.begin(); i < r.end(); ++i)
+      for (std::uint32_t s = 0; s < h; ++s)
+        far[static_cast<std::size_t>(i) * h + s] = static_cast<std::uint32_t>((std::uint64_t{i} + s + 1) % n);
+  });
+  std::vector<std::uint32_t> degree(n, 2 * h);
+  if (rewiring > 0) rewire(far, degree, n, h, key, rewiring);
 
-  if (rewiring > 0) {
-    auto owns = [&](std::uint32_t a, std::uint32_t b) {
-      const auto* row = far.data() + static_cast<std::size_t>(a) * h;
-      return std::find(row, row + h, b) != row + h;
-    };
-    std::vector<std::uint32_t> degree(n, 2 * h);
-    // Sequential in member order: whether a far end is free depends on earlier rewirings. Draws
-    // come from the owner's stream, so the graph is a pure function of (spec, n, key).
-    for (std::uint32_t u = 0; u < n; ++u) {
-      Stream rng = member_stream(key, u);
+  // CSR from the owners' slots. Row i holds i's own far ends and the members whose slots end at i;
+  // the degrees are known, so the offsets are too. Each part of the members fills its own rows:
+  // their own slots, then a pass over all slots for the ties that end in the part (a fast
+  // sequential read). Rows are sorted at the end, so the result is the one of build_csr.
+  Network net;
+  net.size = n;
+  net.offsets.resize(static_cast<std::size_t>(n) + 1);
+  net.offsets[0] = 0;
+  for (std::uint32_t i = 0; i < n; ++i) net.offsets[i + 1] = net.offsets[i] + degree[i];
+  degree = {};
+  net.targets.resize(net.offsets[n]);
+  const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  tbb::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
+    const auto lo = static_cast<std::uint32_t>(std::uint64_t{n} * part / parts);
+    const auto hi = static_cast<std::uint32_t>(std::uint64_t{n} * (part + 1) / parts);
+    std::vector<std::uint64_t> cursor(net.offsets.begin() + lo, net.offsets.begin() + hi);
+    for (std::uint32_t i = lo; i < hi; ++i)
+      for (std::uint32_t s = 0; s < h; ++s) net.targets[cursor[i - lo]++] = far[static_cast<std::size_t>(i) * h + s];
+    for (std::uint32_t j = 0; j < n; ++j)
       for (std::uint32_t s = 0; s < h; ++s) {
-        if (!rng.bernoulli(rewiring)) continue;
-        if (degree[u] >= n - 1) continue;  // tied to everyone: nowhere to go
-        std::uint32_t w = 0;
-        do {
-          w = static_cast<std::uint32_t>(rng.below(n));
-        } while (w == u || owns(u, w) || owns(w, u));
-        auto& end = far[static_cast<std::size_t>(u) * h + s];
-        --degree[end];
-        ++degree[w];
-        end = w;
+        const std::uint32_t b = far[static_cast<std::size_t>(j) * h + s];
+        if (b >= lo && b < hi) net.targets[cursor[b - lo]++] = j;
       }
-    }
-  }
-
-  return build_csr(
-      n,
-      [&](auto&& visit) {
-        for (std::uint32_t i = 0; i < n; ++i)
-          for (std::uint32_t s = 0; s < h; ++s) visit(i, far[static_cast<std::size_t>(i) * h + s]);
-      },
-      false);
+  });
+  far = {};
+  sort_rows(net);
+  return net;
 }
 
 // G(n, p): member i's ties to higher ids are drawn from i's own stream by geometric skipping
@@ -135,7 +277,7 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
       }
     }
   };
-  return build_csr(n, for_each_edge, true);
+  return build_csr(n, for_each_edge);
 }
 
 // Preferential attachment with the repeated-endpoints list: `ends` holds both endpoints of every
@@ -170,12 +312,9 @@ Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
   }
   chosen_by = {};
 
-  return build_csr(
-      n,
-      [&](auto&& visit) {
-        for (std::size_t e = 0; e < ends.size(); e += 2) visit(ends[e], ends[e + 1]);
-      },
-      false);
+  return build_csr_indexed(n, ends.size() / 2, [&](std::uint64_t e) {
+    return std::pair{ends[2 * e], ends[2 * e + 1]};
+  });
 }
 
 }  // namespace
@@ -232,12 +371,9 @@ Network network_from_edges(std::uint32_t n,
   std::sort(edges.begin(), edges.end());
   edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
   // Sorted (a < b) pairs fill every row in increasing order, as in erdos_renyi.
-  return build_csr(
-      n,
-      [&](auto&& visit) {
-        for (const auto& [a, b] : edges) visit(a, b);
-      },
-      true);
+  return build_csr(n, [&](auto&& visit) {
+    for (const auto& [a, b] : edges) visit(a, b);
+  });
 }
 
 double clustering_coefficient(const Network& net) {

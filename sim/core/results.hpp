@@ -177,7 +177,7 @@ struct RunStats {
   double seconds_total = 0;
   double seconds_simulating = 0;
   std::uint64_t customer_days = 0;
-  StepTimes step;  ///< where the daily steps spent their time
+  StepTimes step{};  ///< where the daily steps spent their time
 };
 
 /// Everything a run produces, before any file is written.
