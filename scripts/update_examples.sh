@@ -2,10 +2,10 @@
 # Re-runs the example what-if scenarios and writes their comparisons to docs/examples/<name>.md.
 # Run it after a change to the model moves the numbers (tests/cli/test_examples.sh checks the
 # signs of the effects, not the numbers).
-# Usage: scripts/update_examples.sh [CXSIM_BINARY]   (default: build/sim/cxsim)
+# Usage: scripts/update_examples.sh [CXSIM_BINARY]   (default: build/release/sim/cxsim)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CXSIM=$(realpath "${1:-build/sim/cxsim}")
+CXSIM=$(realpath "${1:-build/release/sim/cxsim}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -15,9 +15,10 @@ declare -A EXTRA=(
   [quality]="issues contacts_failure churned"
   [price]="churned orders"
   [sweep_quality_staffing]="abandoned contacts_failure"
+  [proactive_cx]="contacts_failure churned"
 )
 
-for name in service_speed quality price sweep_quality_staffing; do
+for name in service_speed quality price proactive_cx sweep_quality_staffing; do
   scenario=scenarios/$name.toml
   "$CXSIM" run "$scenario" -o "$tmp/$name.h5" --quiet >/dev/null
   metrics=()

@@ -37,9 +37,9 @@ std::vector<Figure> builtin_figures() {
       {"asa", "asa_s_last30", "ASA (last 30 days)", "s", A::window_mean, "asa_s", "", true},
   };
   // Service level: from the contact centre's counts when this build has them.
-  if (has_metric("answered_within_target") && has_metric("offered"))
+  if (has_metric("answered_within_target") && has_metric("queue_outcomes"))
     all.push_back({"service_level", "service_level_last30", "service level (last 30 days)", "share",
-                   A::window_ratio, "answered_within_target", "offered", true});
+                   A::window_ratio, "answered_within_target", "queue_outcomes", true});
   else if (has_metric("service_level"))
     all.push_back({"service_level", "service_level_last30", "service level (last 30 days)", "share",
                    A::window_mean, "service_level", "", true});

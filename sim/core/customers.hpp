@@ -21,7 +21,11 @@ enum class Severity : std::uint8_t { none = 0, mild = 1, moderate = 2, severe = 
 inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
 
 /// Bits of CustomerRecord::heard.
-enum HeardBits : std::uint8_t { heard_positive = 1, heard_negative = 2 };
+enum HeardBits : std::uint8_t {
+  heard_positive = 1,
+  heard_negative = 2,
+  notified_issue = 4,  ///< not heard: the open issue was notified proactively; the firm is fixing it
+};
 
 /// What a customer's events read and write: one cache line.
 struct alignas(64) CustomerRecord {

@@ -82,6 +82,13 @@ void Model::set_params(const Params& params) {
 }
 
 void Model::derive_rates() {
+  if (p_.contacts_arrival_profile.empty()) {
+    arrival_profile_ = kArrivalProfile;
+  } else {
+    for (int h = 0; h < 24; ++h) arrival_profile_[h] = static_cast<double>(p_.contacts_arrival_profile[h]);
+  }
+  arrival_total_ = 0;
+  for (double w : arrival_profile_) arrival_total_ += w;
   external_daily_ = -std::expm1(-p_.acquisition_p_per_year / 365.0);
   const double recommend = recommendations_per_day(p_);
   const double warn = std::min(1.0, recommend * p_.wom_warning_rate_ratio);
@@ -424,7 +431,9 @@ CXSIM_MECHANISM void Model::process_active(std::uint32_t i, std::int32_t t, Chun
   std::uint8_t contacts_today = 0;
   if (c_.issue_severity[i] != Severity::none) {
     if (t > c_.record[i].issue_opened) issue_cost(i, t);
-    if (t - c_.record[i].issue_opened >= p_.quality_issue_give_up_days) {
+    if ((c_.record[i].heard & notified_issue) && t - c_.record[i].issue_opened >= p_.proactive_fix_days) {
+      resolve_issue(i, t);  // the firm fixed the problem it told the customer about
+    } else if (t - c_.record[i].issue_opened >= p_.quality_issue_give_up_days) {
       close_issue(i);  // nobody resolved it: the customer lives with it
     } else if (c_.record[i].next_contact == t) {
       emit_contact(i, t, c_.issue_severity[i], c_.record[i].issue_contacts > 0, contacts_today++, chunk);
@@ -591,6 +600,7 @@ CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity
   c_.record[i].issue_opened = t;
   c_.record[i].issue_contacts = 0;
   c_.record[i].issue_loss = loss;
+  if (notified) c_.record[i].heard |= notified_issue;
   // TARP selection: loyal customers complain, disloyal ones leave silently.
   const double base = severity == Severity::severe     ? p_.contacts_probability_severe
                       : severity == Severity::moderate ? p_.contacts_probability_moderate
@@ -605,7 +615,16 @@ CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity
                            : kNever;
 }
 
+CXSIM_MECHANISM void Model::resolve_issue(std::uint32_t i, std::int32_t t) {
+  decay_attitude(i, t);
+  const double days = t - c_.record[i].issue_opened;
+  const double restored = p_.experience_recovery_max * std::exp(-days / p_.experience_recovery_fast_days);
+  c_.attitude[i] += static_cast<float>(restored * c_.record[i].issue_loss);
+  close_issue(i);
+}
+
 CXSIM_MECHANISM void Model::close_issue(std::uint32_t i) {
+  c_.record[i].heard &= static_cast<std::uint8_t>(~notified_issue);
   c_.issue_severity[i] = Severity::none;
   c_.record[i].issue_contacts = 0;
   c_.record[i].issue_loss = 0;
@@ -623,9 +642,7 @@ CXSIM_MECHANISM void Model::emit_contact(std::uint32_t i, std::int32_t t, Severi
                                          p_.chatbot_enabled ? s.chatbot_weight : 0.0};
   const double total_weight = weights[0] + weights[1] + weights[2] + weights[3];
   double u = rng.uniform() * total_weight;
-  double total = 0;
-  for (double w : kArrivalProfile) total += w;
-  double h = rng.uniform() * total;
+  double h = rng.uniform() * arrival_total_;
   const double within_hour = rng.uniform();
   if (total_weight <= 0) {  // no channel offered: the customer cannot reach the firm
     if (severity != Severity::none) c_.record[i].next_contact = kNever;
@@ -634,7 +651,7 @@ CXSIM_MECHANISM void Model::emit_contact(std::uint32_t i, std::int32_t t, Severi
   int channel = 0;
   while (channel + 1 < kChannelCount && (u >= weights[channel] || weights[channel] <= 0)) u -= weights[channel++];
   int hour = 0;
-  while (hour + 1 < 24 && h >= kArrivalProfile[hour]) h -= kArrivalProfile[hour++];
+  while (hour + 1 < 24 && h >= arrival_profile_[hour]) h -= arrival_profile_[hour++];
 
   Contact contact;
   contact.customer = i;
@@ -758,7 +775,10 @@ void Model::record_contact_centre(Row& row) const {
     row[static_cast<int>(c.offered)] = static_cast<double>(st.offered);
     row[static_cast<int>(c.answered)] = static_cast<double>(st.answered);
     row[static_cast<int>(c.abandoned)] = static_cast<double>(st.abandoned);
-    row[static_cast<int>(c.service_level)] = ratio(static_cast<double>(st.answered_within_target), static_cast<double>(st.offered));
+    // Service level over the day's outcomes (answered or abandoned today), so an e-mail backlog
+    // answered today cannot push it above 1.
+    row[static_cast<int>(c.service_level)] = ratio(static_cast<double>(st.answered_within_target),
+                                                   static_cast<double>(st.answered + st.abandoned));
     row[static_cast<int>(c.asa)] = ratio(st.wait_answered_s, static_cast<double>(st.answered));
     row[static_cast<int>(c.aht)] = ratio(st.handle_s, static_cast<double>(st.completed));
     row[static_cast<int>(c.occupancy)] = ratio(st.busy_agent_s, st.paid_agent_s);
@@ -789,8 +809,10 @@ void Model::record_contact_centre(Row& row) const {
   add(Metric::service_cost, cost);
   add(Metric::chatbot_contained, static_cast<double>(day_[Channel::chatbot].contained));
   add(Metric::chatbot_escalated, static_cast<double>(day_[Channel::chatbot].escalated));
-  row[static_cast<int>(Metric::service_level)] = ratio(within, offered);
-  row[static_cast<int>(Metric::abandonment_rate)] = ratio(row[static_cast<int>(Metric::abandoned)], offered);
+  const double abandoned = row[static_cast<int>(Metric::abandoned)];
+  add(Metric::queue_outcomes, answered + abandoned);
+  row[static_cast<int>(Metric::service_level)] = ratio(within, answered + abandoned);
+  row[static_cast<int>(Metric::abandonment_rate)] = ratio(abandoned, answered + abandoned);
   row[static_cast<int>(Metric::asa_s)] = ratio(live_wait, live_answered);
   row[static_cast<int>(Metric::aht_s)] = ratio(handle, completed);
   row[static_cast<int>(Metric::occupancy)] = ratio(busy, paid);
@@ -818,11 +840,7 @@ CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::in
                                 static_cast<std::uint32_t>(c_.record[i].issue_opened) == outcome.tag;
   if (about_open_issue) {
     if (outcome.resolved) {
-      // Resolution restores part of the loss, more when fast.
-      const double days = t - c_.record[i].issue_opened;
-      const double restored = p_.experience_recovery_max * std::exp(-days / p_.experience_recovery_fast_days);
-      c_.attitude[i] += static_cast<float>(restored * c_.record[i].issue_loss);
-      close_issue(i);
+      resolve_issue(i, t);
     } else {
       Stream rng(key_, Purpose::repeat_contact, i, outcome.day, outcome.sequence);
       if (c_.record[i].issue_contacts < p_.contacts_max_contacts && rng.bernoulli(p_.contacts_repeat_probability))

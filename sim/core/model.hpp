@@ -97,6 +97,8 @@ class Model {
   /// Proactive notification of a new problem: returns whether it reached the customer.
   bool notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc);
   void close_issue(std::uint32_t i);
+  /// Resolves the open issue today: restores part of its loss, more when fast, and closes it.
+  void resolve_issue(std::uint32_t i, std::int32_t t);
   void emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
                     std::uint8_t sub, Chunk& chunk);
   void tell(std::uint32_t i, std::int32_t t, Chunk& chunk);
@@ -143,6 +145,8 @@ class Model {
   ContactCentre centre_;
   DayResult day_;
   StepTimes times_;
+  std::array<double, 24> arrival_profile_{};  ///< contacts' relative weight per hour
+  double arrival_total_ = 0;
   std::vector<float> decay_;  ///< decay_[k] = exp(-k / memory_days)
   std::vector<float> baseline_;  ///< attitude baseline per segment, as attitude_at uses it
 

@@ -275,6 +275,11 @@ void validate(const Params& params) {
     throw InputError("q_per_year / recommendation_conversion / 365 must be at most 1 (one "
                      "recommendation per promoter per day); lower q or raise the conversion",
                      "", 0, 0, "acquisition.q_per_year");
+  if (!params.contacts_arrival_profile.empty() &&
+      std::all_of(params.contacts_arrival_profile.begin(), params.contacts_arrival_profile.end(),
+                  [](std::int64_t w) { return w == 0; }))
+    throw InputError("at least one hour needs a weight above 0 (or leave the list empty)", "", 0, 0,
+                     "contacts.arrival_profile");
   if (params.network_kind == "edge_list" && params.network_edge_list.empty())
     throw InputError("network.kind = \"edge_list\" needs network.edge_list, the file to read", "", 0,
                      0, "network.edge_list");

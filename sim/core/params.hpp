@@ -154,6 +154,9 @@ namespace cxsim {
       "Chance an unresolved contact is followed by a repeat contact", "assumption")                 \
   NUM(contacts, max_contacts, std::int64_t, 4, 1, 100, "contacts", true,                            \
       "Contacts about one issue before the customer gives up", "assumption")                        \
+  LIST(contacts, arrival_profile, 24, 0, 1000000, "weight", true,                                  \
+       "When in the day contacts arrive: a relative weight per hour (hour 0 first); empty: the "     \
+       "built-in profile (quiet nights, peaks late morning and mid-afternoon)")                      \
   NUM(contacts, value_demand_per_year, double, 2.0, 0, 365, "contacts/customer/year", true,         \
       "Questions from active customers with nothing wrong (value demand)", "assumption")            \
   NUM(wom, share_after_delight, double, 0.47, 0, 1, "probability", true,                            \

@@ -18,7 +18,7 @@ namespace cxsim {
   M(ch##_offered, "contacts/day", flow, "Contacts offered to the " #ch " queue while open")         \
   M(ch##_answered, "contacts/day", flow, "Contacts answered on " #ch)                               \
   M(ch##_abandoned, "contacts/day", flow, "Contacts that gave up waiting on " #ch)                  \
-  M(ch##_service_level, "share", ratio, "Answered within target / offered on " #ch)                 \
+  M(ch##_service_level, "share", ratio, "Answered within target / (answered + abandoned) on " #ch)  \
   M(ch##_asa_s, "s", ratio, "Average speed of answer on " #ch)                                      \
   M(ch##_aht_s, "s", ratio, "Average handle time on " #ch)                                          \
   M(ch##_occupancy, "share", ratio, "Busy / paid agent time on " #ch)
@@ -59,9 +59,11 @@ namespace cxsim {
   M(answered, "contacts/day", flow, "Contacts answered by an agent")                                \
   M(abandoned, "contacts/day", flow, "Contacts that gave up waiting (each attempt)")               \
   M(answered_within_target, "contacts/day", flow, "Contacts answered within their channel's target") \
+  M(queue_outcomes, "contacts/day", flow,                                                          \
+    "Contacts answered or abandoned today, agent channels (the service level's denominator)")     \
   M(turned_away, "contacts/day", flow, "Contacts that arrived while their channel was closed")      \
-  M(service_level, "share", ratio, "Answered within target / offered, agent channels")             \
-  M(abandonment_rate, "share", ratio, "Abandoned / offered, agent channels")                       \
+  M(service_level, "share", ratio, "Answered within target / (answered + abandoned), agent channels") \
+  M(abandonment_rate, "share", ratio, "Abandoned / (answered + abandoned), agent channels")        \
   M(aht_s, "s", ratio, "Average handle time of completed contacts, agent channels")                \
   M(occupancy, "share", ratio, "Busy agent time / paid agent time")                                \
   M(agent_hours, "hours/day", flow, "Paid agent-hours, overtime included")                         \

@@ -58,6 +58,17 @@ expect 2 "did you mean" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set pur
 expect 2 "threads" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --threads -1
 no_file out.h5
 
+# Bad staffing and queue settings: exit 2 naming the key, no results file.
+expect 2 "phone\.agents.*\[0, 1000000\]" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set phone.agents=-1 -o staff.h5
+expect 2 "phone\.agents" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set phone.agents=0 -o staff.h5
+expect 2 "phone\.roster.*24" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set "phone.roster=[1, 2, 3]" -o staff.h5
+expect 2 "patience_s" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set "segment[0].patience_s=0" -o staff.h5
+expect 2 "close_hour" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" --set phone.open_hour=21 -o staff.h5
+no_file staff.h5
+expect 0 "fewest agents for 80% answered within 20 s: 14" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180
+expect 0 "P\(abandon\)" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 120
+expect 2 "aht" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 0
+
 # A population that does not fit in memory is refused before anything is allocated.
 expect 2 "memory.*market\.population|market\.population.*memory" -- \
   "$CXSIM" run "$SRC/scenarios/baseline.toml" --set market.population=200000000 --replications 8 -o big.h5

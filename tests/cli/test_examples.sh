@@ -74,6 +74,20 @@ if run_example price "${FIGURES[@]}"; then
   effect price.csv "cut-10%-day-180" churned down
 fi
 
+# Proactive notification -> fewer failure contacts and less churn; a well-timed message (read
+# 60% of the time) beats a badly timed one (25%).
+if run_example proactive_cx "${FIGURES[@]}"; then
+  for s in notify-preferred-hour notify-random-hour notify-from-day-120; do
+    effect proactive_cx.csv "$s" contacts_failure down
+    effect proactive_cx.csv "$s" churned down
+    effect proactive_cx.csv "$s" retention up
+  done
+  "$CXSIM" compare proactive_cx.h5 --baseline notify-random-hour --format csv "${FIGURES[@]}" > timing.csv &&
+    ok || bad "cxsim compare proactive_cx --baseline notify-random-hour"
+  effect timing.csv notify-preferred-hour contacts_failure down
+  effect timing.csv notify-preferred-hour churned down
+fi
+
 # The sweep: sweep-003 (3%, one agent) is the baseline again, so it differs by exactly zero;
 # against it, more agents cut waits and more defects raise failure contacts.
 if run_example sweep_quality_staffing "${FIGURES[@]}"; then

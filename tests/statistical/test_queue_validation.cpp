@@ -126,6 +126,8 @@ TEST_CASE("the contact centre's figures add up every day", "[queue]") {
     CHECK(at(Metric::offered) == at(Metric::phone_offered) + at(Metric::chat_offered) + at(Metric::email_offered));
     CHECK(at(Metric::answered) <= at(Metric::offered) + at(Metric::email_offered));  // e-mail backlog
     CHECK(at(Metric::answered_within_target) <= at(Metric::answered));
+    CHECK_FALSE(at(Metric::service_level) > 1.0);  // NaN on a day without outcomes
+    CHECK(at(Metric::queue_outcomes) == at(Metric::answered) + at(Metric::abandoned));
     CHECK(at(Metric::occupancy) <= 1.0 + 1e-12);
     // Paid hours: 2 phone, 2 chat agents for 12 h, 2 e-mail agents for 10 h, plus overtime.
     CHECK(at(Metric::agent_hours) >= 2 * 12 + 2 * 12 + 2 * 10 - 1e-9);
@@ -161,4 +163,21 @@ TEST_CASE("bad staffing is refused with the scenario key", "[queue]") {
   p.phone_agents = 0;
   p.phone_enabled = false;  // a closed channel needs nobody
   CHECK_NOTHROW(check_scenario(p));
+}
+
+TEST_CASE("contacts arrive by the scenario's hourly profile", "[queue]") {
+  Params p = busy_centre();
+  p.run_replications = 1;
+  p.run_horizon_days = 30;
+  p.contacts_arrival_profile = std::vector<std::int64_t>(24, 0);
+  p.contacts_arrival_profile[3] = 1;  // everyone calls at 3 a.m., when phone and chat are closed
+  const auto r = simulate(p);
+  CHECK(total(r, Metric::phone_offered) == 0);
+  CHECK(total(r, Metric::chat_offered) == 0);  // the all-night bot's escalations meet a closed chat too
+  CHECK(total(r, Metric::turned_away) ==
+        total(r, Metric::contacts_phone) + total(r, Metric::contacts_chat) + total(r, Metric::chatbot_escalated));
+  CHECK(total(r, Metric::contacts_phone) > 0);
+
+  p.contacts_arrival_profile.assign(24, 0);
+  CHECK_THROWS_WITH(check_scenario(p), Catch::Contains("contacts.arrival_profile"));
 }
