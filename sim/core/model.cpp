@@ -252,6 +252,7 @@ CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint3
   const std::size_t due = chunk.due.size();
   for (std::size_t k = 0; k < due; ++k) {
     if (k + kPrefetchAhead < due) prefetch(chunk.due[k + kPrefetchAhead]);
+    if (k + kPrefetchAhead / 2 < due) prefetch_ties(chunk.due[k + kPrefetchAhead / 2]);
     const std::uint32_t i = chunk.due[k];
     process_customer(i, t, chunk);
     wake[i] = next_wake(i, t);
@@ -299,6 +300,14 @@ void Model::prefetch(std::uint32_t i) const {
   __builtin_prefetch(&c_.attitude_day[i], 1);
   __builtin_prefetch(&c_.issue_severity[i], 1);
   __builtin_prefetch(&c_.segment[i]);
+  if (!net_.complete) __builtin_prefetch(&net_.offsets[i]);
+}
+
+void Model::prefetch_ties(std::uint32_t i) const {
+  // The row's offsets were asked for a few customers earlier: now the row itself, which a
+  // customer who talks today reads to pick a listener.
+  if (!net_.complete && !net_.targets.empty())
+    __builtin_prefetch(&net_.targets[std::min<std::uint64_t>(net_.offsets[i], net_.targets.size() - 1)]);
 }
 
 CXSIM_MECHANISM std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {

@@ -82,6 +82,8 @@ class Model {
   void in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply);
   /// Asks the memory system for customer i's state, ahead of its turn.
   void prefetch(std::uint32_t i) const;
+  /// Then for its row of ties (once the row's offsets have arrived).
+  void prefetch_ties(std::uint32_t i) const;
   /// End-of-phase stocks of customers [lo, hi): counts by status, attitude, promoters.
   void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const;
   void process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk);
