@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the cxsim command line: exit codes, messages, files.
 # Usage: test_cli.sh CXSIM_BINARY SOURCE_DIR
-set -u
-CXSIM=$1
-SRC=$2
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh" "$1" "$2"
 
 # expect CODE PATTERN -- command...: exit status CODE and PATTERN (grep -E) in stdout+stderr
 expect() {
@@ -181,5 +171,4 @@ status=$?
 [ $status -eq 130 ] && ok || bad "interrupted run exited $status, expected 130"
 no_file int.h5
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli

@@ -4,16 +4,7 @@
 # from the baseline excludes zero in the expected direction. Also checks that docs/examples/ has a
 # comparison of each example with the same strategies (scripts/update_examples.sh writes them).
 # Usage: test_examples.sh CXSIM_BINARY SOURCE_DIR
-set -u
-CXSIM=$1
-SRC=$2
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh" "$1" "$2"
 
 # effect FILE.csv STRATEGY FIGURE up|down|zero
 effect() {
@@ -98,5 +89,4 @@ if run_example sweep_quality_staffing "${FIGURES[@]}"; then
   effect sweep_quality_staffing.csv sweep-000 contacts_failure down
 fi
 
-echo "examples: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish examples

@@ -1,0 +1,18 @@
+# Shared by the command-line test scripts: sourced as `. harness.sh CXSIM_BINARY SOURCE_DIR`.
+# Sets CXSIM and SRC, moves into a scratch directory removed on exit, and counts results with
+# ok / bad; `finish NAME` prints "NAME: N passed, N failed" and returns non-zero on a failure.
+set -u
+CXSIM=$1
+SRC=$2
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAILED: $*"; }
+finish() {
+  echo "$1: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
