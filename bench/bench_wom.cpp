@@ -87,6 +87,17 @@ struct Reference {
   double adopted_fraction = 0;
 };
 
+/// A reference loop's result: its time and the share that adopted.
+template <class Flags, class Start>
+Reference finish(const Flags& adopted, Start t0) {
+  Reference r;
+  r.seconds = cxsim::bench::seconds_since(t0);
+  std::uint64_t count = 0;
+  for (auto a : adopted) count += a;
+  r.adopted_fraction = static_cast<double>(count) / static_cast<double>(adopted.size());
+  return r;
+}
+
 std::uint8_t bump(std::uint8_t& slot) {
   std::atomic_ref<std::uint8_t> a(slot);
   std::uint8_t old = a.load(std::memory_order_relaxed);
@@ -125,12 +136,7 @@ Reference direct(const cxsim::Network& net, const Kernel& k, int days, int threa
     });
     inbox.swap(next_inbox);
   }
-  Reference r;
-  r.seconds = cxsim::bench::seconds_since(t0);
-  std::uint64_t count = 0;
-  for (auto a : adopted) count += a;
-  r.adopted_fraction = static_cast<double>(count) / n;
-  return r;
+  return finish(adopted, t0);
 }
 
 // The same model with scheduled days: next[i] is a prospect's external-adoption day or an
@@ -175,12 +181,7 @@ Reference scheduled(const cxsim::Network& net, const Kernel& k, int days, int th
     });
     inbox.swap(next_inbox);
   }
-  Reference r;
-  r.seconds = cxsim::bench::seconds_since(t0);
-  std::uint64_t count = 0;
-  for (auto a : adopted) count += a;
-  r.adopted_fraction = static_cast<double>(count) / n;
-  return r;
+  return finish(adopted, t0);
 }
 
 }  // namespace
