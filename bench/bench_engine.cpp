@@ -15,8 +15,8 @@
 #include <filesystem>
 
 #include "bench_support.hpp"
-#include "core/customers.hpp"
-#include "core/runner.hpp"
+#include "model/customers.hpp"
+#include "experiment/runner.hpp"
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
 

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "bench_support.hpp"
-#include "core/contact_centre.hpp"
-#include "core/contact_config.hpp"
+#include "service/contact_centre.hpp"
+#include "service/contact_config.hpp"
 #include "io/scenario_reader.hpp"
 
 namespace {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
-#include "core/runner.hpp"
+#include "experiment/runner.hpp"
 #include "io/scenario_reader.hpp"
 
 namespace {

@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "bench_support.hpp"
-#include "core/network.hpp"
-#include "core/runner.hpp"
+#include "model/network.hpp"
+#include "experiment/runner.hpp"
 #include "io/scenario_reader.hpp"
 
 namespace {

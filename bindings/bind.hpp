@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "core/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "core/params.hpp"
 
 namespace cxsim::py_bind {

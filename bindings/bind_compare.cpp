@@ -8,7 +8,8 @@
 #include <limits>
 
 #include "bind.hpp"
-#include "core/compare.hpp"
+#include "kpi/compare.hpp"
+#include "io/compare_format.hpp"
 
 namespace cxsim::py_bind {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "bind.hpp"
-#include "core/erlang.hpp"
+#include "service/erlang.hpp"
 
 namespace cxsim::py_bind {
 

@@ -14,8 +14,9 @@
 #include <thread>
 
 #include "bind.hpp"
-#include "core/precision.hpp"
-#include "core/runner.hpp"
+#include "experiment/precision.hpp"
+#include "io/summary.hpp"
+#include "experiment/runner.hpp"
 #include "cxsim/version.hpp"
 #include "io/edge_list.hpp"
 #include "io/experiment_reader.hpp"

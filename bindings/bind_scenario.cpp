@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "bind.hpp"
-#include "core/runner.hpp"
-#include "core/summary.hpp"
+#include "experiment/runner.hpp"
+#include "io/summary.hpp"
 #include "io/edge_list.hpp"
 #include "io/experiment_reader.hpp"
 #include "io/scenario_reader.hpp"

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "bind.hpp"
-#include "core/stats.hpp"
+#include "kpi/stats.hpp"
 
 namespace cxsim::py_bind {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/erlang.hpp"
+#include "service/erlang.hpp"
 #include "core/errors.hpp"
 
 namespace cxsim {

@@ -14,17 +14,18 @@
 #include <iostream>
 #include <thread>
 
-#include "core/compare.hpp"
+#include "kpi/compare.hpp"
+#include "io/compare_format.hpp"
 #include "core/errors.hpp"
-#include "core/precision.hpp"
-#include "core/runner.hpp"
+#include "experiment/precision.hpp"
+#include "experiment/runner.hpp"
 #include "cxsim/version.hpp"
 #include "io/edge_list.hpp"
 #include "io/experiment_reader.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
-#include "core/summary.hpp"
+#include "io/summary.hpp"
 #include "erlang_command.hpp"
 
 namespace {

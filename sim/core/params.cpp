@@ -1,12 +1,12 @@
-#include "params.hpp"
+#include "core/params.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <sstream>
 
-#include "errors.hpp"
-#include "text.hpp"
+#include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace cxsim {
 

@@ -1,4 +1,4 @@
-#include "results.hpp"
+#include "core/results.hpp"
 
 namespace cxsim {
 

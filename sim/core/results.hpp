@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "params.hpp"
+#include "core/params.hpp"
 
 namespace cxsim {
 

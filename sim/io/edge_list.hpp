@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/network.hpp"
+#include "model/network.hpp"
 
 namespace cxsim {
 

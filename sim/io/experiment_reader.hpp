@@ -2,7 +2,7 @@
 // The what-if part of a scenario file: [[strategy]] tables with their [[strategy.intervention]]
 // sub-tables, top-level [[intervention]] tables and a [sweep] (syntax in docs/scenarios.md).
 
-#include "core/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "io/scenario_reader.hpp"
 
 namespace cxsim {

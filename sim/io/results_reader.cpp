@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
-#include "core/text.hpp"
+#include "io/text_format.hpp"
 #include "io/h5.hpp"
 #include "io/results_writer.hpp"
 

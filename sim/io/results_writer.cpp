@@ -15,7 +15,7 @@
 
 #include <cxsim/version.hpp>
 
-#include "core/compare.hpp"
+#include "kpi/compare.hpp"
 #include "core/errors.hpp"
 #include "io/h5.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "core/results.hpp"
 
 namespace cxsim {

@@ -11,7 +11,7 @@
 #include <optional>
 #include <sstream>
 
-#include "core/contact_config.hpp"
+#include "service/contact_config.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
 #include "io/reader_support.hpp"

@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 
-#include "core/compare.hpp"
-#include "core/experiment.hpp"
-#include "core/stats.hpp"
+#include "kpi/compare.hpp"
+#include "experiment/experiment.hpp"
+#include "kpi/stats.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace cxsim;

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "core/stats.hpp"
+#include "kpi/stats.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace cxsim;

@@ -5,7 +5,8 @@
 #include <cstring>
 
 #include "core/errors.hpp"
-#include "core/precision.hpp"
+#include "experiment/precision.hpp"
+#include "io/summary.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace cxsim;

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "core/contact_config.hpp"
+#include "service/contact_config.hpp"
 #include "core/errors.hpp"
-#include "core/stats.hpp"
+#include "kpi/stats.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace cxsim;

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/params.hpp"
-#include "core/runner.hpp"
+#include "experiment/runner.hpp"
 
 namespace cxsim::testing {
 

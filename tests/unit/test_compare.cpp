@@ -5,7 +5,8 @@
 
 #include <cmath>
 
-#include "core/compare.hpp"
+#include "kpi/compare.hpp"
+#include "io/compare_format.hpp"
 #include "core/errors.hpp"
 
 using namespace cxsim;

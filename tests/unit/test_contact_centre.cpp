@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/contact_centre.hpp"
-#include "core/erlang.hpp"
+#include "service/contact_centre.hpp"
+#include "service/erlang.hpp"
 #include "core/errors.hpp"
 
 using namespace cxsim;

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/erlang.hpp"
+#include "service/erlang.hpp"
 #include "core/errors.hpp"
 
 using namespace cxsim;

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "core/errors.hpp"
-#include "core/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 using namespace cxsim;
 using Catch::Matchers::Contains;

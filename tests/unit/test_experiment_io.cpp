@@ -8,8 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/compare.hpp"
-#include "core/experiment.hpp"
+#include "kpi/compare.hpp"
+#include "experiment/experiment.hpp"
 #include "io/h5.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"

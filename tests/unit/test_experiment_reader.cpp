@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
-#include "core/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "io/experiment_reader.hpp"
 #include "io/scenario_reader.hpp"
 

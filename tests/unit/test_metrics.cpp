@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "core/metrics.hpp"
-#include "core/stats.hpp"
+#include "model/metrics.hpp"
+#include "kpi/stats.hpp"
 
 using namespace cxsim;
 

@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "core/customers.hpp"
-#include "core/model.hpp"
+#include "model/customers.hpp"
+#include "model/model.hpp"
 #include "core/errors.hpp"
 #include "support/run_helpers.hpp"
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "core/errors.hpp"
-#include "core/network.hpp"
+#include "model/network.hpp"
 #include "io/edge_list.hpp"
 
 using namespace cxsim;

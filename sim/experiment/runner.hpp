@@ -7,10 +7,10 @@
 #include <functional>
 #include <optional>
 
-#include "experiment.hpp"
-#include "network.hpp"
-#include "params.hpp"
-#include "results.hpp"
+#include "experiment/experiment.hpp"
+#include "model/network.hpp"
+#include "core/params.hpp"
+#include "core/results.hpp"
 
 namespace cxsim {
 

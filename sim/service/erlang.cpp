@@ -1,4 +1,4 @@
-#include "erlang.hpp"
+#include "service/erlang.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace cxsim {
 namespace {

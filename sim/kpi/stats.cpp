@@ -1,4 +1,4 @@
-#include "stats.hpp"
+#include "kpi/stats.hpp"
 
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>

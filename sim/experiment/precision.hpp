@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "compare.hpp"
-#include "experiment.hpp"
-#include "network.hpp"
-#include "runner.hpp"
+#include "kpi/compare.hpp"
+#include "experiment/experiment.hpp"
+#include "model/network.hpp"
+#include "experiment/runner.hpp"
 
 namespace cxsim {
 
@@ -47,8 +47,5 @@ struct PrecisionReport {
 ExperimentResult run_to_precision(const Experiment& experiment, const PrecisionTarget& target,
                                   const RunOptions& options, const Network* given_network,
                                   PrecisionReport& report);
-
-/// What was achieved, in a few lines for the terminal.
-std::string describe_precision(const PrecisionReport& report, const PrecisionTarget& target);
 
 }  // namespace cxsim

@@ -1,4 +1,4 @@
-#include "network.hpp"
+#include "model/network.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -9,7 +9,7 @@
 #include <numeric>
 #include <string_view>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace cxsim {
 

@@ -1,4 +1,4 @@
-#include "experiment.hpp"
+#include "experiment/experiment.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -7,9 +7,9 @@
 #include <set>
 #include <stdexcept>
 
-#include "contact_config.hpp"
-#include "errors.hpp"
-#include "rng.hpp"
+#include "service/contact_config.hpp"
+#include "core/errors.hpp"
+#include "core/rng.hpp"
 
 namespace cxsim {
 

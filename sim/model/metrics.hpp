@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <span>
 
-#include "params.hpp"
-#include "results.hpp"
+#include "core/params.hpp"
+#include "core/results.hpp"
 
 namespace cxsim {
 

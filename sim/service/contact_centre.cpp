@@ -1,4 +1,4 @@
-#include "contact_centre.hpp"
+#include "service/contact_centre.hpp"
 
 #include <tbb/parallel_for.h>
 
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace cxsim {
 namespace {

@@ -13,12 +13,12 @@
 #include <span>
 #include <vector>
 
-#include "contact_centre.hpp"
-#include "customers.hpp"
-#include "network.hpp"
-#include "params.hpp"
-#include "results.hpp"
-#include "rng.hpp"
+#include "service/contact_centre.hpp"
+#include "model/customers.hpp"
+#include "model/network.hpp"
+#include "core/params.hpp"
+#include "core/results.hpp"
+#include "core/rng.hpp"
 
 namespace cxsim {
 

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "results.hpp"
-#include "stats.hpp"
+#include "core/results.hpp"
+#include "kpi/stats.hpp"
 
 namespace cxsim {
 
@@ -88,15 +88,6 @@ struct Comparison {
 /// @throws InputError when the baseline is not among the runs (listing them), there is nothing to
 ///         compare it with, a figure is unknown, or at_day is outside 1..days
 Comparison compare(const std::vector<RunSeries>& runs, const CompareOptions& options);
-
-enum class CompareFormat { table, markdown, csv, json };
-
-/// @throws InputError naming the formats when `name` is none of table, markdown, csv, json
-CompareFormat compare_format(const std::string& name);
-
-/// The comparison as text: an aligned table, Markdown, CSV (one row per strategy and figure) or
-/// JSON. Table and Markdown show shares as percentages and their differences in points.
-std::string format_comparison(const Comparison& comparison, CompareFormat format);
 
 /// The /summary table: one row per (run, replication), columns of equal length.
 struct SummaryTable {

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "params.hpp"
-#include "results.hpp"
+#include "core/params.hpp"
+#include "core/results.hpp"
 
 namespace cxsim {
 

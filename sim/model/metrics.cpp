@@ -1,4 +1,4 @@
-#include "metrics.hpp"
+#include "model/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,10 +1,10 @@
-#include "compare.hpp"
+#include "kpi/compare.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace cxsim {
 

@@ -1,4 +1,4 @@
-#include "runner.hpp"
+#include "experiment/runner.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -9,11 +9,11 @@
 #include <optional>
 #include <stdexcept>
 
-#include "contact_config.hpp"
-#include "customers.hpp"
-#include "errors.hpp"
-#include "metrics.hpp"
-#include "model.hpp"
+#include "service/contact_config.hpp"
+#include "model/customers.hpp"
+#include "core/errors.hpp"
+#include "model/metrics.hpp"
+#include "model/model.hpp"
 
 namespace cxsim {
 

@@ -1,4 +1,4 @@
-#include "model.hpp"
+#include "model/model.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -10,9 +10,9 @@
 #include <cmath>
 #include <limits>
 
-#include "contact_config.hpp"
-#include "errors.hpp"
-#include "scan.hpp"
+#include "service/contact_config.hpp"
+#include "core/errors.hpp"
+#include "model/scan.hpp"
 
 // A mechanism of the daily step. A profiling build (-DCXSIM_PROFILE_MECHANISMS) keeps each one
 // out of line, so that callgrind charges its instructions to it (bench/phase_shares.py).

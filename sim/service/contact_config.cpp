@@ -1,6 +1,6 @@
-#include "contact_config.hpp"
+#include "service/contact_config.hpp"
 
-#include "errors.hpp"
+#include "core/errors.hpp"
 
 namespace cxsim {
 

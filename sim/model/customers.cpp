@@ -1,4 +1,4 @@
-#include "customers.hpp"
+#include "model/customers.hpp"
 
 namespace cxsim {
 

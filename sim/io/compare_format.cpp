@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "compare.hpp"
-#include "errors.hpp"
-#include "text.hpp"
+#include "io/compare_format.hpp"
+#include "core/errors.hpp"
+#include "io/text_format.hpp"
 
 namespace cxsim {
 

@@ -4,7 +4,8 @@
 
 #include <string>
 
-#include "results.hpp"
+#include "core/results.hpp"
+#include "experiment/precision.hpp"
 
 namespace cxsim {
 
@@ -14,5 +15,8 @@ inline constexpr double kEstimatedCustomerDaysPerSecondPerThread = 2.0e7;
 
 /// A table of key figures at the end of the horizon (or totals over it), one line each.
 std::string kpi_summary(const RunResult& result);
+
+/// What --precision achieved, in a few lines for the terminal.
+std::string describe_precision(const PrecisionReport& report, const PrecisionTarget& target);
 
 }  // namespace cxsim

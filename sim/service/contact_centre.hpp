@@ -29,7 +29,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rng.hpp"
+#include "core/rng.hpp"
 
 namespace cxsim {
 
