@@ -10,6 +10,7 @@
 #include "bind.hpp"
 #include "kpi/compare.hpp"
 #include "io/compare_format.hpp"
+#include "io/figure_text.hpp"
 
 namespace cxsim::py_bind {
 
@@ -17,23 +18,19 @@ namespace {
 
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-const char* how_name(Aggregate how) {
-  switch (how) {
-    case Aggregate::final: return "final";
-    case Aggregate::total: return "total";
-    case Aggregate::window_mean: return "window_mean";
-    case Aggregate::window_ratio: return "window_ratio";
-  }
-  return "?";
-}
-
 py::dict figure_dict(const Figure& f) {
   py::dict d;
   d["id"] = f.id;
   d["column"] = f.column;
   d["label"] = f.label;
   d["unit"] = f.unit;
-  d["how"] = how_name(f.how);
+  d["how"] = std::string(aggregate_name(f.how));
+  d["window_days"] = f.how == Aggregate::window_mean || f.how == Aggregate::window_ratio ? kFigureWindowDays : 0;
+  d["definition"] = f.definition;
+  const Display shown = display(f);
+  d["display_scale"] = shown.scale;
+  d["display_unit"] = shown.unit;
+  d["difference_unit"] = shown.difference_unit;
   d["metric"] = f.metric;
   d["denominator"] = f.denominator;
   d["key"] = f.key;
@@ -158,7 +155,26 @@ void register_compare(py::module_& m) {
         for (const Figure& f : builtin_figures()) out.append(figure_dict(f));
         return out;
       },
-      "The built-in key figures (id, column, label, unit, how, metric, denominator, key)");
+      "The key-figure table (id, column, label, unit, how, window_days, metric, denominator, key, "
+      "definition, display_scale, display_unit, difference_unit)");
+  m.def(
+      "estimate_text",
+      [](const std::string& name, const std::vector<double>& values, double level) {
+        const Figure f = find_figure(name);
+        const Interval e = confidence_interval(values, level);
+        return py::make_tuple(estimate_text(f, e), half_width_text(f, e), display(f).unit);
+      },
+      py::arg("figure"), py::arg("values"), py::arg("level") = 0.95,
+      "(mean text, half-width text, unit) of one value per replication, rounded as every cxsim "
+      "output shows the figure (shares in %)");
+  m.def(
+      "key_figure_table",
+      [](const py::list& input, int at_day, double level) {
+        const Runs r = to_runs(input);
+        return key_figure_table(r.runs, at_day, level);
+      },
+      py::arg("runs"), py::arg("at_day") = 0, py::arg("level") = 0.95,
+      "The key figures of every run as text: the table `cxsim run` and `cxsim info` print");
   m.def("find_figure", [](const std::string& name) { return figure_dict(find_figure(name)); }, py::arg("name"),
         "A figure by id or column, or any metric by name; raises ScenarioError listing the figures");
   m.def(

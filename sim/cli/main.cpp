@@ -16,6 +16,7 @@
 
 #include "kpi/compare.hpp"
 #include "io/compare_format.hpp"
+#include "io/figure_text.hpp"
 #include "core/errors.hpp"
 #include "experiment/precision.hpp"
 #include "experiment/runner.hpp"
@@ -190,16 +191,11 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   cxsim::write_results(output, result, provenance);
   if (!quiet) {
-    if (result.runs.size() == 1) {
-      cxsim::RunResult single;
-      single.params = result.baseline;
-      single.series = result.runs.front().series;
-      std::cout << cxsim::kpi_summary(single);
-    } else {
-      std::vector<cxsim::RunSeries> runs;
-      for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, {}, &r.series});
-      std::cout << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
-    }
+    std::vector<cxsim::RunSeries> runs;
+    for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, {}, &r.series});
+    std::cout << cxsim::key_figure_table(runs);
+    if (runs.size() > 1)
+      std::cout << "\n" << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
     if (po.precision > 0) std::cout << cxsim::describe_precision(report, target);
     std::printf("%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
                 static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
@@ -373,8 +369,9 @@ int main(int argc, char** argv) {
   cmp->add_option("--format", ca.format, "table (default), markdown, csv or json");
 
   std::string doc_name;
-  CLI::App* docs = app.add_subcommand("docs", "Print generated documentation (scenarios: the parameter reference)");
-  docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios"}));
+  CLI::App* docs = app.add_subcommand(
+      "docs", "Print generated documentation (scenarios: the parameter reference; key-figures: the key-figure table)");
+  docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios", "key-figures"}));
 
   const auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
   const bool known = std::any_of(subcommands.begin(), subcommands.end(),
@@ -410,7 +407,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*docs) {
-      std::cout << cxsim::scenarios_markdown();
+      std::cout << (doc_name == "key-figures" ? cxsim::key_figures_markdown() : cxsim::scenarios_markdown());
       return 0;
     }
   } catch (const cxsim::InputError& e) {

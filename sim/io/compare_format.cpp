@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "io/compare_format.hpp"
+#include "io/figure_text.hpp"
 #include "core/errors.hpp"
 #include "io/text_format.hpp"
 
@@ -15,49 +16,20 @@ namespace cxsim {
 
 namespace {
 
-/// Shares are shown as percentages, their differences in percentage points.
-struct Shown {
-  double scale = 1;
-  std::string unit, difference_unit;
-};
-
-Shown shown(const Figure& f) {
-  if (f.unit == "share") return {100, "%", "pp"};
-  return {1, f.unit, f.unit};
-}
-
-/// Decimals that show two significant digits of the half-width (or four of the value).
-int decimals(double half_width, double typical) {
-  int d = 2;
-  // A half-width that is only rounding noise (identical differences) says nothing about digits.
-  if (half_width <= 1e-9 * std::fabs(typical)) half_width = 0;
-  if (std::isfinite(half_width) && half_width > 0)
-    d = 1 - static_cast<int>(std::floor(std::log10(half_width)));
-  else if (std::isfinite(typical) && typical != 0)
-    d = 3 - static_cast<int>(std::floor(std::log10(std::fabs(typical))));
-  return std::clamp(d, 0, 6);
-}
-
-std::string number(double v, int dec, bool sign = false) {
-  if (std::isnan(v)) return "n/a";
-  if (dec == 0 && std::fabs(v) < 0.5) v = 0;  // no "-0"
-  return format(sign ? "%+.*f" : "%.*f", dec, v);
-}
-
 struct Cells {
   std::string label, unit, baseline, strategy, difference, interval, mark;
 };
 
 Cells cells(const FigureComparison& fc) {
-  const Shown s = shown(fc.figure);
+  const Display s = display(fc.figure);
   const Interval& d = fc.difference;
   const double hw = d.half_width * s.scale;
   const int dec = decimals(hw, fc.baseline_mean * s.scale);
   Cells c;
   c.label = fc.figure.label;
   c.unit = s.unit;
-  c.baseline = number(fc.baseline_mean * s.scale, dec);
-  c.strategy = number(fc.strategy_mean * s.scale, dec);
+  c.baseline = estimate_text(fc.figure, fc.baseline);
+  c.strategy = estimate_text(fc.figure, fc.strategy);
   c.difference =
       number(d.mean * s.scale, dec, true) + (s.difference_unit == s.unit ? "" : " " + s.difference_unit);
   c.interval = std::isfinite(hw) ? "[" + number(d.mean * s.scale - hw, dec, true) + ", " +

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "io/figure_text.hpp"
 #include "io/text_format.hpp"
 #include "io/h5.hpp"
 #include "io/results_writer.hpp"
@@ -273,34 +274,6 @@ std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
 
 // --- cxsim info ---------------------------------------------------------------------------------
 
-namespace {
-
-std::string figure(double v) {
-  if (std::isnan(v)) return "n/a";
-  const double a = std::fabs(v);
-  return format(a >= 1000 ? "%.0f" : a >= 1 ? "%.2f" : "%.4f", v);
-}
-
-// Mean over replications of the final day (NaN days skipped), or of the sum over days.
-double key_figure(const StrategyResults& s, std::string_view metric, bool sum_days) {
-  const auto* v = s.series(metric);
-  if (!v || s.days == 0) return std::numeric_limits<double>::quiet_NaN();
-  double total = 0;
-  int n = 0;
-  for (int r = 0; r < s.replications; ++r) {
-    const double* row = v->data() + static_cast<std::size_t>(r) * s.days;
-    double x = row[s.days - 1];
-    if (sum_days) {
-      x = 0;
-      for (int d = 0; d < s.days; ++d) x += row[d];
-    }
-    if (!std::isnan(x)) total += x, ++n;
-  }
-  return n > 0 ? total / n : std::numeric_limits<double>::quiet_NaN();
-}
-
-}  // namespace
-
 std::string describe_results(const ResultsFile& f) {
   std::string out = "cxsim results file " + f.path + "\n";
   const auto line = [&](const char* label, const std::string& value) {
@@ -333,17 +306,13 @@ std::string describe_results(const ResultsFile& f) {
     out += format("  %-24s %-16s %-6s %s\n", m.name.c_str(), m.unit.c_str(), m.kind.c_str(),
                   m.description.c_str());
 
-  out += "key figures (mean over replications; final day, or summed over days)\n";
-  out += format("  %-16s %16s %10s %8s %8s %16s %16s\n", "strategy", "active_customers",
-                "retention", "nps", "csat", "revenue (sum)", "profit (sum)");
-  for (const auto& s : f.strategies)
-    out += format("  %-16s %16s %10s %8s %8s %16s %16s\n", s.name.c_str(),
-                  figure(key_figure(s, "active_customers", false)).c_str(),
-                  figure(key_figure(s, "retention", false)).c_str(),
-                  figure(key_figure(s, "nps", false)).c_str(),
-                  figure(key_figure(s, "csat", false)).c_str(),
-                  figure(key_figure(s, "revenue", true)).c_str(),
-                  figure(key_figure(s, "profit", true)).c_str());
+  std::vector<SeriesSet> sets;
+  std::vector<RunSeries> runs;
+  sets.reserve(f.strategies.size());
+  for (const auto& s : f.strategies) sets.push_back(s.to_series_set());
+  for (std::size_t i = 0; i < f.strategies.size(); ++i)
+    runs.push_back({f.strategies[i].name, f.strategies[i].description, {}, &sets[i]});
+  out += "key figures at the end of the run (docs/key-figures.md)\n" + key_figure_table(runs);
   return out;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// The short KPI summary `cxsim run` prints: end-of-horizon figures with 95% intervals over
-// replications.
+// Texts `cxsim run` and `cxsim validate` print besides the key-figure table (io/figure_text.hpp):
+// the --precision report and the run-time estimate.
 
 #include <string>
 
@@ -12,9 +12,6 @@ namespace cxsim {
 /// Customer-days per second per thread assumed for `cxsim validate`'s run-time estimate
 /// (measured on the baseline; docs/performance.md).
 inline constexpr double kEstimatedCustomerDaysPerSecondPerThread = 2.0e7;
-
-/// A table of key figures at the end of the horizon (or totals over it), one line each.
-std::string kpi_summary(const RunResult& result);
 
 /// What --precision achieved, in a few lines for the terminal.
 std::string describe_precision(const PrecisionReport& report, const PrecisionTarget& target);

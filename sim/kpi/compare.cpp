@@ -10,12 +10,7 @@ namespace cxsim {
 
 namespace {
 
-constexpr int kWindow = 30;  // days of the "last 30 days" figures, as the window metrics
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-bool has_metric(const std::string& name) {
-  return find_metric(name) >= 0;
-}
 
 std::string quoted_list(const std::vector<std::string>& items) {
   std::string out;
@@ -24,121 +19,6 @@ std::string quoted_list(const std::vector<std::string>& items) {
 }
 
 }  // namespace
-
-std::vector<Figure> builtin_figures() {
-  using A = Aggregate;
-  std::vector<Figure> all = {
-      {"retention", "retention_final", "retention (end)", "share", A::final, "retention", "", true},
-      {"churn", "monthly_churn_final", "monthly churn (last 30 days)", "share", A::final,
-       "monthly_churn_rate", "", true},
-      {"nps", "nps_final", "NPS (last 30 days)", "points", A::final, "nps", "", true},
-      {"csat", "csat_last30", "CSAT (last 30 days)", "share", A::window_ratio, "csat_satisfied",
-       "csat_responses", true},
-      {"asa", "asa_s_last30", "ASA (last 30 days)", "s", A::window_mean, "asa_s", "", true},
-  };
-  // Service level: from the contact centre's counts when this build has them.
-  if (has_metric("answered_within_target") && has_metric("queue_outcomes"))
-    all.push_back({"service_level", "service_level_last30", "service level (last 30 days)", "share",
-                   A::window_ratio, "answered_within_target", "queue_outcomes", true});
-  else if (has_metric("service_level"))
-    all.push_back({"service_level", "service_level_last30", "service level (last 30 days)", "share",
-                   A::window_mean, "service_level", "", true});
-  const std::vector<Figure> rest = {
-      {"contacts", "contacts_total", "contacts (total)", "contacts", A::total, "contacts", "", true},
-      {"revenue", "revenue_total", "revenue (total)", "currency", A::total, "revenue", "", true},
-      {"service_cost", "service_cost_total", "service cost (total)", "currency", A::total, "service_cost", "",
-       true},
-      {"acquisition_spend", "acquisition_spend_total", "acquisition spend (total)", "currency", A::total,
-       "acquisition_spend", "", true},
-      {"profit", "profit_total", "profit (total)", "currency", A::total, "profit", "", true},
-      {"clv", "clv_final", "CLV (end)", "currency", A::final, "clv", "", true},
-      {"active_customers", "active_customers_final", "active customers (end)", "people", A::final,
-       "active_customers", "", false},
-      {"new_customers", "new_customers_total", "new customers (total)", "people", A::total, "new_customers",
-       "", false},
-      {"churned", "churned_total", "customers lost (total)", "people", A::total, "churned", "", false},
-      {"orders", "orders_total", "orders (total)", "orders", A::total, "orders", "", false},
-      {"issues", "issues_opened_total", "issues opened (total)", "issues", A::total, "issues_opened", "",
-       false},
-      {"contacts_failure", "contacts_failure_total", "failure-demand contacts (total)", "contacts", A::total,
-       "contacts_failure", "", false},
-      {"contacts_repeat", "contacts_repeat_total", "repeat contacts (total)", "contacts", A::total,
-       "contacts_repeat", "", false},
-      {"contacts_per_order", "contacts_per_order_final", "contacts per order (last 30 days)",
-       "contacts/order", A::final, "contacts_per_order", "", false},
-      {"abandoned", "abandoned_total", "abandoned contacts (total)", "contacts", A::total, "abandoned", "",
-       false},
-      {"mean_attitude", "mean_attitude_final", "mean attitude (end)", "attitude", A::final, "mean_attitude",
-       "", false},
-  };
-  all.insert(all.end(), rest.begin(), rest.end());
-  std::erase_if(all, [](const Figure& f) {
-    return !has_metric(f.metric) || (!f.denominator.empty() && !has_metric(f.denominator));
-  });
-  return all;
-}
-
-Figure find_figure(const std::string& name) {
-  const auto figures = builtin_figures();
-  for (const Figure& f : figures)
-    if (f.id == name || f.column == name) return f;
-  if (const int m = find_metric(name); m >= 0) {
-    const MetricDef& def = metric_defs()[m];
-    const bool flow = def.kind == MetricKind::flow;
-    std::string unit(def.unit);
-    if (flow && unit.size() > 4 && unit.substr(unit.size() - 4) == "/day") unit.resize(unit.size() - 4);
-    return {name,
-            name + (flow ? "_total" : "_final"),
-            name + (flow ? " (total)" : " (end)"),
-            unit,
-            flow ? Aggregate::total : Aggregate::final,
-            name,
-            "",
-            false};
-  }
-  std::vector<std::string> ids;
-  for (const Figure& f : figures) ids.push_back(f.id);
-  throw InputError(
-      "unknown figure; figures: " + quoted_list(ids) + ", or any metric name (listed by cxsim info)", "", 0,
-      0, name);
-}
-
-std::vector<double> figure_values(const Figure& figure, const SeriesSet& s, int at_day) {
-  const auto metric = static_cast<Metric>(find_metric(figure.metric));
-  const int last = at_day - 1;
-  const int first = std::max(0, at_day - kWindow);
-  std::vector<double> out(static_cast<std::size_t>(s.replications), kNaN);
-  for (int rep = 0; rep < s.replications; ++rep) {
-    double& value = out[static_cast<std::size_t>(rep)];
-    switch (figure.how) {
-      case Aggregate::final:
-        value = s.at(metric, rep, last);
-        break;
-      case Aggregate::total: {
-        double sum = 0;
-        for (int d = 0; d <= last; ++d) sum += s.at(metric, rep, d);
-        value = sum;
-        break;
-      }
-      case Aggregate::window_mean: {
-        double sum = 0;
-        int n = 0;
-        for (int d = first; d <= last; ++d)
-          if (const double v = s.at(metric, rep, d); !std::isnan(v)) sum += v, ++n;
-        value = n ? sum / n : kNaN;
-        break;
-      }
-      case Aggregate::window_ratio: {
-        const auto den = static_cast<Metric>(find_metric(figure.denominator));
-        double a = 0, b = 0;
-        for (int d = first; d <= last; ++d) a += s.at(metric, rep, d), b += s.at(den, rep, d);
-        value = b > 0 ? a / b : kNaN;
-        break;
-      }
-    }
-  }
-  return out;
-}
 
 Comparison compare(const std::vector<RunSeries>& runs, const CompareOptions& options) {
   std::vector<std::string> names;
@@ -185,8 +65,10 @@ Comparison compare(const std::vector<RunSeries>& runs, const CompareOptions& opt
         diff[static_cast<std::size_t>(r)] = b[static_cast<std::size_t>(r)] - a[static_cast<std::size_t>(r)];
       FigureComparison fc;
       fc.figure = figure;
-      fc.baseline_mean = confidence_interval(a, options.level).mean;
-      fc.strategy_mean = confidence_interval(b, options.level).mean;
+      fc.baseline = confidence_interval(a, options.level);
+      fc.strategy = confidence_interval(b, options.level);
+      fc.baseline_mean = fc.baseline.mean;
+      fc.strategy_mean = fc.strategy.mean;
       fc.difference = confidence_interval(diff, options.level);
       const Interval& d = fc.difference;
       fc.excludes_zero =

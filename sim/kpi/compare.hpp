@@ -1,7 +1,7 @@
 #pragma once
-// Comparing strategies (MODEL.md section 7): key figures per replication at a given day, and for
-// each strategy the mean paired difference from the baseline with a Student t interval. Pure: the
-// CLI's `cxsim compare`, the results file's /summary table and the Python side share this code.
+// Comparing strategies (MODEL.md section 7): for each strategy the mean paired difference of each
+// key figure (kpi/key_figures.hpp) from the baseline with a Student t interval. Pure: the CLI's
+// `cxsim compare`, the results file's /summary table and the Python side share this code.
 
 #include <cstdint>
 #include <span>
@@ -10,40 +10,10 @@
 #include <vector>
 
 #include "core/results.hpp"
+#include "kpi/key_figures.hpp"
 #include "kpi/stats.hpp"
 
 namespace cxsim {
-
-/// How a figure is read from a metric's daily series at day D (days elapsed, 1..horizon).
-enum class Aggregate {
-  final,         ///< the value at the end of day D
-  total,         ///< summed over days 1..D (flows)
-  window_mean,   ///< mean over the 30 days up to D, days without a value skipped
-  window_ratio,  ///< sum of `metric` / sum of `denominator` over the 30 days up to D
-};
-
-/// A key figure. `column` names it in the results file's /summary table.
-struct Figure {
-  std::string id;      ///< "retention", for --metric
-  std::string column;  ///< "retention_final"
-  std::string label;   ///< "retention (end)"
-  std::string unit;    ///< "share", "currency", "s", ...
-  Aggregate how = Aggregate::final;
-  std::string metric;
-  std::string denominator;  ///< window_ratio only
-  bool key = false;         ///< shown by default
-};
-
-/// The built-in figures whose metrics this build has, key figures first (retention, churn, NPS,
-/// CSAT, ASA, service level, contacts, revenue, service cost, acquisition spend, profit, CLV).
-std::vector<Figure> builtin_figures();
-
-/// A figure by id or column name, or any metric by name (stocks and ratios at the day, flows
-/// summed). @throws InputError listing the figures when there is none of that name
-Figure find_figure(const std::string& name);
-
-/// One value per replication at the end of day `at_day` (1..series.days).
-std::vector<double> figure_values(const Figure& figure, const SeriesSet& series, int at_day);
 
 /// One run's series as compare() needs it (not owned).
 struct RunSeries {
@@ -64,6 +34,8 @@ struct FigureComparison {
   Figure figure;
   double baseline_mean = 0;
   double strategy_mean = 0;
+  Interval baseline;    ///< the baseline's figure over replications
+  Interval strategy;    ///< the strategy's figure over replications
   Interval difference;  ///< of the per-replication differences strategy - baseline
   bool excludes_zero = false;
 };

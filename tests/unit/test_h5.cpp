@@ -240,7 +240,7 @@ TEST_CASE("results round trip bit for bit", "[h5]") {
   SECTION("describe_results, as cxsim info prints it") {
     const std::string text = describe_results(f);
     for (const char* expected : {"2025-01-31T12:00:00Z", "scenarios/test.toml", "baseline",
-                                 "active_customers", "currency/day", "revenue (sum)", "42",
+                                 "active_customers", "currency/day", "revenue (total)", "retention (end)", "42",
                                  "6000000 customer-days"}) {
       INFO(expected);
       CHECK(text.find(expected) != std::string::npos);

@@ -86,12 +86,11 @@ def _key_figure_table(results: Results, level: float, strategies: list[str]) -> 
     for figure in dict.fromkeys(summary.figure):
         part = summary[summary.figure == figure].set_index("strategy")
         cells = []
-        k, shown_unit, _ = _scale(str(part.unit.iloc[0]))
+        shown_unit = str(part.shown_unit.iloc[0])
         for s in strategies:
             r = part.loc[s]
-            ci = (f"<br><small>[{_number(k * r.ci_low)}, {_number(k * r.ci_high)}]</small>"
-                  if not math.isnan(r.ci_low) else "")
-            cells.append(f"<td>{_number(k * r['mean'])}{ci}</td>")
+            ci = f"<br><small>&plusmn; {html.escape(r.half_width_text)}</small>" if r.half_width_text else ""
+            cells.append(f'<td class="estimate">{html.escape(r.text)}{ci}</td>')
         label = html.escape(str(part.label.iloc[0]))
         unit = html.escape(shown_unit)
         rows.append(f'<tr><td class="label">{label}</td>{"".join(cells)}<td class="label">{unit}</td></tr>')

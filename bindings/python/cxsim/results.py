@@ -311,7 +311,10 @@ class Results:
         """Key figures with confidence intervals over replications, one row per strategy and figure.
 
         Columns: strategy, figure, label, mean, ci_low, ci_high (Student t at ``level``), sd, n,
-        unit. With one replication the interval is NaN. Figures and ``at_day`` as in
+        unit, and ``text``, ``half_width_text`` and ``shown_unit``: the mean and half-width rounded
+        and scaled exactly as ``cxsim run``, ``cxsim info``, ``cxsim compare`` and the report show
+        them (shares in %; the key-figure table's formatting). With one replication the interval is
+        NaN. Figures and ``at_day`` as in
         :meth:`key_figures` (default: the key figures ``cxsim compare`` shows).
         """
         rows = []
@@ -321,12 +324,14 @@ class Results:
             for f in chosen:
                 v = values[f["id"]].to_numpy()
                 mean, half, n = _interval(v, level)
+                text, half_text, shown_unit = _core.estimate_text(f["id"], [float(x) for x in v], level)
                 rows.append({"strategy": name, "figure": f["id"], "label": f["label"], "mean": mean,
                              "ci_low": mean - half, "ci_high": mean + half,
                              "sd": float(np.nanstd(v, ddof=1)) if n > 1 else np.nan, "n": n,
-                             "unit": f["unit"]})
+                             "unit": f["unit"], "text": text, "half_width_text": half_text,
+                             "shown_unit": shown_unit})
         return pd.DataFrame(rows, columns=["strategy", "figure", "label", "mean", "ci_low", "ci_high", "sd",
-                                           "n", "unit"])
+                                           "n", "unit", "text", "half_width_text", "shown_unit"])
 
     def compare(self, baseline: str | None = None, figures: str | Iterable[str] | None = None,
                 level: float = 0.95, at_day: int | None = None, format: str | None = None) -> Any:
@@ -498,9 +503,9 @@ class Results:
 
     def _repr_html_(self) -> str:
         table = self.summary()
-        table = table.assign(mean=table["mean"].map(lambda x: f"{x:,.4g}"),
-                             ci=[f"[{lo:,.4g}, {hi:,.4g}]" if hi == hi else "" for lo, hi in
-                                 zip(table.ci_low, table.ci_high)])
+        table = table.assign(mean=table["text"],
+                             ci=[f"+/- {h}" if h else "" for h in table.half_width_text],
+                             unit=table["shown_unit"])
         table = table[["strategy", "label", "mean", "ci", "unit"]]
         return f"<p>{html.escape(repr(self))}</p>" + table.to_html(index=False)
 
