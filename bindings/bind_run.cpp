@@ -14,14 +14,9 @@
 #include <thread>
 
 #include "bind.hpp"
-#include "experiment/precision.hpp"
+#include "app/study.hpp"
 #include "io/summary.hpp"
-#include "experiment/runner.hpp"
 #include "cxsim/version.hpp"
-#include "io/edge_list.hpp"
-#include "io/experiment_reader.hpp"
-#include "io/results_writer.hpp"
-#include "io/scenario_reader.hpp"
 
 namespace cxsim::py_bind {
 
@@ -151,12 +146,8 @@ class RunData {
 
   void save(const std::string& path, const std::string& command_line, const std::string& scenario_path,
             const std::string& scenario_text) const {
-    Provenance prov;
-    prov.command_line = command_line;
-    prov.scenario_path = scenario_path;
-    prov.scenario_text = scenario_text;
     py::gil_scoped_release nogil;
-    write_results(path, *result_, prov);
+    save_results(path, *result_, command_line, scenario_path, scenario_text);
   }
 
  private:
@@ -170,60 +161,35 @@ struct Worker {
   bool finished = false;
   std::atomic<bool> cancel{false};
   std::atomic<std::uint64_t> done{0}, total{0};
-  std::optional<ExperimentResult> result;
+  std::optional<StudyOutcome> result;
   std::exception_ptr error;
 };
-
-std::vector<RunPlan> chosen_plans(std::vector<RunPlan> plans, const std::optional<std::vector<std::string>>& names) {
-  if (!names) return plans;
-  std::vector<RunPlan> out;
-  for (const std::string& name : *names) {
-    const auto it = std::find_if(plans.begin(), plans.end(), [&](const RunPlan& p) { return p.name == name; });
-    if (it == plans.end()) {
-      std::string known;
-      for (const RunPlan& p : plans) known += (known.empty() ? "" : ", ") + p.name;
-      throw InputError("no strategy '" + name + "' in the scenario; it has " + known);
-    }
-    out.push_back(*it);
-  }
-  if (out.empty()) throw InputError("no strategies chosen to run");
-  return out;
-}
 
 RunData run_scenario(const Scenario& scenario, int threads, const py::object& progress, double poll_seconds,
                      const std::optional<std::vector<std::string>>& strategies, double precision,
                      int max_replications, const std::vector<std::string>& precision_figures) {
-  // Every check before any work, as the CLI: the experiment, its plans, the edge-list file.
-  const Experiment experiment = read_experiment(scenario);
-  const std::vector<RunPlan> plans = chosen_plans(plan_experiment(experiment), strategies);
-  std::optional<Network> network;
-  if (experiment.baseline.network_kind == "edge_list")
-    network = read_edge_list(experiment.baseline.network_edge_list,
-                             static_cast<std::uint32_t>(experiment.baseline.market_population));
-  PrecisionTarget target;
-  if (precision > 0) {
-    if (strategies) throw InputError("precision= runs every strategy of the scenario; leave strategies= out");
-    target.relative = precision;
-    target.max_replications = max_replications;
-    if (!precision_figures.empty()) target.figures = precision_figures;
+  // Every check before any work, the CLI's: the experiment, its plans, the edge-list file, memory.
+  StudySelection selection;
+  if (strategies) {
+    if (strategies->empty()) throw InputError("no strategies chosen to run");
+    selection.strategies = *strategies;
   }
+  selection.precision = precision;
+  selection.max_replications = max_replications;
+  selection.precision_figures = precision_figures;
+  if (precision > 0 && strategies) throw InputError("precision= runs every strategy of the scenario; leave strategies= out");
+  const Study study = prepare_study(scenario, selection, threads);
 
   auto worker = std::make_shared<Worker>();
   RunOptions options;
-  options.threads = threads;
   options.cancel = &worker->cancel;
   options.progress = [w = worker.get()](std::uint64_t done, std::uint64_t total) {
     w->done.store(done, std::memory_order_relaxed);
     w->total.store(total, std::memory_order_relaxed);
   };
-  const Network* net = network ? &*network : nullptr;
-  const int replications = static_cast<int>(experiment.baseline.run_replications);
-  PrecisionReport report;
-  const auto start = std::chrono::steady_clock::now();
   std::thread thread([&, worker] {
     try {
-      if (precision > 0) worker->result.emplace(run_to_precision(experiment, target, options, net, report));
-      else worker->result.emplace(run_plans(plans, 0, replications, options, net));
+      worker->result.emplace(run_study(study, options));
     } catch (...) {
       worker->error = std::current_exception();
     }
@@ -260,9 +226,10 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
   if (caller_error) std::rethrow_exception(caller_error);
   if (worker->error) std::rethrow_exception(worker->error);
   if (!progress.is_none()) progress(worker->total.load(), worker->total.load());
-  ExperimentResult result = std::move(*worker->result);
-  result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return RunData(std::move(result), precision > 0 ? describe_precision(report, target) : std::string());
+  StudyOutcome outcome = std::move(*worker->result);
+  const std::string precision_text =
+      outcome.precision ? describe_precision(*outcome.precision, *study.precision) : std::string();
+  return RunData(std::move(outcome.result), precision_text);
 }
 
 }  // namespace

@@ -2,14 +2,10 @@
 // The Python class cxsim.Scenario wraps this one.
 
 #include <pybind11/stl.h>
-#include <unistd.h>
 
-#include <thread>
-
+#include "app/study.hpp"
 #include "bind.hpp"
-#include "experiment/runner.hpp"
 #include "io/summary.hpp"
-#include "io/edge_list.hpp"
 #include "io/experiment_reader.hpp"
 #include "io/scenario_reader.hpp"
 
@@ -17,34 +13,16 @@ namespace cxsim::py_bind {
 
 namespace {
 
-std::uint64_t physical_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
-}
-
-// The checks `cxsim validate` makes: ranges and cross-parameter rules, the edge-list file, memory.
+// The checks `cxsim validate` makes (the facade's prepare_study): the experiment, the edge-list
+// file, memory; returns the size estimate.
 py::dict validate_scenario(const Scenario& s, int threads) {
-  const Params& p = s.params;
-  validate(p);
-  const auto runs = static_cast<int>(plan_experiment(read_experiment(s)).size());
-  if (p.network_kind == "edge_list")
-    (void)read_edge_list(p.network_edge_list, static_cast<std::uint32_t>(p.market_population));
-  const int used = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const auto memory = estimate_memory_bytes(p, used, runs);
-  const auto have = physical_memory();
-  if (have > 0 && memory > have / 10 * 9)
-    throw InputError("the run needs about " + std::to_string(memory >> 20) + " MiB of memory but this machine has " +
-                         std::to_string(have >> 20) + " MiB; lower market.population or run.replications",
-                     s.path, 0, 0, "market.population");
-  const double customer_days = runs * static_cast<double>(p.market_population) * static_cast<double>(p.run_horizon_days) *
-                               static_cast<double>(p.run_replications);
+  const Study study = prepare_study(s, {}, threads);
   py::dict out;
-  out["customer_days"] = customer_days;
-  out["memory_bytes"] = memory;
-  out["threads"] = used;
-  out["runs"] = runs;
-  out["seconds_estimate"] = customer_days / (kEstimatedCustomerDaysPerSecondPerThread * used);
+  out["customer_days"] = study.customer_days;
+  out["memory_bytes"] = study.memory_bytes;
+  out["threads"] = study.threads;
+  out["runs"] = static_cast<int>(study.plans.size());
+  out["seconds_estimate"] = study.customer_days / (kEstimatedCustomerDaysPerSecondPerThread * study.threads);
   return out;
 }
 

@@ -18,14 +18,9 @@
 #include "io/compare_format.hpp"
 #include "io/figure_text.hpp"
 #include "core/errors.hpp"
-#include "experiment/precision.hpp"
-#include "experiment/runner.hpp"
+#include "app/study.hpp"
 #include "cxsim/version.hpp"
-#include "io/edge_list.hpp"
-#include "io/experiment_reader.hpp"
 #include "io/results_reader.hpp"
-#include "io/results_writer.hpp"
-#include "io/scenario_reader.hpp"
 #include "io/summary.hpp"
 #include "erlang_command.hpp"
 
@@ -38,35 +33,6 @@ constexpr int kExitInternal = 1;
 constexpr int kExitInput = 2;
 constexpr int kExitInterrupted = 130;
 
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4) {
-    bytes /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
-  return buf;
-}
-
-std::uint64_t physical_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
-}
-
-/// Refuses a population that would not fit in memory (exit 2, before anything is allocated).
-void check_memory(const cxsim::Params& params, int threads, const std::string& file, int runs = 1) {
-  const auto need = cxsim::estimate_memory_bytes(params, threads, runs);
-  const auto have = physical_memory();
-  if (have > 0 && need > have / 10 * 9)
-    throw cxsim::InputError("the run needs about " + human_bytes(static_cast<double>(need)) +
-                                " of memory but this machine has " + human_bytes(static_cast<double>(have)) +
-                                "; lower market.population or run.replications, or use fewer threads",
-                            file, 0, 0, "market.population");
-}
-
 struct ScenarioOptions {
   std::string file;
   std::vector<std::string> sets;
@@ -75,18 +41,7 @@ struct ScenarioOptions {
 };
 
 cxsim::Scenario load(const ScenarioOptions& o) {
-  cxsim::Scenario s = cxsim::load_scenario(o.file);
-  std::vector<std::string> sets = o.sets;
-  if (o.seed) sets.push_back("run.seed=" + std::to_string(*o.seed));
-  if (o.replications) sets.push_back("run.replications=" + std::to_string(*o.replications));
-  cxsim::apply_overrides(s, sets);
-  return s;
-}
-
-std::optional<cxsim::Network> read_network(const cxsim::Scenario& s) {
-  if (s.params.network_kind != "edge_list") return std::nullopt;
-  return cxsim::read_edge_list(s.params.network_edge_list,
-                               static_cast<std::uint32_t>(s.params.market_population));
+  return cxsim::load_study_scenario(o.file, o.sets, o.seed, o.replications);
 }
 
 /// Draws "[=====>    ] 45%  ETA 12 s" on stderr while a run lasts, from one second in.
@@ -150,53 +105,31 @@ struct PrecisionOptions {
 
 int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool quiet,
             const PrecisionOptions& po, const std::string& command_line) {
-  cxsim::Scenario scenario = load(so);
-  const cxsim::Experiment experiment = cxsim::read_experiment(scenario);
-  const auto plans = cxsim::plan_experiment(experiment);  // every check before any work
-  const int used_threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  cxsim::Params sized = scenario.params;
-  if (po.precision > 0)
-    sized.run_replications = std::max<std::int64_t>(sized.run_replications, po.max_replications);
-  check_memory(sized, used_threads, so.file, static_cast<int>(plans.size()));
-  const auto network = read_network(scenario);
+  cxsim::StudySelection selection;
+  selection.precision = po.precision;
+  selection.max_replications = po.max_replications;
+  selection.precision_figures = po.figures;
+  const cxsim::Study study = cxsim::prepare_study(load(so), selection, threads);  // every check first
   if (output.empty()) output = std::filesystem::path(so.file).stem().string() + ".h5";
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   ProgressBar bar(!quiet && isatty(STDERR_FILENO));
   cxsim::RunOptions options;
-  options.threads = threads;
   options.cancel = &g_cancel;
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   bar.start();
-  const auto start = std::chrono::steady_clock::now();
-  cxsim::PrecisionTarget target;
-  cxsim::PrecisionReport report;
-  cxsim::ExperimentResult result;
-  if (po.precision > 0) {
-    target.relative = po.precision;
-    target.max_replications = po.max_replications;
-    if (!po.figures.empty()) target.figures = po.figures;
-    result = cxsim::run_to_precision(experiment, target, options, network ? &*network : nullptr, report);
-  } else {
-    result = cxsim::run_plans(plans, 0, static_cast<int>(scenario.params.run_replications), options,
-                              network ? &*network : nullptr);
-  }
+  const cxsim::StudyOutcome outcome = cxsim::run_study(study, options);
   bar.finish();
-
-  cxsim::Provenance provenance;
-  provenance.command_line = command_line;
-  provenance.scenario_path = so.file;
-  provenance.scenario_text = scenario.text;
-  result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  cxsim::write_results(output, result, provenance);
+  cxsim::save_study(output, study, outcome, command_line);
   if (!quiet) {
+    const cxsim::ExperimentResult& result = outcome.result;
     std::vector<cxsim::RunSeries> runs;
     for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, {}, &r.series});
     std::cout << cxsim::key_figure_table(runs);
     if (runs.size() > 1)
       std::cout << "\n" << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
-    if (po.precision > 0) std::cout << cxsim::describe_precision(report, target);
+    if (outcome.precision) std::cout << cxsim::describe_precision(*outcome.precision, *study.precision);
     std::printf("%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
                 static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
                 result.stats.threads,
@@ -207,31 +140,24 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
 }
 
 int cmd_validate(const ScenarioOptions& so, int threads) {
-  cxsim::Scenario scenario = load(so);
-  const auto plans = cxsim::plan_experiment(cxsim::read_experiment(scenario));
-  const int runs = static_cast<int>(plans.size());
-  const int used_threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  const auto network = read_network(scenario);  // the edge-list file is checked too
-  std::cout << "# " << so.file << ": valid\n" << cxsim::resolved_toml(scenario.params);
-  const auto& p = scenario.params;
+  const cxsim::Study study = cxsim::prepare_study(load(so), {}, threads);  // the edge-list file is checked too
+  std::cout << "# " << so.file << ": valid\n" << cxsim::resolved_toml(study.scenario.params);
+  const auto& p = study.experiment.baseline;
+  const int runs = static_cast<int>(study.plans.size());
   if (runs > 1) {
     std::printf("\n# %d runs, each with %lld replications on the same random numbers:\n", runs,
                 static_cast<long long>(p.run_replications));
-    for (const auto& plan : plans)
+    for (const auto& plan : study.plans)
       std::printf("#   %-20s %s%s\n", plan.name.c_str(), plan.description.c_str(),
                   plan.changes.empty() ? ""
                                        : (" (" + std::to_string(plan.changes.size()) +
                                           " intervention day" + (plan.changes.size() > 1 ? "s" : "") + ")")
                                              .c_str());
   }
-  double customer_days = static_cast<double>(runs) * p.run_horizon_days * p.run_replications;
-  customer_days *= static_cast<double>(p.market_population);
-  const auto memory = cxsim::estimate_memory_bytes(p, used_threads, runs);
   std::printf("\n# estimate: %.3g customer-days, memory about %s, run time about %.0f s on %d threads\n",
-              customer_days, human_bytes(static_cast<double>(memory)).c_str(),
-              customer_days / (cxsim::kEstimatedCustomerDaysPerSecondPerThread * used_threads),
-              used_threads);
-  check_memory(p, used_threads, so.file, runs);
+              study.customer_days, cxsim::human_bytes(static_cast<double>(study.memory_bytes)).c_str(),
+              study.customer_days / (cxsim::kEstimatedCustomerDaysPerSecondPerThread * study.threads),
+              study.threads);
   return 0;
 }
 

@@ -23,7 +23,8 @@ ALLOWED = {
     "kpi": {"core", "kpi"},
     "experiment": {"core", "service", "model", "kpi", "experiment"},
     "io": {"core", "service", "model", "kpi", "experiment", "io"},
-    "cli": {"core", "service", "model", "kpi", "experiment", "io", "cli"},
+    "app": {"core", "service", "model", "kpi", "experiment", "io", "app"},
+    "cli": {"core", "service", "model", "kpi", "experiment", "io", "app", "cli"},
 }
 MODEL_LAYERS = {"core", "service", "model", "kpi", "experiment"}
 FORBIDDEN_SYSTEM = re.compile(r"#include <(iostream|fstream|cstdio|filesystem|hdf5\.h|H5.*|toml\+\+/.*|CLI/.*)>")
