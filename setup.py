@@ -28,7 +28,7 @@ class CMakeBuild(build_ext):
             "-DCXSIM_BUILD_PYTHON=ON", "-DCXSIM_BUILD_TESTS=OFF", "-DCXSIM_BUILD_BENCH=OFF",
             f"-DCXSIM_PYTHON_EXECUTABLE={sys.executable}",
             f"-DCXSIM_PYTHON_MODULE_DIR={module_dir}",
-            "-DCXSIM_PYTHON_USER_PTH=OFF",
+            "-DCXSIM_PYTHON_USER_PTH=OFF", "-DCXSIM_PYTHON_LINK_SOURCES=OFF",
         ]
         subprocess.run(configure, check=True)
         subprocess.run(["cmake", "--build", str(build_dir), "--target", "cxsim_python"], check=True)

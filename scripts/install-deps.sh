@@ -14,6 +14,9 @@ packages=(
   python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel
   # the report test renders HTML in a headless browser
   chromium
+  # packaging tests (cpack -G DEB with dpkg-shlibdeps; pip install into a scratch venv) and the
+  # format check
+  dpkg-dev python3-pip python3-venv python3-setuptools python3-wheel clang-format
 )
 
 missing=()

@@ -10,7 +10,9 @@ PYTHON=/usr/bin/python3
 cmake --preset release -DCXSIM_BUILD_PYTHON=ON >/dev/null
 cmake --build --preset release
 
-export PYTHONPATH="$PWD/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
+# The build tree's package (build/release/python/cxsim: links to bindings/python/cxsim and _core).
+export CXSIM_PYTHONPATH="$PWD/build/release/python"
+export PYTHONPATH="$CXSIM_PYTHONPATH${PYTHONPATH:+:$PYTHONPATH}"
 export CXSIM_EXE="$PWD/build/release/sim/cxsim"
 export MPLBACKEND=Agg
 mkdir -p test-artifacts

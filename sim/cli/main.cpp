@@ -191,13 +191,27 @@ int cmd_compare(const CompareArgs& a) {
 }
 
 /// `cxsim report`: the Python package draws the charts (matplotlib), so run `python3 -m cxsim
-/// report` with the Python the module was built for and this checkout's package on PYTHONPATH.
-/// Replaces this process: the exit status is Python's (2 on bad input).
+/// report` with the Python the module was built for and the cxsim package that belongs to this
+/// executable on PYTHONPATH: the installed one next to it (<prefix>/bin/../lib/python3/dist-packages)
+/// when there is one, else the build tree's. Replaces this process: the exit status is Python's (2
+/// on bad input).
+std::string own_python_package_dir() {
+#if defined(CXSIM_PYTHON_INSTALL_REL)
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path() / CXSIM_PYTHON_INSTALL_REL;
+    if (std::filesystem::exists(installed / "cxsim" / "__init__.py", ec)) return installed.lexically_normal().string();
+  }
+#endif
+  return CXSIM_PYTHON_PATH;
+}
+
 int cmd_report(std::vector<std::string> args) {
 #if defined(CXSIM_PYTHON) && defined(CXSIM_PYTHON_PATH)
   const char* python = std::getenv("CXSIM_PYTHON");
   if (!python || !*python) python = CXSIM_PYTHON;
-  std::string path = CXSIM_PYTHON_PATH;
+  std::string path = own_python_package_dir();
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
   setenv("PYTHONPATH", path.c_str(), 1);
   args.insert(args.begin(), {python, "-m", "cxsim", "report"});

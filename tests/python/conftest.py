@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGE_DIR = ROOT / "bindings" / "python"
-sys.path.insert(0, str(PACKAGE_DIR))  # test this checkout's package, whatever else is installed
+# The build's package: its Python files (linked from bindings/python/cxsim) next to the compiled
+# module. CXSIM_PYTHONPATH names another (an install's dist-packages, say).
+PACKAGE_DIR = Path(os.environ.get("CXSIM_PYTHONPATH", ROOT / "build" / "release" / "python"))
+sys.path.insert(0, str(PACKAGE_DIR))  # test this build's package, whatever else is installed
 
 import matplotlib  # noqa: E402
 

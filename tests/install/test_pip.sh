@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `pip install --no-build-isolation --no-deps .` of the checkout, offline, into a scratch virtual
+# environment that sees Debian's numpy, pandas, h5py and matplotlib (--system-site-packages), and
+# the installed package running a scenario. Never touches the user's site-packages.
+# Usage: test_pip.sh SOURCE_DIR
+set -u
+SRC=$(cd "$1" && pwd)
+. "$SRC/tests/cli/harness.sh" /bin/false "$SRC"
+/usr/bin/python3 -m venv --system-site-packages "$WORK/venv" && ok || bad "python3 -m venv"
+CMAKE_BUILD_PARALLEL_LEVEL=2 "$WORK/venv/bin/python" -m pip install -q --no-build-isolation --no-deps --no-index \
+  "$SRC" >"$WORK/pip.log" 2>&1 && ok || { bad "pip install"; tail -30 "$WORK/pip.log"; }
+(cd "$WORK" && "$WORK/venv/bin/python" -s -c "
+import cxsim
+assert cxsim.__file__.startswith('$WORK/venv/'), cxsim.__file__
+s = cxsim.Scenario.from_file('$SRC/scenarios/baseline.toml').with_overrides(
+    {'market.population': 2000, 'run.horizon_days': 30})
+r = cxsim.run(s, progress=False)
+assert r.summary().shape[0] > 0
+") && ok || bad "the pip-installed package"
+finish pip
