@@ -36,8 +36,9 @@ const std::vector<ParamSpec>& table() {
 #define CXSIM_NUM_SPEC(s, n, T, def, lo, hi, unit, iv, desc, src)                              \
   v.push_back(ParamSpec{#s "." #n, type_of(&Params::s##_##n), static_cast<double>(lo),         \
                         static_cast<double>(hi), unit, iv, desc, src, "", 0, &Params::s##_##n});
-#define CXSIM_CHOICE_SPEC(s, n, def, allowed, iv, desc) \
-  v.push_back(ParamSpec{#s "." #n, ParamType::choice, 0, 0, "", iv, desc, "", allowed, 0, &Params::s##_##n});
+#define CXSIM_CHOICE_SPEC(s, n, E, def, iv, desc)                                                       \
+  v.push_back(ParamSpec{#s "." #n, ParamType::choice, 0, 0, "", iv, desc, "", ChoiceNames<E>::allowed, 0, \
+                        &Params::s##_##n});
 #define CXSIM_TEXT_SPEC(s, n, def, desc) \
   v.push_back(ParamSpec{#s "." #n, ParamType::text, 0, 0, "", false, desc, "", "", 0, &Params::s##_##n});
 #define CXSIM_LIST_SPEC(s, n, len, lo, hi, unit, iv, desc)                                        \
@@ -280,19 +281,19 @@ void validate(const Params& params) {
                   [](std::int64_t w) { return w == 0; }))
     throw InputError("at least one hour needs a weight above 0 (or leave the list empty)", "", 0, 0,
                      "contacts.arrival_profile");
-  if (params.network_kind == "edge_list" && params.network_edge_list.empty())
+  const NetworkKind kind = choices_of(params).network_kind;
+  if (kind == NetworkKind::edge_list && params.network_edge_list.empty())
     throw InputError("network.kind = \"edge_list\" needs network.edge_list, the file to read", "", 0,
                      0, "network.edge_list");
-  const bool has_degree = params.network_kind == "ring" || params.network_kind == "watts_strogatz" ||
-                          params.network_kind == "erdos_renyi";
+  const bool lattice = kind == NetworkKind::ring || kind == NetworkKind::watts_strogatz;
+  const bool has_degree = lattice || kind == NetworkKind::erdos_renyi;
   if (has_degree && params.network_mean_degree >= params.market_population)
     throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")",
                      "", 0, 0, "network.mean_degree");
-  if (params.network_kind == "barabasi_albert" && params.network_ba_m >= params.market_population)
+  if (kind == NetworkKind::barabasi_albert && params.network_ba_m >= params.market_population)
     throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")",
                      "", 0, 0, "network.ba_m");
-  if ((params.network_kind == "ring" || params.network_kind == "watts_strogatz") &&
-      params.network_mean_degree % 2 != 0)
+  if (lattice && params.network_mean_degree % 2 != 0)
     throw InputError("must be even for ring and watts_strogatz networks", "", 0, 0,
                      "network.mean_degree");
 }
@@ -310,6 +311,25 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return row[b.size()];
+}
+
+Choices choices_of(const Params& params) {
+  Choices c;
+#define CXSIM_IGNORE(...)
+#define CXSIM_CHOICE_OF(s, n, E, def, ...) \
+  if (const auto v = parse_choice<E>(params.s##_##n)) c.s##_##n = *v;
+  CXSIM_PARAMETERS(CXSIM_IGNORE, CXSIM_CHOICE_OF, CXSIM_IGNORE, CXSIM_IGNORE)
+#undef CXSIM_CHOICE_OF
+#undef CXSIM_IGNORE
+  return c;
+}
+
+std::string_view section_description(std::string_view section) {
+#define CXSIM_SECTION_DESCRIPTION(name, text) \
+  if (section == #name) return text;
+  CXSIM_SECTIONS(CXSIM_SECTION_DESCRIPTION)
+#undef CXSIM_SECTION_DESCRIPTION
+  return {};
 }
 
 }  // namespace cxsim

@@ -5,6 +5,8 @@
 // this one table (STYLE.md habit 8).
 
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,6 +14,53 @@
 #include <vector>
 
 namespace cxsim {
+
+// The values of every choice parameter, declared once: each list generates the enum the model
+// uses (no string comparisons past the reader), the "a|b|c" text of the registry and the parser.
+#define CXSIM_CHOICE_VALUES_HandleTime(V) V(exponential) V(lognormal) V(fixed)
+#define CXSIM_CHOICE_VALUES_Patience(V) V(exponential) V(lognormal) V(infinite)
+#define CXSIM_CHOICE_VALUES_Routing(V) V(basic) V(skills_based)
+#define CXSIM_CHOICE_VALUES_NetworkKind(V) \
+  V(complete) V(ring) V(erdos_renyi) V(watts_strogatz) V(barabasi_albert) V(edge_list)
+#define CXSIM_CHOICE_VALUES_ProactiveTiming(V) V(preferred_hour) V(random_hour)
+#define CXSIM_CHOICE_TYPES(E) E(HandleTime) E(Patience) E(Routing) E(NetworkKind) E(ProactiveTiming)
+
+#define CXSIM_CHOICE_ENUMERATOR(v) v,
+#define CXSIM_CHOICE_ENUM(E) enum class E : std::uint8_t { CXSIM_CHOICE_VALUES_##E(CXSIM_CHOICE_ENUMERATOR) };
+CXSIM_CHOICE_TYPES(CXSIM_CHOICE_ENUM)
+#undef CXSIM_CHOICE_ENUM
+#undef CXSIM_CHOICE_ENUMERATOR
+
+/// The names of a choice enum's values, in enumerator order, and the registry's "a|b|c" text.
+template <class E>
+struct ChoiceNames;
+#define CXSIM_CHOICE_NAME(v) #v,
+#define CXSIM_CHOICE_BAR_NAME(v) "|" #v
+#define CXSIM_CHOICE_NAMES(E)                                                                     \
+  template <>                                                                                     \
+  struct ChoiceNames<E> {                                                                         \
+    static constexpr std::string_view names[] = {CXSIM_CHOICE_VALUES_##E(CXSIM_CHOICE_NAME)};    \
+    static constexpr std::string_view allowed =                                                   \
+        std::string_view(CXSIM_CHOICE_VALUES_##E(CXSIM_CHOICE_BAR_NAME)).substr(1);              \
+  };
+CXSIM_CHOICE_TYPES(CXSIM_CHOICE_NAMES)
+#undef CXSIM_CHOICE_NAMES
+#undef CXSIM_CHOICE_BAR_NAME
+#undef CXSIM_CHOICE_NAME
+
+/// The value named `name`, or nullopt.
+template <class E>
+constexpr std::optional<E> parse_choice(std::string_view name) {
+  const auto& names = ChoiceNames<E>::names;
+  for (std::size_t k = 0; k < std::size(names); ++k)
+    if (names[k] == name) return static_cast<E>(k);
+  return std::nullopt;
+}
+
+template <class E>
+constexpr std::string_view choice_name(E value) {
+  return ChoiceNames<E>::names[static_cast<std::size_t>(value)];
+}
 
 // The keys of one channel of the contact centre: its own [phone], [chat], [email] or [chatbot]
 // section. Arguments: opening hours, agents, mean handle time, sessions per agent, answer
@@ -27,7 +76,7 @@ namespace cxsim {
       "Agents on shift in every open hour, unless a roster is given", "")                          \
   LIST(ch, roster, 24, 0, 1000000, "agents", true,                                                  \
        "Agents on shift hour by hour (24 values, hour 0 first); empty: `agents` every hour")        \
-  CHOICE(ch, handle_time, "lognormal", "exponential|lognormal|fixed", true,                         \
+  CHOICE(ch, handle_time, HandleTime, lognormal, true,                                             \
          "Distribution of handle time (lognormal: Brown et al. 2005)")                              \
   NUM(ch, handle_mean_s, double, handle, 1, 86400, "s", true, "Mean handle time",                   \
       "MODEL.md section 4")                                                                         \
@@ -37,7 +86,7 @@ namespace cxsim {
       "Contacts one agent handles at once", "MODEL.md section 4")                                  \
   NUM(ch, target_s, double, target, 0, 604800, "s", true,                                           \
       "Service-level target: answered within this many seconds", "industry convention")           \
-  CHOICE(ch, patience, patience_law, "exponential|lognormal|infinite", true,                            \
+  CHOICE(ch, patience, Patience, patience_law, true,                                                \
          "Distribution of patience in the queue (its mean comes from the customer's segment)")      \
   NUM(ch, patience_cv, double, 1.0, 0.01, 10, "", true, "Coefficient of variation of a lognormal patience", "") \
   NUM(ch, retry_probability, double, retry, 0, 1, "probability", true,                              \
@@ -49,7 +98,8 @@ namespace cxsim {
       "Cost of one paid agent-hour (overtime alike)", "")
 
 // NUM(section, name, C++ type, default, min, max, unit, intervenable, description, source)
-// CHOICE(section, name, default, "a|b|c", intervenable, description)
+// CHOICE(section, name, Enum, default, intervenable, description): the allowed values are Enum's,
+//      listed once in CXSIM_CHOICE_VALUES_<Enum> below
 // TEXT(section, name, default, description)
 // LIST(section, name, length, min, max, unit, intervenable, description): whole numbers, either
 //      empty or exactly `length` of them
@@ -181,8 +231,7 @@ namespace cxsim {
       "assumption")                                                                                 \
   NUM(wom, all_adopters_promote, bool, false, 0, 1, "", false,                                      \
       "Every customer recommends, whatever their attitude (the Bass reduction)", "Bass 1969")       \
-  CHOICE(network, kind, "watts_strogatz",                                                           \
-         "complete|ring|erdos_renyi|watts_strogatz|barabasi_albert|edge_list", false,               \
+  CHOICE(network, kind, NetworkKind, watts_strogatz, false,                                         \
          "Social network: complete is random mixing")                                               \
   NUM(network, mean_degree, std::int64_t, 10, 0, 10000, "ties", false,                              \
       "Mean number of strong ties (ring, Erdos-Renyi, Watts-Strogatz; even for ring and WS)",      \
@@ -218,7 +267,7 @@ namespace cxsim {
   NUM(contact_centre, fcr, double, 0.70, 0, 1, "probability", true,                                \
       "First-contact resolution of an answered contact when the agent is not rushed",              \
       "MODEL.md section 4, assumption")                                                             \
-  CHOICE(contact_centre, routing, "basic", "basic|skills_based", true,                              \
+  CHOICE(contact_centre, routing, Routing, basic, true,                                             \
          "Routing: basic or skills-based (right skill first more often)")                           \
   NUM(contact_centre, basic_accuracy, double, 0.80, 0, 1, "probability", true,                      \
       "Chance the first agent has the right skill with basic routing", "seed 002")                  \
@@ -246,13 +295,13 @@ namespace cxsim {
   NUM(contact_centre, wait_penalty_per_minute, double, 0.05, 0, 1, "score/min", true,               \
       "A contact's performance drops by this much per minute waited (up to 30 minutes)",            \
       "assumption")                                                                                 \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, phone, 8, 20, 1, 240, 1, 20, "exponential", 0.3, 25)          \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chat, 8, 20, 1, 360, 2, 60, "exponential", 0.2, 25)           \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, email, 8, 18, 1, 300, 1, 86400, "infinite", 0, 25)            \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chatbot, 0, 24, 0, 120, 1, 0, "infinite", 0, 0)               \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, phone, 8, 20, 1, 240, 1, 20, exponential, 0.3, 25)          \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chat, 8, 20, 1, 360, 2, 60, exponential, 0.2, 25)           \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, email, 8, 18, 1, 300, 1, 86400, infinite, 0, 25)            \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chatbot, 0, 24, 0, 120, 1, 0, infinite, 0, 0)               \
   NUM(proactive, enabled, bool, false, 0, 1, "", true,                                              \
       "Notify customers of problems the firm detects before they contact", "seed 004")              \
-  CHOICE(proactive, timing, "preferred_hour", "preferred_hour|random_hour", true,                   \
+  CHOICE(proactive, timing, ProactiveTiming, preferred_hour, true,                                  \
          "Send at the hour the customer reads messages, or at a random hour")                       \
   NUM(proactive, reach_preferred_hour, double, 0.60, 0, 1, "probability", true,                     \
       "Chance a notification sent at the preferred hour reaches the customer", "seed 004")          \
@@ -278,6 +327,33 @@ namespace cxsim {
       "Cost of sending one notification", "assumption")                                             \
   NUM(finance, discount_rate, double, 0.10, 0, 10, "1/year", false,                                 \
       "Annual discount rate for CLV", "CLV convention")
+
+// SECTION(name, description): what each section of a scenario file is about (docs/scenarios.md).
+#define CXSIM_SECTIONS(SECTION)                                                                      \
+  SECTION(run, "How long to simulate, how many times, and with which random numbers.")              \
+  SECTION(market, "Who is in the market on day 0.")                                                 \
+  SECTION(acquisition, "How prospects become customers: advertising (p), recommendations (q, b+) "  \
+                       "and warnings (b-).")                                                         \
+  SECTION(purchase, "What customers pay and how often they order.")                                 \
+  SECTION(quality, "How often an order goes wrong, how badly, and how well a normal touchpoint "    \
+                   "performs (0 = worst, 1 = perfect).")                                             \
+  SECTION(experience, "How customers turn performance into attitude: expectations, loss "           \
+                      "aversion, memory and service recovery.")                                      \
+  SECTION(contacts, "When customers contact the firm: about issues, again when unresolved, and "    \
+                    "with plain questions.")                                                         \
+  SECTION(wom, "Word of mouth: stories after delight or failure, recommendations and warnings.")    \
+  SECTION(network, "Who talks to whom.")                                                            \
+  SECTION(survey, "How NPS and CSAT answers are collected.")                                        \
+  SECTION(churn, "Whether a customer stays at each purchase occasion.")                             \
+  SECTION(contact_centre, "What happens to a contact once it reaches the firm: resolution, "        \
+                          "routing, rushing, the chatbot and what waiting costs in experience.")     \
+  SECTION(phone, "The phone channel: hours, staffing, handle time, patience and wages.")           \
+  SECTION(chat, "The chat channel: hours, staffing, concurrent sessions, patience and wages.")     \
+  SECTION(email, "The e-mail channel: answered from a backlog; customers do not abandon.")         \
+  SECTION(chatbot, "The chatbot: always open; contains part of its contacts, passes the rest to "  \
+                   "chat.")                                                                          \
+  SECTION(proactive, "Telling customers about problems the firm detects before they call.")         \
+  SECTION(finance, "Money over time.")
 
 // SEG(name, C++ type, default, min, max, unit, description)
 #define CXSIM_SEGMENT_PARAMETERS(SEG)                                                               \
@@ -305,16 +381,31 @@ struct Segment {
 struct Params {
 #define CXSIM_NUM_FIELD(s, n, T, def, lo, hi, unit, iv, desc, src) T s##_##n = def;
 #define CXSIM_STR_FIELD(s, n, def, ...) std::string s##_##n = def;
+#define CXSIM_CHOICE_TEXT_FIELD(s, n, E, def, ...) std::string s##_##n = #def;
 #define CXSIM_LIST_FIELD(s, n, ...) std::vector<std::int64_t> s##_##n;
-  CXSIM_PARAMETERS(CXSIM_NUM_FIELD, CXSIM_STR_FIELD, CXSIM_STR_FIELD, CXSIM_LIST_FIELD)
+  CXSIM_PARAMETERS(CXSIM_NUM_FIELD, CXSIM_CHOICE_TEXT_FIELD, CXSIM_STR_FIELD, CXSIM_LIST_FIELD)
 #undef CXSIM_NUM_FIELD
 #undef CXSIM_STR_FIELD
+#undef CXSIM_CHOICE_TEXT_FIELD
 #undef CXSIM_LIST_FIELD
   std::vector<Segment> segments = default_segments();
 
   /// Two segments: experience-driven (2/3) and price-driven (1/3) (seeds 000 and 002).
   static std::vector<Segment> default_segments();
 };
+
+/// Every choice parameter as its enum (the model reads these, never the text).
+struct Choices {
+#define CXSIM_IGNORE(...)
+#define CXSIM_CHOICE_FIELD(s, n, E, def, ...) E s##_##n = E::def;
+  CXSIM_PARAMETERS(CXSIM_IGNORE, CXSIM_CHOICE_FIELD, CXSIM_IGNORE, CXSIM_IGNORE)
+#undef CXSIM_CHOICE_FIELD
+#undef CXSIM_IGNORE
+};
+
+/// The choice parameters of `params` as enums (text that is no valid value gives the default;
+/// validate() reports it).
+Choices choices_of(const Params& params);
 
 enum class ParamType { real, integer, boolean, choice, text, list };
 
@@ -344,6 +435,9 @@ struct SegmentParamSpec {
 
 std::span<const ParamSpec> param_specs();
 std::span<const SegmentParamSpec> segment_param_specs();
+
+/// The registry's description of a section ("wom"), empty when it has none.
+std::string_view section_description(std::string_view section);
 
 /// nullptr when no parameter has this key.
 const ParamSpec* find_param(std::string_view key);

@@ -23,7 +23,7 @@ Network network_for(const Params& params, RngKey key, const Network* given) {
     return *given;
   }
   NetworkSpec spec;
-  spec.kind = params.network_kind;
+  spec.kind = choices_of(params).network_kind;
   spec.mean_degree = params.network_mean_degree;
   spec.rewiring = params.network_rewiring;
   spec.ba_m = params.network_ba_m;

@@ -560,30 +560,7 @@ std::string resolved_toml(const Params& p) {
 namespace {
 
 /// One plain sentence per section for the docs (the keys themselves live in the registry).
-std::string_view section_blurb(std::string_view section) {
-  static const std::pair<std::string_view, std::string_view> blurbs[] = {
-      {"run", "How long to simulate, how many times, and with which random numbers."},
-      {"market", "Who is in the market on day 0."},
-      {"acquisition", "How prospects become customers: advertising (p), recommendations (q, b+) "
-                      "and warnings (b-)."},
-      {"purchase", "What customers pay and how often they order."},
-      {"quality", "How often an order goes wrong, how badly, and how well a normal touchpoint "
-                  "performs (0 = worst, 1 = perfect)."},
-      {"experience", "How customers turn performance into attitude: expectations, loss "
-                     "aversion, memory and service recovery."},
-      {"contacts", "When customers contact the firm: about issues, again when unresolved, and "
-                   "with plain questions."},
-      {"service", "What a contact achieves in the simple contact model: resolution, wait, cost."},
-      {"wom", "Word of mouth: stories after delight or failure, recommendations and warnings."},
-      {"network", "Who talks to whom."},
-      {"survey", "How NPS and CSAT answers are collected."},
-      {"churn", "Whether a customer stays at each purchase occasion."},
-      {"finance", "Money over time."},
-  };
-  for (const auto& [name, text] : blurbs)
-    if (name == section) return text;
-  return {};
-}
+std::string_view section_blurb(std::string_view section) { return section_description(section); }
 
 std::string cell(std::string_view text) {
   std::string out;

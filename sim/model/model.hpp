@@ -16,6 +16,7 @@
 #include "service/contact_centre.hpp"
 #include "model/customers.hpp"
 #include "model/network.hpp"
+#include "model/touchpoint_table.hpp"
 #include "core/params.hpp"
 #include "core/results.hpp"
 #include "core/rng.hpp"
@@ -30,6 +31,8 @@ struct Message {
 };
 
 class Model {
+  friend struct ModelProbe;  ///< tests/unit/test_mechanisms.cpp: the mechanisms one by one
+
  public:
   /// @param network must outlive the model; its size must equal market.population
   Model(const Params& params, const Network& network, RngKey key);
@@ -94,6 +97,8 @@ class Model {
   void survey(std::uint32_t i, std::int32_t t, Row& acc);
   void talk(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void touchpoints(std::uint32_t i, std::int32_t t, Row& acc);
+  /// The random draws of an order's touchpoints, one per row of touchpoint_types_.
+  void draw_touchpoints(std::uint32_t i, std::int32_t t, std::span<TouchpointDraw> out) const;
   bool stays(std::uint32_t i, std::int32_t t);
   void open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified);
   /// Proactive notification of a new problem: returns whether it reached the customer.
@@ -137,6 +142,8 @@ class Model {
   std::int32_t days_until(Stream& rng, double p) const;
 
   Params p_;
+  Choices choices_;  ///< p_'s choice parameters as enums
+  std::span<const TouchpointType> touchpoint_types_ = kTouchpoints;  ///< at most kMaxTouchpoints
   const Network& net_;
   RngKey key_;
   Customers c_;

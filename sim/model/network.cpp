@@ -15,9 +15,6 @@ namespace cxsim {
 
 namespace {
 
-constexpr std::string_view kKinds =
-    "complete, ring, erdos_renyi, watts_strogatz, barabasi_albert (edge_list is read by the I/O layer)";
-
 // Sorts every row of a CSR graph, rows in parallel (they are independent: same result).
 void sort_rows(Network& net) {
   tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, net.size, 1 << 12), [&](const auto& r) {
@@ -114,7 +111,7 @@ void check_mean_degree(const NetworkSpec& spec, std::uint32_t n, bool must_be_ev
                          std::to_string(k),
                      "", 0, 0, "network.mean_degree");
   if (must_be_even && k % 2 != 0)
-    throw InputError("must be even for " + spec.kind + " networks (k/2 neighbours on each side), got " +
+    throw InputError("must be even for " + std::string(choice_name(spec.kind)) + " networks (k/2 neighbours on each side), got " +
                          std::to_string(k),
                      "", 0, 0, "network.mean_degree");
 }
@@ -326,33 +323,30 @@ double Network::mean_degree() const {
 }
 
 Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
-  if (spec.kind == "complete") {
-    Network net;
-    net.size = n;
-    net.complete = true;
-    return net;
+  switch (spec.kind) {
+    case NetworkKind::complete: {
+      Network net;
+      net.size = n;
+      net.complete = true;
+      return net;
+    }
+    case NetworkKind::ring:
+      check_mean_degree(spec, n, true);
+      return lattice(spec, n, key, 0.0);
+    case NetworkKind::watts_strogatz:
+      check_mean_degree(spec, n, true);
+      if (!(spec.rewiring >= 0 && spec.rewiring <= 1))
+        throw InputError("must be a probability in [0, 1], got " + std::to_string(spec.rewiring), "", 0,
+                         0, "network.rewiring");
+      return lattice(spec, n, key, spec.rewiring);
+    case NetworkKind::erdos_renyi:
+      check_mean_degree(spec, n, false);
+      return erdos_renyi(spec, n, key);
+    case NetworkKind::barabasi_albert: return barabasi_albert(spec, n, key);
+    case NetworkKind::edge_list: break;
   }
-  if (spec.kind == "ring") {
-    check_mean_degree(spec, n, true);
-    return lattice(spec, n, key, 0.0);
-  }
-  if (spec.kind == "watts_strogatz") {
-    check_mean_degree(spec, n, true);
-    if (!(spec.rewiring >= 0 && spec.rewiring <= 1))
-      throw InputError("must be a probability in [0, 1], got " + std::to_string(spec.rewiring), "", 0,
-                       0, "network.rewiring");
-    return lattice(spec, n, key, spec.rewiring);
-  }
-  if (spec.kind == "erdos_renyi") {
-    check_mean_degree(spec, n, false);
-    return erdos_renyi(spec, n, key);
-  }
-  if (spec.kind == "barabasi_albert") return barabasi_albert(spec, n, key);
-  if (spec.kind == "edge_list")
-    throw InputError("an edge-list network is read from network.edge_list, not generated", "", 0, 0,
-                     "network.kind");
-  throw InputError("unknown network kind \"" + spec.kind + "\"; valid kinds: " + std::string(kKinds), "",
-                   0, 0, "network.kind");
+  throw InputError("an edge-list network is read from network.edge_list, not generated", "", 0, 0,
+                   "network.kind");
 }
 
 Network network_from_edges(std::uint32_t n,

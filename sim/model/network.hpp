@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/params.hpp"
 #include "core/rng.hpp"
 
 namespace cxsim {
@@ -29,7 +30,7 @@ struct Network {
 
 /// What to generate (network.* parameters).
 struct NetworkSpec {
-  std::string kind = "watts_strogatz";  ///< complete|ring|erdos_renyi|watts_strogatz|barabasi_albert
+  NetworkKind kind = NetworkKind::watts_strogatz;  ///< not edge_list (read by the I/O layer)
   std::int64_t mean_degree = 10;        ///< ring, erdos_renyi, watts_strogatz
   double rewiring = 0.1;                ///< watts_strogatz
   std::int64_t ba_m = 5;                ///< barabasi_albert

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/params.hpp"
 #include "core/rng.hpp"
 
 namespace cxsim {
@@ -38,9 +39,7 @@ inline constexpr int kChannelCount = 4;
 inline constexpr std::array kAllChannels = {Channel::phone, Channel::chat, Channel::email, Channel::chatbot};
 std::string_view channel_name(Channel c);
 
-enum class HandleTime : std::uint8_t { exponential, lognormal, fixed };
-enum class Patience : std::uint8_t { exponential, lognormal, infinite };
-enum class Routing : std::uint8_t { basic, skills_based };
+// HandleTime, Patience and Routing are generated from the parameter registry (core/params.hpp).
 
 /// Settings of one channel. For the chatbot only `enabled`, the hours and the handle time (the
 /// bot session before containment or escalation) matter.

@@ -6,18 +6,10 @@ namespace cxsim {
 
 namespace {
 
-HandleTime handle_time_of(const std::string& name) {
-  return name == "exponential" ? HandleTime::exponential : name == "fixed" ? HandleTime::fixed : HandleTime::lognormal;
-}
-
-Patience patience_of(const std::string& name) {
-  return name == "exponential" ? Patience::exponential : name == "lognormal" ? Patience::lognormal : Patience::infinite;
-}
-
 ChannelConfig channel_config(bool enabled, std::int64_t open_hour, std::int64_t close_hour, std::int64_t agents,
-                             const std::vector<std::int64_t>& roster, const std::string& handle_time,
+                             const std::vector<std::int64_t>& roster, HandleTime handle_time,
                              double handle_mean_s, double handle_cv, std::int64_t concurrency, double target_s,
-                             const std::string& patience, double patience_cv, double retry_probability,
+                             Patience patience, double patience_cv, double retry_probability,
                              double retry_delay_mean_s, std::int64_t max_attempts, double wage_per_hour) {
   ChannelConfig c;
   c.enabled = enabled;
@@ -25,12 +17,12 @@ ChannelConfig channel_config(bool enabled, std::int64_t open_hour, std::int64_t 
   c.close_hour = static_cast<int>(close_hour);
   if (roster.empty()) c.agents = flat_roster(static_cast<int>(agents));
   else c.agents.assign(roster.begin(), roster.end());
-  c.handle = handle_time_of(handle_time);
+  c.handle = handle_time;
   c.handle_mean_s = handle_mean_s;
   c.handle_cv = handle_cv;
   c.concurrency = static_cast<int>(concurrency);
   c.target_s = target_s;
-  c.patience = patience_of(patience);
+  c.patience = patience;
   c.patience_cv = patience_cv;
   c.retry_probability = retry_probability;
   c.retry_delay_mean_s = retry_delay_mean_s;
@@ -42,13 +34,14 @@ ChannelConfig channel_config(bool enabled, std::int64_t open_hour, std::int64_t 
 // One channel's registry fields ([phone], [chat], ...) in channel_config's order.
 #define CXSIM_CHANNEL_CONFIG(p, ch)                                                                        \
   channel_config(p.ch##_enabled, p.ch##_open_hour, p.ch##_close_hour, p.ch##_agents, p.ch##_roster,      \
-                 p.ch##_handle_time, p.ch##_handle_mean_s, p.ch##_handle_cv, p.ch##_concurrency,          \
-                 p.ch##_target_s, p.ch##_patience, p.ch##_patience_cv, p.ch##_retry_probability,          \
+                 choice.ch##_handle_time, p.ch##_handle_mean_s, p.ch##_handle_cv, p.ch##_concurrency,     \
+                 p.ch##_target_s, choice.ch##_patience, p.ch##_patience_cv, p.ch##_retry_probability,          \
                  p.ch##_retry_delay_mean_s, p.ch##_max_attempts, p.ch##_wage_per_hour)
 
 }  // namespace
 
 ContactCentreConfig contact_centre_config(const Params& p) {
+  const Choices choice = choices_of(p);
   ContactCentreConfig c;
   c[Channel::phone] = CXSIM_CHANNEL_CONFIG(p, phone);
   c[Channel::chat] = CXSIM_CHANNEL_CONFIG(p, chat);
@@ -56,7 +49,7 @@ ContactCentreConfig contact_centre_config(const Params& p) {
   c[Channel::chatbot] = CXSIM_CHANNEL_CONFIG(p, chatbot);
   c.containment = p.contact_centre_chatbot_containment;
   c.contained_resolution = p.contact_centre_contained_resolution;
-  c.routing = p.contact_centre_routing == "skills_based" ? Routing::skills_based : Routing::basic;
+  c.routing = choice.contact_centre_routing;
   c.basic_accuracy = p.contact_centre_basic_accuracy;
   c.skills_accuracy = p.contact_centre_skills_accuracy;
   c.transfer_handle_fraction = p.contact_centre_transfer_handle_fraction;

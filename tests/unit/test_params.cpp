@@ -70,3 +70,40 @@ TEST_CASE("cross-parameter rules", "[params]") {
   p.acquisition_recommendation_conversion = 0.01;
   CHECK_THROWS_WITH(validate(p), Catch::Contains("at most 1"));
 }
+
+TEST_CASE("every section of the registry has a description", "[params]") {
+  std::set<std::string> sections;
+  for (const auto& spec : param_specs()) sections.insert(std::string(spec.key.substr(0, spec.key.find('.'))));
+  REQUIRE(sections.size() >= 18);
+  for (const auto& section : sections) {
+    INFO(section);
+    CHECK(section_description(section).size() > 10);
+  }
+  CHECK(section_description("no_such_section").empty());
+}
+
+TEST_CASE("choice parameters are enums generated from the registry", "[params]") {
+  // The registry's allowed text is the enum's value list, in enumerator order.
+  CHECK(find_param("network.kind")->allowed == "complete|ring|erdos_renyi|watts_strogatz|barabasi_albert|edge_list");
+  CHECK(find_param("phone.handle_time")->allowed == "exponential|lognormal|fixed");
+  CHECK(parse_choice<NetworkKind>("ring") == NetworkKind::ring);
+  CHECK_FALSE(parse_choice<NetworkKind>("rnig").has_value());
+  CHECK(choice_name(Routing::skills_based) == "skills_based");
+  // Every choice key's default text parses, and choices_of follows the text.
+  Params p;
+  for (const auto& spec : param_specs())
+    if (spec.type == ParamType::choice)
+      CHECK(("|" + std::string(spec.allowed) + "|").find("|" + param_to_string(p, spec) + "|") != std::string::npos);
+  const Choices defaults = choices_of(p);
+  CHECK(defaults.network_kind == NetworkKind::watts_strogatz);
+  CHECK(defaults.phone_patience == Patience::exponential);
+  CHECK(defaults.email_patience == Patience::infinite);
+  set_param_from_string(p, *find_param("network.kind"), "barabasi_albert");
+  set_param_from_string(p, *find_param("chat.handle_time"), "fixed");
+  set_param_from_string(p, *find_param("proactive.timing"), "random_hour");
+  const Choices c = choices_of(p);
+  CHECK(c.network_kind == NetworkKind::barabasi_albert);
+  CHECK(c.chat_handle_time == HandleTime::fixed);
+  CHECK(c.phone_handle_time == HandleTime::lognormal);
+  CHECK(c.proactive_timing == ProactiveTiming::random_hour);
+}

@@ -1,0 +1,103 @@
+#pragma once
+// Word of mouth: recommendations and warnings, stories told to one listener after
+// another, messages delivered.
+//
+// Not a standalone header: model.cpp includes it once, so the daily step and its mechanisms stay
+// one translation unit and the compiler inlines across them as before the split
+// (docs/performance.md). Tests reach the mechanisms directly (tests/unit/test_mechanisms.cpp).
+
+namespace cxsim {
+
+CXSIM_MECHANISM void Model::talk(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  // Promoters recommend and detractors warn at base rates (a thinned daily Bernoulli).
+  Stream rng(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
+  const float s = attitude_at(i, t);
+  const bool promoter = p_.wom_all_adopters_promote || s >= promoter_attitude_;
+  const bool detractor = !promoter && s <= detractor_attitude_;
+  const double u = rng.uniform();
+  if ((promoter && u < recommend_given_talk_) || (detractor && u < warn_given_talk_)) {
+    Stream targets(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 1);
+    const std::uint32_t j = pick_listener(i, targets);
+    if (j != i) chunk.messages.push_back({j, promoter ? Message::recommendation : Message::warning});
+  }
+  c_.record[i].next_talk = add_days(t, days_until(rng, talk_daily_));
+}
+
+CXSIM_MECHANISM std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng) const {
+  const std::uint32_t n = net_.size;
+  if (n <= 1) return i;
+  if (net_.complete || rng.bernoulli(p_.network_weak_tie_share) || net_.ties(i).empty()) {
+    const auto r = static_cast<std::uint32_t>(rng.below(n - 1));  // a random other member
+    return r >= i ? r + 1 : r;
+  }
+  const auto ties = net_.ties(i);
+  return ties[rng.below(ties.size())];
+}
+
+CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+  // Stories go to one listener after another; a teller stops on meeting someone who already
+  // knows a story of the kind (Maki-Thompson stifling, as of the start of the day).
+  Stream rng(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
+  const auto run = [&](std::uint16_t& left, int per_day, std::uint8_t bit, Message::Kind kind) {
+    for (int k = 0; k < per_day && left > 0; ++k) {
+      const std::uint32_t j = pick_listener(i, rng);
+      if (j == i) {
+        left = 0;
+        break;
+      }
+      if (c_.record[j].heard & bit) {
+        left = 0;
+        break;
+      }
+      chunk.messages.push_back({j, kind});
+      --left;
+    }
+  };
+  run(c_.record[i].tells_positive, tells_per_day_positive_, heard_positive, Message::good_story);
+  run(c_.record[i].tells_negative, tells_per_day_negative_, heard_negative, Message::bad_story);
+}
+
+CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc) {
+  const int audience = poisson(rng, audience_mean);
+  if (positive) {
+    saturating_add(c_.record[i].tells_positive, audience);
+    acc[static_cast<int>(Metric::stories_positive)] += 1;
+  } else {
+    saturating_add(c_.record[i].tells_negative, audience);
+    acc[static_cast<int>(Metric::stories_negative)] += 1;
+  }
+}
+
+CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row& row) {
+  const std::uint32_t j = message.target;
+  const bool positive = message.kind == Message::recommendation || message.kind == Message::good_story;
+  row[static_cast<int>(positive ? Metric::wom_positive : Metric::wom_negative)] += 1;
+  switch (c_.status[j]) {
+    case Status::prospect:
+      saturating_add(positive ? c_.record[j].inbox_positive : c_.record[j].inbox_negative, 1);
+      wake_by(j, t + 1);  // decides tomorrow
+      break;
+    case Status::active:
+      decay_attitude(j, t);
+      c_.attitude[j] += static_cast<float>(positive ? p_.wom_attitude_effect
+                                                    : -p_.wom_attitude_effect * p_.experience_loss_aversion);
+      break;
+    default: break;
+  }
+  if (message.kind == Message::good_story || message.kind == Message::bad_story) {
+    const std::uint8_t bit = positive ? heard_positive : heard_negative;
+    const bool first_time = !(c_.record[j].heard & bit);
+    c_.record[j].heard |= bit;
+    if (first_time && p_.wom_retell_probability > 0) {
+      Stream rng(key_, Purpose::retell, j, static_cast<std::uint64_t>(t), positive ? 0 : 1);
+      if (rng.bernoulli(p_.wom_retell_probability)) {
+        const double mean = p_.wom_retell_audience_share *
+                            (positive ? p_.wom_audience_delight : p_.wom_audience_failure);
+        start_story(j, positive, mean, rng, row);
+        wake_by(j, t + 1);  // starts telling tomorrow
+      }
+    }
+  }
+}
+
+}  // namespace cxsim

@@ -1,0 +1,186 @@
+// The mechanisms of the daily step, one by one (sim/model/mechanisms/): each is called directly on
+// a customer put into a known state, through ModelProbe (a friend of Model).
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "model/model.hpp"
+#include "model/network.hpp"
+
+namespace cxsim {
+
+struct ModelProbe {
+  Model& m;
+  Customers& c() { return m.c_; }
+  double experience(std::uint32_t i, double x, std::uint32_t sub = 0) {
+    Stream rng(m.key_, Purpose::story_start, i, 0, sub);
+    Model::Row acc{};
+    return m.experience(i, x, rng, acc);
+  }
+  bool stays(std::uint32_t i, std::int32_t t) { return m.stays(i, t); }
+  void draw_touchpoints(std::uint32_t i, std::int32_t t, std::span<TouchpointDraw> out) const {
+    m.draw_touchpoints(i, t, out);
+  }
+  void use_touchpoints(std::span<const TouchpointType> table) { m.touchpoint_types_ = table; }
+  Model::Row touchpoints(std::uint32_t i, std::int32_t t) {
+    Model::Row acc{};
+    m.touchpoints(i, t, acc);
+    return acc;
+  }
+  std::uint32_t pick_listener(std::uint32_t i, std::int32_t t) const {
+    Stream rng(m.key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
+    return m.pick_listener(i, rng);
+  }
+};
+
+}  // namespace cxsim
+
+using namespace cxsim;
+
+namespace {
+
+Params tiny(std::int64_t n = 2000) {
+  Params p;
+  p.market_population = n;
+  p.run_horizon_days = 30;
+  p.market_initial_customer_share = 1.0;
+  p.network_kind = "complete";
+  p.segments = {Segment{}};
+  return p;
+}
+
+Network complete(std::uint32_t n) {
+  Network net;
+  net.size = n;
+  net.complete = true;
+  return net;
+}
+
+constexpr RngKey kKey{77, 0};
+
+}  // namespace
+
+TEST_CASE("experience: disconfirmation valued with loss aversion moves attitude and expectation", "[mechanisms]") {
+  Params p = tiny(10);
+  const Network net = complete(10);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  auto& c = probe.c();
+  c.attitude[0] = 0;
+  c.record[0].expectation = 0.8f;
+  const double gain = probe.experience(0, 0.9);
+  CHECK(gain == Approx(p.experience_attitude_weight * std::pow(0.1, p.experience_curvature)).epsilon(1e-5));
+  CHECK(c.attitude[0] == Approx(gain).epsilon(1e-5));
+  CHECK(c.record[0].expectation == Approx(0.8 + p.experience_expectation_adaptation * 0.1).epsilon(1e-6));
+  c.record[0].expectation = 0.8f;
+  const double loss = probe.experience(0, 0.7);
+  // A shortfall of the same size weighs lambda times more (Tversky & Kahneman 1992).
+  CHECK(loss == Approx(-p.experience_loss_aversion * gain).epsilon(1e-5));
+}
+
+TEST_CASE("churn: the share who stay at a purchase occasion is the logit of attitude", "[mechanisms]") {
+  Params p = tiny(20000);
+  const Network net = complete(20000);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  auto& c = probe.c();
+  for (const float attitude : {-1.5f, 0.0f}) {
+    int stayed = 0;
+    for (std::uint32_t i = 0; i < c.size; ++i) {
+      c.attitude[i] = attitude;
+      c.attitude_day[i] = 5;
+      c.record[i].attitude_pre = std::numeric_limits<float>::infinity();
+      c.record[i].reference_price = static_cast<float>(p.purchase_price);
+      stayed += probe.stays(i, 5);
+    }
+    const double expected = 1 / (1 + std::exp(-(p.churn_base_logit + p.churn_attitude_weight * attitude)));
+    const double se = std::sqrt(expected * (1 - expected) / c.size);
+    INFO("attitude " << attitude);
+    CHECK(std::abs(static_cast<double>(stayed) / c.size - expected) < 5 * se);
+  }
+}
+
+TEST_CASE("touchpoints: failure rates come from the table's registry parameters", "[mechanisms]") {
+  Params p = tiny(20000);
+  p.quality_late_delivery_rate = 0.2;
+  p.quality_billing_error_rate = 0;
+  p.quality_defect_rate = 0;
+  p.quality_confusion_rate = 0.5;
+  const Network net = complete(20000);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  int failed[2] = {0, 0};
+  const std::uint32_t n = 20000;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    std::array<TouchpointDraw, 2> d{};
+    probe.draw_touchpoints(i, 3, d);
+    failed[0] += d[0].failed;
+    failed[1] += d[1].failed;
+  }
+  CHECK(std::abs(failed[0] / double(n) - 0.2) < 5 * std::sqrt(0.2 * 0.8 / n));
+  CHECK(std::abs(failed[1] / double(n) - 0.5) < 5 * std::sqrt(0.25 / n));
+  // An order with two failing touchpoints opens one issue and counts two problems.
+  p.quality_late_delivery_rate = p.quality_confusion_rate = 1;
+  Model sure(p, net, kKey);
+  ModelProbe sure_probe{sure};
+  const auto acc = sure_probe.touchpoints(0, 3);
+  CHECK(acc[static_cast<int>(Metric::issues_opened)] == 2);
+  CHECK(sure_probe.c().issue_severity[0] != Severity::none);
+}
+
+TEST_CASE("touchpoints: a new row shifts no other random stream", "[mechanisms]") {
+  Params p = tiny(500);
+  p.quality_late_delivery_rate = p.quality_billing_error_rate = p.quality_defect_rate = p.quality_confusion_rate = 0.3;
+  const Network net = complete(500);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  // The table with one more touchpoint type (a "returns" touchpoint reading existing rates).
+  static constexpr TouchpointType kWithReturns[] = {
+      kTouchpoints[0], kTouchpoints[1],
+      {"returns", {{{"refund_late", &Params::quality_late_delivery_rate, &Params::proactive_detect_late_delivery},
+                    {}}}}};
+  Model extended(p, net, kKey);
+  ModelProbe extended_probe{extended};
+  extended_probe.use_touchpoints(kWithReturns);
+  int third_failed = 0;
+  for (std::uint32_t i = 0; i < 500; ++i)
+    for (std::int32_t t = 0; t < 20; ++t) {
+      std::array<TouchpointDraw, 2> before{};
+      std::array<TouchpointDraw, 3> after{};
+      probe.draw_touchpoints(i, t, before);
+      extended_probe.draw_touchpoints(i, t, after);
+      for (int k = 0; k < 2; ++k) {
+        REQUIRE(after[k].failed == before[k].failed);
+        REQUIRE(after[k].detection == before[k].detection);
+        REQUIRE(after[k].severity_u == before[k].severity_u);
+        REQUIRE(after[k].good == before[k].good);
+      }
+      third_failed += after[2].failed;
+      // The stories the first touchpoints start draw from the same sub-streams as before.
+    }
+  // The new row draws for itself (about 30% of 10,000 orders fail there).
+  CHECK(std::abs(third_failed / 10000.0 - 0.3) < 5 * std::sqrt(0.21 / 10000));
+  // Other mechanisms' streams do not depend on the table at all: the same listener is picked.
+  for (std::uint32_t i = 0; i < 50; ++i) CHECK(probe.pick_listener(i, 4) == extended_probe.pick_listener(i, 4));
+}
+
+TEST_CASE("touchpoints: the historical rows keep their streams (delivery then use)", "[mechanisms]") {
+  // The first two rows draw late, billing, defect, confusion, then both severities, then both
+  // performances from the order's two streams: the order the golden baseline was made with.
+  Params p = tiny(10);
+  p.quality_late_delivery_rate = 0.5;
+  p.quality_billing_error_rate = 0.5;
+  p.quality_defect_rate = 0.5;
+  p.quality_confusion_rate = 0.5;
+  const Network net = complete(10);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  std::array<TouchpointDraw, 2> d{};
+  probe.draw_touchpoints(3, 7, d);
+  Stream failures(kKey, Purpose::failure, 3, 7);
+  const bool late = failures.bernoulli(0.5), billing = failures.bernoulli(0.5);
+  const bool defect = failures.bernoulli(0.5), confusing = failures.bernoulli(0.5);
+  CHECK(d[0].failed == (late || billing));
+  CHECK(d[1].failed == (defect || confusing));
+  CHECK(d[0].severity_u == failures.uniform());
+  CHECK(d[1].severity_u == failures.uniform());
+}
