@@ -21,21 +21,21 @@
 #include "experiment/runner.hpp"
 #include "cxsim/version.hpp"
 #include "io/edge_list.hpp"
+#include "io/limits.hpp"
+#include "io/output_path.hpp"
+#include "io/system.hpp"
 #include "io/experiment_reader.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
 #include "io/summary.hpp"
 #include "erlang_command.hpp"
+#include "signals.hpp"
 
 namespace {
 
-std::atomic<bool> g_cancel{false};
-extern "C" void on_signal(int) { g_cancel.store(true); }
-
 constexpr int kExitInternal = 1;
 constexpr int kExitInput = 2;
-constexpr int kExitInterrupted = 130;
 
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KB", "MB", "GB", "TB"};
@@ -49,16 +49,12 @@ std::string human_bytes(double bytes) {
   return buf;
 }
 
-std::uint64_t physical_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
-}
-
-/// Refuses a population that would not fit in memory (exit 2, before anything is allocated).
-void check_memory(const cxsim::Params& params, int threads, const std::string& file, int runs = 1) {
+/// Refuses a population that would not fit in the memory available now (exit 2, before anything
+/// is allocated). Runs of an experiment use cxsim::check_memory(plans, ...), which covers each plan.
+[[maybe_unused]] void check_memory(const cxsim::Params& params, int threads, const std::string& file,
+                                  int runs = 1) {
   const auto need = cxsim::estimate_memory_bytes(params, threads, runs);
-  const auto have = physical_memory();
+  const auto have = cxsim::available_memory_bytes();
   if (have > 0 && need > have / 10 * 9)
     throw cxsim::InputError("the run needs about " + human_bytes(static_cast<double>(need)) +
                                 " of memory but this machine has " + human_bytes(static_cast<double>(have)) +
@@ -148,24 +144,26 @@ struct PrecisionOptions {
 };
 
 int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool quiet,
-            const PrecisionOptions& po, const std::string& command_line) {
+            const PrecisionOptions& po, const std::string& command_line, bool force) {
   cxsim::Scenario scenario = load(so);
   const cxsim::Experiment experiment = cxsim::read_experiment(scenario);
   const auto plans = cxsim::plan_experiment(experiment);  // every check before any work
   const int used_threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  cxsim::Params sized = scenario.params;
-  if (po.precision > 0)
-    sized.run_replications = std::max<std::int64_t>(sized.run_replications, po.max_replications);
-  check_memory(sized, used_threads, so.file, static_cast<int>(plans.size()));
+  std::int64_t replications = scenario.params.run_replications;
+  if (po.precision > 0) replications = std::max<std::int64_t>(replications, po.max_replications);
+  cxsim::check_memory(plans, replications, used_threads, so.file);
+  // The output path before any work (docs/reliability.md): exit 2 within milliseconds.
+  if (output.empty()) output = cxsim::default_output_path(so.file);
+  const cxsim::OutputTarget output_target =
+      cxsim::check_output(output, force ? cxsim::Replace::results : cxsim::Replace::never,
+                          cxsim::estimate_results_bytes(plans, replications));
   const auto network = read_network(scenario);
-  if (output.empty()) output = std::filesystem::path(so.file).stem().string() + ".h5";
+  cxsim::cli::throw_if_cancelled();
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   ProgressBar bar(!quiet && isatty(STDERR_FILENO));
   cxsim::RunOptions options;
   options.threads = threads;
-  options.cancel = &g_cancel;
+  options.cancel = &cxsim::cli::cancel_flag_mutable();
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   bar.start();
   const auto start = std::chrono::steady_clock::now();
@@ -182,13 +180,17 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
                               network ? &*network : nullptr);
   }
   bar.finish();
+  cxsim::cli::throw_if_cancelled();
 
   cxsim::Provenance provenance;
   provenance.command_line = command_line;
   provenance.scenario_path = so.file;
   provenance.scenario_text = scenario.text;
   result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  cxsim::write_results(output, result, provenance);
+  cxsim::WriteOptions write_options;
+  write_options.target = &output_target;
+  write_options.cancel = &cxsim::cli::cancel_flag();
+  cxsim::write_results(output, result, provenance, write_options);  // the commit: exit 0 from here
   if (!quiet) {
     if (result.runs.size() == 1) {
       cxsim::RunResult single;
@@ -235,7 +237,7 @@ int cmd_validate(const ScenarioOptions& so, int threads) {
               customer_days, human_bytes(static_cast<double>(memory)).c_str(),
               customer_days / (cxsim::kEstimatedCustomerDaysPerSecondPerThread * used_threads),
               used_threads);
-  check_memory(p, used_threads, so.file, runs);
+  cxsim::check_memory(plans, p.run_replications, used_threads, so.file);
   return 0;
 }
 
@@ -261,7 +263,7 @@ int cmd_compare(const CompareArgs& a) {
   options.figures = a.metrics;
   options.at_day = a.at_day;
   try {
-    std::cout << cxsim::format_comparison(cxsim::compare(runs, options), format);
+    std::cout << cxsim::terminal_text(cxsim::format_comparison(cxsim::compare(runs, options), format));
   } catch (const cxsim::InputError& e) {
     throw cxsim::InputError(e.message(), a.file, 0, 0, e.key());
   }
@@ -300,6 +302,7 @@ int cmd_info(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "run") == 0) cxsim::cli::install_signal_handlers();
   CLI::App app{"cxsim: agent-based customer-experience simulation (service speed, quality and price "
                "-> loyalty and revenue)"};
   app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion + " (" + cxsim::kGitSha + ")");
@@ -320,8 +323,11 @@ int main(int argc, char** argv) {
 
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write the results to HDF5");
   add_scenario_options(run);
-  run->add_option("-o,--output", output, "Results file (default: the scenario's name with .h5, here)");
+  run->add_option("-o,--output", output, "Results file: a new path, or an existing cxsim results file with --force (default: the scenario's name with .h5 here, or -2.h5, -3.h5, ... when taken)");
   run->add_flag("-q,--quiet", quiet, "Print only the results path");
+  bool force = false;
+  run->add_flag("--force", force, "Replace an existing cxsim results file at the output path (never "
+                                  "anything else)");
   PrecisionOptions po;
   run->add_option("--precision", po.precision,
                   "Add replications until the 95% interval of each strategy's difference from the "
@@ -394,7 +400,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv));
+    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
     if (*cmp) return cmd_compare(ca);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
@@ -418,7 +424,7 @@ int main(int argc, char** argv) {
     return kExitInput;
   } catch (const cxsim::Cancelled&) {
     std::cerr << "\ncxsim: interrupted; no results written\n";
-    return kExitInterrupted;
+    return cxsim::cli::interrupted_exit_status();
   } catch (const std::exception& e) {
     std::cerr << "cxsim: internal error: " << e.what() << "\n";
     return kExitInternal;
