@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "bind.hpp"
+#include "io/limits.hpp"
 #include "experiment/precision.hpp"
 #include "io/summary.hpp"
 #include "experiment/runner.hpp"
@@ -200,6 +201,13 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
   if (experiment.baseline.network_kind == "edge_list")
     network = read_edge_list(experiment.baseline.network_edge_list,
                              static_cast<std::uint32_t>(experiment.baseline.market_population));
+  // The memory every run needs, against what the machine has now (as the CLI).
+  {
+    const int used = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::int64_t reps = experiment.baseline.run_replications;
+    if (precision > 0) reps = std::max<std::int64_t>(reps, max_replications);
+    check_memory(plans, reps, used, scenario.path);
+  }
   PrecisionTarget target;
   if (precision > 0) {
     if (strategies) throw InputError("precision= runs every strategy of the scenario; leave strategies= out");

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "bind.hpp"
+#include "io/limits.hpp"
 #include "experiment/runner.hpp"
 #include "io/summary.hpp"
 #include "io/edge_list.hpp"
@@ -17,26 +18,17 @@ namespace cxsim::py_bind {
 
 namespace {
 
-std::uint64_t physical_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
-}
-
 // The checks `cxsim validate` makes: ranges and cross-parameter rules, the edge-list file, memory.
 py::dict validate_scenario(const Scenario& s, int threads) {
   const Params& p = s.params;
   validate(p);
-  const auto runs = static_cast<int>(plan_experiment(read_experiment(s)).size());
+  const auto plans = plan_experiment(read_experiment(s));
+  const auto runs = static_cast<int>(plans.size());
   if (p.network_kind == "edge_list")
     (void)read_edge_list(p.network_edge_list, static_cast<std::uint32_t>(p.market_population));
   const int used = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const auto memory = estimate_memory_bytes(p, used, runs);
-  const auto have = physical_memory();
-  if (have > 0 && memory > have / 10 * 9)
-    throw InputError("the run needs about " + std::to_string(memory >> 20) + " MiB of memory but this machine has " +
-                         std::to_string(have >> 20) + " MiB; lower market.population or run.replications",
-                     s.path, 0, 0, "market.population");
+  const auto memory = estimate_experiment_memory(plans, p.run_replications, used);
+  check_memory(plans, p.run_replications, used, s.path);
   const double customer_days = runs * static_cast<double>(p.market_population) * static_cast<double>(p.run_horizon_days) *
                                static_cast<double>(p.run_replications);
   py::dict out;

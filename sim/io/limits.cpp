@@ -63,6 +63,63 @@ std::string printable(std::string_view text, std::size_t max_bytes) { return esc
 
 std::string terminal_text(std::string_view text) { return escape(text, SIZE_MAX - 8, true); }
 
+void check_toml_limits(std::string_view text, const std::string& file) {
+  if (text.size() > kMaxScenarioBytes)
+    throw InputError("the scenario is " + std::to_string(text.size()) + " bytes; at most " +
+                         std::to_string(kMaxScenarioBytes) + " are read (real scenarios are a few KB)",
+                     file);
+  int line = 1, depth = 0, dots = 0;
+  bool in_key = true;  // before the first '=' of a line (or in a [table] header)
+  const auto fail = [&](const std::string& what) {
+    throw InputError(what + "; scenarios may nest at most " + std::to_string(kMaxScenarioDepth) + " levels",
+                     file, line);
+  };
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (i < n) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      if (depth == 0) in_key = true, dots = 0;
+      ++i;
+    } else if (c == '#') {
+      while (i < n && text[i] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const bool multi = i + 2 < n && text[i + 1] == c && text[i + 2] == c;
+      const std::string_view close = multi ? (c == '"' ? std::string_view("\"\"\"") : std::string_view("\'\'\'"))
+                                           : std::string_view(&text[i], 1);
+      i += multi ? 3 : 1;
+      while (i < n) {
+        if (c == '"' && text[i] == '\\') {
+          i += 2;
+          continue;
+        }
+        if (text[i] == '\n') {
+          ++line;
+          if (!multi) break;  // unterminated: the TOML parser reports it
+        }
+        if (text.compare(i, close.size(), close) == 0) {
+          i += close.size();
+          break;
+        }
+        ++i;
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxScenarioDepth) fail("arrays or tables nested too deeply");
+      ++i;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+      ++i;
+    } else if (c == '=') {
+      if (depth == 0) in_key = false;
+      ++i;
+    } else {
+      if (c == '.' && in_key && ++dots > kMaxScenarioDepth * 4) fail("a dotted key with too many parts");
+      ++i;
+    }
+  }
+}
+
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
   int u = 0;

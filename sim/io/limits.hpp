@@ -25,6 +25,12 @@ inline constexpr std::size_t kMaxSuggestKey = 64;
 /// Longest error message (bytes) before it is cut.
 inline constexpr std::size_t kMaxMessageBytes = 2000;
 
+/// Checks TOML text before the TOML library parses it (its parser recurses): at most
+/// kMaxScenarioBytes, nesting of arrays and inline tables at most kMaxScenarioDepth, dotted keys
+/// and table headers of at most kMaxScenarioDepth parts.
+/// @throws InputError naming `file` and the line
+void check_toml_limits(std::string_view text, const std::string& file);
+
 /// `text` safe to print on a terminal: control characters (and DEL, and C1 controls) escaped as
 /// \n, \t, \xNN or \u{NN}, invalid UTF-8 bytes as \xNN, cut to at most `max_bytes` with "...".
 std::string printable(std::string_view text, std::size_t max_bytes = kMaxNameInMessage);
