@@ -1,6 +1,9 @@
 #include "io/h5.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -126,6 +129,68 @@ void set_read_limits(std::uint64_t max_bytes, std::uint64_t file_bytes) {
 
 std::uint64_t read_limit_bytes() { return t_max_bytes; }
 
+void check_global_heaps(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error("cannot open " + path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error("not a regular file: " + path);
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return;
+  }
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) throw Error("cannot map " + path);
+  struct Unmap {
+    void* p;
+    std::uint64_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{map, size};
+  const auto* d = static_cast<const unsigned char*>(map);
+  const auto u64 = [&](std::uint64_t at) {
+    std::uint64_t v = 0;
+    for (int k = 7; k >= 0; --k) v = v << 8 | d[at + static_cast<std::uint64_t>(k)];
+    return v;
+  };
+  const auto damaged = [&](std::uint64_t at, const char* what) {
+    throw Error("damaged global heap (variable-length strings) at byte " + std::to_string(at) + ": " + what);
+  };
+  static constexpr unsigned char kSig[8] = {'G', 'C', 'O', 'L', 1, 0, 0, 0};
+  std::uint64_t at = 0;
+  while (at + 16 <= size) {
+    const void* hit = ::memmem(d + at, size - at, kSig, sizeof kSig);
+    if (!hit) break;
+    const auto start = static_cast<std::uint64_t>(static_cast<const unsigned char*>(hit) - d);
+    if (start + 16 > size) damaged(start, "truncated header");
+    const std::uint64_t length = u64(start + 8);
+    if (length < 4096 || length > size - start) damaged(start, "collection size outside the file");
+    const std::uint64_t end = start + length;
+    std::uint64_t p = start + 16;
+    while (p < end) {
+      if (end - p < 16) break;  // too little left for an object: unused
+      const unsigned index = d[p] | d[p + 1] << 8;
+      const std::uint64_t object = u64(p + 8);
+      if (index == 0) {  // free space: the rest of the collection
+        if (object != end - p) damaged(p, "free space does not fill the collection");
+        break;
+      }
+      if (object > end - p - 16) damaged(p, "object larger than its collection");
+      const std::uint64_t padded = (object + 7) / 8 * 8;
+      if (padded > end - p - 16) damaged(p, "object larger than its collection");
+      const unsigned char* data = d + p + 16;
+      if (std::memchr(data, 0, object) != nullptr) damaged(p, "NUL inside a string");
+      for (std::uint64_t k = object; k < padded; ++k)
+        if (data[k] != 0) damaged(p, "object size does not match its padding");
+      p += 16 + padded;
+    }
+    at = end;
+  }
+}
+
 void silence_errors() { check_status(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "H5Eset_auto2"); }
 
 bool is_hdf5(const std::string& path) {
@@ -210,7 +275,9 @@ void write_scalar_attr(hid_t object, std::string_view name, hid_t file_type, hid
 }
 
 herr_t collect_attr_name(hid_t, const char* name, const H5A_info_t*, void* out) {
-  static_cast<std::vector<std::string>*>(out)->push_back(valid_utf8(name));
+  std::string text(name);
+  if (valid_utf8(text) != text) return -1;  // cxsim writes UTF-8 names only: refused
+  static_cast<std::vector<std::string>*>(out)->push_back(std::move(text));
   return 0;
 }
 
@@ -477,12 +544,15 @@ namespace {
 struct LinkNames {
   std::vector<std::string> names;
   bool foreign = false;  // a soft, external or user-defined link
+  bool bad_name = false;  // not valid UTF-8
 };
 
 herr_t collect_link_name(hid_t, const char* name, const H5L_info_t* info, void* out) {
   auto* links = static_cast<LinkNames*>(out);
   if (info->type != H5L_TYPE_HARD) links->foreign = true;
-  links->names.push_back(valid_utf8(name));
+  std::string text(name);
+  if (valid_utf8(text) != text) links->bad_name = true;
+  links->names.push_back(std::move(text));
   return 0;
 }
 
@@ -521,6 +591,7 @@ std::vector<std::string> Location::children() const {
   check_status(H5Literate(self.id(), index, H5_ITER_INC, &position, collect_link_name, &links),
                "H5Literate");
   if (links.foreign) throw Error("a group holds soft or external links; cxsim files hold none");
+  if (links.bad_name) throw Error("a group holds a name that is not valid UTF-8; cxsim writes UTF-8 names");
   return links.names;
 }
 

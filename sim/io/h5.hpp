@@ -224,6 +224,14 @@ class File : public Location {
   explicit File(hid_t id);
 };
 
+/// Checks the raw structure of every global heap collection ("GCOL", where HDF5 keeps
+/// variable-length strings) of the file at `path`: HDF5 1.10 does not checksum them and copies an
+/// object of the size the heap declares, so a damaged size would overrun memory inside the
+/// library. Each collection must lie within the file, its objects must tile it exactly, hold no
+/// NUL (cxsim's hold text) and be zero-padded. Files cxsim writes always pass.
+/// @throws Error naming the offset of the first damaged collection
+void check_global_heaps(const std::string& path);
+
 /// Limits for reading untrusted files (docs/reliability.md): the most bytes one dataset or
 /// attribute may need in memory, and the size of the file being read (a compressed dataset
 /// expands at most about 1000-fold with deflate, so a dataset declaring more than

@@ -156,6 +156,7 @@ bool is_results_file(const std::string& path) {
   if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   try {
     if (!h5::is_hdf5(path)) return false;
+    h5::check_global_heaps(path);
     const h5::File file = h5::File::open(path);
     return file.has_attr("format") && file.attr_type("format") == h5::AttrType::string &&
            file.read_attr<std::string>("format") == "cxsim-results";
