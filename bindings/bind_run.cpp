@@ -157,7 +157,13 @@ class RunData {
     prov.scenario_path = scenario_path;
     prov.scenario_text = scenario_text;
     py::gil_scoped_release nogil;
-    write_results(path, *result_, prov);
+    try {
+      write_results(path, *result_, prov);  // a new path or over a results file, atomically
+    } catch (const ResultsFileError&) {
+      throw;
+    } catch (const InputError& e) {
+      throw ResultsFileError(e);
+    }
   }
 
  private:

@@ -231,3 +231,25 @@ def test_special_files_are_refused_without_blocking(tmp_path: Path, cxsim_exe: P
     check_all_readers(cxsim_exe, fifo)
     check_all_readers(cxsim_exe, tmp_path)  # a directory
     check_all_readers(cxsim_exe, tmp_path / "missing.h5")
+
+
+def test_save_refuses_special_and_foreign_paths(tmp_path: Path, valid: Path) -> None:
+    """Results.save writes a new path or over a results file (keeping its permissions), nothing else."""
+    results = cxsim.load(valid)
+    fifo = tmp_path / "fifo.h5"
+    os.mkfifo(fifo)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    link = tmp_path / "link.h5"
+    link.symlink_to(notes)
+    for target in (fifo, notes, link, tmp_path, tmp_path / "missing" / "x.h5"):
+        with pytest.raises(cxsim.ResultsError):
+            results.save(target)
+    assert fifo.is_fifo() and notes.read_text() == "keep me" and link.is_symlink()
+    copy = tmp_path / "copy.h5"
+    results.save(copy)
+    copy.chmod(0o640)
+    results.save(copy)  # over a results file: allowed, permissions kept
+    assert (copy.stat().st_mode & 0o777) == 0o640
+    assert cxsim.load(copy).strategies == results.strategies
+    assert not list(tmp_path.glob(".*cxsim-tmp-*"))
