@@ -15,7 +15,7 @@ each=$(( total / ${#harnesses[@]} ))
 (( each >= 1 )) || each=1
 
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz
+cmake --build --preset fuzz --target fuzz_scenario fuzz_set fuzz_results
 # The regression inputs and seed corpora first: every one must pass.
 ctest --preset fuzz
 
