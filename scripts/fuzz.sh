@@ -17,7 +17,7 @@ each=$(( total / ${#harnesses[@]} ))
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target fuzz_scenario fuzz_set fuzz_results
 # The regression inputs and seed corpora first: every one must pass.
-ctest --preset fuzz
+LSAN_OPTIONS=suppressions=$PWD/fuzz/lsan.supp ctest --preset fuzz
 
 status=0
 for h in "${harnesses[@]}"; do
@@ -29,7 +29,7 @@ for h in "${harnesses[@]}"; do
   [[ $h == results ]] && max_len=262144
   [[ $h == set ]] && max_len=4096
   echo "== fuzzing $h for ${each}s"
-  if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/fuzz/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       TMPDIR=$(mktemp -d) build/fuzz/fuzz/fuzz_"$h" "$work" -max_total_time="$each" -max_len="$max_len" \
       -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$findings/" -print_final_stats=1 2>"build/fuzz/$h.log"; then
     echo "FINDING in $h (see build/fuzz/$h.log and $findings/):"
