@@ -181,7 +181,12 @@ void register_compare(py::module_& m) {
       "figure_values",
       [](const std::string& name, const py::dict& series, int at_day) {
         const SeriesSet set = series_set(series);
-        return to_array(figure_values(find_figure(name), set, at_day > 0 ? at_day : set.days));
+        const Figure& figure = find_figure(name);
+        if (set.days < 1) throw InputError("the results have no days, so no figure at any day");
+        if (at_day < 0 || at_day > set.days)
+          throw InputError("at_day " + std::to_string(at_day) + " is outside the results: 1 to " +
+                           std::to_string(set.days) + " (days elapsed), or 0 for the horizon");
+        return to_array(figure_values(figure, set, at_day > 0 ? at_day : set.days));
       },
       py::arg("figure"), py::arg("series"), py::arg("at_day") = 0,
       "One value per replication at the end of day at_day (days elapsed; 0: the horizon)");

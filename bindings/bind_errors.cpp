@@ -1,7 +1,8 @@
 // Central exception translation: every C++ error type maps to one Python exception here, and
 // nowhere else.
 //   InputError        -> cxsim.ScenarioError (ValueError) with file, line, column, key, message
-//   ResultsFileError  -> cxsim.ResultsError  (ValueError) likewise (a results file we cannot read)
+//   ResultsFileError  -> cxsim.ResultsError  (ValueError) likewise (a results file we cannot read
+//                        or a results path we refuse to write; docs/reliability.md)
 //   Cancelled         -> KeyboardInterrupt
 //   h5::Error         -> OSError (HDF5 failed while writing: disk full, ...)
 
@@ -51,9 +52,12 @@ void register_errors(py::module_& m) {
       "Attributes: message, file, line, column, key (None where unknown)."));
   g_results_error = new py::object(make_type(
       m, "ResultsError", g_input_error->ptr(),
-      "A results file that cannot be read: missing, not HDF5, not a cxsim results file, of a newer "
-      "format version, truncated or damaged. Attributes: message, file (the path), line, column, "
-      "key (None)."));
+      "A results file that cannot be read: missing, not a regular file, not HDF5, not a cxsim "
+      "results file, of a newer format version, truncated or damaged, or holding what cxsim never "
+      "writes (external storage, virtual datasets, soft or external links, shapes larger than the "
+      "file or memory allows); or a results path that cannot be written (a device, FIFO, symlink, "
+      "directory or a file that is not a results file). See docs/reliability.md. Attributes: "
+      "message, file (the path), line, column, key (None)."));
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {

@@ -229,7 +229,10 @@ void copy(const std::string& source, const std::string& destination) {
   prov.scenario_path = f.scenario_path;
   prov.scenario_text = f.scenario_text;
   prov.created_utc = f.created_utc;
-  write_results(destination, r, prov);
+  results_file([&] {
+    write_results(destination, r, prov);
+    return 0;
+  });
 }
 
 }  // namespace

@@ -147,7 +147,13 @@ class RunData {
   void save(const std::string& path, const std::string& command_line, const std::string& scenario_path,
             const std::string& scenario_text) const {
     py::gil_scoped_release nogil;
-    save_results(path, *result_, command_line, scenario_path, scenario_text);
+    try {
+      save_results(path, *result_, command_line, scenario_path, scenario_text);  // a new path or over a results file
+    } catch (const ResultsFileError&) {
+      throw;
+    } catch (const InputError& e) {
+      throw ResultsFileError(e);
+    }
   }
 
  private:
@@ -178,7 +184,8 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
   selection.max_replications = max_replications;
   selection.precision_figures = precision_figures;
   if (precision > 0 && strategies) throw InputError("precision= runs every strategy of the scenario; leave strategies= out");
-  const Study study = prepare_study(scenario, selection, threads);
+  Study study = prepare_study(scenario, selection, threads);
+  read_study_network(study);
 
   auto worker = std::make_shared<Worker>();
   RunOptions options;

@@ -16,7 +16,8 @@ namespace {
 // The checks `cxsim validate` makes (the facade's prepare_study): the experiment, the edge-list
 // file, memory; returns the size estimate.
 py::dict validate_scenario(const Scenario& s, int threads) {
-  const Study study = prepare_study(s, {}, threads);
+  Study study = prepare_study(s, {}, threads);
+  read_study_network(study);
   py::dict out;
   out["customer_days"] = study.customer_days;
   out["memory_bytes"] = study.memory_bytes;

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   # C++ toolchain and build
   g++ cmake ninja-build pkg-config
+  clang libclang-rt-14-dev   # libFuzzer harnesses (scripts/fuzz.sh)
   # libraries the core and the I/O layer link
   libboost-random-dev libboost-math-dev libtbb-dev libhdf5-dev hdf5-tools
   libcli11-dev catch2 libtomlplusplus-dev librandom123-dev

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the C++ tests (Release, then again under AddressSanitizer
-# and UndefinedBehaviorSanitizer), the command line end to end, the Python module and the
+# and UndefinedBehaviorSanitizer), the command line end to end with fault tests, a short fuzzing run
+# of every libFuzzer harness, the threaded tests under ThreadSanitizer, the Python module and the
 # notebooks. Exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,12 @@ echo "== Sanitizer build (ASan + UBSan) and tests"
 cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize
 ctest --preset sanitize
+
+echo "== Fuzzing: scenario reader, --set parser, results reader (libFuzzer, 60 s in total)"
+bash scripts/fuzz.sh "${CXSIM_FUZZ_SECONDS:-60}"
+
+echo "== ThreadSanitizer: the threaded tests"
+bash scripts/tsan.sh
 
 if [ -d bindings/python ] && [ -f bindings/CMakeLists.txt ]; then
   echo "== Python module and notebooks"

@@ -1,16 +1,13 @@
 #include "app/study.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <thread>
 
 #include "core/errors.hpp"
 #include "io/edge_list.hpp"
 #include "io/experiment_reader.hpp"
-#include "io/results_writer.hpp"
+#include "io/limits.hpp"
 
 namespace cxsim {
 
@@ -33,24 +30,6 @@ std::vector<RunPlan> chosen_plans(std::vector<RunPlan> plans, const std::vector<
 
 }  // namespace
 
-std::uint64_t physical_memory_bytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
-}
-
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4) {
-    bytes /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
-  return buf;
-}
-
 Scenario load_study_scenario(const std::string& path, std::vector<std::string> sets,
                              std::optional<std::int64_t> seed, std::optional<std::int64_t> replications) {
   Scenario s = load_scenario(path);
@@ -66,7 +45,7 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
   study.plans = chosen_plans(plan_experiment(study.experiment), selection.strategies);  // every check first
   study.threads = threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const Params& p = study.experiment.baseline;
-  Params sized = p;
+  study.replications = p.run_replications;
   if (selection.precision > 0) {
     if (!selection.strategies.empty())
       throw InputError("--precision runs every strategy of the scenario; do not choose strategies");
@@ -75,25 +54,29 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
     target.max_replications = selection.max_replications;
     if (!selection.precision_figures.empty()) target.figures = selection.precision_figures;
     study.precision = target;
-    sized.run_replications = std::max<std::int64_t>(sized.run_replications, selection.max_replications);
+    study.replications = std::max<std::int64_t>(study.replications, selection.max_replications);
   }
-  const int runs = static_cast<int>(study.plans.size());
-  study.memory_bytes = estimate_memory_bytes(sized, study.threads, runs);
-  study.customer_days = static_cast<double>(runs) * static_cast<double>(sized.run_horizon_days) *
-                        static_cast<double>(sized.run_replications) * static_cast<double>(sized.market_population);
-  const std::uint64_t have = physical_memory_bytes();
-  if (have > 0 && study.memory_bytes > have / 10 * 9)
-    throw InputError("the run needs about " + human_bytes(static_cast<double>(study.memory_bytes)) +
-                         " of memory but this machine has " + human_bytes(static_cast<double>(have)) +
-                         "; lower market.population or run.replications, or use fewer threads",
-                     scenario.path, 0, 0, "market.population");
-  if (p.network_kind == "edge_list")
-    study.network = read_edge_list(p.network_edge_list, static_cast<std::uint32_t>(p.market_population));
+  study.memory_bytes = estimate_experiment_memory(study.plans, study.replications, study.threads);
+  for (const RunPlan& plan : study.plans)
+    study.customer_days += static_cast<double>(plan.params.run_horizon_days) *
+                           static_cast<double>(plan.params.market_population) * static_cast<double>(study.replications);
+  check_memory(study.plans, study.replications, study.threads, scenario.path);
   study.scenario = std::move(scenario);
   return study;
 }
 
-StudyOutcome run_study(const Study& study, RunOptions options) {
+void read_study_network(Study& study) {
+  const Params& p = study.experiment.baseline;
+  if (p.network_kind == "edge_list" && !study.network)
+    study.network = read_edge_list(p.network_edge_list, static_cast<std::uint32_t>(p.market_population));
+}
+
+std::uint64_t estimate_study_results_bytes(const Study& study) {
+  return estimate_results_bytes(study.plans, study.replications);
+}
+
+StudyOutcome run_study(Study& study, RunOptions options) {
+  read_study_network(study);
   options.threads = study.threads;
   const Network* network = study.network ? &*study.network : nullptr;
   const auto start = std::chrono::steady_clock::now();
@@ -111,17 +94,18 @@ StudyOutcome run_study(const Study& study, RunOptions options) {
 }
 
 void save_results(const std::string& path, const ExperimentResult& result, const std::string& command_line,
-                  const std::string& scenario_path, const std::string& scenario_text) {
+                  const std::string& scenario_path, const std::string& scenario_text,
+                  const WriteOptions& options) {
   Provenance provenance;
   provenance.command_line = command_line;
   provenance.scenario_path = scenario_path;
   provenance.scenario_text = scenario_text;
-  write_results(path, result, provenance);
+  write_results(path, result, provenance, options);
 }
 
 void save_study(const std::string& path, const Study& study, const StudyOutcome& outcome,
-                const std::string& command_line) {
-  save_results(path, outcome.result, command_line, study.scenario.path, study.scenario.text);
+                const std::string& command_line, const WriteOptions& options) {
+  save_results(path, outcome.result, command_line, study.scenario.path, study.scenario.text, options);
 }
 
 }  // namespace cxsim

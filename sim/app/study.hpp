@@ -5,8 +5,10 @@
 // so they check the same things in the same order and produce the same results.
 //
 //   Study study = prepare_study(load_study_scenario(file, sets), selection, threads);  // all checks
-//   StudyOutcome outcome = run_study(study, options);                                  // the work
-//   save_study(path, study, outcome, command_line);                                    // atomic file
+//   (check the output path: io/output_path.hpp; the CLI does, before anything slow)
+//   read_study_network(study);                           // an edge-list file, when the scenario has one
+//   StudyOutcome outcome = run_study(study, options);    // the work
+//   save_study(path, study, outcome, command_line);      // atomic file
 
 #include <cstdint>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "experiment/experiment.hpp"
 #include "experiment/precision.hpp"
 #include "experiment/runner.hpp"
+#include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
 #include "model/network.hpp"
 
@@ -36,9 +39,10 @@ struct Study {
   Scenario scenario;
   Experiment experiment;
   std::vector<RunPlan> plans;
-  std::optional<Network> network;  ///< the edge-list file's network, when network.kind is edge_list
+  std::optional<Network> network;  ///< the edge-list file's network (read_study_network)
   std::optional<PrecisionTarget> precision;
   int threads = 1;                 ///< worker threads the run will use
+  std::int64_t replications = 0;   ///< replications of each run (the cap with --precision)
   std::uint64_t memory_bytes = 0;  ///< estimated peak memory of the whole study
   double customer_days = 0;        ///< customer-days the study simulates (at the replication cap)
 };
@@ -49,35 +53,40 @@ Scenario load_study_scenario(const std::string& path, std::vector<std::string> s
                              std::optional<std::int64_t> seed = std::nullopt,
                              std::optional<std::int64_t> replications = std::nullopt);
 
-/// Plans the experiment, checks the strategies chosen, reads the edge-list network, and checks the
-/// memory estimate of every run (at the --precision cap) against this machine's memory.
+/// Plans the experiment, checks the strategies chosen and checks the memory estimate of every run
+/// (at the --precision cap) against the memory available now (io/limits.hpp). Quick: reads no
+/// network file.
 /// @param threads 0: every core
 /// @throws InputError naming the file and key for anything that would fail later
 Study prepare_study(Scenario scenario, const StudySelection& selection, int threads);
+
+/// Reads the edge-list network when the scenario has one (network.kind = edge_list).
+/// @throws InputError naming the edge-list file
+void read_study_network(Study& study);
+
+/// Upper bound of the results file's size, for the free-space check.
+std::uint64_t estimate_study_results_bytes(const Study& study);
 
 struct StudyOutcome {
   ExperimentResult result;
   std::optional<PrecisionReport> precision;  ///< with --precision
 };
 
-/// Runs the study (progress and cancel hooks in `options`; its thread count is the study's).
+/// Runs the study (progress and cancel hooks in `options`; its thread count is the study's). Reads
+/// the network first if read_study_network() was not called.
 /// @throws Cancelled when cancelled, InputError for parameters that cannot run
-StudyOutcome run_study(const Study& study, RunOptions options);
+StudyOutcome run_study(Study& study, RunOptions options);
 
-/// Writes the results file atomically with the study's provenance.
-/// @throws InputError naming the path when it cannot be written
+/// Writes the results file atomically with the study's provenance (io/results_writer.hpp: a new
+/// path or over a cxsim results file as `options` allow).
+/// @throws InputError naming the path when it cannot be written, Cancelled when options.cancel is set
 void save_study(const std::string& path, const Study& study, const StudyOutcome& outcome,
-                const std::string& command_line);
+                const std::string& command_line, const WriteOptions& options = {});
 
 /// Writes an experiment's results atomically with the given provenance (for results kept in memory
 /// and saved later, as the Python module does).
 void save_results(const std::string& path, const ExperimentResult& result, const std::string& command_line,
-                  const std::string& scenario_path, const std::string& scenario_text);
-
-/// Bytes of memory this machine has (0 when unknown).
-std::uint64_t physical_memory_bytes();
-
-/// "1.5 GB"
-std::string human_bytes(double bytes);
+                  const std::string& scenario_path, const std::string& scenario_text,
+                  const WriteOptions& options = {});
 
 }  // namespace cxsim

@@ -20,18 +20,17 @@
 #include "core/errors.hpp"
 #include "app/study.hpp"
 #include "cxsim/version.hpp"
+#include "io/limits.hpp"
+#include "io/output_path.hpp"
 #include "io/results_reader.hpp"
 #include "io/summary.hpp"
 #include "erlang_command.hpp"
+#include "signals.hpp"
 
 namespace {
 
-std::atomic<bool> g_cancel{false};
-extern "C" void on_signal(int) { g_cancel.store(true); }
-
 constexpr int kExitInternal = 1;
 constexpr int kExitInput = 2;
-constexpr int kExitInterrupted = 130;
 
 struct ScenarioOptions {
   std::string file;
@@ -104,24 +103,32 @@ struct PrecisionOptions {
 };
 
 int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool quiet,
-            const PrecisionOptions& po, const std::string& command_line) {
+            const PrecisionOptions& po, const std::string& command_line, bool force) {
   cxsim::StudySelection selection;
   selection.precision = po.precision;
   selection.max_replications = po.max_replications;
   selection.precision_figures = po.figures;
-  const cxsim::Study study = cxsim::prepare_study(load(so), selection, threads);  // every check first
-  if (output.empty()) output = std::filesystem::path(so.file).stem().string() + ".h5";
+  cxsim::Study study = cxsim::prepare_study(load(so), selection, threads);  // every check first
+  // The output path before any work (docs/reliability.md): exit 2 within milliseconds.
+  if (output.empty()) output = cxsim::default_output_path(so.file);
+  const cxsim::OutputTarget output_target =
+      cxsim::check_output(output, force ? cxsim::Replace::results : cxsim::Replace::never,
+                          cxsim::estimate_study_results_bytes(study));
+  cxsim::read_study_network(study);
+  cxsim::cli::throw_if_cancelled();
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   ProgressBar bar(!quiet && isatty(STDERR_FILENO));
   cxsim::RunOptions options;
-  options.cancel = &g_cancel;
+  options.cancel = &cxsim::cli::cancel_flag_mutable();
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   bar.start();
   const cxsim::StudyOutcome outcome = cxsim::run_study(study, options);
   bar.finish();
-  cxsim::save_study(output, study, outcome, command_line);
+  cxsim::cli::throw_if_cancelled();
+  cxsim::WriteOptions write_options;
+  write_options.target = &output_target;
+  write_options.cancel = &cxsim::cli::cancel_flag();
+  cxsim::save_study(output, study, outcome, command_line, write_options);  // the commit: exit 0 from here
   if (!quiet) {
     const cxsim::ExperimentResult& result = outcome.result;
     std::vector<cxsim::RunSeries> runs;
@@ -140,7 +147,8 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
 }
 
 int cmd_validate(const ScenarioOptions& so, int threads) {
-  const cxsim::Study study = cxsim::prepare_study(load(so), {}, threads);  // the edge-list file is checked too
+  cxsim::Study study = cxsim::prepare_study(load(so), {}, threads);
+  cxsim::read_study_network(study);  // the edge-list file is checked too
   std::cout << "# " << so.file << ": valid\n" << cxsim::resolved_toml(study.scenario.params);
   const auto& p = study.experiment.baseline;
   const int runs = static_cast<int>(study.plans.size());
@@ -183,7 +191,7 @@ int cmd_compare(const CompareArgs& a) {
   options.figures = a.metrics;
   options.at_day = a.at_day;
   try {
-    std::cout << cxsim::format_comparison(cxsim::compare(runs, options), format);
+    std::cout << cxsim::terminal_text(cxsim::format_comparison(cxsim::compare(runs, options), format));
   } catch (const cxsim::InputError& e) {
     throw cxsim::InputError(e.message(), a.file, 0, 0, e.key());
   }
@@ -236,6 +244,7 @@ int cmd_info(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "run") == 0) cxsim::cli::install_signal_handlers();
   CLI::App app{"cxsim: agent-based customer-experience simulation (service speed, quality and price "
                "-> loyalty and revenue)"};
   app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion + " (" + cxsim::kGitSha + ")");
@@ -256,8 +265,11 @@ int main(int argc, char** argv) {
 
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write the results to HDF5");
   add_scenario_options(run);
-  run->add_option("-o,--output", output, "Results file (default: the scenario's name with .h5, here)");
+  run->add_option("-o,--output", output, "Results file: a new path, or an existing cxsim results file with --force (default: the scenario's name with .h5 here, or -2.h5, -3.h5, ... when taken)");
   run->add_flag("-q,--quiet", quiet, "Print only the results path");
+  bool force = false;
+  run->add_flag("--force", force, "Replace an existing cxsim results file at the output path (never "
+                                  "anything else)");
   PrecisionOptions po;
   run->add_option("--precision", po.precision,
                   "Add replications until the 95% interval of each strategy's difference from the "
@@ -331,7 +343,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv));
+    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
     if (*cmp) return cmd_compare(ca);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
@@ -355,7 +367,7 @@ int main(int argc, char** argv) {
     return kExitInput;
   } catch (const cxsim::Cancelled&) {
     std::cerr << "\ncxsim: interrupted; no results written\n";
-    return kExitInterrupted;
+    return cxsim::cli::interrupted_exit_status();
   } catch (const std::exception& e) {
     std::cerr << "cxsim: internal error: " << e.what() << "\n";
     return kExitInternal;

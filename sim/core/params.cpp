@@ -251,6 +251,9 @@ void validate(const Params& params) {
         spec.member);
   }
   if (params.segments.empty()) throw InputError("at least one segment is needed", "", 0, 0, "segment");
+  if (params.segments.size() > 256)  // Customers::segment is 8 bits (io/limits.hpp kMaxSegments)
+    throw InputError(std::to_string(params.segments.size()) + " segments; at most 256 are allowed", "", 0, 0,
+                     "segment");
   double total = 0;
   for (std::size_t i = 0; i < params.segments.size(); ++i) {
     const auto& seg = params.segments[i];

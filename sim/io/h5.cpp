@@ -1,7 +1,13 @@
 #include "io/h5.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -81,7 +87,137 @@ bool is_bool_enum(hid_t type) {
   return true;
 }
 
+// Links and attributes stay in the object headers (compact storage), which the latest format
+// checksums; HDF5's dense storage keeps them in a fractal heap whose blocks are not checksummed, so
+// a damaged one crashed inside the library. Readers refuse dense storage (check_compact).
+void set_compact_attributes(hid_t ocpl) {
+  check_status(H5Pset_attr_phase_change(ocpl, 65535, 65535), "H5Pset_attr_phase_change");
+}
+void set_compact_storage(hid_t gcpl) {
+  check_status(H5Pset_link_phase_change(gcpl, 65535, 65535), "H5Pset_link_phase_change");
+  set_compact_attributes(gcpl);
+}
+
+/// Refuses an object (group, dataset or file) whose links or attributes use dense storage.
+void check_compact(hid_t object, std::string_view what) {
+  H5O_info_t info{};
+  check_status(H5Oget_info2(object, &info, H5O_INFO_BASIC | H5O_INFO_META_SIZE), "H5Oget_info2", what);
+  const bool dense_attributes = info.meta_size.attr.heap_size > 0 || info.meta_size.attr.index_size > 0;
+  bool dense_links = false;
+  if (info.type == H5O_TYPE_GROUP) {
+    H5G_info_t group{};
+    check_status(H5Gget_info(object, &group), "H5Gget_info", what);
+    dense_links = group.storage_type == H5G_STORAGE_TYPE_DENSE;
+  }
+  if (dense_attributes || dense_links)
+    throw Error(std::string(what.empty() ? "an object" : "'" + std::string(what) + "'") +
+                " uses HDF5's dense storage, which is not checksummed; cxsim writes compact storage "
+                "(files from cxsim before this check: run the scenario again)");
+}
+
+// Text from a file may be anything: invalid UTF-8 becomes U+FFFD, so every consumer (h5py-like
+// Python strings, terminals) gets valid text.
+std::string valid_utf8(std::string text) {
+  std::string out;
+  std::size_t i = 0;
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  bool clean = true;
+  while (i < text.size()) {
+    const unsigned char c = byte(i);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (byte(i + k) & 0xC0) == 0x80;
+    if (ok && len > 1) {
+      std::uint32_t cp = c & (0x7F >> len);
+      for (std::size_t k = 1; k < len; ++k) cp = cp << 6 | (byte(i + k) & 0x3F);
+      ok = cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
+           cp >= (len == 2 ? 0x80u : len == 3 ? 0x800u : 0x10000u);
+    }
+    if (!ok) {
+      if (clean) out.assign(text, 0, i), clean = false;
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    if (!clean) out.append(text, i, len);
+    i += len;
+  }
+  return clean ? text : out;
+}
+
+thread_local std::uint64_t t_max_bytes = std::uint64_t{1} << 40;
+thread_local std::uint64_t t_file_bytes = std::uint64_t{1} << 40;
+
 }  // namespace
+
+void set_read_limits(std::uint64_t max_bytes, std::uint64_t file_bytes) {
+  t_max_bytes = max_bytes;
+  t_file_bytes = file_bytes;
+}
+
+std::uint64_t read_limit_bytes() { return t_max_bytes; }
+
+void check_global_heaps(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error("cannot open " + path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error("not a regular file: " + path);
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return;
+  }
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) throw Error("cannot map " + path);
+  struct Unmap {
+    void* p;
+    std::uint64_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{map, size};
+  const auto* d = static_cast<const unsigned char*>(map);
+  const auto u64 = [&](std::uint64_t at) {
+    std::uint64_t v = 0;
+    for (int k = 7; k >= 0; --k) v = v << 8 | d[at + static_cast<std::uint64_t>(k)];
+    return v;
+  };
+  const auto damaged = [&](std::uint64_t at, const char* what) {
+    throw Error("damaged global heap (variable-length strings) at byte " + std::to_string(at) + ": " + what);
+  };
+  static constexpr unsigned char kSig[8] = {'G', 'C', 'O', 'L', 1, 0, 0, 0};
+  std::uint64_t at = 0;
+  while (at + 16 <= size) {
+    const void* hit = ::memmem(d + at, size - at, kSig, sizeof kSig);
+    if (!hit) break;
+    const auto start = static_cast<std::uint64_t>(static_cast<const unsigned char*>(hit) - d);
+    if (start + 16 > size) damaged(start, "truncated header");
+    const std::uint64_t length = u64(start + 8);
+    if (length < 4096 || length > size - start) damaged(start, "collection size outside the file");
+    const std::uint64_t end = start + length;
+    std::uint64_t p = start + 16;
+    while (p < end) {
+      if (end - p < 16) break;  // too little left for an object: unused
+      const unsigned index = d[p] | d[p + 1] << 8;
+      const std::uint64_t object = u64(p + 8);
+      if (index == 0) {  // free space: the rest of the collection
+        if (object != end - p) damaged(p, "free space does not fill the collection");
+        break;
+      }
+      if (object > end - p - 16) damaged(p, "object larger than its collection");
+      const std::uint64_t padded = (object + 7) / 8 * 8;
+      if (padded > end - p - 16) damaged(p, "object larger than its collection");
+      const unsigned char* data = d + p + 16;
+      if (std::memchr(data, 0, object) != nullptr) damaged(p, "NUL inside a string");
+      for (std::uint64_t k = object; k < padded; ++k)
+        if (data[k] != 0) damaged(p, "object size does not match its padding");
+      p += 16 + padded;
+    }
+    at = end;
+  }
+}
 
 void silence_errors() { check_status(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "H5Eset_auto2"); }
 
@@ -167,7 +303,9 @@ void write_scalar_attr(hid_t object, std::string_view name, hid_t file_type, hid
 }
 
 herr_t collect_attr_name(hid_t, const char* name, const H5A_info_t*, void* out) {
-  static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+  std::string text(name);
+  if (valid_utf8(text) != text) return -1;  // cxsim writes UTF-8 names only: refused
+  static_cast<std::vector<std::string>*>(out)->push_back(std::move(text));
   return 0;
 }
 
@@ -175,6 +313,7 @@ herr_t collect_attr_name(hid_t, const char* name, const H5A_info_t*, void* out) 
 
 Attribute Object::open_attr(std::string_view name) const {
   const std::string n(name);
+  check_compact(id(), {});
   Attribute attr(check(H5Aopen(id(), n.c_str(), H5P_DEFAULT), "H5Aopen", n));
   const Dataspace space(check(H5Aget_space(attr.id()), "H5Aget_space", n));
   if (check(H5Sget_simple_extent_npoints(space.id()), "H5Sget_simple_extent_npoints", n) != 1)
@@ -183,10 +322,12 @@ Attribute Object::open_attr(std::string_view name) const {
 }
 
 bool Object::has_attr(std::string_view name) const {
+  check_compact(id(), {});
   return check_status(H5Aexists(id(), std::string(name).c_str()), "H5Aexists", name) > 0;
 }
 
 std::vector<std::string> Object::attr_names() const {
+  check_compact(id(), {});
   std::vector<std::string> names;
   hsize_t index = 0;
   check_status(H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_attr_name, &names),
@@ -264,15 +405,18 @@ std::string Object::read_attr<std::string>(std::string_view name) const {
     check_status(H5Aread(attr.id(), type.id(), &pointer), "H5Aread", name);
     std::string text = pointer ? pointer : "";
     H5free_memory(pointer);
-    return text;
+    return valid_utf8(std::move(text));
   }
   const std::size_t size = H5Tget_size(type.id());
+  if (size == 0 || size > t_max_bytes)
+    throw Error("attribute '" + std::string(name) + "' declares a string of " + std::to_string(size) +
+                " bytes");
   std::string text(size, '\0');
   check_status(H5Aread(attr.id(), type.id(), text.data()), "H5Aread", name);
   text.resize(std::min(text.find('\0'), text.size()));
   if (H5Tget_strpad(type.id()) == H5T_STR_SPACEPAD)
     text.erase(text.find_last_not_of(' ') + 1);
-  return text;
+  return valid_utf8(std::move(text));
 }
 
 std::string Object::read_attr_text(std::string_view name) const {
@@ -321,10 +465,61 @@ ElementType Dataset::element_type() const {
   }
 }
 
+std::uint64_t Dataset::checked_count(std::size_t element_size) const {
+  const Dataspace space(check(H5Dget_space(id()), "H5Dget_space"));
+  if (H5Sget_simple_extent_type(space.id()) != H5S_SIMPLE) throw Error("dataset is not a simple array");
+  const int rank = check_status(H5Sget_simple_extent_ndims(space.id()), "H5Sget_simple_extent_ndims");
+  if (rank < 1 || rank > 2) throw Error("dataset of rank " + std::to_string(rank) + " (cxsim writes 1 or 2)");
+  const std::vector<hsize_t> shape = space.dims();
+  std::uint64_t count = 1;
+  for (const hsize_t d : shape)
+    if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(d), &count))
+      throw Error("dataset dimensions overflow when multiplied");
+  const PropertyList dcpl(check(H5Dget_create_plist(id()), "H5Dget_create_plist"));
+  const H5D_layout_t layout = H5Pget_layout(dcpl.id());
+  if (layout == H5D_VIRTUAL) throw Error("virtual dataset (it reads other files); cxsim does not write those");
+  if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED && layout != H5D_COMPACT)
+    throw Error("dataset of an unknown storage layout");
+  if (layout == H5D_CHUNKED) {
+    // The version-1 B-tree chunk index of older formats is not checksummed: not read.
+    H5D_chunk_index_t index{};
+    check_status(H5Dget_chunk_index_type(id(), &index), "H5Dget_chunk_index_type");
+    if (index == H5D_CHUNK_IDX_BTREE)
+      throw Error("chunked dataset with an unchecksummed (version 1 B-tree) index; cxsim writes the latest format");
+  }
+  if (check_status(H5Pget_external_count(dcpl.id()), "H5Pget_external_count") > 0)
+    throw Error("dataset with external storage (it reads other files); cxsim does not write those");
+  const int filters = check_status(H5Pget_nfilters(dcpl.id()), "H5Pget_nfilters");
+  for (int f = 0; f < filters; ++f) {
+    unsigned flags = 0;
+    std::size_t nvalues = 0;
+    const H5Z_filter_t filter =
+        H5Pget_filter2(dcpl.id(), static_cast<unsigned>(f), &flags, &nvalues, nullptr, 0, nullptr, nullptr);
+    if (filter != H5Z_FILTER_DEFLATE && filter != H5Z_FILTER_SHUFFLE && filter != H5Z_FILTER_FLETCHER32)
+      throw Error("dataset with a filter cxsim does not use");
+  }
+  std::uint64_t bytes = 0;
+  if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(std::max<std::size_t>(1, element_size)), &bytes))
+    throw Error("dataset size overflows");
+  // Uncompressed data cannot be larger than the file; compressed data expands at most ~1000-fold.
+  const std::uint64_t slack = 1 << 20;
+  const std::uint64_t plausible =
+      layout == H5D_CHUNKED && filters > 0
+          ? (t_file_bytes > (UINT64_MAX - slack) / kMaxExpansion ? UINT64_MAX : t_file_bytes * kMaxExpansion + slack)
+          : t_file_bytes + slack;
+  if (bytes > plausible || bytes > t_max_bytes)
+    throw Error("dataset declares " + std::to_string(count) + " elements (" + std::to_string(bytes) +
+                " bytes), more than the file (" + std::to_string(t_file_bytes) +
+                " bytes) can hold or memory allows");
+  return count;
+}
+
 template <class T>
 std::vector<T> Dataset::read() const {
-  std::size_t count = 1;
-  for (const hsize_t d : dims()) count *= d;
+  const Datatype type(check(H5Dget_type(id()), "H5Dget_type"));
+  const H5T_class_t cls = H5Tget_class(type.id());
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) throw Error("dataset does not hold numbers");
+  const std::size_t count = static_cast<std::size_t>(checked_count(std::max(sizeof(T), H5Tget_size(type.id()))));
   std::vector<T> values(count);
   if (count > 0)
     check_status(H5Dread(id(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
@@ -341,15 +536,16 @@ template std::vector<std::uint8_t> Dataset::read<std::uint8_t>() const;
 std::vector<std::string> Dataset::read_strings() const {
   const Datatype type(check(H5Dget_type(id()), "H5Dget_type"));
   if (H5Tget_class(type.id()) != H5T_STRING) throw Error("dataset does not hold strings");
-  std::size_t count = 1;
-  for (const hsize_t d : dims()) count *= d;
+  const bool variable = check_status(H5Tis_variable_str(type.id()), "H5Tis_variable_str") > 0;
+  const std::size_t count = static_cast<std::size_t>(
+      checked_count(variable ? sizeof(char*) + 16 : std::max<std::size_t>(1, H5Tget_size(type.id()))));
   std::vector<std::string> out;
   out.reserve(count);
   if (count == 0) return out;
   if (check_status(H5Tis_variable_str(type.id()), "H5Tis_variable_str") > 0) {
     std::vector<char*> pointers(count, nullptr);
     check_status(H5Dread(id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), "H5Dread");
-    for (char* p : pointers) out.emplace_back(p ? p : "");
+    for (char* p : pointers) out.push_back(valid_utf8(p ? p : ""));
     const Dataspace space(check(H5Dget_space(id()), "H5Dget_space"));
     check_status(H5Dvlen_reclaim(type.id(), space.id(), H5P_DEFAULT, pointers.data()), "H5Dvlen_reclaim");
     return out;
@@ -360,7 +556,7 @@ std::vector<std::string> Dataset::read_strings() const {
   for (std::size_t i = 0; i < count; ++i) {
     std::string text = buffer.substr(i * size, size);
     text.resize(std::min(text.find('\0'), text.size()));
-    out.push_back(std::move(text));
+    out.push_back(valid_utf8(std::move(text)));
   }
   return out;
 }
@@ -383,14 +579,54 @@ std::vector<hsize_t> chunk_shape(std::span<const hsize_t> dims, std::size_t elem
 
 namespace {
 
-herr_t collect_link_name(hid_t, const char* name, const H5L_info_t*, void* out) {
-  static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+struct LinkNames {
+  std::vector<std::string> names;
+  bool foreign = false;  // a soft, external or user-defined link
+  bool bad_name = false;  // not valid UTF-8
+};
+
+herr_t collect_link_name(hid_t, const char* name, const H5L_info_t* info, void* out) {
+  auto* links = static_cast<LinkNames*>(out);
+  if (info->type != H5L_TYPE_HARD) links->foreign = true;
+  std::string text(name);
+  if (valid_utf8(text) != text) links->bad_name = true;
+  links->names.push_back(std::move(text));
   return 0;
+}
+
+// cxsim files hold only hard links: a soft link could loop or alias, an external link opens another
+// file (and could read any local file or block on a FIFO). Each component of `path` is checked
+// before HDF5 traverses it.
+void check_hard_links(hid_t location, const std::string& path) {
+  check_compact(location, {});
+  std::size_t end = 0;
+  while (end != std::string::npos) {
+    end = path.find('/', end + 1);
+    const std::string prefix = path.substr(0, end);
+    if (prefix.empty()) continue;
+    H5L_info_t info{};
+    check_status(H5Lget_info(location, prefix.c_str(), &info, H5P_DEFAULT), "H5Lget_info", prefix);
+    if (info.type != H5L_TYPE_HARD)
+      throw Error("'" + prefix + "' is a soft or external link; cxsim files hold none");
+    if (end != std::string::npos) {  // a group the next component is looked up in
+      const Handle::CloseFn close = &H5Oclose;
+      const hid_t inner = H5Oopen(location, prefix.c_str(), H5P_DEFAULT);
+      if (inner < 0) fail("H5Oopen", prefix);
+      try {
+        check_compact(inner, prefix);
+      } catch (...) {
+        close(inner);
+        throw;
+      }
+      close(inner);
+    }
+  }
 }
 
 }  // namespace
 
 bool Location::has(std::string_view name) const {
+  check_compact(id(), {});
   return check_status(H5Lexists(id(), std::string(name).c_str(), H5P_DEFAULT), "H5Lexists",
                       name) > 0;
 }
@@ -398,21 +634,25 @@ bool Location::has(std::string_view name) const {
 std::vector<std::string> Location::children() const {
   // "." opens the group itself, also when this is a file (its root group).
   const Group self(check(H5Gopen2(id(), ".", H5P_DEFAULT), "H5Gopen2"));
+  check_compact(self.id(), {});
   const PropertyList gcpl(check(H5Gget_create_plist(self.id()), "H5Gget_create_plist"));
   unsigned order = 0;
   check_status(H5Pget_link_creation_order(gcpl.id(), &order), "H5Pget_link_creation_order");
   const auto index = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
-  std::vector<std::string> names;
+  LinkNames links;
   hsize_t position = 0;
-  check_status(H5Literate(self.id(), index, H5_ITER_INC, &position, collect_link_name, &names),
+  check_status(H5Literate(self.id(), index, H5_ITER_INC, &position, collect_link_name, &links),
                "H5Literate");
-  return names;
+  if (links.foreign) throw Error("a group holds soft or external links; cxsim files hold none");
+  if (links.bad_name) throw Error("a group holds a name that is not valid UTF-8; cxsim writes UTF-8 names");
+  return links.names;
 }
 
 Group Location::create_group(std::string_view name) const {
   const PropertyList gcpl = PropertyList::create(H5P_GROUP_CREATE);
   check_status(H5Pset_link_creation_order(gcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
                "H5Pset_link_creation_order");
+  set_compact_storage(gcpl.id());
   const std::string n(name);
   return Group(check(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), "H5Gcreate2",
                      n));
@@ -420,6 +660,7 @@ Group Location::create_group(std::string_view name) const {
 
 Group Location::open_group(std::string_view name) const {
   const std::string n(name);
+  check_hard_links(id(), n);
   return Group(check(H5Gopen2(id(), n.c_str(), H5P_DEFAULT), "H5Gopen2", n));
 }
 
@@ -434,6 +675,7 @@ Dataset Location::write_dataset(std::string_view name, std::span<const T> data,
                 " values");
   const Dataspace space = Dataspace::simple(dims);
   const PropertyList dcpl = PropertyList::create(H5P_DATASET_CREATE);
+  set_compact_attributes(dcpl.id());
   if (const auto chunk = chunk_shape(dims, sizeof(T)); !chunk.empty()) {
     check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()),
                  "H5Pset_chunk", n);
@@ -469,7 +711,9 @@ Dataset Location::write_strings(std::string_view name, std::span<const std::stri
   const std::array<hsize_t, 1> dims = {data.size()};
   const Dataspace space = Dataspace::simple(dims);
   const Datatype type = Datatype::utf8_string();
-  Dataset dataset(check(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT,
+  const PropertyList dcpl = PropertyList::create(H5P_DATASET_CREATE);
+  set_compact_attributes(dcpl.id());
+  Dataset dataset(check(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT, dcpl.id(),
                                    H5P_DEFAULT),
                         "H5Dcreate2", n));
   std::vector<const char*> pointers;
@@ -483,6 +727,7 @@ Dataset Location::write_strings(std::string_view name, std::span<const std::stri
 
 Dataset Location::open_dataset(std::string_view name) const {
   const std::string n(name);
+  check_hard_links(id(), n);
   return Dataset(check(H5Dopen2(id(), n.c_str(), H5P_DEFAULT), "H5Dopen2", n));
 }
 
@@ -502,6 +747,13 @@ PropertyList file_access() {
   return fapl;
 }
 
+// The latest format this library writes (1.10: superblock v3, version-2 object headers, new chunk
+// indexes): every metadata block carries a checksum, so corruption is detected instead of read.
+void set_format(const PropertyList& fapl) {
+  check_status(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
+               "H5Pset_libver_bounds");
+}
+
 }  // namespace
 
 File File::create(const std::string& path) {
@@ -509,15 +761,23 @@ File File::create(const std::string& path) {
   const PropertyList fcpl = PropertyList::create(H5P_FILE_CREATE);
   check_status(H5Pset_link_creation_order(fcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
                "H5Pset_link_creation_order");
+  set_compact_storage(fcpl.id());
   const PropertyList fapl = file_access();
-  // The 1.8 format: dense attribute storage and creation-order indexes; readable by HDF5 >= 1.8.
-  check_status(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
-               "H5Pset_libver_bounds");
-  return File(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), "H5Fcreate", path));
+  set_format(fapl);
+  return File(check(H5Fcreate(path.c_str(), H5F_ACC_EXCL, fcpl.id(), fapl.id()), "H5Fcreate", path));
+}
+
+unsigned File::superblock_version() const {
+  H5F_info2_t info{};
+  check_status(H5Fget_info2(id(), &info), "H5Fget_info2");
+  return info.super.version;
 }
 
 File File::open(const std::string& path) {
   silence_errors();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) throw Error("not a regular file: " + path);
+  set_read_limits(t_max_bytes, static_cast<std::uint64_t>(st.st_size));
   const PropertyList fapl = file_access();
   return File(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id()), "H5Fopen", path));
 }

@@ -158,6 +158,14 @@ class Dataset : public Object {
   /// A 1-D dataset of strings (variable- or fixed-length) as text.
   /// @throws Error when it does not hold strings
   std::vector<std::string> read_strings() const;
+
+  /// The number of elements, checked before anything is allocated: the layout must be one cxsim
+  /// writes (contiguous, compact or chunked; no external storage, no virtual dataset), the element
+  /// count must not overflow, and count x `element_size` bytes must be at most `max_bytes` and
+  /// plausible for a file of `file_bytes` (read() and read_strings() check this with the limits
+  /// set by set_read_limits()).
+  /// @throws Error saying what is wrong
+  std::uint64_t checked_count(std::size_t element_size) const;
 };
 
 class Group;
@@ -201,7 +209,7 @@ class File : public Location {
  public:
   File() = default;
 
-  /// Creates (truncates) `path`. The file refuses to close while objects in it are open
+  /// Creates `path`, which must not exist (O_EXCL: never opens or follows an existing entry). The file refuses to close while objects in it are open
   /// (H5F_CLOSE_SEMI), so a leaked handle is an error at close() instead of a silent late flush.
   /// @throws Error when the file cannot be created
   static File create(const std::string& path);
@@ -209,9 +217,28 @@ class File : public Location {
   /// @throws Error when it cannot be opened (missing, not HDF5, truncated)
   static File open(const std::string& path);
 
+  /// The superblock version: 2 and later checksum the file's metadata (cxsim writes 2 or 3).
+  unsigned superblock_version() const;
+
  private:
   explicit File(hid_t id);
 };
+
+/// Checks the raw structure of every global heap collection ("GCOL", where HDF5 keeps
+/// variable-length strings) of the file at `path`: HDF5 1.10 does not checksum them and copies an
+/// object of the size the heap declares, so a damaged size would overrun memory inside the
+/// library. Each collection must lie within the file, its objects must tile it exactly, hold no
+/// NUL (cxsim's hold text) and be zero-padded. Files cxsim writes always pass.
+/// @throws Error naming the offset of the first damaged collection
+void check_global_heaps(const std::string& path);
+
+/// Limits for reading untrusted files (docs/reliability.md): the most bytes one dataset or
+/// attribute may need in memory, and the size of the file being read (a compressed dataset
+/// expands at most about 1000-fold with deflate, so a dataset declaring more than
+/// kMaxExpansion x file size is refused). Per thread; File::open sets file_bytes.
+inline constexpr std::uint64_t kMaxExpansion = 2048;
+void set_read_limits(std::uint64_t max_bytes, std::uint64_t file_bytes);
+std::uint64_t read_limit_bytes();
 
 /// The chunk shape write_dataset uses for `dims` with elements of `element_size` bytes: about
 /// 64 KiB per chunk (thousands of elements), whole rows first, never larger than the dataset.

@@ -6,10 +6,14 @@
 #include <filesystem>
 #include <limits>
 
+#include <sys/stat.h>
+
 #include "core/errors.hpp"
 #include "io/figure_text.hpp"
 #include "io/text_format.hpp"
 #include "io/h5.hpp"
+#include "io/limits.hpp"
+#include "io/system.hpp"
 #include "io/results_writer.hpp"
 
 namespace cxsim {
@@ -24,7 +28,11 @@ auto reading(const std::string& path, F&& body) {
   try {
     return body();
   } catch (const h5::Error& e) {
-    throw InputError(std::string("damaged results file: ") + e.what(), path);
+    throw InputError(std::string("damaged or unsupported results file: ") + e.what(), path);
+  } catch (const std::bad_alloc&) {
+    throw InputError("results file too large for the memory available", path);
+  } catch (const std::length_error&) {
+    throw InputError("results file too large for the memory available", path);
   }
 }
 
@@ -34,6 +42,14 @@ h5::File open_results(const std::string& path) {
   std::error_code error;
   if (!fs::exists(path, error)) throw InputError("no such file", path);
   if (fs::is_directory(path, error)) throw InputError("is a directory, not a results file", path);
+  // A FIFO or device would block or never end: only regular files are opened.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    throw InputError("not a regular file (a device, FIFO or socket), so not a results file", path);
+  // Nothing read may need more than a quarter of the memory available now.
+  const std::uint64_t available = available_memory_bytes();
+  h5::set_read_limits(available > 0 ? available / 4 : std::uint64_t{1} << 32,
+                      static_cast<std::uint64_t>(st.st_size));
   bool hdf5 = false;
   try {
     hdf5 = h5::is_hdf5(path);
@@ -41,6 +57,11 @@ h5::File open_results(const std::string& path) {
     throw InputError(std::string("cannot read: ") + e.what(), path);
   }
   if (!hdf5) throw InputError("not an HDF5 file, so not a cxsim results file", path);
+  try {
+    h5::check_global_heaps(path);
+  } catch (const h5::Error& e) {
+    throw InputError(std::string("damaged results file: ") + e.what(), path);
+  }
   h5::File file;
   try {
     file = h5::File::open(path);
@@ -48,6 +69,10 @@ h5::File open_results(const std::string& path) {
     throw InputError(std::string("damaged or truncated HDF5 file: ") + e.what(), path);
   }
   reading(path, [&] {
+    if (file.superblock_version() < 2)
+      throw InputError("an HDF5 file without checksummed metadata (superblock version " +
+                       std::to_string(file.superblock_version()) +
+                       "), so not a cxsim results file (cxsim writes version 2 or later)", path);
     if (!file.has_attr("format") || file.read_attr_text("format") != "cxsim-results")
       throw InputError("an HDF5 file but not a cxsim results file (no root attribute format = "
                        "\"cxsim-results\")", path);
@@ -135,6 +160,11 @@ StrategyResults read_strategy(const h5::Group& group, const std::string& name,
       throw InputError("series '" + metric + "' of strategy '" + name + "' is not [replication, day]",
                        path);
     if (first) {
+      if (dims[0] == 0 || dims[1] == 0 || dims[0] > kMaxReplicationsInFile || dims[1] > kMaxDaysInFile)
+        throw InputError("series '" + metric + "' of strategy '" + name + "' has " +
+                         std::to_string(dims[0]) + " replications and " + std::to_string(dims[1]) +
+                         " days; a results file has 1 to " + std::to_string(kMaxReplicationsInFile) +
+                         " and 1 to " + std::to_string(kMaxDaysInFile), path);
       s.replications = static_cast<int>(dims[0]);
       s.days = static_cast<int>(dims[1]);
       first = false;
@@ -145,6 +175,8 @@ StrategyResults read_strategy(const h5::Group& group, const std::string& name,
     s.metrics.push_back({metric, text_attr(ds, "unit"), text_attr(ds, "kind"),
                          text_attr(ds, "description")});
     s.values.push_back(ds.read<double>());
+    if (s.values.back().size() != static_cast<std::size_t>(s.replications) * static_cast<std::size_t>(s.days))
+      throw InputError("series '" + metric + "' of strategy '" + name + "' has the wrong size", path);
   }
   s.kind = group.has_attr("kind") ? group.read_attr_text("kind") : "baseline";
   s.description = text_attr(group, "description");
@@ -177,6 +209,7 @@ void read_strategies(const h5::File& file, ResultsFile& out) {
   const h5::Group strategies = file.open_group("strategies");
   for (const std::string& name : strategies.children())
     out.strategies.push_back(read_strategy(strategies.open_group(name), name, out.path));
+  if (out.strategies.empty()) throw InputError("cxsim results file without any strategy", out.path);
 }
 
 void read_summary(const h5::File& file, ResultsFile& out) {
@@ -274,7 +307,11 @@ std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
 
 // --- cxsim info ---------------------------------------------------------------------------------
 
-std::string describe_results(const ResultsFile& f) {
+std::string describe_results_raw(const ResultsFile& f);
+
+std::string describe_results(const ResultsFile& f) { return terminal_text(describe_results_raw(f)); }
+
+std::string describe_results_raw(const ResultsFile& f) {
   std::string out = "cxsim results file " + f.path + "\n";
   const auto line = [&](const char* label, const std::string& value) {
     out += format("  %-14s %s\n", label, value.c_str());

@@ -86,7 +86,13 @@ struct ResultsFile {
   const StrategyResults* strategy(std::string_view name) const;
 };
 
-/// Reads the results file at `path`.
+/// Largest shape of a series a reader accepts (the registry's maxima are far lower).
+inline constexpr std::uint64_t kMaxReplicationsInFile = 1000000;
+inline constexpr std::uint64_t kMaxDaysInFile = 1000000;
+
+/// Reads the results file at `path`. Untrusted files are checked before anything is allocated
+/// (docs/reliability.md): regular file, checksummed format (superblock >= 2), hard links only, no
+/// external storage or virtual datasets, overflow-safe shapes within the file's size and memory.
 /// @throws InputError naming `path` when it is missing, not HDF5, not a cxsim results file (no
 ///         `format` = "cxsim-results"), written by a newer format version, truncated or damaged
 ResultsFile read_results(const std::string& path);

@@ -18,6 +18,7 @@
 #include "kpi/compare.hpp"
 #include "core/errors.hpp"
 #include "io/h5.hpp"
+#include "io/output_path.hpp"
 
 namespace cxsim {
 
@@ -275,18 +276,6 @@ void check_inputs(const std::string& path, const SeriesSet& s, const std::string
     throw InputError("cannot write results: directory '" + dir.string() + "' does not exist", path);
 }
 
-// Data must reach the disk before the rename publishes the file, or a crash could leave an empty
-// file under the final name.
-void sync_to_disk(const fs::path& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const int error = errno;
-    if (fd >= 0) ::close(fd);
-    throw std::system_error(error, std::generic_category(), "fsync " + file.string());
-  }
-  ::close(fd);
-}
-
 }  // namespace
 
 namespace {
@@ -300,7 +289,7 @@ struct RunView {
 };
 
 void write_file(const std::string& path, const Params& params, const RunStats& stats,
-                const Provenance& prov, const std::vector<RunView>& runs) {
+                const Provenance& prov, const std::vector<RunView>& runs, const WriteOptions& options) {
   std::vector<RunSeries> summary_runs;
   for (const RunView& run : runs) {
     check_inputs(path, *run.series, run.name);
@@ -308,12 +297,16 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
                             run.plan ? run.plan->sweep_values : std::vector<std::pair<std::string, double>>{},
                             run.series});
   }
-  fs::path temp(path);
-  temp += ".tmp." + std::to_string(::getpid());
-  try {
+  // Checked first (kind of target, directory, room); then the file is built in memory and
+  // published atomically (io/output_path.hpp).
+  const OutputTarget target =
+      options.target ? *options.target : check_output(path, options.replace, 0);
+  const auto cancelled = [&] { return options.cancel && options.cancel->load(); };
+  TempOutput temp(target);
+  {
     h5::File file;
     try {
-      file = h5::File::create(temp.string());
+      file = h5::File::create(temp.file());
     } catch (const h5::Error& e) {
       throw InputError(std::string("cannot write results: ") + e.what(), path);
     }
@@ -322,6 +315,7 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
     {
       const h5::Group strategies = file.create_group("strategies");
       for (const RunView& run : runs) {
+        if (cancelled()) throw Cancelled();
         const h5::Group group = strategies.create_group(run.name);
         write_plan(group, run.plan);
         write_series(group, *run.series);
@@ -330,30 +324,24 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
     }
     write_summary(file, summary_table(summary_runs));
     file.close();  // checked: every object is closed by now, or this throws
-    sync_to_disk(temp);
-    std::error_code error;
-    fs::rename(temp, path, error);
-    if (error) throw InputError("cannot write results: " + error.message(), path);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw;
   }
+  temp.commit(options.cancel);
 }
 
 }  // namespace
 
 void write_results(const std::string& path, const RunResult& result, const Provenance& prov,
-                   const std::string& strategy) {
+                   const std::string& strategy, const WriteOptions& options) {
   write_file(path, result.params, result.stats, prov,
-             {RunView{strategy, nullptr, &result.series, &result.customers}});
+             {RunView{strategy, nullptr, &result.series, &result.customers}}, options);
 }
 
-void write_results(const std::string& path, const ExperimentResult& result, const Provenance& prov) {
+void write_results(const std::string& path, const ExperimentResult& result, const Provenance& prov,
+                   const WriteOptions& options) {
   std::vector<RunView> runs;
   for (const StrategyResult& run : result.runs)
     runs.push_back({run.plan.name, &run.plan, &run.series, &run.customers});
-  write_file(path, result.baseline, result.stats, prov, runs);
+  write_file(path, result.baseline, result.stats, prov, runs, options);
 }
 
 }  // namespace cxsim

@@ -1,5 +1,14 @@
 #include "io/scenario_reader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "io/limits.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -121,6 +130,7 @@ std::string expected_text(const SegmentParamSpec& spec) {
 /// `options` ordered by edit distance to `word`, closest first (at most `count`).
 std::vector<std::string> closest(std::string_view word, std::vector<std::string> options,
                                  std::size_t count) {
+  if (word.size() > kMaxSuggestKey) return {};  // edit distance is quadratic: no suggestion
   std::stable_sort(options.begin(), options.end(), [&](const auto& a, const auto& b) {
     return edit_distance(word, a) < edit_distance(word, b);
   });
@@ -139,6 +149,7 @@ std::string did_you_mean(const std::vector<std::string>& near, std::string_view 
 }
 
 std::string unknown_key_message(const std::string& key) {
+  if (key.size() > kMaxSuggestKey) return "unknown key (too long to be one); " + std::string(docs_hint);
   return "unknown key; " + did_you_mean(closest_keys(key, 3)) + " " + std::string(docs_hint);
 }
 
@@ -271,6 +282,10 @@ std::vector<Segment> read_segments(const toml::key& k, const toml::node& v, cons
   if (!array)
     throw site_at(file, k.source(), "segment")
         .error("expected [[segment]] tables (an array of tables), got " + found_text(v));
+  if (array->size() > kMaxSegments)
+    throw site_at(file, k.source(), "segment")
+        .error(std::to_string(array->size()) + " segments; at most " + std::to_string(kMaxSegments) +
+               " are allowed");
   std::vector<Segment> segments;
   for (std::size_t i = 0; i < array->size(); ++i) {
     const toml::node& element = (*array)[i];
@@ -408,6 +423,11 @@ toml::table override_value(const std::string& value, bool text_key, const Site& 
                            const std::string& expected) {
   toml::table doc;
   try {
+    check_toml_limits(value, "");
+  } catch (const InputError& e) {
+    throw at.error(e.message());
+  }
+  try {
     doc = toml::parse("v = " + value);
     if (doc.size() == 1 && doc.contains("v") && (!text_key || doc["v"].is_string())) return doc;
   } catch (const toml::parse_error&) {
@@ -479,17 +499,43 @@ void apply_one(Params& p, const std::string& assignment) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
-  std::error_code ec;
-  std::ifstream in(path, std::ios::binary);
-  if (!fs::is_regular_file(path, ec) || !in)
-    throw InputError("cannot read the scenario file (does it exist?)", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError("error while reading the scenario file", path);
-  return parse_scenario(text.str(), path);
+  // Refused before opening: a FIFO or device would block or never end.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw InputError(std::string("cannot read the scenario file: ") + std::strerror(errno), path);
+  if (!S_ISREG(st.st_mode))
+    throw InputError("not a regular file (a directory, device, FIFO or socket), so not a scenario", path);
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxScenarioBytes)
+    throw InputError("the scenario file is " + std::to_string(st.st_size) + " bytes; at most " +
+                         std::to_string(kMaxScenarioBytes) + " are read (real scenarios are a few KB)",
+                     path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw InputError(std::string("cannot read the scenario file: ") + std::strerror(errno), path);
+  std::string text;
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
+    ::close(fd);
+    throw InputError("not a regular file, so not a scenario", path);
+  }
+  char buffer[65536];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      const int error = errno;
+      ::close(fd);
+      throw InputError(std::string("error while reading the scenario file: ") + std::strerror(error), path);
+    }
+    if (got == 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > kMaxScenarioBytes) break;  // grew while read: check_toml_limits reports it
+  }
+  ::close(fd);
+  return parse_scenario(text, path);
 }
 
 Scenario parse_scenario(std::string_view text, const std::string& path) {
+  check_toml_limits(text, path);
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(path));

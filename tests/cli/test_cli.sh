@@ -68,7 +68,7 @@ no_file big.h5
 expect 0 "results: small\.h5" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o small.h5 --seed 7
 [ -s small.h5 ] && ok || bad "small.h5 not written"
 expect 0 "results: q\.h5" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o q.h5 --quiet
-[ "$("$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o q.h5 --quiet | wc -l)" -eq 1 ] && ok || bad "--quiet printed more than the path"
+[ "$("$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o q.h5 --force --quiet | wc -l)" -eq 1 ] && ok || bad "--quiet printed more than the path"
 expect 0 "active_customers" -- "$CXSIM" info small.h5
 expect 0 "seed.*7" -- "$CXSIM" info small.h5
 expect 2 "nothing\.h5" -- "$CXSIM" info nothing.h5
@@ -157,7 +157,7 @@ expect 2 "nothing\.h5" -- "$CXSIM" compare nothing.h5
 
 # --precision adds replications until the intervals are narrow enough, or the cap.
 expect 0 "precision: (target reached|cap reached).*replications" -- "$CXSIM" run exp.toml -o prec.h5 --precision 0.05 --max-replications 8
-expect 0 "precision: cap reached.* 4 replications" -- "$CXSIM" run exp.toml -o prec.h5 --precision 1e-9 --max-replications 4
+expect 0 "precision: cap reached.* 4 replications" -- "$CXSIM" run exp.toml -o prec.h5 --force --precision 1e-9 --max-replications 4
 expect 2 "no \[\[strategy\]\] or \[sweep\]" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" --precision 0.01 -o prec2.h5
 no_file prec2.h5
 

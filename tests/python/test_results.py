@@ -118,7 +118,7 @@ def test_save_and_load_round_trip(results, tmp_path):
     again = tmp_path / "again.h5"
     back.save(again)  # a loaded file re-written by the C++ writer
     assert np.array_equal(cxsim.load(again).series("profit"), results.series("profit"))
-    with pytest.raises(cxsim.ScenarioError):
+    with pytest.raises(cxsim.ResultsError):
         results.save(tmp_path / "no" / "such" / "dir.h5")
 
 

@@ -1,6 +1,7 @@
 // The HDF5 layer, the results writer and the results reader: round trips bit for bit, typed
 // attributes, chunking, atomic writes, reader errors, and a check that plain h5py reads the file.
 
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -298,11 +299,36 @@ TEST_CASE("writes are atomic", "[h5]") {
     const ResultsFile f = read_results(path);
     CHECK(same_bits(f.strategies.at(0).values.at(0), good.series.metric(Metric::prospects)));
   }
-  SECTION("a good write replaces an existing file") {
-    std::ofstream(path) << "old";
+  SECTION("a good write replaces an existing results file, keeping its permissions") {
+    write_results(path, make_result(false), make_provenance());
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
     write_results(path, make_result(false), make_provenance());
     CHECK(read_results(path).seed == 42);
     CHECK(dir.entries() == std::vector<std::string>{"results.h5"});
+    CHECK(fs::status(path).permissions() ==
+          (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+  }
+  SECTION("a file that is not a results file is never replaced (docs/reliability.md)") {
+    std::ofstream(path) << "old";
+    CHECK_THAT(input_error_of([&] { write_results(path, make_result(false), make_provenance()); }),
+               Catch::Contains("not a cxsim results file"));
+    std::ifstream in(path);
+    std::string text;
+    in >> text;
+    CHECK(text == "old");
+    CHECK(dir.entries() == std::vector<std::string>{"results.h5"});
+  }
+  SECTION("a symlink or FIFO at the path is refused and left as it is") {
+    fs::create_symlink(dir.file("elsewhere.h5"), path);
+    CHECK_THAT(input_error_of([&] { write_results(path, make_result(false), make_provenance()); }),
+               Catch::Contains("symbolic link"));
+    CHECK(fs::is_symlink(path));
+    CHECK(!fs::exists(dir.file("elsewhere.h5")));
+    const std::string fifo = dir.file("fifo.h5");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK_THAT(input_error_of([&] { write_results(fifo, make_result(false), make_provenance()); }),
+               Catch::Contains("special file"));
+    CHECK(fs::is_fifo(fifo));
   }
   SECTION("a missing directory is an InputError naming the path") {
     const std::string missing = dir.file("no/such/dir/results.h5");

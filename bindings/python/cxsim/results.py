@@ -303,6 +303,8 @@ class Results:
         data = {}
         for f in _figures(figures):
             needed = {m: s.series[m] for m in (f["metric"], f["denominator"]) if m and m in s.series}
+            if not needed:  # a file without this figure's metrics: NaN, as for a missing metric
+                needed = {"_days": np.full((s.replications, s.days), np.nan)}
             data[f["id"]] = _core.figure_values(f["id"], needed, int(at_day or 0))
         return pd.DataFrame(data, index=pd.RangeIndex(s.replications, name="replication"))
 

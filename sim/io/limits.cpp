@@ -1,0 +1,203 @@
+#include "io/limits.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/errors.hpp"
+#include "core/results.hpp"
+#include "experiment/runner.hpp"
+#include "io/system.hpp"
+
+namespace cxsim {
+
+namespace {
+
+std::string escape(std::string_view text, std::size_t max_bytes, bool keep_lines) {
+  std::string out;
+  char buf[16];
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (out.size() >= max_bytes) {
+      out += "...";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (keep_lines && (c == '\n' || c == '\t')) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      if (c == '\n') out += "\\n";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\r') out += "\\r";
+      else std::snprintf(buf, sizeof buf, "\\x%02X", c), out += buf;
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    const std::size_t len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    // C1 controls (U+0080..U+009F, encoded C2 80..C2 9F) act as terminal controls too.
+    if (ok && len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) ok = false;
+    if (!ok) {
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text, std::size_t max_bytes) { return escape(text, max_bytes, false); }
+
+std::string terminal_text(std::string_view text) { return escape(text, SIZE_MAX - 8, true); }
+
+void check_toml_limits(std::string_view text, const std::string& file) {
+  if (text.size() > kMaxScenarioBytes)
+    throw InputError("the scenario is " + std::to_string(text.size()) + " bytes; at most " +
+                         std::to_string(kMaxScenarioBytes) + " are read (real scenarios are a few KB)",
+                     file);
+  int line = 1, depth = 0, dots = 0;
+  bool in_key = true;  // before the first '=' of a line (or in a [table] header)
+  const auto fail = [&](const std::string& what) {
+    throw InputError(what + "; scenarios may nest at most " + std::to_string(kMaxScenarioDepth) + " levels",
+                     file, line);
+  };
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (i < n) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      if (depth == 0) in_key = true, dots = 0;
+      ++i;
+    } else if (c == '#') {
+      while (i < n && text[i] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const bool multi = i + 2 < n && text[i + 1] == c && text[i + 2] == c;
+      const std::string_view close = multi ? (c == '"' ? std::string_view("\"\"\"") : std::string_view("\'\'\'"))
+                                           : std::string_view(&text[i], 1);
+      i += multi ? 3 : 1;
+      while (i < n) {
+        if (c == '"' && text[i] == '\\') {
+          i += 2;
+          continue;
+        }
+        if (text[i] == '\n') {
+          ++line;
+          if (!multi) break;  // unterminated: the TOML parser reports it
+        }
+        if (text.compare(i, close.size(), close) == 0) {
+          i += close.size();
+          break;
+        }
+        ++i;
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxScenarioDepth) fail("arrays or tables nested too deeply");
+      ++i;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+      ++i;
+    } else if (c == '=') {
+      if (depth == 0) in_key = false;
+      ++i;
+    } else {
+      if (c == '.' && in_key && ++dots > kMaxScenarioDepth * 4) fail("a dotted key with too many parts");
+      ++i;
+    }
+  }
+}
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 5) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+namespace {
+
+constexpr std::uint64_t kSavedBytesPerCustomer = 24;  // the saved columns: 1+1+4+4+4+4+4+1 bytes
+
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t out = 0;
+  return __builtin_mul_overflow(a, b, &out) ? UINT64_MAX : out;
+}
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+// Every parameter set a plan uses (from day 0 and after each intervention day).
+template <class F>
+void for_each_params(const std::vector<RunPlan>& plans, F&& f) {
+  for (const RunPlan& plan : plans) {
+    f(plan.params);
+    for (const auto& change : plan.changes) f(change.params);
+  }
+}
+
+}  // namespace
+
+std::uint64_t estimate_results_bytes(const std::vector<RunPlan>& plans, std::int64_t replications) {
+  const auto reps = static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications));
+  std::uint64_t bytes = 1 << 20;  // metadata, provenance, summary
+  for (const RunPlan& plan : plans) {
+    const auto days = static_cast<std::uint64_t>(std::max<std::int64_t>(1, plan.params.run_horizon_days));
+    bytes = saturating_add(bytes, saturating_mul(saturating_mul(kMetricCount * 8, reps), days));
+    if (plan.params.run_save_customers)
+      bytes = saturating_add(bytes, saturating_mul(saturating_mul(kSavedBytesPerCustomer, reps),
+                                                   static_cast<std::uint64_t>(plan.params.market_population)));
+  }
+  return bytes;
+}
+
+std::uint64_t estimate_experiment_memory(const std::vector<RunPlan>& plans, std::int64_t replications,
+                                         int threads) {
+  if (plans.empty()) return 0;
+  const int runs = static_cast<int>(plans.size());
+  // The largest one-replication footprint of any plan, at the concurrency of the whole experiment.
+  std::uint64_t largest = 0;
+  for_each_params(plans, [&](const Params& p) {
+    Params one = p;
+    one.run_replications = replications;
+    largest = std::max(largest, estimate_memory_bytes(one, threads, runs));
+  });
+  // The saved customer state of every replication of every plan, and the results file in memory
+  // (HDF5's image plus its copy).
+  std::uint64_t saved = 0;
+  for (const RunPlan& plan : plans)
+    if (plan.params.run_save_customers)
+      saved = saturating_add(saved, saturating_mul(saturating_mul(kSavedBytesPerCustomer,
+                                                                  static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications))),
+                                                   static_cast<std::uint64_t>(plan.params.market_population)));
+  return saturating_add(saturating_add(largest, saved), saturating_mul(2, estimate_results_bytes(plans, replications)));
+}
+
+void check_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,
+                  const std::string& file) {
+  const std::uint64_t need = estimate_experiment_memory(plans, replications, threads);
+  const std::uint64_t have = available_memory_bytes();
+  if (have > 0 && need > have / 10 * 9)
+    throw InputError("the run needs about " + human_bytes(static_cast<double>(need)) +
+                         " of memory but this machine has " + human_bytes(static_cast<double>(have)) +
+                         " available; lower market.population, run.replications or the number of "
+                         "strategies, turn off run.save_customers, or use fewer threads",
+                     file, 0, 0, "market.population");
+}
+
+}  // namespace cxsim

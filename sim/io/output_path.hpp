@@ -1,0 +1,78 @@
+#pragma once
+// Safe output files (docs/reliability.md): cxsim writes only to a new path or over a regular file
+// that is a cxsim results file, checks the location before any work, and publishes a file
+// atomically through an exclusively created temporary file in the same directory.
+//
+// The temporary file lives in a private directory created next to the target,
+// ".<name>.cxsim-tmp-<pid>-<random>/" (recognisable, unpredictable, mode 0700, created by mkdir(2),
+// which never follows a symlink or reuses an existing entry); HDF5 creates the file in it with
+// O_EXCL. Nobody else can plant or swap anything in it. Those left behind by a killed run are
+// removed by the next write to the same target once their process is gone (or after a day).
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace cxsim {
+
+/// What may happen to an existing file at the output path.
+enum class Replace {
+  never,    ///< any existing entry is refused (the CLI without --force)
+  results,  ///< an existing cxsim results file is replaced, anything else refused
+};
+
+/// The checked output path.
+struct OutputTarget {
+  std::string path;
+  Replace replace = Replace::never;
+  bool exists = false;      ///< a results file was there at the check
+  unsigned mode = 0;        ///< its permission bits, kept on replacement
+};
+
+/// Checks `path` before any work: the directory exists, is a directory, is writable (a temporary
+/// file is created and removed there) and has room for `estimated_bytes`; an existing entry must be a
+/// regular cxsim results file and `replace` must allow it. Also removes stale temporary files of
+/// dead runs for this target. Takes milliseconds.
+/// @throws InputError naming `path`, saying what is wrong (exit status 2)
+OutputTarget check_output(const std::string& path, Replace replace, std::uint64_t estimated_bytes);
+
+/// A default results name in the current directory that does not exist yet: "<stem>.h5", else
+/// "<stem>-2.h5", "<stem>-3.h5", ... so a second run never replaces the first one's results.
+std::string default_output_path(const std::string& scenario_file);
+
+/// The temporary file of one write: a new private directory next to target.path holding
+/// file(). commit() publishes it atomically (a rename; when nothing was at the target, a rename that
+/// refuses to replace a file another run created meanwhile) and keeps an overwritten file's
+/// permissions. The destructor removes whatever was not committed.
+class TempOutput {
+ public:
+  /// @throws InputError when the directory cannot be created
+  explicit TempOutput(const OutputTarget& target);
+  TempOutput(const TempOutput&) = delete;
+  TempOutput& operator=(const TempOutput&) = delete;
+  ~TempOutput();
+
+  /// Where to write (does not exist yet).
+  const std::string& file() const { return file_; }
+
+  /// fsync, check `cancel` (may be null; set -> Cancelled, nothing published), re-check the target
+  /// and rename. The rename is the commit point.
+  /// @throws InputError when the target changed kind since the check or another run wrote it first
+  /// @throws Cancelled when `cancel` was set before the commit
+  void commit(const std::atomic<bool>* cancel);
+
+ private:
+  OutputTarget target_;
+  std::string dir_;
+  std::string file_;
+};
+
+/// True when `name` (a file name, no directory) is a cxsim temporary file.
+bool is_temp_name(const std::string& name);
+
+/// True when the regular file at `path` is a cxsim results file (HDF5 with format = cxsim-results).
+/// Never throws; false for anything unreadable.
+bool is_results_file(const std::string& path);
+
+}  // namespace cxsim
