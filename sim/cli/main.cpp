@@ -27,6 +27,9 @@
 #include "io/scenario_reader.hpp"
 #include "io/summary.hpp"
 #include "erlang_command.hpp"
+#include "calibrate_command.hpp"
+#include "select_command.hpp"
+#include "sensitivity_command.hpp"
 
 namespace {
 
@@ -376,6 +379,10 @@ int main(int argc, char** argv) {
   CLI::App* docs = app.add_subcommand("docs", "Print generated documentation (scenarios: the parameter reference)");
   docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios"}));
 
+  auto& calibrate_args = cxsim::cli::add_calibrate_command(app);
+  auto& sensitivity_args = cxsim::cli::add_sensitivity_command(app);
+  auto& select_args = cxsim::cli::add_select_command(app);
+
   const auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
   const bool known = std::any_of(subcommands.begin(), subcommands.end(),
                                  [&](const CLI::App* sub) { return argc > 1 && sub->get_name() == argv[1]; });
@@ -396,6 +403,9 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv));
     if (*cmp) return cmd_compare(ca);
+    if (*calibrate_args.app) return cxsim::cli::run_calibrate(calibrate_args, joined_command_line(argc, argv));
+    if (*sensitivity_args.app) return cxsim::cli::run_sensitivity(sensitivity_args, joined_command_line(argc, argv));
+    if (*select_args.app) return cxsim::cli::run_select(select_args);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
     if (*report) {
