@@ -94,7 +94,7 @@ int run_select(const SelectArgs& a) {
     try {
       check_measure(m, days);
     } catch (const InputError& e) {
-      throw InputError(what + ": " + e.message(), a.file, 0, 0, metric);
+      throw InputError(what + " " + e.message(), a.file, 0, 0, metric);
     }
     measures.push_back(m);
   };

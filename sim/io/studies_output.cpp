@@ -244,11 +244,17 @@ std::string format_selection(const SelectionReport& rep) {
     out += "No strategy is declared feasible: none can be selected. Undetermined strategies need more replications "
            "(cxsim run --replications) or a constraint with more room.\n";
   } else if (r.finished) {
-    out += format("Selected: %s. With probability at least %g, every feasibility call above is right and %s is the "
-                  "best feasible strategy or within %g of it (alpha %g for feasibility, %g for selection).\n",
-                  rep.names[static_cast<std::size_t>(r.selected)].c_str(), r.probability_correct,
-                  rep.names[static_cast<std::size_t>(r.selected)].c_str(), s.indifference, r.alpha_feasibility,
-                  r.alpha_selection);
+    const std::string name = rep.names[static_cast<std::size_t>(r.selected)];
+    if (rep.constraints.empty())
+      out += format("Selected: %s. With probability at least %g it is the best strategy or within %g of the best "
+                    "(Kim and Nelson 2001, with common random numbers).\n",
+                    name.c_str(), r.probability_correct, s.indifference);
+    else
+      out += format("Selected: %s. With probability at least %g, every feasibility call above is right and %s is the "
+                    "best feasible strategy or within %g of it (alpha %g for feasibility, %g for selection, "
+                    "Bonferroni).\n",
+                    name.c_str(), r.probability_correct, name.c_str(), s.indifference, r.alpha_feasibility,
+                    r.alpha_selection);
   } else {
     out += format("NOT FINISHED: %d strategies are still in contention after %d replications. At most %d more "
                   "replications of each would finish the procedure: allow re-runs (drop --no-rerun) or raise "
