@@ -151,7 +151,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   for (const TargetSpec& t : targets.targets) {
     measures.push_back(t.measure);
     std::string name = t.measure.metric;
-    if (find_metric(t.measure.metric) >= 0)
+    if (t.measure.from_day != 0)
       name += " days " + std::to_string(t.measure.from_day ? t.measure.from_day : 1) + "-" +
               std::to_string(t.measure.to_day ? t.measure.to_day : scenario.params.run_horizon_days);
     else

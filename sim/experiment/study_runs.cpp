@@ -25,17 +25,16 @@ InputError error_at(const SourceRef& where, const std::string& key, const std::s
 }  // namespace
 
 void check_measure(const Measure& m, int horizon) {
-  const bool series = find_metric(m.metric) >= 0;
-  if (!series) {
+  if (m.from_day == 0) {
     try {
       (void)find_figure(m.metric);
     } catch (const InputError& e) {
       throw error_at(m.where, "metric", "'" + m.metric + "': " + e.message());
     }
-    if (m.from_day != 0)
-      throw error_at(m.where, "from_day",
-                     "'" + m.metric + "' is a key figure with its own window; give only to_day (the "
-                     "day it is read at), or use a daily series name for a window mean");
+  } else if (find_metric(m.metric) < 0) {
+    throw error_at(m.where, "metric",
+                   "'" + m.metric + "' is not a daily series, so it has no window mean (from_day); daily series "
+                   "are the metric names cxsim info lists. Give only to_day to read a key figure at that day");
   }
   const int to = m.to_day == 0 ? horizon : m.to_day;
   const int from = m.from_day == 0 ? 1 : m.from_day;
@@ -48,8 +47,8 @@ void check_measure(const Measure& m, int horizon) {
 
 std::vector<double> measure_values(const Measure& m, const SeriesSet& series) {
   const int to = m.to_day == 0 ? series.days : m.to_day;
+  if (m.from_day == 0) return figure_values(find_figure(m.metric), series, to);
   const int metric = find_metric(m.metric);
-  if (metric < 0) return figure_values(find_figure(m.metric), series, to);
   const int from = m.from_day == 0 ? 1 : m.from_day;
   std::vector<double> out;
   for (int r = 0; r < series.replications; ++r) {

@@ -15,11 +15,12 @@
 
 namespace cxsim {
 
-/// A number read from a run: a daily series' mean over days from_day..to_day (1-based,
-/// inclusive; days without a value skipped), or a key figure (kpi/compare.hpp) at to_day.
+/// A number read from a run, per replication: with from_day, a daily series' mean over days
+/// from_day..to_day (1-based, inclusive; days without a value skipped); without, a key figure
+/// (kpi/compare.hpp find_figure: figures by id, or any metric, flows summed) at the end of to_day.
 struct Measure {
   std::string metric;
-  int from_day = 0;  ///< series only; 0: day 1
+  int from_day = 0;  ///< 0: a figure at to_day; else the first day of a series' window mean
   int to_day = 0;    ///< 0: the horizon
   SourceRef where;
 };
