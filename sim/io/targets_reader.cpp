@@ -196,3 +196,45 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
 }
 
 }  // namespace cxsim
+
+namespace cxsim {
+
+std::string targets_syntax_markdown() {
+  return R"(
+## Calibration targets (`cxsim calibrate`)
+
+`cxsim calibrate SCENARIO TARGETS -o calibrated.toml` fits keys of the scenario so that it
+reproduces a firm's own figures. The targets file is TOML with two kinds of tables:
+
+```toml
+[[target]]
+metric = "monthly_churn_rate"   # a daily series (window mean) or a key figure (see below)
+from_day = 366                  # the window the observed value covers (1-based, inclusive)
+to_day = 730
+value = 0.021                   # the firm's observed figure
+sd = 0.002                      # its uncertainty (> 0)
+
+[[target]]
+metric = "retention"            # no from_day: a key figure (cxsim compare's), read at to_day
+to_day = 365                    # (default: the horizon)
+value = 0.82
+sd = 0.01
+
+[[free]]
+key = "experience.attitude_weight"   # any real-valued scenario key
+min = 0.1                            # the search range, inside the key's allowed range
+max = 1.5
+```
+
+- With `from_day`, `metric` must be a daily series (the metric names `cxsim info` lists) and the
+  target is its mean over days `from_day`..`to_day` (days without a value, such as survey days
+  with no answers, are skipped). Without `from_day`, `metric` is a key figure or any metric read
+  as `cxsim compare` reads it (stocks and ratios at the day, flows summed up to it) at `to_day`.
+- Days must lie within `run.horizon_days`; `sd` must be positive; each `[[free]]` key must be a
+  real-valued key (not an integer, choice or `run.*` key) with `min` < `max` inside its allowed
+  range, and appear once. Mistakes are reported with the file, line and key (exit status 2).
+- The objective, the search and the intervals are described in docs/studies.md.
+)";
+}
+
+}  // namespace cxsim

@@ -46,4 +46,7 @@ std::string rewrite_scenario(const std::string& text, const std::string& path,
                              const std::vector<std::string>& keys, const std::vector<double>& values,
                              const std::string& line_comment, const std::string& header);
 
+/// The targets-file section of docs/scenarios.md.
+std::string targets_syntax_markdown();
+
 }  // namespace cxsim
