@@ -77,8 +77,9 @@ def calibrate(scenario: Scenario, targets: str | os.PathLike[str], *, replicatio
         raise ValueError("calibration needs at least 2 replications per candidate")
     keys = [f["key"] for f in free_specs]
     measures = [(t["metric"], t["from_day"], t["to_day"]) for t in target_specs]
-    names = [f"{t['metric']} {t['from_day'] or 1}-{t['to_day'] or scenario.params['run.horizon_days']}"
-             for t in target_specs]
+    horizon = scenario.params["run.horizon_days"]
+    names = [f"{t['metric']} days {t['from_day']}-{t['to_day'] or horizon}" if t["from_day"]
+             else f"{t['metric']} at day {t['to_day'] or horizon}" for t in target_specs]
 
     def evaluate(x: Sequence[float]) -> list[list[float]]:
         return _core.run_points(core, keys, [list(x)], measures, reps, 0, threads)[0]
@@ -232,8 +233,9 @@ def read_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
 @dataclass
 class Selection:
     """The outcome of :meth:`Results.select`: ``selected`` (None when no strategy is declared
-    feasible), ``probability_correct`` (0 when the procedure could not finish), ``table`` (one row
-    per strategy) and the procedure's figures."""
+    feasible; when ``finished`` is False, the best mean so far, with ``probability_correct`` 0 and
+    ``more_replications_needed`` saying how many more would settle it), ``table`` (one row per
+    strategy) and the procedure's figures in ``details``."""
 
     selected: str | None
     finished: bool
@@ -290,5 +292,5 @@ def select(results: Any, objective: str = "profit", *, indifference: float, maxi
                           sampler, available, can)
     table = pd.DataFrame(r["systems"], index=pd.Index(names, name="strategy"))
     selected = names[r["selected"]] if r["selected"] >= 0 else None
-    return Selection(selected if r["finished"] or selected is None else selected, r["finished"],
+    return Selection(selected, r["finished"],
                      r["probability_correct"], r["more_replications_needed"], table, r)
