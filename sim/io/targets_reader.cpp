@@ -56,10 +56,16 @@ double number(const toml::table& t, const std::string& file, const std::string& 
   throw error_at(ref(file, n->source()), table + "." + key, "must be a number, got " + detail::found_text(*n));
 }
 
-int day(const toml::table& t, const std::string& file, const std::string& key) {
+int day(const toml::table& t, const std::string& file, const std::string& key, int horizon) {
   const toml::node* n = t.get(key);
   if (!n) return 0;
-  if (auto v = n->value_exact<std::int64_t>()) return static_cast<int>(std::clamp<std::int64_t>(*v, -1, 1 << 30));
+  if (auto v = n->value_exact<std::int64_t>()) {
+    if (*v < 1 || *v > horizon)
+      throw error_at(ref(file, n->source()), "target." + key,
+                     key + " " + std::to_string(*v) + " must be a day in [1, " + std::to_string(horizon) +
+                         "] (run.horizon_days is " + std::to_string(horizon) + ")");
+    return static_cast<int>(*v);
+  }
   throw error_at(ref(file, n->source()), "target." + key, "must be a whole day number, got " + detail::found_text(*n));
 }
 
@@ -98,10 +104,8 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
       TargetSpec spec;
       spec.measure.where = ref(path, t.source());
       spec.measure.metric = text(t, path, "target", "metric");
-      spec.measure.from_day = day(t, path, "from_day");
-      spec.measure.to_day = day(t, path, "to_day");
-      if (t.get("from_day") && spec.measure.from_day == 0) spec.measure.from_day = -1;  // reject day 0
-      if (t.get("to_day") && spec.measure.to_day == 0) spec.measure.to_day = -1;
+      spec.measure.from_day = day(t, path, "from_day", horizon);
+      spec.measure.to_day = day(t, path, "to_day", horizon);
       spec.value = number(t, path, "target", "value", true, 0);
       spec.sd = number(t, path, "target", "sd", true, 0);
       if (!(spec.sd > 0)) throw error_at(ref(path, t.get("sd")->source()), "target.sd", "sd must be > 0 (the observed value's uncertainty)");

@@ -112,9 +112,21 @@ metric = \"nosuch\"
 value = 1
 sd = 1
 $F1"
-bad_targets window "window\.toml:1.*to_day.*to_day 900 must be a day in \[1, 365\]" "[[target]]
+bad_targets window "window\.toml:3.*target\.to_day.*to_day 900 must be a day in \[1, 365\]" "[[target]]
 metric = \"monthly_churn_rate\"
 to_day = 900
+value = 1
+sd = 1
+$F1"
+bad_targets day0 "day0\.toml:3.*from_day 0 must be a day in \[1, 365\]" "[[target]]
+metric = \"monthly_churn_rate\"
+from_day = 0
+value = 1
+sd = 1
+$F1"
+bad_targets figure_window "figure_window\.toml:1.*nosuch_series.*not a daily series" "[[target]]
+metric = \"nosuch_series\"
+from_day = 5
 value = 1
 sd = 1
 $F1"
