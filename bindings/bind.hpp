@@ -25,6 +25,7 @@ void register_results(py::module_& m);
 void register_stats(py::module_& m);
 void register_erlang(py::module_& m);
 void register_compare(py::module_& m);
+void register_studies(py::module_& m);
 
 /// A results file that cannot be read: translated to cxsim.ResultsError rather than ScenarioError.
 class ResultsFileError : public InputError {

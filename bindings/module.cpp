@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   b::register_stats(m);
   b::register_erlang(m);
   b::register_compare(m);
+  b::register_studies(m);
 }

@@ -25,6 +25,9 @@
 #include "io/results_reader.hpp"
 #include "io/summary.hpp"
 #include "erlang_command.hpp"
+#include "calibrate_command.hpp"
+#include "select_command.hpp"
+#include "sensitivity_command.hpp"
 #include "signals.hpp"
 
 namespace {
@@ -325,6 +328,10 @@ int main(int argc, char** argv) {
       "docs", "Print generated documentation (scenarios: the parameter reference; key-figures: the key-figure table)");
   docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios", "key-figures"}));
 
+  auto& calibrate_args = cxsim::cli::add_calibrate_command(app);
+  auto& sensitivity_args = cxsim::cli::add_sensitivity_command(app);
+  auto& select_args = cxsim::cli::add_select_command(app);
+
   const auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
   const bool known = std::any_of(subcommands.begin(), subcommands.end(),
                                  [&](const CLI::App* sub) { return argc > 1 && sub->get_name() == argv[1]; });
@@ -345,6 +352,9 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
     if (*cmp) return cmd_compare(ca);
+    if (*calibrate_args.app) return cxsim::cli::run_calibrate(calibrate_args, joined_command_line(argc, argv));
+    if (*sensitivity_args.app) return cxsim::cli::run_sensitivity(sensitivity_args, joined_command_line(argc, argv));
+    if (*select_args.app) return cxsim::cli::run_select(select_args);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
     if (*report) {

@@ -1,4 +1,5 @@
 #include "io/scenario_reader.hpp"
+#include "io/targets_reader.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -715,7 +716,7 @@ std::string scenarios_markdown() {
   }
   out += "\nThe default segments are used when a scenario has no `[[segment]]` table; a "
          "`[[segment]]` key left out takes the *new segment* value.\n";
-  return out + experiment_syntax_markdown();
+  return out + experiment_syntax_markdown() + targets_syntax_markdown();
 }
 
 }  // namespace cxsim

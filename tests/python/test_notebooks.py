@@ -22,7 +22,8 @@ ARTIFACTS = ROOT / "test-artifacts" / "notebooks"
 
 def test_the_four_stories_are_there():
     names = [p.name for p in NOTEBOOKS]
-    for prefix in ("01_quick_start", "02_compare_strategies", "03_staffing", "04_sensitivity"):
+    for prefix in ("01_quick_start", "02_compare_strategies", "03_staffing", "04_sensitivity",
+                   "05_observed_figures_to_decision"):
         assert any(n.startswith(prefix) for n in names), f"missing notebook {prefix}: {names}"
 
 

@@ -38,6 +38,7 @@ from .registry import figures, metrics, parameters
 from .results import Results, load
 from .runner import run
 from .scenario import Scenario
+from .studies import calibrate, read_sensitivity, sensitivity
 from . import erlang
 
 __version__: str = _core.__version__
@@ -51,6 +52,9 @@ __all__ = [
     "parameters",
     "metrics",
     "figures",
+    "calibrate",
+    "sensitivity",
+    "read_sensitivity",
     "erlang",
     "InputError",
     "ScenarioError",

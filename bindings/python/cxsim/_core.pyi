@@ -132,3 +132,25 @@ def erlang_a(load: float, agents: int, handle_s: float, patience_s: float, targe
 def erlang_c_staffing(load: float, handle_s: float, target_s: float, service_level: float) -> int: ...
 def erlang_a_staffing(load: float, handle_s: float, patience_s: float, target_s: float,
                       service_level: float) -> int: ...
+
+# --- studies (bind_studies.cpp; wrapped by cxsim.studies) ---
+Measures = Sequence[tuple[str, int, int]]  # (metric, from_day, to_day); 0 = default
+
+def run_points(scenario: Scenario, keys: Sequence[str], points: Sequence[Sequence[float]], measures: Measures,
+               replications: int = 0, first: int = 0, threads: int = 0) -> list[list[list[float]]]:
+    """values[point][measure][replication] of the baseline with `keys` set to each point (CRN)."""
+def rerun_strategies(scenario: Scenario, names: Sequence[str], first: int, count: int, measures: Measures,
+                     threads: int = 0) -> list[list[list[float]]]:
+    """values[strategy][measure][replication] of replications [first, first + count)."""
+def load_targets(path: str, scenario: Scenario) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]: ...
+def morris(factors: int, evaluate: Callable[[list[list[float]]], list[list[float]]], trajectories: int = 20,
+           levels: int = 4, seed: int = 1, resamples: int = 1000, level: float = 0.95) -> dict[str, Any]: ...
+def sobol(factors: int, evaluate: Callable[[list[list[float]]], list[list[float]]], samples: int = 256,
+          seed: int = 1, resamples: int = 1000, level: float = 0.95) -> dict[str, Any]: ...
+def select_best(systems: int, measures: int, maximize: bool, indifference: float, confidence: float,
+                constraints: Sequence[tuple[int, bool, float]], first_stage: int, max_replications: int,
+                sampler: Callable[[list[int], int, int], list[list[list[float]]]], available: int,
+                can_sample_more: bool) -> dict[str, Any]: ...
+def calibrate(targets: Sequence[tuple[str, float, float]], free: Sequence[tuple[str, float, float, float]],
+              evaluate: Callable[[list[float]], list[list[float]]], starts: int = 3, budget: int = 60,
+              threads: int = 0) -> dict[str, Any]: ...

@@ -289,6 +289,21 @@ class Results:
                         "series": s.series})
         return out
 
+    def select(self, objective: str = "profit", *, indifference: float, maximize: bool = True,
+               constraints: Sequence[str] = (), confidence: float = 0.95, first_stage: int = 10,
+               max_replications: int = 200, rerun: bool = True, threads: int = 0) -> Any:
+        """Which strategy is best on ``objective`` subject to ``constraints`` (``"service_level>=0.8"``),
+        with probability at least ``confidence`` of a correct selection when the best is at least
+        ``indifference`` better than the others: Bonferroni feasibility checks, then Kim and Nelson's
+        (2001) KN on the paired replications (common random numbers), as ``cxsim select`` does.
+        With ``rerun`` (and the scenario known) more replications are simulated where needed;
+        otherwise the result says how many more it needs. Returns a :class:`cxsim.studies.Selection`."""
+        from .studies import select
+
+        return select(self, objective, indifference=indifference, maximize=maximize, constraints=constraints,
+                      confidence=confidence, first_stage=first_stage, max_replications=max_replications,
+                      rerun=rerun, threads=threads)
+
     def key_figures(self, strategy: str | None = None, figures: str | Iterable[str] | None = None,
                     at_day: int | None = None) -> pd.DataFrame:
         """Key figures per replication: one row per replication, one column per figure.

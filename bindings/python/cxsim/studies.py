@@ -1,0 +1,296 @@
+"""Calibration, sensitivity and selection: the studies ``cxsim calibrate``, ``cxsim sensitivity``
+and ``cxsim select`` run, from Python, on the same C++ code (docs/studies.md).
+
+::
+
+    import cxsim
+    base = cxsim.Scenario.from_file("scenarios/baseline.toml").with_overrides(market__population=5000)
+
+    fit = cxsim.calibrate(base, "targets.toml", replications=4)      # fit to a firm's figures
+    fit.fit; fit.parameters; fit.scenario                             # tables and the fitted Scenario
+
+    screen = cxsim.sensitivity(fit.scenario, {"purchase.price": (40, 60), "quality.defect_rate": (0.01, 0.1)},
+                               metrics=["profit"], method="morris")
+    screen.indices; screen.plot_tornado()
+
+    results = cxsim.run(scenario_with_strategies, replications=10)
+    choice = results.select("profit", indifference=10_000, constraints=["service_level>=0.8"])
+    choice.selected, choice.probability_correct, choice.table
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from .scenario import Scenario
+
+__all__ = ["calibrate", "sensitivity", "read_sensitivity", "select", "Calibration", "Sensitivity", "Selection"]
+
+
+def _measures(metrics: Iterable[str]) -> list[tuple[str, int, int]]:
+    return [(m, 0, 0) for m in metrics]
+
+
+# --- calibration -------------------------------------------------------------------------------
+
+
+@dataclass
+class Calibration:
+    """A finished calibration.
+
+    Attributes:
+        fit: one row per target: observed, sd, fitted (mean over replications), its 95% half-width, z.
+        parameters: one row per free key: fitted value, standard error, 95% interval, identified.
+        scenario: the input scenario with the fitted values set.
+        objective: sum of z^2 at the fitted values; degrees_of_freedom: targets - free keys.
+    """
+
+    fit: pd.DataFrame
+    parameters: pd.DataFrame
+    scenario: Scenario
+    objective: float
+    degrees_of_freedom: int
+    evaluations: int
+
+    @property
+    def unidentified(self) -> list[str]:
+        """Free keys the targets do not pin down (see docs/studies.md)."""
+        return list(self.parameters.index[~self.parameters["identified"]])
+
+
+def calibrate(scenario: Scenario, targets: str | os.PathLike[str], *, replications: int | None = None,
+              budget: int = 60, starts: int = 3, threads: int = 0) -> Calibration:
+    """Fits the ``[[free]]`` keys of a targets file so the scenario reproduces its ``[[target]]``
+    figures, as ``cxsim calibrate`` does (common random numbers, NLopt BOBYQA from ``starts`` starts,
+    Gauss-Newton intervals). Raises :class:`cxsim.ScenarioError` for a bad targets file."""
+    core = scenario._core
+    target_specs, free_specs = _core.load_targets(os.fspath(targets), core)
+    reps = int(replications or scenario.params["run.replications"])
+    if reps < 2:
+        raise ValueError("calibration needs at least 2 replications per candidate")
+    keys = [f["key"] for f in free_specs]
+    measures = [(t["metric"], t["from_day"], t["to_day"]) for t in target_specs]
+    horizon = scenario.params["run.horizon_days"]
+    names = [f"{t['metric']} days {t['from_day']}-{t['to_day'] or horizon}" if t["from_day"]
+             else f"{t['metric']} at day {t['to_day'] or horizon}" for t in target_specs]
+
+    def evaluate(x: Sequence[float]) -> list[list[float]]:
+        return _core.run_points(core, keys, [list(x)], measures, reps, 0, threads)[0]
+
+    free = [(f["key"], f["min"], f["max"], float(scenario.params[f["key"]])) for f in free_specs]
+    r = _core.calibrate([(n, t["value"], t["sd"]) for n, t in zip(names, target_specs)], free, evaluate,
+                        starts, budget, threads)
+    fit = pd.DataFrame({"observed": [t["value"] for t in target_specs], "sd": [t["sd"] for t in target_specs],
+                        "fitted": [t["fitted"] for t in r["targets"]],
+                        "half_width": [t["half_width"] for t in r["targets"]],
+                        "z": [t["z"] for t in r["targets"]]}, index=pd.Index(names, name="target"))
+    params = pd.DataFrame(r["parameters"], index=pd.Index(keys, name="key"))
+    fitted = scenario.with_overrides(dict(zip(keys, r["best"])))
+    return Calibration(fit, params, fitted, r["objective"], r["degrees_of_freedom"], r["evaluations"])
+
+
+# --- sensitivity -------------------------------------------------------------------------------
+
+
+@dataclass
+class Sensitivity:
+    """A sensitivity study: ``indices`` has one row per (metric, key) with mu*, its interval, mu
+    and sigma (Morris) or S1 and ST with intervals (Sobol'); ``points``/``outputs`` are the design
+    and the replication-mean outputs."""
+
+    method: str
+    keys: list[str]
+    metrics: list[str]
+    indices: pd.DataFrame
+    points: pd.DataFrame
+    outputs: pd.DataFrame
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def _score(self) -> str:
+        return "mu_star" if self.method == "morris" else "ST"
+
+    def plot_tornado(self, metric: str | None = None, ax: Any = None) -> Any:
+        """Horizontal bars of mu* (Morris) or the total index (Sobol') with their intervals,
+        largest on top: the levers that matter for ``metric`` (default: the first)."""
+        import matplotlib.pyplot as plt
+
+        metric = metric or self.metrics[0]
+        score = self._score()
+        d = self.indices.xs(metric, level="metric").sort_values(score)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.45 * len(d) + 1.2))
+        err = np.vstack([d[score] - d[score + "_low"], d[score + "_high"] - d[score]])
+        ax.barh(d.index, d[score], xerr=np.clip(err, 0, None), color="#4a7ab5", capsize=3)
+        ax.set_xlabel("mu* (effect of the key's whole range)" if score == "mu_star" else "total Sobol' index")
+        ax.set_title(f"{metric}: which levers matter")
+        return ax
+
+    def plot_indices(self, metric: str | None = None, ax: Any = None) -> Any:
+        """Morris: mu* against sigma (interactions or non-linearity); Sobol': S1 and ST side by side."""
+        import matplotlib.pyplot as plt
+
+        metric = metric or self.metrics[0]
+        d = self.indices.xs(metric, level="metric")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        if self.method == "morris":
+            ax.scatter(d["mu_star"], d["sigma"])
+            for key, row in d.iterrows():
+                ax.annotate(key, (row["mu_star"], row["sigma"]), fontsize=8)
+            ax.set_xlabel("mu*")
+            ax.set_ylabel("sigma")
+        else:
+            y = np.arange(len(d))
+            ax.barh(y - 0.2, d["S1"], height=0.4, label="first order S1")
+            ax.barh(y + 0.2, d["ST"], height=0.4, label="total ST")
+            ax.set_yticks(y, d.index)
+            ax.legend()
+        ax.set_title(f"{metric}: sensitivity indices ({self.method})")
+        return ax
+
+
+def _indices_frame(method: str, keys: list[str], metrics: list[str], table: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    rows = []
+    for i, m in enumerate(metrics):
+        for j, k in enumerate(keys):
+            rows.append({"metric": m, "key": k, **{name: float(v[i][j]) for name, v in table.items()}})
+    return pd.DataFrame(rows).set_index(["metric", "key"])
+
+
+def sensitivity(scenario: Scenario, vary: Mapping[str, tuple[float, float]], metrics: Sequence[str], *,
+                method: str = "morris", samples: int | None = None, replications: int | None = None,
+                threads: int = 0, bootstrap: int = 1000) -> Sensitivity:
+    """Morris screening or Sobol' indices of ``metrics`` (figures or metric names) over the keys in
+    ``vary`` ({key: (min, max)}), as ``cxsim sensitivity`` does: every point on the same
+    replications (common random numbers), seeds from the scenario's ``run.seed``."""
+    if method not in ("morris", "sobol"):
+        raise ValueError(f"method must be 'morris' or 'sobol', not {method!r}")
+    core = scenario._core
+    keys = list(vary)
+    lo = np.array([float(vary[k][0]) for k in keys])
+    hi = np.array([float(vary[k][1]) for k in keys])
+    reps = int(replications or scenario.params["run.replications"])
+    seed = int(scenario.params["run.seed"])
+    measures = _measures(metrics)
+    design: list[list[float]] = []
+
+    def evaluate(unit: list[list[float]]) -> list[list[float]]:
+        x = lo + np.asarray(unit) * (hi - lo)
+        design.extend(x.tolist())
+        values = _core.run_points(core, keys, x.tolist(), measures, reps, 0, threads)
+        return [[float(np.mean(v)) for v in point] for point in values]
+
+    if any(not lo[i] < hi[i] for i in range(len(keys))):
+        raise ValueError("each range must have min < max")
+    if method == "morris":
+        r = _core.morris(len(keys), evaluate, samples or 20, 4, seed, bootstrap, 0.95)
+        table = {"mu_star": [[x["mu_star"]["value"] for x in o] for o in r["indices"]],
+                 "mu_star_low": [[x["mu_star"]["low"] for x in o] for o in r["indices"]],
+                 "mu_star_high": [[x["mu_star"]["high"] for x in o] for o in r["indices"]],
+                 "mu": [[x["mu"] for x in o] for o in r["indices"]],
+                 "sigma": [[x["sigma"] for x in o] for o in r["indices"]]}
+    else:
+        r = _core.sobol(len(keys), evaluate, samples or 256, seed, bootstrap, 0.95)
+        table = {name: [[x[part][field_] for x in o] for o in r["indices"]]
+                 for name, part, field_ in [("S1", "first", "value"), ("S1_low", "first", "low"),
+                                            ("S1_high", "first", "high"), ("ST", "total", "value"),
+                                            ("ST_low", "total", "low"), ("ST_high", "total", "high")]}
+    return Sensitivity(method, keys, list(metrics), _indices_frame(method, keys, list(metrics), table),
+                       pd.DataFrame(design, columns=keys), pd.DataFrame(r["outputs"], columns=list(metrics)),
+                       {"replications": reps, "seed": seed})
+
+
+def read_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
+    """Opens a file written by ``cxsim sensitivity``."""
+    import h5py
+
+    def text(v: Any) -> str:
+        return v.decode() if isinstance(v, bytes) else str(v)
+
+    with h5py.File(os.fspath(path), "r") as f:
+        if text(f.attrs.get("format", "")) != "cxsim-sensitivity":
+            raise _core.ResultsError(f"{os.fspath(path)}: not a cxsim sensitivity file")
+        keys = [text(k) for k in f["keys"][()]]
+        metrics = [text(m) for m in f["metrics"][()]]
+        method = text(f.attrs["method"])
+        table = {name: f["indices"][name][()] for name in f["indices"]}
+        attrs = {k: (text(v) if isinstance(v, (bytes, str)) else v) for k, v in f.attrs.items()}
+        return Sensitivity(method, keys, metrics, _indices_frame(method, keys, metrics, table),
+                           pd.DataFrame(f["points"][()], columns=keys),
+                           pd.DataFrame(f["outputs"][()], columns=metrics), attrs)
+
+
+# --- selection ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """The outcome of :meth:`Results.select`: ``selected`` (None when no strategy is declared
+    feasible; when ``finished`` is False, the best mean so far, with ``probability_correct`` 0 and
+    ``more_replications_needed`` saying how many more would settle it), ``table`` (one row per
+    strategy) and the procedure's figures in ``details``."""
+
+    selected: str | None
+    finished: bool
+    probability_correct: float
+    more_replications_needed: int
+    table: pd.DataFrame
+    details: dict[str, Any]
+
+
+_CONSTRAINT = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(>=|<=)\s*([-+0-9.eE]+)\s*$")
+
+
+def select(results: Any, objective: str = "profit", *, indifference: float, maximize: bool = True,
+           constraints: Sequence[str] = (), confidence: float = 0.95, first_stage: int = 10,
+           max_replications: int = 200, rerun: bool = True, threads: int = 0) -> Selection:
+    """Kim-Nelson selection of the best strategy of ``results`` (see :meth:`Results.select`)."""
+    names = results.strategies
+    parsed = []
+    for c in constraints:
+        m = _CONSTRAINT.match(c)
+        if not m:
+            raise _core.InputError(f"constraint {c!r}: write FIGURE>=VALUE or FIGURE<=VALUE")
+        parsed.append((m.group(1), m.group(2) == ">=", float(m.group(3))))
+    figures = [objective] + [p[0] for p in parsed]
+    available = results.replications
+    data = [np.array([results.key_figures(n, f)[f].to_numpy() for f in figures]) for n in names]
+    scenario = results.scenario
+    if scenario is None and results.attributes.get("scenario_text"):
+        scenario = Scenario.from_string(results.attributes["scenario_text"],
+                                        results.attributes.get("scenario_path") or "<results>")
+        sets = {k: v for k, v in results.parameters.items() if scenario.params.get(k) != v}
+        if sets:
+            scenario = scenario.with_overrides(sets)
+    extra: dict[int, np.ndarray] = {}
+
+    def sampler(systems: list[int], first: int, count: int) -> list[list[list[float]]]:
+        out = []
+        need = first + count
+        if need > available:
+            missing = [s for s in systems if s not in extra or extra[s].shape[1] < need - available]
+            if missing:
+                got = _core.rerun_strategies(scenario._core, [names[s] for s in missing], available,
+                                             need - available + 8, [(f, 0, 0) for f in figures], threads)
+                for s, values in zip(missing, got):
+                    extra[s] = np.array(values)
+        for s in systems:
+            full = data[s] if s not in extra else np.hstack([data[s], extra[s]])
+            out.append(full[:, first:first + count].tolist())
+        return out
+
+    can = bool(rerun and scenario is not None)
+    r = _core.select_best(len(names), len(figures), maximize, indifference, confidence,
+                          [(i + 1, p[1], p[2]) for i, p in enumerate(parsed)], first_stage, max_replications,
+                          sampler, available, can)
+    table = pd.DataFrame(r["systems"], index=pd.Index(names, name="strategy"))
+    selected = names[r["selected"]] if r["selected"] >= 0 else None
+    return Selection(selected, r["finished"],
+                     r["probability_correct"], r["more_replications_needed"], table, r)

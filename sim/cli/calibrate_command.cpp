@@ -1,0 +1,239 @@
+#include "calibrate_command.hpp"
+
+#include <cinttypes>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "experiment/calibrate.hpp"
+#include "experiment/experiment.hpp"
+#include "experiment/study_runs.hpp"
+#include "io/experiment_reader.hpp"
+#include "io/results_writer.hpp"
+#include "io/studies_output.hpp"
+#include "io/targets_reader.hpp"
+
+namespace cxsim::cli {
+
+namespace {
+
+std::string hex(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", x);
+  return buf;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// The progress file: a first line identifying the study (a hash of everything that determines
+/// the evaluations), then one line per finished simulation: the point and its replication values
+/// in hexadecimal floating point (exact). A resumed calibration replays the same deterministic
+/// search, taking finished simulations from here.
+class EvaluationCache {
+ public:
+  EvaluationCache(std::string path, std::string identity) : path_(std::move(path)) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(path_, ec))) {
+      if (!fs::is_regular_file(fs::symlink_status(path_, ec)))
+        throw InputError("the progress file exists and is not a regular file", path_);
+      std::ifstream in(path_);
+      std::string first;
+      std::getline(in, first);
+      if (first != "cxsim-calibration " + identity)
+        throw InputError("the progress file belongs to another calibration (different scenario, targets, "
+                         "replications or options); remove it or choose another with --progress-file", path_);
+      for (std::string line; std::getline(in, line);) {
+        const auto bar = line.find('|');
+        if (bar == std::string::npos) continue;  // a line cut short by a kill
+        std::istringstream values(line.substr(bar + 1));
+        std::vector<std::vector<double>> v;
+        std::string group;
+        bool ok = true;
+        while (std::getline(values, group, ';')) {
+          std::istringstream g(group);
+          std::vector<double> reps;
+          for (std::string tok; g >> tok;) reps.push_back(std::strtod(tok.c_str(), nullptr));
+          if (reps.empty()) ok = false;
+          v.push_back(reps);
+        }
+        if (ok && !v.empty() && line.back() == ';') cache_[line.substr(0, bar)] = v;
+      }
+      resumed_ = cache_.size();
+      out_.open(path_, std::ios::app);
+    } else {
+      out_.open(path_, std::ios::trunc);
+      out_ << "cxsim-calibration " << identity << "\n";
+      out_.flush();
+    }
+    if (!out_) throw InputError("cannot write the progress file", path_);
+  }
+  static std::string key(const std::vector<double>& x) {
+    std::string k;
+    for (double v : x) k += hex(v) + " ";
+    return k;
+  }
+  std::optional<std::vector<std::vector<double>>> find(const std::vector<double>& x) {
+    std::lock_guard lock(mutex_);
+    const auto it = cache_.find(key(x));
+    if (it == cache_.end()) return std::nullopt;
+    return it->second;
+  }
+  void store(const std::vector<double>& x, const std::vector<std::vector<double>>& v) {
+    std::lock_guard lock(mutex_);
+    std::string line = key(x) + "|";
+    for (const auto& t : v) {
+      for (double r : t) line += " " + hex(r);
+      line += ";";
+    }
+    out_ << line << "\n";
+    out_.flush();
+    cache_[key(x)] = v;
+  }
+  std::size_t resumed() const { return resumed_; }
+  void remove() {
+    out_.close();
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+
+ private:
+  std::string path_;
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::vector<double>>> cache_;
+  std::ofstream out_;
+  std::size_t resumed_ = 0;
+};
+
+}  // namespace
+
+CalibrateArgs& add_calibrate_command(CLI::App& app) {
+  static CalibrateArgs a;
+  a.app = app.add_subcommand("calibrate",
+                             "Fit free keys of a scenario to observed figures (a targets file) and write the "
+                             "calibrated scenario, with a fit table and an interval for each fitted value");
+  a.app->add_option("FILE", a.scenario.file, "Scenario file (TOML)")->required();
+  a.app->add_option("TARGETS", a.targets, "Targets file (TOML: [[target]] and [[free]] tables, docs/scenarios.md)")
+      ->required();
+  a.app->add_option("-o,--output", a.output, "Calibrated scenario (TOML)")->required();
+  a.app->add_option("--replications", a.replications,
+                    "Replications per candidate (default: the scenario's run.replications), common to all")
+      ->check(CLI::Range(2, 100000));
+  a.app->add_option("--budget", a.budget, "Simulations per start at most (default 60)")->check(CLI::Range(5, 100000));
+  a.app->add_option("--starts", a.starts, "Optimiser starts: the scenario's values, then Sobol' points (default 3)")
+      ->check(CLI::Range(1, 64));
+  a.app->add_option("--progress-file", a.progress_file,
+                    "Where finished simulations are kept so a killed calibration resumes (default: OUTPUT.progress)");
+  a.scenario.add_to(a.app);
+  return a;
+}
+
+int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
+  Scenario scenario = a.scenario.load(a.replications);
+  const int replications = static_cast<int>(scenario.params.run_replications);
+  if (replications < 2)
+    throw InputError("calibration needs at least 2 replications per candidate (their spread is the simulation "
+                     "noise); use --replications", a.scenario.file, 0, 0, "run.replications");
+  const std::vector<RunPlan> plans = plan_experiment(read_experiment(scenario));
+  const TargetsFile targets = load_targets(a.targets, scenario.params);
+
+  std::vector<Measure> measures;
+  std::vector<CalibrationTarget> cal_targets;
+  std::vector<std::string> names;
+  for (const TargetSpec& t : targets.targets) {
+    measures.push_back(t.measure);
+    std::string name = t.measure.metric;
+    if (t.measure.from_day != 0)
+      name += " days " + std::to_string(t.measure.from_day ? t.measure.from_day : 1) + "-" +
+              std::to_string(t.measure.to_day ? t.measure.to_day : scenario.params.run_horizon_days);
+    else
+      name += " at day " + std::to_string(t.measure.to_day ? t.measure.to_day : scenario.params.run_horizon_days);
+    names.push_back(name);
+    cal_targets.push_back({name, t.value, t.sd});
+  }
+  std::vector<FreeParameter> free;
+  std::vector<std::string> keys;
+  for (const FreeSpec& f : targets.free) {
+    const double start = std::stod(param_to_string(plans.front().params, *find_param(f.key)));
+    free.push_back({f.key, f.min, f.max, start});
+    keys.push_back(f.key);
+  }
+  CalibrationSpec spec;
+  spec.starts = a.starts;
+  spec.budget = a.budget;
+  spec.threads = a.scenario.threads;
+  const int threads = a.scenario.used_threads();
+  check_study_memory(scenario.params, threads * std::min(threads, spec.starts), a.scenario.file);
+  const auto network = study_network(scenario);
+
+  // Identity of the study for the progress file: scenario as resolved, targets, replications, options.
+  const std::string identity = sha256_hex(resolved_toml(scenario.params) + "\n" + scenario.text + "\n" +
+                                          read_file(a.targets) + "\n" + std::to_string(replications) + " " +
+                                          std::to_string(spec.starts) + " " + std::to_string(spec.budget));
+  EvaluationCache cache(a.progress_file.empty() ? a.output + ".progress" : a.progress_file, identity);
+  // The output must be writable before hours of work: fail now, not at the end.
+  {
+    const auto dir = std::filesystem::path(a.output).parent_path();
+    if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0)
+      throw InputError("cannot write the calibrated scenario: its directory is missing or not writable", a.output);
+  }
+
+  install_study_signals();
+  StudyProgress progress(!a.scenario.quiet);
+  StudyRunner runner;
+  runner.base = plans.front();
+  runner.keys = keys;
+  runner.replications = replications;
+  runner.options.threads = a.scenario.threads;
+  runner.options.cancel = &g_study_cancel;
+  runner.network = network ? &*network : nullptr;
+  runner.chunk = 1;
+  const int max_evaluations = calibration_max_evaluations(spec, static_cast<int>(free.size()));
+  runner.planned_customer_days = runner.customer_days_per_point() * static_cast<std::uint64_t>(max_evaluations);
+  runner.progress = [&progress](std::uint64_t d, std::uint64_t t) { progress.update(d, t); };
+  if (!a.scenario.quiet)
+    std::fprintf(stderr, "calibrate: %zu keys to %zu targets, at most %d simulations of %d replications%s\n",
+                 free.size(), cal_targets.size(), max_evaluations, replications,
+                 cache.resumed() ? (", resuming with " + std::to_string(cache.resumed()) + " done").c_str() : "");
+  const TargetEvaluator evaluate = [&](const std::vector<double>& x) {
+    if (auto hit = cache.find(x)) return *hit;
+    auto values = runner.run({x}, measures).front();
+    cache.store(x, values);
+    return values;
+  };
+  progress.start();
+  CalibrationResult result;
+  try {
+    result = calibrate(cal_targets, free, spec, evaluate);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(e.what(), a.targets);
+  }
+  progress.finish();
+
+  std::string how = "calibrated by cxsim calibrate to " + a.targets;
+  std::string header = "# Calibrated by cxsim calibrate from " + a.scenario.file + " to the targets in " + a.targets +
+                       "\n# (" + std::to_string(replications) + " replications per candidate, common random numbers; "
+                       "NLopt BOBYQA from " + std::to_string(spec.starts) + " starts; sum of z^2 = " +
+                       shortest_text(result.objective) + ").\n# Fitted values, 95% intervals (Gauss-Newton):\n";
+  for (std::size_t i = 0; i < free.size(); ++i)
+    header += "#   " + free[i].key + " = " + shortest_text(result.parameters[i].value) + "  [" +
+              shortest_text(result.parameters[i].low) + ", " + shortest_text(result.parameters[i].high) + "]" +
+              (result.parameters[i].identified ? "" : "  NOT IDENTIFIED by the targets") + "\n";
+  header += "# Command: " + command_line + "\n\n";
+  const std::string text = rewrite_scenario(scenario.text, a.scenario.file, keys, result.best, how, header);
+  write_text_file(a.output, text);
+  cache.remove();
+  std::cout << format_calibration(result, names, cal_targets, free, replications) << "calibrated scenario: " << a.output
+            << "\n";
+  return 0;
+}
+
+}  // namespace cxsim::cli

@@ -1,0 +1,121 @@
+#pragma once
+// Shared by the study commands (calibrate, sensitivity, select): loading the scenario with --set,
+// the progress line with an ETA, the memory check and Ctrl-C. Internal to the command line.
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "experiment/runner.hpp"
+#include "io/edge_list.hpp"
+#include "io/scenario_reader.hpp"
+
+namespace cxsim::cli {
+
+inline std::atomic<bool> g_study_cancel{false};
+extern "C" inline void on_study_signal(int) { g_study_cancel.store(true); }
+
+inline void install_study_signals() {
+  std::signal(SIGINT, on_study_signal);
+  std::signal(SIGTERM, on_study_signal);
+}
+
+/// The scenario options every study command has.
+struct StudyScenario {
+  std::string file;
+  std::vector<std::string> sets;
+  std::optional<std::int64_t> seed;
+  int threads = 0;
+  bool quiet = false;
+
+  void add_to(CLI::App* sub) {
+    sub->add_option("--set", sets, "Override a parameter: key=value (repeatable)");
+    sub->add_option("--seed", seed, "Master seed (same as --set run.seed=N)");
+    sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::Range(0, 1024));
+    sub->add_flag("-q,--quiet", quiet, "No progress line");
+  }
+  int used_threads() const {
+    return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  Scenario load(std::optional<int> replications) const {
+    Scenario s = load_scenario(file);
+    std::vector<std::string> all = sets;
+    if (seed) all.push_back("run.seed=" + std::to_string(*seed));
+    if (replications) all.push_back("run.replications=" + std::to_string(*replications));
+    apply_overrides(s, all);
+    return s;
+  }
+};
+
+inline std::optional<Network> study_network(const Scenario& s) {
+  if (s.params.network_kind != "edge_list") return std::nullopt;
+  return read_edge_list(s.params.network_edge_list, static_cast<std::uint32_t>(s.params.market_population));
+}
+
+/// Refuses a study that would not fit in memory: `models` models alive at once.
+inline void check_study_memory(const Params& params, int models, const std::string& file) {
+  Params one = params;
+  one.run_replications = 1;
+  const auto need = estimate_memory_bytes(one, 1, 1) * static_cast<std::uint64_t>(std::max(1, models));
+  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  const auto have = pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
+  if (have > 0 && need > have / 10 * 9)
+    throw InputError("the study needs about " + std::to_string(need >> 20) + " MB of memory (" +
+                         std::to_string(models) + " models at once) but this machine has " +
+                         std::to_string(have >> 20) + " MB; lower market.population or use fewer threads",
+                     file, 0, 0, "market.population");
+}
+
+/// "[=====>    ] 45%  12/40 simulations  ETA 12 s" on stderr from one second in (a terminal only).
+class StudyProgress {
+ public:
+  explicit StudyProgress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+  void update(std::uint64_t done, std::uint64_t total) {
+    done_.store(done);
+    total_.store(total);
+  }
+  void start() {
+    if (!enabled_) return;
+    thread_ = std::thread([this] {
+      const auto begin = std::chrono::steady_clock::now();
+      while (!stop_.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        const auto total = total_.load(), done = done_.load();
+        if (elapsed < 1.0 || total == 0 || done == 0) continue;
+        const double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+        const int width = 30, filled = static_cast<int>(f * width);
+        std::string bar(static_cast<std::size_t>(filled), '=');
+        if (filled < width) bar += '>' + std::string(static_cast<std::size_t>(width - filled - 1), ' ');
+        std::fprintf(stderr, "\r[%s] %3.0f%%  ETA %.0f s   ", bar.c_str(), 100 * f, elapsed * (1 - f) / f);
+        drawn_ = true;
+      }
+    });
+  }
+  void finish() {
+    if (!thread_.joinable()) return;
+    stop_.store(true);
+    thread_.join();
+    if (drawn_) std::fprintf(stderr, "\r%70s\r", "");
+  }
+  ~StudyProgress() { finish(); }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> done_{0}, total_{0};
+  std::thread thread_;
+};
+
+}  // namespace cxsim::cli

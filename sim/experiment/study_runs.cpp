@@ -1,0 +1,143 @@
+#include "experiment/study_runs.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "core/errors.hpp"
+#include "service/contact_config.hpp"
+#include "kpi/compare.hpp"
+
+namespace cxsim {
+
+std::string shortest_text(double x) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, end);
+}
+
+namespace {
+
+InputError error_at(const SourceRef& where, const std::string& key, const std::string& message) {
+  return InputError(message, where.file, where.line, where.column, key);
+}
+
+}  // namespace
+
+void check_measure(const Measure& m, int horizon) {
+  if (m.from_day == 0) {
+    try {
+      (void)find_figure(m.metric);
+    } catch (const InputError& e) {
+      throw error_at(m.where, "metric", "'" + m.metric + "': " + e.message());
+    }
+  } else if (find_metric(m.metric) < 0) {
+    throw error_at(m.where, "metric",
+                   "'" + m.metric + "' is not a daily series, so it has no window mean (from_day); daily series "
+                   "are the metric names cxsim info lists. Give only to_day to read a key figure at that day");
+  }
+  const int to = m.to_day == 0 ? horizon : m.to_day;
+  const int from = m.from_day == 0 ? 1 : m.from_day;
+  const std::string allowed = " must be a day in [1, " + std::to_string(horizon) +
+                              "] (run.horizon_days is " + std::to_string(horizon) + ")";
+  if (to < 1 || to > horizon) throw error_at(m.where, "to_day", "to_day " + std::to_string(to) + allowed);
+  if (from < 1 || from > horizon) throw error_at(m.where, "from_day", "from_day " + std::to_string(from) + allowed);
+  if (from > to) throw error_at(m.where, "from_day", "from_day must not be after to_day");
+}
+
+std::vector<double> measure_values(const Measure& m, const SeriesSet& series) {
+  const int to = m.to_day == 0 ? series.days : m.to_day;
+  if (m.from_day == 0) return figure_values(find_figure(m.metric), series, to);
+  const int metric = find_metric(m.metric);
+  const int from = m.from_day == 0 ? 1 : m.from_day;
+  std::vector<double> out;
+  for (int r = 0; r < series.replications; ++r) {
+    double sum = 0;
+    int n = 0;
+    for (int d = from - 1; d < to; ++d) {
+      const double v = series.at(static_cast<Metric>(metric), r, d);
+      if (std::isfinite(v)) {
+        sum += v;
+        ++n;
+      }
+    }
+    out.push_back(n ? sum / n : std::numeric_limits<double>::quiet_NaN());
+  }
+  return out;
+}
+
+void check_study_key(const std::string& key, double min, double max, const SourceRef& where,
+                     bool allow_integer) {
+  const ParamSpec* spec = find_param(key);
+  if (!spec) {
+    std::string near;
+    for (const auto& k : closest_keys(key, 3)) near += (near.empty() ? "'" : ", '") + k + "'";
+    throw error_at(where, key, "unknown key; closest known keys: " + near + ". Every key is listed in docs/scenarios.md.");
+  }
+  if (key.rfind("run.", 0) == 0) throw error_at(where, key, "run.* keys cannot be varied by a study");
+  if (spec->type != ParamType::real && !(allow_integer && spec->type == ParamType::integer))
+    throw error_at(where, key,
+                   std::string("is not a real number (") + (spec->type == ParamType::integer ? "an integer" : "not a number") +
+                       "); only real-valued keys" + (allow_integer ? " and integer keys" : "") + " can be varied");
+  if (!(min < max))
+    throw error_at(where, key, "min (" + shortest_text(min) + ") must be less than max (" + shortest_text(max) + ")");
+  if (min < spec->min || max > spec->max)
+    throw error_at(where, key,
+                   "[" + shortest_text(min) + ", " + shortest_text(max) + "] is outside the key's allowed range " +
+                       allowed_text(*spec));
+}
+
+std::vector<RunPlan> StudyRunner::plans(const std::vector<std::vector<double>>& points) const {
+  std::vector<RunPlan> out;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    RunPlan plan = base;
+    plan.name = "point-" + std::to_string(i);
+    plan.kind = RunKind::sweep_point;
+    plan.sweep_values.clear();
+    std::vector<ParamOverride> overrides;
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const ParamSpec& spec = *find_param(keys[k]);
+      const double v = spec.type == ParamType::integer ? std::round(points[i][k]) : points[i][k];
+      overrides.push_back({keys[k], shortest_text(v), {}});
+      plan.sweep_values.emplace_back(keys[k], v);
+    }
+    apply_param_overrides(plan.params, overrides);
+    // Interventions of the base plan keep holding on top of the point's values.
+    for (auto& change : plan.changes) {
+      change.params = plan.params;
+      apply_param_overrides(change.params, change.overrides);
+    }
+    check_scenario(plan.params);
+    out.push_back(std::move(plan));
+  }
+  return out;
+}
+
+std::uint64_t StudyRunner::customer_days_per_point() const {
+  return static_cast<std::uint64_t>(base.params.market_population) *
+         static_cast<std::uint64_t>(base.params.run_horizon_days) * static_cast<std::uint64_t>(replications);
+}
+
+std::vector<std::vector<std::vector<double>>> StudyRunner::run(const std::vector<std::vector<double>>& points,
+                                                               const std::vector<Measure>& measures,
+                                                               int first) const {
+  std::vector<std::vector<std::vector<double>>> out;
+  const std::size_t step = static_cast<std::size_t>(std::max(1, chunk));
+  for (std::size_t begin = 0; begin < points.size(); begin += step) {
+    const std::vector<std::vector<double>> part(points.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                points.begin() + static_cast<std::ptrdiff_t>(std::min(points.size(), begin + step)));
+    RunOptions o = options;
+    o.progress = nullptr;  // progress is reported per chunk, across concurrent callers
+    ExperimentResult r = run_plans(plans(part), first, replications, o, network);
+    for (const StrategyResult& s : r.runs) {
+      std::vector<std::vector<double>> values;
+      for (const Measure& m : measures) values.push_back(measure_values(m, s.series));
+      out.push_back(std::move(values));
+    }
+    const auto now = done_.fetch_add(r.stats.customer_days) + r.stats.customer_days;
+    if (progress) progress(now, std::max(planned_customer_days, now));
+  }
+  return out;
+}
+
+}  // namespace cxsim

@@ -1,0 +1,71 @@
+#pragma once
+// Running the simulator for the studies (calibrate, sensitivity, select): a baseline run plan
+// evaluated at points of chosen real-valued keys, each point a run plan with those keys set from
+// day 0, all on the same replications (common random numbers), many points at once through
+// run_plans() (so in parallel, and independent of the thread count), in chunks that bound memory.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "experiment/experiment.hpp"
+#include "experiment/runner.hpp"
+
+namespace cxsim {
+
+/// A number read from a run, per replication: with from_day, a daily series' mean over days
+/// from_day..to_day (1-based, inclusive; days without a value skipped); without, a key figure
+/// (kpi/compare.hpp find_figure: figures by id, or any metric, flows summed) at the end of to_day.
+struct Measure {
+  std::string metric;
+  int from_day = 0;  ///< 0: a figure at to_day; else the first day of a series' window mean
+  int to_day = 0;    ///< 0: the horizon
+  SourceRef where;
+};
+
+/// Checks the metric name and window against the horizon.
+/// @throws InputError at `where` (key "metric", "from_day" or "to_day") naming the known metrics
+///         or the allowed days
+void check_measure(const Measure& measure, int horizon);
+
+/// One value per replication.
+std::vector<double> measure_values(const Measure& measure, const SeriesSet& series);
+
+/// Checks that `key` can be varied by a study: known, a real number (or integer when
+/// `allow_integer`), not run.*, and [min, max] a non-empty range inside the key's own range.
+/// @throws InputError at `where` naming the key and what is allowed
+void check_study_key(const std::string& key, double min, double max, const SourceRef& where,
+                     bool allow_integer);
+
+struct StudyRunner {
+  RunPlan base;  ///< the plan every point starts from (its params and interventions)
+  std::vector<std::string> keys;
+  int replications = 1;
+  RunOptions options;  ///< threads and cancel; `progress` is replaced (see below)
+  const Network* network = nullptr;
+  int chunk = 16;  ///< points per run_plans() call
+  /// Called with (customer-days done, customer-days planned) across every run() call.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+  std::uint64_t planned_customer_days = 0;
+
+  /// values[point][measure][replication] for replications [first, first + replications).
+  /// Safe to call from several threads at once.
+  /// @throws InputError when a point's values make an invalid scenario (the key named)
+  std::vector<std::vector<std::vector<double>>> run(const std::vector<std::vector<double>>& points,
+                                                    const std::vector<Measure>& measures,
+                                                    int first = 0) const;
+  /// Plans with names: one per point.
+  std::vector<RunPlan> plans(const std::vector<std::vector<double>>& points) const;
+  /// Customer-days of one point's replications.
+  std::uint64_t customer_days_per_point() const;
+
+ private:
+  mutable std::atomic<std::uint64_t> done_{0};
+};
+
+/// Shortest text that reads back to x.
+std::string shortest_text(double x);
+
+}  // namespace cxsim

@@ -1,0 +1,244 @@
+#include "io/targets_reader.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "io/reader_support.hpp"
+#include "io/scenario_reader.hpp"
+
+namespace cxsim {
+
+namespace {
+
+using detail::Site;
+
+SourceRef ref(const std::string& file, const toml::source_region& r) {
+  return {file, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
+}
+
+InputError error_at(const SourceRef& where, const std::string& key, const std::string& message) {
+  return InputError(message, where.file, where.line, where.column, key);
+}
+
+void check_keys(const toml::table& t, const std::string& file, const std::string& table,
+                const std::vector<std::string>& allowed) {
+  for (const auto& [k, v] : t) {
+    const std::string key(k.str());
+    bool ok = false;
+    for (const auto& a : allowed) ok = ok || a == key;
+    if (!ok) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      throw error_at(ref(file, v.source()), table + "." + key,
+                     "unknown key in [[" + table + "]]; allowed: " + list);
+    }
+  }
+}
+
+double number(const toml::table& t, const std::string& file, const std::string& table,
+              const std::string& key, bool required, double fallback) {
+  const toml::node* n = t.get(key);
+  if (!n) {
+    if (required) throw error_at(ref(file, t.source()), table + "." + key, "[[" + table + "]] needs " + key);
+    return fallback;
+  }
+  if (auto v = n->value<double>()) {
+    if (!std::isfinite(*v)) throw error_at(ref(file, n->source()), table + "." + key, "must be a finite number");
+    return *v;
+  }
+  throw error_at(ref(file, n->source()), table + "." + key, "must be a number, got " + detail::found_text(*n));
+}
+
+int day(const toml::table& t, const std::string& file, const std::string& key, int horizon) {
+  const toml::node* n = t.get(key);
+  if (!n) return 0;
+  if (auto v = n->value_exact<std::int64_t>()) {
+    if (*v < 1 || *v > horizon)
+      throw error_at(ref(file, n->source()), "target." + key,
+                     key + " " + std::to_string(*v) + " must be a day in [1, " + std::to_string(horizon) +
+                         "] (run.horizon_days is " + std::to_string(horizon) + ")");
+    return static_cast<int>(*v);
+  }
+  throw error_at(ref(file, n->source()), "target." + key, "must be a whole day number, got " + detail::found_text(*n));
+}
+
+std::string text(const toml::table& t, const std::string& file, const std::string& table, const std::string& key) {
+  const toml::node* n = t.get(key);
+  if (!n) throw error_at(ref(file, t.source()), table + "." + key, "[[" + table + "]] needs " + key);
+  if (auto v = n->value_exact<std::string>()) return *v;
+  throw error_at(ref(file, n->source()), table + "." + key, "must be a string, got " + detail::found_text(*n));
+}
+
+}  // namespace
+
+TargetsFile parse_targets(std::string_view input, const std::string& path, const Params& params) {
+  toml::table root;
+  try {
+    root = toml::parse(input, std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    const auto& s = e.source();
+    throw InputError(std::string(e.description()), path, static_cast<int>(s.begin.line),
+                     static_cast<int>(s.begin.column));
+  }
+  TargetsFile out;
+  out.path = path;
+  for (const auto& [k, v] : root) {
+    const std::string key(k.str());
+    if (key != "target" && key != "free")
+      throw error_at(ref(path, v.source()), key, "unknown table; a targets file has [[target]] and [[free]] tables");
+    if (!v.is_array_of_tables())
+      throw error_at(ref(path, v.source()), key, "must be an array of tables: write [[" + key + "]]");
+  }
+  const int horizon = static_cast<int>(params.run_horizon_days);
+  if (const toml::array* targets = root["target"].as_array()) {
+    for (const toml::node& n : *targets) {
+      const toml::table& t = *n.as_table();
+      check_keys(t, path, "target", {"metric", "from_day", "to_day", "value", "sd"});
+      TargetSpec spec;
+      spec.measure.where = ref(path, t.source());
+      spec.measure.metric = text(t, path, "target", "metric");
+      spec.measure.from_day = day(t, path, "from_day", horizon);
+      spec.measure.to_day = day(t, path, "to_day", horizon);
+      spec.value = number(t, path, "target", "value", true, 0);
+      spec.sd = number(t, path, "target", "sd", true, 0);
+      if (!(spec.sd > 0)) throw error_at(ref(path, t.get("sd")->source()), "target.sd", "sd must be > 0 (the observed value's uncertainty)");
+      check_measure(spec.measure, horizon);
+      out.targets.push_back(std::move(spec));
+    }
+  }
+  std::set<std::string> seen;
+  if (const toml::array* free = root["free"].as_array()) {
+    for (const toml::node& n : *free) {
+      const toml::table& t = *n.as_table();
+      check_keys(t, path, "free", {"key", "min", "max"});
+      FreeSpec f;
+      f.where = ref(path, t.source());
+      f.key = text(t, path, "free", "key");
+      if (const toml::node* kn = t.get("key")) f.where = ref(path, kn->source());
+      f.min = number(t, path, "free", "min", true, 0);
+      f.max = number(t, path, "free", "max", true, 0);
+      check_study_key(f.key, f.min, f.max, f.where, false);
+      if (!seen.insert(f.key).second) throw error_at(f.where, f.key, "is given twice; one [[free]] table per key");
+      out.free.push_back(std::move(f));
+    }
+  }
+  if (out.targets.empty()) throw InputError("no [[target]] tables: nothing to calibrate to", path, 0, 0, "target");
+  if (out.free.empty()) throw InputError("no [[free]] tables: nothing to fit", path, 0, 0, "free");
+  return out;
+}
+
+TargetsFile load_targets(const std::string& path, const Params& params) {
+  std::error_code ec;
+  std::ifstream in(path, std::ios::binary);
+  if (!std::filesystem::is_regular_file(path, ec) || !in)
+    throw InputError("cannot read the targets file (does it exist?)", path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_targets(text.str(), path, params);
+}
+
+std::string rewrite_scenario(const std::string& input, const std::string& path,
+                             const std::vector<std::string>& keys, const std::vector<double>& values,
+                             const std::string& line_comment, const std::string& header) {
+  toml::table root;
+  try {
+    root = toml::parse(input, std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    throw InputError(std::string(e.description()), path);
+  }
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(input);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  std::vector<std::string> appended;  // new [section] blocks
+  // Insertions after a line: (line index, text), applied from the bottom up.
+  std::vector<std::pair<std::size_t, std::string>> inserts;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto dot = keys[i].find('.');
+    const std::string section = keys[i].substr(0, dot), name = keys[i].substr(dot + 1);
+    const std::string assignment = name + " = " + detail::number_text(values[i]) +
+                                   (std::trunc(values[i]) == values[i] ? ".0" : "") + "  # " + line_comment;
+    const toml::table* table = root[section].as_table();
+    if (table && table->get(name)) {
+      const auto line = table->get(name)->source().begin.line;
+      std::string& text = lines.at(line - 1);
+      const auto eq = text.find('=');
+      const auto start = text.find_first_not_of(" \t");
+      if (eq == std::string::npos || text.compare(start, name.size(), name) != 0)
+        throw InputError("cannot rewrite '" + keys[i] + "': write it as `" + name + " = value` on its own line in [" + section + "]",
+                         path, static_cast<int>(line), 0, keys[i]);
+      text = text.substr(0, start) + assignment;
+    } else if (table && !table->is_inline() && table->source().begin.line > 0) {
+      inserts.emplace_back(table->source().begin.line, assignment);  // after the [section] line
+    } else if (table) {
+      throw InputError("cannot add '" + keys[i] + "' to an inline table", path, 0, 0, keys[i]);
+    } else {
+      appended.push_back("\n[" + section + "]\n" + assignment);
+    }
+  }
+  std::sort(inserts.begin(), inserts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [after, text] : inserts) lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(after), text);
+  std::string out = header;
+  for (const auto& l : lines) out += l + "\n";
+  for (const auto& a : appended) out += a + "\n";
+  // It must read back to the fitted values.
+  const Scenario check = parse_scenario(out, path);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const ParamSpec& spec = *find_param(keys[i]);
+    if (std::stod(param_to_string(check.params, spec)) != values[i])
+      throw InputError("the rewritten scenario does not read back to the fitted value", path, 0, 0, keys[i]);
+  }
+  return out;
+}
+
+}  // namespace cxsim
+
+namespace cxsim {
+
+std::string targets_syntax_markdown() {
+  return R"(
+## Calibration targets (`cxsim calibrate`)
+
+`cxsim calibrate SCENARIO TARGETS -o calibrated.toml` fits keys of the scenario so that it
+reproduces a firm's own figures. The targets file is TOML with two kinds of tables:
+
+```toml
+[[target]]
+metric = "monthly_churn_rate"   # a daily series (window mean) or a key figure (see below)
+from_day = 366                  # the window the observed value covers (1-based, inclusive)
+to_day = 730
+value = 0.021                   # the firm's observed figure
+sd = 0.002                      # its uncertainty (> 0)
+
+[[target]]
+metric = "retention"            # no from_day: a key figure (cxsim compare's), read at to_day
+to_day = 365                    # (default: the horizon)
+value = 0.82
+sd = 0.01
+
+[[free]]
+key = "experience.attitude_weight"   # any real-valued scenario key
+min = 0.1                            # the search range, inside the key's allowed range
+max = 1.5
+```
+
+- With `from_day`, `metric` must be a daily series (the metric names `cxsim info` lists) and the
+  target is its mean over days `from_day`..`to_day` (days without a value, such as survey days
+  with no answers, are skipped). Without `from_day`, `metric` is a key figure or any metric read
+  as `cxsim compare` reads it (stocks and ratios at the day, flows summed up to it) at `to_day`.
+- Days must lie within `run.horizon_days`; `sd` must be positive; each `[[free]]` key must be a
+  real-valued key (not an integer, choice or `run.*` key) with `min` < `max` inside its allowed
+  range, and appear once. Mistakes are reported with the file, line and key (exit status 2).
+- The objective, the search and the intervals are described in docs/studies.md.
+)";
+}
+
+}  // namespace cxsim

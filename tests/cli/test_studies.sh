@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# End-to-end tests of `cxsim calibrate`, `cxsim sensitivity` and `cxsim select`: a calibration
+# that recovers known values, resuming a killed calibration, screening that ranks a toy
+# scenario's levers, selection with re-runs that equals selection on a bigger file, the same
+# answers at 1 and 2 threads, and bad specifications rejected with exit 2 naming file, line, key.
+# Usage: test_studies.sh CXSIM_BINARY SOURCE_DIR
+. "$(dirname "${BASH_SOURCE[0]}")/harness.sh" "$1" "$2"
+
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  local out status
+  out=$("$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$code" ]; then
+    bad "$* -> exit $status, expected $code; output: $(echo "$out" | head -5)"
+  elif [ -n "$pattern" ] && ! echo "$out" | grep -Eq -- "$pattern"; then
+    bad "$* -> output lacks /$pattern/: $(echo "$out" | head -5)"
+  else
+    ok
+  fi
+}
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+
+PY=/usr/bin/python3
+BASE="$SRC/scenarios/baseline.toml"
+SMALL=(--set market.population=3000 --set run.horizon_days=365)
+
+# ---- calibrate: recover known values ------------------------------------------------------------
+# The "firm": the baseline with attitude_weight 0.8 and base_logit 3.0, another seed (so its
+# figures carry noise the calibration has not seen), figures over days 91-365.
+"$CXSIM" run "$BASE" "${SMALL[@]}" --replications 4 --seed 99 --set experience.attitude_weight=0.8 \
+  --set churn.base_logit=3.0 -o truth.h5 -q >/dev/null || bad "truth run"
+$PY "$SRC/tests/cli/make_targets.py" truth.h5 targets.toml 91 365 \
+  monthly_churn_rate,mean_attitude,promoter_share,churned \
+  experience.attitude_weight:0.2:1.5 churn.base_logit:2.0:4.5 || bad "make_targets"
+CAL=(calibrate "$BASE" targets.toml "${SMALL[@]}" --replications 4 --budget 40 --starts 2 -q)
+"$CXSIM" "${CAL[@]}" -o cal.toml --threads 2 > cal.txt 2>&1
+expect 0 "" -- test -s cal.toml
+check '[ ! -e cal.toml.progress ]' "the progress file is removed after success"
+# Each fitted value within 3 standard errors of the truth (from the fit table) and identified.
+$PY - cal.txt <<'PY' && ok || bad "calibration did not recover the known values: $(cat cal.txt)"
+import re, sys
+text = open(sys.argv[1]).read()
+truth = {"experience.attitude_weight": 0.8, "churn.base_logit": 3.0}
+for key, value in truth.items():
+    m = re.search(re.escape(key) + r"\s+(\S+)\s+(\S+)\s+\[", text)
+    fitted, se = float(m.group(1)), float(m.group(2))
+    assert abs(fitted - value) < 3 * se, (key, fitted, se)
+    assert se < 0.25, (key, se)
+assert "NOT IDENTIFIED" not in text
+PY
+grep -q "calibrated by cxsim calibrate" cal.toml && ok || bad "no comment in the calibrated scenario"
+expect 0 "" -- "$CXSIM" validate cal.toml
+# Same answer on one thread.
+"$CXSIM" "${CAL[@]}" -o cal1.toml --threads 1 > cal1.txt 2>&1
+check 'diff <(grep -v "^# Command" cal.toml) <(grep -v "^# Command" cal1.toml) >/dev/null' "calibration differs at 1 and 2 threads"
+# A killed calibration resumes from its progress file and gives the same answer.
+# Killed with SIGKILL once its progress file holds a few evaluations (polled, not timed, so the
+# test means the same on a fast or a loaded machine).
+"$CXSIM" "${CAL[@]}" -o cal2.toml --threads 2 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 3000); do
+  [ "$(wc -l < cal2.toml.progress 2>/dev/null || echo 0)" -ge 4 ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.01
+done
+killed=no
+kill -KILL "$pid" 2>/dev/null && killed=yes
+wait "$pid" 2>/dev/null
+check '[ $killed = yes ]' "the calibration finished before it could be killed (raise its budget)"
+check '[ -s cal2.toml.progress ] && [ ! -e cal2.toml ]' "a killed calibration leaves its progress file and no output"
+"$CXSIM" "${CAL[@]}" -o cal2.toml --threads 2 -q > cal2.txt 2>&1 || bad "resumed calibration failed"
+check 'diff <(grep -v "^# Command" cal.toml) <(grep -v "^# Command" cal2.toml) >/dev/null' "resumed calibration differs"
+# A parameter the targets cannot see is reported as not identified.
+cat > unseen.toml <<'T'
+[[target]]
+metric = "monthly_churn_rate"
+from_day = 91
+to_day = 365
+value = 0.044
+sd = 0.002
+[[free]]
+key = "churn.base_logit"
+min = 2.0
+max = 4.5
+[[free]]
+key = "phone.wage_per_hour"
+min = 10
+max = 40
+T
+expect 0 "NOT IDENTIFIED" -- "$CXSIM" calibrate "$BASE" unseen.toml "${SMALL[@]}" --replications 2 --budget 15 --starts 1 -q -o unseen-cal.toml
+
+# ---- calibrate: bad specifications -------------------------------------------------------------
+bad_targets() {  # NAME PATTERN CONTENT
+  printf '%s\n' "$3" > "$1.toml"
+  expect 2 "$2" -- "$CXSIM" calibrate "$BASE" "$1.toml" "${SMALL[@]}" --replications 2 -o never.toml
+}
+T1='[[target]]
+metric = "monthly_churn_rate"
+value = 0.04
+sd = 0.002'
+F1='[[free]]
+key = "churn.base_logit"
+min = 2.0
+max = 4.5'
+bad_targets unknown_key "unknown_key\.toml:6.*churn\.base_logi[^t].*closest" "$T1
+[[free]]
+key = \"churn.base_logi\"
+min = 1
+max = 2"
+bad_targets not_real "not_real\.toml:6.*contacts\.max_contacts.*not a real" "$T1
+[[free]]
+key = \"contacts.max_contacts\"
+min = 1
+max = 2"
+bad_targets min_max "min_max\.toml:6.*min \(3\) must be less than max" "$T1
+[[free]]
+key = \"churn.base_logit\"
+min = 3
+max = 3"
+bad_targets metric "metric\.toml:1.*nosuch.*unknown" "[[target]]
+metric = \"nosuch\"
+value = 1
+sd = 1
+$F1"
+bad_targets window "window\.toml:3.*target\.to_day.*to_day 900 must be a day in \[1, 365\]" "[[target]]
+metric = \"monthly_churn_rate\"
+to_day = 900
+value = 1
+sd = 1
+$F1"
+bad_targets day0 "day0\.toml:3.*from_day 0 must be a day in \[1, 365\]" "[[target]]
+metric = \"monthly_churn_rate\"
+from_day = 0
+value = 1
+sd = 1
+$F1"
+bad_targets figure_window "figure_window\.toml:1.*nosuch_series.*not a daily series" "[[target]]
+metric = \"nosuch_series\"
+from_day = 5
+value = 1
+sd = 1
+$F1"
+bad_targets sd "sd\.toml:4.*sd must be > 0" "[[target]]
+metric = \"monthly_churn_rate\"
+value = 1
+sd = 0
+$F1"
+bad_targets typo "typo\.toml:3.*target\.vaule.*allowed" "[[target]]
+metric = \"monthly_churn_rate\"
+vaule = 1
+sd = 1
+$F1"
+bad_targets none "no \[\[free\]\]" "$T1"
+check '[ ! -e never.toml ]' "a rejected calibration wrote its output"
+expect 2 "missing\.toml" -- "$CXSIM" calibrate "$BASE" missing.toml --replications 2 -o never.toml
+
+# ---- sensitivity ------------------------------------------------------------------------------
+# A toy scenario whose answer is known: profit moves with the price (every order earns it) far
+# more than with the e-mail staffing of a tiny market, and not at all with a survey's sample size.
+SENS=(sensitivity "$BASE" --set market.population=2000 --set run.horizon_days=120 --replications 2
+      --vary purchase.price:40:60 --vary survey.nps_monthly_sample:0.02:0.1 --vary quality.defect_rate:0.01:0.1
+      --metric profit --metric nps --samples 8 -q)
+"$CXSIM" "${SENS[@]}" --threads 2 -o sens.h5 > sens.txt || bad "sensitivity run"
+"$CXSIM" "${SENS[@]}" --threads 1 -o sens1.h5 > sens1.txt || bad "sensitivity run, 1 thread"
+check 'diff <(grep -v results: sens.txt) <(grep -v results: sens1.txt) >/dev/null' "sensitivity differs at 1 and 2 threads"
+$PY - sens.h5 <<'PY' && ok || bad "Morris did not rank the toy levers: $(cat sens.txt)"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+assert f.attrs["format"] == "cxsim-sensitivity" and f.attrs["method"] == "morris"
+keys = [k.decode() if isinstance(k, bytes) else k for k in f["keys"][()]]
+metrics = [m.decode() if isinstance(m, bytes) else m for m in f["metrics"][()]]
+mu = f["indices/mu_star"][()]
+profit = mu[metrics.index("profit")]
+# Profit: price first; the survey sample size does not move profit at all.
+assert np.argmax(profit) == keys.index("purchase.price"), profit
+assert profit[keys.index("survey.nps_monthly_sample")] == 0, profit
+assert f["points"].shape == (8 * 4, 3) and f["outputs"].shape == (32, 2)
+low, high = f["indices/mu_star_low"][()], f["indices/mu_star_high"][()]
+assert np.all(low <= mu + 1e-12) and np.all(mu <= high + 1e-12)
+PY
+"$CXSIM" sensitivity "$BASE" --set market.population=1000 --set run.horizon_days=60 --vary purchase.price:40:60 \
+  --vary quality.defect_rate:0.01:0.1 --metric profit --method sobol --samples 16 -q -o sobol.h5 > sobol.txt \
+  || bad "sobol run"
+$PY - sobol.h5 <<'PY' && ok || bad "Sobol' file: $(cat sobol.txt)"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+assert f.attrs["method"] == "sobol" and f["points"].shape == (16 * 4, 2)
+for name in ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"):
+    assert f["indices/" + name].shape == (1, 2)
+assert f["indices/ST"][0, 0] > f["indices/ST"][0, 1]  # price matters more for profit
+PY
+expect 2 "churn\.base_logi.*closest" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logi:1:2 --metric profit -o never.h5
+expect 2 "network\.kind.*not a real" -- "$CXSIM" sensitivity "$BASE" --vary network.kind:1:2 --metric profit -o never.h5
+expect 2 "min \(2\) must be less than max" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:1 --metric profit -o never.h5
+expect 2 "KEY:MIN:MAX" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit --metric profit -o never.h5
+expect 2 "outside the key's allowed range" -- "$CXSIM" sensitivity "$BASE" --vary quality.defect_rate:0.5:2 --metric profit -o never.h5
+expect 2 "nosuch.*unknown" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:4 --metric nosuch -o never.h5
+expect 2 "" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:4 --metric profit --method anova -o never.h5
+check '[ ! -e never.h5 ]' "a rejected study wrote its output"
+
+# ---- select ----------------------------------------------------------------------------------
+PRICE=("$SRC/scenarios/price.toml" --set market.population=3000 --set run.horizon_days=365 -q)
+"$CXSIM" run "${PRICE[@]}" --replications 5 -o price5.h5 >/dev/null || bad "price run (5)"
+"$CXSIM" run "${PRICE[@]}" --replications 30 -o price30.h5 >/dev/null || bad "price run (30)"
+SEL=(--objective retention --indifference 0.002 --first-stage 5)
+# The 5-replication file needs more: re-runs; they must be the replications a bigger run has.
+"$CXSIM" select price5.h5 "${SEL[@]}" --threads 2 > sel5.txt; expect 0 "Selected: cut-10%-day-180\. With probability at least 0\.95" -- cat sel5.txt
+grep -q "re-run" sel5.txt && ok || bad "no re-run reported"
+"$CXSIM" select price5.h5 "${SEL[@]}" --threads 1 > sel5b.txt
+check 'diff sel5.txt sel5b.txt >/dev/null' "select differs at 1 and 2 threads"
+"$CXSIM" select price30.h5 "${SEL[@]}" --no-rerun > sel30.txt
+check 'diff <(grep -v "^Procedure" sel5.txt) <(grep -v "^Procedure" sel30.txt) >/dev/null' "re-run replications differ from a bigger run's"
+expect 0 "NOT FINISHED.*more replications" -- "$CXSIM" select price5.h5 "${SEL[@]}" --no-rerun
+# Constraints: all feasible (then minimising picks the lowest retention), or none feasible.
+expect 0 "Selected: rise-10%-day-180" -- "$CXSIM" select price30.h5 --objective retention --minimize --indifference 0.002 --constraint "retention>=0.5" --no-rerun
+expect 0 "No strategy is declared feasible" -- "$CXSIM" select price30.h5 --objective profit --indifference 100 --constraint "retention>=0.99" --no-rerun
+expect 2 "nosuch" -- "$CXSIM" select price5.h5 --objective nosuch --indifference 1
+expect 2 "FIGURE>=VALUE" -- "$CXSIM" select price5.h5 --objective profit --indifference 1 --constraint "retention>0.3"
+expect 2 "" -- "$CXSIM" select price5.h5 --objective profit
+expect 2 "not in the file" -- "$CXSIM" select price5.h5 --objective profit --indifference 1 --strategy nope
+expect 2 "missing\.h5" -- "$CXSIM" select missing.h5 --objective profit --indifference 1
+
+finish test_studies

@@ -1,0 +1,105 @@
+"""cxsim.calibrate, cxsim.sensitivity, Results.select: the C++ statistics from Python, on
+analytic functions (through the same bindings) and on small simulations; the Python side agrees
+with the CLI's files."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+
+import numpy as np
+import pytest
+
+import cxsim
+from cxsim import _core
+from conftest import ROOT, SMALL, STRATEGIES
+
+
+def ishigami(points):
+    out = []
+    for u in points:
+        x = [-math.pi + 2 * math.pi * v for v in u]
+        out.append([math.sin(x[0]) + 7 * math.sin(x[1]) ** 2 + 0.1 * x[2] ** 4 * math.sin(x[0])])
+    return out
+
+
+def test_sobol_indices_of_ishigami_through_the_bindings():
+    r = _core.sobol(3, ishigami, samples=4096, seed=1, resamples=100)
+    first = [x["first"]["value"] for x in r["indices"][0]]
+    total = [x["total"]["value"] for x in r["indices"][0]]
+    assert first == pytest.approx([0.3139, 0.4424, 0.0], abs=0.04)
+    assert total == pytest.approx([0.5576, 0.4424, 0.2437], abs=0.04)
+
+
+def test_select_on_synthetic_strategies_with_a_known_best():
+    rng = np.random.default_rng(3)
+    means = [0.0, 0.5, 1.0]
+    common = rng.normal(size=400)
+    data = [[list(m + 0.8 * common + 0.6 * rng.normal(size=400))] for m in means]
+
+    def sampler(systems, first, count):
+        return [[data[s][0][first:first + count]] for s in systems]
+
+    r = _core.select_best(3, 1, True, 0.3, 0.95, [], 10, 400, sampler, 0, True)
+    assert r["finished"] and r["selected"] == 2 and r["probability_correct"] == 0.95
+
+
+def test_calibrate_recovers_a_known_value_from_a_python_model():
+    noise = np.random.default_rng(5).normal(size=(2, 10))
+
+    def evaluate(x):
+        return [list(2 * x[0] + 0.01 * noise[0]), list(x[0] ** 2 + 0.01 * noise[1])]
+
+    r = _core.calibrate([("double", 1.2, 0.01), ("square", 0.36, 0.01)], [("a", 0.0, 1.0, 0.9)], evaluate,
+                        starts=2, budget=60, threads=2)
+    p = r["parameters"][0]
+    assert abs(p["value"] - 0.6) < 3 * p["se"] and p["identified"]
+
+
+@pytest.fixture(scope="module")
+def small():
+    return cxsim.Scenario.from_string(SMALL, "small.toml")
+
+
+def test_sensitivity_ranks_price_first_for_profit(small):
+    s = cxsim.sensitivity(small, {"purchase.price": (40, 60), "survey.nps_monthly_sample": (0.02, 0.1)},
+                          ["profit"], samples=6, replications=2)
+    mu = s.indices.xs("profit", level="metric")["mu_star"]
+    assert mu["purchase.price"] > 0 and mu["survey.nps_monthly_sample"] == 0
+    assert len(s.points) == 6 * 3
+    s.plot_tornado()
+    s.plot_indices()
+
+
+def test_sensitivity_file_of_the_cli_reads_back(tmp_path, cxsim_exe):
+    out = tmp_path / "s.h5"
+    (tmp_path / "small.toml").write_text(SMALL)
+    subprocess.run([cxsim_exe, "sensitivity", str(tmp_path / "small.toml"), "--vary", "purchase.price:40:60",
+                    "--vary", "quality.defect_rate:0.01:0.1", "--metric", "profit", "--samples", "4", "-q",
+                    "--replications", "2", "-o", str(out)], check=True, capture_output=True)
+    s = cxsim.read_sensitivity(out)
+    assert s.method == "morris" and s.keys == ["purchase.price", "quality.defect_rate"]
+    assert s.indices.shape[0] == 2
+
+
+def test_results_select_reruns_reproducibly(tmp_path):
+    scenario = cxsim.Scenario.from_string(STRATEGIES, "strategies.toml")
+    few = cxsim.run(scenario, replications=4, seed=7)
+    many = cxsim.run(scenario, replications=40, seed=7)
+    a = few.select("retention", indifference=0.002, first_stage=4)
+    b = many.select("retention", indifference=0.002, first_stage=4, rerun=False)
+    if b.finished:  # the 40-replication file was enough: the re-runs reproduced its replications
+        assert a.selected == b.selected
+        assert a.table["replications"].tolist() == b.table["replications"].tolist()
+        assert np.allclose(a.table["mean"], b.table["mean"])
+    assert a.finished and a.probability_correct == 0.95
+    with pytest.raises(cxsim.InputError):
+        few.select("retention", indifference=0.002, constraints=["retention>0.3"])
+
+
+def test_calibrate_from_python_rejects_bad_targets(tmp_path, small):
+    bad = tmp_path / "t.toml"
+    bad.write_text('[[target]]\nmetric = "nosuch"\nvalue = 1\nsd = 1\n[[free]]\nkey = "churn.base_logit"\nmin = 2\nmax = 4\n')
+    with pytest.raises(cxsim.ScenarioError) as e:
+        cxsim.calibrate(small, bad, replications=2)
+    assert e.value.line == 1
