@@ -28,6 +28,7 @@
 #include "io/scenario_reader.hpp"
 #include "io/summary.hpp"
 #include "erlang_command.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -89,49 +90,6 @@ std::optional<cxsim::Network> read_network(const cxsim::Scenario& s) {
                                static_cast<std::uint32_t>(s.params.market_population));
 }
 
-/// Draws "[=====>    ] 45%  ETA 12 s" on stderr while a run lasts, from one second in.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
-  void update(std::uint64_t done, std::uint64_t total) {
-    done_.store(done, std::memory_order_relaxed);
-    total_.store(total, std::memory_order_relaxed);
-  }
-  void start() {
-    if (!enabled_) return;
-    thread_ = std::thread([this] {
-      const auto begin = std::chrono::steady_clock::now();
-      while (!stop_.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-        const auto total = total_.load();
-        if (elapsed < 1.0 || total == 0) continue;
-        const double f = static_cast<double>(done_.load()) / static_cast<double>(total);
-        const int width = 30, filled = static_cast<int>(f * width);
-        std::string bar(static_cast<std::size_t>(filled), '=');
-        if (filled < width) bar += '>' + std::string(static_cast<std::size_t>(width - filled - 1), ' ');
-        const double eta = f > 0 ? elapsed * (1 - f) / f : 0;
-        std::fprintf(stderr, "\r[%s] %3.0f%%  ETA %.0f s   ", bar.c_str(), 100 * f, eta);
-        drawn_ = true;
-      }
-    });
-  }
-  void finish() {
-    if (!thread_.joinable()) return;
-    stop_.store(true);
-    thread_.join();
-    if (drawn_) std::fprintf(stderr, "\r%60s\r", "");
-  }
-  ~ProgressBar() { finish(); }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> done_{0}, total_{0};
-  std::thread thread_;
-};
-
 std::string joined_command_line(int argc, char** argv) {
   std::string out;
   for (int i = 0; i < argc; ++i) {
@@ -163,7 +121,7 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  ProgressBar bar(!quiet && isatty(STDERR_FILENO));
+  cxsim::cli::ProgressBar bar(!quiet && isatty(STDERR_FILENO));
   cxsim::RunOptions options;
   options.threads = threads;
   options.cancel = &g_cancel;
