@@ -121,11 +121,15 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  cxsim::cli::ProgressBar bar(!quiet && isatty(STDERR_FILENO));
+  std::vector<std::string> run_names;
+  for (const auto& plan : plans) run_names.push_back(plan.name);
+  cxsim::cli::ProgressBar bar(!quiet && isatty(STDERR_FILENO), run_names,
+                              po.precision > 0 ? 0 : static_cast<int>(scenario.params.run_replications));
   cxsim::RunOptions options;
   options.threads = threads;
   options.cancel = &g_cancel;
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  options.task_started = [&bar](int run, int replication) { bar.task_started(run, replication); };
   bar.start();
   const auto start = std::chrono::steady_clock::now();
   cxsim::PrecisionTarget target;
@@ -150,7 +154,7 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   cxsim::write_results(output, result, provenance);
   if (!quiet) {
     std::vector<cxsim::RunSeries> runs;
-    for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, {}, &r.series});
+    for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, r.plan.sweep_values, &r.series});
     std::cout << cxsim::key_figure_table(runs);
     if (runs.size() > 1)
       std::cout << "\n" << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
@@ -207,9 +211,20 @@ int cmd_compare(const CompareArgs& a) {
   std::vector<cxsim::SeriesSet> series;
   series.reserve(file.strategies.size());
   for (const auto& s : file.strategies) series.push_back(s.to_series_set());
+  // Sweep keys: the /summary columns that are parameters; a sweep point's values are its overrides.
+  std::vector<std::string> sweep_keys;
+  for (const auto& [name, column] : file.summary.columns)
+    if (cxsim::find_param(name)) sweep_keys.push_back(name);
   std::vector<cxsim::RunSeries> runs;
-  for (std::size_t i = 0; i < file.strategies.size(); ++i)
-    runs.push_back({file.strategies[i].name, file.strategies[i].description, {}, &series[i]});
+  for (std::size_t i = 0; i < file.strategies.size(); ++i) {
+    const auto& s = file.strategies[i];
+    cxsim::RunSeries run{s.name, s.description, {}, &series[i]};
+    if (s.kind == "sweep_point")
+      for (const auto& key : sweep_keys)
+        if (const auto it = s.overrides.find(key); it != s.overrides.end())
+          run.sweep_values.emplace_back(key, std::strtod(it->second.c_str(), nullptr));
+    runs.push_back(std::move(run));
+  }
   cxsim::CompareOptions options;
   options.baseline = a.baseline;
   options.figures = a.metrics;
@@ -285,22 +300,40 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(3, 100000));
   run->add_option("--precision-metric", po.figures,
                   "Figures --precision checks (repeatable; default: profit and retention)");
+  run->footer(
+      "Examples:\n"
+      "  cxsim run scenarios/service_speed.toml                  the baseline and every strategy\n"
+      "  cxsim run scenarios/baseline.toml --set purchase.price=45 --replications 10 -o price45.h5\n"
+      "  cxsim run scenarios/price.toml --precision 0.01        replications until +/- 1%\n"
+      "Then: cxsim info FILE.h5, cxsim compare FILE.h5, cxsim report FILE.h5 -o report.html");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario, print it resolved with a memory and time estimate");
   add_scenario_options(validate);
+  validate->footer(
+      "Examples:\n"
+      "  cxsim validate scenarios/baseline.toml\n"
+      "  cxsim validate scenarios/baseline.toml --set market.population=1000000 --threads 8");
 
   std::string results_file;
   CLI::App* info = app.add_subcommand("info", "Describe a results file");
   info->add_option("FILE", results_file, "Results file (HDF5)")->required();
+  info->footer("Example:\n  cxsim info service_speed.h5      provenance, strategies and key figures");
 
-  std::string report_file, report_output, report_title, report_baseline, report_level;
+  std::string report_file, report_output, report_title, report_baseline, report_level, report_objective;
   CLI::App* report = app.add_subcommand(
-      "report", "Write a self-contained HTML report of a results file: key figures, comparison, charts");
+      "report", "Write the decision report of a results file (HTML, or PDF via chromium): question, decision, "
+      "strategies, comparison, charts, assumptions, definitions");
   report->add_option("FILE", report_file, "Results file (HDF5)")->required();
-  report->add_option("-o,--output", report_output, "HTML file (default: the results file's name with .html, here)");
+  report->add_option("-o,--output", report_output, "HTML or .pdf file (default: the results file's name with .html, here)");
   report->add_option("--title", report_title, "Page title");
   report->add_option("--baseline", report_baseline, "Strategy the others are compared with");
   report->add_option("--level", report_level, "Confidence level of the intervals (default 0.95)");
+  report->add_option("--objective", report_objective, "Key figure the decision maximises (default profit)");
+  report->footer(
+      "Examples:\n"
+      "  cxsim report service_speed.h5 -o report.html          question, decision, charts\n"
+      "  cxsim report service_speed.h5 -o report.pdf           the same, printed by headless Chromium\n"
+      "  cxsim report sweep_quality_staffing.h5 --title \"Defects and staffing\" --level 0.9");
 
   cxsim::ErlangOptions erlang_options;
   CLI::App* erlang = app.add_subcommand(
@@ -311,6 +344,10 @@ int main(int argc, char** argv) {
   erlang->add_option("--service-level", erlang_options.service_level, "Share to answer within the target (default 0.8)");
   erlang->add_option("--patience", erlang_options.patience_s, "Mean patience, seconds: Erlang A (default: none, Erlang C)");
   erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents");
+  erlang->footer(
+      "Examples:\n"
+      "  cxsim erlang --arrivals-per-hour 40 --aht 240                    agents for 80% in 20 s\n"
+      "  cxsim erlang --arrivals-per-hour 40 --aht 240 --patience 120 --agents 4");
 
   CompareArgs ca;
   CLI::App* cmp = app.add_subcommand(
@@ -325,11 +362,21 @@ int main(int argc, char** argv) {
                   "Day of the figures, as days elapsed (1 to the horizon; default: the horizon); "
                   "flows are summed up to it");
   cmp->add_option("--format", ca.format, "table (default), markdown, csv or json");
+  cmp->footer(
+      "Examples:\n"
+      "  cxsim compare service_speed.h5                           every strategy vs baseline\n"
+      "  cxsim compare service_speed.h5 --metric profit --metric retention --at-day 180\n"
+      "  cxsim compare sweep_quality_staffing.h5                  a sweep: one row per point\n"
+      "  cxsim compare price.h5 --format csv > price.csv");
 
   std::string doc_name;
   CLI::App* docs = app.add_subcommand(
       "docs", "Print generated documentation (scenarios: the parameter reference; key-figures: the key-figure table)");
   docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios", "key-figures"}));
+  docs->footer(
+      "Examples:\n"
+      "  cxsim docs scenarios > docs/scenarios.md\n"
+      "  cxsim docs key-figures > docs/key-figures.md");
 
   const auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
   const bool known = std::any_of(subcommands.begin(), subcommands.end(),
@@ -356,7 +403,8 @@ int main(int argc, char** argv) {
     if (*report) {
       std::vector<std::string> args = {report_file};
       for (const auto& [flag, value] : {std::pair{"-o", &report_output}, {"--title", &report_title},
-                                        {"--baseline", &report_baseline}, {"--level", &report_level}})
+                                        {"--baseline", &report_baseline}, {"--level", &report_level},
+                                        {"--objective", &report_objective}})
         if (!value->empty()) args.insert(args.end(), {flag, *value});
       return cmd_report(std::move(args));
     }
