@@ -167,8 +167,8 @@ def _compact(x: float, signed: bool = False) -> str:
         text = f"{x / 1e9:.3g}bn"
     elif a >= 1e6:
         text = f"{x / 1e6:.3g}M"
-    elif a >= 1e5:
-        text = f"{x / 1e3:.0f}k"
+    elif a >= 1e4:
+        text = f"{x / 1e3:.4g}k"
     elif a >= 1000 or x == int(x):
         text = f"{x:,.0f}"
     else:
@@ -235,16 +235,18 @@ def _finish_time_axis(ax: "Axes", results: "Results | None") -> None:
         ax.set_xlabel("")
 
 
-def mark_interventions(ax: "Axes", results: "Results | None", strategies: Sequence[str]) -> list[int]:
+def mark_interventions(ax: "Axes", results: "Results | None", strategies: Sequence[str],
+                       colours: dict[str, str] | None = None) -> list[int]:
     """Dashed vertical lines at the days the given strategies change something (their
-    interventions), each in its strategy's colour. Returns the days marked (1-based)."""
+    interventions), each in its strategy's colour (``colours``, default: by position in
+    ``strategies``). Returns the days marked (1-based)."""
     if results is None:
         return []
     marked = []
     plans = {name: results._strategy(name) for name in strategies}
     order = list(strategies)
     for name, s in plans.items():
-        colour = COLOURS[order.index(name) % len(COLOURS)]
+        colour = (colours or {}).get(name, COLOURS[order.index(name) % len(COLOURS)])
         for intervention in s.interventions:
             # An intervention on day d (0-based, as in scenario files) acts from day d + 1 on (1-based).
             day = int(intervention.get("day", 0)) + 1
@@ -357,7 +359,8 @@ def plot_difference(results: "Results", metric: str, strategies: Sequence[str] |
                 ax.fill_between(x, mean - half, mean + half, color=colour, alpha=0.25, linewidth=0)
         ax.plot(x, mean, color=colour, linewidth=2.2, label=name)
     ax.axhline(0, color="0.3", linewidth=1)
-    mark_interventions(ax, results, names)
+    mark_interventions(ax, results, names,
+                       {n: COLOURS[results.strategies.index(n) % len(COLOURS)] for n in names})
     _finish_time_axis(ax, results)
     ax.set_ylabel(style.unit)
     format_axis(ax.yaxis, style, signed=True)

@@ -74,6 +74,7 @@ td.label, th.label { text-align: left; }
 td.significant { font-weight: bold; }
 td.best { background: #e3f1e8; }
 small { color: #444; }
+td small { white-space: nowrap; }
 dl#definitions dt { font-weight: bold; margin-top: 8px; }
 dl#definitions dd { margin-left: 24px; }
 ul.changes { margin: 4px 0 12px 0; }
@@ -235,8 +236,8 @@ def decision(results: Results, objective: str = "profit", baseline: str | None =
         row: dict[str, Any] = {"strategy": name}
         for f in SUMMARY_FIGURES:
             r = part.loc[f]
-            unit = r.difference_unit
-            row[f] = (f"{r.difference_text} {unit}".strip(), r.interval_text, bool(r.significant))
+            row[f] = (r.difference_text, r.interval_text, bool(r.significant))
+        row["retention_gain"] = float(part.loc["retention"].difference)
         kept = part.loc["active_customers"].difference
         cost = part.loc["service_cost"].difference
         if kept > 0 and cost > 0:
@@ -283,9 +284,22 @@ def _summary_section(results: Results, d: Decision, base: str, level: float) -> 
         desc = results.plans.loc[d.best, "description"]
         if desc:
             parts.append(f'<p class="note">{e(d.best)}: {e(str(desc))}</p>')
+    if not d.rows.empty and (d.rows.retention_gain > 0).any():
+        kept = d.rows.loc[d.rows.retention_gain.idxmax()]
+        text, interval, _ = kept["retention"]
+        parts.append(f'<p class="note" id="most-kept">Most customers kept: <b>{e(kept.strategy)}</b>, retention '
+                     f"{e(text)} pp {e(interval)}, at {e(kept.cost_per_kept)} of service cost per extra customer "
+                     "kept.</p>")
     if not d.rows.empty:
-        labels = {f["id"]: f["label"] for f in _core.builtin_figures()}
-        head = "".join(f"<th>{e(labels[f])}<br><small>change</small></th>" for f in SUMMARY_FIGURES)
+        figures = {f["id"]: f for f in _core.builtin_figures()}
+        money = str(results.parameters.get("finance.currency", "") or "") or "currency"
+
+        def unit_of(f: str) -> str:
+            unit = figures[f]["difference_unit"]
+            return money if unit == "currency" else unit
+
+        head = "".join(f"<th>{e(figures[f]['label'])}<br><small>change ({e(unit_of(f))})</small></th>"
+                       for f in SUMMARY_FIGURES)
         rows = [f'<tr><th class="label">strategy</th>{head}<th>service cost per extra customer kept</th>'
                 f"<th>payback (cumulative profit above {e(base)} from)</th></tr>"]
         for r in d.rows.itertuples():
@@ -363,12 +377,18 @@ def _key_figure_table(results: Results, level: float, strategies: list[str]) -> 
             ci = f"<br><small>&plusmn; {html.escape(r.half_width_text)}</small>" if r.half_width_text else ""
             cells.append(f'<td class="estimate">{html.escape(r.text)}{ci}</td>')
         label = html.escape(str(part.label.iloc[0]))
-        unit = html.escape(shown_unit)
+        unit = html.escape(_money(results, shown_unit))
         rows.append(f'<tr><td class="label">{label}</td>{"".join(cells)}<td class="label">{unit}</td></tr>')
     return '<table id="key-figures">' + "".join(rows) + "</table>"
 
 
-def _comparison_table(table: pd.DataFrame, strategies: list[str]) -> str:
+def _money(results: Results, unit: str) -> str:
+    """A figure's unit with "currency" replaced by the scenario's finance.currency, if set."""
+    currency = str(results.parameters.get("finance.currency", "") or "")
+    return currency if unit == "currency" and currency else unit
+
+
+def _comparison_table(table: pd.DataFrame, strategies: list[str], results: Results) -> str:
     """One row per figure, one column per strategy: the difference and its interval, bold where
     significant after Holm's correction (table.significant_holm)."""
     e = html.escape
@@ -387,7 +407,7 @@ def _comparison_table(table: pd.DataFrame, strategies: list[str]) -> str:
             cells += f"<td{cls}>{e(r.difference_text)}{mark}<br><small>{e(r.interval_text)}</small></td>"
         first = part.iloc[0]
         rows.append(f'<tr><td class="label">{e(str(first.label))}</td>{cells}'
-                    f'<td class="label">{e(str(first.difference_unit))}</td></tr>')
+                    f'<td class="label">{e(_money(results, str(first.difference_unit)))}</td></tr>')
     return '<table id="comparison">' + "".join(rows) + "</table>"
 
 
@@ -578,7 +598,7 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
                          "comparisons in this report (strategies and sweep points &times; figures), so that "
                          "emphasis is not a matter of chance. Shares in %, their differences in percentage "
                          "points (pp).</p>")
-            parts.append(_comparison_table(part, others))
+            parts.append(_comparison_table(part, others, results))
             fig = plot_comparison(part, level=level, ncols=3, currency=currency_of(results))
             fig.set_size_inches(15, fig.get_size_inches()[1] * 1.3)
             parts.append(f"<figure>{_png(fig)}<figcaption>Difference from {e(base)}: mean and {level:.0%} "
