@@ -270,7 +270,10 @@ class Results:
 
     def timeseries(self, metric: str | Sequence[str] | None = None,
                    strategy: str | Sequence[str] | None = None) -> pd.DataFrame:
-        """Daily values as a tidy DataFrame: strategy, replication, day, metric, value, unit.
+        """Daily values as a tidy DataFrame: strategy, replication, day, metric, value, unit
+        (strategy, metric and unit categorical). Days run from 1 to :attr:`days`, as ``at_day``
+        and ``cxsim compare --at-day`` count them (docs/reports-and-charts.md): day d is
+        ``series(metric)[:, d - 1]``.
 
         Args:
             metric: one metric name, a list of them, or None for all.
