@@ -101,7 +101,7 @@ def test_report_with_strategies_renders_in_chromium(strategies, tmp_path):
     text = out.read_text()
     assert "Planning meeting" in text and "fewer defects" in text and 'id="comparison"' in text
     # what each strategy changes, exactly
-    assert "<code>quality.defect_rate</code> = 0.005 from day 1" in text
+    assert "<code>quality.defect_rate</code> = 0.005 from the start (day 1)" in text
     assert "<code>purchase.price</code> = 45 from day 31" in text
     # the decision and the Holm-corrected emphasis are stated
     assert 'id="summary"' in text and ("Best on profit" in text or "No strategy beats" in text)

@@ -339,7 +339,8 @@ def _strategies_section(results: Results, base: str) -> str:
     plans = results.plans
     params = results.parameters
     parts = ["<h2>The strategies</h2>", f'<p class="note">Every strategy is <b>{e(base)}</b> with the changes listed; '
-             "an intervention changes keys from the start of the day shown (days 1 to the horizon) on.</p>"]
+             "days are counted 1 to the horizon as in every table and chart, so an intervention written "
+             "<code>day = 90</code> acts from day 91 on.</p>"]
     for name in results.strategies:
         row = plans.loc[name]
         if row.kind == "sweep_point":
@@ -350,13 +351,14 @@ def _strategies_section(results: Results, base: str) -> str:
         for key, value in row.overrides.items():
             if key in params and str(params[key]) == str(value):
                 continue
-            items.append(f"<li><code>{e(key)}</code> = {e(str(value))} from day 1 "
+            items.append(f"<li><code>{e(key)}</code> = {e(str(value))} from the start (day 1) "
                          f"(baseline {e(_value_text(key, params.get(key, '?')))})</li>")
         for intervention in row.interventions:
             day = int(intervention.get("day", 0)) + 1
             for key, value in _intervention_values(intervention).items():
                 items.append(f"<li><code>{e(key)}</code> = {e(str(value))} from day {day} "
-                             f"(baseline {e(_value_text(key, params.get(key, '?')))})</li>")
+                             f"(<code>day = {day - 1}</code> in the scenario; baseline "
+                             f"{e(_value_text(key, params.get(key, '?')))})</li>")
         if name == base:
             items = items or ["<li>the reference: nothing changed</li>"]
         parts.append('<ul class="changes">' + ("".join(items) or "<li>no change</li>") + "</ul>")
