@@ -4,6 +4,7 @@
 
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -118,6 +119,15 @@ py::object compare_runs(const py::list& input, const std::string& baseline, cons
       row["n"] = f.difference.n;
       row["significant"] = f.excludes_zero;
       row["unit"] = f.figure.unit;
+      // The difference and its interval as `cxsim compare` prints them (io/figure_text).
+      const Display shown = display(f.figure);
+      const double hw = f.difference.half_width * shown.scale;
+      const int dec = decimals(hw, f.baseline_mean * shown.scale);
+      row["difference_text"] = number(f.difference.mean * shown.scale, dec, true);
+      row["interval_text"] = std::isfinite(hw) ? "[" + number(f.difference.mean * shown.scale - hw, dec, true) + ", " +
+                                                     number(f.difference.mean * shown.scale + hw, dec, true) + "]"
+                                               : std::string("n/a");
+      row["difference_unit"] = shown.difference_unit;
       rows.append(row);
     }
   py::dict out;

@@ -29,6 +29,7 @@
 #include "select_command.hpp"
 #include "sensitivity_command.hpp"
 #include "signals.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -45,49 +46,6 @@ struct ScenarioOptions {
 cxsim::Scenario load(const ScenarioOptions& o) {
   return cxsim::load_study_scenario(o.file, o.sets, o.seed, o.replications);
 }
-
-/// Draws "[=====>    ] 45%  ETA 12 s" on stderr while a run lasts, from one second in.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
-  void update(std::uint64_t done, std::uint64_t total) {
-    done_.store(done, std::memory_order_relaxed);
-    total_.store(total, std::memory_order_relaxed);
-  }
-  void start() {
-    if (!enabled_) return;
-    thread_ = std::thread([this] {
-      const auto begin = std::chrono::steady_clock::now();
-      while (!stop_.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-        const auto total = total_.load();
-        if (elapsed < 1.0 || total == 0) continue;
-        const double f = static_cast<double>(done_.load()) / static_cast<double>(total);
-        const int width = 30, filled = static_cast<int>(f * width);
-        std::string bar(static_cast<std::size_t>(filled), '=');
-        if (filled < width) bar += '>' + std::string(static_cast<std::size_t>(width - filled - 1), ' ');
-        const double eta = f > 0 ? elapsed * (1 - f) / f : 0;
-        std::fprintf(stderr, "\r[%s] %3.0f%%  ETA %.0f s   ", bar.c_str(), 100 * f, eta);
-        drawn_ = true;
-      }
-    });
-  }
-  void finish() {
-    if (!thread_.joinable()) return;
-    stop_.store(true);
-    thread_.join();
-    if (drawn_) std::fprintf(stderr, "\r%60s\r", "");
-  }
-  ~ProgressBar() { finish(); }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> done_{0}, total_{0};
-  std::thread thread_;
-};
 
 std::string joined_command_line(int argc, char** argv) {
   std::string out;
@@ -120,10 +78,14 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   cxsim::read_study_network(study);
   cxsim::cli::throw_if_cancelled();
 
-  ProgressBar bar(!quiet && isatty(STDERR_FILENO));
+  std::vector<std::string> run_names;
+  for (const auto& plan : study.plans) run_names.push_back(plan.name);
+  cxsim::cli::ProgressBar bar(!quiet && isatty(STDERR_FILENO), run_names,
+                              study.precision ? 0 : static_cast<int>(study.replications));
   cxsim::RunOptions options;
   options.cancel = &cxsim::cli::cancel_flag_mutable();
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  options.task_started = [&bar](int run, int replication) { bar.task_started(run, replication); };
   bar.start();
   const cxsim::StudyOutcome outcome = cxsim::run_study(study, options);
   bar.finish();
@@ -135,7 +97,7 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   if (!quiet) {
     const cxsim::ExperimentResult& result = outcome.result;
     std::vector<cxsim::RunSeries> runs;
-    for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, {}, &r.series});
+    for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, r.plan.sweep_values, &r.series});
     std::cout << cxsim::key_figure_table(runs);
     if (runs.size() > 1)
       std::cout << "\n" << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
@@ -186,9 +148,20 @@ int cmd_compare(const CompareArgs& a) {
   std::vector<cxsim::SeriesSet> series;
   series.reserve(file.strategies.size());
   for (const auto& s : file.strategies) series.push_back(s.to_series_set());
+  // Sweep keys: the /summary columns that are parameters; a sweep point's values are its overrides.
+  std::vector<std::string> sweep_keys;
+  for (const auto& [name, column] : file.summary.columns)
+    if (cxsim::find_param(name)) sweep_keys.push_back(name);
   std::vector<cxsim::RunSeries> runs;
-  for (std::size_t i = 0; i < file.strategies.size(); ++i)
-    runs.push_back({file.strategies[i].name, file.strategies[i].description, {}, &series[i]});
+  for (std::size_t i = 0; i < file.strategies.size(); ++i) {
+    const auto& s = file.strategies[i];
+    cxsim::RunSeries run{s.name, s.description, {}, &series[i]};
+    if (s.kind == "sweep_point")
+      for (const auto& key : sweep_keys)
+        if (const auto it = s.overrides.find(key); it != s.overrides.end())
+          run.sweep_values.emplace_back(key, std::strtod(it->second.c_str(), nullptr));
+    runs.push_back(std::move(run));
+  }
   cxsim::CompareOptions options;
   options.baseline = a.baseline;
   options.figures = a.metrics;
@@ -282,22 +255,40 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(3, 100000));
   run->add_option("--precision-metric", po.figures,
                   "Figures --precision checks (repeatable; default: profit and retention)");
+  run->footer(
+      "Examples:\n"
+      "  cxsim run scenarios/service_speed.toml                  the baseline and every strategy\n"
+      "  cxsim run scenarios/baseline.toml --set purchase.price=45 --replications 10 -o price45.h5\n"
+      "  cxsim run scenarios/price.toml --precision 0.01        replications until +/- 1%\n"
+      "Then: cxsim info FILE.h5, cxsim compare FILE.h5, cxsim report FILE.h5 -o report.html");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario, print it resolved with a memory and time estimate");
   add_scenario_options(validate);
+  validate->footer(
+      "Examples:\n"
+      "  cxsim validate scenarios/baseline.toml\n"
+      "  cxsim validate scenarios/baseline.toml --set market.population=1000000 --threads 8");
 
   std::string results_file;
   CLI::App* info = app.add_subcommand("info", "Describe a results file");
   info->add_option("FILE", results_file, "Results file (HDF5)")->required();
+  info->footer("Example:\n  cxsim info service_speed.h5      provenance, strategies and key figures");
 
-  std::string report_file, report_output, report_title, report_baseline, report_level;
+  std::string report_file, report_output, report_title, report_baseline, report_level, report_objective;
   CLI::App* report = app.add_subcommand(
-      "report", "Write a self-contained HTML report of a results file: key figures, comparison, charts");
+      "report", "Write the decision report of a results file (HTML, or PDF via chromium): question, decision, "
+      "strategies, comparison, charts, assumptions, definitions");
   report->add_option("FILE", report_file, "Results file (HDF5)")->required();
-  report->add_option("-o,--output", report_output, "HTML file (default: the results file's name with .html, here)");
+  report->add_option("-o,--output", report_output, "HTML or .pdf file (default: the results file's name with .html, here)");
   report->add_option("--title", report_title, "Page title");
   report->add_option("--baseline", report_baseline, "Strategy the others are compared with");
   report->add_option("--level", report_level, "Confidence level of the intervals (default 0.95)");
+  report->add_option("--objective", report_objective, "Key figure the decision maximises (default profit)");
+  report->footer(
+      "Examples:\n"
+      "  cxsim report service_speed.h5 -o report.html          question, decision, charts\n"
+      "  cxsim report service_speed.h5 -o report.pdf           the same, printed by headless Chromium\n"
+      "  cxsim report sweep_quality_staffing.h5 --title \"Defects and staffing\" --level 0.9");
 
   cxsim::ErlangOptions erlang_options;
   CLI::App* erlang = app.add_subcommand(
@@ -308,6 +299,10 @@ int main(int argc, char** argv) {
   erlang->add_option("--service-level", erlang_options.service_level, "Share to answer within the target (default 0.8)");
   erlang->add_option("--patience", erlang_options.patience_s, "Mean patience, seconds: Erlang A (default: none, Erlang C)");
   erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents");
+  erlang->footer(
+      "Examples:\n"
+      "  cxsim erlang --arrivals-per-hour 40 --aht 240                    agents for 80% in 20 s\n"
+      "  cxsim erlang --arrivals-per-hour 40 --aht 240 --patience 120 --agents 4");
 
   CompareArgs ca;
   CLI::App* cmp = app.add_subcommand(
@@ -322,11 +317,21 @@ int main(int argc, char** argv) {
                   "Day of the figures, as days elapsed (1 to the horizon; default: the horizon); "
                   "flows are summed up to it");
   cmp->add_option("--format", ca.format, "table (default), markdown, csv or json");
+  cmp->footer(
+      "Examples:\n"
+      "  cxsim compare service_speed.h5                           every strategy vs baseline\n"
+      "  cxsim compare service_speed.h5 --metric profit --metric retention --at-day 180\n"
+      "  cxsim compare sweep_quality_staffing.h5                  a sweep: one row per point\n"
+      "  cxsim compare price.h5 --format csv > price.csv");
 
   std::string doc_name;
   CLI::App* docs = app.add_subcommand(
       "docs", "Print generated documentation (scenarios: the parameter reference; key-figures: the key-figure table)");
   docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios", "key-figures"}));
+  docs->footer(
+      "Examples:\n"
+      "  cxsim docs scenarios > docs/scenarios.md\n"
+      "  cxsim docs key-figures > docs/key-figures.md");
 
   auto& calibrate_args = cxsim::cli::add_calibrate_command(app);
   auto& sensitivity_args = cxsim::cli::add_sensitivity_command(app);
@@ -360,7 +365,8 @@ int main(int argc, char** argv) {
     if (*report) {
       std::vector<std::string> args = {report_file};
       for (const auto& [flag, value] : {std::pair{"-o", &report_output}, {"--title", &report_title},
-                                        {"--baseline", &report_baseline}, {"--level", &report_level}})
+                                        {"--baseline", &report_baseline}, {"--level", &report_level},
+                                        {"--objective", &report_objective}})
         if (!value->empty()) args.insert(args.end(), {flag, *value});
       return cmd_report(std::move(args));
     }

@@ -146,6 +146,23 @@ std::string param_to_string(const Params& params, const ParamSpec& spec) {
 
 namespace {
 
+/// YYYY-MM-DD with a real day of a real month (Gregorian leap years).
+bool is_calendar_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (s[i] < '0' || s[i] > '9') return false;
+  const auto number = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= days[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 bool in_choice(std::string_view allowed, std::string_view value) {
   while (true) {
     const auto bar = allowed.find('|');
@@ -250,6 +267,12 @@ void validate(const Params& params) {
         },
         spec.member);
   }
+  if (!params.run_start_date.empty() && !is_calendar_date(params.run_start_date))
+    throw InputError("'" + params.run_start_date + "' is not a date; allowed: YYYY-MM-DD (e.g. 2026-01-01) or empty",
+                     "", 0, 0, "run.start_date");
+  if (params.finance_currency.size() > 16)
+    throw InputError("'" + params.finance_currency + "' is too long for a currency; allowed: up to 16 bytes "
+                     "(e.g. EUR, USD)", "", 0, 0, "finance.currency");
   if (params.segments.empty()) throw InputError("at least one segment is needed", "", 0, 0, "segment");
   if (params.segments.size() > 256)  // Customers::segment is 8 bits (io/limits.hpp kMaxSegments)
     throw InputError(std::to_string(params.segments.size()) + " segments; at most 256 are allowed", "", 0, 0,

@@ -111,6 +111,13 @@ constexpr std::string_view choice_name(E value) {
   NUM(run, horizon_days, std::int64_t, 730, 1, 36500, "days", false, "Simulated days", "")         \
   NUM(run, save_customers, bool, false, 0, 1, "", false,                                            \
       "Also write each customer's final state to the results file", "")                             \
+  TEXT(run, title, "",                                                                              \
+       "Title of the report and charts; empty: the scenario file's first comment line")            \
+  TEXT(run, question, "",                                                                           \
+       "The question the run answers, shown at the top of the report; empty: the rest of the "      \
+       "file's header comment")                                                                     \
+  TEXT(run, start_date, "",                                                                         \
+       "Calendar date of day 1 (YYYY-MM-DD): charts and reports show dates; empty: day numbers")    \
   NUM(market, population, std::int64_t, 100000, 1, 200000000, "people", false,                     \
       "People in the market, each one agent", "")                                                   \
   NUM(market, initial_customer_share, double, 0.15, 0, 1, "share", false,                          \
@@ -326,7 +333,10 @@ constexpr std::string_view choice_name(E value) {
   NUM(proactive, cost_per_notification, double, 0.05, 0, 1e6, "currency", true,                     \
       "Cost of sending one notification", "assumption")                                             \
   NUM(finance, discount_rate, double, 0.10, 0, 10, "1/year", false,                                 \
-      "Annual discount rate for CLV", "CLV convention")
+      "Annual discount rate for CLV", "CLV convention")                                             \
+  TEXT(finance, currency, "",                                                                       \
+       "Currency of every amount, as charts and reports label it (e.g. EUR, USD, GBP); empty: "     \
+       "'currency'")
 
 // SECTION(name, description): what each section of a scenario file is about (docs/scenarios.md).
 #define CXSIM_SECTIONS(SECTION)                                                                      \

@@ -76,6 +76,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
   // parallel phase from starting another task meanwhile, so at most `threads` models are alive.
   const auto task = [&](int index) {
     const int run = index % runs, rep = index / runs;
+    if (options.task_started) options.task_started(run, first_replication + rep);
     const RunPlan& plan = plans[static_cast<std::size_t>(run)];
     StrategyResult& out = result.runs[static_cast<std::size_t>(run)];
     const Params& p = plan.params;

@@ -19,6 +19,9 @@ struct RunOptions {
   int threads = 0;
   /// Called now and then from a worker thread with (customer-days done, customer-days in all).
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  /// Called from a worker thread when a (plan, replication) task starts: plan index into the
+  /// plans, replication index (0-based, as in the results file).
+  std::function<void(int, int)> task_started;
   /// When it becomes true the run stops soon and throws Cancelled.
   const std::atomic<bool>* cancel = nullptr;
 };

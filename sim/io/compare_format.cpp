@@ -48,10 +48,77 @@ std::string intro(const Comparison& c) {
       c.replications, c.level * 100, c.at_day, c.at_day);
 }
 
+/// A sweep's points as one table: a row per point with its swept values, then each figure's
+/// paired difference from the baseline (* when its interval excludes zero). Strategies that are
+/// not sweep points keep their own blocks (strategy_blocks).
+std::string sweep_table(const Comparison& c) {
+  std::vector<const StrategyComparison*> points;
+  for (const auto& s : c.strategies)
+    if (!s.sweep_values.empty()) points.push_back(&s);
+  if (points.empty()) return {};
+  const auto& keys = points.front()->sweep_values;
+  const auto& figures = points.front()->figures;
+  // header rows: figure label, then its unit of difference; one column per key and figure.
+  std::vector<std::vector<std::string>> grid;
+  std::vector<std::string> head{"point"}, units{"(difference in)"}, base{"baseline value"};
+  for (const auto& [key, value] : keys) {
+    head.push_back(key);
+    units.push_back("");
+    base.push_back("");
+  }
+  for (const auto& fc : figures) {
+    const Display d = display(fc.figure);
+    head.push_back(fc.figure.label.substr(0, fc.figure.label.find(" (")));  // "retention (end)" -> "retention"
+    units.push_back(d.difference_unit);
+    base.push_back(estimate_text(fc.figure, fc.baseline));
+  }
+  grid.push_back(head);
+  grid.push_back(units);
+  grid.push_back(base);
+  for (const auto* p : points) {
+    std::vector<std::string> row{p->name};
+    for (const auto& [key, value] : keys) {
+      std::string v = "n/a";
+      for (const auto& [k, x] : p->sweep_values)
+        if (k == key) v = format("%g", x);
+      row.push_back(v);
+    }
+    for (const auto& fc : p->figures) {
+      Cells cell = cells(fc);
+      std::string diff = cell.difference;
+      const Display d = display(fc.figure);
+      if (d.difference_unit != d.unit && diff.size() > d.difference_unit.size() + 1)
+        diff.resize(diff.size() - d.difference_unit.size() - 1);  // the unit is in the header
+      row.push_back(diff + (cell.mark.empty() ? " " : "*"));
+    }
+    grid.push_back(row);
+  }
+  std::vector<std::size_t> width(head.size(), 0);
+  for (const auto& row : grid)
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  std::string out = format("\nSweep: %zu points, each the baseline with the values shown: the baseline's figures, "
+                           "then each point's difference from '%s' in the unit below the figure (* its interval "
+                           "excludes zero; intervals and definitions: --format markdown or csv)\n",
+                           points.size(), c.baseline.c_str());
+  for (std::size_t r = 0; r < grid.size(); ++r) {
+    std::string line = " ";
+    for (std::size_t i = 0; i < grid[r].size(); ++i) {
+      const bool left = i == 0;
+      line += " " + (left ? grid[r][i] + std::string(width[i] - grid[r][i].size(), ' ')
+                          : std::string(width[i] - grid[r][i].size(), ' ') + grid[r][i]);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+  }
+  return out;
+}
+
 std::string table(const Comparison& c) {
   std::string out = format("Strategies vs '%s' at day %d of %d\n", c.baseline.c_str(), c.at_day, c.days);
   out += intro(c) + "\n";
+  out += sweep_table(c);
   for (const auto& s : c.strategies) {
+    if (!s.sweep_values.empty()) continue;  // in the sweep table
     out += "\n" + s.name + (s.description.empty() ? "" : ": " + s.description) + "\n";
     std::vector<Cells> rows;
     for (const auto& fc : s.figures) rows.push_back(cells(fc));

@@ -55,7 +55,7 @@ Comparison compare(const std::vector<RunSeries>& runs, const CompareOptions& opt
     if (run.series->days != out.days)
       throw InputError("strategy '" + run.name + "' has " + std::to_string(run.series->days) +
                        " days but the baseline " + std::to_string(out.days) + "; they cannot be compared");
-    StrategyComparison sc{run.name, run.description, {}};
+    StrategyComparison sc{run.name, run.description, {}, run.sweep_values};
     const int n = std::min(run.series->replications, out.replications);
     for (const Figure& figure : figures) {
       const auto a = figure_values(figure, *base->series, out.at_day);

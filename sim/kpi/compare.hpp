@@ -44,6 +44,7 @@ struct StrategyComparison {
   std::string name;
   std::string description;
   std::vector<FigureComparison> figures;
+  std::vector<std::pair<std::string, double>> sweep_values;  ///< empty unless a sweep point
 };
 
 struct Comparison {

@@ -145,6 +145,14 @@ expect 0 "revenue \(total\)" -- "$CXSIM" compare exp.h5
 expect 0 "^### dearer" -- "$CXSIM" compare exp.h5 --format markdown
 expect 0 "^dearer,profit,profit_total,currency,20,3," -- "$CXSIM" compare exp.h5 --format csv --metric profit --at-day 20
 expect 0 '"name": "sweep-001"' -- "$CXSIM" compare exp.h5 --format json
+# a sweep is one table, a row per point (its swept value, then the differences); strategies keep blocks
+expect 0 "^  sweep-000 +0\.01 " -- "$CXSIM" compare exp.h5
+expect 0 "^  point +quality\.defect_rate +retention +monthly churn" -- "$CXSIM" compare exp.h5
+[ "$("$CXSIM" compare exp.h5 | grep -c 'sweep-00')" = 2 ] && ok || bad "one line per sweep point"
+for sub in run validate info report erlang compare docs; do
+  expect 0 "Examples?:" -- "$CXSIM" $sub --help
+done
+expect 2 "run.start_date.*YYYY-MM-DD" -- "$CXSIM" validate exp.toml --set run.start_date=2026-02-30
 expect 0 "vs 'dearer'" -- "$CXSIM" compare exp.h5 --baseline dearer
 # A strategy identical to the baseline differs by exactly zero (common random numbers).
 "$CXSIM" compare exp.h5 --format csv | awk -F, '$1 == "same" && $9 != "" && ($9 != 0 || $12 != 0) { bad = 1 } END { exit bad }' && ok || bad "strategy 'same' differs from the baseline"

@@ -28,9 +28,12 @@ window.addEventListener("load", () => {
     width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height}));
   const tables = [...document.querySelectorAll("table")].map(t => ({
     id: t.id, rows: t.rows.length, height: t.getBoundingClientRect().height}));
+  const box = document.getElementById("summary").getBoundingClientRect();
+  const summary = {top: box.top, height: box.height};
+  const definitions = document.querySelectorAll("#definitions dd").length;
   const pre = document.createElement("pre");
   pre.id = "render-check";
-  pre.textContent = JSON.stringify({images, tables});
+  pre.textContent = JSON.stringify({images, tables, summary, definitions});
   document.body.appendChild(pre);
 });
 </script>"""
@@ -59,8 +62,12 @@ def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool, e
         assert img["ok"] and img["width"] > 100 and img["height"] > 100, f"chart {i} did not render: {img}"
     tables = {t["id"]: t for t in result["tables"]}
     assert tables["key-figures"]["rows"] > 5 and tables["key-figures"]["height"] > 100
+    assert result["summary"]["height"] > 80 and result["summary"]["top"] < 900, \
+        "the decision must be on the first screen"
+    assert result["definitions"] >= 12, "every key figure is defined"
     if expect_comparison:
         assert tables["comparison"]["rows"] > 5 and tables["comparison"]["height"] > 100
+        assert tables["decision"]["rows"] >= 3
     if expect_sweep:
         assert tables["sweep"]["rows"] >= 3 and tables["sweep"]["height"] > 50
 
@@ -93,7 +100,79 @@ def test_report_with_strategies_renders_in_chromium(strategies, tmp_path):
     write_report(strategies, out, title="Planning meeting")
     text = out.read_text()
     assert "Planning meeting" in text and "fewer defects" in text and 'id="comparison"' in text
+    # what each strategy changes, exactly
+    assert "<code>quality.defect_rate</code> = 0.005 from the start (day 1)" in text
+    assert "<code>purchase.price</code> = 45 from day 31" in text
+    # the decision and the Holm-corrected emphasis are stated
+    assert 'id="summary"' in text and ("Best on profit" in text or "No strategy beats" in text)
+    assert "Holm" in text
+    # every key figure defined, with the key-figure table's words
+    for f in cxsim._core.builtin_figures():
+        if f["key"]:
+            assert html_escape(f["definition"]) in text, f["id"]
     check_renders(out, tmp_path, "report-strategies", expect_comparison=True)
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_holm_is_stricter_than_each_interval(strategies):
+    from cxsim.report import holm
+
+    table = strategies.compare()
+    corrected = holm(table)
+    assert not (corrected & ~table.significant).any(), "Holm never marks what the interval does not"
+    p = corrected.attrs["p"]
+    m = np.isfinite(p).sum()
+    # Holm's first step is Bonferroni's: the smallest p must be below alpha / m to mark anything
+    if corrected.any():
+        assert np.nanmin(p) <= 0.05 / m
+    bonferroni = p <= 0.05 / m
+    assert (corrected | ~bonferroni).all(), "Holm marks at least what Bonferroni marks"
+
+
+def test_payback_day(strategies):
+    from cxsim.report import payback_day
+
+    diff = np.cumsum(strategies.series("profit", "fewer defects") - strategies.series("profit"), axis=1).mean(axis=0)
+    day, sure = payback_day(strategies, "fewer defects")
+    if day is None:
+        assert diff[-1] <= 0
+    else:
+        assert (diff[day - 1:] > 0).all() and (day == 1 or diff[day - 2] <= 0)
+        assert sure is None or sure >= day
+
+
+EXAMPLES = ["service_speed", "price", "quality", "proactive_cx", "sweep_quality_staffing"]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_each_example_report_opens_with_its_question_and_decision(name, tmp_path):
+    from cxsim.report import render_report, scenario_heading
+
+    scenario = cxsim.Scenario.from_file(ROOT / "scenarios" / f"{name}.toml")
+    small = scenario.with_overrides({"market.population": 2000, "run.replications": 2})
+    results = cxsim.run(small, progress=False)
+    title, question = scenario_heading(results)
+    first_line = (ROOT / "scenarios" / f"{name}.toml").read_text().splitlines()[0].lstrip("# ").strip()
+    assert title == (scenario["run.title"] or first_line)
+    assert len(question) > 40
+    text = render_report(results)
+    h1 = text.index("<h1>")
+    assert text.index('id="question"') > h1 and text.index('id="summary"') > text.index('id="question"')
+    assert text.index('id="summary"') < text.index("<h2>The strategies</h2>") < text.index('id="key-figures"')
+    assert re.search(r'<p class="decision">(Best on|No strategy beats)', text)
+
+
+def test_report_as_pdf(strategies, tmp_path):
+    out = tmp_path / "report.pdf"
+    write_report(strategies, out)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 50_000
+    assert not list(tmp_path.glob(".cxsim-report-*")), "no temporary files left behind"
 
 
 def test_python_m_cxsim_report_and_cxsim_report(cxsim_exe, strategies_toml, tmp_path, env):

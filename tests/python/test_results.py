@@ -44,8 +44,12 @@ def test_timeseries_is_tidy(results):
     assert list(df.columns) == ["strategy", "replication", "day", "metric", "value", "unit"]
     assert len(df) == 3 * 120
     assert set(df.metric) == {"nps"} and set(df.unit) == {"points"}
-    row = df[(df.replication == 2) & (df.day == 100)].value.iloc[0]
+    # days are numbered 1 to the horizon (days elapsed), as the CLI's --at-day: day 101 is index 100
+    assert df.day.min() == 1 and df.day.max() == 120
+    row = df[(df.replication == 2) & (df.day == 101)].value.iloc[0]
     assert row == results.series("nps")[2, 100] or (math.isnan(row) and math.isnan(results.series("nps")[2, 100]))
+    for column in ("strategy", "metric", "unit"):
+        assert isinstance(df[column].dtype, pd.CategoricalDtype), column
     everything = results.timeseries()
     assert len(everything) == 3 * 120 * len(results.metrics)
 
@@ -131,3 +135,74 @@ def test_customers_when_saved(tmp_path):
     df = r.customers(0)
     assert len(df) == 3000 and df.attrs["units"]
     assert cxsim.load(tmp_path / "c.h5").customers(0).equals(df)
+
+
+def test_load_keeps_the_scenario_with_its_overrides(small_toml, tmp_path):
+    scenario = cxsim.Scenario.from_file(small_toml).with_overrides({"purchase.price": 47.5})
+    path = cxsim.run(scenario, progress=False).save(tmp_path / "r.h5")
+    back = cxsim.load(path)
+    assert back.scenario is not None and back.scenario["purchase.price"] == 47.5
+    assert back.scenario.params == scenario.params
+    again = cxsim.run(back.scenario, progress=False)  # re-run a loaded result: the same numbers
+    assert np.array_equal(again.series("profit"), back.series("profit"))
+    varied = back.scenario.with_overrides({"purchase.price": 50})
+    assert varied["purchase.price"] == 50
+
+
+def test_name_lookups_suggest_the_closest(results):
+    with pytest.raises(KeyError, match="did you mean 'asa_s'"):
+        results.series("asa")
+    with pytest.raises(KeyError, match="did you mean 'baseline'"):
+        results.series("nps", "baseline2")
+    with pytest.raises(KeyError, match="did you mean 'monthly_churn_rate'"):
+        results.timeseries("monthly_churn")
+    with pytest.raises(cxsim.InputError, match="nps"):  # figure ids: the C++ table's suggestion
+        results.summary(figures=["npss"])
+
+
+@pytest.mark.parametrize("day", [0, -1, 121, 1.5, True])
+def test_day_checks_match_the_cli(results, day):
+    with pytest.raises(cxsim.InputError, match="allowed: 1 to 120"):
+        results.summary(at_day=day)
+    with pytest.raises(cxsim.InputError, match="allowed: 1 to 120"):
+        results.key_figures(at_day=day)
+
+
+def test_at_day_is_days_elapsed(results):
+    first = results.key_figures(figures=["profit"], at_day=1).profit.to_numpy()
+    assert np.array_equal(first, results.series("profit")[:, 0])
+    horizon = results.key_figures(figures=["profit"], at_day=120).profit.to_numpy()
+    assert np.array_equal(horizon, results.key_figures(figures=["profit"]).profit.to_numpy())
+
+
+def test_wide_view_and_xarray(results):
+    wide = results.wide(["nps", "profit"])
+    assert list(wide.columns) == ["nps", "profit"]
+    assert wide.index.names == ["strategy", "replication", "day"]
+    assert wide.loc[("baseline", 2, 101), "profit"] == results.series("profit")[2, 100]
+    assert wide.attrs["units"]["profit"] == "currency/day"
+    ds = results.to_xarray(["profit", "retention"])
+    assert ds.profit.dims == ("strategy", "replication", "day")
+    assert ds.profit.shape == (1, 3, 120)
+    assert list(ds.day.values[:2]) == [1, 2] and ds.profit.attrs["unit"] == "currency/day"
+    assert float(ds.profit.sel(strategy="baseline", replication=2, day=101)) == results.series("profit")[2, 100]
+    assert ds.attrs["seed"] == 7
+
+
+def test_tidy_frames_are_compact(results):
+    everything = results.timeseries()
+    per_row = everything.memory_usage(deep=True).sum() / len(everything)
+    assert per_row < 24, f"{per_row:.1f} bytes per row: categorical columns expected"
+
+
+def test_calendar_months_leave_out_partial_ones(results):
+    # 120 days from 1 January 2001: January to April complete (31 + 28 + 31 + 30 = 120 days)
+    months = results.monthly("contacts")
+    assert [str(m) for m in dict.fromkeys(months.month)] == ["2001-01", "2001-02", "2001-03", "2001-04"]
+    jan = months[(months.month == pd.Period("2001-01", "M"))].set_index("replication").value
+    assert np.allclose(jan.to_numpy(), results.series("contacts")[:, :31].sum(axis=1))
+    dated = cxsim.run(results.scenario.with_overrides({"run.start_date": "2026-01-20", "run.replications": 1}),
+                      progress=False)
+    months = dated.monthly("active_customers")
+    assert [str(m) for m in dict.fromkeys(months.month)] == ["2026-02", "2026-03", "2026-04"]
+    assert len(set(dated.monthly("active_customers", partial=True).month)) == 5

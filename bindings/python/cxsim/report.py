@@ -1,9 +1,20 @@
-"""A self-contained HTML report of a results file for planning meetings: key figures with
-intervals, each strategy against the baseline, and fan charts, in large type for a projector.
-Charts are inline PNG images (base64), so the file needs no network and no other files.
+"""The report of a results file as a decision document for a planning meeting, self-contained
+HTML (charts are inline PNG images, no network) or PDF (the HTML printed by headless Chromium):
 
+1. the question (``[run] title`` and ``question``, else the scenario file's header comment);
+2. the decision on one screen: the best strategy on the objective (profit by default) with its
+   interval and how often it wins, and for each strategy the change in profit, retention and
+   service cost, the service cost per extra customer kept, and the payback day;
+3. what each strategy changes, exactly (keys, values, days);
+4. key figures and the comparison with the baseline, bold only where a difference stays
+   significant after Holm's correction for the number of comparisons (strategies x figures);
+5. charts over time (differences with intervals, fan charts), intervention days marked;
+   sweeps as a table and a heat map;
+6. the assumptions that drive the result, the definition of every figure, provenance.
+
+    cxsim report results.h5 -o report.html
+    cxsim report results.h5 -o report.pdf            # needs chromium
     python3 -m cxsim report results.h5 -o report.html
-    cxsim report results.h5 -o report.html          # the same, from the CLI
 """
 
 from __future__ import annotations
@@ -13,28 +24,37 @@ import html
 import io
 import math
 import os
-from typing import TYPE_CHECKING, Sequence
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
 
+import numpy as np
+import pandas as pd
 
-
+from . import _core
 from .results import Results, load
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["render_report", "write_report", "DEFAULT_CHARTS"]
+__all__ = ["render_report", "write_report", "decision", "holm", "payback_day", "scenario_heading", "DEFAULT_CHARTS"]
 
 # (metric, cumulative) drawn over time when the results have them.
 DEFAULT_CHARTS: tuple[tuple[str, bool], ...] = (
     ("active_customers", False),
-    ("nps", False),
     ("retention", False),
+    ("nps", False),
     ("contacts", False),
     ("asa_s", False),
     ("service_level", False),
-    ("profit", True),
     ("new_customers", False),
 )
+
+# The executive summary's columns: figure ids of the key-figure table.
+SUMMARY_FIGURES = ("profit", "retention", "service_cost")
+SWEEP_FIGURES = ("retention", "nps", "profit")
 
 _CSS = """
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 22px;
@@ -42,33 +62,203 @@ body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-si
        max-width: 1500px; }
 h1 { font-size: 40px; margin: 0 0 8px 0; }
 h2 { font-size: 30px; margin: 40px 0 12px 0; border-bottom: 3px solid #0072B2; padding-bottom: 4px; }
+h3 { font-size: 24px; margin: 20px 0 6px 0; }
+p.question { font-size: 26px; margin: 8px 0 16px 0; }
 p.meta { font-size: 18px; color: #444; margin: 4px 0; }
+section#summary { background: #f3f7fb; border-left: 8px solid #0072B2; padding: 12px 24px; margin: 16px 0; }
+p.decision { font-size: 28px; margin: 8px 0; }
 table { border-collapse: collapse; font-size: 20px; margin: 12px 0; }
-th, td { padding: 8px 16px; border-bottom: 1px solid #ccc; text-align: right; }
+th, td { padding: 8px 14px; border-bottom: 1px solid #ccc; text-align: right; vertical-align: top; }
 th { background: #eef4fa; }
 td.label, th.label { text-align: left; }
-tr.significant td { font-weight: bold; }
-figure { margin: 16px 0 28px 0; }
+td.significant { font-weight: bold; }
+td.best { background: #e3f1e8; }
+small { color: #444; }
+td small { white-space: nowrap; }
+dl#definitions dt { font-weight: bold; margin-top: 8px; }
+dl#definitions dd { margin-left: 24px; }
+ul.changes { margin: 4px 0 12px 0; }
+figure { margin: 16px 0 28px 0; page-break-inside: avoid; break-inside: avoid; }
 figure img { width: 100%; max-width: 1400px; height: auto; display: block; }
 figcaption { font-size: 18px; color: #444; }
 .note { font-size: 18px; color: #444; }
 code { font-size: 17px; }
+@media print {
+  body { font-size: 12pt; padding: 0; max-width: none; }
+  h1 { font-size: 22pt; } h2 { font-size: 16pt; page-break-after: avoid; } h3 { font-size: 13pt; }
+  p.question, p.decision { font-size: 14pt; }
+  table { font-size: 10pt; page-break-inside: avoid; } th, td { padding: 3px 8px; }
+  .note, figcaption, p.meta { font-size: 9pt; } code { font-size: 9pt; }
+}
 """
 
 
-def _number(x: float) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "&ndash;"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:,.1f}"
-    return f"{x:.3g}"
+# --- the question -------------------------------------------------------------------------------
 
 
-def _scale(unit: str) -> tuple[float, str, str]:
-    """Shares are shown as percentages and their differences as percentage points."""
-    return (100.0, "%", "points") if unit == "share" else (1.0, unit, unit)
+def scenario_heading(results: Results) -> tuple[str, str]:
+    """(title, question): ``run.title`` and ``run.question`` when set, else from the scenario
+    file's header comment: its first line is the title, the paragraph starting "Question:" (or
+    else the next paragraph) the question."""
+    p = results.parameters
+    title = str(p.get("run.title", "") or "")
+    question = str(p.get("run.question", "") or "")
+    text = str(results.attributes.get("scenario_text", "") or "")
+    header: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            header.append("")
+            continue
+        header.append(stripped.lstrip("#").strip())
+    paragraphs = [" ".join(x for x in block.split("\n") if x).strip()
+                  for block in "\n".join(header).split("\n\n")]
+    paragraphs = [x for x in paragraphs if x]
+    if not title and paragraphs:
+        title = paragraphs[0]
+    if not question and paragraphs:
+        asked = [x for x in paragraphs if x.lower().startswith("question:")]
+        if asked:
+            question = asked[0][len("question:"):].strip()
+        elif len(paragraphs) > 1:
+            question = paragraphs[1]
+    if not title:
+        title = os.path.basename(str(results.attributes.get("scenario_path") or results.path or "results"))
+    return title, question
+
+
+# --- statistics of the decision -----------------------------------------------------------------
+
+
+def holm(table: pd.DataFrame, level: float = 0.95) -> pd.Series:
+    """Which differences stay significant at ``1 - level`` after Holm's step-down correction
+    over every (strategy, figure) row of a :meth:`Results.compare` table (Holm 1979): the p-value
+    of each paired t test (from its interval), sorted, the i-th smallest against
+    alpha / (m - i + 1), stopping at the first that fails. Rows without an interval are never
+    significant."""
+    from scipy import stats
+
+    alpha = 1.0 - level
+    n = table.n.to_numpy(dtype=float)
+    half = (table.ci_high - table.difference).to_numpy(dtype=float)
+    diff = table.difference.to_numpy(dtype=float)
+    p = np.full(len(table), np.nan)
+    ok = (n > 1) & np.isfinite(half)
+    t_crit = stats.t.ppf((1 + level) / 2, np.maximum(n - 1, 1))
+    se = np.where(ok, half / t_crit, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.abs(diff) / se
+    p[ok] = 2 * stats.t.sf(t[ok], n[ok] - 1)
+    p[ok & (se == 0)] = np.where(diff[ok & (se == 0)] != 0, 0.0, 1.0)
+    significant = np.zeros(len(table), dtype=bool)
+    order = [i for i in np.argsort(np.where(np.isnan(p), np.inf, p)) if not np.isnan(p[i])]
+    m = len(order)
+    for rank, i in enumerate(order):
+        if p[i] <= alpha / (m - rank):
+            significant[i] = True
+        else:
+            break
+    out = pd.Series(significant, index=table.index, name="significant_holm")
+    out.attrs["p"] = p
+    return out
+
+
+def _t_half(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import stats
+
+    mean = np.mean(values, axis=0)
+    n = values.shape[0]
+    if n < 2:
+        return mean, np.full_like(mean, np.nan)
+    half = stats.t.ppf((1 + level) / 2, n - 1) * np.std(values, axis=0, ddof=1) / math.sqrt(n)
+    return mean, half
+
+
+def _first_day_staying_positive(x: np.ndarray) -> int | None:
+    """1-based first day from which every later value is above zero (None if the last is not)."""
+    positive = x > 0
+    if len(x) == 0 or not positive[-1]:
+        return None
+    below = np.nonzero(~positive)[0]
+    return 1 if len(below) == 0 else int(below[-1]) + 2
+
+
+def payback_day(results: Results, strategy: str, baseline: str | None = None,
+                level: float = 0.95) -> tuple[int | None, int | None]:
+    """(day, sure day): the first day (1-based) from which the strategy's cumulative profit
+    difference from the baseline (mean over paired replications) stays above zero to the
+    horizon, and the first from which the lower end of its ``level`` interval does. None when it
+    does not happen within the horizon."""
+    base = baseline or results.baseline
+    diff = np.cumsum(results.series("profit", strategy) - results.series("profit", base), axis=1)
+    mean, half = _t_half(diff, level)
+    sure = _first_day_staying_positive(mean - half) if np.all(np.isfinite(half)) else None
+    return _first_day_staying_positive(mean), sure
+
+
+@dataclass
+class Decision:
+    """The executive summary's content (see :func:`decision`)."""
+
+    objective: str
+    objective_label: str
+    best: str
+    best_row: pd.Series | None  # its compare row for the objective (None when the baseline is best)
+    wins: int  # replications in which `best` has the highest objective
+    replications: int
+    rows: pd.DataFrame  # one row per strategy: texts for the summary table
+    selected_by: str  # how the confidence was obtained
+
+
+def decision(results: Results, objective: str = "profit", baseline: str | None = None,
+             level: float = 0.95) -> Decision:
+    """The best run on ``objective`` (a key figure id; higher is better) among the baseline, the
+    strategies and sweep points, with the paired comparisons of the summary."""
+    base = baseline or results.baseline
+    figure = _core.find_figure(objective)
+    names = results.strategies
+    per_rep = np.stack([results.key_figures(n, [figure["id"]])[figure["id"]].to_numpy() for n in names])
+    means = np.nanmean(per_rep, axis=1)
+    best_index = int(np.nanargmax(means))
+    best = names[best_index]
+    wins = int(np.sum(np.nanargmax(np.where(np.isnan(per_rep), -np.inf, per_rep), axis=0) == best_index))
+    selected_by = "share of replications in which it has the highest value (common random numbers)"
+    figures = [f for f in dict.fromkeys([figure["id"], *SUMMARY_FIGURES, "active_customers"])]
+    table = results.compare(base, figures=figures, level=level) if len(names) > 1 else pd.DataFrame()
+    currency = str(results.parameters.get("finance.currency", "") or "") or "currency"
+    rows = []
+    for name in names:
+        if name == base:
+            continue
+        part = table[table.strategy == name].set_index("figure")
+        row: dict[str, Any] = {"strategy": name}
+        for f in SUMMARY_FIGURES:
+            r = part.loc[f]
+            row[f] = (r.difference_text, r.interval_text, bool(r.significant))
+        row["retention_gain"] = float(part.loc["retention"].difference)
+        kept = part.loc["active_customers"].difference
+        cost = part.loc["service_cost"].difference
+        if kept > 0 and cost > 0:
+            row["cost_per_kept"] = f"{cost / kept:,.0f} {currency}"
+        elif kept > 0:
+            row["cost_per_kept"] = "none: service cost falls"
+        else:
+            row["cost_per_kept"] = "n/a: no extra customers"
+        day, sure = payback_day(results, name, base, level)
+        row["payback"] = ("not within the horizon" if day is None
+                          else f"day {day:,}" + (f" (sure by day {sure:,})" if sure is not None and sure != day
+                                                 else "" if sure is not None else " (not sure within the horizon)"))
+        rows.append(row)
+    best_row = None
+    if best != base and not table.empty:
+        best_row = table[(table.strategy == best) & (table.figure == figure["id"])].iloc[0]
+    return Decision(figure["id"], str(figure["label"]), best, best_row, wins, per_rep.shape[1], pd.DataFrame(rows),
+                    selected_by)
+
+
+# --- HTML pieces --------------------------------------------------------------------------------
 
 
 def _png(fig: "Figure") -> str:
@@ -76,6 +266,103 @@ def _png(fig: "Figure") -> str:
     fig.savefig(buffer, format="png", dpi=100)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="chart" src="data:image/png;base64,{data}">'
+
+
+def _summary_section(results: Results, d: Decision, base: str, level: float) -> str:
+    e = html.escape
+    parts = ['<section id="summary"><h2>Decision</h2>']
+    if d.best == base or d.best_row is None:
+        parts.append(f'<p class="decision">No strategy beats <b>{e(base)}</b> on {e(d.objective_label)}: keep it '
+                     f"(highest mean in {d.wins} of {d.replications} replications).</p>")
+    else:
+        r = d.best_row
+        sure = "" if r.significant else " &mdash; but its interval includes zero: not a clear winner"
+        parts.append(f'<p class="decision">Best on {e(d.objective_label)}: <b>{e(d.best)}</b>, '
+                     f"{e(r.difference_text)} {e(r.difference_unit)} against {e(base)} "
+                     f"({level:.0%} interval {e(r.interval_text)}){sure}. It has the highest value in "
+                     f"{d.wins} of {d.replications} replications.</p>")
+        desc = results.plans.loc[d.best, "description"]
+        if desc:
+            parts.append(f'<p class="note">{e(d.best)}: {e(str(desc))}</p>')
+    if not d.rows.empty and (d.rows.retention_gain > 0).any():
+        kept = d.rows.loc[d.rows.retention_gain.idxmax()]
+        text, interval, _ = kept["retention"]
+        parts.append(f'<p class="note" id="most-kept">Most customers kept: <b>{e(kept.strategy)}</b>, retention '
+                     f"{e(text)} pp {e(interval)}, at {e(kept.cost_per_kept)} of service cost per extra customer "
+                     "kept.</p>")
+    if not d.rows.empty:
+        figures = {f["id"]: f for f in _core.builtin_figures()}
+        money = str(results.parameters.get("finance.currency", "") or "") or "currency"
+
+        def unit_of(f: str) -> str:
+            unit = figures[f]["difference_unit"]
+            return money if unit == "currency" else unit
+
+        head = "".join(f"<th>{e(figures[f]['label'])}<br><small>change ({e(unit_of(f))})</small></th>"
+                       for f in SUMMARY_FIGURES)
+        rows = [f'<tr><th class="label">strategy</th>{head}<th>service cost per extra customer kept</th>'
+                f"<th>payback (cumulative profit above {e(base)} from)</th></tr>"]
+        for r in d.rows.itertuples():
+            cells = ""
+            for f in SUMMARY_FIGURES:
+                text, interval, significant = getattr(r, f)
+                cls = ' class="significant"' if significant else ""
+                cells += f"<td{cls}>{e(text)}<br><small>{e(interval)}</small></td>"
+            best = ' class="label best"' if r.strategy == d.best else ' class="label"'
+            rows.append(f"<tr><td{best}>{e(r.strategy)}</td>{cells}<td>{e(r.cost_per_kept)}</td>"
+                        f"<td>{e(r.payback)}</td></tr>")
+        parts.append('<table id="decision">' + "".join(rows) + "</table>")
+        parts.append(f'<p class="note">Changes against {e(base)} at the horizon, mean and {level:.0%} interval over '
+                     "paired replications; bold: the interval excludes zero. Service cost per customer kept: the "
+                     "extra service cost divided by the extra active customers at the end. Payback: the first day "
+                     "from which the cumulative profit difference stays above zero (&ldquo;sure&rdquo;: its lower "
+                     "interval end does too). Confidence of the choice: the " + e(d.selected_by) + ".</p>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _value_text(key: str, value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _intervention_values(intervention: dict[str, Any]) -> dict[str, Any]:
+    """{key: value} of an intervention ({"day", "values": {...}} from a run or a file)."""
+    if isinstance(intervention.get("values"), dict):
+        return dict(intervention["values"])
+    return {k: v for k, v in intervention.items() if k != "day"}
+
+
+def _strategies_section(results: Results, base: str) -> str:
+    e = html.escape
+    plans = results.plans
+    params = results.parameters
+    parts = ["<h2>The strategies</h2>", f'<p class="note">Every strategy is <b>{e(base)}</b> with the changes listed; '
+             "days are counted 1 to the horizon as in every table and chart, so an intervention written "
+             "<code>day = 90</code> acts from day 91 on.</p>"]
+    for name in results.strategies:
+        row = plans.loc[name]
+        if row.kind == "sweep_point":
+            continue
+        desc = f": {e(str(row.description))}" if row.description else ""
+        parts.append(f"<h3>{e(name)}</h3><p>{e(name)}{desc}</p>")
+        items = []
+        for key, value in row.overrides.items():
+            if key in params and str(params[key]) == str(value):
+                continue
+            items.append(f"<li><code>{e(key)}</code> = {e(str(value))} from the start (day 1) "
+                         f"(baseline {e(_value_text(key, params.get(key, '?')))})</li>")
+        for intervention in row.interventions:
+            day = int(intervention.get("day", 0)) + 1
+            for key, value in _intervention_values(intervention).items():
+                items.append(f"<li><code>{e(key)}</code> = {e(str(value))} from day {day} "
+                             f"(<code>day = {day - 1}</code> in the scenario; baseline "
+                             f"{e(_value_text(key, params.get(key, '?')))})</li>")
+        if name == base:
+            items = items or ["<li>the reference: nothing changed</li>"]
+        parts.append('<ul class="changes">' + ("".join(items) or "<li>no change</li>") + "</ul>")
+    return "\n".join(parts)
 
 
 def _key_figure_table(results: Results, level: float, strategies: list[str]) -> str:
@@ -92,186 +379,333 @@ def _key_figure_table(results: Results, level: float, strategies: list[str]) -> 
             ci = f"<br><small>&plusmn; {html.escape(r.half_width_text)}</small>" if r.half_width_text else ""
             cells.append(f'<td class="estimate">{html.escape(r.text)}{ci}</td>')
         label = html.escape(str(part.label.iloc[0]))
-        unit = html.escape(shown_unit)
+        unit = html.escape(_money(results, shown_unit))
         rows.append(f'<tr><td class="label">{label}</td>{"".join(cells)}<td class="label">{unit}</td></tr>')
     return '<table id="key-figures">' + "".join(rows) + "</table>"
 
 
-def _comparison_table(table, level: float) -> str:
-    rows = ['<tr><th class="label">strategy</th><th class="label">key figure</th><th>baseline</th>'
-            f'<th>strategy</th><th>difference</th><th>{level:.0%} interval</th><th class="label">unit</th></tr>']
-    for r in table.itertuples():
-        k, unit, diff_unit = _scale(r.unit)
-        cls = ' class="significant"' if r.significant else ""
-        interval = (f"[{_number(k * r.ci_low)}, {_number(k * r.ci_high)}]" if not math.isnan(r.ci_low)
-                    else "&ndash;")
-        mark = " *" if r.significant else ""
-        shown = unit if unit == diff_unit else f"{unit} (difference: {diff_unit})"
-        rows.append(f'<tr{cls}><td class="label">{html.escape(r.strategy)}</td>'
-                    f'<td class="label">{html.escape(r.label)}</td><td>{_number(k * r.baseline)}</td>'
-                    f'<td>{_number(k * r.value)}</td><td>{_number(k * r.difference)}{mark}</td>'
-                    f'<td>{interval}</td><td class="label">{html.escape(shown)}</td></tr>')
+def _money(results: Results, unit: str) -> str:
+    """A figure's unit with "currency" replaced by the scenario's finance.currency, if set."""
+    currency = str(results.parameters.get("finance.currency", "") or "")
+    return currency if unit == "currency" and currency else unit
+
+
+def _comparison_table(table: pd.DataFrame, strategies: list[str], results: Results) -> str:
+    """One row per figure, one column per strategy: the difference and its interval, bold where
+    significant after Holm's correction (table.significant_holm)."""
+    e = html.escape
+    head = "".join(f"<th>{e(s)}</th>" for s in strategies)
+    rows = [f'<tr><th class="label">key figure</th>{head}<th class="label">unit of the difference</th></tr>']
+    for figure in dict.fromkeys(table.figure):
+        part = table[table.figure == figure].set_index("strategy")
+        cells = ""
+        for s in strategies:
+            if s not in part.index:
+                cells += "<td>&ndash;</td>"
+                continue
+            r = part.loc[s]
+            cls = ' class="significant"' if r.significant_holm else ""
+            mark = " *" if r.significant_holm else ""
+            cells += f"<td{cls}>{e(r.difference_text)}{mark}<br><small>{e(r.interval_text)}</small></td>"
+        first = part.iloc[0]
+        rows.append(f'<tr><td class="label">{e(str(first.label))}</td>{cells}'
+                    f'<td class="label">{e(_money(results, str(first.difference_unit)))}</td></tr>')
     return '<table id="comparison">' + "".join(rows) + "</table>"
 
 
-SWEEP_FIGURES = ("retention", "nps", "profit")
-
-
-def _sweep_table(results: Results, table, level: float) -> str:
+def _sweep_table(results: Results, table: pd.DataFrame) -> str:
+    e = html.escape
     keys = results.sweep_keys
-    head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
+    head = "".join(f"<th>{e(k)}</th>" for k in keys)
     labels = {r.figure: r for r in table.itertuples()}
     for f in SWEEP_FIGURES:
         if f in labels:
-            k, unit, diff_unit = _scale(labels[f].unit)
-            head += f"<th>{html.escape(labels[f].label)}<br><small>difference [{level:.0%}] ({html.escape(diff_unit)})</small></th>"
+            head += f"<th>{e(labels[f].label)}<br><small>difference ({e(labels[f].difference_unit)})</small></th>"
     rows = [f'<tr><th class="label">point</th>{head}</tr>']
     plans = results.plans
     for name in dict.fromkeys(table.strategy):
         values = plans.loc[name, "sweep_values"]
-        cells = "".join(f"<td>{_number(float(values.get(k, math.nan)))}</td>" for k in keys)
+        cells = "".join(f"<td>{float(values.get(k, math.nan)):g}</td>" for k in keys)
         for f in SWEEP_FIGURES:
             part = table[(table.strategy == name) & (table.figure == f)]
             if part.empty:
                 continue
             r = next(part.itertuples())
-            k, _, _ = _scale(r.unit)
-            mark = " *" if r.significant else ""
-            cells += (f"<td>{_number(k * r.value)}<br><small>{_number(k * r.difference)}{mark} "
-                      f"[{_number(k * r.ci_low)}, {_number(k * r.ci_high)}]</small></td>")
-        rows.append(f'<tr><td class="label">{html.escape(name)}</td>{cells}</tr>')
+            cls = ' class="significant"' if r.significant_holm else ""
+            mark = " *" if r.significant_holm else ""
+            cells += f"<td{cls}>{e(r.difference_text)}{mark}<br><small>{e(r.interval_text)}</small></td>"
+        rows.append(f'<tr><td class="label">{e(name)}</td>{cells}</tr>')
     return '<table id="sweep">' + "".join(rows) + "</table>"
 
 
-def _sweep_chart(results: Results, level: float) -> "Figure":
-    """Each sweep figure against the first swept parameter, one line per value of the second."""
-    from .plotting import COLOURS, new_figure
+def _sweep_chart(results: Results, table: pd.DataFrame, level: float) -> "Figure":
+    """Two swept parameters on a grid: a heat map per figure of the difference from the
+    baseline, each cell labelled; otherwise the difference against the first parameter."""
+    from .plotting import COLOURS, axis_style, currency_of, format_axis, new_figure
 
-    summary = results.summary([n for n in results.strategies if results.plans.loc[n, "kind"] == "sweep_point"],
-                              figures=list(SWEEP_FIGURES), level=level)
-    plans = results.plans
     keys = results.sweep_keys
-    for i, key in enumerate(keys[:2]):
-        summary[f"k{i}"] = [plans.loc[n, "sweep_values"].get(key, math.nan) for n in summary.strategy]
-    fig, axes = new_figure(5.2 * len(SWEEP_FIGURES), 4.6, 1, len(SWEEP_FIGURES))
-    for ax, figure in zip(axes[0], SWEEP_FIGURES):
-        part = summary[summary.figure == figure]
-        if part.empty:
-            ax.set_axis_off()
-            continue
-        k, unit, _ = _scale(str(part.unit.iloc[0]))
-        groups = part.groupby("k1") if len(keys) > 1 else [(None, part)]
-        for j, (second, g) in enumerate(groups):
-            g = g.sort_values("k0")
-            ax.errorbar(g.k0, k * g["mean"], yerr=k * (g.ci_high - g["mean"]), fmt="o-", capsize=4,
-                        color=COLOURS[j % len(COLOURS)], label=None if second is None else f"{keys[1]} = {second:g}")
-        ax.set_xlabel(keys[0])
-        ax.set_title(f"{part.label.iloc[0]} [{unit}]")
-        ax.grid(alpha=0.3)
-        if len(keys) > 1:
-            ax.legend(fontsize="small")
+    plans = results.plans
+    points = list(dict.fromkeys(table.strategy))
+    figures = [f for f in SWEEP_FIGURES if f in set(table.figure)]
+    fig, axes = new_figure(6.2 * len(figures), 5.0, 1, len(figures))
+    values = {k: [float(plans.loc[p, "sweep_values"].get(k, math.nan)) for p in points] for k in keys}
+    grid = len(keys) == 2 and len(set(zip(values[keys[0]], values[keys[1]]))) == \
+        len(set(values[keys[0]])) * len(set(values[keys[1]])) == len(points)
+    for ax, figure in zip(axes[0], figures):
+        part = table[table.figure == figure].set_index("strategy").reindex(points)
+        style = axis_style(str(part.unit.iloc[0]), str(part.label.iloc[0]), currency_of(results), difference=True)
+        diff = style.scale * part.difference.to_numpy(dtype=float)
+        if grid:
+            xs, ys = sorted(set(values[keys[0]])), sorted(set(values[keys[1]]))
+            z = np.full((len(ys), len(xs)), np.nan)
+            for p, d in zip(range(len(points)), diff):
+                z[ys.index(values[keys[1]][p]), xs.index(values[keys[0]][p])] = d
+            limit = np.nanmax(np.abs(z)) or 1.0
+            image = ax.imshow(z, cmap="RdBu", vmin=-limit, vmax=limit, origin="lower", aspect="auto")
+            ax.set_xticks(range(len(xs)), [f"{x:g}" for x in xs])
+            ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
+            ax.set_xlabel(keys[0])
+            ax.set_ylabel(keys[1])
+            texts = dict(zip(points, part.difference_text))
+            for k, p in enumerate(points):
+                i, j = ys.index(values[keys[1]][k]), xs.index(values[keys[0]][k])
+                ax.text(j, i, texts[p], ha="center", va="center", fontsize="small",
+                        color="white" if abs(z[i, j]) > 0.6 * limit else "black")
+            bar = fig.colorbar(image, ax=ax, shrink=0.85)
+            bar.set_label(f"difference ({style.unit})")
+            format_axis(bar.ax.yaxis, style, signed=True)
+        else:
+            x = np.array(values[keys[0]])
+            half = style.scale * (part.ci_high - part.difference).to_numpy(dtype=float)
+            order = np.argsort(x)
+            ax.errorbar(x[order], diff[order], yerr=half[order], fmt="o-" if len(keys) == 1 else "o",
+                        capsize=4, color=COLOURS[1])
+            ax.axhline(0, color="0.3", linewidth=1)
+            ax.set_xlabel(keys[0])
+            ax.set_ylabel(f"difference ({style.unit})")
+            format_axis(ax.yaxis, style, signed=True)
+            ax.grid(alpha=0.3)
+        ax.set_title(style.label, loc="left")
     return fig
 
 
+def _assumptions_section(results: Results) -> str:
+    """The keys the strategies touch (with their sources), then the other assumptions in the
+    same sections of the scenario."""
+    from .registry import parameters
+
+    e = html.escape
+    specs = parameters()
+    plans = results.plans
+    touched: dict[str, list[str]] = {}
+    for name, row in plans.iterrows():
+        keys = list(row.overrides) + [k for i in row.interventions for k in _intervention_values(i)]
+        for key in keys:
+            touched.setdefault(key, []).append(str(name))
+    if not touched:
+        return ""
+    rows = ['<tr><th class="label">parameter</th><th>baseline value</th><th class="label">unit</th>'
+            '<th class="label">source</th><th class="label">changed by</th></tr>']
+
+    def row(key: str, by: str) -> str:
+        spec = specs.loc[key] if key in specs.index else None
+        source = str(spec.source) if spec is not None and spec.source else "not stated"
+        unit = str(spec.unit) if spec is not None else ""
+        desc = f"<br><small>{e(str(spec.description))}</small>" if spec is not None else ""
+        return (f'<tr><td class="label"><code>{e(key)}</code>{desc}</td><td>{e(str(results.parameters.get(key, "?")))}</td>'
+                f'<td class="label">{e(unit)}</td><td class="label">{e(source)}</td><td class="label">{e(by)}</td></tr>')
+
+    for key, names in touched.items():
+        shown = names if len(names) <= 3 else names[:3] + [f"{len(names) - 3} more"]
+        rows.append(row(key, ", ".join(shown)))
+    sections = {k.split(".")[0] for k in touched}
+    others = [k for k in specs.index if k.split(".")[0] in sections and k not in touched
+              and "assumption" in str(specs.loc[k].source).lower()]
+    for key in others[:12]:
+        rows.append(row(key, "&ndash; (an assumption in the same section)"))
+    return ('<h2>Assumptions that drive the result</h2><p class="note">The parameters the strategies change, '
+            "with their sources, then the other parameters of the same sections that rest on an assumption "
+            "(plausible values nobody has measured for this model): the first candidates to vary in a "
+            "sensitivity run.</p>" + '<table id="assumptions">' + "".join(rows) + "</table>")
+
+
+def _definitions_section(figure_ids: Sequence[str]) -> str:
+    e = html.escape
+    items = []
+    for f in _core.builtin_figures():
+        if f["id"] in figure_ids:
+            unit = f["display_unit"] or f["unit"]
+            items.append(f'<dt id="figure-{e(f["id"])}">{e(f["label"])} ({e(unit)})</dt><dd>{e(f["definition"])}</dd>')
+    return ('<h2>Definitions</h2><p class="note">From the key-figure table (<code>cxsim docs key-figures</code>).</p>'
+            '<dl id="definitions">' + "".join(items) + "</dl>")
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
 def render_report(results: Results, title: str | None = None, baseline: str | None = None,
-                  charts: Sequence[tuple[str, bool]] = DEFAULT_CHARTS, level: float = 0.95) -> str:
+                  charts: Sequence[tuple[str, bool]] = DEFAULT_CHARTS, level: float = 0.95,
+                  objective: str = "profit") -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     import matplotlib
 
-    from .plotting import new_figure, plot_comparison, plot_metric
+    from .plotting import new_figure, plot_comparison, plot_difference, plot_metric, currency_of
 
+    e = html.escape
     a = results.attributes
-    name = os.path.basename(str(a.get("scenario_path") or results.path or "results"))
-    title = title or f"cxsim: {name}"
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+    heading, question = scenario_heading(results)
+    title = title or heading
+    base = baseline or results.baseline
+    results._strategy(base)
+    kinds = results.plans.kind
+    main = [n for n in results.strategies if kinds[n] != "sweep_point"]
+    points = [n for n in results.strategies if kinds[n] == "sweep_point"]
+    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
              f"<style>{_CSS}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>",
-             f'<p class="meta">{results.replications} replications &times; {results.days} days, '
-             f"population {_number(float(a.get('population', math.nan)))}, seed {a.get('seed', '?')}; "
-             f"strategies: {html.escape(', '.join(results.strategies))}</p>",
-             f'<p class="meta">cxsim {html.escape(str(a.get("cxsim_version", "")))} '
-             f'({html.escape(str(a.get("git_sha", "")))}), created {html.escape(str(a.get("created_utc", "")))}</p>']
+             f"<h1>{e(title)}</h1>"]
+    if question:
+        parts.append(f'<p class="question" id="question"><b>Question:</b> {e(question)}</p>')
+    parts.append(f'<p class="meta">{results.replications} replications &times; {results.days:,} days, '
+                 f"population {int(a.get('population', 0) or 0):,}, seed {a.get('seed', '?')}; "
+                 f"strategies: {e(', '.join(main))}"
+                 + (f"; {len(points)} sweep points" if points else "") + "</p>")
 
     with matplotlib.rc_context({"font.size": 15, "axes.titlesize": 17, "axes.labelsize": 15,
                                 "legend.fontsize": 13, "xtick.labelsize": 13, "ytick.labelsize": 13}):
+        table = None
+        if len(results.strategies) > 1:
+            d = decision(results, objective, base, level)
+            parts.append(_summary_section(results, d, base, level))
+            table = results.compare(baseline=base, level=level)
+            table["significant_holm"] = holm(table, level)
+        else:
+            parts.append('<section id="summary"><h2>Decision</h2><p class="decision">One run only: nothing to '
+                         "choose between. Add strategies (<code>[[strategy]]</code>) to compare.</p></section>")
+
+        parts.append(_strategies_section(results, base))
+
         parts.append("<h2>Key figures</h2>")
-        parts.append(f'<p class="note">Mean over replications, {level:.0%} interval below. '
-                     "Totals are over the whole horizon; &ldquo;last 30 days&rdquo; figures are at its end.</p>")
-        kinds = results.plans.kind
-        main = [n for n in results.strategies if kinds[n] != "sweep_point"]
-        points = [n for n in results.strategies if kinds[n] == "sweep_point"]
+        parts.append(f'<p class="note">Mean over replications, &plusmn; the half-width of its {level:.0%} interval. '
+                     "Totals are over the whole horizon; &ldquo;last 30 days&rdquo; figures are at its end. "
+                     'Each figure is defined <a href="#definitions">below</a>.</p>')
         parts.append(_key_figure_table(results, level, main))
 
-        base = baseline or results.baseline
-        table = results.compare(baseline=base, level=level) if len(results.strategies) > 1 else None
-        if table is not None and len(main) > 1:
-            strategies_table = table[table.strategy.isin(main)]
-            parts.append(f"<h2>Strategies against {html.escape(base)}</h2>")
-            parts.append('<p class="note">Paired differences (same customers, same random numbers), '
-                         f"mean and {level:.0%} interval; * and bold: the interval excludes zero. "
-                         "Shares are in %, their differences in percentage points.</p>")
-            parts.append(_comparison_table(strategies_table, level))
-            fig = plot_comparison(strategies_table, level=level, ncols=2)
-            fig.set_size_inches(14, fig.get_size_inches()[1] * 1.5)
-            parts.append(f"<figure>{_png(fig)}<figcaption>Difference from {html.escape(base)}.</figcaption></figure>")
+        others = [n for n in main if n != base]
+        if table is not None and others:
+            part = table[table.strategy.isin(others)]
+            tests = len(table)
+            parts.append(f"<h2>Each strategy against {e(base)}</h2>")
+            parts.append('<p class="note">Paired differences (same customers, same random numbers), mean and '
+                         f"{level:.0%} interval. Bold and *: significant after Holm's correction for the {tests} "
+                         "comparisons in this report (strategies and sweep points &times; figures), so that "
+                         "emphasis is not a matter of chance. Shares in %, their differences in percentage "
+                         "points (pp).</p>")
+            parts.append(_comparison_table(part, others, results))
+            fig = plot_comparison(part, level=level, ncols=3, currency=currency_of(results))
+            fig.set_size_inches(15, fig.get_size_inches()[1] * 1.3)
+            parts.append(f"<figure>{_png(fig)}<figcaption>Difference from {e(base)}: mean and {level:.0%} "
+                         "interval; filled: the interval excludes zero.</figcaption></figure>")
+            fig, axes = new_figure(15, 5.5)
+            plot_difference(results, "profit", others, baseline=base, ax=axes[0, 0], cumulative=True, level=level)
+            parts.append(f"<figure>{_png(fig)}<figcaption>Cumulative profit difference from {e(base)}: where a "
+                         "line crosses zero for good, the strategy has paid back.</figcaption></figure>")
         if table is not None and points:
-            parts.append(f"<h2>Sweep over {html.escape(', '.join(results.sweep_keys))}</h2>")
-            parts.append(f'<p class="note">{len(points)} points, each the baseline with the values shown: '
-                         f"mean, and below it the paired difference from {html.escape(base)} with its "
-                         f"{level:.0%} interval.</p>")
-            parts.append(_sweep_table(results, table[table.strategy.isin(points)], level))
-            parts.append(f"<figure>{_png(_sweep_chart(results, level))}<figcaption>Mean and {level:.0%} "
-                         "interval at each point.</figcaption></figure>")
+            part = table[table.strategy.isin(points)]
+            parts.append(f"<h2>Sweep over {e(', '.join(results.sweep_keys))}</h2>")
+            parts.append(f'<p class="note">{len(points)} points, each {e(base)} with the values shown: the paired '
+                         f"difference from {e(base)} with its {level:.0%} interval (bold and *: significant after "
+                         "Holm's correction).</p>")
+            parts.append(_sweep_table(results, part))
+            parts.append(f"<figure>{_png(_sweep_chart(results, part, level))}<figcaption>Difference from "
+                         f"{e(base)} at each point.</figcaption></figure>")
 
         parts.append("<h2>Over time</h2>")
         parts.append('<p class="note">Median over replications (line) and the bands holding the central '
-                     "50% and 90% of them.</p>")
+                     "50% and 90% of them; daily flows as 7-day averages; dashed lines: the days interventions "
+                     "start.</p>")
+        shown = main[:8]
         for metric, cumulative in charts:
             if metric not in results.metrics:
                 continue
-            fig, axes = new_figure(14, 5.5)
-            plot_metric(results, metric, main[:8], ax=axes[0, 0], cumulative=cumulative)
+            fig, axes = new_figure(15, 5.5)
+            flow = results.metrics[metric].kind == "flow" and not cumulative
+            plot_metric(results, metric, shown, ax=axes[0, 0], cumulative=cumulative, smooth="week" if flow else None)
             info = results.metrics[metric]
-            caption = f"{metric}{' (cumulative)' if cumulative else ''}: {info.description} [{info.unit}]"
-            parts.append(f"<figure>{_png(fig)}<figcaption>{html.escape(caption)}</figcaption></figure>")
+            parts.append(f"<figure>{_png(fig)}<figcaption>{e(info.description)}.</figcaption></figure>")
 
-    command = html.escape(str(a.get("command_line", "")))
-    sha = html.escape(str(a.get("scenario_sha256", "")))
+    parts.append(_assumptions_section(results))
+    key_ids = [f["id"] for f in _core.builtin_figures() if f["key"]]
+    parts.append(_definitions_section(list(dict.fromkeys(key_ids + ["active_customers"]))))
+    command = e(str(a.get("command_line", "")))
+    sha = e(str(a.get("scenario_sha256", "")))
     parts.append(f'<h2>Provenance</h2><p class="note">Command: <code>{command}</code><br>'
-                 f"Scenario: <code>{html.escape(str(a.get('scenario_path', '')))}</code> "
-                 f"(SHA-256 <code>{sha[:16]}</code>)<br>Random numbers: {html.escape(str(a.get('rng_scheme', '')))}</p>")
+                 f"Scenario: <code>{e(str(a.get('scenario_path', '')))}</code> "
+                 f"(SHA-256 <code>{sha[:16]}</code>)<br>cxsim {e(str(a.get('cxsim_version', '')))} "
+                 f"({e(str(a.get('git_sha', '')))}), created {e(str(a.get('created_utc', '')))}<br>"
+                 f"Random numbers: {e(str(a.get('rng_scheme', '')))}</p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
 
+def chromium_executable() -> str | None:
+    """The headless browser the PDF is printed with (``CXSIM_CHROMIUM`` or chromium on PATH)."""
+    return os.environ.get("CXSIM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _print_pdf(html_path: str, pdf_path: str) -> None:
+    browser = chromium_executable()
+    if browser is None:
+        raise _core.InputError("a PDF report needs chromium (apt-get install chromium); write .html instead")
+    with tempfile.TemporaryDirectory(prefix="cxsim-chromium-") as profile:
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+               "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf_path}", "file://" + os.path.abspath(html_path)]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 or not os.path.exists(pdf_path) or os.path.getsize(pdf_path) == 0:
+        raise RuntimeError(f"chromium could not print the PDF: {done.stderr[-1000:]}")
+
+
 def write_report(results: Results | str | os.PathLike[str], output: str | os.PathLike[str],
-                 title: str | None = None, baseline: str | None = None, level: float = 0.95) -> str:
-    """Writes one self-contained HTML file (inline PNG charts, no network needed) with the key
-    figures of every strategy, each strategy against the baseline, and fan charts over time.
+                 title: str | None = None, baseline: str | None = None, level: float = 0.95,
+                 objective: str = "profit") -> str:
+    """Writes the report: one self-contained HTML file (inline PNG charts, no network needed),
+    or a PDF when ``output`` ends in ``.pdf`` (the HTML printed by headless Chromium).
 
     Args:
         results: a :class:`Results`, or the path of a results file.
-        output: the HTML file to write (replaced atomically).
-        title: the page title (default: from the scenario's file name).
+        output: the file to write (replaced atomically: a complete file or none).
+        title: the title (default: ``run.title``, else the scenario's first comment line).
         baseline: the strategy others are compared with (default: ``baseline`` or the first).
         level: confidence level of the intervals.
+        objective: the key figure the decision maximises (default ``profit``).
 
     Returns:
         The output path.
     """
     if not isinstance(results, Results):
         results = load(results)
-    text = render_report(results, title=title, baseline=baseline, level=level)
+    text = render_report(results, title=title, baseline=baseline, level=level, objective=objective)
     output = os.fspath(output)
-    tmp = f"{output}.tmp.{os.getpid()}"
+    pdf = output.lower().endswith(".pdf")
+    directory = os.path.dirname(os.path.abspath(output))
+    fd, tmp = tempfile.mkstemp(prefix=".cxsim-report-", suffix=".pdf" if pdf else ".html", dir=directory)
+    os.close(fd)
+    source = None
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
+        if pdf:
+            fd, source = tempfile.mkstemp(prefix=".cxsim-report-", suffix=".html", dir=directory)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.remove(tmp)
+            _print_pdf(source, tmp)
+        else:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, output)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        for path in (tmp, source):
+            if path and os.path.exists(path):
+                os.remove(path)
     return output
-
-
-

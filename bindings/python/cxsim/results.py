@@ -79,6 +79,28 @@ def _figure_names(figures: str | Iterable[str] | None) -> list[str]:
     return [figures] if isinstance(figures, str) else list(figures)
 
 
+def _did_you_mean(kind: str, name: str, known: Iterable[str]) -> str:
+    """ "no metric 'asa'; did you mean 'asa_s'? (see ...)" as the CLI words it."""
+    import difflib
+
+    known = list(known)
+    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
+    if not close:
+        close = [k for k in known if str(name).lower() in k.lower()][:3]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"no {kind} {name!r}{hint}"
+
+
+def _check_day(at_day: int | None, days: int) -> int:
+    """at_day as the CLI takes --at-day: days elapsed, 1 to the horizon; None: the horizon."""
+    if at_day is None:
+        return 0
+    if isinstance(at_day, bool) or not isinstance(at_day, (int, np.integer)) or not 1 <= int(at_day) <= days:
+        raise _core.InputError(f"day {at_day!r} is outside the run; allowed: 1 to {days} (days elapsed, as "
+                               "cxsim compare --at-day), or None for the horizon")
+    return int(at_day)
+
+
 def _interval(values: np.ndarray, level: float) -> tuple[float, float, int]:
     """(mean, half-width, n) of a Student t interval, NaNs skipped; the C++ implementation."""
     mean, half, n = _core.confidence_interval(np.asarray(values, dtype=float).tolist(), level)
@@ -207,7 +229,9 @@ class Results:
 
     @property
     def scenario(self) -> "Scenario | None":
-        """The Scenario that was run (None for results loaded from a file; see ``attributes``)."""
+        """The Scenario that was run: for a loaded file, its scenario text with the recorded
+        parameters (``--set`` overrides included); re-run or vary it with :func:`cxsim.run` and
+        :meth:`Scenario.with_overrides`. None for combined results."""
         return self._scenario
 
     def _strategy(self, strategy: str | None) -> _Strategy:
@@ -215,7 +239,8 @@ class Results:
         try:
             return self._strategies[name]
         except KeyError:
-            raise KeyError(f"no strategy {name!r}; strategies: {', '.join(self._strategies)}") from None
+            raise KeyError(f"{_did_you_mean('strategy', name, self._strategies)} (strategies: "
+                           f"{', '.join(self._strategies)})") from None
 
     def _strategy_names(self, strategy: str | Sequence[str] | None) -> list[str]:
         if strategy is None:
@@ -241,11 +266,14 @@ class Results:
         try:
             return s.series[metric]
         except KeyError:
-            raise KeyError(f"no metric {metric!r}; see Results.metrics") from None
+            raise KeyError(f"{_did_you_mean('metric', metric, s.series)} (see Results.metrics)") from None
 
     def timeseries(self, metric: str | Sequence[str] | None = None,
                    strategy: str | Sequence[str] | None = None) -> pd.DataFrame:
-        """Daily values as a tidy DataFrame: strategy, replication, day, metric, value, unit.
+        """Daily values as a tidy DataFrame: strategy, replication, day, metric, value, unit
+        (strategy, metric and unit categorical). Days run from 1 to :attr:`days`, as ``at_day``
+        and ``cxsim compare --at-day`` count them (docs/reports-and-charts.md): day d is
+        ``series(metric)[:, d - 1]``.
 
         Args:
             metric: one metric name, a list of them, or None for all.
@@ -257,28 +285,119 @@ class Results:
             df.groupby(["strategy", "day"]).value.mean().unstack(0).plot()
         """
         names = self._strategy_names(strategy)
+        metrics = self._metric_names(metric)
+        columns = ["strategy", "replication", "day", "metric", "value", "unit"]
+        if not names or not metrics:
+            return pd.DataFrame(columns=columns)
+        blocks = [self.series(m, name) for name in names for m in metrics]
+        reps, days = self.replications, self.days
+        cell = reps * days
+        n = len(blocks) * cell
+        units = {m: self.metrics[m].unit if m in self.metrics else "" for m in metrics}
+        unit_names = list(dict.fromkeys(units.values()))
+        strategy_codes = np.repeat(np.arange(len(names), dtype=np.int16), len(metrics) * cell)
+        metric_codes = np.tile(np.repeat(np.arange(len(metrics), dtype=np.int16), cell), len(names))
+        unit_of_metric = np.array([unit_names.index(units[m]) for m in metrics], dtype=np.int16)
+        return pd.DataFrame({
+            "strategy": pd.Categorical.from_codes(strategy_codes, categories=names),
+            "replication": np.tile(np.repeat(np.arange(reps, dtype=np.int32), days), len(blocks)),
+            "day": np.tile(np.arange(1, days + 1, dtype=np.int32), reps * len(blocks)),
+            "metric": pd.Categorical.from_codes(metric_codes, categories=metrics),
+            "value": np.concatenate([b.reshape(-1) for b in blocks]) if n else np.empty(0),
+            "unit": pd.Categorical.from_codes(unit_of_metric[metric_codes], categories=unit_names),
+        }, columns=columns)
+
+    def _metric_names(self, metric: str | Sequence[str] | None) -> list[str]:
         if metric is None:
-            metrics = list(self.metrics)
-        elif isinstance(metric, str):
-            metrics = [metric]
-        else:
-            metrics = list(metric)
+            return list(self.metrics)
+        metrics = [metric] if isinstance(metric, str) else list(metric)
+        for m in metrics:
+            if m not in self._strategies[self.baseline].series:
+                raise KeyError(f"{_did_you_mean('metric', m, self.metrics)} (see Results.metrics)")
+        return metrics
+
+    def monthly(self, metric: str | Sequence[str], strategy: str | Sequence[str] | None = None,
+                partial: bool = False) -> pd.DataFrame:
+        """Calendar-month values, one row per (strategy, replication, month): flows summed over
+        the month, stocks and ratios averaged. Day 1 is ``run.start_date`` (when not set, 1
+        January 2001, a year without 29 February). Months the run covers only in part (the first
+        and last, unless the run starts on the 1st or ends on a month's last day) are left out
+        unless ``partial=True``: a 9-day stub is not a collapse.
+
+        Columns: strategy, replication, month (a ``pandas.Period``), days (days of the month in
+        the run), metric, value.
+        """
+        names = self._strategy_names(strategy)
+        metrics = self._metric_names(metric)
+        start = np.datetime64(str(self.parameters.get("run.start_date") or "") or "2001-01-01", "D")
+        dates = start + np.arange(self.days).astype("timedelta64[D]")
+        months = dates.astype("datetime64[M]")
+        labels, first, counts = np.unique(months, return_index=True, return_counts=True)
+        full = ((labels + 1).astype("datetime64[D]") - labels.astype("datetime64[D]")).astype(int)
+        keep = np.ones(len(labels), dtype=bool) if partial else counts == full
         frames = []
         for name in names:
             for m in metrics:
                 values = self.series(m, name)
-                reps, days = values.shape
-                frames.append(pd.DataFrame({
-                    "strategy": name,
-                    "replication": np.repeat(np.arange(reps), days),
-                    "day": np.tile(np.arange(days), reps),
-                    "metric": m,
-                    "value": values.reshape(-1),
-                    "unit": self._strategy(name).metrics[m].unit,
-                }))
+                flow = self.metrics[m].kind == "flow" if m in self.metrics else False
+                with np.errstate(invalid="ignore"):
+                    import warnings
+
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        reduce = np.nansum if flow else np.nanmean
+                        per_month = np.stack([reduce(values[:, f:f + c], axis=1) for f, c in zip(first, counts)],
+                                             axis=1)
+                for k in np.nonzero(keep)[0]:
+                    frames.append(pd.DataFrame({
+                        "strategy": name, "replication": np.arange(values.shape[0]),
+                        "month": pd.Period(str(labels[k]), freq="M"), "days": int(counts[k]), "metric": m,
+                        "value": per_month[:, k]}))
         if not frames:
-            return pd.DataFrame(columns=["strategy", "replication", "day", "metric", "value", "unit"])
-        return pd.concat(frames, ignore_index=True)
+            return pd.DataFrame(columns=["strategy", "replication", "month", "days", "metric", "value"])
+        out = pd.concat(frames, ignore_index=True)
+        for column in ("strategy", "metric"):
+            out[column] = out[column].astype("category")
+        return out
+
+    def wide(self, metric: str | Sequence[str] | None = None,
+             strategy: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Daily values with one column per metric, indexed by (strategy, replication, day):
+        the wide view of :meth:`timeseries` (days 1 to :attr:`days`, as everywhere)."""
+        names = self._strategy_names(strategy)
+        metrics = self._metric_names(metric)
+        reps, days = self.replications, self.days
+        index = pd.MultiIndex.from_product(
+            [pd.CategoricalIndex(names, categories=names), np.arange(reps), np.arange(1, days + 1)],
+            names=["strategy", "replication", "day"])
+        data = {m: np.concatenate([self.series(m, n).reshape(-1) for n in names]) for m in metrics}
+        df = pd.DataFrame(data, index=index)
+        df.attrs["units"] = {m: self.metrics[m].unit for m in metrics if m in self.metrics}
+        return df
+
+    def to_xarray(self, metric: str | Sequence[str] | None = None,
+                  strategy: str | Sequence[str] | None = None) -> Any:
+        """The daily series as an ``xarray.Dataset``: one variable per metric with dimensions
+        strategy x replication x day (days 1 to :attr:`days`; a ``date`` coordinate too when
+        ``run.start_date`` is set), each variable's ``unit``, ``kind`` and ``description`` in
+        its attributes and the provenance in the dataset's."""
+        import xarray as xr
+
+        names = self._strategy_names(strategy)
+        metrics = self._metric_names(metric)
+        coords: dict[str, Any] = {"strategy": names, "replication": np.arange(self.replications),
+                                  "day": np.arange(1, self.days + 1)}
+        start = self.parameters.get("run.start_date") or ""
+        if start:
+            coords["date"] = ("day", np.datetime64(str(start)) + np.arange(self.days).astype("timedelta64[D]"))
+        variables = {}
+        for m in metrics:
+            data = np.stack([self.series(m, n) for n in names])
+            info = self.metrics.get(m)
+            attrs = {"unit": info.unit, "kind": info.kind, "description": info.description} if info else {}
+            variables[m] = (("strategy", "replication", "day"), data, attrs)
+        attrs = {k: v for k, v in self.attributes.items() if isinstance(v, (str, int, float))}
+        return xr.Dataset(variables, coords=coords, attrs=attrs)
 
     def _run_payload(self, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """The strategies as _core's compare and summary functions take them (arrays, no copies)."""
@@ -320,7 +439,7 @@ class Results:
             needed = {m: s.series[m] for m in (f["metric"], f["denominator"]) if m and m in s.series}
             if not needed:  # a file without this figure's metrics: NaN, as for a missing metric
                 needed = {"_days": np.full((s.replications, s.days), np.nan)}
-            data[f["id"]] = _core.figure_values(f["id"], needed, int(at_day or 0))
+            data[f["id"]] = _core.figure_values(f["id"], needed, _check_day(at_day, s.days))
         return pd.DataFrame(data, index=pd.RangeIndex(s.replications, name="replication"))
 
     def summary(self, strategy: str | Sequence[str] | None = None, figures: str | Iterable[str] | None = None,
@@ -336,6 +455,7 @@ class Results:
         """
         rows = []
         chosen = _figures(figures)
+        _check_day(at_day, self.days)
         for name in self._strategy_names(strategy):
             values = self.key_figures(name, [f["id"] for f in chosen], at_day)
             for f in chosen:
@@ -374,18 +494,21 @@ class Results:
         Returns:
             DataFrame with strategy, figure, label, baseline (its mean), value (the strategy's
             mean), difference, ci_low, ci_high, relative (difference / baseline), significant, n,
-            unit, description (of the strategy); or the text in the chosen format.
+            unit, description (of the strategy), and difference_text, interval_text and
+            difference_unit: the difference as ``cxsim compare`` prints it; or the text in the
+            chosen format.
 
         Raises:
             ScenarioError: no such baseline, nothing to compare it with, or an unknown figure.
         """
         base = self.baseline if baseline is None else baseline  # C++ says which names exist
-        out = _core.compare(self._run_payload(), base, _figure_names(figures), int(at_day or 0), level,
+        out = _core.compare(self._run_payload(), base, _figure_names(figures), _check_day(at_day, self.days), level,
                             format or "")
         if format:
             return out
         columns = ["strategy", "figure", "label", "baseline", "value", "difference", "ci_low", "ci_high",
-                   "relative", "significant", "n", "unit", "description"]
+                   "relative", "significant", "n", "unit", "description", "difference_text", "interval_text",
+                   "difference_unit"]
         table = pd.DataFrame(out["rows"])
         if table.empty:
             return pd.DataFrame(columns=columns)
@@ -450,7 +573,8 @@ class Results:
     # --- plots ----------------------------------------------------------------------------------
 
     def plot(self, metric: str, strategy: str | Sequence[str] | None = None, *, ax: Any = None,
-             cumulative: bool = False, bands: Sequence[float] = (0.5, 0.9), title: str | None = None) -> "Figure":
+             cumulative: bool = False, bands: Sequence[float] = (0.5, 0.9), title: str | None = None,
+             smooth: str | int | None = None) -> "Figure":
         """Fan chart of one metric over time: the median over replications and bands holding the
         central 50% and 90% of them, one colour per strategy.
 
@@ -460,15 +584,36 @@ class Results:
             ax: a matplotlib Axes to draw into (default: a new figure).
             cumulative: plot running totals (useful for flows such as ``profit``).
             bands: central shares of replications to shade.
-            title: the chart title (default: the metric's description).
+            title: the chart title (default: the metric's plain-language name from the
+                key-figure table).
+            smooth: ``"week"`` or ``"month"`` (or a number of days): a centred moving average of
+                each replication before the bands, for noisy daily flows.
+
+        Labels are plain language, shares in %, money in ``finance.currency`` with thousands
+        separators, days 1 to :attr:`days` (calendar dates with ``run.start_date``); the days a
+        strategy's interventions start are marked.
 
         Returns:
             matplotlib.figure.Figure (shown in Jupyter when it is a cell's last value).
         """
         from .plotting import plot_metric
 
+        self.series(metric)  # a typo: KeyError with the closest names
         return plot_metric(self, metric, self._strategy_names(strategy), ax=ax, cumulative=cumulative,
-                           bands=bands, title=title)
+                           bands=bands, title=title, smooth=smooth)
+
+    def plot_difference(self, metric: str, strategy: str | Sequence[str] | None = None, *,
+                        baseline: str | None = None, ax: Any = None, cumulative: bool = False,
+                        level: float = 0.95, smooth: str | int | None = None) -> "Figure":
+        """Each strategy minus the baseline over time, paired by replication: the mean
+        difference and its ``level`` interval day by day (``cumulative=True`` for running totals
+        of a flow, e.g. the profit a strategy has made or lost so far)."""
+        from .plotting import plot_difference
+
+        self.series(metric)
+        base = self._strategy(baseline).name
+        return plot_difference(self, metric, self._strategy_names(strategy), baseline=base, ax=ax,
+                               cumulative=cumulative, level=level, smooth=smooth)
 
     def plot_comparison(self, baseline: str | None = None, figures: Iterable[str] | None = None, *,
                         level: float = 0.95, at_day: int | None = None, ax: Any = None) -> "Figure":
@@ -478,9 +623,10 @@ class Results:
         Returns:
             matplotlib.figure.Figure.
         """
-        from .plotting import plot_comparison
+        from .plotting import currency_of, plot_comparison
 
-        return plot_comparison(self.compare(baseline, figures, level, at_day), level=level, ax=ax)
+        return plot_comparison(self.compare(baseline, figures, level, at_day), level=level, ax=ax,
+                               currency=currency_of(self))
 
     # --- files ----------------------------------------------------------------------------------
 
@@ -536,4 +682,30 @@ def load(path: str | os.PathLike[str]) -> Results:
     """
     path = os.fspath(path)
     data = _core.read_results(path)
-    return Results(data, path=path)
+    results = Results(data, path=path)
+    results._scenario = _scenario_of(results)
+    return results
+
+
+def _scenario_of(results: Results) -> "Scenario | None":
+    """The scenario a results file was run from: its text as read, with the resolved parameters
+    the file records applied on top (so --set overrides are kept). None when the text is not in
+    the file or no longer reads (a newer or older cxsim)."""
+    from .scenario import Scenario
+
+    a = results.attributes
+    text = a.get("scenario_text")
+    if not text:
+        return None
+    path = str(a.get("scenario_path") or "<results file>")
+    try:
+        scenario = Scenario.from_string(str(text), path)
+        current = scenario.params
+        changed = {k: v for k, v in results.parameters.items() if k in current and current[k] != v}
+        return scenario.with_overrides(changed) if changed else scenario
+    except Exception as error:  # noqa: BLE001 - a scenario that no longer reads is not an error here
+        import warnings
+
+        warnings.warn(f"{results.path}: the scenario in the file does not read with this cxsim ({error}); "
+                      "Results.scenario is None", stacklevel=3)
+        return None
