@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "kpi/compare.hpp"
@@ -23,8 +25,30 @@
 #include "io/results_reader.hpp"
 #include "io/summary.hpp"
 #include "erlang_command.hpp"
+#ifdef CXSIM_WITH_MPI
+#include "mpi/ensemble.hpp"
+#endif
 
 namespace {
+
+/// Under mpirun/srun with several ranks: runs `step` on every rank and makes them agree on any
+/// error (sim/mpi/ensemble.hpp); otherwise just runs it.
+void on_every_rank(const std::function<void()>& step) {
+#ifdef CXSIM_WITH_MPI
+  cxsim::mpi::together(step);
+#else
+  step();
+#endif
+}
+
+/// This process's MPI rank (0 without MPI).
+int mpi_rank() {
+#ifdef CXSIM_WITH_MPI
+  return cxsim::mpi::world().rank;
+#else
+  return 0;
+#endif
+}
 
 std::atomic<bool> g_cancel{false};
 extern "C" void on_signal(int) { g_cancel.store(true); }
@@ -109,19 +133,29 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   selection.precision = po.precision;
   selection.max_replications = po.max_replications;
   selection.precision_figures = po.figures;
-  const cxsim::Study study = cxsim::prepare_study(load(so), selection, threads);  // every check first
+  std::optional<cxsim::Study> prepared;
+  on_every_rank([&] { prepared.emplace(cxsim::prepare_study(load(so), selection, threads)); });  // every check first
+  const cxsim::Study& study = *prepared;
   if (output.empty()) output = std::filesystem::path(so.file).stem().string() + ".h5";
+  const bool root = mpi_rank() == 0;  // under MPI, rank 0 alone writes and prints
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  ProgressBar bar(!quiet && isatty(STDERR_FILENO));
+  ProgressBar bar(root && !quiet && isatty(STDERR_FILENO));
   cxsim::RunOptions options;
   options.cancel = &g_cancel;
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+#ifdef CXSIM_WITH_MPI
+  if (cxsim::mpi::world().size > 1) options.distribute = cxsim::mpi::run_plans_on_ranks;
+#endif
   bar.start();
-  const cxsim::StudyOutcome outcome = cxsim::run_study(study, options);
+  cxsim::StudyOutcome outcome;
+  on_every_rank([&] { outcome = cxsim::run_study(study, options); });
   bar.finish();
-  cxsim::save_study(output, study, outcome, command_line);
+  on_every_rank([&] {
+    if (root) cxsim::save_study(output, study, outcome, command_line);
+  });
+  if (!root) return 0;
   if (!quiet) {
     const cxsim::ExperimentResult& result = outcome.result;
     std::vector<cxsim::RunSeries> runs;
@@ -221,7 +255,7 @@ int cmd_info(const std::string& file) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int cxsim_main(int argc, char** argv) {
   CLI::App app{"cxsim: agent-based customer-experience simulation (service speed, quality and price "
                "-> loyalty and revenue)"};
   app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion + " (" + cxsim::kGitSha + ")");
@@ -318,6 +352,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv));
+    if (mpi_rank() != 0) return 0;  // under mpirun, the other commands run on rank 0 only
     if (*cmp) return cmd_compare(ca);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
@@ -337,14 +372,28 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const cxsim::InputError& e) {
+    if (mpi_rank() != 0) return kExitInput;  // the ranks agreed on the error; rank 0 reports it
     std::cerr << "cxsim: error: " << e.what() << "\n";
     return kExitInput;
   } catch (const cxsim::Cancelled&) {
+    if (mpi_rank() != 0) return kExitInterrupted;
     std::cerr << "\ncxsim: interrupted; no results written\n";
     return kExitInterrupted;
   } catch (const std::exception& e) {
+    if (mpi_rank() != 0) return kExitInternal;
     std::cerr << "cxsim: internal error: " << e.what() << "\n";
     return kExitInternal;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+#ifdef CXSIM_WITH_MPI
+  cxsim::mpi::init(argc, argv);  // only when started by mpirun or srun
+  const int status = cxsim_main(argc, argv);
+  cxsim::mpi::finalize();
+  return status;
+#else
+  return cxsim_main(argc, argv);
+#endif
 }
