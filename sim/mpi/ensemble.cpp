@@ -149,6 +149,13 @@ std::vector<char> gather_to_root(const std::vector<char>& mine) {
 void run_chunk(const std::vector<RunPlan>& plans, int first, int start, int n, const RunOptions& options,
                const Network* given, std::vector<TaskResult>& out, StepTimes& step) {
   const int runs = static_cast<int>(plans.size());
+  // Test hook (tests/mpi/test_mpi.sh): the task with this index fails, to show that a failing rank
+  // ends the job with a clear error and no file.
+  if (const char* fail = std::getenv("CXSIM_MPI_TEST_FAIL_TASK")) {
+    const int bad = std::atoi(fail);
+    if (bad >= start && bad < start + n)
+      throw std::runtime_error("task " + std::to_string(bad) + " failed on purpose (CXSIM_MPI_TEST_FAIL_TASK)");
+  }
   int i = start;
   while (i < start + n) {
     const int rep = i / runs;
