@@ -1,8 +1,8 @@
 // Question: if one population were split over R ranks (`--partition`, docs/cluster.md), what share
 // of the social ties would cross ranks? Contiguous blocks of customer ids, for each generator at
 // its default parameters (mean degree 10; Barabasi-Albert m = 5). Word-of-mouth messages along a
-// cross-rank tie are the traffic a partitioned day exchanges. The network generators are used as
-// they are; nothing of the model runs.
+// cross-rank tie are the traffic a partitioned day would exchange. The network generators are used
+// as they are; nothing of the model runs.
 //
 //   cxsim_bench_partition [--population 1000000] [--ranks 2,4,16,64]
 
@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   cxsim::bench::print_machine();
   for (const char* kind : {"ring", "watts_strogatz", "erdos_renyi", "barabasi_albert"}) {
     cxsim::NetworkSpec spec;
-    spec.kind = kind;
+    spec.kind = *cxsim::parse_choice<cxsim::NetworkKind>(kind);
     const cxsim::Network net = cxsim::generate_network(spec, n, cxsim::RngKey{1, 0});
     for (double r : ranks) {
       const auto R = static_cast<std::uint64_t>(r);

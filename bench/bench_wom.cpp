@@ -3,7 +3,7 @@
 // recommend for ever, no churn, failures, warnings or stories) on a Watts-Strogatz network
 // (mean degree 10, rewiring 0.1, every message along a tie), daily steps over 10 years.
 //
-// Three programs simulate it on the same graph:
+// Four programs simulate it on the same graph:
 //   engine     the full engine (cxsim::run on scenarios/validation/bass_complete.toml with the
 //              network above, purchases every 3650 days and no NPS surveys: the mechanisms
 //              outside the Bass model as quiet as the scenario keys allow);
@@ -11,7 +11,12 @@
 //              agent (a prospect adopts with 1 - (1 - p_d)(1 - b)^R, an adopter recommends to a
 //              random tie with probability r_d), messages counted for tomorrow;
 //   scheduled  the same loop with the engine's own trick: geometric waiting times, so a day
-//              costs one compare for an agent with nothing due.
+//              costs one compare for an agent with nothing due;
+//   push       the incremental event loop: an adoption adds talk_d * b / degree to each prospect
+//              neighbour's adoption hazard, and that prospect's adoption time is drawn again
+//              from its current hazard (exponential, memoryless); a heap of adoption times with
+//              stale entries skipped. Work follows adoptions and ties, not days. It is the
+//              continuous-time version of the same rates (not the daily draws), one thread.
 // Throughput is agent-days per second of the daily loop (network and set-up excluded; they are
 // printed apart). The adopted fraction at the end shows the three simulate the same model.
 //
@@ -184,6 +189,51 @@ Reference scheduled(const cxsim::Network& net, const Kernel& k, int days, int th
   return finish(adopted, t0);
 }
 
+// The incremental push loop: one thread, work per adoption and tie.
+Reference push(const cxsim::Network& net, const Kernel& k, int days) {
+  const std::uint32_t n = net.size;
+  std::vector<std::uint8_t> adopted(n, 0);
+  std::vector<double> hazard(n), due(n);
+  const double external = -std::log1p(-k.p_day);  // per day
+  const double per_tie = k.talk_day * k.b;         // an adopter's hazard on all its ties together
+  Xoshiro rng(k.seed ^ 0x5eedULL);
+  struct Event {
+    double time;
+    std::uint32_t who;
+    bool operator<(const Event& o) const { return time > o.time; }  // earliest first
+  };
+  std::vector<Event> heap;
+  const auto t0 = std::chrono::steady_clock::now();
+  heap.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    hazard[i] = external;
+    due[i] = -std::log1p(-rng.uniform()) / external;
+    if (due[i] < days) heap.push_back({due[i], i});
+  }
+  std::make_heap(heap.begin(), heap.end());
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end());
+    const Event e = heap.back();
+    heap.pop_back();
+    if (adopted[e.who] || e.time != due[e.who]) continue;  // adopted already, or drawn again since
+    adopted[e.who] = 1;
+    const auto lo = net.offsets[e.who], hi = net.offsets[e.who + 1];
+    if (hi == lo) continue;
+    const double add = per_tie / static_cast<double>(hi - lo);
+    for (auto t = lo; t < hi; ++t) {
+      const std::uint32_t j = net.targets[t];
+      if (adopted[j]) continue;
+      hazard[j] += add;
+      due[j] = e.time - std::log1p(-rng.uniform()) / hazard[j];
+      if (due[j] < days) {
+        heap.push_back({due[j], j});
+        std::push_heap(heap.begin(), heap.end());
+      }
+    }
+  }
+  return finish(adopted, t0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -223,15 +273,17 @@ int main(int argc, char** argv) {
       const double engine_adopted = engine.series.at(Metric::adopted_fraction, 0, days - 1);
       const Reference d = direct(net, kernel, days, th);
       const Reference q = scheduled(net, kernel, days, th);
+      const Reference u = push(net, kernel, days);
       std::printf(
           "wom population=%.0f days=%d threads=%d network_seconds=%.3f engine_setup_seconds=%.3f "
-          "engine_seconds=%.3f direct_seconds=%.3f scheduled_seconds=%.3f "
+          "engine_seconds=%.3f direct_seconds=%.3f scheduled_seconds=%.3f push_seconds=%.3f "
           "engine_agent_days_per_s=%.4g direct_agent_days_per_s=%.4g scheduled_agent_days_per_s=%.4g "
-          "engine_vs_direct=%.3f engine_vs_scheduled=%.3f adopted_engine=%.4f adopted_direct=%.4f "
-          "adopted_scheduled=%.4f\n",
+          "push_agent_days_per_s=%.4g engine_vs_direct=%.3f engine_vs_scheduled=%.3f engine_vs_push=%.3f "
+          "adopted_engine=%.4f adopted_direct=%.4f adopted_scheduled=%.4f adopted_push=%.4f\n",
           population, days, th, network_s, engine.stats.seconds_simulating - engine_s, engine_s, d.seconds,
-          q.seconds, agent_days / engine_s, agent_days / d.seconds, agent_days / q.seconds,
-          d.seconds / engine_s, q.seconds / engine_s, engine_adopted, d.adopted_fraction, q.adopted_fraction);
+          q.seconds, u.seconds, agent_days / engine_s, agent_days / d.seconds, agent_days / q.seconds,
+          agent_days / u.seconds, d.seconds / engine_s, q.seconds / engine_s, u.seconds / engine_s,
+          engine_adopted, d.adopted_fraction, q.adopted_fraction, u.adopted_fraction);
       std::fflush(stdout);
     }
   }

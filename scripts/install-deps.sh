@@ -10,6 +10,8 @@ packages=(
   # libraries the core and the I/O layer link
   libboost-random-dev libboost-math-dev libtbb-dev libhdf5-dev hdf5-tools
   libcli11-dev catch2 libtomlplusplus-dev librandom123-dev libnlopt-cxx-dev
+  # ensembles across MPI ranks (CXSIM_WITH_MPI, docs/cluster.md)
+  libopenmpi-dev openmpi-bin
   # Python module, tests and notebooks (Debian's /usr/bin/python3)
   python3 python3-dev pybind11-dev python3-numpy python3-pandas python3-h5py
   python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel

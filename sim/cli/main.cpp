@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "kpi/compare.hpp"
@@ -31,7 +33,30 @@
 #include "signals.hpp"
 #include "progress.hpp"
 
+#ifdef CXSIM_WITH_MPI
+#include "mpi/ensemble.hpp"
+#endif
+
 namespace {
+
+/// Under mpirun/srun with several ranks: runs `step` on every rank and makes them agree on any
+/// error (sim/mpi/ensemble.hpp); otherwise just runs it.
+void on_every_rank(const std::function<void()>& step) {
+#ifdef CXSIM_WITH_MPI
+  cxsim::mpi::together(step);
+#else
+  step();
+#endif
+}
+
+/// This process's MPI rank (0 without MPI).
+int mpi_rank() {
+#ifdef CXSIM_WITH_MPI
+  return cxsim::mpi::world().rank;
+#else
+  return 0;
+#endif
+}
 
 constexpr int kExitInternal = 1;
 constexpr int kExitInput = 2;
@@ -69,31 +94,45 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   selection.precision = po.precision;
   selection.max_replications = po.max_replications;
   selection.precision_figures = po.figures;
-  cxsim::Study study = cxsim::prepare_study(load(so), selection, threads);  // every check first
+  std::optional<cxsim::Study> prepared;
+  on_every_rank([&] { prepared.emplace(cxsim::prepare_study(load(so), selection, threads)); });  // every check first
+  cxsim::Study& study = *prepared;
+  const bool root = mpi_rank() == 0;  // under MPI, rank 0 alone writes and prints
   // The output path before any work (docs/reliability.md): exit 2 within milliseconds.
   if (output.empty()) output = cxsim::default_output_path(so.file);
-  const cxsim::OutputTarget output_target =
-      cxsim::check_output(output, force ? cxsim::Replace::results : cxsim::Replace::never,
-                          cxsim::estimate_study_results_bytes(study));
-  cxsim::read_study_network(study);
+  std::optional<cxsim::OutputTarget> output_target;
+  on_every_rank([&] {
+    if (root)
+      output_target = cxsim::check_output(output, force ? cxsim::Replace::results : cxsim::Replace::never,
+                                          cxsim::estimate_study_results_bytes(study));
+  });
+  on_every_rank([&] { cxsim::read_study_network(study); });
   cxsim::cli::throw_if_cancelled();
 
   std::vector<std::string> run_names;
   for (const auto& plan : study.plans) run_names.push_back(plan.name);
-  cxsim::cli::ProgressBar bar(!quiet && isatty(STDERR_FILENO), run_names,
+  cxsim::cli::ProgressBar bar(root && !quiet && isatty(STDERR_FILENO), run_names,
                               study.precision ? 0 : static_cast<int>(study.replications));
   cxsim::RunOptions options;
   options.cancel = &cxsim::cli::cancel_flag_mutable();
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   options.task_started = [&bar](int run, int replication) { bar.task_started(run, replication); };
+#ifdef CXSIM_WITH_MPI
+  if (cxsim::mpi::world().size > 1) options.distribute = cxsim::mpi::run_plans_on_ranks;
+#endif
   bar.start();
-  const cxsim::StudyOutcome outcome = cxsim::run_study(study, options);
+  cxsim::StudyOutcome outcome;
+  on_every_rank([&] { outcome = cxsim::run_study(study, options); });
   bar.finish();
-  cxsim::cli::throw_if_cancelled();
-  cxsim::WriteOptions write_options;
-  write_options.target = &output_target;
-  write_options.cancel = &cxsim::cli::cancel_flag();
-  cxsim::save_study(output, study, outcome, command_line, write_options);  // the commit: exit 0 from here
+  on_every_rank([&] {
+    if (!root) return;
+    cxsim::cli::throw_if_cancelled();
+    cxsim::WriteOptions write_options;
+    write_options.target = &*output_target;
+    write_options.cancel = &cxsim::cli::cancel_flag();
+    cxsim::save_study(output, study, outcome, command_line, write_options);  // the commit: exit 0 from here
+  });
+  if (!root) return 0;
   if (!quiet) {
     const cxsim::ExperimentResult& result = outcome.result;
     std::vector<cxsim::RunSeries> runs;
@@ -219,7 +258,7 @@ int cmd_info(const std::string& file) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int cxsim_main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "run") == 0) cxsim::cli::install_signal_handlers();
   CLI::App app{"cxsim: agent-based customer-experience simulation (service speed, quality and price "
                "-> loyalty and revenue)"};
@@ -356,6 +395,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
+    if (mpi_rank() != 0) return 0;  // under mpirun, the other commands run on rank 0 only
     if (*cmp) return cmd_compare(ca);
     if (*calibrate_args.app) return cxsim::cli::run_calibrate(calibrate_args, joined_command_line(argc, argv));
     if (*sensitivity_args.app) return cxsim::cli::run_sensitivity(sensitivity_args, joined_command_line(argc, argv));
@@ -379,14 +419,28 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const cxsim::InputError& e) {
+    if (mpi_rank() != 0) return kExitInput;  // the ranks agreed on the error; rank 0 reports it
     std::cerr << "cxsim: error: " << e.what() << "\n";
     return kExitInput;
   } catch (const cxsim::Cancelled&) {
+    if (mpi_rank() != 0) return cxsim::cli::interrupted_exit_status();
     std::cerr << "\ncxsim: interrupted; no results written\n";
     return cxsim::cli::interrupted_exit_status();
   } catch (const std::exception& e) {
+    if (mpi_rank() != 0) return kExitInternal;
     std::cerr << "cxsim: internal error: " << e.what() << "\n";
     return kExitInternal;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+#ifdef CXSIM_WITH_MPI
+  cxsim::mpi::init(argc, argv);  // only when started by mpirun or srun
+  const int status = cxsim_main(argc, argv);
+  cxsim::mpi::finalize();
+  return status;
+#else
+  return cxsim_main(argc, argv);
+#endif
 }

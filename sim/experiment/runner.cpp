@@ -48,6 +48,11 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
 ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replication, int count,
                            const RunOptions& options, const Network* given_network) {
   if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
+  if (options.distribute) {
+    RunOptions here = options;
+    here.distribute = nullptr;
+    return options.distribute(plans, first_replication, count, here, given_network);
+  }
   const auto start = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
   const Params& base = plans.front().params;

@@ -24,6 +24,12 @@ struct RunOptions {
   std::function<void(int, int)> task_started;
   /// When it becomes true the run stops soon and throws Cancelled.
   const std::atomic<bool>* cancel = nullptr;
+  /// When set, run_plans() hands its whole batch to it (with this hook cleared in the options it
+  /// passes on) instead of running it here: the MPI layer (sim/mpi) spreads the batch's tasks over
+  /// ranks this way, so --precision and every study built on run_plans() scale out unchanged. It
+  /// must return exactly what run_plans() would.
+  std::function<ExperimentResult(const std::vector<RunPlan>&, int, int, const RunOptions&, const Network*)>
+      distribute;
 };
 
 /// Builds a replication's network from the parameters (the given one for edge lists).

@@ -24,7 +24,8 @@ ALLOWED = {
     "experiment": {"core", "service", "model", "kpi", "experiment"},
     "io": {"core", "service", "model", "kpi", "experiment", "io"},
     "app": {"core", "service", "model", "kpi", "experiment", "io", "app"},
-    "cli": {"core", "service", "model", "kpi", "experiment", "io", "app", "cli"},
+    "mpi": {"core", "service", "model", "kpi", "experiment", "mpi"},
+    "cli": {"core", "service", "model", "kpi", "experiment", "io", "app", "mpi", "cli"},
 }
 MODEL_LAYERS = {"core", "service", "model", "kpi", "experiment"}
 FORBIDDEN_SYSTEM = re.compile(r"#include <(iostream|fstream|cstdio|filesystem|hdf5\.h|H5.*|toml\+\+/.*|CLI/.*)>")

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/mpi/test_mpi.sh CXSIM SOURCE_DIR WITH_MPI: ensembles across MPI ranks (docs/cluster.md).
+# Runs small scenarios (10,000 people: a strategies file with customer columns, a sweep, and a
+# --precision comparison) once without MPI and with `mpirun --oversubscribe -n 1, 2, 4`, and checks
+# that every dataset of every file equals the single-process file bit for bit
+# (tests/golden/h5_identical.sh). Then checks that a failing rank ends the job with a clear error
+# and no file, and that bad input under mpirun is reported once with exit status 2.
+# Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
+with_mpi=${3:-OFF}
+if [[ "$with_mpi" != "ON" && "$with_mpi" != "1" ]]; then
+  echo "SKIPPED: cxsim was built without MPI (CXSIM_WITH_MPI=$with_mpi); install libopenmpi-dev and openmpi-bin and reconfigure"
+  exit 77
+fi
+. "$(dirname "$0")/../cli/harness.sh" "$1" "$2"
+command -v mpirun >/dev/null || { echo "FAILED: cxsim was built with MPI but mpirun is not on PATH"; exit 1; }
+# CI runs as root; Open MPI refuses that unless told. Oversubscription: 4 ranks on 2 cores.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Open MPI's own allocations outlive MPI_Finalize; in the sanitizer build, leak checking is left to
+# the single-process runs (the ranks inherit this environment from mpirun).
+MPIRUN=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" mpirun --oversubscribe)
+
+# name | scenario | options
+cases=(
+  "strategies|scenarios/service_speed.toml|--set market.population=10000 --set run.replications=3 --set run.save_customers=true"
+  "sweep|scenarios/sweep_quality_staffing.toml|--set market.population=10000 --set run.replications=1"
+  "precision|scenarios/price.toml|--set market.population=5000 --set run.replications=2 --precision 0.005 --max-replications 7"
+)
+for case in "${cases[@]}"; do
+  IFS='|' read -r name scenario options <<<"$case"
+  # shellcheck disable=SC2086
+  if "$CXSIM" run "$SRC/$scenario" $options --threads 2 -q -o "$name-single.h5" >/dev/null; then ok; else
+    bad "$name: the single-process run failed"; continue
+  fi
+  for n in 1 2 4; do
+    # shellcheck disable=SC2086
+    if ! "${MPIRUN[@]}" -n "$n" "$CXSIM" run "$SRC/$scenario" $options --threads 1 -q -o "$name-$n.h5" >out.txt 2>&1; then
+      bad "$name: mpirun -n $n failed: $(tail -3 out.txt)"
+      continue
+    fi
+    [[ $(grep -c '^results:' out.txt) == 1 ]] && ok || bad "$name: mpirun -n $n: expected one 'results:' line, got: $(cat out.txt)"
+    if bash "$SRC/tests/golden/h5_identical.sh" "$name-single.h5" "$name-$n.h5"; then ok; else
+      bad "$name: mpirun -n $n wrote a file that differs from the single-process file"
+    fi
+  done
+done
+# The customer columns came across too (the strategies case saves them).
+h5ls -r strategies-4.h5 | grep -q customers && ok || bad "strategies: mpirun -n 4 wrote no customer columns"
+
+# A failing rank (a task made to fail through the test hook) ends the job: a clear error, a
+# non-zero status, and no results file.
+if CXSIM_MPI_TEST_FAIL_TASK=5 "${MPIRUN[@]}" -x CXSIM_MPI_TEST_FAIL_TASK -n 2 "$CXSIM" run "$SRC/scenarios/baseline.toml" \
+    --set market.population=3000 --set run.replications=6 --set run.horizon_days=30 --threads 1 -q -o failed.h5 >out.txt 2>&1; then
+  bad "a failing task: mpirun succeeded"
+else ok; fi
+grep -q 'task 5 failed on purpose' out.txt && ok || bad "a failing task: the error does not say what failed: $(cat out.txt)"
+[[ $(grep -c 'internal error' out.txt) == 1 ]] && ok || bad "a failing task: expected the error once (from rank 0): $(cat out.txt)"
+[[ ! -e failed.h5 ]] && ok || bad "a failing task: a results file was written"
+ls ./*.tmp* >/dev/null 2>&1 && bad "a failing task: a temporary file was left behind" || ok
+
+# Bad input under mpirun: exit status 2 from every rank, the message once, no file.
+"${MPIRUN[@]}" -n 2 "$CXSIM" run "$SRC/scenarios/baseline.toml" --set market.population=-5 -q -o bad.h5 >out.txt 2>&1
+status=$?
+[[ $status -ne 0 ]] && ok || bad "bad input under mpirun: status $status"
+[[ $(grep -c 'cxsim: error:' out.txt) == 1 ]] && grep -q 'market.population' out.txt && ok ||
+  bad "bad input under mpirun: expected one error naming market.population: $(cat out.txt)"
+[[ ! -e bad.h5 ]] && ok || bad "bad input under mpirun: a results file was written"
+
+finish test_mpi
