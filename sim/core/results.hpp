@@ -89,7 +89,15 @@ namespace cxsim {
   M(stories_negative, "stories/day", flow, "Negative stories started (failure, retelling)")         \
   M(wom_positive, "messages/day", flow, "Positive word of mouth told: stories and recommendations") \
   M(wom_negative, "messages/day", flow, "Negative word of mouth told: stories and warnings")        \
+  M(story_messages_positive, "messages/day", flow, "Positive stories told to a listener")          \
+  M(story_messages_negative, "messages/day", flow, "Negative stories told to a listener")          \
   M(retention, "share", ratio, "Active customers / everyone who has ever been a customer")         \
+  M(retention_12m, "share", ratio,                                                                 \
+    "Cohort retention: of the customers active 365 days ago, the share active today (NaN before "  \
+    "day 365)")                                                                                      \
+  M(retention_1m, "share", ratio,                                                                  \
+    "Cohort retention: of the customers active 30 days ago, the share active today (NaN before "   \
+    "day 30)")                                                                                       \
   M(monthly_churn_rate, "share/month", ratio,                                                      \
     "Customers lost in the last 30 days / active customers 30 days ago")                           \
   M(contacts_per_order, "contacts/order", ratio, "Contacts / orders over the last 30 days")        \

@@ -20,22 +20,20 @@ enum class Severity : std::uint8_t { none = 0, mild = 1, moderate = 2, severe = 
 /// A day that never comes.
 inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
 
-/// Bits of CustomerRecord::heard.
-enum HeardBits : std::uint8_t {
-  heard_positive = 1,
-  heard_negative = 2,
-  notified_issue = 4,  ///< not heard: the open issue was notified proactively; the firm is fixing it
+/// Bits of CustomerRecord::flags.
+enum RecordFlags : std::uint8_t {
+  notified_issue = 4,  ///< the open issue was notified proactively; the firm is fixing it
 };
 
 /// What a customer's events read and write: one cache line.
 struct alignas(64) CustomerRecord {
-  std::int32_t next_external = kNever;   ///< prospects: day external influence converts them
+  std::int32_t next_external = kNever;   ///< prospects: day external influence converts them;
+                                         ///< rejecters: the day they reconsider
   std::int32_t next_purchase = kNever;   ///< active: next purchase occasion
   std::int32_t next_contact = kNever;    ///< next contact about the open issue
   std::int32_t next_question = kNever;   ///< next value-demand contact
   std::int32_t next_survey = kNever;     ///< next NPS survey
   std::int32_t next_talk = kNever;       ///< next recommendation or warning opportunity
-  std::int32_t rejecter_until = kNever;  ///< for rejecters: the day they reconsider
   std::int32_t issue_opened = kNever;    ///< day the open issue started
 
   float expectation = 0;  ///< E, expected touchpoint performance
@@ -45,12 +43,19 @@ struct alignas(64) CustomerRecord {
   float attitude_pre = std::numeric_limits<float>::infinity();  ///< S before the last failure (+inf: none pending)
 
   std::uint16_t purchases = 0;
-  std::uint16_t tells_positive = 0;  ///< listeners still to tell a good story
-  std::uint16_t tells_negative = 0;  ///< listeners still to tell a bad story
+  // Stories are episodes: each has a tag (1..65535, random), the one a retelling keeps. A teller
+  // tells one story of each kind at a time; a listener remembers the last story of each kind it
+  // heard, so stifling stops that story only and what was heard fades as new stories come.
+  std::uint16_t story_positive = 0;        ///< tag of the good story being told
+  std::uint16_t story_negative = 0;        ///< tag of the bad story being told
+  std::uint16_t heard_story_positive = 0;  ///< tag of the last good story heard (0: none)
+  std::uint16_t heard_story_negative = 0;  ///< tag of the last bad story heard (0: none)
+  std::uint8_t tells_positive = 0;   ///< listeners still to tell the good story
+  std::uint8_t tells_negative = 0;   ///< listeners still to tell the bad story
   std::uint8_t issue_contacts = 0;   ///< contacts made about the open issue
   std::uint8_t inbox_positive = 0;   ///< recommendations and good stories heard today
   std::uint8_t inbox_negative = 0;   ///< warnings and bad stories heard today
-  std::uint8_t heard = 0;            ///< HeardBits: stories heard so far (stifling)
+  std::uint8_t flags = 0;            ///< RecordFlags
 };
 static_assert(sizeof(CustomerRecord) == 64);
 

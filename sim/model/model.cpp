@@ -117,11 +117,9 @@ void Model::derive_rates() {
   question_daily_ = -std::expm1(-p_.contacts_value_demand_per_year / 365.0);
   survey_daily_ = p_.survey_nps_monthly_sample / 30.0;
   purchase_daily_ = 1.0 / p_.purchase_interval_days;
-  const auto per_day = [&](double audience) {
-    return std::max(1, static_cast<int>(std::ceil(audience / static_cast<double>(p_.wom_story_days))));
-  };
-  tells_per_day_positive_ = per_day(p_.wom_audience_delight);
-  tells_per_day_negative_ = per_day(p_.wom_audience_failure);
+  // A story is told to its audience over about story_days: a Poisson number of tellings a day.
+  tells_per_day_positive_ = p_.wom_audience_delight / static_cast<double>(p_.wom_story_days);
+  tells_per_day_negative_ = p_.wom_audience_failure / static_cast<double>(p_.wom_story_days);
   // A survey answer rounds mid + slope * S + noise; its expectation rounds to >= 9 from 8.5 up.
   const double inf = std::numeric_limits<double>::infinity();
   const double slope = p_.survey_ltr_slope;
@@ -253,6 +251,15 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   at(Metric::promoter_share) = active > 0 ? at(Metric::promoter_share) / active : nan;
   at(Metric::detractor_share) = active > 0 ? at(Metric::detractor_share) / active : nan;
   at(Metric::fcr) = first > 0 ? first_resolved / first : nan;
+  // Cohort retention: of those active on day t - k, the share still active today.
+  active_by_day_.resize(static_cast<std::size_t>(t) + 1);
+  active_by_day_[static_cast<std::size_t>(t)] = active;
+  const auto cohort = [&](Metric m, std::int32_t k) {
+    const double then = t >= k ? active_by_day_[static_cast<std::size_t>(t - k)] : 0.0;
+    at(m) = then > 0 ? at(m) / then : nan;
+  };
+  cohort(Metric::retention_12m, 365);
+  cohort(Metric::retention_1m, 30);
   at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
                        at(Metric::acquisition_spend);
   std::copy(row.begin(), row.end(), out.begin());
@@ -333,7 +340,7 @@ CXSIM_MECHANISM std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) c
   if (c_.record[i].tells_positive > 0 || c_.record[i].tells_negative > 0) return t + 1;
   switch (c_.status[i]) {
     case Status::prospect: return c_.record[i].next_external;  // or when word of mouth arrives
-    case Status::rejecter: return c_.record[i].rejecter_until;
+    case Status::rejecter: return c_.record[i].next_external;
     case Status::active:
       if (c_.issue_severity[i] != Severity::none) return t + 1;  // costs attitude every day
       return std::min({c_.record[i].next_purchase, c_.record[i].next_question, c_.record[i].next_survey, c_.record[i].next_talk});
@@ -346,7 +353,7 @@ CXSIM_MECHANISM void Model::process_customer(std::uint32_t i, std::int32_t t, Ch
   switch (c_.status[i]) {
     case Status::rejecter:
       c_.record[i].inbox_positive = c_.record[i].inbox_negative = 0;
-      if (t < c_.record[i].rejecter_until) break;
+      if (t < c_.record[i].next_external) break;
       c_.status[i] = Status::prospect;
       {
         Stream rng(key_, Purpose::external_adoption, i, static_cast<std::uint64_t>(t));
@@ -372,7 +379,7 @@ CXSIM_MECHANISM void Model::process_active(std::uint32_t i, std::int32_t t, Chun
   std::uint8_t contacts_today = 0;
   if (c_.issue_severity[i] != Severity::none) {
     if (t > c_.record[i].issue_opened) issue_cost(i, t);
-    if ((c_.record[i].heard & notified_issue) && t - c_.record[i].issue_opened >= p_.proactive_fix_days) {
+    if ((c_.record[i].flags & notified_issue) && t - c_.record[i].issue_opened >= p_.proactive_fix_days) {
       resolve_issue(i, t);  // the firm fixed the problem it told the customer about
     } else if (t - c_.record[i].issue_opened >= p_.quality_issue_give_up_days) {
       close_issue(i);  // nobody resolved it: the customer lives with it

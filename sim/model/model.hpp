@@ -28,6 +28,7 @@ struct Message {
   enum Kind : std::uint8_t { recommendation, warning, good_story, bad_story };
   std::uint32_t target;
   Kind kind;
+  std::uint16_t story = 0;  ///< stories: the story's tag
 };
 
 class Model {
@@ -113,7 +114,9 @@ class Model {
 
   /// Applies disconfirmation x - E; may start a story. Returns the valued disconfirmation.
   double experience(std::uint32_t i, double x, Stream& rng, Row& acc);
-  void start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc);
+  /// Starts story `tag` (0: a new story, its tag drawn from rng) with a Poisson audience.
+  void start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc,
+                   std::uint16_t tag = 0);
   void decay_attitude(std::uint32_t i, std::int32_t t);
   float attitude_at(std::uint32_t i, std::int32_t t) const;
   /// Attitude decays toward the segment's baseline lazily: a value recorded on one day is
@@ -157,6 +160,7 @@ class Model {
   std::array<double, 24> arrival_profile_{};  ///< contacts' relative weight per hour
   double arrival_total_ = 0;
   std::vector<float> decay_;  ///< decay_[k] = exp(-k / memory_days)
+  std::vector<double> active_by_day_;  ///< active customers at the end of each day so far
   std::vector<float> baseline_;  ///< attitude baseline per segment, as attitude_at uses it
 
   // Rates derived once from the parameters.
@@ -167,8 +171,8 @@ class Model {
   double question_daily_ = 0;
   double survey_daily_ = 0;
   double purchase_daily_ = 0;
-  int tells_per_day_positive_ = 1;
-  int tells_per_day_negative_ = 1;
+  double tells_per_day_positive_ = 1;  ///< mean tellings a day of a good story (Poisson)
+  double tells_per_day_negative_ = 1;
   float promoter_attitude_ = 0;   ///< expected likelihood to recommend >= 9
   float detractor_attitude_ = 0;  ///< expected likelihood to recommend <= 6
 };

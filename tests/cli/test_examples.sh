@@ -46,9 +46,11 @@ if run_example service_speed "${FIGURES[@]}"; then
   done
 fi
 
-# More defects -> more issues and contacts about them, and more churn; fewer -> the opposite.
-if run_example quality "${FIGURES[@]}"; then
-  for f in issues contacts_failure contacts churned; do effect quality.csv double-defects $f up; done
+# More defects -> more issues, more contacts about them (failure demand) and per order, and more
+# churn; fewer -> the opposite. Total contacts are not judged: the customers more defects drive away
+# stop asking questions (value demand falls by about as much as failure demand rises).
+if run_example quality "${FIGURES[@]}" --metric contacts_per_order; then
+  for f in issues contacts_failure contacts_per_order churned; do effect quality.csv double-defects $f up; done
   effect quality.csv double-defects retention down
   for f in issues contacts_failure churned; do
     effect quality.csv halve-defects $f down

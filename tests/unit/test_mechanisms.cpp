@@ -26,6 +26,11 @@ struct ModelProbe {
     m.touchpoints(i, t, acc);
     return acc;
   }
+  std::vector<Message> tell(std::uint32_t i, std::int32_t t) {
+    Model::Chunk chunk;
+    m.tell(i, t, chunk);
+    return chunk.messages;
+  }
   std::uint32_t pick_listener(std::uint32_t i, std::int32_t t) const {
     Stream rng(m.key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
     return m.pick_listener(i, rng);
@@ -183,4 +188,43 @@ TEST_CASE("touchpoints: the historical rows keep their streams (delivery then us
   CHECK(d[1].failed == (defect || confusing));
   CHECK(d[0].severity_u == failures.uniform());
   CHECK(d[1].severity_u == failures.uniform());
+}
+
+TEST_CASE("word of mouth: stifling stops this story, not the next one", "[mechanisms]") {
+  Params p = tiny(3);
+  p.wom_audience_delight = 70;  // 10 tellings a day over story_days = 7
+  const Network net = complete(3);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  auto& c = probe.c();
+  // Customer 0 tells story 7; both others already know story 5 (another good story).
+  c.record[0].tells_positive = 200;
+  c.record[0].story_positive = 7;
+  c.record[1].heard_story_positive = c.record[2].heard_story_positive = 5;
+  const auto told = probe.tell(0, 1);
+  REQUIRE_FALSE(told.empty());  // knowing story 5 does not stop story 7
+  for (const Message& m : told) CHECK(m.story == 7);
+  CHECK(c.record[0].tells_positive == 200 - told.size());
+  // Once a listener knows story 7, meeting it stops the story.
+  c.record[1].heard_story_positive = c.record[2].heard_story_positive = 7;
+  CHECK(probe.tell(0, 2).empty());
+  CHECK(c.record[0].tells_positive == 0);
+}
+
+TEST_CASE("word of mouth: tellings a day are Poisson, below one a day when the story is slow", "[mechanisms]") {
+  Params p = tiny(1000);
+  p.wom_audience_delight = 3.5;  // over 7 days: 0.5 tellings a day
+  const Network net = complete(1000);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  auto& c = probe.c();
+  double told = 0;
+  const int tellers = 1000;
+  for (std::uint32_t i = 0; i < tellers; ++i) {
+    c.record[i].tells_positive = 100;
+    c.record[i].story_positive = static_cast<std::uint16_t>(1 + i);
+    told += static_cast<double>(probe.tell(i, 3).size());
+  }
+  // Mean 0.5 a day, sd sqrt(0.5 / 1000).
+  CHECK(std::abs(told / tellers - 0.5) < 5 * std::sqrt(0.5 / tellers));
 }

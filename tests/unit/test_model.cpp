@@ -144,3 +144,60 @@ TEST_CASE("the saved customer state describes every customer", "[model]") {
   }
   CHECK(active == last(r, Metric::active_customers));
 }
+
+namespace {
+
+/// Story messages per story started over days [from, to), both kinds, mean over replications.
+std::pair<double, double> listeners_per_story(const RunResult& r, int reps, int from, int to) {
+  double told[2] = {0, 0}, started[2] = {0, 0};
+  for (int rep = 0; rep < reps; ++rep)
+    for (int d = from; d < to; ++d) {
+      told[0] += r.series.at(Metric::story_messages_positive, rep, d);
+      told[1] += r.series.at(Metric::story_messages_negative, rep, d);
+      started[0] += r.series.at(Metric::stories_positive, rep, d);
+      started[1] += r.series.at(Metric::stories_negative, rep, d);
+    }
+  return {told[0] / started[0], told[1] / started[1]};
+}
+
+}  // namespace
+
+TEST_CASE("word of mouth per story is steady over the run (stories are episodes)", "[model][statistical]") {
+  // A steady mix of experiences: everyone a customer from day 0, nobody leaves or joins, so
+  // delights and failures arrive at a constant rate. Stifling by "heard any story of the kind"
+  // used to make each story reach fewer listeners as the run went on (2.2 -> 0.3 positive).
+  Params p = small_market(20000, 540);
+  p.market_initial_customer_share = 1.0;
+  p.churn_enabled = false;
+  p.run_replications = 2;
+  const auto r = simulate(p);
+  const auto early = listeners_per_story(r, 2, 30, 120);
+  const auto late = listeners_per_story(r, 2, 450, 540);
+  INFO("positive " << early.first << " -> " << late.first << ", negative " << early.second << " -> " << late.second);
+  // Stories number in the thousands per window; a story's reach has sd below its mean audience
+  // (16), so 4 standard errors of the window mean are a few percent. Allow 10%.
+  CHECK(late.first == Approx(early.first).epsilon(0.10));
+  CHECK(late.second == Approx(early.second).epsilon(0.10));
+  // A story reaches several listeners before stifling ends it (with one mark per kind it fell to
+  // 0.3-0.8 within two years).
+  CHECK(late.first > 2);
+  CHECK(late.second > 2);
+}
+
+TEST_CASE("a new customer may recommend on its adoption day", "[model]") {
+  // Everyone adopts on day 0 by advertising, and every adopter talks every day: the
+  // recommendations of day 0 come from the day's adopters.
+  Params p = small_market(2000, 2);
+  p.market_initial_customer_share = 0;
+  p.acquisition_p_per_year = 5;  // 1 - exp(-5/365): a few adopt on day 0
+  p.wom_all_adopters_promote = true;
+  p.acquisition_recommendation_conversion = 0.05;
+  p.acquisition_q_per_year = 18;  // 18 / 0.05 / 365 = 0.99 talks a day each
+  p.wom_share_after_delight = p.wom_share_after_failure = 0;  // no stories: only recommendations
+  const auto r = simulate(p);
+  const double adopted = r.series.at(Metric::new_customers, 0, 0);
+  REQUIRE(adopted > 0);
+  // Each of the day's adopters talks on day 0 with chance 0.99 (none did when the first talk came
+  // the day after adoption).
+  CHECK(r.series.at(Metric::wom_positive, 0, 0) > 0.8 * adopted);
+}

@@ -18,8 +18,7 @@ CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Ch
     Stream rng(key_, Purpose::rejection, i, static_cast<std::uint64_t>(t));
     if (rng.uniform() < 1.0 - std::pow(1.0 - p_.acquisition_warning_impact, heard_bad)) {
       c_.status[i] = Status::rejecter;
-      c_.record[i].rejecter_until = add_days(t, p_.acquisition_rejecter_days);
-      c_.record[i].next_external = kNever;
+      c_.record[i].next_external = add_days(t, p_.acquisition_rejecter_days);  // reconsiders then
       return;
     }
   }
@@ -51,7 +50,7 @@ CXSIM_MECHANISM void Model::adopt(std::uint32_t i, std::int32_t t) {
   c_.record[i].next_external = kNever;
   c_.record[i].next_purchase = t;
   Stream talk(key_, Purpose::talk_schedule, i, static_cast<std::uint64_t>(t));
-  c_.record[i].next_talk = add_days(t, days_until(talk, talk_daily_));
+  c_.record[i].next_talk = add_days(t - 1, days_until(talk, talk_daily_));  // may talk today
   Stream question(key_, Purpose::value_demand, i, static_cast<std::uint64_t>(t));
   c_.record[i].next_question = add_days(t, days_until(question, question_daily_));
   Stream survey(key_, Purpose::nps_survey, i, static_cast<std::uint64_t>(t), 1);

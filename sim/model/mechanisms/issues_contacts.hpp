@@ -21,7 +21,7 @@ CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity
   c_.record[i].issue_opened = t;
   c_.record[i].issue_contacts = 0;
   c_.record[i].issue_loss = loss;
-  if (notified) c_.record[i].heard |= notified_issue;
+  if (notified) c_.record[i].flags |= notified_issue;
   // TARP selection: loyal customers complain, disloyal ones leave silently.
   const double base = severity == Severity::severe     ? p_.contacts_probability_severe
                       : severity == Severity::moderate ? p_.contacts_probability_moderate
@@ -45,7 +45,7 @@ CXSIM_MECHANISM void Model::resolve_issue(std::uint32_t i, std::int32_t t) {
 }
 
 CXSIM_MECHANISM void Model::close_issue(std::uint32_t i) {
-  c_.record[i].heard &= static_cast<std::uint8_t>(~notified_issue);
+  c_.record[i].flags &= static_cast<std::uint8_t>(~notified_issue);
   c_.issue_severity[i] = Severity::none;
   c_.record[i].issue_contacts = 0;
   c_.record[i].issue_loss = 0;

@@ -23,6 +23,8 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
   const std::int32_t* const attitude_day = c_.attitude_day.data();
   const std::uint8_t* const segment = c_.segment.data();
   const Severity* const severity = c_.issue_severity.data();
+  const std::int32_t* const adopted = c_.adopted_day.data();
+  std::uint64_t kept_year = 0, kept_month = 0;  // active today and already active 365 / 30 days ago
   const Decay decayed = decay();
   const bool all_promote = p_.wom_all_adopters_promote;
   const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
@@ -33,6 +35,9 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
     promoters += promoter;
     detractors += !promoter && a <= detractor_to;
     open += severity[i] != Severity::none;
+    // Churn is final, so "active then and now" is "active now and adopted by then".
+    kept_year += adopted[i] <= t - 365;
+    kept_month += adopted[i] <= t - 30;
   });
   const auto add = [&](Metric m, double v) { acc[static_cast<int>(m)] += v; };
   add(Metric::prospects, static_cast<double>(by_status[0]));
@@ -43,6 +48,8 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
   add(Metric::promoter_share, static_cast<double>(promoters));
   add(Metric::detractor_share, static_cast<double>(detractors));
   add(Metric::open_issues, static_cast<double>(open));
+  add(Metric::retention_12m, static_cast<double>(kept_year));  // divided in step()
+  add(Metric::retention_1m, static_cast<double>(kept_month));
 }
 
 CXSIM_MECHANISM void Model::survey(std::uint32_t i, std::int32_t t, Row& acc) {

@@ -35,37 +35,37 @@ CXSIM_MECHANISM std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng)
 }
 
 CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
-  // Stories go to one listener after another; a teller stops on meeting someone who already
-  // knows a story of the kind (Maki-Thompson stifling, as of the start of the day).
+  // A story goes to one listener after another, a Poisson number of tellings a day (the rate may
+  // be below one); the teller stops on meeting someone who already knows this story (Maki-Thompson
+  // stifling, as of the start of the day). Knowing another story of the kind does not stop it.
   Stream rng(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
-  const auto run = [&](std::uint16_t& left, int per_day, std::uint8_t bit, Message::Kind kind) {
-    for (int k = 0; k < per_day && left > 0; ++k) {
+  const auto run = [&](std::uint8_t& left, std::uint16_t story, double per_day, bool positive) {
+    if (left == 0) return;
+    const int today = std::min<int>(left, poisson(rng, per_day));
+    for (int k = 0; k < today; ++k) {
       const std::uint32_t j = pick_listener(i, rng);
-      if (j == i) {
+      const std::uint16_t known = positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
+      if (j == i || known == story) {
         left = 0;
-        break;
+        return;
       }
-      if (c_.record[j].heard & bit) {
-        left = 0;
-        break;
-      }
-      chunk.messages.push_back({j, kind});
+      chunk.messages.push_back({j, positive ? Message::good_story : Message::bad_story, story});
       --left;
     }
   };
-  run(c_.record[i].tells_positive, tells_per_day_positive_, heard_positive, Message::good_story);
-  run(c_.record[i].tells_negative, tells_per_day_negative_, heard_negative, Message::bad_story);
+  run(c_.record[i].tells_positive, c_.record[i].story_positive, tells_per_day_positive_, true);
+  run(c_.record[i].tells_negative, c_.record[i].story_negative, tells_per_day_negative_, false);
 }
 
-CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc) {
-  const int audience = poisson(rng, audience_mean);
-  if (positive) {
-    saturating_add(c_.record[i].tells_positive, audience);
-    acc[static_cast<int>(Metric::stories_positive)] += 1;
-  } else {
-    saturating_add(c_.record[i].tells_negative, audience);
-    acc[static_cast<int>(Metric::stories_negative)] += 1;
-  }
+CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc,
+                                        std::uint16_t tag) {
+  // A new story replaces the one of its kind the customer was still telling.
+  const int audience = std::min(poisson(rng, audience_mean), 255);
+  if (tag == 0) tag = static_cast<std::uint16_t>(1 + rng.below(65535));
+  auto& r = c_.record[i];
+  (positive ? r.tells_positive : r.tells_negative) = static_cast<std::uint8_t>(audience);
+  (positive ? r.story_positive : r.story_negative) = tag;
+  acc[static_cast<int>(positive ? Metric::stories_positive : Metric::stories_negative)] += 1;
 }
 
 CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row& row) {
@@ -85,15 +85,16 @@ CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row&
     default: break;
   }
   if (message.kind == Message::good_story || message.kind == Message::bad_story) {
-    const std::uint8_t bit = positive ? heard_positive : heard_negative;
-    const bool first_time = !(c_.record[j].heard & bit);
-    c_.record[j].heard |= bit;
+    row[static_cast<int>(positive ? Metric::story_messages_positive : Metric::story_messages_negative)] += 1;
+    std::uint16_t& known = positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
+    const bool first_time = known != message.story;
+    known = message.story;  // remembered until a newer story of the kind replaces it
     if (first_time && p_.wom_retell_probability > 0) {
       Stream rng(key_, Purpose::retell, j, static_cast<std::uint64_t>(t), positive ? 0 : 1);
       if (rng.bernoulli(p_.wom_retell_probability)) {
         const double mean = p_.wom_retell_audience_share *
                             (positive ? p_.wom_audience_delight : p_.wom_audience_failure);
-        start_story(j, positive, mean, rng, row);
+        start_story(j, positive, mean, rng, row, message.story);  // the same story, passed on
         wake_by(j, t + 1);  // starts telling tomorrow
       }
     }
