@@ -15,10 +15,10 @@
 #include <filesystem>
 
 #include "bench_support.hpp"
-#include "model/customers.hpp"
 #include "experiment/runner.hpp"
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
+#include "model/customers.hpp"
 
 namespace {
 
@@ -36,9 +36,10 @@ void scale_staffing(cxsim::Params& p, double factor) {
 
 int main(int argc, char** argv) {
   using namespace cxsim;
-  const bench::Args args(argc, argv,
-                         {"scenario", "population", "days", "threads", "replications", "set", "staffing", "output"});
-  const std::string scenario = args.str("scenario", std::string(CXSIM_SOURCE_DIR) + "/scenarios/baseline.toml");
+  const bench::Args args(
+      argc, argv, {"scenario", "population", "days", "threads", "replications", "set", "staffing", "output"});
+  const std::string scenario =
+      args.str("scenario", std::string(CXSIM_SOURCE_DIR) + "/scenarios/baseline.toml");
   std::vector<std::string> sets;
   if (args.has("population")) sets.push_back("market.population=" + args.str("population", ""));
   if (args.has("days")) sets.push_back("run.horizon_days=" + args.str("days", ""));
@@ -71,7 +72,8 @@ int main(int argc, char** argv) {
   const double model_bytes = static_cast<double>(peak - rss_before);
   std::printf(
       "engine population=%.0f days=%lld replications=%lld threads=%d staffing=%s seconds=%.3f "
-      "cpu_seconds=%.3f customer_days_per_s=%.4g network_seconds=%.3f ties_per_customer=%.2f state_bytes_per_customer=%llu "
+      "cpu_seconds=%.3f customer_days_per_s=%.4g network_seconds=%.3f ties_per_customer=%.2f "
+      "state_bytes_per_customer=%llu "
       "peak_rss_bytes=%ld rss_before_bytes=%ld bytes_per_customer=%.1f budget_bytes_per_customer=%.1f\n",
       n, static_cast<long long>(p.run_horizon_days), static_cast<long long>(p.run_replications), st.threads,
       scaled ? "scaled" : "fixed", st.seconds_simulating, cpu, cds, network_s, ties / n,
@@ -86,8 +88,7 @@ int main(int argc, char** argv) {
       "phases customers=%.3f merge=%.3f contact_centre=%.3f outcomes=%.3f word_of_mouth=%.3f "
       "steps_seconds=%.3f setup_seconds=%.3f\n",
       t.customers / steps, t.merge / steps, t.contact_centre / steps, t.outcomes / steps,
-      t.word_of_mouth / steps, steps,
-      p.run_replications == 1 ? st.seconds_simulating - steps : 0.0);
+      t.word_of_mouth / steps, steps, p.run_replications == 1 ? st.seconds_simulating - steps : 0.0);
 
   if (args.has("output")) {
     const std::string path = args.str("output", "");
@@ -99,8 +100,9 @@ int main(int argc, char** argv) {
     const double write_s = bench::seconds_since(w0);
     const auto bytes = std::filesystem::file_size(path);
     std::printf("output bytes=%llu bytes_per_replication=%.0f write_seconds=%.4f share_of_run=%.4f\n",
-                static_cast<unsigned long long>(bytes), static_cast<double>(bytes) / static_cast<double>(p.run_replications),
-                write_s, write_s / (write_s + st.seconds_simulating));
+                static_cast<unsigned long long>(bytes),
+                static_cast<double>(bytes) / static_cast<double>(p.run_replications), write_s,
+                write_s / (write_s + st.seconds_simulating));
   }
   return 0;
 }

@@ -27,9 +27,10 @@ int main(int argc, char** argv) {
       std::uint64_t cross = 0;
       for (std::uint32_t i = 0; i < n; ++i)
         for (std::uint32_t j : net.ties(i)) cross += block(i) != block(j);
-      std::printf("partition network=%s population=%u ranks=%llu mean_degree=%.2f cross_rank_tie_fraction=%.5f\n",
-                  kind, n, static_cast<unsigned long long>(R), net.mean_degree(),
-                  static_cast<double>(cross) / static_cast<double>(net.tie_count()));
+      std::printf(
+          "partition network=%s population=%u ranks=%llu mean_degree=%.2f cross_rank_tie_fraction=%.5f\n",
+          kind, n, static_cast<unsigned long long>(R), net.mean_degree(),
+          static_cast<double>(cross) / static_cast<double>(net.tie_count()));
     }
   }
   return 0;

@@ -16,16 +16,16 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <optional>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench_support.hpp"
+#include "io/scenario_reader.hpp"
 #include "service/contact_centre.hpp"
 #include "service/contact_config.hpp"
-#include "io/scenario_reader.hpp"
 
 namespace {
 
@@ -72,58 +72,58 @@ int main(int argc, char** argv) {
   if (most > tbb::info::default_concurrency())
     allow.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(most));
   for (double threads : thread_counts)
-  for (double per_day : sizes) {
-    tbb::task_arena arena(static_cast<int>(threads));
-    ContactCentreConfig config = contact_centre_config(s.params);
-    // Chat also serves the chatbot's escalations (about 70% of the bot's contacts).
-    const double escalated = kMix[3] * (1 - config.containment);
-    config[Channel::phone].agents = roster_for(config[Channel::phone], per_day * kMix[0]);
-    config[Channel::chat].agents = roster_for(config[Channel::chat], per_day * (kMix[1] + escalated));
-    config[Channel::email].agents = roster_for(config[Channel::email], per_day * kMix[2]);
-    ContactCentre centre(config, RngKey{seed, 0});
-    const int days = std::clamp(static_cast<int>(total_target / per_day), 3, 2000);
+    for (double per_day : sizes) {
+      tbb::task_arena arena(static_cast<int>(threads));
+      ContactCentreConfig config = contact_centre_config(s.params);
+      // Chat also serves the chatbot's escalations (about 70% of the bot's contacts).
+      const double escalated = kMix[3] * (1 - config.containment);
+      config[Channel::phone].agents = roster_for(config[Channel::phone], per_day * kMix[0]);
+      config[Channel::chat].agents = roster_for(config[Channel::chat], per_day * (kMix[1] + escalated));
+      config[Channel::email].agents = roster_for(config[Channel::email], per_day * kMix[2]);
+      ContactCentre centre(config, RngKey{seed, 0});
+      const int days = std::clamp(static_cast<int>(total_target / per_day), 3, 2000);
 
-    DayResult out;
-    std::vector<Contact> contacts;
-    double seconds = 0, offered = 0, outcomes = 0, answered = 0, abandoned = 0;
-    std::uint64_t backlog = 0;
-    for (int day = 0; day < days; ++day) {
-      contacts.clear();
-      const auto n = static_cast<std::uint64_t>(per_day);
-      Stream rng(RngKey{seed, 1}, Purpose::queue, static_cast<std::uint64_t>(day), 0);
-      for (std::uint64_t k = 0; k < n; ++k) {
-        Contact c;
-        c.customer = k;
-        double u = rng.uniform();
-        int ch = 0;
-        while (ch + 1 < kChannelCount && u >= kMix[ch]) u -= kMix[ch++];
-        c.channel = static_cast<Channel>(ch);
-        double h = rng.uniform() * profile_total;
-        int hour = 0;
-        while (hour + 1 < 24 && h >= kProfile[hour]) h -= kProfile[hour++];
-        c.arrival_s = 3600.0 * hour + 3600.0 * rng.uniform();
-        c.severity = static_cast<std::uint8_t>(rng.below(4));
-        c.is_value_demand = c.severity == 0;
-        c.patience_mean_s = 300;
-        contacts.push_back(c);
+      DayResult out;
+      std::vector<Contact> contacts;
+      double seconds = 0, offered = 0, outcomes = 0, answered = 0, abandoned = 0;
+      std::uint64_t backlog = 0;
+      for (int day = 0; day < days; ++day) {
+        contacts.clear();
+        const auto n = static_cast<std::uint64_t>(per_day);
+        Stream rng(RngKey{seed, 1}, Purpose::queue, static_cast<std::uint64_t>(day), 0);
+        for (std::uint64_t k = 0; k < n; ++k) {
+          Contact c;
+          c.customer = k;
+          double u = rng.uniform();
+          int ch = 0;
+          while (ch + 1 < kChannelCount && u >= kMix[ch]) u -= kMix[ch++];
+          c.channel = static_cast<Channel>(ch);
+          double h = rng.uniform() * profile_total;
+          int hour = 0;
+          while (hour + 1 < 24 && h >= kProfile[hour]) h -= kProfile[hour++];
+          c.arrival_s = 3600.0 * hour + 3600.0 * rng.uniform();
+          c.severity = static_cast<std::uint8_t>(rng.below(4));
+          c.is_value_demand = c.severity == 0;
+          c.patience_mean_s = 300;
+          contacts.push_back(c);
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        arena.execute([&] { centre.simulate_day(static_cast<std::uint32_t>(day), contacts, out); });
+        seconds += bench::seconds_since(t0);
+        offered += static_cast<double>(n);
+        outcomes += static_cast<double>(out.outcomes.size());
+        for (const auto& st : out.stats) {
+          answered += static_cast<double>(st.answered);
+          abandoned += static_cast<double>(st.abandoned);
+        }
       }
-      const auto t0 = std::chrono::steady_clock::now();
-      arena.execute([&] { centre.simulate_day(static_cast<std::uint32_t>(day), contacts, out); });
-      seconds += bench::seconds_since(t0);
-      offered += static_cast<double>(n);
-      outcomes += static_cast<double>(out.outcomes.size());
-      for (const auto& st : out.stats) {
-        answered += static_cast<double>(st.answered);
-        abandoned += static_cast<double>(st.abandoned);
-      }
+      for (Channel c : {Channel::phone, Channel::chat, Channel::email}) backlog += centre.in_system(c);
+      std::printf(
+          "queue contacts_per_day=%.0f threads=%d days=%d seconds=%.4f contacts_per_s=%.4g outcomes=%.0f "
+          "answered=%.0f abandoned=%.0f backlog_end=%llu\n",
+          per_day, static_cast<int>(threads), days, seconds, offered / seconds, outcomes, answered, abandoned,
+          static_cast<unsigned long long>(backlog));
+      std::fflush(stdout);
     }
-    for (Channel c : {Channel::phone, Channel::chat, Channel::email}) backlog += centre.in_system(c);
-    std::printf(
-        "queue contacts_per_day=%.0f threads=%d days=%d seconds=%.4f contacts_per_s=%.4g outcomes=%.0f "
-        "answered=%.0f abandoned=%.0f backlog_end=%llu\n",
-        per_day, static_cast<int>(threads), days, seconds, offered / seconds, outcomes, answered, abandoned,
-        static_cast<unsigned long long>(backlog));
-    std::fflush(stdout);
-  }
   return 0;
 }

@@ -1,8 +1,8 @@
 // Question: does the run time grow linearly with customers, days, social ties and contacts per
 // day? A super-linear term would be a bug. Runs the baseline (one thread, staffing scaled with
-// the population as in bench_engine, and with the calls when contacts grow) while one factor doubles and the others stay put, and fits
-// time = a x^b by least squares on logarithms: b near 1 is linear (for ties, whose cost is only
-// the network and the listeners' look-ups, b near 0 says they hardly matter). Times are the
+// the population as in bench_engine, and with the calls when contacts grow) while one factor doubles and the
+// others stay put, and fits time = a x^b by least squares on logarithms: b near 1 is linear (for ties, whose
+// cost is only the network and the listeners' look-ups, b near 0 says they hardly matter). Times are the
 // process's CPU seconds, steady on a busy machine; the contact-centre share comes from
 // RunStats::step.
 //
@@ -54,9 +54,10 @@ Point measure(Params p, double x, double staff = 1) {
 
 void report(const std::string& factor, const std::vector<Point>& pts) {
   for (const Point& p : pts)
-    std::printf("scaling factor=%s x=%.6g cpu_seconds=%.3f steps_seconds=%.3f contact_centre_seconds=%.4f "
-                "contacts_per_day=%.1f\n",
-                factor.c_str(), p.x, p.cpu_s, p.steps_s, p.centre_s, p.contacts_per_day);
+    std::printf(
+        "scaling factor=%s x=%.6g cpu_seconds=%.3f steps_seconds=%.3f contact_centre_seconds=%.4f "
+        "contacts_per_day=%.1f\n",
+        factor.c_str(), p.x, p.cpu_s, p.steps_s, p.centre_s, p.contacts_per_day);
   std::printf("fit factor=%s exponent_cpu=%.3f exponent_steps=%.3f exponent_contact_centre=%.3f\n",
               factor.c_str(), slope(pts, &Point::cpu_s), slope(pts, &Point::steps_s),
               slope(pts, &Point::centre_s));

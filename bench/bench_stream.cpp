@@ -52,25 +52,26 @@ int main(int argc, char** argv) {
     std::vector<double> sums(static_cast<std::size_t>(th));
     for (int r = 0; r < repeat; ++r) {
       best[0] = std::min(best[0], each([&](std::size_t, std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i) c[i] = a[i];
-      }));
+                           for (std::size_t i = lo; i < hi; ++i) c[i] = a[i];
+                         }));
       best[1] = std::min(best[1], each([&](std::size_t, std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i) b[i] = scalar * c[i];
-      }));
+                           for (std::size_t i = lo; i < hi; ++i) b[i] = scalar * c[i];
+                         }));
       best[2] = std::min(best[2], each([&](std::size_t, std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i) c[i] = a[i] + b[i];
-      }));
+                           for (std::size_t i = lo; i < hi; ++i) c[i] = a[i] + b[i];
+                         }));
       best[3] = std::min(best[3], each([&](std::size_t, std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i) a[i] = b[i] + scalar * c[i];
-      }));
-      best[4] = std::min(best[4], each([&](std::size_t part, std::size_t lo, std::size_t hi) {
-        double s[8] = {};  // eight sums: one would be bound by the add latency, not by memory
-        std::size_t i = lo;
-        for (; i + 8 <= hi; i += 8)
-          for (int k = 0; k < 8; ++k) s[k] += a[i + static_cast<std::size_t>(k)];
-        for (; i < hi; ++i) s[0] += a[i];
-        sums[part] = s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
-      }));
+                           for (std::size_t i = lo; i < hi; ++i) a[i] = b[i] + scalar * c[i];
+                         }));
+      best[4] =
+          std::min(best[4], each([&](std::size_t part, std::size_t lo, std::size_t hi) {
+                     double s[8] = {};  // eight sums: one would be bound by the add latency, not by memory
+                     std::size_t i = lo;
+                     for (; i + 8 <= hi; i += 8)
+                       for (int k = 0; k < 8; ++k) s[k] += a[i + static_cast<std::size_t>(k)];
+                     for (; i < hi; ++i) s[0] += a[i];
+                     sums[part] = s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+                   }));
       for (double s : sums) sink += s;
     }
     const double mb = static_cast<double>(n) * 8 / 1e9;  // GB per array pass

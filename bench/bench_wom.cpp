@@ -36,9 +36,9 @@
 #include <vector>
 
 #include "bench_support.hpp"
-#include "model/network.hpp"
 #include "experiment/runner.hpp"
 #include "io/scenario_reader.hpp"
+#include "model/network.hpp"
 
 namespace {
 
@@ -81,9 +81,9 @@ struct Xoshiro {
 constexpr std::uint32_t kBlock = 1u << 13;
 
 struct Kernel {
-  double p_day;      // external adoption per day
-  double talk_day;   // recommendation per adopter per day
-  double b;          // conversion per recommendation
+  double p_day;     // external adoption per day
+  double talk_day;  // recommendation per adopter per day
+  double b;         // conversion per recommendation
   std::uint64_t seed;
 };
 
@@ -195,7 +195,7 @@ Reference push(const cxsim::Network& net, const Kernel& k, int days) {
   std::vector<std::uint8_t> adopted(n, 0);
   std::vector<double> hazard(n), due(n);
   const double external = -std::log1p(-k.p_day);  // per day
-  const double per_tie = k.talk_day * k.b;         // an adopter's hazard on all its ties together
+  const double per_tie = k.talk_day * k.b;        // an adopter's hazard on all its ties together
   Xoshiro rng(k.seed ^ 0x5eedULL);
   struct Event {
     double time;
@@ -245,9 +245,10 @@ int main(int argc, char** argv) {
   const auto seed = static_cast<std::uint64_t>(args.num("seed", 1));
 
   Scenario s = load_scenario(std::string(CXSIM_SOURCE_DIR) + "/scenarios/validation/bass_complete.toml");
-  apply_overrides(s, {"network.kind=watts_strogatz", "network.mean_degree=10", "network.rewiring=0.1",
-                      "network.weak_tie_share=0", "purchase.interval_days=3650", "survey.nps_monthly_sample=0",
-                      "run.horizon_days=" + std::to_string(days), "run.seed=" + std::to_string(seed)});
+  apply_overrides(s,
+                  {"network.kind=watts_strogatz", "network.mean_degree=10", "network.rewiring=0.1",
+                   "network.weak_tie_share=0", "purchase.interval_days=3650", "survey.nps_monthly_sample=0",
+                   "run.horizon_days=" + std::to_string(days), "run.seed=" + std::to_string(seed)});
   bench::print_machine();
   int most = 1;
   for (double t : thread_counts) most = std::max(most, static_cast<int>(t));

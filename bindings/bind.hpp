@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "experiment/experiment.hpp"
 #include "core/params.hpp"
+#include "experiment/experiment.hpp"
 
 namespace cxsim::py_bind {
 

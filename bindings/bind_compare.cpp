@@ -9,9 +9,9 @@
 #include <limits>
 
 #include "bind.hpp"
-#include "kpi/compare.hpp"
 #include "io/compare_format.hpp"
 #include "io/figure_text.hpp"
+#include "kpi/compare.hpp"
 
 namespace cxsim::py_bind {
 
@@ -26,7 +26,8 @@ py::dict figure_dict(const Figure& f) {
   d["label"] = f.label;
   d["unit"] = f.unit;
   d["how"] = std::string(aggregate_name(f.how));
-  d["window_days"] = f.how == Aggregate::window_mean || f.how == Aggregate::window_ratio ? kFigureWindowDays : 0;
+  d["window_days"] =
+      f.how == Aggregate::window_mean || f.how == Aggregate::window_ratio ? kFigureWindowDays : 0;
   d["definition"] = f.definition;
   const Display shown = display(f);
   d["display_scale"] = shown.scale;
@@ -93,8 +94,9 @@ Runs to_runs(const py::list& input) {
   return r;
 }
 
-py::object compare_runs(const py::list& input, const std::string& baseline, const std::vector<std::string>& figures,
-                        int at_day, double level, const std::string& format) {
+py::object compare_runs(const py::list& input, const std::string& baseline,
+                        const std::vector<std::string>& figures, int at_day, double level,
+                        const std::string& format) {
   const Runs r = to_runs(input);
   CompareOptions options;
   options.baseline = baseline;
@@ -124,9 +126,10 @@ py::object compare_runs(const py::list& input, const std::string& baseline, cons
       const double hw = f.difference.half_width * shown.scale;
       const int dec = decimals(hw, f.baseline_mean * shown.scale);
       row["difference_text"] = number(f.difference.mean * shown.scale, dec, true);
-      row["interval_text"] = std::isfinite(hw) ? "[" + number(f.difference.mean * shown.scale - hw, dec, true) + ", " +
-                                                     number(f.difference.mean * shown.scale + hw, dec, true) + "]"
-                                               : std::string("n/a");
+      row["interval_text"] = std::isfinite(hw)
+                                 ? "[" + number(f.difference.mean * shown.scale - hw, dec, true) + ", " +
+                                       number(f.difference.mean * shown.scale + hw, dec, true) + "]"
+                                 : std::string("n/a");
       row["difference_unit"] = shown.difference_unit;
       rows.append(row);
     }
@@ -150,7 +153,8 @@ py::dict summary(const py::list& input) {
   for (auto& [key, column] : t.sweep_columns) sweep[py::str(key)] = to_array(std::move(column));
   out["sweep"] = sweep;
   py::list figures;
-  for (auto& [figure, column] : t.figure_columns) figures.append(py::make_tuple(figure_dict(figure), to_array(std::move(column))));
+  for (auto& [figure, column] : t.figure_columns)
+    figures.append(py::make_tuple(figure_dict(figure), to_array(std::move(column))));
   out["figures"] = figures;
   return out;
 }
@@ -185,8 +189,9 @@ void register_compare(py::module_& m) {
       },
       py::arg("runs"), py::arg("at_day") = 0, py::arg("level") = 0.95,
       "The key figures of every run as text: the table `cxsim run` and `cxsim info` print");
-  m.def("find_figure", [](const std::string& name) { return figure_dict(find_figure(name)); }, py::arg("name"),
-        "A figure by id or column, or any metric by name; raises ScenarioError listing the figures");
+  m.def(
+      "find_figure", [](const std::string& name) { return figure_dict(find_figure(name)); }, py::arg("name"),
+      "A figure by id or column, or any metric by name; raises ScenarioError listing the figures");
   m.def(
       "figure_values",
       [](const std::string& name, const py::dict& series, int at_day) {

@@ -31,8 +31,11 @@ void register_erlang(py::module_& m) {
       .def_readonly("mean_queue", &ErlangC::mean_queue, "Mean number waiting")
       .def_readonly("occupancy", &ErlangC::occupancy, "Load / agents")
       .def("__repr__", [](const ErlangC& e) {
-        return fmt("ErlangC", {{"p_wait", e.p_wait}, {"service_level", e.service_level}, {"asa_s", e.asa_s},
-                               {"mean_queue", e.mean_queue}, {"occupancy", e.occupancy}});
+        return fmt("ErlangC", {{"p_wait", e.p_wait},
+                               {"service_level", e.service_level},
+                               {"asa_s", e.asa_s},
+                               {"mean_queue", e.mean_queue},
+                               {"occupancy", e.occupancy}});
       });
   py::class_<ErlangA>(m, "ErlangA", "Erlang A (M/M/n+M) figures of one channel")
       .def_readonly("p_wait", &ErlangA::p_wait, "Probability an arrival finds all agents busy")
@@ -42,8 +45,11 @@ void register_erlang(py::module_& m) {
       .def_readonly("mean_queue", &ErlangA::mean_queue, "Mean number waiting")
       .def_readonly("occupancy", &ErlangA::occupancy, "Served load / agents")
       .def("__repr__", [](const ErlangA& e) {
-        return fmt("ErlangA", {{"p_wait", e.p_wait}, {"p_abandon", e.p_abandon}, {"mean_wait_s", e.mean_wait_s},
-                               {"service_level", e.service_level}, {"mean_queue", e.mean_queue},
+        return fmt("ErlangA", {{"p_wait", e.p_wait},
+                               {"p_abandon", e.p_abandon},
+                               {"mean_wait_s", e.mean_wait_s},
+                               {"service_level", e.service_level},
+                               {"mean_queue", e.mean_queue},
                                {"occupancy", e.occupancy}});
       });
   m.def("erlang_b", &erlang_b, py::arg("load"), py::arg("agents"));

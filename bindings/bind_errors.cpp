@@ -18,7 +18,9 @@ py::object* g_input_error = nullptr;
 py::object* g_scenario_error = nullptr;
 py::object* g_results_error = nullptr;
 
-py::object none_if(bool empty, py::object value) { return empty ? py::none() : std::move(value); }
+py::object none_if(bool empty, py::object value) {
+  return empty ? py::none() : std::move(value);
+}
 
 void raise(const py::object& type, const InputError& e) {
   py::object error = type(e.what());
@@ -41,23 +43,23 @@ py::object make_type(py::module_& m, const char* name, PyObject* base, const cha
 }  // namespace
 
 void register_errors(py::module_& m) {
-  g_input_error = new py::object(make_type(
-      m, "InputError", PyExc_ValueError,
-      "Bad input to cxsim. Attributes: message (what is wrong and what is allowed), file, line, "
-      "column (1-based) and key (the scenario key) where known, else None."));
-  g_scenario_error = new py::object(make_type(
-      m, "ScenarioError", g_input_error->ptr(),
-      "A scenario (file, text or override) that cxsim cannot run: a TOML syntax error, an unknown "
-      "key (the message names the closest known ones), a wrong type or a value out of range. "
-      "Attributes: message, file, line, column, key (None where unknown)."));
-  g_results_error = new py::object(make_type(
-      m, "ResultsError", g_input_error->ptr(),
-      "A results file that cannot be read: missing, not a regular file, not HDF5, not a cxsim "
-      "results file, of a newer format version, truncated or damaged, or holding what cxsim never "
-      "writes (external storage, virtual datasets, soft or external links, shapes larger than the "
-      "file or memory allows); or a results path that cannot be written (a device, FIFO, symlink, "
-      "directory or a file that is not a results file). See docs/reliability.md. Attributes: "
-      "message, file (the path), line, column, key (None)."));
+  g_input_error = new py::object(
+      make_type(m, "InputError", PyExc_ValueError,
+                "Bad input to cxsim. Attributes: message (what is wrong and what is allowed), file, line, "
+                "column (1-based) and key (the scenario key) where known, else None."));
+  g_scenario_error = new py::object(
+      make_type(m, "ScenarioError", g_input_error->ptr(),
+                "A scenario (file, text or override) that cxsim cannot run: a TOML syntax error, an unknown "
+                "key (the message names the closest known ones), a wrong type or a value out of range. "
+                "Attributes: message, file, line, column, key (None where unknown)."));
+  g_results_error = new py::object(
+      make_type(m, "ResultsError", g_input_error->ptr(),
+                "A results file that cannot be read: missing, not a regular file, not HDF5, not a cxsim "
+                "results file, of a newer format version, truncated or damaged, or holding what cxsim never "
+                "writes (external storage, virtual datasets, soft or external links, shapes larger than the "
+                "file or memory allows); or a results path that cannot be written (a device, FIFO, symlink, "
+                "directory or a file that is not a results file). See docs/reliability.md. Attributes: "
+                "message, file (the path), line, column, key (None)."));
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {

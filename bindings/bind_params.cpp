@@ -15,20 +15,29 @@ namespace {
 
 const char* type_name(ParamType t) {
   switch (t) {
-    case ParamType::real: return "float";
-    case ParamType::integer: return "int";
-    case ParamType::boolean: return "bool";
-    case ParamType::choice: return "choice";
-    case ParamType::text: return "str";
-    default: return "list";
+    case ParamType::real:
+      return "float";
+    case ParamType::integer:
+      return "int";
+    case ParamType::boolean:
+      return "bool";
+    case ParamType::choice:
+      return "choice";
+    case ParamType::text:
+      return "str";
+    default:
+      return "list";
   }
 }
 
 const char* kind_name(MetricKind k) {
   switch (k) {
-    case MetricKind::stock: return "stock";
-    case MetricKind::flow: return "flow";
-    case MetricKind::ratio: return "ratio";
+    case MetricKind::stock:
+      return "stock";
+    case MetricKind::flow:
+      return "flow";
+    case MetricKind::ratio:
+      return "ratio";
   }
   return "?";
 }
@@ -41,8 +50,8 @@ py::list parameter_specs() {
     d["key"] = std::string(spec.key);
     d["type"] = type_name(spec.type);
     d["default"] = param_value(defaults, spec);
-    const bool numeric = spec.type != ParamType::boolean && spec.type != ParamType::choice &&
-                         spec.type != ParamType::text;
+    const bool numeric =
+        spec.type != ParamType::boolean && spec.type != ParamType::choice && spec.type != ParamType::text;
     d["min"] = numeric ? py::object(py::float_(spec.min)) : py::none();
     d["max"] = numeric ? py::object(py::float_(spec.max)) : py::none();
     d["unit"] = std::string(spec.unit);
@@ -91,11 +100,16 @@ py::object param_value(const Params& params, const ParamSpec& spec) {
       [&](auto member) -> py::object {
         const auto& value = params.*member;
         using V = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<V, bool>) return py::bool_(value);
-        else if constexpr (std::is_same_v<V, std::string>) return py::str(value);
-        else if constexpr (std::is_integral_v<V>) return py::int_(value);
-        else if constexpr (std::is_floating_point_v<V>) return py::float_(value);
-        else return py::list(py::cast(value));  // list parameters (e.g. an hourly roster)
+        if constexpr (std::is_same_v<V, bool>)
+          return py::bool_(value);
+        else if constexpr (std::is_same_v<V, std::string>)
+          return py::str(value);
+        else if constexpr (std::is_integral_v<V>)
+          return py::int_(value);
+        else if constexpr (std::is_floating_point_v<V>)
+          return py::float_(value);
+        else
+          return py::list(py::cast(value));  // list parameters (e.g. an hourly roster)
       },
       spec.member);
 }

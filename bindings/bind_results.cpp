@@ -181,11 +181,14 @@ py::list customers(const std::string& path, const std::string& strategy) {
 
 // The plan a file records for one strategy, enough for the writer: kind, description, the keys
 // set from day 0 and by each intervention (values through the registry's parser), sweep values.
-RunPlan plan_from_file(const StrategyResults& s, const Params& baseline, const std::vector<std::string>& sweep_keys) {
+RunPlan plan_from_file(const StrategyResults& s, const Params& baseline,
+                       const std::vector<std::string>& sweep_keys) {
   RunPlan plan;
   plan.name = s.name;
   plan.description = s.description;
-  plan.kind = s.kind == "strategy" ? RunKind::strategy : s.kind == "sweep_point" ? RunKind::sweep_point : RunKind::baseline;
+  plan.kind = s.kind == "strategy"      ? RunKind::strategy
+              : s.kind == "sweep_point" ? RunKind::sweep_point
+                                        : RunKind::baseline;
   plan.params = baseline;
   for (const auto& [key, text] : s.overrides) plan.overrides.push_back({key, text, {}});
   apply_param_overrides(plan.params, plan.overrides);
@@ -217,7 +220,8 @@ void copy(const std::string& source, const std::string& destination) {
     StrategyResult run;
     run.plan = plan_from_file(s, r.baseline, r.sweep_keys);
     run.series = s.to_series_set();
-    if (s.customer_replications > 0) run.customers = results_file([&] { return read_customers(source, s.name); });
+    if (s.customer_replications > 0)
+      run.customers = results_file([&] { return read_customers(source, s.name); });
     r.runs.push_back(std::move(run));
   }
   r.stats.threads = static_cast<int>(f.threads);
@@ -244,7 +248,9 @@ void register_results(py::module_& m) {
         "Saved final customer state: one {column: (array, unit, description)} per replication");
   m.def(
       "describe_results",
-      [](const std::string& path) { return describe_results(results_file([&] { return read_results(path); })); },
+      [](const std::string& path) {
+        return describe_results(results_file([&] { return read_results(path); }));
+      },
       py::arg("path"), "The text `cxsim info` prints");
   m.def("copy_results", &copy, py::arg("source"), py::arg("destination"),
         "Re-writes a results file (every strategy) with the C++ writer");

@@ -13,10 +13,10 @@
 #include <optional>
 #include <thread>
 
-#include "bind.hpp"
 #include "app/study.hpp"
-#include "io/summary.hpp"
+#include "bind.hpp"
 #include "cxsim/version.hpp"
+#include "io/summary.hpp"
 
 namespace cxsim::py_bind {
 
@@ -24,9 +24,12 @@ namespace {
 
 const char* kind_name(RunKind kind) {
   switch (kind) {
-    case RunKind::baseline: return "baseline";
-    case RunKind::strategy: return "strategy";
-    case RunKind::sweep_point: return "sweep_point";
+    case RunKind::baseline:
+      return "baseline";
+    case RunKind::strategy:
+      return "strategy";
+    case RunKind::sweep_point:
+      return "sweep_point";
   }
   return "?";
 }
@@ -98,7 +101,9 @@ class RunData {
         py::dict info;
         info["name"] = std::string(def.name);
         info["unit"] = std::string(def.unit);
-        info["kind"] = def.kind == MetricKind::stock ? "stock" : def.kind == MetricKind::flow ? "flow" : "ratio";
+        info["kind"] = def.kind == MetricKind::stock  ? "stock"
+                       : def.kind == MetricKind::flow ? "flow"
+                                                      : "ratio";
         info["description"] = std::string(def.description);
         metrics.append(info);
       }
@@ -127,7 +132,8 @@ class RunData {
     for (const StrategyResult& run : result_->runs) {
       if (run.plan.name != strategy) continue;
       if (run.customers.empty()) return py::dict();
-      if (rep < 0 || rep >= static_cast<int>(run.customers.size())) throw py::index_error("no such replication");
+      if (rep < 0 || rep >= static_cast<int>(run.customers.size()))
+        throw py::index_error("no such replication");
       const py::capsule owner(new Shared(result_), [](void* p) { delete static_cast<Shared*>(p); });
       py::dict out;
       for (const CustomerColumn& c : run.customers[static_cast<std::size_t>(rep)]) {
@@ -148,7 +154,8 @@ class RunData {
             const std::string& scenario_text) const {
     py::gil_scoped_release nogil;
     try {
-      save_results(path, *result_, command_line, scenario_path, scenario_text);  // a new path or over a results file
+      save_results(path, *result_, command_line, scenario_path,
+                   scenario_text);  // a new path or over a results file
     } catch (const ResultsFileError&) {
       throw;
     } catch (const InputError& e) {
@@ -183,7 +190,8 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
   selection.precision = precision;
   selection.max_replications = max_replications;
   selection.precision_figures = precision_figures;
-  if (precision > 0 && strategies) throw InputError("precision= runs every strategy of the scenario; leave strategies= out");
+  if (precision > 0 && strategies)
+    throw InputError("precision= runs every strategy of the scenario; leave strategies= out");
   Study study = prepare_study(scenario, selection, threads);
   read_study_network(study);
 
@@ -242,7 +250,8 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
 }  // namespace
 
 void register_run(py::module_& m) {
-  py::class_<RunData>(m, "RunData", "A finished experiment held in C++ memory (arrays view it without copies)")
+  py::class_<RunData>(m, "RunData",
+                      "A finished experiment held in C++ memory (arrays view it without copies)")
       .def("to_dict", &RunData::to_dict,
            "attributes, parameters, segments, sweep_keys and strategies with their plans and series arrays")
       .def("customers", &RunData::customers, py::arg("strategy"), py::arg("replication"),

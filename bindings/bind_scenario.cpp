@@ -5,9 +5,9 @@
 
 #include "app/study.hpp"
 #include "bind.hpp"
-#include "io/summary.hpp"
 #include "io/experiment_reader.hpp"
 #include "io/scenario_reader.hpp"
+#include "io/summary.hpp"
 
 namespace cxsim::py_bind {
 
@@ -33,7 +33,8 @@ void register_scenario(py::module_& m) {
   py::class_<Scenario>(m, "Scenario", "A scenario as read: resolved parameters, source path and text")
       .def_static("from_file", &load_scenario, py::arg("path"), "Reads and checks a scenario file")
       .def_static(
-          "from_string", [](const std::string& text, const std::string& path) { return parse_scenario(text, path); },
+          "from_string",
+          [](const std::string& text, const std::string& path) { return parse_scenario(text, path); },
           py::arg("text"), py::arg("path") = "<string>", "Reads and checks scenario text")
       .def(
           "with_overrides",

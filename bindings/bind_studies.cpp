@@ -90,26 +90,32 @@ Values rerun_strategies(const Scenario& scenario, const std::vector<std::string>
   return out;
 }
 
-py::dict estimate(const Estimate& e) { return py::dict(py::arg("value") = e.value, py::arg("low") = e.low, py::arg("high") = e.high); }
+py::dict estimate(const Estimate& e) {
+  return py::dict(py::arg("value") = e.value, py::arg("low") = e.low, py::arg("high") = e.high);
+}
 
 }  // namespace
 
 void register_studies(py::module_& m) {
-  m.def("run_points", &run_points, py::arg("scenario"), py::arg("keys"), py::arg("points"), py::arg("measures"),
-        py::arg("replications") = 0, py::arg("first") = 0, py::arg("threads") = 0,
-        "values[point][measure][replication]: the scenario's baseline with `keys` set to each point, every point "
-        "on the same replications (common random numbers). measures: (metric, from_day, to_day), 0 = default");
-  m.def("rerun_strategies", &rerun_strategies, py::arg("scenario"), py::arg("names"), py::arg("first"), py::arg("count"),
-        py::arg("measures"), py::arg("threads") = 0,
-        "values[strategy][measure][replication] of replications [first, first + count) of the named strategies");
+  m.def(
+      "run_points", &run_points, py::arg("scenario"), py::arg("keys"), py::arg("points"), py::arg("measures"),
+      py::arg("replications") = 0, py::arg("first") = 0, py::arg("threads") = 0,
+      "values[point][measure][replication]: the scenario's baseline with `keys` set to each point, every "
+      "point "
+      "on the same replications (common random numbers). measures: (metric, from_day, to_day), 0 = default");
+  m.def("rerun_strategies", &rerun_strategies, py::arg("scenario"), py::arg("names"), py::arg("first"),
+        py::arg("count"), py::arg("measures"), py::arg("threads") = 0,
+        "values[strategy][measure][replication] of replications [first, first + count) of the named "
+        "strategies");
   m.def(
       "load_targets",
       [](const std::string& path, const Scenario& scenario) {
         const TargetsFile t = load_targets(path, scenario.params);
         py::list targets, free;
         for (const auto& x : t.targets)
-          targets.append(py::dict(py::arg("metric") = x.measure.metric, py::arg("from_day") = x.measure.from_day,
-                                  py::arg("to_day") = x.measure.to_day, py::arg("value") = x.value, py::arg("sd") = x.sd));
+          targets.append(py::dict(
+              py::arg("metric") = x.measure.metric, py::arg("from_day") = x.measure.from_day,
+              py::arg("to_day") = x.measure.to_day, py::arg("value") = x.value, py::arg("sd") = x.sd));
         for (const auto& f : t.free)
           free.append(py::dict(py::arg("key") = f.key, py::arg("min") = f.min, py::arg("max") = f.max));
         return py::make_tuple(targets, free);
@@ -117,8 +123,8 @@ void register_studies(py::module_& m) {
       py::arg("path"), py::arg("scenario"), "Reads and checks a calibration targets file: (targets, free)");
   m.def(
       "morris",
-      [](int factors, const BatchEvaluator& evaluate, int trajectories, int levels, std::uint64_t seed, int resamples,
-         double level) {
+      [](int factors, const BatchEvaluator& evaluate, int trajectories, int levels, std::uint64_t seed,
+         int resamples, double level) {
         MorrisSpec spec;
         spec.trajectories = trajectories;
         spec.levels = levels;
@@ -130,17 +136,20 @@ void register_studies(py::module_& m) {
         for (const auto& out : r.indices) {
           py::list row;
           for (const auto& x : out)
-            row.append(py::dict(py::arg("mu_star") = estimate(x.mu_star), py::arg("mu") = x.mu, py::arg("sigma") = x.sigma));
+            row.append(py::dict(py::arg("mu_star") = estimate(x.mu_star), py::arg("mu") = x.mu,
+                                py::arg("sigma") = x.sigma));
           indices.append(row);
         }
-        return py::dict(py::arg("points") = r.points, py::arg("outputs") = r.outputs, py::arg("indices") = indices);
+        return py::dict(py::arg("points") = r.points, py::arg("outputs") = r.outputs,
+                        py::arg("indices") = indices);
       },
-      py::arg("factors"), py::arg("evaluate"), py::arg("trajectories") = 20, py::arg("levels") = 4, py::arg("seed") = 1,
-      py::arg("resamples") = 1000, py::arg("level") = 0.95,
+      py::arg("factors"), py::arg("evaluate"), py::arg("trajectories") = 20, py::arg("levels") = 4,
+      py::arg("seed") = 1, py::arg("resamples") = 1000, py::arg("level") = 0.95,
       "Morris elementary effects: evaluate(points in [0,1)^k) -> outputs[point][output]");
   m.def(
       "sobol",
-      [](int factors, const BatchEvaluator& evaluate, int samples, std::uint64_t seed, int resamples, double level) {
+      [](int factors, const BatchEvaluator& evaluate, int samples, std::uint64_t seed, int resamples,
+         double level) {
         SobolSpec spec;
         spec.samples = samples;
         spec.bootstrap.seed = seed;
@@ -150,14 +159,16 @@ void register_studies(py::module_& m) {
         py::list indices;
         for (const auto& out : r.indices) {
           py::list row;
-          for (const auto& x : out) row.append(py::dict(py::arg("first") = estimate(x.first), py::arg("total") = estimate(x.total)));
+          for (const auto& x : out)
+            row.append(py::dict(py::arg("first") = estimate(x.first), py::arg("total") = estimate(x.total)));
           indices.append(row);
         }
-        return py::dict(py::arg("points") = r.points, py::arg("outputs") = r.outputs, py::arg("variance") = r.variance,
-                        py::arg("indices") = indices);
+        return py::dict(py::arg("points") = r.points, py::arg("outputs") = r.outputs,
+                        py::arg("variance") = r.variance, py::arg("indices") = indices);
       },
-      py::arg("factors"), py::arg("evaluate"), py::arg("samples") = 256, py::arg("seed") = 1, py::arg("resamples") = 1000,
-      py::arg("level") = 0.95, "Sobol' first-order and total indices (Saltelli 2010, Jansen 1999) with bootstrap intervals");
+      py::arg("factors"), py::arg("evaluate"), py::arg("samples") = 256, py::arg("seed") = 1,
+      py::arg("resamples") = 1000, py::arg("level") = 0.95,
+      "Sobol' first-order and total indices (Saltelli 2010, Jansen 1999) with bootstrap intervals");
   m.def(
       "select_best",
       [](int systems, int measures, bool maximize, double indifference, double confidence,
@@ -169,7 +180,8 @@ void register_studies(py::module_& m) {
         spec.confidence = confidence;
         spec.first_stage = first_stage;
         spec.max_replications = max_replications;
-        for (const auto& [measure, at_least, bound] : constraints) spec.constraints.push_back({measure, at_least, bound});
+        for (const auto& [measure, at_least, bound] : constraints)
+          spec.constraints.push_back({measure, at_least, bound});
         SelectionResult r;
         try {
           r = select_best(systems, measures, spec, sampler, available, can_sample_more);
@@ -178,11 +190,13 @@ void register_studies(py::module_& m) {
         }
         py::list rows;
         for (const auto& s : r.systems) {
-          const char* f = s.feasibility == Feasibility::feasible ? "feasible"
-                          : s.feasibility == Feasibility::infeasible ? "infeasible" : "undetermined";
+          const char* f = s.feasibility == Feasibility::feasible     ? "feasible"
+                          : s.feasibility == Feasibility::infeasible ? "infeasible"
+                                                                     : "undetermined";
           rows.append(py::dict(py::arg("replications") = s.replications, py::arg("mean") = s.mean,
                                py::arg("half_width") = s.half_width, py::arg("feasibility") = f,
-                               py::arg("constraint_mean") = s.constraint_mean, py::arg("eliminated_at") = s.eliminated_at,
+                               py::arg("constraint_mean") = s.constraint_mean,
+                               py::arg("eliminated_at") = s.eliminated_at,
                                py::arg("difference_from_selected") = s.difference_from_selected,
                                py::arg("difference_half_width") = s.difference_half_width));
         }
@@ -190,18 +204,19 @@ void register_studies(py::module_& m) {
                         py::arg("probability_correct") = r.probability_correct,
                         py::arg("more_replications_needed") = r.more_replications_needed,
                         py::arg("total_replications") = r.total_replications, py::arg("h2") = r.h2,
-                        py::arg("alpha_feasibility") = r.alpha_feasibility, py::arg("alpha_selection") = r.alpha_selection,
-                        py::arg("systems") = rows);
+                        py::arg("alpha_feasibility") = r.alpha_feasibility,
+                        py::arg("alpha_selection") = r.alpha_selection, py::arg("systems") = rows);
       },
-      py::arg("systems"), py::arg("measures"), py::arg("maximize"), py::arg("indifference"), py::arg("confidence"),
-      py::arg("constraints"), py::arg("first_stage"), py::arg("max_replications"), py::arg("sampler"),
-      py::arg("available"), py::arg("can_sample_more"),
-      "Kim-Nelson KN selection with Bonferroni feasibility checks; sampler(systems, first, count) -> values[system][measure][rep]");
+      py::arg("systems"), py::arg("measures"), py::arg("maximize"), py::arg("indifference"),
+      py::arg("confidence"), py::arg("constraints"), py::arg("first_stage"), py::arg("max_replications"),
+      py::arg("sampler"), py::arg("available"), py::arg("can_sample_more"),
+      "Kim-Nelson KN selection with Bonferroni feasibility checks; sampler(systems, first, count) -> "
+      "values[system][measure][rep]");
   m.def(
       "calibrate",
       [](const std::vector<std::tuple<std::string, double, double>>& targets,
-         const std::vector<std::tuple<std::string, double, double, double>>& free, const TargetEvaluator& evaluate,
-         int starts, int budget, int threads) {
+         const std::vector<std::tuple<std::string, double, double, double>>& free,
+         const TargetEvaluator& evaluate, int starts, int budget, int threads) {
         std::vector<CalibrationTarget> t;
         for (const auto& [name, value, sd] : targets) t.push_back({name, value, sd});
         std::vector<FreeParameter> f;
@@ -220,17 +235,20 @@ void register_studies(py::module_& m) {
         }
         py::list fits, params;
         for (const auto& x : r.targets)
-          fits.append(py::dict(py::arg("fitted") = x.fitted, py::arg("half_width") = x.half_width, py::arg("z") = x.z));
+          fits.append(py::dict(py::arg("fitted") = x.fitted, py::arg("half_width") = x.half_width,
+                               py::arg("z") = x.z));
         for (const auto& x : r.parameters)
           params.append(py::dict(py::arg("value") = x.value, py::arg("se") = x.se, py::arg("low") = x.low,
                                  py::arg("high") = x.high, py::arg("identified") = x.identified));
         return py::dict(py::arg("best") = r.best, py::arg("objective") = r.objective,
-                        py::arg("degrees_of_freedom") = r.degrees_of_freedom, py::arg("evaluations") = r.evaluations,
-                        py::arg("targets") = fits, py::arg("parameters") = params);
+                        py::arg("degrees_of_freedom") = r.degrees_of_freedom,
+                        py::arg("evaluations") = r.evaluations, py::arg("targets") = fits,
+                        py::arg("parameters") = params);
       },
       py::arg("targets"), py::arg("free"), py::arg("evaluate"), py::arg("starts") = 3, py::arg("budget") = 60,
       py::arg("threads") = 0,
-      "Fits free values to targets: evaluate(x) -> values[target][replication]; NLopt BOBYQA, several starts, "
+      "Fits free values to targets: evaluate(x) -> values[target][replication]; NLopt BOBYQA, several "
+      "starts, "
       "Gauss-Newton intervals");
 }
 

@@ -13,7 +13,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path = [] {
     const char* dir = std::getenv("TMPDIR");
-    return std::string(dir && *dir ? dir : "/tmp") + "/cxsim-fuzz-results-" + std::to_string(::getpid()) + ".h5";
+    return std::string(dir && *dir ? dir : "/tmp") + "/cxsim-fuzz-results-" + std::to_string(::getpid()) +
+           ".h5";
   }();
   if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
     std::fwrite(data, 1, size, f);

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: the C++ tests (Release, then again under AddressSanitizer
+# Sets up, builds and runs every test: the formatting check, the C++ tests (Release, then again under AddressSanitizer
 # and UndefinedBehaviorSanitizer), the command line end to end with fault tests, a short fuzzing run
 # of every libFuzzer harness, the threaded tests under ThreadSanitizer, the Python module and the
 # notebooks. Exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+
+echo "== C++ formatting (clang-format, .clang-format)"
+bash scripts/check-format.sh
 
 echo "== Release build and tests"
 cmake --preset release >/dev/null

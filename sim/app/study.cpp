@@ -17,7 +17,8 @@ std::vector<RunPlan> chosen_plans(std::vector<RunPlan> plans, const std::vector<
   if (names.empty()) return plans;
   std::vector<RunPlan> out;
   for (const std::string& name : names) {
-    const auto it = std::find_if(plans.begin(), plans.end(), [&](const RunPlan& p) { return p.name == name; });
+    const auto it =
+        std::find_if(plans.begin(), plans.end(), [&](const RunPlan& p) { return p.name == name; });
     if (it == plans.end()) {
       std::string known;
       for (const RunPlan& p : plans) known += (known.empty() ? "" : ", ") + p.name;
@@ -59,7 +60,8 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
   study.memory_bytes = estimate_experiment_memory(study.plans, study.replications, study.threads);
   for (const RunPlan& plan : study.plans)
     study.customer_days += static_cast<double>(plan.params.run_horizon_days) *
-                           static_cast<double>(plan.params.market_population) * static_cast<double>(study.replications);
+                           static_cast<double>(plan.params.market_population) *
+                           static_cast<double>(study.replications);
   check_memory(study.plans, study.replications, study.threads, scenario.path);
   study.scenario = std::move(scenario);
   return study;
@@ -86,10 +88,11 @@ StudyOutcome run_study(Study& study, RunOptions options) {
     out.result = run_to_precision(study.experiment, *study.precision, options, network, report);
     out.precision = std::move(report);
   } else {
-    out.result = run_plans(study.plans, 0, static_cast<int>(study.experiment.baseline.run_replications), options,
-                           network);
+    out.result = run_plans(study.plans, 0, static_cast<int>(study.experiment.baseline.run_replications),
+                           options, network);
   }
-  out.result.stats.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.result.stats.seconds_total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 

@@ -49,8 +49,10 @@ class EvaluationCache {
       std::string first;
       std::getline(in, first);
       if (first != "cxsim-calibration " + identity)
-        throw InputError("the progress file belongs to another calibration (different scenario, targets, "
-                         "replications or options); remove it or choose another with --progress-file", path_);
+        throw InputError(
+            "the progress file belongs to another calibration (different scenario, targets, "
+            "replications or options); remove it or choose another with --progress-file",
+            path_);
       for (std::string line; std::getline(in, line);) {
         const auto bar = line.find('|');
         if (bar == std::string::npos) continue;  // a line cut short by a kill
@@ -121,17 +123,24 @@ CalibrateArgs& add_calibrate_command(CLI::App& app) {
                              "Fit free keys of a scenario to observed figures (a targets file) and write the "
                              "calibrated scenario, with a fit table and an interval for each fitted value");
   a.app->add_option("FILE", a.scenario.file, "Scenario file (TOML)")->required();
-  a.app->add_option("TARGETS", a.targets, "Targets file (TOML: [[target]] and [[free]] tables, docs/scenarios.md)")
+  a.app
+      ->add_option("TARGETS", a.targets,
+                   "Targets file (TOML: [[target]] and [[free]] tables, docs/scenarios.md)")
       ->required();
   a.app->add_option("-o,--output", a.output, "Calibrated scenario (TOML)")->required();
-  a.app->add_option("--replications", a.replications,
-                    "Replications per candidate (default: the scenario's run.replications), common to all")
+  a.app
+      ->add_option("--replications", a.replications,
+                   "Replications per candidate (default: the scenario's run.replications), common to all")
       ->check(CLI::Range(2, 100000));
-  a.app->add_option("--budget", a.budget, "Simulations per start at most (default 60)")->check(CLI::Range(5, 100000));
-  a.app->add_option("--starts", a.starts, "Optimiser starts: the scenario's values, then Sobol' points (default 3)")
+  a.app->add_option("--budget", a.budget, "Simulations per start at most (default 60)")
+      ->check(CLI::Range(5, 100000));
+  a.app
+      ->add_option("--starts", a.starts,
+                   "Optimiser starts: the scenario's values, then Sobol' points (default 3)")
       ->check(CLI::Range(1, 64));
-  a.app->add_option("--progress-file", a.progress_file,
-                    "Where finished simulations are kept so a killed calibration resumes (default: OUTPUT.progress)");
+  a.app->add_option(
+      "--progress-file", a.progress_file,
+      "Where finished simulations are kept so a killed calibration resumes (default: OUTPUT.progress)");
   a.scenario.add_to(a.app);
   return a;
 }
@@ -140,8 +149,10 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   Scenario scenario = a.scenario.load(a.replications);
   const int replications = static_cast<int>(scenario.params.run_replications);
   if (replications < 2)
-    throw InputError("calibration needs at least 2 replications per candidate (their spread is the simulation "
-                     "noise); use --replications", a.scenario.file, 0, 0, "run.replications");
+    throw InputError(
+        "calibration needs at least 2 replications per candidate (their spread is the simulation "
+        "noise); use --replications",
+        a.scenario.file, 0, 0, "run.replications");
   const std::vector<RunPlan> plans = plan_experiment(read_experiment(scenario));
   const TargetsFile targets = load_targets(a.targets, scenario.params);
 
@@ -155,7 +166,8 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
       name += " days " + std::to_string(t.measure.from_day ? t.measure.from_day : 1) + "-" +
               std::to_string(t.measure.to_day ? t.measure.to_day : scenario.params.run_horizon_days);
     else
-      name += " at day " + std::to_string(t.measure.to_day ? t.measure.to_day : scenario.params.run_horizon_days);
+      name +=
+          " at day " + std::to_string(t.measure.to_day ? t.measure.to_day : scenario.params.run_horizon_days);
     names.push_back(name);
     cal_targets.push_back({name, t.value, t.sd});
   }
@@ -183,7 +195,8 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   {
     const auto dir = std::filesystem::path(a.output).parent_path();
     if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0)
-      throw InputError("cannot write the calibrated scenario: its directory is missing or not writable", a.output);
+      throw InputError("cannot write the calibrated scenario: its directory is missing or not writable",
+                       a.output);
   }
 
   install_study_signals();
@@ -197,12 +210,14 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   runner.network = network ? &*network : nullptr;
   runner.chunk = 1;
   const int max_evaluations = calibration_max_evaluations(spec, static_cast<int>(free.size()));
-  runner.planned_customer_days = runner.customer_days_per_point() * static_cast<std::uint64_t>(max_evaluations);
+  runner.planned_customer_days =
+      runner.customer_days_per_point() * static_cast<std::uint64_t>(max_evaluations);
   runner.progress = [&progress](std::uint64_t d, std::uint64_t t) { progress.update(d, t); };
   if (!a.scenario.quiet)
-    std::fprintf(stderr, "calibrate: %zu keys to %zu targets, at most %d simulations of %d replications%s\n",
-                 free.size(), cal_targets.size(), max_evaluations, replications,
-                 cache.resumed() ? (", resuming with " + std::to_string(cache.resumed()) + " done").c_str() : "");
+    std::fprintf(
+        stderr, "calibrate: %zu keys to %zu targets, at most %d simulations of %d replications%s\n",
+        free.size(), cal_targets.size(), max_evaluations, replications,
+        cache.resumed() ? (", resuming with " + std::to_string(cache.resumed()) + " done").c_str() : "");
   const TargetEvaluator evaluate = [&](const std::vector<double>& x) {
     if (auto hit = cache.find(x)) return *hit;
     auto values = runner.run({x}, measures).front();
@@ -219,20 +234,23 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   progress.finish();
 
   std::string how = "calibrated by cxsim calibrate to " + a.targets;
-  std::string header = "# Calibrated by cxsim calibrate from " + a.scenario.file + " to the targets in " + a.targets +
-                       "\n# (" + std::to_string(replications) + " replications per candidate, common random numbers; "
-                       "NLopt BOBYQA from " + std::to_string(spec.starts) + " starts; sum of z^2 = " +
-                       shortest_text(result.objective) + ").\n# Fitted values, 95% intervals (Gauss-Newton):\n";
+  std::string header = "# Calibrated by cxsim calibrate from " + a.scenario.file + " to the targets in " +
+                       a.targets + "\n# (" + std::to_string(replications) +
+                       " replications per candidate, common random numbers; "
+                       "NLopt BOBYQA from " +
+                       std::to_string(spec.starts) +
+                       " starts; sum of z^2 = " + shortest_text(result.objective) +
+                       ").\n# Fitted values, 95% intervals (Gauss-Newton):\n";
   for (std::size_t i = 0; i < free.size(); ++i)
     header += "#   " + free[i].key + " = " + shortest_text(result.parameters[i].value) + "  [" +
-              shortest_text(result.parameters[i].low) + ", " + shortest_text(result.parameters[i].high) + "]" +
-              (result.parameters[i].identified ? "" : "  NOT IDENTIFIED by the targets") + "\n";
+              shortest_text(result.parameters[i].low) + ", " + shortest_text(result.parameters[i].high) +
+              "]" + (result.parameters[i].identified ? "" : "  NOT IDENTIFIED by the targets") + "\n";
   header += "# Command: " + command_line + "\n\n";
   const std::string text = rewrite_scenario(scenario.text, a.scenario.file, keys, result.best, how, header);
   write_text_file(a.output, text);
   cache.remove();
-  std::cout << format_calibration(result, names, cal_targets, free, replications) << "calibrated scenario: " << a.output
-            << "\n";
+  std::cout << format_calibration(result, names, cal_targets, free, replications)
+            << "calibrated scenario: " << a.output << "\n";
   return 0;
 }
 

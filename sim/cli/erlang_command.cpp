@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "service/erlang.hpp"
 #include "core/errors.hpp"
+#include "service/erlang.hpp"
 
 namespace cxsim {
 
@@ -15,37 +15,42 @@ std::string erlang_report(const ErlangOptions& o) {
   if (!(o.target_s >= 0)) throw InputError("must be 0 seconds or more", "", 0, 0, "--target");
   if (!(o.service_level > 0 && o.service_level < 1))
     throw InputError("must be a share in (0, 1), e.g. 0.8", "", 0, 0, "--service-level");
-  if (o.patience_s < 0) throw InputError("must be 0 (none: Erlang C) or more seconds", "", 0, 0, "--patience");
+  if (o.patience_s < 0)
+    throw InputError("must be 0 (none: Erlang C) or more seconds", "", 0, 0, "--patience");
   const double load = o.arrivals_per_hour * o.handle_s / 3600.0;
   const bool with_patience = o.patience_s > 0;
-  const int needed = with_patience ? erlang_a_staffing(load, o.handle_s, o.patience_s, o.target_s, o.service_level)
-                                   : erlang_c_staffing(load, o.handle_s, o.target_s, o.service_level);
+  const int needed = with_patience
+                         ? erlang_a_staffing(load, o.handle_s, o.patience_s, o.target_s, o.service_level)
+                         : erlang_c_staffing(load, o.handle_s, o.target_s, o.service_level);
   const int centre = o.agents > 0 ? o.agents : needed;
   const int first = std::max(with_patience ? 1 : static_cast<int>(std::floor(load)) + 1, centre - 3);
 
   std::string out;
   char line[200];
-  std::snprintf(line, sizeof line, "%s: %.4g arrivals/hour x %.4g s = %.4g Erlangs%s\n",
-                with_patience ? "Erlang A (M/M/n+M)" : "Erlang C (M/M/n)", o.arrivals_per_hour, o.handle_s, load,
-                with_patience ? (", mean patience " + std::to_string(static_cast<long>(o.patience_s)) + " s").c_str() : "");
+  std::snprintf(
+      line, sizeof line, "%s: %.4g arrivals/hour x %.4g s = %.4g Erlangs%s\n",
+      with_patience ? "Erlang A (M/M/n+M)" : "Erlang C (M/M/n)", o.arrivals_per_hour, o.handle_s, load,
+      with_patience ? (", mean patience " + std::to_string(static_cast<long>(o.patience_s)) + " s").c_str()
+                    : "");
   out += line;
-  std::snprintf(line, sizeof line, "%7s %8s %9s %10s %10s%s\n", "agents", "P(wait)", "SL", "ASA (s)", "occupancy",
-                with_patience ? "  P(abandon)" : "");
+  std::snprintf(line, sizeof line, "%7s %8s %9s %10s %10s%s\n", "agents", "P(wait)", "SL", "ASA (s)",
+                "occupancy", with_patience ? "  P(abandon)" : "");
   out += line;
   for (int n = first; n <= centre + 3; ++n) {
     if (with_patience) {
       const ErlangA a = erlang_a(load, n, o.handle_s, o.patience_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %10.2f %10.3f %11.4f%s\n", n, a.p_wait, a.service_level,
-                    a.mean_wait_s, a.occupancy, a.p_abandon, n == needed ? "  <- fewest meeting the target" : "");
+      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %10.2f %10.3f %11.4f%s\n", n, a.p_wait,
+                    a.service_level, a.mean_wait_s, a.occupancy, a.p_abandon,
+                    n == needed ? "  <- fewest meeting the target" : "");
     } else {
       const ErlangC c = erlang_c(load, n, o.handle_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %10.2f %10.3f%s\n", n, c.p_wait, c.service_level, c.asa_s,
-                    c.occupancy, n == needed ? "  <- fewest meeting the target" : "");
+      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %10.2f %10.3f%s\n", n, c.p_wait, c.service_level,
+                    c.asa_s, c.occupancy, n == needed ? "  <- fewest meeting the target" : "");
     }
     out += line;
   }
-  std::snprintf(line, sizeof line, "fewest agents for %.0f%% answered within %.0f s: %d\n", 100 * o.service_level,
-                o.target_s, needed);
+  std::snprintf(line, sizeof line, "fewest agents for %.0f%% answered within %.0f s: %d\n",
+                100 * o.service_level, o.target_s, needed);
   out += line;
   return out;
 }

@@ -1,8 +1,8 @@
 // cxsim: the command line. A thin shell: parse flags, load the scenario, run, write, and map
 // error types to exit codes (0 success, 1 internal error, 2 bad input, 130 interrupted).
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -16,22 +16,22 @@
 #include <optional>
 #include <thread>
 
-#include "kpi/compare.hpp"
+#include "app/study.hpp"
+#include "calibrate_command.hpp"
+#include "core/errors.hpp"
+#include "cxsim/version.hpp"
+#include "erlang_command.hpp"
 #include "io/compare_format.hpp"
 #include "io/figure_text.hpp"
-#include "core/errors.hpp"
-#include "app/study.hpp"
-#include "cxsim/version.hpp"
 #include "io/limits.hpp"
 #include "io/output_path.hpp"
 #include "io/results_reader.hpp"
 #include "io/summary.hpp"
-#include "erlang_command.hpp"
-#include "calibrate_command.hpp"
+#include "kpi/compare.hpp"
+#include "progress.hpp"
 #include "select_command.hpp"
 #include "sensitivity_command.hpp"
 #include "signals.hpp"
-#include "progress.hpp"
 
 #ifdef CXSIM_WITH_MPI
 #include "mpi/ensemble.hpp"
@@ -95,7 +95,8 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   selection.max_replications = po.max_replications;
   selection.precision_figures = po.figures;
   std::optional<cxsim::Study> prepared;
-  on_every_rank([&] { prepared.emplace(cxsim::prepare_study(load(so), selection, threads)); });  // every check first
+  on_every_rank(
+      [&] { prepared.emplace(cxsim::prepare_study(load(so), selection, threads)); });  // every check first
   cxsim::Study& study = *prepared;
   const bool root = mpi_rank() == 0;  // under MPI, rank 0 alone writes and prints
   // The output path before any work (docs/reliability.md): exit 2 within milliseconds.
@@ -136,15 +137,18 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   if (!quiet) {
     const cxsim::ExperimentResult& result = outcome.result;
     std::vector<cxsim::RunSeries> runs;
-    for (const auto& r : result.runs) runs.push_back({r.plan.name, r.plan.description, r.plan.sweep_values, &r.series});
+    for (const auto& r : result.runs)
+      runs.push_back({r.plan.name, r.plan.description, r.plan.sweep_values, &r.series});
     std::cout << cxsim::key_figure_table(runs);
     if (runs.size() > 1)
-      std::cout << "\n" << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
+      std::cout << "\n"
+                << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
     if (outcome.precision) std::cout << cxsim::describe_precision(*outcome.precision, *study.precision);
-    std::printf("%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
-                static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
-                result.stats.threads,
-                static_cast<double>(result.stats.customer_days) / std::max(1e-9, result.stats.seconds_simulating));
+    std::printf(
+        "%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
+        static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
+        result.stats.threads,
+        static_cast<double>(result.stats.customer_days) / std::max(1e-9, result.stats.seconds_simulating));
   }
   std::cout << "results: " << output << "\n";
   return 0;
@@ -162,8 +166,8 @@ int cmd_validate(const ScenarioOptions& so, int threads) {
     for (const auto& plan : study.plans)
       std::printf("#   %-20s %s%s\n", plan.name.c_str(), plan.description.c_str(),
                   plan.changes.empty() ? ""
-                                       : (" (" + std::to_string(plan.changes.size()) +
-                                          " intervention day" + (plan.changes.size() > 1 ? "s" : "") + ")")
+                                       : (" (" + std::to_string(plan.changes.size()) + " intervention day" +
+                                          (plan.changes.size() > 1 ? "s" : "") + ")")
                                              .c_str());
   }
   std::printf("\n# estimate: %.3g customer-days, memory about %s, run time about %.0f s on %d threads\n",
@@ -224,7 +228,8 @@ std::string own_python_package_dir() {
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     const auto installed = exe.parent_path() / CXSIM_PYTHON_INSTALL_REL;
-    if (std::filesystem::exists(installed / "cxsim" / "__init__.py", ec)) return installed.lexically_normal().string();
+    if (std::filesystem::exists(installed / "cxsim" / "__init__.py", ec))
+      return installed.lexically_normal().string();
   }
 #endif
   return CXSIM_PYTHON_PATH;
@@ -246,8 +251,9 @@ int cmd_report(std::vector<std::string> args) {
   throw std::runtime_error("cannot run " + std::string(python) + ": " + std::strerror(errno));
 #else
   (void)args;
-  throw cxsim::InputError("cxsim report needs the Python module: configure with -DCXSIM_BUILD_PYTHON=ON "
-                          "(the release preset does) and build");
+  throw cxsim::InputError(
+      "cxsim report needs the Python module: configure with -DCXSIM_BUILD_PYTHON=ON "
+      "(the release preset does) and build");
 #endif
 }
 
@@ -260,8 +266,9 @@ int cmd_info(const std::string& file) {
 
 int cxsim_main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "run") == 0) cxsim::cli::install_signal_handlers();
-  CLI::App app{"cxsim: agent-based customer-experience simulation (service speed, quality and price "
-               "-> loyalty and revenue)"};
+  CLI::App app{
+      "cxsim: agent-based customer-experience simulation (service speed, quality and price "
+      "-> loyalty and revenue)"};
   app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion + " (" + cxsim::kGitSha + ")");
   app.require_subcommand(1);
 
@@ -280,11 +287,14 @@ int cxsim_main(int argc, char** argv) {
 
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write the results to HDF5");
   add_scenario_options(run);
-  run->add_option("-o,--output", output, "Results file: a new path, or an existing cxsim results file with --force (default: the scenario's name with .h5 here, or -2.h5, -3.h5, ... when taken)");
+  run->add_option("-o,--output", output,
+                  "Results file: a new path, or an existing cxsim results file with --force (default: the "
+                  "scenario's name with .h5 here, or -2.h5, -3.h5, ... when taken)");
   run->add_flag("-q,--quiet", quiet, "Print only the results path");
   bool force = false;
-  run->add_flag("--force", force, "Replace an existing cxsim results file at the output path (never "
-                                  "anything else)");
+  run->add_flag("--force", force,
+                "Replace an existing cxsim results file at the output path (never "
+                "anything else)");
   PrecisionOptions po;
   run->add_option("--precision", po.precision,
                   "Add replications until the 95% interval of each strategy's difference from the "
@@ -301,7 +311,8 @@ int cxsim_main(int argc, char** argv) {
       "  cxsim run scenarios/price.toml --precision 0.01        replications until +/- 1%\n"
       "Then: cxsim info FILE.h5, cxsim compare FILE.h5, cxsim report FILE.h5 -o report.html");
 
-  CLI::App* validate = app.add_subcommand("validate", "Check a scenario, print it resolved with a memory and time estimate");
+  CLI::App* validate =
+      app.add_subcommand("validate", "Check a scenario, print it resolved with a memory and time estimate");
   add_scenario_options(validate);
   validate->footer(
       "Examples:\n"
@@ -315,10 +326,12 @@ int cxsim_main(int argc, char** argv) {
 
   std::string report_file, report_output, report_title, report_baseline, report_level, report_objective;
   CLI::App* report = app.add_subcommand(
-      "report", "Write the decision report of a results file (HTML, or PDF via chromium): question, decision, "
+      "report",
+      "Write the decision report of a results file (HTML, or PDF via chromium): question, decision, "
       "strategies, comparison, charts, assumptions, definitions");
   report->add_option("FILE", report_file, "Results file (HDF5)")->required();
-  report->add_option("-o,--output", report_output, "HTML or .pdf file (default: the results file's name with .html, here)");
+  report->add_option("-o,--output", report_output,
+                     "HTML or .pdf file (default: the results file's name with .html, here)");
   report->add_option("--title", report_title, "Page title");
   report->add_option("--baseline", report_baseline, "Strategy the others are compared with");
   report->add_option("--level", report_level, "Confidence level of the intervals (default 0.95)");
@@ -331,12 +344,16 @@ int cxsim_main(int argc, char** argv) {
 
   cxsim::ErlangOptions erlang_options;
   CLI::App* erlang = app.add_subcommand(
-      "erlang", "Staffing calculator: Erlang C (or Erlang A with --patience) for a load and a service-level target");
-  erlang->add_option("--arrivals-per-hour", erlang_options.arrivals_per_hour, "Contacts arriving per hour")->required();
+      "erlang",
+      "Staffing calculator: Erlang C (or Erlang A with --patience) for a load and a service-level target");
+  erlang->add_option("--arrivals-per-hour", erlang_options.arrivals_per_hour, "Contacts arriving per hour")
+      ->required();
   erlang->add_option("--aht", erlang_options.handle_s, "Average handle time, seconds")->required();
   erlang->add_option("--target", erlang_options.target_s, "Answer target, seconds (default 20)");
-  erlang->add_option("--service-level", erlang_options.service_level, "Share to answer within the target (default 0.8)");
-  erlang->add_option("--patience", erlang_options.patience_s, "Mean patience, seconds: Erlang A (default: none, Erlang C)");
+  erlang->add_option("--service-level", erlang_options.service_level,
+                     "Share to answer within the target (default 0.8)");
+  erlang->add_option("--patience", erlang_options.patience_s,
+                     "Mean patience, seconds: Erlang A (default: none, Erlang C)");
   erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents");
   erlang->footer(
       "Examples:\n"
@@ -364,9 +381,12 @@ int cxsim_main(int argc, char** argv) {
       "  cxsim compare price.h5 --format csv > price.csv");
 
   std::string doc_name;
-  CLI::App* docs = app.add_subcommand(
-      "docs", "Print generated documentation (scenarios: the parameter reference; key-figures: the key-figure table)");
-  docs->add_option("NAME", doc_name, "Which document")->required()->check(CLI::IsMember({"scenarios", "key-figures"}));
+  CLI::App* docs = app.add_subcommand("docs",
+                                      "Print generated documentation (scenarios: the parameter reference; "
+                                      "key-figures: the key-figure table)");
+  docs->add_option("NAME", doc_name, "Which document")
+      ->required()
+      ->check(CLI::IsMember({"scenarios", "key-figures"}));
   docs->footer(
       "Examples:\n"
       "  cxsim docs scenarios > docs/scenarios.md\n"
@@ -397,15 +417,19 @@ int cxsim_main(int argc, char** argv) {
     if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
     if (mpi_rank() != 0) return 0;  // under mpirun, the other commands run on rank 0 only
     if (*cmp) return cmd_compare(ca);
-    if (*calibrate_args.app) return cxsim::cli::run_calibrate(calibrate_args, joined_command_line(argc, argv));
-    if (*sensitivity_args.app) return cxsim::cli::run_sensitivity(sensitivity_args, joined_command_line(argc, argv));
+    if (*calibrate_args.app)
+      return cxsim::cli::run_calibrate(calibrate_args, joined_command_line(argc, argv));
+    if (*sensitivity_args.app)
+      return cxsim::cli::run_sensitivity(sensitivity_args, joined_command_line(argc, argv));
     if (*select_args.app) return cxsim::cli::run_select(select_args);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
     if (*report) {
       std::vector<std::string> args = {report_file};
-      for (const auto& [flag, value] : {std::pair{"-o", &report_output}, {"--title", &report_title},
-                                        {"--baseline", &report_baseline}, {"--level", &report_level},
+      for (const auto& [flag, value] : {std::pair{"-o", &report_output},
+                                        {"--title", &report_title},
+                                        {"--baseline", &report_baseline},
+                                        {"--level", &report_level},
                                         {"--objective", &report_objective}})
         if (!value->empty()) args.insert(args.end(), {flag, *value});
       return cmd_report(std::move(args));

@@ -64,9 +64,9 @@ void ProgressBar::start() {
         if (rate > 0) eta = static_cast<double>(total - std::min(total, done)) / rate;
       }
       const auto task = task_.load();
-      std::string text = line(static_cast<double>(done) / static_cast<double>(total), eta,
-                              static_cast<int>(task >> 32), static_cast<int>(task & 0xffffffffu),
-                              started_.load());
+      std::string text =
+          line(static_cast<double>(done) / static_cast<double>(total), eta, static_cast<int>(task >> 32),
+               static_cast<int>(task & 0xffffffffu), started_.load());
       const std::size_t length = text.size();
       if (length < last_length) text += std::string(last_length - length, ' ');  // wipe the longer line
       last_length = length;

@@ -31,7 +31,8 @@ ParsedConstraint parse_constraint(const std::string& text) {
     c.at_least = false;
   }
   const auto bad = [&](const std::string& why) {
-    return InputError("--constraint '" + text + "': " + why + "; write FIGURE>=VALUE or FIGURE<=VALUE, e.g. service_level>=0.8",
+    return InputError("--constraint '" + text + "': " + why +
+                          "; write FIGURE>=VALUE or FIGURE<=VALUE, e.g. service_level>=0.8",
                       "", 0, 0, "--constraint");
   };
   if (at == std::string::npos) throw bad("no >= or <=");
@@ -60,28 +61,40 @@ SelectArgs& add_select_command(CLI::App& app) {
   a.app->add_flag("--maximize", a.maximize, "Larger is better (default)");
   a.app->add_flag("--minimize", a.minimize, "Smaller is better");
   a.app->add_option("--constraint", a.constraints, "FIGURE>=VALUE or FIGURE<=VALUE on the mean (repeatable)");
-  a.app->add_option("--confidence", a.confidence, "Probability of correct selection to guarantee (default 0.95)")
+  a.app
+      ->add_option("--confidence", a.confidence,
+                   "Probability of correct selection to guarantee (default 0.95)")
       ->check(CLI::Range(0.5, 0.9999));
-  a.app->add_option("--indifference", a.indifference,
-                    "Smallest difference of the objective worth telling apart, in its unit (e.g. 10000 for profit)")
+  a.app
+      ->add_option(
+          "--indifference", a.indifference,
+          "Smallest difference of the objective worth telling apart, in its unit (e.g. 10000 for profit)")
       ->required()
       ->check(CLI::PositiveNumber);
-  a.app->add_option("--first-stage", a.first_stage, "First-stage replications n0 (default 10; at most the file's)")
+  a.app
+      ->add_option("--first-stage", a.first_stage,
+                   "First-stage replications n0 (default 10; at most the file's)")
       ->check(CLI::Range(2, 10000));
-  a.app->add_option("--max-replications", a.max_replications, "Cap per strategy of the sequential stage (default 200)")
+  a.app
+      ->add_option("--max-replications", a.max_replications,
+                   "Cap per strategy of the sequential stage (default 200)")
       ->check(CLI::Range(2, 100000));
   a.app->add_flag("--no-rerun", a.no_rerun,
                   "Use only the file's replications; say how many more are needed instead of running them");
-  a.app->add_option("--scenario", a.scenario,
-                    "Re-run extra replications from this scenario file (default: the scenario stored in the results file)");
-  a.app->add_option("--strategy", a.strategies, "Only these strategies (repeatable; default: every run in the file)");
-  a.app->add_option("--threads", a.threads, "Worker threads for re-runs (default: all cores)")->check(CLI::Range(0, 1024));
+  a.app->add_option(
+      "--scenario", a.scenario,
+      "Re-run extra replications from this scenario file (default: the scenario stored in the results file)");
+  a.app->add_option("--strategy", a.strategies,
+                    "Only these strategies (repeatable; default: every run in the file)");
+  a.app->add_option("--threads", a.threads, "Worker threads for re-runs (default: all cores)")
+      ->check(CLI::Range(0, 1024));
   a.app->add_flag("-q,--quiet", a.quiet, "No progress line");
   return a;
 }
 
 int run_select(const SelectArgs& a) {
-  if (a.maximize && a.minimize) throw InputError("give --maximize or --minimize, not both", "", 0, 0, "--minimize");
+  if (a.maximize && a.minimize)
+    throw InputError("give --maximize or --minimize, not both", "", 0, 0, "--minimize");
   const ResultsFile file = read_results(a.file);
   const int days = static_cast<int>(file.horizon_days);
   // The measures: objective, then each constraint's figure, all at the horizon.
@@ -112,16 +125,21 @@ int run_select(const SelectArgs& a) {
       if (!s) {
         std::string names;
         for (const auto& t : file.strategies) names += (names.empty() ? "" : ", ") + t.name;
-        throw InputError("--strategy '" + name + "' is not in the file; it has: " + names, a.file, 0, 0, "--strategy");
+        throw InputError("--strategy '" + name + "' is not in the file; it has: " + names, a.file, 0, 0,
+                         "--strategy");
       }
       runs.push_back(s);
     }
   }
-  if (runs.size() < 2) throw InputError("select needs at least two strategies; the file has " + std::to_string(runs.size()), a.file);
+  if (runs.size() < 2)
+    throw InputError("select needs at least two strategies; the file has " + std::to_string(runs.size()),
+                     a.file);
   const int available = runs.front()->replications;
   if (available < 2)
-    throw InputError("the file has " + std::to_string(available) + " replication(s); select needs at least 2 "
-                     "(cxsim run --replications 10)", a.file, 0, 0, "run.replications");
+    throw InputError("the file has " + std::to_string(available) +
+                         " replication(s); select needs at least 2 "
+                         "(cxsim run --replications 10)",
+                     a.file, 0, 0, "run.replications");
   std::vector<std::string> names;
   std::vector<SeriesSet> series;
   for (const auto* s : runs) {
@@ -140,7 +158,8 @@ int run_select(const SelectArgs& a) {
       scenario = load_scenario(a.scenario);
     } else {
       if (file.scenario_text.empty())
-        throw InputError("the results file holds no scenario to re-run; give --scenario or --no-rerun", a.file);
+        throw InputError("the results file holds no scenario to re-run; give --scenario or --no-rerun",
+                         a.file);
       scenario = parse_scenario(file.scenario_text, file.scenario_path);
     }
     // The file's resolved parameters (its --set overrides included) win over the text's.
@@ -153,7 +172,8 @@ int run_select(const SelectArgs& a) {
     for (const std::string& name : names) {
       const auto it = std::find_if(all.begin(), all.end(), [&](const RunPlan& p) { return p.name == name; });
       if (it == all.end())
-        throw InputError("strategy '" + name + "' of the results file is not in the scenario to re-run", a.file);
+        throw InputError("strategy '" + name + "' of the results file is not in the scenario to re-run",
+                         a.file);
       plans.push_back(*it);
     }
     network = study_network(*scenario);
@@ -183,9 +203,11 @@ int run_select(const SelectArgs& a) {
       options.cancel = &g_study_cancel;
       const int extra = count - from_file;
       const std::uint64_t total = static_cast<std::uint64_t>(chosen.front().params.market_population) *
-                                  static_cast<std::uint64_t>(days) * static_cast<std::uint64_t>(extra) * chosen.size();
+                                  static_cast<std::uint64_t>(days) * static_cast<std::uint64_t>(extra) *
+                                  chosen.size();
       options.progress = [&](std::uint64_t d, std::uint64_t) { progress.update(done + d, done + total); };
-      const ExperimentResult r = run_plans(chosen, first + from_file, extra, options, network ? &*network : nullptr);
+      const ExperimentResult r =
+          run_plans(chosen, first + from_file, extra, options, network ? &*network : nullptr);
       done += total;
       for (std::size_t w = 0; w < systems.size(); ++w)
         for (std::size_t m = 0; m < measures.size(); ++m) {

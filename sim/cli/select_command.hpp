@@ -19,7 +19,7 @@ struct SelectArgs {
   int first_stage = 10;
   int max_replications = 200;
   bool no_rerun = false;
-  std::string scenario;  ///< re-run from this scenario instead of the file's
+  std::string scenario;                 ///< re-run from this scenario instead of the file's
   std::vector<std::string> strategies;  ///< only these (default: every run in the file)
   int threads = 0;
   bool quiet = false;

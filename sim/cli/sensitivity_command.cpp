@@ -17,7 +17,8 @@ double parse_number(const std::string& text, const std::string& what) {
   double v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size())
-    throw InputError("--vary " + what + ": '" + text + "' is not a number; write KEY:MIN:MAX, e.g. experience.attitude_weight:0.2:1.0",
+    throw InputError("--vary " + what + ": '" + text +
+                         "' is not a number; write KEY:MIN:MAX, e.g. experience.attitude_weight:0.2:1.0",
                      "", 0, 0, "--vary");
   return v;
 }
@@ -30,21 +31,26 @@ SensitivityArgs& add_sensitivity_command(CLI::App& app) {
                              "Which levers matter: Morris screening or Sobol' indices of chosen figures, "
                              "with bootstrap intervals (writes HDF5)");
   a.app->add_option("FILE", a.scenario.file, "Scenario file (TOML)")->required();
-  a.app->add_option("--vary", a.vary, "A key and its range, KEY:MIN:MAX (repeatable; real or integer keys)")->required();
-  a.app->add_option("--metric", a.metrics,
-                    "Figure or metric to explain (repeatable): profit, retention, nps, ... or a metric name")
+  a.app->add_option("--vary", a.vary, "A key and its range, KEY:MIN:MAX (repeatable; real or integer keys)")
+      ->required();
+  a.app
+      ->add_option("--metric", a.metrics,
+                   "Figure or metric to explain (repeatable): profit, retention, nps, ... or a metric name")
       ->required();
   a.app->add_option("--method", a.method, "morris (screening, default) or sobol (variance-based indices)")
       ->check(CLI::IsMember({"morris", "sobol"}));
-  a.app->add_option("--samples", a.samples,
-                    "Morris trajectories (default 20) or Sobol' base samples N (default 256; N (k + 2) runs)")
+  a.app
+      ->add_option("--samples", a.samples,
+                   "Morris trajectories (default 20) or Sobol' base samples N (default 256; N (k + 2) runs)")
       ->check(CLI::Range(2, 1000000));
-  a.app->add_option("--replications", a.replications,
-                    "Replications per point (default: the scenario's run.replications), common to every point")
+  a.app
+      ->add_option("--replications", a.replications,
+                   "Replications per point (default: the scenario's run.replications), common to every point")
       ->check(CLI::Range(1, 100000));
   a.app->add_option("--bootstrap", a.bootstrap, "Bootstrap resamples of the intervals (default 1000)")
       ->check(CLI::Range(0, 100000));
-  a.app->add_option("-o,--output", a.output, "HDF5 file (default: the scenario's name with -sensitivity.h5, here)");
+  a.app->add_option("-o,--output", a.output,
+                    "HDF5 file (default: the scenario's name with -sensitivity.h5, here)");
   a.scenario.add_to(a.app);
   return a;
 }
@@ -61,9 +67,11 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
     const auto c2 = v.rfind(':');
     const auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : v.rfind(':', c2 - 1);
     if (c1 == std::string::npos)
-      throw InputError("--vary '" + v + "': write KEY:MIN:MAX, e.g. experience.attitude_weight:0.2:1.0", "", 0, 0, "--vary");
+      throw InputError("--vary '" + v + "': write KEY:MIN:MAX, e.g. experience.attitude_weight:0.2:1.0", "",
+                       0, 0, "--vary");
     const std::string key = v.substr(0, c1);
-    const double lo = parse_number(v.substr(c1 + 1, c2 - c1 - 1), key), hi = parse_number(v.substr(c2 + 1), key);
+    const double lo = parse_number(v.substr(c1 + 1, c2 - c1 - 1), key),
+                 hi = parse_number(v.substr(c2 + 1), key);
     check_study_key(key, lo, hi, SourceRef{"--vary", 0, 0}, true);
     if (std::find(rep.keys.begin(), rep.keys.end(), key) != rep.keys.end())
       throw InputError("--vary: '" + key + "' is given twice", "", 0, 0, key);
@@ -89,7 +97,8 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   morris.trajectories = a.samples > 0 ? a.samples : 20;
   sobol.samples = a.samples > 0 ? a.samples : 256;
   const bool is_morris = a.method == "morris";
-  if (!is_morris && sobol.samples < 4) throw InputError("--samples must be at least 4 for sobol", "", 0, 0, "--samples");
+  if (!is_morris && sobol.samples < 4)
+    throw InputError("--samples must be at least 4 for sobol", "", 0, 0, "--samples");
   const int evaluations = is_morris ? morris_evaluations(k, morris) : sobol_evaluations(k, sobol);
   rep.samples = is_morris ? morris.trajectories : sobol.samples;
   rep.seed = static_cast<std::uint64_t>(scenario.params.run_seed);
@@ -103,7 +112,8 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   check_study_memory(scenario.params, threads, a.scenario.file);
   const auto network = study_network(scenario);
   const std::string output = a.output.empty()
-      ? std::filesystem::path(a.scenario.file).stem().string() + "-sensitivity.h5" : a.output;
+                                 ? std::filesystem::path(a.scenario.file).stem().string() + "-sensitivity.h5"
+                                 : a.output;
 
   install_study_signals();
   StudyProgress progress(!a.scenario.quiet);

@@ -29,13 +29,19 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-const std::atomic<bool>& cancel_flag() { return g_cancel; }
-std::atomic<bool>& cancel_flag_mutable() { return g_cancel; }
+const std::atomic<bool>& cancel_flag() {
+  return g_cancel;
+}
+std::atomic<bool>& cancel_flag_mutable() {
+  return g_cancel;
+}
 
 void throw_if_cancelled() {
   if (g_cancel.load()) throw Cancelled();
 }
 
-int interrupted_exit_status() { return 128 + (g_signal != 0 ? static_cast<int>(g_signal) : SIGINT); }
+int interrupted_exit_status() {
+  return 128 + (g_signal != 0 ? static_cast<int>(g_signal) : SIGINT);
+}
 
 }  // namespace cxsim::cli

@@ -2,8 +2,8 @@
 // Shared by the study commands (calibrate, sensitivity, select): loading the scenario with --set,
 // the progress line with an ETA, the memory check and Ctrl-C. Internal to the command line.
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -22,7 +22,9 @@
 namespace cxsim::cli {
 
 inline std::atomic<bool> g_study_cancel{false};
-extern "C" inline void on_study_signal(int) { g_study_cancel.store(true); }
+extern "C" inline void on_study_signal(int) {
+  g_study_cancel.store(true);
+}
 
 inline void install_study_signals() {
   std::signal(SIGINT, on_study_signal);
@@ -68,7 +70,8 @@ inline void check_study_memory(const Params& params, int models, const std::stri
   one.run_replications = 1;
   const auto need = estimate_memory_bytes(one, 1, 1) * static_cast<std::uint64_t>(std::max(1, models));
   const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-  const auto have = pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
+  const auto have =
+      pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
   if (have > 0 && need > have / 10 * 9)
     throw InputError("the study needs about " + std::to_string(need >> 20) + " MB of memory (" +
                          std::to_string(models) + " models at once) but this machine has " +
@@ -90,7 +93,8 @@ class StudyProgress {
       const auto begin = std::chrono::steady_clock::now();
       while (!stop_.load()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
         const auto total = total_.load(), done = done_.load();
         if (elapsed < 1.0 || total == 0 || done == 0) continue;
         const double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));

@@ -17,10 +17,13 @@ class InputError : public std::runtime_error {
   /// @param key     the scenario key ("" when none)
   explicit InputError(std::string message, std::string file = {}, int line = 0, int column = 0,
                       std::string key = {})
-      : std::runtime_error(format(clean(message, kMaxMessage, true), clean(file, kMaxName * 4, false),
-                                  line, column, clean(key, kMaxName, false))),
-        message_(clean(message, kMaxMessage, true)), file_(clean(file, kMaxName * 4, false)),
-        line_(line), column_(column), key_(clean(key, kMaxName, false)) {}
+      : std::runtime_error(format(clean(message, kMaxMessage, true), clean(file, kMaxName * 4, false), line,
+                                  column, clean(key, kMaxName, false))),
+        message_(clean(message, kMaxMessage, true)),
+        file_(clean(file, kMaxName * 4, false)),
+        line_(line),
+        column_(column),
+        key_(clean(key, kMaxName, false)) {}
 
   /// Longest message and file/key kept (bytes); longer text is cut with "...".
   static constexpr std::size_t kMaxMessage = 2000;
@@ -45,10 +48,11 @@ class InputError : public std::runtime_error {
       for (std::size_t k = 1; ok && k < len; ++k) ok = (byte(i + k) & 0xC0) == 0x80;
       if (ok && len == 1 && (c < 0x20 || c == 0x7F)) ok = keep_newline && c == '\n';
       if (ok && len == 2 && c == 0xC2 && byte(i + 1) < 0xA0) ok = false;  // C1 controls
-      if (ok && len == 2 && c < 0xC2) ok = false;                          // overlong
+      if (ok && len == 2 && c < 0xC2) ok = false;                         // overlong
       if (ok && len == 3 && ((c == 0xE0 && byte(i + 1) < 0xA0) || (c == 0xED && byte(i + 1) >= 0xA0)))
         ok = false;  // overlong, surrogates
-      if (ok && len == 4 && ((c == 0xF0 && byte(i + 1) < 0x90) || c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90)))
+      if (ok && len == 4 &&
+          ((c == 0xF0 && byte(i + 1) < 0x90) || c > 0xF4 || (c == 0xF4 && byte(i + 1) >= 0x90)))
         ok = false;  // overlong, beyond U+10FFFF
       if (!ok) {
         out += "\\x";
@@ -70,8 +74,8 @@ class InputError : public std::runtime_error {
   const std::string& key() const { return key_; }
 
  private:
-  static std::string format(const std::string& message, const std::string& file, int line,
-                            int column, const std::string& key) {
+  static std::string format(const std::string& message, const std::string& file, int line, int column,
+                            const std::string& key) {
     std::string out;
     if (!file.empty()) {
       out += file;

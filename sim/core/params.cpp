@@ -26,24 +26,30 @@ std::vector<Segment> Params::default_segments() {
 
 namespace {
 
-constexpr ParamType type_of(double Params::*) { return ParamType::real; }
-constexpr ParamType type_of(std::int64_t Params::*) { return ParamType::integer; }
-constexpr ParamType type_of(bool Params::*) { return ParamType::boolean; }
+constexpr ParamType type_of(double Params::*) {
+  return ParamType::real;
+}
+constexpr ParamType type_of(std::int64_t Params::*) {
+  return ParamType::integer;
+}
+constexpr ParamType type_of(bool Params::*) {
+  return ParamType::boolean;
+}
 
 const std::vector<ParamSpec>& table() {
   static const std::vector<ParamSpec> specs = [] {
     std::vector<ParamSpec> v;
-#define CXSIM_NUM_SPEC(s, n, T, def, lo, hi, unit, iv, desc, src)                              \
-  v.push_back(ParamSpec{#s "." #n, type_of(&Params::s##_##n), static_cast<double>(lo),         \
+#define CXSIM_NUM_SPEC(s, n, T, def, lo, hi, unit, iv, desc, src)                      \
+  v.push_back(ParamSpec{#s "." #n, type_of(&Params::s##_##n), static_cast<double>(lo), \
                         static_cast<double>(hi), unit, iv, desc, src, "", 0, &Params::s##_##n});
-#define CXSIM_CHOICE_SPEC(s, n, E, def, iv, desc)                                                       \
+#define CXSIM_CHOICE_SPEC(s, n, E, def, iv, desc)                                                         \
   v.push_back(ParamSpec{#s "." #n, ParamType::choice, 0, 0, "", iv, desc, "", ChoiceNames<E>::allowed, 0, \
                         &Params::s##_##n});
 #define CXSIM_TEXT_SPEC(s, n, def, desc) \
   v.push_back(ParamSpec{#s "." #n, ParamType::text, 0, 0, "", false, desc, "", "", 0, &Params::s##_##n});
-#define CXSIM_LIST_SPEC(s, n, len, lo, hi, unit, iv, desc)                                        \
-  v.push_back(ParamSpec{#s "." #n, ParamType::list, static_cast<double>(lo), static_cast<double>(hi), \
-                        unit, iv, desc, "", "", len, &Params::s##_##n});
+#define CXSIM_LIST_SPEC(s, n, len, lo, hi, unit, iv, desc)                                                  \
+  v.push_back(ParamSpec{#s "." #n, ParamType::list, static_cast<double>(lo), static_cast<double>(hi), unit, \
+                        iv, desc, "", "", len, &Params::s##_##n});
     CXSIM_PARAMETERS(CXSIM_NUM_SPEC, CXSIM_CHOICE_SPEC, CXSIM_TEXT_SPEC, CXSIM_LIST_SPEC)
 #undef CXSIM_NUM_SPEC
 #undef CXSIM_CHOICE_SPEC
@@ -75,8 +81,12 @@ std::string number_to_string(double x) {
 
 }  // namespace
 
-std::span<const ParamSpec> param_specs() { return table(); }
-std::span<const SegmentParamSpec> segment_param_specs() { return segment_table(); }
+std::span<const ParamSpec> param_specs() {
+  return table();
+}
+std::span<const SegmentParamSpec> segment_param_specs() {
+  return segment_table();
+}
 
 const ParamSpec* find_param(std::string_view key) {
   for (const auto& s : table())
@@ -101,8 +111,10 @@ std::vector<std::string> closest_keys(std::string_view key, std::size_t count) {
 
 std::string allowed_text(const ParamSpec& spec) {
   switch (spec.type) {
-    case ParamType::boolean: return "true or false";
-    case ParamType::text: return "a string";
+    case ParamType::boolean:
+      return "true or false";
+    case ParamType::text:
+      return "a string";
     case ParamType::choice: {
       std::string out = "one of ";
       std::string_view rest = spec.allowed;
@@ -131,15 +143,18 @@ std::string param_to_string(const Params& params, const ParamSpec& spec) {
       [&](auto member) -> std::string {
         const auto& value = params.*member;
         using V = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<V, bool>) return value ? "true" : "false";
-        else if constexpr (std::is_same_v<V, std::string>) return value;
+        if constexpr (std::is_same_v<V, bool>)
+          return value ? "true" : "false";
+        else if constexpr (std::is_same_v<V, std::string>)
+          return value;
         else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
           std::string out = "[";
           for (std::size_t k = 0; k < value.size(); ++k) out += (k ? ", " : "") + std::to_string(value[k]);
           return out + "]";
-        }
-        else if constexpr (std::is_same_v<V, std::int64_t>) return std::to_string(value);
-        else return number_to_string(value);
+        } else if constexpr (std::is_same_v<V, std::int64_t>)
+          return std::to_string(value);
+        else
+          return number_to_string(value);
       },
       spec.member);
 }
@@ -174,15 +189,14 @@ bool in_choice(std::string_view allowed, std::string_view value) {
 
 void check_range(const ParamSpec& spec, double value) {
   if (!(value >= spec.min && value <= spec.max))  // also rejects NaN
-    throw InputError("value " + number_to_string(value) + " is out of range; allowed: " +
-                         allowed_text(spec),
+    throw InputError("value " + number_to_string(value) + " is out of range; allowed: " + allowed_text(spec),
                      "", 0, 0, std::string(spec.key));
 }
 
 void check_list(const ParamSpec& spec, const std::vector<std::int64_t>& values) {
   if (!values.empty() && values.size() != spec.length)
-    throw InputError("has " + std::to_string(values.size()) + " values; allowed: " + allowed_text(spec), "", 0,
-                     0, std::string(spec.key));
+    throw InputError("has " + std::to_string(values.size()) + " values; allowed: " + allowed_text(spec), "",
+                     0, 0, std::string(spec.key));
   for (auto v : values) check_range(spec, static_cast<double>(v));
 }
 
@@ -222,17 +236,20 @@ std::vector<std::int64_t> parse_list(const ParamSpec& spec, std::string_view tex
 
 void set_param_from_string(Params& params, const ParamSpec& spec, std::string_view text) {
   const auto bad = [&] {
-    return InputError("'" + std::string(text) + "' is not valid; allowed: " + allowed_text(spec), "",
-                      0, 0, std::string(spec.key));
+    return InputError("'" + std::string(text) + "' is not valid; allowed: " + allowed_text(spec), "", 0, 0,
+                      std::string(spec.key));
   };
   std::visit(
       [&](auto member) {
         auto& value = params.*member;
         using V = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<V, bool>) {
-          if (text == "true") value = true;
-          else if (text == "false") value = false;
-          else throw bad();
+          if (text == "true")
+            value = true;
+          else if (text == "false")
+            value = false;
+          else
+            throw bad();
         } else if constexpr (std::is_same_v<V, std::string>) {
           if (spec.type == ParamType::choice && !in_choice(spec.allowed, text)) throw bad();
           value = std::string(text);
@@ -257,8 +274,8 @@ void validate(const Params& params) {
           using V = std::decay_t<decltype(value)>;
           if constexpr (std::is_same_v<V, std::string>) {
             if (spec.type == ParamType::choice && !in_choice(spec.allowed, value))
-              throw InputError("'" + value + "' is not valid; allowed: " + allowed_text(spec), "", 0,
-                               0, std::string(spec.key));
+              throw InputError("'" + value + "' is not valid; allowed: " + allowed_text(spec), "", 0, 0,
+                               std::string(spec.key));
           } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
             check_list(spec, value);
           } else if constexpr (!std::is_same_v<V, bool>) {
@@ -268,11 +285,14 @@ void validate(const Params& params) {
         spec.member);
   }
   if (!params.run_start_date.empty() && !is_calendar_date(params.run_start_date))
-    throw InputError("'" + params.run_start_date + "' is not a date; allowed: YYYY-MM-DD (e.g. 2026-01-01) or empty",
-                     "", 0, 0, "run.start_date");
+    throw InputError(
+        "'" + params.run_start_date + "' is not a date; allowed: YYYY-MM-DD (e.g. 2026-01-01) or empty", "",
+        0, 0, "run.start_date");
   if (params.finance_currency.size() > 16)
-    throw InputError("'" + params.finance_currency + "' is too long for a currency; allowed: up to 16 bytes "
-                     "(e.g. EUR, USD)", "", 0, 0, "finance.currency");
+    throw InputError("'" + params.finance_currency +
+                         "' is too long for a currency; allowed: up to 16 bytes "
+                         "(e.g. EUR, USD)",
+                     "", 0, 0, "finance.currency");
   if (params.segments.empty()) throw InputError("at least one segment is needed", "", 0, 0, "segment");
   if (params.segments.size() > 256)  // Customers::segment is 8 bits (io/limits.hpp kMaxSegments)
     throw InputError(std::to_string(params.segments.size()) + " segments; at most 256 are allowed", "", 0, 0,
@@ -293,15 +313,16 @@ void validate(const Params& params) {
     total += seg.share;
   }
   if (std::abs(total - 1.0) > 1e-6)
-    throw InputError("segment shares add up to " + number_to_string(total) + "; they must add up to 1",
-                     "", 0, 0, "segment.share");
+    throw InputError("segment shares add up to " + number_to_string(total) + "; they must add up to 1", "", 0,
+                     0, "segment.share");
   if (params.quality_severe_share + params.quality_moderate_share > 1.0 + 1e-12)
     throw InputError("quality.severe_share + quality.moderate_share must not exceed 1", "", 0, 0,
                      "quality.moderate_share");
   if (recommendations_per_day(params) > 1.0)
-    throw InputError("q_per_year / recommendation_conversion / 365 must be at most 1 (one "
-                     "recommendation per promoter per day); lower q or raise the conversion",
-                     "", 0, 0, "acquisition.q_per_year");
+    throw InputError(
+        "q_per_year / recommendation_conversion / 365 must be at most 1 (one "
+        "recommendation per promoter per day); lower q or raise the conversion",
+        "", 0, 0, "acquisition.q_per_year");
   if (!params.contacts_arrival_profile.empty() &&
       std::all_of(params.contacts_arrival_profile.begin(), params.contacts_arrival_profile.end(),
                   [](std::int64_t w) { return w == 0; }))
@@ -309,19 +330,18 @@ void validate(const Params& params) {
                      "contacts.arrival_profile");
   const NetworkKind kind = choices_of(params).network_kind;
   if (kind == NetworkKind::edge_list && params.network_edge_list.empty())
-    throw InputError("network.kind = \"edge_list\" needs network.edge_list, the file to read", "", 0,
-                     0, "network.edge_list");
+    throw InputError("network.kind = \"edge_list\" needs network.edge_list, the file to read", "", 0, 0,
+                     "network.edge_list");
   const bool lattice = kind == NetworkKind::ring || kind == NetworkKind::watts_strogatz;
   const bool has_degree = lattice || kind == NetworkKind::erdos_renyi;
   if (has_degree && params.network_mean_degree >= params.market_population)
-    throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")",
-                     "", 0, 0, "network.mean_degree");
+    throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")", "",
+                     0, 0, "network.mean_degree");
   if (kind == NetworkKind::barabasi_albert && params.network_ba_m >= params.market_population)
-    throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")",
-                     "", 0, 0, "network.ba_m");
+    throw InputError("must be below market.population (" + std::to_string(params.market_population) + ")", "",
+                     0, 0, "network.ba_m");
   if (lattice && params.network_mean_degree % 2 != 0)
-    throw InputError("must be even for ring and watts_strogatz networks", "", 0, 0,
-                     "network.mean_degree");
+    throw InputError("must be even for ring and watts_strogatz networks", "", 0, 0, "network.mean_degree");
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -11,7 +11,9 @@ constexpr MetricDef kMetricDefs[] = {
 static_assert(sizeof(kMetricDefs) / sizeof(kMetricDefs[0]) == kMetricCount);
 }  // namespace
 
-std::span<const MetricDef> metric_defs() { return kMetricDefs; }
+std::span<const MetricDef> metric_defs() {
+  return kMetricDefs;
+}
 
 int find_metric(std::string_view name) {
   for (int i = 0; i < kMetricCount; ++i)

@@ -14,102 +14,102 @@
 namespace cxsim {
 
 // Queue figures of one agent channel.
-#define CXSIM_CHANNEL_METRICS(M, ch)                                                                \
-  M(ch##_offered, "contacts/day", flow, "Contacts offered to the " #ch " queue while open")         \
-  M(ch##_answered, "contacts/day", flow, "Contacts answered on " #ch)                               \
-  M(ch##_abandoned, "contacts/day", flow, "Contacts that gave up waiting on " #ch)                  \
-  M(ch##_service_level, "share", ratio, "Answered within target / (answered + abandoned) on " #ch)  \
-  M(ch##_asa_s, "s", ratio, "Average speed of answer on " #ch)                                      \
-  M(ch##_aht_s, "s", ratio, "Average handle time on " #ch)                                          \
+#define CXSIM_CHANNEL_METRICS(M, ch)                                                               \
+  M(ch##_offered, "contacts/day", flow, "Contacts offered to the " #ch " queue while open")        \
+  M(ch##_answered, "contacts/day", flow, "Contacts answered on " #ch)                              \
+  M(ch##_abandoned, "contacts/day", flow, "Contacts that gave up waiting on " #ch)                 \
+  M(ch##_service_level, "share", ratio, "Answered within target / (answered + abandoned) on " #ch) \
+  M(ch##_asa_s, "s", ratio, "Average speed of answer on " #ch)                                     \
+  M(ch##_aht_s, "s", ratio, "Average handle time on " #ch)                                         \
   M(ch##_occupancy, "share", ratio, "Busy / paid agent time on " #ch)
 
 // M(name, unit, kind, description); kind: stock (level at the end of the day), flow (per day),
 // ratio (a share or average, its window in the description).
-#define CXSIM_METRICS(M)                                                                           \
-  M(prospects, "people", stock, "People not (yet) customers and not rejecting")                    \
-  M(active_customers, "people", stock, "Customers who have not churned")                           \
-  M(churned_customers, "people", stock, "Former customers")                                        \
-  M(rejecters, "people", stock, "Prospects refusing to adopt after warnings")                      \
-  M(adopted_fraction, "share", stock, "Share of the population that has ever adopted")             \
-  M(new_customers, "people/day", flow, "Adoptions")                                                \
-  M(new_customers_external, "people/day", flow, "Adoptions from external influence")               \
-  M(new_customers_wom, "people/day", flow, "Adoptions from recommendations")                       \
-  M(churned, "people/day", flow, "Customers lost")                                                 \
-  M(orders, "orders/day", flow, "Orders placed")                                                   \
-  M(revenue, "currency/day", flow, "Revenue from orders")                                          \
-  M(cost_of_goods, "currency/day", flow, "Cost of goods sold")                                     \
-  M(service_cost, "currency/day", flow, "Cost of customer service")                                \
-  M(acquisition_spend, "currency/day", flow, "Spend on acquiring new customers")                   \
-  M(profit, "currency/day", flow, "Revenue - cost of goods - service cost - acquisition spend")    \
-  M(issues_opened, "issues/day", flow, "Problems opened by failed touchpoints")                   \
-  M(open_issues, "issues", stock, "Problems not yet resolved or given up")                         \
-  M(contacts, "contacts/day", flow, "Contacts with customer service, all channels")                \
-  M(contacts_failure, "contacts/day", flow, "Contacts about a problem (failure demand)")           \
-  M(contacts_value, "contacts/day", flow, "Questions with nothing wrong (value demand)")           \
-  M(contacts_repeat, "contacts/day", flow, "Repeat contacts about a problem not yet resolved")     \
-  M(contacts_phone, "contacts/day", flow, "Contacts by phone")                                     \
-  M(contacts_chat, "contacts/day", flow, "Contacts by chat")                                       \
-  M(contacts_email, "contacts/day", flow, "Contacts by e-mail")                                    \
-  M(contacts_chatbot, "contacts/day", flow, "Contacts starting with the chatbot")                  \
-  M(contacts_resolved, "contacts/day", flow, "Contacts that resolved the customer's problem")      \
-  M(fcr, "share", ratio, "First-contact resolution: first contacts about a problem resolved")      \
-  M(asa_s, "s", ratio, "Average speed of answer: mean wait before an agent answers, phone and chat") \
-  M(offered, "contacts/day", flow,                                                                 \
-    "Contacts offered to agent queues while open (retries and chatbot escalations included)")       \
-  M(answered, "contacts/day", flow, "Contacts answered by an agent")                                \
-  M(abandoned, "contacts/day", flow, "Contacts that gave up waiting (each attempt)")               \
-  M(answered_within_target, "contacts/day", flow, "Contacts answered within their channel's target") \
-  M(queue_outcomes, "contacts/day", flow,                                                          \
-    "Contacts answered or abandoned today, agent channels (the service level's denominator)")     \
-  M(turned_away, "contacts/day", flow, "Contacts that arrived while their channel was closed")      \
+#define CXSIM_METRICS(M)                                                                              \
+  M(prospects, "people", stock, "People not (yet) customers and not rejecting")                       \
+  M(active_customers, "people", stock, "Customers who have not churned")                              \
+  M(churned_customers, "people", stock, "Former customers")                                           \
+  M(rejecters, "people", stock, "Prospects refusing to adopt after warnings")                         \
+  M(adopted_fraction, "share", stock, "Share of the population that has ever adopted")                \
+  M(new_customers, "people/day", flow, "Adoptions")                                                   \
+  M(new_customers_external, "people/day", flow, "Adoptions from external influence")                  \
+  M(new_customers_wom, "people/day", flow, "Adoptions from recommendations")                          \
+  M(churned, "people/day", flow, "Customers lost")                                                    \
+  M(orders, "orders/day", flow, "Orders placed")                                                      \
+  M(revenue, "currency/day", flow, "Revenue from orders")                                             \
+  M(cost_of_goods, "currency/day", flow, "Cost of goods sold")                                        \
+  M(service_cost, "currency/day", flow, "Cost of customer service")                                   \
+  M(acquisition_spend, "currency/day", flow, "Spend on acquiring new customers")                      \
+  M(profit, "currency/day", flow, "Revenue - cost of goods - service cost - acquisition spend")       \
+  M(issues_opened, "issues/day", flow, "Problems opened by failed touchpoints")                       \
+  M(open_issues, "issues", stock, "Problems not yet resolved or given up")                            \
+  M(contacts, "contacts/day", flow, "Contacts with customer service, all channels")                   \
+  M(contacts_failure, "contacts/day", flow, "Contacts about a problem (failure demand)")              \
+  M(contacts_value, "contacts/day", flow, "Questions with nothing wrong (value demand)")              \
+  M(contacts_repeat, "contacts/day", flow, "Repeat contacts about a problem not yet resolved")        \
+  M(contacts_phone, "contacts/day", flow, "Contacts by phone")                                        \
+  M(contacts_chat, "contacts/day", flow, "Contacts by chat")                                          \
+  M(contacts_email, "contacts/day", flow, "Contacts by e-mail")                                       \
+  M(contacts_chatbot, "contacts/day", flow, "Contacts starting with the chatbot")                     \
+  M(contacts_resolved, "contacts/day", flow, "Contacts that resolved the customer's problem")         \
+  M(fcr, "share", ratio, "First-contact resolution: first contacts about a problem resolved")         \
+  M(asa_s, "s", ratio, "Average speed of answer: mean wait before an agent answers, phone and chat")  \
+  M(offered, "contacts/day", flow,                                                                    \
+    "Contacts offered to agent queues while open (retries and chatbot escalations included)")         \
+  M(answered, "contacts/day", flow, "Contacts answered by an agent")                                  \
+  M(abandoned, "contacts/day", flow, "Contacts that gave up waiting (each attempt)")                  \
+  M(answered_within_target, "contacts/day", flow, "Contacts answered within their channel's target")  \
+  M(queue_outcomes, "contacts/day", flow,                                                             \
+    "Contacts answered or abandoned today, agent channels (the service level's denominator)")         \
+  M(turned_away, "contacts/day", flow, "Contacts that arrived while their channel was closed")        \
   M(service_level, "share", ratio, "Answered within target / (answered + abandoned), agent channels") \
-  M(abandonment_rate, "share", ratio, "Abandoned / (answered + abandoned), agent channels")        \
-  M(aht_s, "s", ratio, "Average handle time of completed contacts, agent channels")                \
-  M(occupancy, "share", ratio, "Busy agent time / paid agent time")                                \
-  M(agent_hours, "hours/day", flow, "Paid agent-hours, overtime included")                         \
-  M(transfers, "contacts/day", flow, "Transfers after a wrong-skill first answer")                 \
-  M(chatbot_contained, "contacts/day", flow, "Contacts the chatbot handled itself")                \
-  M(chatbot_escalated, "contacts/day", flow, "Chatbot contacts handed to the chat queue")          \
-  M(notifications_sent, "notifications/day", flow, "Proactive notifications of detected problems") \
-  M(notifications_reached, "notifications/day", flow, "Notifications that reached the customer")   \
-  CXSIM_CHANNEL_METRICS(M, phone)                                                                  \
-  CXSIM_CHANNEL_METRICS(M, chat)                                                                   \
-  CXSIM_CHANNEL_METRICS(M, email)                                                                  \
-  M(csat_responses, "answers/day", flow, "CSAT survey answers")                                    \
-  M(csat_satisfied, "answers/day", flow, "CSAT answers of 4 or 5")                                 \
-  M(csat, "share", ratio, "Share of CSAT answers of 4 or 5 (NaN on days without answers)")         \
-  M(nps_responses, "answers/day", flow, "NPS survey answers")                                      \
-  M(nps_promoters, "answers/day", flow, "NPS answers of 9 or 10")                                  \
-  M(nps_detractors, "answers/day", flow, "NPS answers of 0 to 6")                                  \
-  M(nps, "points", ratio, "Net promoter score over the last 30 days (-100 to 100)")                \
-  M(mean_attitude, "attitude", ratio, "Mean attitude of active customers")                         \
-  M(promoter_share, "share", ratio, "Share of active customers who are promoters")                 \
-  M(detractor_share, "share", ratio, "Share of active customers who are detractors")               \
-  M(stories_positive, "stories/day", flow, "Positive stories started (delight, retelling)")         \
-  M(stories_negative, "stories/day", flow, "Negative stories started (failure, retelling)")         \
-  M(wom_positive, "messages/day", flow, "Positive word of mouth told: stories and recommendations") \
-  M(wom_negative, "messages/day", flow, "Negative word of mouth told: stories and warnings")        \
-  M(story_messages_positive, "messages/day", flow, "Positive stories told to a listener")          \
-  M(story_messages_negative, "messages/day", flow, "Negative stories told to a listener")          \
-  M(retention, "share", ratio, "Active customers / everyone who has ever been a customer")         \
-  M(retention_12m, "share", ratio,                                                                 \
-    "Cohort retention: of the customers active 365 days ago, the share active today (NaN before "  \
-    "day 365)")                                                                                      \
-  M(retention_1m, "share", ratio,                                                                  \
-    "Cohort retention: of the customers active 30 days ago, the share active today (NaN before "   \
-    "day 30)")                                                                                       \
-  M(monthly_churn_rate, "share/month", ratio,                                                      \
-    "Customers lost in the last 30 days / active customers 30 days ago")                           \
-  M(contacts_per_order, "contacts/order", ratio, "Contacts / orders over the last 30 days")        \
-  M(clv, "currency", ratio,                                                                        \
-    "Customer lifetime value m r / (1 + d - r): m margin per active customer-year and r annual "   \
+  M(abandonment_rate, "share", ratio, "Abandoned / (answered + abandoned), agent channels")           \
+  M(aht_s, "s", ratio, "Average handle time of completed contacts, agent channels")                   \
+  M(occupancy, "share", ratio, "Busy agent time / paid agent time")                                   \
+  M(agent_hours, "hours/day", flow, "Paid agent-hours, overtime included")                            \
+  M(transfers, "contacts/day", flow, "Transfers after a wrong-skill first answer")                    \
+  M(chatbot_contained, "contacts/day", flow, "Contacts the chatbot handled itself")                   \
+  M(chatbot_escalated, "contacts/day", flow, "Chatbot contacts handed to the chat queue")             \
+  M(notifications_sent, "notifications/day", flow, "Proactive notifications of detected problems")    \
+  M(notifications_reached, "notifications/day", flow, "Notifications that reached the customer")      \
+  CXSIM_CHANNEL_METRICS(M, phone)                                                                     \
+  CXSIM_CHANNEL_METRICS(M, chat)                                                                      \
+  CXSIM_CHANNEL_METRICS(M, email)                                                                     \
+  M(csat_responses, "answers/day", flow, "CSAT survey answers")                                       \
+  M(csat_satisfied, "answers/day", flow, "CSAT answers of 4 or 5")                                    \
+  M(csat, "share", ratio, "Share of CSAT answers of 4 or 5 (NaN on days without answers)")            \
+  M(nps_responses, "answers/day", flow, "NPS survey answers")                                         \
+  M(nps_promoters, "answers/day", flow, "NPS answers of 9 or 10")                                     \
+  M(nps_detractors, "answers/day", flow, "NPS answers of 0 to 6")                                     \
+  M(nps, "points", ratio, "Net promoter score over the last 30 days (-100 to 100)")                   \
+  M(mean_attitude, "attitude", ratio, "Mean attitude of active customers")                            \
+  M(promoter_share, "share", ratio, "Share of active customers who are promoters")                    \
+  M(detractor_share, "share", ratio, "Share of active customers who are detractors")                  \
+  M(stories_positive, "stories/day", flow, "Positive stories started (delight, retelling)")           \
+  M(stories_negative, "stories/day", flow, "Negative stories started (failure, retelling)")           \
+  M(wom_positive, "messages/day", flow, "Positive word of mouth told: stories and recommendations")   \
+  M(wom_negative, "messages/day", flow, "Negative word of mouth told: stories and warnings")          \
+  M(story_messages_positive, "messages/day", flow, "Positive stories told to a listener")             \
+  M(story_messages_negative, "messages/day", flow, "Negative stories told to a listener")             \
+  M(retention, "share", ratio, "Active customers / everyone who has ever been a customer")            \
+  M(retention_12m, "share", ratio,                                                                    \
+    "Cohort retention: of the customers active 365 days ago, the share active today (NaN before "     \
+    "day 365)")                                                                                       \
+  M(retention_1m, "share", ratio,                                                                     \
+    "Cohort retention: of the customers active 30 days ago, the share active today (NaN before "      \
+    "day 30)")                                                                                        \
+  M(monthly_churn_rate, "share/month", ratio,                                                         \
+    "Customers lost in the last 30 days / active customers 30 days ago")                              \
+  M(contacts_per_order, "contacts/order", ratio, "Contacts / orders over the last 30 days")           \
+  M(clv, "currency", ratio,                                                                           \
+    "Customer lifetime value m r / (1 + d - r): m margin per active customer-year and r annual "      \
     "retention over the last 30 days, d the discount rate")
 
 enum class Metric : int {
 #define CXSIM_METRIC_ENUM(name, unit, kind, desc) name,
   CXSIM_METRICS(CXSIM_METRIC_ENUM)
 #undef CXSIM_METRIC_ENUM
-  count
+      count
 };
 
 inline constexpr int kMetricCount = static_cast<int>(Metric::count);
@@ -138,7 +138,8 @@ struct SeriesSet {
 
   SeriesSet() = default;
   SeriesSet(int reps, int n_days)
-      : replications(reps), days(n_days),
+      : replications(reps),
+        days(n_days),
         values(static_cast<std::size_t>(kMetricCount) * reps * n_days, 0.0) {}
 
   double& at(Metric m, int rep, int day) {

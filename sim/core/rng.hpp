@@ -42,14 +42,30 @@ enum class Purpose : std::uint32_t {
 };
 
 inline constexpr std::array kAllPurposes = {
-    Purpose::network,          Purpose::initial_state,   Purpose::external_adoption,
-    Purpose::wom_adoption,     Purpose::rejection,       Purpose::purchase_interval,
-    Purpose::churn,            Purpose::touchpoint,      Purpose::failure,
-    Purpose::contact_decision, Purpose::contact_channel, Purpose::contact_time,
-    Purpose::contact_outcome,  Purpose::csat_survey,     Purpose::nps_survey,
-    Purpose::story_start,      Purpose::wom_targets,     Purpose::retell,
-    Purpose::talk_schedule,    Purpose::value_demand,    Purpose::segment,
-    Purpose::queue,            Purpose::proactive,       Purpose::repeat_contact,
+    Purpose::network,
+    Purpose::initial_state,
+    Purpose::external_adoption,
+    Purpose::wom_adoption,
+    Purpose::rejection,
+    Purpose::purchase_interval,
+    Purpose::churn,
+    Purpose::touchpoint,
+    Purpose::failure,
+    Purpose::contact_decision,
+    Purpose::contact_channel,
+    Purpose::contact_time,
+    Purpose::contact_outcome,
+    Purpose::csat_survey,
+    Purpose::nps_survey,
+    Purpose::story_start,
+    Purpose::wom_targets,
+    Purpose::retell,
+    Purpose::talk_schedule,
+    Purpose::value_demand,
+    Purpose::segment,
+    Purpose::queue,
+    Purpose::proactive,
+    Purpose::repeat_contact,
     Purpose::sweep,
 };
 
@@ -71,11 +87,9 @@ class Stream {
 
   /// @param sub distinguishes several decisions of one purpose by one entity on one day
   ///            (e.g. a customer's second contact of the day); 0 for the first.
-  Stream(RngKey key, Purpose purpose, std::uint64_t entity, std::uint64_t day,
-         std::uint32_t sub = 0) {
+  Stream(RngKey key, Purpose purpose, std::uint64_t entity, std::uint64_t day, std::uint32_t sub = 0) {
     key_ = {{key.seed, key.replication}};
-    ctr_ = {{static_cast<std::uint64_t>(purpose) | (static_cast<std::uint64_t>(sub) << 32), entity,
-             day, 0}};
+    ctr_ = {{static_cast<std::uint64_t>(purpose) | (static_cast<std::uint64_t>(sub) << 32), entity, day, 0}};
   }
 
   static constexpr result_type min() { return 0; }

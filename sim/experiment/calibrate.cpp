@@ -1,10 +1,10 @@
 #include "experiment/calibrate.hpp"
 
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <boost/math/distributions/students_t.hpp>
 #include <boost/random/sobol.hpp>
 #include <nlopt.hpp>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -72,7 +72,8 @@ bool invert(std::vector<std::vector<double>> a, std::vector<std::vector<double>>
 
 double calibration_objective(const std::vector<CalibrationTarget>& targets,
                              const std::vector<std::vector<double>>& values) {
-  if (values.size() != targets.size()) throw std::invalid_argument("the evaluator returned the wrong number of targets");
+  if (values.size() != targets.size())
+    throw std::invalid_argument("the evaluator returned the wrong number of targets");
   double sum = 0;
   for (std::size_t t = 0; t < targets.size(); ++t) {
     const Moments m = moments(values[t]);
@@ -96,7 +97,8 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
   const std::size_t p = free.size();
   const auto to_x = [&](const std::vector<double>& u) {
     std::vector<double> x(p);
-    for (std::size_t i = 0; i < p; ++i) x[i] = free[i].min + std::clamp(u[i], 0.0, 1.0) * (free[i].max - free[i].min);
+    for (std::size_t i = 0; i < p; ++i)
+      x[i] = free[i].min + std::clamp(u[i], 0.0, 1.0) * (free[i].max - free[i].min);
     return x;
   };
 
@@ -159,9 +161,8 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
   {
     const int threads = spec.threads > 0 ? spec.threads : tbb::this_task_arena::max_concurrency();
     tbb::task_arena arena(std::max(1, std::min(threads, static_cast<int>(starts.size()))));
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, starts.size(), [&](std::size_t s) { run_start(s); });
-    });
+    arena.execute(
+        [&] { tbb::parallel_for(std::size_t{0}, starts.size(), [&](std::size_t s) { run_start(s); }); });
   }
   // The best start (ties: the earlier one), independent of the order the starts finished in.
   std::size_t best = 0;
@@ -180,8 +181,10 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
     const Moments m = moments(at_best[t]);
     TargetFit fit;
     fit.fitted = m.mean;
-    fit.half_width = m.n > 1 ? boost::math::quantile(boost::math::complement(boost::math::students_t(m.n - 1), 0.025)) * m.se
-                             : std::numeric_limits<double>::quiet_NaN();
+    fit.half_width =
+        m.n > 1
+            ? boost::math::quantile(boost::math::complement(boost::math::students_t(m.n - 1), 0.025)) * m.se
+            : std::numeric_limits<double>::quiet_NaN();
     const double var = targets[t].sd * targets[t].sd + m.se * m.se;
     fit.z = (m.mean - targets[t].value) / std::sqrt(var);
     weight[t] = 1 / var;

@@ -33,7 +33,7 @@ struct FreeParameter {
 
 struct CalibrationSpec {
   int starts = 4;
-  int budget = 200;  ///< evaluations per start
+  int budget = 200;         ///< evaluations per start
   double tolerance = 1e-4;  ///< relative change of the unit-cube position that ends a start
   int threads = 0;          ///< starts run in parallel on this many threads (0: all)
 };
@@ -50,7 +50,7 @@ struct TargetFit {
 
 struct ParameterFit {
   double value = 0;
-  double se = 0;        ///< Gauss-Newton standard error; infinity when not identified
+  double se = 0;             ///< Gauss-Newton standard error; infinity when not identified
   double low = 0, high = 0;  ///< value -/+ 1.96 se, clipped to [min, max]
   bool identified = true;
 };
@@ -63,7 +63,7 @@ struct StartOutcome {
 
 struct CalibrationResult {
   std::vector<double> best;
-  double objective = 0;  ///< sum of z^2
+  double objective = 0;        ///< sum of z^2
   int degrees_of_freedom = 0;  ///< targets - free parameters
   std::vector<TargetFit> targets;
   std::vector<ParameterFit> parameters;

@@ -7,9 +7,9 @@
 #include <set>
 #include <stdexcept>
 
-#include "service/contact_config.hpp"
 #include "core/errors.hpp"
 #include "core/rng.hpp"
+#include "service/contact_config.hpp"
 
 namespace cxsim {
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "kpi/compare.hpp"
 #include "experiment/experiment.hpp"
-#include "model/network.hpp"
 #include "experiment/runner.hpp"
+#include "kpi/compare.hpp"
+#include "model/network.hpp"
 
 namespace cxsim {
 

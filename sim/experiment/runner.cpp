@@ -9,17 +9,18 @@
 #include <optional>
 #include <stdexcept>
 
-#include "service/contact_config.hpp"
-#include "model/customers.hpp"
 #include "core/errors.hpp"
+#include "model/customers.hpp"
 #include "model/metrics.hpp"
 #include "model/model.hpp"
+#include "service/contact_config.hpp"
 
 namespace cxsim {
 
 Network network_for(const Params& params, RngKey key, const Network* given) {
   if (params.network_kind == "edge_list") {
-    if (!given) throw InputError("an edge-list network needs the file read first", "", 0, 0, "network.edge_list");
+    if (!given)
+      throw InputError("an edge-list network needs the file read first", "", 0, 0, "network.edge_list");
     return *given;
   }
   NetworkSpec spec;
@@ -33,8 +34,10 @@ Network network_for(const Params& params, RngKey key, const Network* given) {
 std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs) {
   const auto n = static_cast<std::uint64_t>(params.market_population);
   std::uint64_t ties = 0;
-  if (params.network_kind == "barabasi_albert") ties = 2 * n * static_cast<std::uint64_t>(params.network_ba_m);
-  else if (params.network_kind != "complete") ties = n * static_cast<std::uint64_t>(params.network_mean_degree);
+  if (params.network_kind == "barabasi_albert")
+    ties = 2 * n * static_cast<std::uint64_t>(params.network_ba_m);
+  else if (params.network_kind != "complete")
+    ties = n * static_cast<std::uint64_t>(params.network_mean_degree);
   const std::uint64_t per_replication =
       n * Customers::bytes_per_customer() + (n + 1) * 8 + ties * 4 + n / 8;  // + message buffers
   const auto tasks = params.run_replications * std::max(1, runs);
@@ -112,13 +115,11 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
     allow.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_for(0, runs * count, [&](int index) {
-      tbb::this_task_arena::isolate([&] { task(index); });
-    });
+    tbb::parallel_for(0, runs * count,
+                      [&](int index) { tbb::this_task_arena::isolate([&] { task(index); }); });
   });
 
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.stats.threads = threads;
   result.stats.seconds_simulating = seconds;
   result.stats.seconds_total = seconds;
@@ -130,8 +131,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
 ExperimentResult run_experiment(const Experiment& experiment, const RunOptions& options,
                                 const Network* given_network) {
   const auto plans = plan_experiment(experiment);
-  return run_plans(plans, 0, static_cast<int>(experiment.baseline.run_replications), options,
-                   given_network);
+  return run_plans(plans, 0, static_cast<int>(experiment.baseline.run_replications), options, given_network);
 }
 
 RunResult run(const Params& params, const RunOptions& options, const Network* given_network) {

@@ -7,10 +7,10 @@
 #include <functional>
 #include <optional>
 
-#include "experiment/experiment.hpp"
-#include "model/network.hpp"
 #include "core/params.hpp"
 #include "core/results.hpp"
+#include "experiment/experiment.hpp"
+#include "model/network.hpp"
 
 namespace cxsim {
 

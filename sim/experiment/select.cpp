@@ -21,7 +21,8 @@ double mean_of(const std::vector<double>& v, int n) {
 double variance_of(const std::vector<double>& v, int n) {
   const double m = mean_of(v, n);
   double s = 0;
-  for (int i = 0; i < n; ++i) s += (v[static_cast<std::size_t>(i)] - m) * (v[static_cast<std::size_t>(i)] - m);
+  for (int i = 0; i < n; ++i)
+    s += (v[static_cast<std::size_t>(i)] - m) * (v[static_cast<std::size_t>(i)] - m);
   return n > 1 ? s / (n - 1) : std::numeric_limits<double>::quiet_NaN();
 }
 
@@ -46,7 +47,8 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
     throw std::invalid_argument("the confidence must be in (0, 1)");
   if (spec.first_stage < 2) throw std::invalid_argument("the first stage needs at least 2 replications");
   for (const auto& c : spec.constraints)
-    if (c.measure < 1 || c.measure >= measures) throw std::invalid_argument("constraint measure out of range");
+    if (c.measure < 1 || c.measure >= measures)
+      throw std::invalid_argument("constraint measure out of range");
   const int n0 = available > 0 ? std::min(spec.first_stage, available) : spec.first_stage;
   if (n0 < 2) throw std::invalid_argument("the first stage needs at least 2 replications");
   const int cap = can_sample_more ? std::max(spec.max_replications, n0) : std::max(available, n0);
@@ -63,7 +65,8 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
   std::iota(all.begin(), all.end(), 0);
   const auto fetch = [&](const std::vector<int>& which, int first, int count) {
     auto got = sampler(which, first, count);
-    if (got.size() != which.size()) throw std::invalid_argument("select_best: sampler returned the wrong shape");
+    if (got.size() != which.size())
+      throw std::invalid_argument("select_best: sampler returned the wrong shape");
     for (std::size_t w = 0; w < which.size(); ++w) {
       auto& d = data[static_cast<std::size_t>(which[w])];
       if (d.empty()) d.resize(static_cast<std::size_t>(measures));
@@ -79,7 +82,9 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
   };
   fetch(all, 0, n0);
   const double sign = spec.maximize ? 1.0 : -1.0;
-  const auto x = [&](int i, int r) { return sign * data[static_cast<std::size_t>(i)][0][static_cast<std::size_t>(r)]; };
+  const auto x = [&](int i, int r) {
+    return sign * data[static_cast<std::size_t>(i)][0][static_cast<std::size_t>(r)];
+  };
 
   // Feasibility on the first stage, Bonferroni over systems x constraints, one-sided.
   std::vector<int> candidates;
@@ -94,13 +99,17 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
       const double inner = c.at_least ? m - t_feas * se : m + t_feas * se;  // bound towards failure
       const double outer = c.at_least ? m + t_feas * se : m - t_feas * se;
       Feasibility f = Feasibility::undetermined;
-      if (c.at_least ? inner >= c.bound : inner <= c.bound) f = Feasibility::feasible;
-      else if (c.at_least ? outer < c.bound : outer > c.bound) f = Feasibility::infeasible;
+      if (c.at_least ? inner >= c.bound : inner <= c.bound)
+        f = Feasibility::feasible;
+      else if (c.at_least ? outer < c.bound : outer > c.bound)
+        f = Feasibility::infeasible;
       o.constraint_status.push_back(f);
       o.constraint_mean.push_back(m);
       o.constraint_bound.push_back(inner);
-      if (f == Feasibility::infeasible) overall = Feasibility::infeasible;
-      else if (f == Feasibility::undetermined && overall == Feasibility::feasible) overall = Feasibility::undetermined;
+      if (f == Feasibility::infeasible)
+        overall = Feasibility::infeasible;
+      else if (f == Feasibility::undetermined && overall == Feasibility::feasible)
+        overall = Feasibility::undetermined;
     }
     o.feasibility = overall;
     if (overall == Feasibility::feasible) candidates.push_back(i);
@@ -116,7 +125,8 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
     const double eta = kn_eta(k, n0, result.alpha_selection);
     result.h2 = 2 * eta * (n0 - 1);
     // S^2 of paired differences over the first stage.
-    std::vector<std::vector<double>> s2(static_cast<std::size_t>(systems), std::vector<double>(static_cast<std::size_t>(systems), 0));
+    std::vector<std::vector<double>> s2(static_cast<std::size_t>(systems),
+                                        std::vector<double>(static_cast<std::size_t>(systems), 0));
     int big_n = 0;
     for (int a : candidates)
       for (int b : candidates) {
@@ -143,8 +153,10 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
             break;
           }
         }
-        if (out) result.systems[static_cast<std::size_t>(i)].eliminated_at = r;
-        else next.push_back(i);
+        if (out)
+          result.systems[static_cast<std::size_t>(i)].eliminated_at = r;
+        else
+          next.push_back(i);
       }
       survivors = next;
       if (survivors.size() <= 1) break;
@@ -191,9 +203,11 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
       const auto& w = data[static_cast<std::size_t>(result.selected)][0];
       const int m = std::min(n, replications[static_cast<std::size_t>(result.selected)]);
       std::vector<double> d(static_cast<std::size_t>(m));
-      for (int r = 0; r < m; ++r) d[static_cast<std::size_t>(r)] = v[static_cast<std::size_t>(r)] - w[static_cast<std::size_t>(r)];
+      for (int r = 0; r < m; ++r)
+        d[static_cast<std::size_t>(r)] = v[static_cast<std::size_t>(r)] - w[static_cast<std::size_t>(r)];
       o.difference_from_selected = mean_of(d, m);
-      o.difference_half_width = i == result.selected ? 0 : t_upper(0.025, m - 1) * std::sqrt(variance_of(d, m) / m);
+      o.difference_half_width =
+          i == result.selected ? 0 : t_upper(0.025, m - 1) * std::sqrt(variance_of(d, m) / m);
     }
   }
   return result;

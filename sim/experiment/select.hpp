@@ -36,9 +36,9 @@ struct SelectionSpec {
   double indifference = 0;  ///< delta > 0, in the objective's unit
   double confidence = 0.95;
   std::vector<SelectionConstraint> constraints;
-  int first_stage = 10;          ///< n0 >= 2 replications of every strategy
-  int max_replications = 1000;   ///< per strategy, cap of the sequential stage
-  int batch = 5;                 ///< replications fetched per sampler call in the sequential stage
+  int first_stage = 10;         ///< n0 >= 2 replications of every strategy
+  int max_replications = 1000;  ///< per strategy, cap of the sequential stage
+  int batch = 5;                ///< replications fetched per sampler call in the sequential stage
 };
 
 /// values[system][measure][k] = measure of `systems[system]` in replication first + k. Every
@@ -50,9 +50,9 @@ using SelectionSampler = std::function<std::vector<std::vector<std::vector<doubl
 enum class Feasibility { feasible, infeasible, undetermined };
 
 struct SystemOutcome {
-  int replications = 0;  ///< replications used by the procedure
-  double mean = 0;       ///< objective mean over them
-  double half_width = 0; ///< 95% t interval of that mean
+  int replications = 0;                        ///< replications used by the procedure
+  double mean = 0;                             ///< objective mean over them
+  double half_width = 0;                       ///< 95% t interval of that mean
   std::vector<Feasibility> constraint_status;  ///< per constraint
   std::vector<double> constraint_mean;         ///< per constraint, first stage
   std::vector<double> constraint_bound;        ///< the one-sided confidence bound used

@@ -40,9 +40,11 @@ Estimate bootstrap(int n, const BootstrapSpec& spec, std::uint64_t stream, doubl
 }
 
 void check_outputs(const std::vector<std::vector<double>>& outputs, std::size_t points) {
-  if (outputs.size() != points) throw std::invalid_argument("the evaluator returned the wrong number of points");
+  if (outputs.size() != points)
+    throw std::invalid_argument("the evaluator returned the wrong number of points");
   for (const auto& o : outputs)
-    if (o.size() != outputs.front().size()) throw std::invalid_argument("the evaluator returned ragged outputs");
+    if (o.size() != outputs.front().size())
+      throw std::invalid_argument("the evaluator returned ragged outputs");
 }
 
 }  // namespace
@@ -50,7 +52,8 @@ void check_outputs(const std::vector<std::vector<double>>& outputs, std::size_t 
 std::vector<std::vector<double>> morris_design(int factors, const MorrisSpec& spec) {
   if (factors < 1) throw std::invalid_argument("Morris needs at least one factor");
   if (spec.trajectories < 2) throw std::invalid_argument("Morris needs at least 2 trajectories");
-  if (spec.levels < 2 || spec.levels % 2) throw std::invalid_argument("Morris needs an even number of levels >= 2");
+  if (spec.levels < 2 || spec.levels % 2)
+    throw std::invalid_argument("Morris needs an even number of levels >= 2");
   const int p = spec.levels;
   const double delta = p / (2.0 * (p - 1));
   boost::random::mt19937_64 gen(spec.seed);
@@ -87,10 +90,12 @@ std::vector<std::vector<MorrisIndices>> morris_analyze(int factors, const Morris
   if (points.size() % per) throw std::invalid_argument("the Morris design has the wrong size");
   const int r = static_cast<int>(points.size() / per);
   const std::size_t outs = outputs.empty() ? 0 : outputs.front().size();
-  std::vector<std::vector<MorrisIndices>> result(outs, std::vector<MorrisIndices>(static_cast<std::size_t>(factors)));
+  std::vector<std::vector<MorrisIndices>> result(
+      outs, std::vector<MorrisIndices>(static_cast<std::size_t>(factors)));
   for (std::size_t o = 0; o < outs; ++o) {
     // ee[factor][trajectory]
-    std::vector<std::vector<double>> ee(static_cast<std::size_t>(factors), std::vector<double>(static_cast<std::size_t>(r)));
+    std::vector<std::vector<double>> ee(static_cast<std::size_t>(factors),
+                                        std::vector<double>(static_cast<std::size_t>(r)));
     for (int t = 0; t < r; ++t)
       for (std::size_t s = 0; s + 1 < per; ++s) {
         const auto& a = points[t * per + s];
@@ -116,7 +121,8 @@ std::vector<std::vector<MorrisIndices>> morris_analyze(int factors, const Morris
       double ss = 0;
       for (double v : e) ss += (v - m.mu) * (v - m.mu);
       m.sigma = std::sqrt(ss / (r - 1));
-      m.mu_star = bootstrap(r, spec.bootstrap, o * 1000003 + static_cast<std::uint64_t>(i), mean_abs(all), mean_abs);
+      m.mu_star =
+          bootstrap(r, spec.bootstrap, o * 1000003 + static_cast<std::uint64_t>(i), mean_abs(all), mean_abs);
     }
   }
   return result;
@@ -182,7 +188,9 @@ std::vector<std::vector<SobolIndices>> sobol_analyze(int factors, const SobolSpe
       const auto fab = [&](std::size_t j) { return outputs[(2 + i) * n + j][o]; };
       const auto first = [&](const std::vector<int>& rows) {
         double s = 0;
-        for (int j : rows) s += fb(static_cast<std::size_t>(j)) * (fab(static_cast<std::size_t>(j)) - fa(static_cast<std::size_t>(j)));
+        for (int j : rows)
+          s += fb(static_cast<std::size_t>(j)) *
+               (fab(static_cast<std::size_t>(j)) - fa(static_cast<std::size_t>(j)));
         const double v = var(rows);
         return v > 0 ? s / static_cast<double>(rows.size()) / v : 0.0;
       };

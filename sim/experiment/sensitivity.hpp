@@ -49,8 +49,8 @@ struct MorrisIndices {
 };
 
 struct MorrisResult {
-  std::vector<std::vector<double>> points;   ///< the design, trajectories * (factors + 1)
-  std::vector<std::vector<double>> outputs;  ///< outputs[point][output]
+  std::vector<std::vector<double>> points;          ///< the design, trajectories * (factors + 1)
+  std::vector<std::vector<double>> outputs;         ///< outputs[point][output]
   std::vector<std::vector<MorrisIndices>> indices;  ///< [output][factor]
 };
 
@@ -74,9 +74,9 @@ struct SobolIndices {
 };
 
 struct SobolResult {
-  std::vector<std::vector<double>> points;   ///< A (N rows), B (N rows), then A_B^i for each i
+  std::vector<std::vector<double>> points;  ///< A (N rows), B (N rows), then A_B^i for each i
   std::vector<std::vector<double>> outputs;
-  std::vector<double> variance;                   ///< per output
+  std::vector<double> variance;                    ///< per output
   std::vector<std::vector<SobolIndices>> indices;  ///< [output][factor]
 };
 
@@ -89,7 +89,11 @@ std::vector<std::vector<SobolIndices>> sobol_analyze(int factors, const SobolSpe
 SobolResult sobol(int factors, const SobolSpec& spec, const BatchEvaluator& evaluate);
 
 /// Evaluations each method needs.
-inline int morris_evaluations(int factors, const MorrisSpec& s) { return s.trajectories * (factors + 1); }
-inline int sobol_evaluations(int factors, const SobolSpec& s) { return s.samples * (factors + 2); }
+inline int morris_evaluations(int factors, const MorrisSpec& s) {
+  return s.trajectories * (factors + 1);
+}
+inline int sobol_evaluations(int factors, const SobolSpec& s) {
+  return s.samples * (factors + 2);
+}
 
 }  // namespace cxsim

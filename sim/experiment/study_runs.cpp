@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "core/errors.hpp"
-#include "service/contact_config.hpp"
 #include "kpi/compare.hpp"
+#include "service/contact_config.hpp"
 
 namespace cxsim {
 
@@ -32,16 +32,19 @@ void check_measure(const Measure& m, int horizon) {
       throw error_at(m.where, "metric", "'" + m.metric + "': " + e.message());
     }
   } else if (find_metric(m.metric) < 0) {
-    throw error_at(m.where, "metric",
-                   "'" + m.metric + "' is not a daily series, so it has no window mean (from_day); daily series "
-                   "are the metric names cxsim info lists. Give only to_day to read a key figure at that day");
+    throw error_at(
+        m.where, "metric",
+        "'" + m.metric +
+            "' is not a daily series, so it has no window mean (from_day); daily series "
+            "are the metric names cxsim info lists. Give only to_day to read a key figure at that day");
   }
   const int to = m.to_day == 0 ? horizon : m.to_day;
   const int from = m.from_day == 0 ? 1 : m.from_day;
-  const std::string allowed = " must be a day in [1, " + std::to_string(horizon) +
-                              "] (run.horizon_days is " + std::to_string(horizon) + ")";
+  const std::string allowed = " must be a day in [1, " + std::to_string(horizon) + "] (run.horizon_days is " +
+                              std::to_string(horizon) + ")";
   if (to < 1 || to > horizon) throw error_at(m.where, "to_day", "to_day " + std::to_string(to) + allowed);
-  if (from < 1 || from > horizon) throw error_at(m.where, "from_day", "from_day " + std::to_string(from) + allowed);
+  if (from < 1 || from > horizon)
+    throw error_at(m.where, "from_day", "from_day " + std::to_string(from) + allowed);
   if (from > to) throw error_at(m.where, "from_day", "from_day must not be after to_day");
 }
 
@@ -72,19 +75,24 @@ void check_study_key(const std::string& key, double min, double max, const Sourc
   if (!spec) {
     std::string near;
     for (const auto& k : closest_keys(key, 3)) near += (near.empty() ? "'" : ", '") + k + "'";
-    throw error_at(where, key, "unknown key; closest known keys: " + near + ". Every key is listed in docs/scenarios.md.");
+    throw error_at(
+        where, key,
+        "unknown key; closest known keys: " + near + ". Every key is listed in docs/scenarios.md.");
   }
   if (key.rfind("run.", 0) == 0) throw error_at(where, key, "run.* keys cannot be varied by a study");
   if (spec->type != ParamType::real && !(allow_integer && spec->type == ParamType::integer))
     throw error_at(where, key,
-                   std::string("is not a real number (") + (spec->type == ParamType::integer ? "an integer" : "not a number") +
-                       "); only real-valued keys" + (allow_integer ? " and integer keys" : "") + " can be varied");
+                   std::string("is not a real number (") +
+                       (spec->type == ParamType::integer ? "an integer" : "not a number") +
+                       "); only real-valued keys" + (allow_integer ? " and integer keys" : "") +
+                       " can be varied");
   if (!(min < max))
-    throw error_at(where, key, "min (" + shortest_text(min) + ") must be less than max (" + shortest_text(max) + ")");
+    throw error_at(where, key,
+                   "min (" + shortest_text(min) + ") must be less than max (" + shortest_text(max) + ")");
   if (min < spec->min || max > spec->max)
     throw error_at(where, key,
-                   "[" + shortest_text(min) + ", " + shortest_text(max) + "] is outside the key's allowed range " +
-                       allowed_text(*spec));
+                   "[" + shortest_text(min) + ", " + shortest_text(max) +
+                       "] is outside the key's allowed range " + allowed_text(*spec));
 }
 
 std::vector<RunPlan> StudyRunner::plans(const std::vector<std::vector<double>>& points) const {
@@ -124,8 +132,9 @@ std::vector<std::vector<std::vector<double>>> StudyRunner::run(const std::vector
   std::vector<std::vector<std::vector<double>>> out;
   const std::size_t step = static_cast<std::size_t>(std::max(1, chunk));
   for (std::size_t begin = 0; begin < points.size(); begin += step) {
-    const std::vector<std::vector<double>> part(points.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                points.begin() + static_cast<std::ptrdiff_t>(std::min(points.size(), begin + step)));
+    const std::vector<std::vector<double>> part(
+        points.begin() + static_cast<std::ptrdiff_t>(begin),
+        points.begin() + static_cast<std::ptrdiff_t>(std::min(points.size(), begin + step)));
     RunOptions o = options;
     o.progress = nullptr;  // progress is reported per chunk, across concurrent callers
     ExperimentResult r = run_plans(plans(part), first, replications, o, network);

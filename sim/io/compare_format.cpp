@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/errors.hpp"
 #include "io/compare_format.hpp"
 #include "io/figure_text.hpp"
-#include "core/errors.hpp"
 #include "io/text_format.hpp"
 
 namespace cxsim {
@@ -68,7 +68,8 @@ std::string sweep_table(const Comparison& c) {
   }
   for (const auto& fc : figures) {
     const Display d = display(fc.figure);
-    head.push_back(fc.figure.label.substr(0, fc.figure.label.find(" (")));  // "retention (end)" -> "retention"
+    head.push_back(
+        fc.figure.label.substr(0, fc.figure.label.find(" (")));  // "retention (end)" -> "retention"
     units.push_back(d.difference_unit);
     base.push_back(estimate_text(fc.figure, fc.baseline));
   }
@@ -96,10 +97,11 @@ std::string sweep_table(const Comparison& c) {
   std::vector<std::size_t> width(head.size(), 0);
   for (const auto& row : grid)
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  std::string out = format("\nSweep: %zu points, each the baseline with the values shown: the baseline's figures, "
-                           "then each point's difference from '%s' in the unit below the figure (* its interval "
-                           "excludes zero; intervals and definitions: --format markdown or csv)\n",
-                           points.size(), c.baseline.c_str());
+  std::string out = format(
+      "\nSweep: %zu points, each the baseline with the values shown: the baseline's figures, "
+      "then each point's difference from '%s' in the unit below the figure (* its interval "
+      "excludes zero; intervals and definitions: --format markdown or csv)\n",
+      points.size(), c.baseline.c_str());
   for (std::size_t r = 0; r < grid.size(); ++r) {
     std::string line = " ";
     for (std::size_t i = 0; i < grid[r].size(); ++i) {

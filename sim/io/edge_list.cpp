@@ -19,7 +19,9 @@ constexpr const char* kKey = "network.edge_list";
 constexpr std::string_view kExpected =
     "expected two member ids (0-based integers) separated by whitespace or a comma";
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 // One line of the file, split into at most three tokens (a third one is an error).
 class LineParser {
@@ -43,8 +45,7 @@ class LineParser {
     tie.second = id(n);
     skip_space();
     if (pos_ < line_.size())
-      fail(std::string(kExpected) + ", found more after the second id: \"" + std::string(trimmed()) +
-               "\"",
+      fail(std::string(kExpected) + ", found more after the second id: \"" + std::string(trimmed()) + "\"",
            pos_);
     return true;
   }
@@ -69,8 +70,7 @@ class LineParser {
     std::uint64_t value = 0;
     const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
     if (token.empty() || ec == std::errc::invalid_argument || ptr != token.data() + token.size())
-      fail(std::string(kExpected) + ", found \"" + std::string(token.empty() ? trimmed() : token) +
-               "\"",
+      fail(std::string(kExpected) + ", found \"" + std::string(token.empty() ? trimmed() : token) + "\"",
            start);
     if (ec == std::errc::result_out_of_range || value >= n)
       fail("member id " + std::string(token) + " is out of range: " +
@@ -100,8 +100,7 @@ Network read_edge_list(const std::string& path, std::uint32_t n) {
     throw InputError("cannot read the edge list: it is a directory", path, 0, 0, kKey);
   std::ifstream in(path);
   if (!in)
-    throw InputError(std::string("cannot open the edge list: ") + std::strerror(errno), path, 0, 0,
-                     kKey);
+    throw InputError(std::string("cannot open the edge list: ") + std::strerror(errno), path, 0, 0, kKey);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
   std::string line;
   int line_no = 0;

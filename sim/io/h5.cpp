@@ -55,19 +55,51 @@ int check_status(int status, std::string_view call, std::string_view name = {}) 
 
 // Memory types are the native ones; file types are fixed little-endian so files are identical
 // on every machine.
-template <class T> hid_t mem_type();
-template <> hid_t mem_type<double>() { return H5T_NATIVE_DOUBLE; }
-template <> hid_t mem_type<float>() { return H5T_NATIVE_FLOAT; }
-template <> hid_t mem_type<std::int64_t>() { return H5T_NATIVE_INT64; }
-template <> hid_t mem_type<std::int32_t>() { return H5T_NATIVE_INT32; }
-template <> hid_t mem_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+template <class T>
+hid_t mem_type();
+template <>
+hid_t mem_type<double>() {
+  return H5T_NATIVE_DOUBLE;
+}
+template <>
+hid_t mem_type<float>() {
+  return H5T_NATIVE_FLOAT;
+}
+template <>
+hid_t mem_type<std::int64_t>() {
+  return H5T_NATIVE_INT64;
+}
+template <>
+hid_t mem_type<std::int32_t>() {
+  return H5T_NATIVE_INT32;
+}
+template <>
+hid_t mem_type<std::uint8_t>() {
+  return H5T_NATIVE_UINT8;
+}
 
-template <class T> hid_t file_type();
-template <> hid_t file_type<double>() { return H5T_IEEE_F64LE; }
-template <> hid_t file_type<float>() { return H5T_IEEE_F32LE; }
-template <> hid_t file_type<std::int64_t>() { return H5T_STD_I64LE; }
-template <> hid_t file_type<std::int32_t>() { return H5T_STD_I32LE; }
-template <> hid_t file_type<std::uint8_t>() { return H5T_STD_U8LE; }
+template <class T>
+hid_t file_type();
+template <>
+hid_t file_type<double>() {
+  return H5T_IEEE_F64LE;
+}
+template <>
+hid_t file_type<float>() {
+  return H5T_IEEE_F32LE;
+}
+template <>
+hid_t file_type<std::int64_t>() {
+  return H5T_STD_I64LE;
+}
+template <>
+hid_t file_type<std::int32_t>() {
+  return H5T_STD_I32LE;
+}
+template <>
+hid_t file_type<std::uint8_t>() {
+  return H5T_STD_U8LE;
+}
 
 std::string number_text(double value) {
   char buf[32];
@@ -131,7 +163,9 @@ std::string valid_utf8(std::string text) {
       std::uint32_t cp = c & (0x7F >> len);
       for (std::size_t k = 1; k < len; ++k) cp = cp << 6 | (byte(i + k) & 0x3F);
       ok = cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
-           cp >= (len == 2 ? 0x80u : len == 3 ? 0x800u : 0x10000u);
+           cp >= (len == 2   ? 0x80u
+                  : len == 3 ? 0x800u
+                             : 0x10000u);
     }
     if (!ok) {
       if (clean) out.assign(text, 0, i), clean = false;
@@ -155,7 +189,9 @@ void set_read_limits(std::uint64_t max_bytes, std::uint64_t file_bytes) {
   t_file_bytes = file_bytes;
 }
 
-std::uint64_t read_limit_bytes() { return t_max_bytes; }
+std::uint64_t read_limit_bytes() {
+  return t_max_bytes;
+}
 
 void check_global_heaps(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -219,7 +255,9 @@ void check_global_heaps(const std::string& path) {
   }
 }
 
-void silence_errors() { check_status(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "H5Eset_auto2"); }
+void silence_errors() {
+  check_status(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "H5Eset_auto2");
+}
 
 bool is_hdf5(const std::string& path) {
   silence_errors();
@@ -254,10 +292,12 @@ void Handle::close() {
 }
 
 Dataspace::Dataspace(hid_t id) : Handle(id, &H5Sclose) {}
-Dataspace Dataspace::scalar() { return Dataspace(check(H5Screate(H5S_SCALAR), "H5Screate")); }
+Dataspace Dataspace::scalar() {
+  return Dataspace(check(H5Screate(H5S_SCALAR), "H5Screate"));
+}
 Dataspace Dataspace::simple(std::span<const hsize_t> dims) {
-  return Dataspace(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                         "H5Screate_simple"));
+  return Dataspace(
+      check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "H5Screate_simple"));
 }
 std::vector<hsize_t> Dataspace::dims() const {
   const int rank = check_status(H5Sget_simple_extent_ndims(id()), "H5Sget_simple_extent_ndims");
@@ -267,7 +307,9 @@ std::vector<hsize_t> Dataspace::dims() const {
 }
 
 PropertyList::PropertyList(hid_t id) : Handle(id, &H5Pclose) {}
-PropertyList PropertyList::create(hid_t cls) { return PropertyList(check(H5Pcreate(cls), "H5Pcreate")); }
+PropertyList PropertyList::create(hid_t cls) {
+  return PropertyList(check(H5Pcreate(cls), "H5Pcreate"));
+}
 
 Datatype::Datatype(hid_t id) : Handle(id, &H5Tclose) {}
 Datatype Datatype::utf8_string() {
@@ -296,9 +338,8 @@ void write_scalar_attr(hid_t object, std::string_view name, hid_t file_type, hid
   if (check_status(H5Aexists(object, n.c_str()), "H5Aexists", n) > 0)
     check_status(H5Adelete(object, n.c_str()), "H5Adelete", n);
   const Dataspace space = Dataspace::scalar();
-  const Attribute attr(check(H5Acreate2(object, n.c_str(), file_type, space.id(), H5P_DEFAULT,
-                                        H5P_DEFAULT),
-                             "H5Acreate2", n));
+  const Attribute attr(
+      check(H5Acreate2(object, n.c_str(), file_type, space.id(), H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2", n));
   check_status(H5Awrite(attr.id(), mem_type, value), "H5Awrite", n);
 }
 
@@ -339,15 +380,18 @@ AttrType Object::attr_type(std::string_view name) const {
   const Attribute attr = open_attr(name);
   const Datatype type(check(H5Aget_type(attr.id()), "H5Aget_type", name));
   switch (H5Tget_class(type.id())) {
-    case H5T_FLOAT: return AttrType::real;
-    case H5T_INTEGER: return AttrType::integer;
-    case H5T_ENUM: return is_bool_enum(type.id()) ? AttrType::boolean : AttrType::other;
+    case H5T_FLOAT:
+      return AttrType::real;
+    case H5T_INTEGER:
+      return AttrType::integer;
+    case H5T_ENUM:
+      return is_bool_enum(type.id()) ? AttrType::boolean : AttrType::other;
     case H5T_STRING: {
       const bool variable = check_status(H5Tis_variable_str(type.id()), "H5Tis_variable_str") > 0;
-      return variable && H5Tget_cset(type.id()) == H5T_CSET_UTF8 ? AttrType::string
-                                                                  : AttrType::other_string;
+      return variable && H5Tget_cset(type.id()) == H5T_CSET_UTF8 ? AttrType::string : AttrType::other_string;
     }
-    default: return AttrType::other;
+    default:
+      return AttrType::other;
   }
 }
 
@@ -414,19 +458,23 @@ std::string Object::read_attr<std::string>(std::string_view name) const {
   std::string text(size, '\0');
   check_status(H5Aread(attr.id(), type.id(), text.data()), "H5Aread", name);
   text.resize(std::min(text.find('\0'), text.size()));
-  if (H5Tget_strpad(type.id()) == H5T_STR_SPACEPAD)
-    text.erase(text.find_last_not_of(' ') + 1);
+  if (H5Tget_strpad(type.id()) == H5T_STR_SPACEPAD) text.erase(text.find_last_not_of(' ') + 1);
   return valid_utf8(std::move(text));
 }
 
 std::string Object::read_attr_text(std::string_view name) const {
   switch (attr_type(name)) {
-    case AttrType::real: return number_text(read_attr<double>(name));
-    case AttrType::integer: return std::to_string(read_attr<std::int64_t>(name));
-    case AttrType::boolean: return read_attr<bool>(name) ? "true" : "false";
+    case AttrType::real:
+      return number_text(read_attr<double>(name));
+    case AttrType::integer:
+      return std::to_string(read_attr<std::int64_t>(name));
+    case AttrType::boolean:
+      return read_attr<bool>(name) ? "true" : "false";
     case AttrType::string:
-    case AttrType::other_string: return read_attr<std::string>(name);
-    case AttrType::other: break;
+    case AttrType::other_string:
+      return read_attr<std::string>(name);
+    case AttrType::other:
+      break;
   }
   return "(unsupported type)";
 }
@@ -443,8 +491,7 @@ std::vector<hsize_t> Dataset::chunk() const {
   const PropertyList dcpl(check(H5Dget_create_plist(id()), "H5Dget_create_plist"));
   if (H5Pget_layout(dcpl.id()) != H5D_CHUNKED) return {};
   std::vector<hsize_t> chunk(dims().size());
-  check_status(H5Pget_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()),
-               "H5Pget_chunk");
+  check_status(H5Pget_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pget_chunk");
   return chunk;
 }
 
@@ -461,7 +508,8 @@ ElementType Dataset::element_type() const {
       if (!is_signed && size == 1) return ElementType::uint8;
       return ElementType::other;
     }
-    default: return ElementType::other;
+    default:
+      return ElementType::other;
   }
 }
 
@@ -477,7 +525,8 @@ std::uint64_t Dataset::checked_count(std::size_t element_size) const {
       throw Error("dataset dimensions overflow when multiplied");
   const PropertyList dcpl(check(H5Dget_create_plist(id()), "H5Dget_create_plist"));
   const H5D_layout_t layout = H5Pget_layout(dcpl.id());
-  if (layout == H5D_VIRTUAL) throw Error("virtual dataset (it reads other files); cxsim does not write those");
+  if (layout == H5D_VIRTUAL)
+    throw Error("virtual dataset (it reads other files); cxsim does not write those");
   if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED && layout != H5D_COMPACT)
     throw Error("dataset of an unknown storage layout");
   if (layout == H5D_CHUNKED) {
@@ -485,7 +534,8 @@ std::uint64_t Dataset::checked_count(std::size_t element_size) const {
     H5D_chunk_index_t index{};
     check_status(H5Dget_chunk_index_type(id(), &index), "H5Dget_chunk_index_type");
     if (index == H5D_CHUNK_IDX_BTREE)
-      throw Error("chunked dataset with an unchecksummed (version 1 B-tree) index; cxsim writes the latest format");
+      throw Error(
+          "chunked dataset with an unchecksummed (version 1 B-tree) index; cxsim writes the latest format");
   }
   if (check_status(H5Pget_external_count(dcpl.id()), "H5Pget_external_count") > 0)
     throw Error("dataset with external storage (it reads other files); cxsim does not write those");
@@ -499,13 +549,15 @@ std::uint64_t Dataset::checked_count(std::size_t element_size) const {
       throw Error("dataset with a filter cxsim does not use");
   }
   std::uint64_t bytes = 0;
-  if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(std::max<std::size_t>(1, element_size)), &bytes))
+  if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(std::max<std::size_t>(1, element_size)),
+                             &bytes))
     throw Error("dataset size overflows");
   // Uncompressed data cannot be larger than the file; compressed data expands at most ~1000-fold.
   const std::uint64_t slack = 1 << 20;
   const std::uint64_t plausible =
       layout == H5D_CHUNKED && filters > 0
-          ? (t_file_bytes > (UINT64_MAX - slack) / kMaxExpansion ? UINT64_MAX : t_file_bytes * kMaxExpansion + slack)
+          ? (t_file_bytes > (UINT64_MAX - slack) / kMaxExpansion ? UINT64_MAX
+                                                                 : t_file_bytes * kMaxExpansion + slack)
           : t_file_bytes + slack;
   if (bytes > plausible || bytes > t_max_bytes)
     throw Error("dataset declares " + std::to_string(count) + " elements (" + std::to_string(bytes) +
@@ -519,11 +571,11 @@ std::vector<T> Dataset::read() const {
   const Datatype type(check(H5Dget_type(id()), "H5Dget_type"));
   const H5T_class_t cls = H5Tget_class(type.id());
   if (cls != H5T_FLOAT && cls != H5T_INTEGER) throw Error("dataset does not hold numbers");
-  const std::size_t count = static_cast<std::size_t>(checked_count(std::max(sizeof(T), H5Tget_size(type.id()))));
+  const std::size_t count =
+      static_cast<std::size_t>(checked_count(std::max(sizeof(T), H5Tget_size(type.id()))));
   std::vector<T> values(count);
   if (count > 0)
-    check_status(H5Dread(id(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-                 "H5Dread");
+    check_status(H5Dread(id(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "H5Dread");
   return values;
 }
 
@@ -581,7 +633,7 @@ namespace {
 
 struct LinkNames {
   std::vector<std::string> names;
-  bool foreign = false;  // a soft, external or user-defined link
+  bool foreign = false;   // a soft, external or user-defined link
   bool bad_name = false;  // not valid UTF-8
 };
 
@@ -627,8 +679,7 @@ void check_hard_links(hid_t location, const std::string& path) {
 
 bool Location::has(std::string_view name) const {
   check_compact(id(), {});
-  return check_status(H5Lexists(id(), std::string(name).c_str(), H5P_DEFAULT), "H5Lexists",
-                      name) > 0;
+  return check_status(H5Lexists(id(), std::string(name).c_str(), H5P_DEFAULT), "H5Lexists", name) > 0;
 }
 
 std::vector<std::string> Location::children() const {
@@ -641,8 +692,7 @@ std::vector<std::string> Location::children() const {
   const auto index = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
   LinkNames links;
   hsize_t position = 0;
-  check_status(H5Literate(self.id(), index, H5_ITER_INC, &position, collect_link_name, &links),
-               "H5Literate");
+  check_status(H5Literate(self.id(), index, H5_ITER_INC, &position, collect_link_name, &links), "H5Literate");
   if (links.foreign) throw Error("a group holds soft or external links; cxsim files hold none");
   if (links.bad_name) throw Error("a group holds a name that is not valid UTF-8; cxsim writes UTF-8 names");
   return links.names;
@@ -654,8 +704,7 @@ Group Location::create_group(std::string_view name) const {
                "H5Pset_link_creation_order");
   set_compact_storage(gcpl.id());
   const std::string n(name);
-  return Group(check(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), "H5Gcreate2",
-                     n));
+  return Group(check(H5Gcreate2(id(), n.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), "H5Gcreate2", n));
 }
 
 Group Location::open_group(std::string_view name) const {
@@ -671,21 +720,19 @@ Dataset Location::write_dataset(std::string_view name, std::span<const T> data,
   hsize_t total = 1;
   for (const hsize_t d : dims) total *= d;
   if (dims.empty() || total != data.size())
-    throw Error("dataset '" + n + "': shape does not match " + std::to_string(data.size()) +
-                " values");
+    throw Error("dataset '" + n + "': shape does not match " + std::to_string(data.size()) + " values");
   const Dataspace space = Dataspace::simple(dims);
   const PropertyList dcpl = PropertyList::create(H5P_DATASET_CREATE);
   set_compact_attributes(dcpl.id());
   if (const auto chunk = chunk_shape(dims, sizeof(T)); !chunk.empty()) {
-    check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()),
-                 "H5Pset_chunk", n);
+    check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk", n);
     check_status(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle", n);
     check_status(H5Pset_deflate(dcpl.id(), 4), "H5Pset_deflate", n);
   }
   check_status(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time", n);
-  Dataset dataset(check(H5Dcreate2(id(), n.c_str(), file_type<T>(), space.id(), H5P_DEFAULT,
-                                   dcpl.id(), H5P_DEFAULT),
-                        "H5Dcreate2", n));
+  Dataset dataset(
+      check(H5Dcreate2(id(), n.c_str(), file_type<T>(), space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+            "H5Dcreate2", n));
   if (total > 0)
     check_status(H5Dwrite(dataset.id(), mem_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
                  "H5Dwrite", n);
@@ -696,14 +743,11 @@ template Dataset Location::write_dataset<double>(std::string_view, std::span<con
                                                  std::span<const hsize_t>) const;
 template Dataset Location::write_dataset<float>(std::string_view, std::span<const float>,
                                                 std::span<const hsize_t>) const;
-template Dataset Location::write_dataset<std::int64_t>(std::string_view,
-                                                       std::span<const std::int64_t>,
+template Dataset Location::write_dataset<std::int64_t>(std::string_view, std::span<const std::int64_t>,
                                                        std::span<const hsize_t>) const;
-template Dataset Location::write_dataset<std::int32_t>(std::string_view,
-                                                       std::span<const std::int32_t>,
+template Dataset Location::write_dataset<std::int32_t>(std::string_view, std::span<const std::int32_t>,
                                                        std::span<const hsize_t>) const;
-template Dataset Location::write_dataset<std::uint8_t>(std::string_view,
-                                                       std::span<const std::uint8_t>,
+template Dataset Location::write_dataset<std::uint8_t>(std::string_view, std::span<const std::uint8_t>,
                                                        std::span<const hsize_t>) const;
 
 Dataset Location::write_strings(std::string_view name, std::span<const std::string> data) const {
@@ -713,9 +757,9 @@ Dataset Location::write_strings(std::string_view name, std::span<const std::stri
   const Datatype type = Datatype::utf8_string();
   const PropertyList dcpl = PropertyList::create(H5P_DATASET_CREATE);
   set_compact_attributes(dcpl.id());
-  Dataset dataset(check(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT, dcpl.id(),
-                                   H5P_DEFAULT),
-                        "H5Dcreate2", n));
+  Dataset dataset(
+      check(H5Dcreate2(id(), n.c_str(), type.id(), space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+            "H5Dcreate2", n));
   std::vector<const char*> pointers;
   pointers.reserve(data.size());
   for (const std::string& s : data) pointers.push_back(s.c_str());
@@ -750,8 +794,7 @@ PropertyList file_access() {
 // The latest format this library writes (1.10: superblock v3, version-2 object headers, new chunk
 // indexes): every metadata block carries a checksum, so corruption is detected instead of read.
 void set_format(const PropertyList& fapl) {
-  check_status(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
-               "H5Pset_libver_bounds");
+  check_status(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), "H5Pset_libver_bounds");
 }
 
 }  // namespace

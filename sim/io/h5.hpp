@@ -186,8 +186,7 @@ class Location : public Object {
   /// std::uint8_t.
   /// @throws Error when the product of `dims` is not data.size() or HDF5 fails
   template <class T>
-  Dataset write_dataset(std::string_view name, std::span<const T> data,
-                        std::span<const hsize_t> dims) const;
+  Dataset write_dataset(std::string_view name, std::span<const T> data, std::span<const hsize_t> dims) const;
   Dataset open_dataset(std::string_view name) const;
 
   /// A new 1-D dataset of variable-length UTF-8 strings (h5py reads them as `str` objects),
@@ -209,8 +208,9 @@ class File : public Location {
  public:
   File() = default;
 
-  /// Creates `path`, which must not exist (O_EXCL: never opens or follows an existing entry). The file refuses to close while objects in it are open
-  /// (H5F_CLOSE_SEMI), so a leaked handle is an error at close() instead of a silent late flush.
+  /// Creates `path`, which must not exist (O_EXCL: never opens or follows an existing entry). The file
+  /// refuses to close while objects in it are open (H5F_CLOSE_SEMI), so a leaked handle is an error at
+  /// close() instead of a silent late flush.
   /// @throws Error when the file cannot be created
   static File create(const std::string& path);
   /// Opens `path` read-only.

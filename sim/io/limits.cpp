@@ -28,10 +28,14 @@ std::string escape(std::string_view text, std::size_t max_bytes, bool keep_lines
       continue;
     }
     if (c < 0x20 || c == 0x7F) {
-      if (c == '\n') out += "\\n";
-      else if (c == '\t') out += "\\t";
-      else if (c == '\r') out += "\\r";
-      else std::snprintf(buf, sizeof buf, "\\x%02X", c), out += buf;
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\r')
+        out += "\\r";
+      else
+        std::snprintf(buf, sizeof buf, "\\x%02X", c), out += buf;
       ++i;
       continue;
     }
@@ -59,9 +63,13 @@ std::string escape(std::string_view text, std::size_t max_bytes, bool keep_lines
 
 }  // namespace
 
-std::string printable(std::string_view text, std::size_t max_bytes) { return escape(text, max_bytes, false); }
+std::string printable(std::string_view text, std::size_t max_bytes) {
+  return escape(text, max_bytes, false);
+}
 
-std::string terminal_text(std::string_view text) { return escape(text, SIZE_MAX - 8, true); }
+std::string terminal_text(std::string_view text) {
+  return escape(text, SIZE_MAX - 8, true);
+}
 
 void check_toml_limits(std::string_view text, const std::string& file) {
   if (text.size() > kMaxScenarioBytes)
@@ -86,8 +94,9 @@ void check_toml_limits(std::string_view text, const std::string& file) {
       while (i < n && text[i] != '\n') ++i;
     } else if (c == '"' || c == '\'') {
       const bool multi = i + 2 < n && text[i + 1] == c && text[i + 2] == c;
-      const std::string_view close = multi ? (c == '"' ? std::string_view("\"\"\"") : std::string_view("\'\'\'"))
-                                           : std::string_view(&text[i], 1);
+      const std::string_view close =
+          multi ? (c == '"' ? std::string_view("\"\"\"") : std::string_view("\'\'\'"))
+                : std::string_view(&text[i], 1);
       i += multi ? 3 : 1;
       while (i < n) {
         if (c == '"' && text[i] == '\\') {
@@ -140,7 +149,9 @@ std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
   std::uint64_t out = 0;
   return __builtin_mul_overflow(a, b, &out) ? UINT64_MAX : out;
 }
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 // Every parameter set a plan uses (from day 0 and after each intervention day).
 template <class F>
@@ -160,8 +171,9 @@ std::uint64_t estimate_results_bytes(const std::vector<RunPlan>& plans, std::int
     const auto days = static_cast<std::uint64_t>(std::max<std::int64_t>(1, plan.params.run_horizon_days));
     bytes = saturating_add(bytes, saturating_mul(saturating_mul(kMetricCount * 8, reps), days));
     if (plan.params.run_save_customers)
-      bytes = saturating_add(bytes, saturating_mul(saturating_mul(kSavedBytesPerCustomer, reps),
-                                                   static_cast<std::uint64_t>(plan.params.market_population)));
+      bytes =
+          saturating_add(bytes, saturating_mul(saturating_mul(kSavedBytesPerCustomer, reps),
+                                               static_cast<std::uint64_t>(plan.params.market_population)));
   }
   return bytes;
 }
@@ -182,10 +194,13 @@ std::uint64_t estimate_experiment_memory(const std::vector<RunPlan>& plans, std:
   std::uint64_t saved = 0;
   for (const RunPlan& plan : plans)
     if (plan.params.run_save_customers)
-      saved = saturating_add(saved, saturating_mul(saturating_mul(kSavedBytesPerCustomer,
-                                                                  static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications))),
-                                                   static_cast<std::uint64_t>(plan.params.market_population)));
-  return saturating_add(saturating_add(largest, saved), saturating_mul(2, estimate_results_bytes(plans, replications)));
+      saved = saturating_add(
+          saved,
+          saturating_mul(saturating_mul(kSavedBytesPerCustomer,
+                                        static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications))),
+                         static_cast<std::uint64_t>(plan.params.market_population)));
+  return saturating_add(saturating_add(largest, saved),
+                        saturating_mul(2, estimate_results_bytes(plans, replications)));
 }
 
 void check_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,

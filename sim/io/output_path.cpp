@@ -26,7 +26,9 @@ namespace {
 constexpr const char* kTempMarker = ".cxsim-tmp-";
 constexpr std::time_t kStaleSeconds = 24 * 3600;
 
-std::string error_text(int error) { return std::strerror(error); }
+std::string error_text(int error) {
+  return std::strerror(error);
+}
 
 struct Split {
   std::string dir;   ///< "." when the path has no directory part
@@ -55,7 +57,9 @@ std::string random_suffix() {
   return out;
 }
 
-std::string temp_prefix(const std::string& name) { return "." + name + kTempMarker; }
+std::string temp_prefix(const std::string& name) {
+  return "." + name + kTempMarker;
+}
 
 /// Creates a new private directory next to `path`; returns false (errno set) on failure.
 bool create_temp_dir(const Split& where, std::string& temp) {
@@ -104,7 +108,10 @@ void remove_stale_temps(const Split& where) {
     if (dash == 0 || dash == std::string::npos || dash > 10) continue;
     long pid = 0;
     for (std::size_t i = 0; i < dash; ++i) {
-      if (rest[i] < '0' || rest[i] > '9') { pid = -1; break; }
+      if (rest[i] < '0' || rest[i] > '9') {
+        pid = -1;
+        break;
+      }
       pid = pid * 10 + (rest[i] - '0');
     }
     if (pid <= 0) continue;
@@ -128,19 +135,27 @@ void sync_directory(const std::string& dir) {
 /// Refuses an existing entry at `path` that must not be replaced; fills `target` for a results file.
 void check_existing(const std::string& path, const struct stat& st, Replace replace, OutputTarget& target) {
   if (S_ISLNK(st.st_mode))
-    throw InputError("refusing to write: the output path is a symbolic link (cxsim writes only to a new "
-                     "path or over a cxsim results file)", path);
+    throw InputError(
+        "refusing to write: the output path is a symbolic link (cxsim writes only to a new "
+        "path or over a cxsim results file)",
+        path);
   if (S_ISDIR(st.st_mode))
     throw InputError("refusing to write: the output path is a directory; give a file name", path);
   if (!S_ISREG(st.st_mode))
-    throw InputError("refusing to write: the output path is a special file (device, FIFO or socket), "
-                     "not a regular file", path);
+    throw InputError(
+        "refusing to write: the output path is a special file (device, FIFO or socket), "
+        "not a regular file",
+        path);
   if (!is_results_file(path))
-    throw InputError("refusing to replace a file that is not a cxsim results file; choose another "
-                     "output path", path);
+    throw InputError(
+        "refusing to replace a file that is not a cxsim results file; choose another "
+        "output path",
+        path);
   if (replace == Replace::never)
-    throw InputError("a results file exists already; use --force to replace it, or choose another "
-                     "output path (without -o, cxsim picks a new name)", path);
+    throw InputError(
+        "a results file exists already; use --force to replace it, or choose another "
+        "output path (without -o, cxsim picks a new name)",
+        path);
   target.exists = true;
   target.mode = st.st_mode & 0777;
 }
@@ -181,7 +196,8 @@ OutputTarget check_output(const std::string& path, Replace replace, std::uint64_
     throw InputError("cannot write results: '" + where.dir + "' is not a directory", path);
 
   struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) check_existing(path, st, replace, target);
+  if (::lstat(path.c_str(), &st) == 0)
+    check_existing(path, st, replace, target);
   else if (errno != ENOENT)
     throw InputError("cannot write results: " + error_text(errno), path);
 
@@ -197,7 +213,8 @@ OutputTarget check_output(const std::string& path, Replace replace, std::uint64_
   if (fd >= 0) ::close(fd), ::unlink(probe_file.c_str());
   ::rmdir(probe.c_str());
   if (fd < 0)
-    throw InputError("cannot write results in directory '" + where.dir + "': " + error_text(probe_error), path);
+    throw InputError("cannot write results in directory '" + where.dir + "': " + error_text(probe_error),
+                     path);
 
   struct statvfs fs_st {};
   if (::statvfs(where.dir.c_str(), &fs_st) == 0) {
@@ -260,9 +277,11 @@ void TempOutput::commit(const std::atomic<bool>* cancel) {
       check_existing(target_.path, st, target_.replace, again);
     } catch (const InputError& e) {
       if (!target_.exists)
-        throw InputError("another process created this file while cxsim was running; it was left "
-                         "as it is and these results were not written (" + e.message() + ")",
-                         target_.path);
+        throw InputError(
+            "another process created this file while cxsim was running; it was left "
+            "as it is and these results were not written (" +
+                e.message() + ")",
+            target_.path);
       throw;
     }
     if (::rename(file_.c_str(), target_.path.c_str()) != 0)
@@ -274,8 +293,10 @@ void TempOutput::commit(const std::atomic<bool>* cancel) {
       if (status == 0) ::unlink(file_.c_str());
     }
     if (status != 0 && errno == EEXIST)
-      throw InputError("another process created this file while cxsim was running; it was left as "
-                       "it is and these results were not written", target_.path);
+      throw InputError(
+          "another process created this file while cxsim was running; it was left as "
+          "it is and these results were not written",
+          target_.path);
     if (status != 0) throw InputError("cannot write results: " + error_text(errno), target_.path);
   }
   sync_directory(split(target_.path).dir);

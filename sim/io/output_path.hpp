@@ -26,8 +26,8 @@ enum class Replace {
 struct OutputTarget {
   std::string path;
   Replace replace = Replace::never;
-  bool exists = false;      ///< a results file was there at the check
-  unsigned mode = 0;        ///< its permission bits, kept on replacement
+  bool exists = false;  ///< a results file was there at the check
+  unsigned mode = 0;    ///< its permission bits, kept on replacement
 };
 
 /// Checks `path` before any work: the directory exists, is a directory, is writable (a temporary

@@ -10,11 +10,11 @@
 
 #include "core/errors.hpp"
 #include "io/figure_text.hpp"
-#include "io/text_format.hpp"
 #include "io/h5.hpp"
 #include "io/limits.hpp"
-#include "io/system.hpp"
 #include "io/results_writer.hpp"
+#include "io/system.hpp"
+#include "io/text_format.hpp"
 
 namespace cxsim {
 
@@ -71,17 +71,21 @@ h5::File open_results(const std::string& path) {
   reading(path, [&] {
     if (file.superblock_version() < 2)
       throw InputError("an HDF5 file without checksummed metadata (superblock version " +
-                       std::to_string(file.superblock_version()) +
-                       "), so not a cxsim results file (cxsim writes version 2 or later)", path);
+                           std::to_string(file.superblock_version()) +
+                           "), so not a cxsim results file (cxsim writes version 2 or later)",
+                       path);
     if (!file.has_attr("format") || file.read_attr_text("format") != "cxsim-results")
-      throw InputError("an HDF5 file but not a cxsim results file (no root attribute format = "
-                       "\"cxsim-results\")", path);
+      throw InputError(
+          "an HDF5 file but not a cxsim results file (no root attribute format = "
+          "\"cxsim-results\")",
+          path);
     if (!file.has_attr("format_version"))
       throw InputError("cxsim results file without a format_version attribute", path);
     const auto version = file.read_attr<std::int64_t>("format_version");
     if (version < 1 || version > kResultsFormatVersion)
       throw InputError("results format version " + std::to_string(version) + "; this cxsim reads " +
-                       "versions 1 to " + std::to_string(kResultsFormatVersion), path);
+                           "versions 1 to " + std::to_string(kResultsFormatVersion),
+                       path);
   });
   return file;
 }
@@ -145,8 +149,7 @@ void order_metrics(std::vector<std::string>& names) {
   });
 }
 
-StrategyResults read_strategy(const h5::Group& group, const std::string& name,
-                              const std::string& path) {
+StrategyResults read_strategy(const h5::Group& group, const std::string& name, const std::string& path) {
   StrategyResults s;
   s.name = name;
   const h5::Group series = group.open_group("series");
@@ -157,23 +160,21 @@ StrategyResults read_strategy(const h5::Group& group, const std::string& name,
     const h5::Dataset ds = series.open_dataset(metric);
     const auto dims = ds.dims();
     if (dims.size() != 2)
-      throw InputError("series '" + metric + "' of strategy '" + name + "' is not [replication, day]",
-                       path);
+      throw InputError("series '" + metric + "' of strategy '" + name + "' is not [replication, day]", path);
     if (first) {
       if (dims[0] == 0 || dims[1] == 0 || dims[0] > kMaxReplicationsInFile || dims[1] > kMaxDaysInFile)
-        throw InputError("series '" + metric + "' of strategy '" + name + "' has " +
-                         std::to_string(dims[0]) + " replications and " + std::to_string(dims[1]) +
-                         " days; a results file has 1 to " + std::to_string(kMaxReplicationsInFile) +
-                         " and 1 to " + std::to_string(kMaxDaysInFile), path);
+        throw InputError("series '" + metric + "' of strategy '" + name + "' has " + std::to_string(dims[0]) +
+                             " replications and " + std::to_string(dims[1]) +
+                             " days; a results file has 1 to " + std::to_string(kMaxReplicationsInFile) +
+                             " and 1 to " + std::to_string(kMaxDaysInFile),
+                         path);
       s.replications = static_cast<int>(dims[0]);
       s.days = static_cast<int>(dims[1]);
       first = false;
-    } else if (dims[0] != static_cast<hsize_t>(s.replications) ||
-               dims[1] != static_cast<hsize_t>(s.days)) {
+    } else if (dims[0] != static_cast<hsize_t>(s.replications) || dims[1] != static_cast<hsize_t>(s.days)) {
       throw InputError("series of strategy '" + name + "' differ in shape", path);
     }
-    s.metrics.push_back({metric, text_attr(ds, "unit"), text_attr(ds, "kind"),
-                         text_attr(ds, "description")});
+    s.metrics.push_back({metric, text_attr(ds, "unit"), text_attr(ds, "kind"), text_attr(ds, "description")});
     s.values.push_back(ds.read<double>());
     if (s.values.back().size() != static_cast<std::size_t>(s.replications) * static_cast<std::size_t>(s.days))
       throw InputError("series '" + metric + "' of strategy '" + name + "' has the wrong size", path);
@@ -218,9 +219,12 @@ void read_summary(const h5::File& file, ResultsFile& out) {
   SummaryColumns& t = out.summary;
   for (const std::string& name : group.children()) {
     const h5::Dataset ds = group.open_dataset(name);
-    if (name == "strategy") t.strategy = ds.read_strings();
-    else if (name == "replication") t.replication = ds.read<std::int64_t>();
-    else t.columns.emplace_back(name, ds.read<double>());
+    if (name == "strategy")
+      t.strategy = ds.read_strings();
+    else if (name == "replication")
+      t.replication = ds.read<std::int64_t>();
+    else
+      t.columns.emplace_back(name, ds.read<double>());
   }
   const std::size_t rows = t.strategy.size();
   bool equal = t.replication.size() == rows;
@@ -232,10 +236,17 @@ CustomerColumn read_column(const h5::Group& rep, const std::string& name, const 
   const h5::Dataset ds = rep.open_dataset(name);
   CustomerColumn column{name, text_attr(ds, "unit"), text_attr(ds, "description"), {}};
   switch (ds.element_type()) {
-    case h5::ElementType::uint8: column.data = ds.read<std::uint8_t>(); break;
-    case h5::ElementType::int32: column.data = ds.read<std::int32_t>(); break;
-    case h5::ElementType::float32: column.data = ds.read<float>(); break;
-    default: throw InputError("customer column '" + name + "' is not uint8, int32 or float32", path);
+    case h5::ElementType::uint8:
+      column.data = ds.read<std::uint8_t>();
+      break;
+    case h5::ElementType::int32:
+      column.data = ds.read<std::int32_t>();
+      break;
+    case h5::ElementType::float32:
+      column.data = ds.read<float>();
+      break;
+    default:
+      throw InputError("customer column '" + name + "' is not uint8, int32 or float32", path);
   }
   return column;
 }
@@ -253,8 +264,10 @@ SeriesSet StrategyResults::to_series_set() const {
   for (int m = 0; m < kMetricCount; ++m) {
     const auto* v = series(metric_defs()[m].name);
     auto out = set.values.begin() + static_cast<std::ptrdiff_t>(m) * replications * days;
-    if (v) std::copy(v->begin(), v->end(), out);
-    else std::fill_n(out, replications * days, std::numeric_limits<double>::quiet_NaN());
+    if (v)
+      std::copy(v->begin(), v->end(), out);
+    else
+      std::fill_n(out, replications * days, std::numeric_limits<double>::quiet_NaN());
   }
   return set;
 }
@@ -309,7 +322,9 @@ std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
 
 std::string describe_results_raw(const ResultsFile& f);
 
-std::string describe_results(const ResultsFile& f) { return terminal_text(describe_results_raw(f)); }
+std::string describe_results(const ResultsFile& f) {
+  return terminal_text(describe_results_raw(f));
+}
 
 std::string describe_results_raw(const ResultsFile& f) {
   std::string out = "cxsim results file " + f.path + "\n";
@@ -320,25 +335,24 @@ std::string describe_results_raw(const ResultsFile& f) {
                          std::to_string(f.format_version));
   line("created", f.created_utc);
   line("command line", f.command_line);
-  line("scenario", (f.scenario_path.empty() ? std::string("(no file)") : f.scenario_path) +
-                       " (sha256 " + f.scenario_sha256.substr(0, 16) + ")");
+  line("scenario", (f.scenario_path.empty() ? std::string("(no file)") : f.scenario_path) + " (sha256 " +
+                       f.scenario_sha256.substr(0, 16) + ")");
   line("seed", std::to_string(f.seed));
   line("replications", std::to_string(f.replications));
   line("days", std::to_string(f.horizon_days));
   line("population", std::to_string(f.population));
   line("threads", std::to_string(f.threads));
   const double rate = f.seconds_simulating > 0 ? f.customer_days / f.seconds_simulating : 0;
-  line("timings", format("%.2f s total, %.2f s simulating, %lld customer-days (%.3g per second)",
-                         f.seconds_total, f.seconds_simulating,
-                         static_cast<long long>(f.customer_days), rate));
+  line("timings",
+       format("%.2f s total, %.2f s simulating, %lld customer-days (%.3g per second)", f.seconds_total,
+              f.seconds_simulating, static_cast<long long>(f.customer_days), rate));
   std::string names;
   for (const auto& s : f.strategies) names += (names.empty() ? "" : ", ") + s.name;
   line("strategies", names);
 
   if (f.strategies.empty()) return out;
   const StrategyResults& first = f.strategies.front();
-  out += format("metrics (%zu, each float64 [replication, day] per strategy)\n",
-                first.metrics.size());
+  out += format("metrics (%zu, each float64 [replication, day] per strategy)\n", first.metrics.size());
   for (const auto& m : first.metrics)
     out += format("  %-24s %-16s %-6s %s\n", m.name.c_str(), m.unit.c_str(), m.kind.c_str(),
                   m.description.c_str());

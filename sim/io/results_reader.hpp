@@ -29,7 +29,7 @@ struct InterventionRecord {
 /// The results of one strategy (/strategies/<name>).
 struct StrategyResults {
   std::string name;
-  std::string kind;         ///< baseline, strategy or sweep_point ("baseline" in older files)
+  std::string kind;  ///< baseline, strategy or sweep_point ("baseline" in older files)
   std::string description;
   /// Keys the run sets from day 0, values as text (a sweep point's values).
   std::map<std::string, std::string> overrides;

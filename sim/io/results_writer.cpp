@@ -15,10 +15,10 @@
 
 #include <cxsim/version.hpp>
 
-#include "kpi/compare.hpp"
 #include "core/errors.hpp"
 #include "io/h5.hpp"
 #include "io/output_path.hpp"
+#include "kpi/compare.hpp"
 
 namespace cxsim {
 
@@ -38,7 +38,9 @@ constexpr std::array<std::uint32_t, 64> kSha256Rounds = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+constexpr std::uint32_t rotr(std::uint32_t x, int n) {
+  return (x >> n) | (x << (32 - n));
+}
 
 void sha256_block(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
   std::uint32_t w[64];
@@ -52,8 +54,8 @@ void sha256_block(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
   }
   auto [a, b, c, d, e, f, g, k] = h;
   for (int i = 0; i < 64; ++i) {
-    const std::uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-                             kSha256Rounds[i] + w[i];
+    const std::uint32_t t1 =
+        k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kSha256Rounds[i] + w[i];
     const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
   }
@@ -103,9 +105,12 @@ constexpr const char* kRngScheme =
 
 const char* kind_name(MetricKind kind) {
   switch (kind) {
-    case MetricKind::stock: return "stock";
-    case MetricKind::flow: return "flow";
-    case MetricKind::ratio: return "ratio";
+    case MetricKind::stock:
+      return "stock";
+    case MetricKind::flow:
+      return "flow";
+    case MetricKind::ratio:
+      return "ratio";
   }
   return "?";
 }
@@ -152,8 +157,7 @@ void write_parameters(const h5::File& file, const Params& params) {
     const Segment& segment = params.segments[i];
     const h5::Group g = segments.create_group(std::to_string(i));
     g.write_attr("name", segment.name);
-    for (const SegmentParamSpec& spec : segment_param_specs())
-      g.write_attr(spec.name, segment.*spec.member);
+    for (const SegmentParamSpec& spec : segment_param_specs()) g.write_attr(spec.name, segment.*spec.member);
   }
 }
 
@@ -173,8 +177,7 @@ void write_series(const h5::Group& strategy, const SeriesSet& series) {
   }
 }
 
-void write_customers(const h5::Group& strategy,
-                     const std::vector<std::vector<CustomerColumn>>& customers) {
+void write_customers(const h5::Group& strategy, const std::vector<std::vector<CustomerColumn>>& customers) {
   const h5::Group group = strategy.create_group("customers");
   group.write_attr("replications", static_cast<std::int64_t>(customers.size()));
   for (std::size_t r = 0; r < customers.size(); ++r) {
@@ -208,9 +211,12 @@ void write_param_attr(const h5::Object& object, const ParamSpec& spec, const Par
 
 const char* kind_name(RunKind kind) {
   switch (kind) {
-    case RunKind::baseline: return "baseline";
-    case RunKind::strategy: return "strategy";
-    case RunKind::sweep_point: return "sweep_point";
+    case RunKind::baseline:
+      return "baseline";
+    case RunKind::strategy:
+      return "strategy";
+    case RunKind::sweep_point:
+      return "sweep_point";
   }
   return "?";
 }
@@ -265,8 +271,10 @@ void write_summary(const h5::File& file, const SummaryTable& t) {
 
 void check_inputs(const std::string& path, const SeriesSet& s, const std::string& strategy) {
   if (strategy.empty() || strategy == "." || strategy.find('/') != std::string::npos)
-    throw InputError("strategy name '" + strategy + "' cannot name an HDF5 group (empty, '.' or "
-                     "containing '/')", path);
+    throw InputError("strategy name '" + strategy +
+                         "' cannot name an HDF5 group (empty, '.' or "
+                         "containing '/')",
+                     path);
   if (s.replications < 0 || s.days < 0 ||
       s.values.size() != static_cast<std::size_t>(kMetricCount) * s.replications * s.days)
     throw std::invalid_argument("write_results: series holds " + std::to_string(s.values.size()) +
@@ -288,8 +296,8 @@ struct RunView {
   const std::vector<std::vector<CustomerColumn>>* customers = nullptr;
 };
 
-void write_file(const std::string& path, const Params& params, const RunStats& stats,
-                const Provenance& prov, const std::vector<RunView>& runs, const WriteOptions& options) {
+void write_file(const std::string& path, const Params& params, const RunStats& stats, const Provenance& prov,
+                const std::vector<RunView>& runs, const WriteOptions& options) {
   std::vector<RunSeries> summary_runs;
   for (const RunView& run : runs) {
     check_inputs(path, *run.series, run.name);
@@ -299,8 +307,7 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
   }
   // Checked first (kind of target, directory, room); then the file is built in memory and
   // published atomically (io/output_path.hpp).
-  const OutputTarget target =
-      options.target ? *options.target : check_output(path, options.replace, 0);
+  const OutputTarget target = options.target ? *options.target : check_output(path, options.replace, 0);
   const auto cancelled = [&] { return options.cancel && options.cancel->load(); };
   TempOutput temp(target);
   {

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "experiment/experiment.hpp"
 #include "core/results.hpp"
+#include "experiment/experiment.hpp"
 #include "io/output_path.hpp"
 
 namespace cxsim {

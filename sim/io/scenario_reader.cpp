@@ -21,10 +21,10 @@
 #include <optional>
 #include <sstream>
 
-#include "service/contact_config.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
 #include "io/reader_support.hpp"
+#include "service/contact_config.hpp"
 
 namespace cxsim {
 // Helpers shared with io/experiment_reader.cpp (declared in io/reader_support.hpp).
@@ -35,8 +35,7 @@ namespace fs = std::filesystem;
 constexpr std::string_view docs_hint = "Every key is listed in docs/scenarios.md.";
 
 Site site_at(const std::string& file, const toml::source_region& where, std::string key) {
-  return {file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
-          std::move(key)};
+  return {file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column), std::move(key)};
 }
 
 // ---- text helpers ----------------------------------------------------------------------------
@@ -92,17 +91,24 @@ std::string found_text(const toml::node& n) {
       if (s.size() > 40) s = s.substr(0, 40) + "...";
       return "the string " + toml_string(s);
     }
-    case toml::node_type::integer: return "the integer " + std::to_string(n.as_integer()->get());
+    case toml::node_type::integer:
+      return "the integer " + std::to_string(n.as_integer()->get());
     case toml::node_type::floating_point:
       return "the number " + number_text(n.as_floating_point()->get());
     case toml::node_type::boolean:
       return std::string("the boolean ") + (n.as_boolean()->get() ? "true" : "false");
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -129,8 +135,7 @@ std::string expected_text(const SegmentParamSpec& spec) {
 // ---- suggestions -----------------------------------------------------------------------------
 
 /// `options` ordered by edit distance to `word`, closest first (at most `count`).
-std::vector<std::string> closest(std::string_view word, std::vector<std::string> options,
-                                 std::size_t count) {
+std::vector<std::string> closest(std::string_view word, std::vector<std::string> options, std::size_t count) {
   if (word.size() > kMaxSuggestKey) return {};  // edit distance is quadratic: no suggestion
   std::stable_sort(options.begin(), options.end(), [&](const auto& a, const auto& b) {
     return edit_distance(word, a) < edit_distance(word, b);
@@ -179,8 +184,7 @@ const SegmentParamSpec* find_segment_param(std::string_view name) {
 std::string unknown_segment_key_message(std::string_view name) {
   std::vector<std::string> keys{"name"};
   for (const auto& s : segment_param_specs()) keys.emplace_back(s.name);
-  return "unknown segment key; " + did_you_mean(closest(name, keys, 3)) + " " +
-         std::string(docs_hint);
+  return "unknown segment key; " + did_you_mean(closest(name, keys, 3)) + " " + std::string(docs_hint);
 }
 
 // ---- setting values from TOML nodes ----------------------------------------------------------
@@ -206,8 +210,8 @@ void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site
           if (spec.type == ParamType::choice) {
             const auto options = choices(spec.allowed);
             if (std::find(options.begin(), options.end(), s->get()) == options.end())
-              throw at.error("'" + s->get() + "' is not valid; allowed: " + allowed_text(spec) +
-                             "; " + did_you_mean(closest(s->get(), options, 1)));
+              throw at.error("'" + s->get() + "' is not valid; allowed: " + allowed_text(spec) + "; " +
+                             did_you_mean(closest(s->get(), options, 1)));
           }
           value = s->get();
         } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
@@ -222,7 +226,8 @@ void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site
             values.push_back(i->get());
           }
           if (!values.empty() && values.size() != spec.length)
-            throw at.error("has " + std::to_string(values.size()) + " values; allowed: " + expected_text(spec));
+            throw at.error("has " + std::to_string(values.size()) +
+                           " values; allowed: " + expected_text(spec));
           value = std::move(values);
         } else if constexpr (std::is_same_v<V, std::int64_t>) {
           // A float with no fraction (1e5, 100000.0) is accepted for an integer key.
@@ -241,9 +246,12 @@ void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site
           }
         } else {
           double d = 0;
-          if (const auto* i = n.as_integer()) d = static_cast<double>(i->get());
-          else if (const auto* f = n.as_floating_point()) d = f->get();
-          else throw wrong_type();
+          if (const auto* i = n.as_integer())
+            d = static_cast<double>(i->get());
+          else if (const auto* f = n.as_floating_point())
+            d = f->get();
+          else
+            throw wrong_type();
           if (!(d >= spec.min && d <= spec.max)) throw out_of_range(number_text(d));  // and NaN
           value = d;
         }
@@ -262,9 +270,12 @@ void set_segment_value(Segment& seg, std::string_view name, const toml::node& n,
   const auto* spec = find_segment_param(name);
   if (!spec) throw at.error(unknown_segment_key_message(name));
   double d = 0;
-  if (const auto* i = n.as_integer()) d = static_cast<double>(i->get());
-  else if (const auto* f = n.as_floating_point()) d = f->get();
-  else throw at.error("expected " + expected_text(*spec) + ", got " + found_text(n));
+  if (const auto* i = n.as_integer())
+    d = static_cast<double>(i->get());
+  else if (const auto* f = n.as_floating_point())
+    d = f->get();
+  else
+    throw at.error("expected " + expected_text(*spec) + ", got " + found_text(n));
   if (!(d >= spec->min && d <= spec->max))
     throw at.error("value " + number_text(d) + " is out of range; allowed: " + expected_text(*spec));
   seg.*spec->member = d;
@@ -311,8 +322,7 @@ std::vector<Segment> read_segments(const toml::key& k, const toml::node& v, cons
       }
     }
     if (!named)
-      throw site_at(file, element.source(), where)
-          .error("a [[segment]] needs a name, e.g. name = \"loyal\"");
+      throw site_at(file, element.source(), where).error("a [[segment]] needs a name, e.g. name = \"loyal\"");
     segments.push_back(std::move(seg));
   }
   return segments;
@@ -444,8 +454,9 @@ toml::table override_value(const std::string& value, bool text_key, const Site& 
 /// The segment and key named by "segment[<i>].<key>" or "segment.<name>.<key>".
 std::pair<Segment*, std::string> find_segment(Params& p, const std::string& key, const Site& at) {
   const auto bad_form = [&] {
-    return at.error("expected segment[<i>].<key> or segment.<name>.<key>, e.g. "
-                    "segment.price-driven.expectation=0.7");
+    return at.error(
+        "expected segment[<i>].<key> or segment.<name>.<key>, e.g. "
+        "segment.price-driven.expectation=0.7");
   };
   std::vector<std::string> names;
   for (const auto& s : p.segments) names.push_back(s.name);
@@ -456,8 +467,7 @@ std::pair<Segment*, std::string> find_segment(Params& p, const std::string& key,
     std::size_t i = 0;
     const char* first = key.data() + 8;
     const auto [end, ec] = std::from_chars(first, key.data() + dot, i);
-    if (ec != std::errc() || end == first || *end != ']' || end + 1 != key.data() + dot)
-      throw bad_form();
+    if (ec != std::errc() || end == first || *end != ']' || end + 1 != key.data() + dot) throw bad_form();
     if (i >= p.segments.size())
       throw at.error("there is no segment[" + std::to_string(i) + "]; the scenario has " +
                      std::to_string(p.segments.size()) + " segments: " + quoted_list(names));
@@ -481,8 +491,7 @@ void apply_one(Params& p, const std::string& assignment) {
     auto [seg, field] = find_segment(p, key, at);
     const auto* spec = find_segment_param(field);
     if (field != "name" && !spec) throw at.error(unknown_segment_key_message(field));
-    const auto doc = override_value(value, field == "name", at,
-                                    spec ? expected_text(*spec) : "a string");
+    const auto doc = override_value(value, field == "name", at, spec ? expected_text(*spec) : "a string");
     set_segment_value(*seg, field, *doc.get("v"), at);
     for (const auto& other : p.segments)
       if (&other != seg && other.name == seg->name)
@@ -542,8 +551,8 @@ Scenario parse_scenario(std::string_view text, const std::string& path) {
     root = toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    throw InputError("TOML syntax error: " + std::string(e.description()), path,
-                     static_cast<int>(where.line), static_cast<int>(where.column));
+    throw InputError("TOML syntax error: " + std::string(e.description()), path, static_cast<int>(where.line),
+                     static_cast<int>(where.column));
   }
   Scenario s;
   s.path = path;
@@ -558,8 +567,8 @@ Scenario parse_scenario(std::string_view text, const std::string& path) {
                      e.key());
   }
   const auto where = locate(root, "network.edge_list");
-  check_files(s.params, Site{path, static_cast<int>(where.line), static_cast<int>(where.column),
-                             "network.edge_list"});
+  check_files(s.params,
+              Site{path, static_cast<int>(where.line), static_cast<int>(where.column), "network.edge_list"});
   return s;
 }
 
@@ -584,11 +593,16 @@ std::string resolved_toml(const Params& p) {
           [&](auto member) {
             const auto& value = p.*member;
             using V = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<V, bool>) out += value ? "true" : "false";
-            else if constexpr (std::is_same_v<V, std::string>) out += toml_string(value);
-            else if constexpr (std::is_same_v<V, std::int64_t>) out += std::to_string(value);
-            else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) out += param_to_string(p, spec);
-            else out += real_literal(value);
+            if constexpr (std::is_same_v<V, bool>)
+              out += value ? "true" : "false";
+            else if constexpr (std::is_same_v<V, std::string>)
+              out += toml_string(value);
+            else if constexpr (std::is_same_v<V, std::int64_t>)
+              out += std::to_string(value);
+            else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>)
+              out += param_to_string(p, spec);
+            else
+              out += real_literal(value);
           },
           spec.member);
       out += '\n';
@@ -607,7 +621,9 @@ std::string resolved_toml(const Params& p) {
 namespace {
 
 /// One plain sentence per section for the docs (the keys themselves live in the registry).
-std::string_view section_blurb(std::string_view section) { return section_description(section); }
+std::string_view section_blurb(std::string_view section) {
+  return section_description(section);
+}
 
 std::string cell(std::string_view text) {
   std::string out;
@@ -617,12 +633,18 @@ std::string cell(std::string_view text) {
 
 std::string_view type_name(ParamType t) {
   switch (t) {
-    case ParamType::real: return "number";
-    case ParamType::integer: return "integer";
-    case ParamType::boolean: return "boolean";
-    case ParamType::choice: return "choice";
-    case ParamType::text: return "text";
-    case ParamType::list: return "list of integers";
+    case ParamType::real:
+      return "number";
+    case ParamType::integer:
+      return "integer";
+    case ParamType::boolean:
+      return "boolean";
+    case ParamType::choice:
+      return "choice";
+    case ParamType::text:
+      return "text";
+    case ParamType::list:
+      return "list of integers";
   }
   return {};
 }
@@ -679,22 +701,24 @@ std::string scenarios_markdown() {
   for (const auto& section : sections()) {
     out += "\n## [" + section + "]\n\n";
     if (const auto blurb = section_blurb(section); !blurb.empty()) out += std::string(blurb) + "\n\n";
-    out += "| key | type | default | unit | allowed | intervenable | description | source |\n"
-           "|---|---|---|---|---|---|---|---|\n";
+    out +=
+        "| key | type | default | unit | allowed | intervenable | description | source |\n"
+        "|---|---|---|---|---|---|---|---|\n";
     for (const auto& spec : param_specs()) {
       if (spec.key.substr(0, spec.key.find('.')) != section) continue;
       std::string value = param_to_string(defaults, spec);
       if (spec.type == ParamType::choice || spec.type == ParamType::text) value = toml_string(value);
       out += "| `" + std::string(spec.key.substr(section.size() + 1)) + "` | " +
-             std::string(type_name(spec.type)) + " | `" + cell(value) + "` | " + cell(spec.unit) +
-             " | " + cell(allowed(spec)) + " | " + (spec.intervenable ? "yes" : "no") + " | " +
+             std::string(type_name(spec.type)) + " | `" + cell(value) + "` | " + cell(spec.unit) + " | " +
+             cell(allowed(spec)) + " | " + (spec.intervenable ? "yes" : "no") + " | " +
              cell(spec.description) + " | " + cell(spec.source) + " |\n";
     }
   }
   const Segment fresh;
   const auto segments = Params::default_segments();
-  out += "\n## [[segment]]\n\nCustomer segments. Every segment key is a number; each segment also "
-         "needs a `name` (text, unique).\n\n| key | unit | allowed | description | new segment |";
+  out +=
+      "\n## [[segment]]\n\nCustomer segments. Every segment key is a number; each segment also "
+      "needs a `name` (text, unique).\n\n| key | unit | allowed | description | new segment |";
   std::string rule = "|---|---|---|---|---|";
   for (const auto& seg : segments) {
     out += " default `";  // appended piecewise: GCC 12 warns (-Wrestrict) on "literal" + string&&
@@ -704,9 +728,8 @@ std::string scenarios_markdown() {
   }
   out += "\n" + rule + "\n";
   for (const auto& spec : segment_param_specs()) {
-    out += "| `" + std::string(spec.name) + "` | " + cell(spec.unit) + " | " +
-           segment_allowed_text(spec) + " | " + cell(spec.description) + " | " +
-           number_text(fresh.*spec.member) + " |";
+    out += "| `" + std::string(spec.name) + "` | " + cell(spec.unit) + " | " + segment_allowed_text(spec) +
+           " | " + cell(spec.description) + " | " + number_text(fresh.*spec.member) + " |";
     for (const auto& seg : segments) {
       out += ' ';
       out += number_text(seg.*spec.member);
@@ -714,8 +737,9 @@ std::string scenarios_markdown() {
     }
     out += "\n";
   }
-  out += "\nThe default segments are used when a scenario has no `[[segment]]` table; a "
-         "`[[segment]]` key left out takes the *new segment* value.\n";
+  out +=
+      "\nThe default segments are used when a scenario has no `[[segment]]` table; a "
+      "`[[segment]]` key left out takes the *new segment* value.\n";
   return out + experiment_syntax_markdown() + targets_syntax_markdown();
 }
 

@@ -26,8 +26,8 @@ struct SensitivityReport {
   int samples = 0;  ///< trajectories (Morris) or base samples N (Sobol')
   std::uint64_t seed = 0;
   double level = 0.95;
-  std::vector<std::vector<double>> points;   ///< [point][key], in the keys' units
-  std::vector<std::vector<double>> outputs;  ///< [point][metric], replication means
+  std::vector<std::vector<double>> points;         ///< [point][key], in the keys' units
+  std::vector<std::vector<double>> outputs;        ///< [point][metric], replication means
   std::vector<std::vector<MorrisIndices>> morris;  ///< [metric][key]
   std::vector<std::vector<SobolIndices>> sobol;    ///< [metric][key]
   std::string scenario_path, scenario_text, command_line;
@@ -46,7 +46,7 @@ void write_sensitivity(const std::string& path, const SensitivityReport& report)
 
 struct SelectionReport {
   std::vector<std::string> names;
-  std::string objective;  ///< figure label
+  std::string objective;                 ///< figure label
   std::vector<std::string> constraints;  ///< as given, "service_level>=0.8"
   SelectionSpec spec;
   SelectionResult result;

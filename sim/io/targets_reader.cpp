@@ -42,18 +42,20 @@ void check_keys(const toml::table& t, const std::string& file, const std::string
   }
 }
 
-double number(const toml::table& t, const std::string& file, const std::string& table,
-              const std::string& key, bool required, double fallback) {
+double number(const toml::table& t, const std::string& file, const std::string& table, const std::string& key,
+              bool required, double fallback) {
   const toml::node* n = t.get(key);
   if (!n) {
     if (required) throw error_at(ref(file, t.source()), table + "." + key, "[[" + table + "]] needs " + key);
     return fallback;
   }
   if (auto v = n->value<double>()) {
-    if (!std::isfinite(*v)) throw error_at(ref(file, n->source()), table + "." + key, "must be a finite number");
+    if (!std::isfinite(*v))
+      throw error_at(ref(file, n->source()), table + "." + key, "must be a finite number");
     return *v;
   }
-  throw error_at(ref(file, n->source()), table + "." + key, "must be a number, got " + detail::found_text(*n));
+  throw error_at(ref(file, n->source()), table + "." + key,
+                 "must be a number, got " + detail::found_text(*n));
 }
 
 int day(const toml::table& t, const std::string& file, const std::string& key, int horizon) {
@@ -66,14 +68,17 @@ int day(const toml::table& t, const std::string& file, const std::string& key, i
                          "] (run.horizon_days is " + std::to_string(horizon) + ")");
     return static_cast<int>(*v);
   }
-  throw error_at(ref(file, n->source()), "target." + key, "must be a whole day number, got " + detail::found_text(*n));
+  throw error_at(ref(file, n->source()), "target." + key,
+                 "must be a whole day number, got " + detail::found_text(*n));
 }
 
-std::string text(const toml::table& t, const std::string& file, const std::string& table, const std::string& key) {
+std::string text(const toml::table& t, const std::string& file, const std::string& table,
+                 const std::string& key) {
   const toml::node* n = t.get(key);
   if (!n) throw error_at(ref(file, t.source()), table + "." + key, "[[" + table + "]] needs " + key);
   if (auto v = n->value_exact<std::string>()) return *v;
-  throw error_at(ref(file, n->source()), table + "." + key, "must be a string, got " + detail::found_text(*n));
+  throw error_at(ref(file, n->source()), table + "." + key,
+                 "must be a string, got " + detail::found_text(*n));
 }
 
 }  // namespace
@@ -92,7 +97,8 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     if (key != "target" && key != "free")
-      throw error_at(ref(path, v.source()), key, "unknown table; a targets file has [[target]] and [[free]] tables");
+      throw error_at(ref(path, v.source()), key,
+                     "unknown table; a targets file has [[target]] and [[free]] tables");
     if (!v.is_array_of_tables())
       throw error_at(ref(path, v.source()), key, "must be an array of tables: write [[" + key + "]]");
   }
@@ -108,7 +114,9 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
       spec.measure.to_day = day(t, path, "to_day", horizon);
       spec.value = number(t, path, "target", "value", true, 0);
       spec.sd = number(t, path, "target", "sd", true, 0);
-      if (!(spec.sd > 0)) throw error_at(ref(path, t.get("sd")->source()), "target.sd", "sd must be > 0 (the observed value's uncertainty)");
+      if (!(spec.sd > 0))
+        throw error_at(ref(path, t.get("sd")->source()), "target.sd",
+                       "sd must be > 0 (the observed value's uncertainty)");
       check_measure(spec.measure, horizon);
       out.targets.push_back(std::move(spec));
     }
@@ -125,11 +133,13 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
       f.min = number(t, path, "free", "min", true, 0);
       f.max = number(t, path, "free", "max", true, 0);
       check_study_key(f.key, f.min, f.max, f.where, false);
-      if (!seen.insert(f.key).second) throw error_at(f.where, f.key, "is given twice; one [[free]] table per key");
+      if (!seen.insert(f.key).second)
+        throw error_at(f.where, f.key, "is given twice; one [[free]] table per key");
       out.free.push_back(std::move(f));
     }
   }
-  if (out.targets.empty()) throw InputError("no [[target]] tables: nothing to calibrate to", path, 0, 0, "target");
+  if (out.targets.empty())
+    throw InputError("no [[target]] tables: nothing to calibrate to", path, 0, 0, "target");
   if (out.free.empty()) throw InputError("no [[free]] tables: nothing to fit", path, 0, 0, "free");
   return out;
 }
@@ -173,7 +183,8 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
       const auto eq = text.find('=');
       const auto start = text.find_first_not_of(" \t");
       if (eq == std::string::npos || text.compare(start, name.size(), name) != 0)
-        throw InputError("cannot rewrite '" + keys[i] + "': write it as `" + name + " = value` on its own line in [" + section + "]",
+        throw InputError("cannot rewrite '" + keys[i] + "': write it as `" + name +
+                             " = value` on its own line in [" + section + "]",
                          path, static_cast<int>(line), 0, keys[i]);
       text = text.substr(0, start) + assignment;
     } else if (table && !table->is_inline() && table->source().begin.line > 0) {
@@ -185,7 +196,8 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
     }
   }
   std::sort(inserts.begin(), inserts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (const auto& [after, text] : inserts) lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(after), text);
+  for (const auto& [after, text] : inserts)
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(after), text);
   std::string out = header;
   for (const auto& l : lines) out += l + "\n";
   for (const auto& a : appended) out += a + "\n";

@@ -84,8 +84,9 @@ SummaryTable summary_table(const std::vector<RunSeries>& runs) {
   SummaryTable t;
   for (const RunSeries& run : runs)
     for (const auto& [key, value] : run.sweep_values)
-      if (std::none_of(t.sweep_columns.begin(), t.sweep_columns.end(),
-                       [&key = key](const auto& c) { return c.first == key; }))  // clang 14: no implicit capture of a binding
+      if (std::none_of(t.sweep_columns.begin(), t.sweep_columns.end(), [&key = key](const auto& c) {
+            return c.first == key;
+          }))  // clang 14: no implicit capture of a binding
         t.sweep_columns.emplace_back(key, std::vector<double>());
   for (const Figure& f : builtin_figures()) t.figure_columns.emplace_back(f, std::vector<double>());
   for (const RunSeries& run : runs) {

@@ -49,21 +49,22 @@ constexpr std::array kTable = {
                  "active_customers", "", false, "Customers who have not churned, at the end"},
     KeyFigureDef{"new_customers", "new_customers_total", "new customers (total)", "people", A::total,
                  "new_customers", "", false, "Adoptions over the run"},
-    KeyFigureDef{"churned", "churned_total", "customers lost (total)", "people", A::total, "churned", "", false,
-                 "Customers lost over the run"},
+    KeyFigureDef{"churned", "churned_total", "customers lost (total)", "people", A::total, "churned", "",
+                 false, "Customers lost over the run"},
     KeyFigureDef{"orders", "orders_total", "orders (total)", "orders", A::total, "orders", "", false,
                  "Orders placed over the run"},
-    KeyFigureDef{"issues", "issues_opened_total", "issues opened (total)", "issues", A::total, "issues_opened",
-                 "", false, "Problems opened by failed touchpoints over the run"},
+    KeyFigureDef{"issues", "issues_opened_total", "issues opened (total)", "issues", A::total,
+                 "issues_opened", "", false, "Problems opened by failed touchpoints over the run"},
     KeyFigureDef{"contacts_failure", "contacts_failure_total", "failure-demand contacts (total)", "contacts",
                  A::total, "contacts_failure", "", false, "Contacts about a problem over the run"},
     KeyFigureDef{"contacts_repeat", "contacts_repeat_total", "repeat contacts (total)", "contacts", A::total,
-                 "contacts_repeat", "", false, "Repeat contacts about a problem not yet resolved, over the run"},
+                 "contacts_repeat", "", false,
+                 "Repeat contacts about a problem not yet resolved, over the run"},
     KeyFigureDef{"contacts_per_order", "contacts_per_order_final", "contacts per order (last 30 days)",
                  "contacts/order", A::final, "contacts_per_order", "", false,
                  "Contacts / orders over the last 30 days"},
-    KeyFigureDef{"abandoned", "abandoned_total", "abandoned contacts (total)", "contacts", A::total, "abandoned",
-                 "", false, "Contacts that gave up waiting (each attempt), over the run"},
+    KeyFigureDef{"abandoned", "abandoned_total", "abandoned contacts (total)", "contacts", A::total,
+                 "abandoned", "", false, "Contacts that gave up waiting (each attempt), over the run"},
     KeyFigureDef{"mean_attitude", "mean_attitude_final", "mean attitude (end)", "attitude", A::final,
                  "mean_attitude", "", false, "Mean attitude of active customers at the end"},
 };
@@ -79,9 +80,15 @@ std::string quoted_list(const std::vector<std::string>& items) {
 }
 
 Figure from_def(const KeyFigureDef& d) {
-  return {std::string(d.id),     std::string(d.column), std::string(d.label),
-          std::string(d.unit),   d.how,                 std::string(d.metric),
-          std::string(d.denominator), d.key,            std::string(d.definition)};
+  return {std::string(d.id),
+          std::string(d.column),
+          std::string(d.label),
+          std::string(d.unit),
+          d.how,
+          std::string(d.metric),
+          std::string(d.denominator),
+          d.key,
+          std::string(d.definition)};
 }
 
 }  // namespace
@@ -92,10 +99,14 @@ std::span<const KeyFigureDef> key_figure_defs() {
 
 std::string_view aggregate_name(Aggregate how) {
   switch (how) {
-    case Aggregate::final: return "final";
-    case Aggregate::total: return "total";
-    case Aggregate::window_mean: return "window_mean";
-    case Aggregate::window_ratio: return "window_ratio";
+    case Aggregate::final:
+      return "final";
+    case Aggregate::total:
+      return "total";
+    case Aggregate::window_mean:
+      return "window_mean";
+    case Aggregate::window_ratio:
+      return "window_ratio";
   }
   return "?";
 }
@@ -103,7 +114,8 @@ std::string_view aggregate_name(Aggregate how) {
 std::vector<Figure> builtin_figures() {
   std::vector<Figure> all;
   for (const KeyFigureDef& d : kTable)
-    if (has_metric(d.metric) && (d.denominator.empty() || has_metric(d.denominator))) all.push_back(from_def(d));
+    if (has_metric(d.metric) && (d.denominator.empty() || has_metric(d.denominator)))
+      all.push_back(from_def(d));
   return all;
 }
 

@@ -27,20 +27,21 @@ enum RecordFlags : std::uint8_t {
 
 /// What a customer's events read and write: one cache line.
 struct alignas(64) CustomerRecord {
-  std::int32_t next_external = kNever;   ///< prospects: day external influence converts them;
-                                         ///< rejecters: the day they reconsider
-  std::int32_t next_purchase = kNever;   ///< active: next purchase occasion
-  std::int32_t next_contact = kNever;    ///< next contact about the open issue
-  std::int32_t next_question = kNever;   ///< next value-demand contact
-  std::int32_t next_survey = kNever;     ///< next NPS survey
-  std::int32_t next_talk = kNever;       ///< next recommendation or warning opportunity
-  std::int32_t issue_opened = kNever;    ///< day the open issue started
+  std::int32_t next_external = kNever;  ///< prospects: day external influence converts them;
+                                        ///< rejecters: the day they reconsider
+  std::int32_t next_purchase = kNever;  ///< active: next purchase occasion
+  std::int32_t next_contact = kNever;   ///< next contact about the open issue
+  std::int32_t next_question = kNever;  ///< next value-demand contact
+  std::int32_t next_survey = kNever;    ///< next NPS survey
+  std::int32_t next_talk = kNever;      ///< next recommendation or warning opportunity
+  std::int32_t issue_opened = kNever;   ///< day the open issue started
 
   float expectation = 0;  ///< E, expected touchpoint performance
   float reference_price = 0;
   float issue_loss = 0;  ///< attitude lost to the open issue so far
   float revenue = 0;     ///< revenue from this customer so far
-  float attitude_pre = std::numeric_limits<float>::infinity();  ///< S before the last failure (+inf: none pending)
+  float attitude_pre =
+      std::numeric_limits<float>::infinity();  ///< S before the last failure (+inf: none pending)
 
   std::uint16_t purchases = 0;
   // Stories are episodes: each has a tag (1..65535, random), the one a retelling keeps. A teller
@@ -50,12 +51,12 @@ struct alignas(64) CustomerRecord {
   std::uint16_t story_negative = 0;        ///< tag of the bad story being told
   std::uint16_t heard_story_positive = 0;  ///< tag of the last good story heard (0: none)
   std::uint16_t heard_story_negative = 0;  ///< tag of the last bad story heard (0: none)
-  std::uint8_t tells_positive = 0;   ///< listeners still to tell the good story
-  std::uint8_t tells_negative = 0;   ///< listeners still to tell the bad story
-  std::uint8_t issue_contacts = 0;   ///< contacts made about the open issue
-  std::uint8_t inbox_positive = 0;   ///< recommendations and good stories heard today
-  std::uint8_t inbox_negative = 0;   ///< warnings and bad stories heard today
-  std::uint8_t flags = 0;            ///< RecordFlags
+  std::uint8_t tells_positive = 0;         ///< listeners still to tell the good story
+  std::uint8_t tells_negative = 0;         ///< listeners still to tell the bad story
+  std::uint8_t issue_contacts = 0;         ///< contacts made about the open issue
+  std::uint8_t inbox_positive = 0;         ///< recommendations and good stories heard today
+  std::uint8_t inbox_negative = 0;         ///< warnings and bad stories heard today
+  std::uint8_t flags = 0;                  ///< RecordFlags
 };
 static_assert(sizeof(CustomerRecord) == 64);
 
@@ -70,7 +71,7 @@ struct Customers {
   std::vector<std::int32_t> wake;
   std::vector<std::uint8_t> segment;
   std::vector<Severity> issue_severity;
-  std::vector<float> attitude;             ///< S at day attitude_day (decays lazily toward the baseline)
+  std::vector<float> attitude;  ///< S at day attitude_day (decays lazily toward the baseline)
   std::vector<std::int32_t> attitude_day;
 
   // Read and written by events.

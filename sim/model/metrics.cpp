@@ -37,8 +37,7 @@ void derive_window_metrics(SeriesSet& s, int rep, const Params& params) {
   };
   for (int day = 0; day < days; ++day) {
     const double responses = s.at(Metric::csat_responses, rep, day);
-    s.at(Metric::csat, rep, day) =
-        responses > 0 ? s.at(Metric::csat_satisfied, rep, day) / responses : kNaN;
+    s.at(Metric::csat, rep, day) = responses > 0 ? s.at(Metric::csat_satisfied, rep, day) / responses : kNaN;
 
     const double nps_n = window_sum(Metric::nps_responses, day);
     const double promoters = window_sum(Metric::nps_promoters, day);
@@ -47,8 +46,7 @@ void derive_window_metrics(SeriesSet& s, int rep, const Params& params) {
 
     const double active = s.at(Metric::active_customers, rep, day);
     const double churned_stock = s.at(Metric::churned_customers, rep, day);
-    s.at(Metric::retention, rep, day) =
-        active + churned_stock > 0 ? active / (active + churned_stock) : kNaN;
+    s.at(Metric::retention, rep, day) = active + churned_stock > 0 ? active / (active + churned_stock) : kNaN;
 
     // Monthly churn: lost over the window / active at the window's start.
     const int start = day - kWindow;

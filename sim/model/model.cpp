@@ -10,9 +10,9 @@
 #include <cmath>
 #include <limits>
 
-#include "service/contact_config.hpp"
 #include "core/errors.hpp"
 #include "model/scan.hpp"
+#include "service/contact_config.hpp"
 
 // A mechanism of the daily step. A profiling build (-DCXSIM_PROFILE_MECHANISMS) keeps each one
 // out of line, so that callgrind charges its instructions to it (bench/phase_shares.py).
@@ -51,7 +51,9 @@ double valued(double d, double curvature, double loss_aversion) {
   return d >= 0 ? std::pow(d, curvature) : -loss_aversion * std::pow(-d, curvature);
 }
 
-double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double logistic(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 template <class T>
 void saturating_add(T& slot, std::int64_t n) {
@@ -70,12 +72,12 @@ int poisson(Stream& rng, double mean) {
 
 // The mechanisms of the daily step, one file per family.
 #include "model/mechanisms/acquisition.hpp"
-#include "model/mechanisms/orders_touchpoints.hpp"
-#include "model/mechanisms/issues_contacts.hpp"
-#include "model/mechanisms/experience.hpp"
-#include "model/mechanisms/word_of_mouth.hpp"
 #include "model/mechanisms/churn.hpp"
+#include "model/mechanisms/experience.hpp"
+#include "model/mechanisms/issues_contacts.hpp"
 #include "model/mechanisms/measurement.hpp"
+#include "model/mechanisms/orders_touchpoints.hpp"
+#include "model/mechanisms/word_of_mouth.hpp"
 
 namespace cxsim {
 
@@ -83,15 +85,14 @@ Model::Model(const Params& params, const Network& network, RngKey key)
     : p_(params), net_(network), key_(key), centre_(contact_centre_config(params), key) {
   const auto n = static_cast<std::uint32_t>(p_.market_population);
   if (net_.size != n)
-    throw InputError("the network has " + std::to_string(net_.size) + " members but the market has " +
-                         std::to_string(n),
-                     "", 0, 0, "network.edge_list");
+    throw InputError(
+        "the network has " + std::to_string(net_.size) + " members but the market has " + std::to_string(n),
+        "", 0, 0, "network.edge_list");
 
   derive_rates();
   chunks_.resize((n + kChunk - 1) / kChunk);
   initialise();
 }
-
 
 void Model::set_params(const Params& params) {
   p_ = params;
@@ -133,7 +134,6 @@ void Model::derive_rates() {
     decay_[k] = static_cast<float>(std::exp(-static_cast<double>(k) / p_.experience_memory_days));
   baseline_.clear();
   for (const Segment& seg : p_.segments) baseline_.push_back(static_cast<float>(seg.attitude_baseline));
-
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,7 +143,8 @@ void Model::initialise() {
   const auto n = static_cast<std::uint32_t>(p_.market_population);
   c_.resize(n);
   std::vector<double> cumulative;
-  for (const auto& s : p_.segments) cumulative.push_back((cumulative.empty() ? 0 : cumulative.back()) + s.share);
+  for (const auto& s : p_.segments)
+    cumulative.push_back((cumulative.empty() ? 0 : cumulative.back()) + s.share);
 
   tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, n, kChunk), [&](const auto& range) {
     for (std::uint32_t i = range.begin(); i < range.end(); ++i) {
@@ -228,9 +229,12 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
       first_resolved += outcome.resolved ? 1 : 0;
     }
   }
-  const auto contact_customer = [&](std::size_t k) { return static_cast<std::uint32_t>(day_.outcomes[k].customer); };
+  const auto contact_customer = [&](std::size_t k) {
+    return static_cast<std::uint32_t>(day_.outcomes[k].customer);
+  };
   by_chunk(day_.outcomes.size(), contact_customer);
-  in_parallel_by_chunk(row, contact_customer, [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
+  in_parallel_by_chunk(row, contact_customer,
+                       [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
   lap(times_.outcomes);
 
   // Phase 4: word of mouth reaches its listeners (for tomorrow's decisions), each listener's in the
@@ -240,7 +244,8 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
     messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
   const auto listener = [&](std::size_t k) { return messages_today_[k].target; };
   by_chunk(messages_today_.size(), listener);
-  in_parallel_by_chunk(row, listener, [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
+  in_parallel_by_chunk(row, listener,
+                       [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
   lap(times_.word_of_mouth);
 
   const auto at = [&](Metric m) -> double& { return row[static_cast<int>(m)]; };
@@ -339,12 +344,16 @@ void Model::prefetch_ties(std::uint32_t i) const {
 CXSIM_MECHANISM std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {
   if (c_.record[i].tells_positive > 0 || c_.record[i].tells_negative > 0) return t + 1;
   switch (c_.status[i]) {
-    case Status::prospect: return c_.record[i].next_external;  // or when word of mouth arrives
-    case Status::rejecter: return c_.record[i].next_external;
+    case Status::prospect:
+      return c_.record[i].next_external;  // or when word of mouth arrives
+    case Status::rejecter:
+      return c_.record[i].next_external;
     case Status::active:
       if (c_.issue_severity[i] != Severity::none) return t + 1;  // costs attitude every day
-      return std::min({c_.record[i].next_purchase, c_.record[i].next_question, c_.record[i].next_survey, c_.record[i].next_talk});
-    case Status::churned: break;
+      return std::min({c_.record[i].next_purchase, c_.record[i].next_question, c_.record[i].next_survey,
+                       c_.record[i].next_talk});
+    case Status::churned:
+      break;
   }
   return kNever;
 }
@@ -361,9 +370,14 @@ CXSIM_MECHANISM void Model::process_customer(std::uint32_t i, std::int32_t t, Ch
       }
       process_prospect(i, t, chunk);
       break;
-    case Status::prospect: process_prospect(i, t, chunk); break;
-    case Status::active: process_active(i, t, chunk); break;
-    case Status::churned: break;
+    case Status::prospect:
+      process_prospect(i, t, chunk);
+      break;
+    case Status::active:
+      process_active(i, t, chunk);
+      break;
+    case Status::churned:
+      break;
   }
   if (c_.record[i].tells_positive > 0 || c_.record[i].tells_negative > 0) tell(i, t, chunk);
 }
@@ -419,10 +433,13 @@ std::vector<CustomerColumn> Model::customer_columns(std::int32_t day) const {
   out.push_back({"segment", "", "index into /parameters/segments", std::move(segment)});
   out.push_back({"attitude", "attitude", "attitude S at the end of the run", std::move(attitude)});
   out.push_back({"expectation", "score", "expectation E at the end of the run", std::move(expectation)});
-  out.push_back({"purchases", "orders", "orders placed (an initial customer counts 1 before day 0)", std::move(purchases)});
+  out.push_back({"purchases", "orders", "orders placed (an initial customer counts 1 before day 0)",
+                 std::move(purchases)});
   out.push_back({"revenue", "currency", "revenue from this customer during the run", std::move(revenue)});
-  out.push_back({"adopted_day", "day", "day of adoption; -1 customer before day 0; -2 never", std::move(adopted)});
-  out.push_back({"open_issue", "", "severity of the open issue: 0 none, 1 mild, 2 moderate, 3 severe", std::move(severity)});
+  out.push_back(
+      {"adopted_day", "day", "day of adoption; -1 customer before day 0; -2 never", std::move(adopted)});
+  out.push_back({"open_issue", "", "severity of the open issue: 0 none, 1 mild, 2 moderate, 3 severe",
+                 std::move(severity)});
   return out;
 }
 

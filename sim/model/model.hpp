@@ -13,13 +13,13 @@
 #include <span>
 #include <vector>
 
-#include "service/contact_centre.hpp"
-#include "model/customers.hpp"
-#include "model/network.hpp"
-#include "model/touchpoint_table.hpp"
 #include "core/params.hpp"
 #include "core/results.hpp"
 #include "core/rng.hpp"
+#include "model/customers.hpp"
+#include "model/network.hpp"
+#include "model/touchpoint_table.hpp"
+#include "service/contact_centre.hpp"
 
 namespace cxsim {
 
@@ -107,8 +107,8 @@ class Model {
   void close_issue(std::uint32_t i);
   /// Resolves the open issue today: restores part of its loss, more when fast, and closes it.
   void resolve_issue(std::uint32_t i, std::int32_t t);
-  void emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
-                    std::uint8_t sub, Chunk& chunk);
+  void emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat, std::uint8_t sub,
+                    Chunk& chunk);
   void tell(std::uint32_t i, std::int32_t t, Chunk& chunk);
   std::uint32_t pick_listener(std::uint32_t i, Stream& rng) const;
 
@@ -145,7 +145,7 @@ class Model {
   std::int32_t days_until(Stream& rng, double p) const;
 
   Params p_;
-  Choices choices_;  ///< p_'s choice parameters as enums
+  Choices choices_;                                                  ///< p_'s choice parameters as enums
   std::span<const TouchpointType> touchpoint_types_ = kTouchpoints;  ///< at most kMaxTouchpoints
   const Network& net_;
   RngKey key_;
@@ -159,13 +159,13 @@ class Model {
   StepTimes times_;
   std::array<double, 24> arrival_profile_{};  ///< contacts' relative weight per hour
   double arrival_total_ = 0;
-  std::vector<float> decay_;  ///< decay_[k] = exp(-k / memory_days)
+  std::vector<float> decay_;           ///< decay_[k] = exp(-k / memory_days)
   std::vector<double> active_by_day_;  ///< active customers at the end of each day so far
-  std::vector<float> baseline_;  ///< attitude baseline per segment, as attitude_at uses it
+  std::vector<float> baseline_;        ///< attitude baseline per segment, as attitude_at uses it
 
   // Rates derived once from the parameters.
-  double external_daily_ = 0;   ///< 1 - exp(-p / 365)
-  double talk_daily_ = 0;       ///< chance of a talk opportunity per day
+  double external_daily_ = 0;  ///< 1 - exp(-p / 365)
+  double talk_daily_ = 0;      ///< chance of a talk opportunity per day
   double recommend_given_talk_ = 0;
   double warn_given_talk_ = 0;
   double question_daily_ = 0;

@@ -104,15 +104,14 @@ Stream member_stream(RngKey key, std::uint32_t member) {
 
 void check_mean_degree(const NetworkSpec& spec, std::uint32_t n, bool must_be_even) {
   const std::int64_t k = spec.mean_degree;
-  if (k < 0)
-    throw InputError("must be >= 0, got " + std::to_string(k), "", 0, 0, "network.mean_degree");
+  if (k < 0) throw InputError("must be >= 0, got " + std::to_string(k), "", 0, 0, "network.mean_degree");
   if (k > 0 && k >= static_cast<std::int64_t>(n))
-    throw InputError("must be below the population (" + std::to_string(n) + " members), got " +
-                         std::to_string(k),
-                     "", 0, 0, "network.mean_degree");
+    throw InputError(
+        "must be below the population (" + std::to_string(n) + " members), got " + std::to_string(k), "", 0,
+        0, "network.mean_degree");
   if (must_be_even && k % 2 != 0)
-    throw InputError("must be even for " + std::string(choice_name(spec.kind)) + " networks (k/2 neighbours on each side), got " +
-                         std::to_string(k),
+    throw InputError("must be even for " + std::string(choice_name(spec.kind)) +
+                         " networks (k/2 neighbours on each side), got " + std::to_string(k),
                      "", 0, 0, "network.mean_degree");
 }
 
@@ -127,11 +126,13 @@ void check_mean_degree(const NetworkSpec& spec, std::uint32_t n, bool must_be_ev
 // rows fetched a few members ahead. A refused pick (rare: the graph is sparse) or a member tied to
 // everyone replays that member's stream exactly from there.
 // degree[i] follows the moves: it ends as member i's number of ties.
-void rewire(std::vector<std::uint32_t>& far, std::vector<std::uint32_t>& degree, std::uint32_t n, std::uint32_t h,
-            RngKey key, double rewiring) {
+void rewire(std::vector<std::uint32_t>& far, std::vector<std::uint32_t>& degree, std::uint32_t n,
+            std::uint32_t h, RngKey key, double rewiring) {
   if (h == 0) return;
   const auto row = [&](std::uint32_t a) { return far.data() + static_cast<std::size_t>(a) * h; };
-  const auto owns = [&](std::uint32_t a, std::uint32_t b) { return std::find(row(a), row(a) + h, b) != row(a) + h; };
+  const auto owns = [&](std::uint32_t a, std::uint32_t b) {
+    return std::find(row(a), row(a) + h, b) != row(a) + h;
+  };
   const auto refused = [&](std::uint32_t u, std::uint32_t w) { return w == u || owns(u, w) || owns(w, u); };
   const auto move = [&](std::uint32_t u, std::uint32_t s, std::uint32_t w) {
     auto& end = row(u)[s];
@@ -241,7 +242,8 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
     const auto hi = static_cast<std::uint32_t>(std::uint64_t{n} * (part + 1) / parts);
     std::vector<std::uint64_t> cursor(net.offsets.begin() + lo, net.offsets.begin() + hi);
     for (std::uint32_t i = lo; i < hi; ++i)
-      for (std::uint32_t s = 0; s < h; ++s) net.targets[cursor[i - lo]++] = far[static_cast<std::size_t>(i) * h + s];
+      for (std::uint32_t s = 0; s < h; ++s)
+        net.targets[cursor[i - lo]++] = far[static_cast<std::size_t>(i) * h + s];
     for (std::uint32_t j = 0; j < n; ++j)
       for (std::uint32_t s = 0; s < h; ++s) {
         const std::uint32_t b = far[static_cast<std::size_t>(j) * h + s];
@@ -283,8 +285,8 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
 // list as it was before t arrived, with draws from t's own stream. `ends` is also the edge list.
 Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
   if (spec.ba_m < 1 || spec.ba_m >= static_cast<std::int64_t>(n))
-    throw InputError("must be between 1 and the population - 1 (" + std::to_string(n) +
-                         " members), got " + std::to_string(spec.ba_m),
+    throw InputError("must be between 1 and the population - 1 (" + std::to_string(n) + " members), got " +
+                         std::to_string(spec.ba_m),
                      "", 0, 0, "network.ba_m");
   const auto m = static_cast<std::uint32_t>(spec.ba_m);
   const std::uint64_t core_ties = std::uint64_t{m} * (m + 1) / 2;
@@ -336,27 +338,28 @@ Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
     case NetworkKind::watts_strogatz:
       check_mean_degree(spec, n, true);
       if (!(spec.rewiring >= 0 && spec.rewiring <= 1))
-        throw InputError("must be a probability in [0, 1], got " + std::to_string(spec.rewiring), "", 0,
-                         0, "network.rewiring");
+        throw InputError("must be a probability in [0, 1], got " + std::to_string(spec.rewiring), "", 0, 0,
+                         "network.rewiring");
       return lattice(spec, n, key, spec.rewiring);
     case NetworkKind::erdos_renyi:
       check_mean_degree(spec, n, false);
       return erdos_renyi(spec, n, key);
-    case NetworkKind::barabasi_albert: return barabasi_albert(spec, n, key);
-    case NetworkKind::edge_list: break;
+    case NetworkKind::barabasi_albert:
+      return barabasi_albert(spec, n, key);
+    case NetworkKind::edge_list:
+      break;
   }
   throw InputError("an edge-list network is read from network.edge_list, not generated", "", 0, 0,
                    "network.kind");
 }
 
-Network network_from_edges(std::uint32_t n,
-                           std::vector<std::pair<std::uint32_t, std::uint32_t>> edges) {
+Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges) {
   for (std::size_t e = 0; e < edges.size(); ++e) {
     const auto [a, b] = edges[e];
     if (a >= n || b >= n)
-      throw InputError("tie " + std::to_string(e + 1) + " (" + std::to_string(a) + ", " +
-                           std::to_string(b) + ") names member id " + std::to_string(std::max(a, b)) +
-                           ", but " + population_text(n),
+      throw InputError("tie " + std::to_string(e + 1) + " (" + std::to_string(a) + ", " + std::to_string(b) +
+                           ") names member id " + std::to_string(std::max(a, b)) + ", but " +
+                           population_text(n),
                        "", 0, 0, "network.edge_list");
   }
   std::erase_if(edges, [](const auto& e) { return e.first == e.second; });

@@ -31,9 +31,9 @@ struct Network {
 /// What to generate (network.* parameters).
 struct NetworkSpec {
   NetworkKind kind = NetworkKind::watts_strogatz;  ///< not edge_list (read by the I/O layer)
-  std::int64_t mean_degree = 10;        ///< ring, erdos_renyi, watts_strogatz
-  double rewiring = 0.1;                ///< watts_strogatz
-  std::int64_t ba_m = 5;                ///< barabasi_albert
+  std::int64_t mean_degree = 10;                   ///< ring, erdos_renyi, watts_strogatz
+  double rewiring = 0.1;                           ///< watts_strogatz
+  std::int64_t ba_m = 5;                           ///< barabasi_albert
 };
 
 /// Generates a network of n members; a pure function of (spec, n, key).

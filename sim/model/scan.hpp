@@ -73,7 +73,8 @@ inline void count_codes(const std::uint8_t* code, std::uint32_t lo, std::uint32_
 
 /// Calls visit(i) for each i in [lo, hi) with code[i] == value, in increasing order.
 template <class Visit>
-void each_equal(const std::uint8_t* code, std::uint32_t lo, std::uint32_t hi, std::uint8_t value, Visit&& visit) {
+void each_equal(const std::uint8_t* code, std::uint32_t lo, std::uint32_t hi, std::uint8_t value,
+                Visit&& visit) {
   std::uint32_t i = lo;
 #if defined(__SSE2__)
   const __m128i v = _mm_set1_epi8(static_cast<char>(value));

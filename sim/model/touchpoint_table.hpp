@@ -44,10 +44,10 @@ inline constexpr std::size_t kSharedStreamTouchpoints = 2;
 
 /// What one touchpoint of one order drew.
 struct TouchpointDraw {
-  bool failed = false;     ///< any failure mode occurred
-  double detection = 0;    ///< chance the firm detects the failure
-  double severity_u = 0;   ///< uniform that picks the severity
-  double good = 0;         ///< performance if nothing failed (before clamping to [0, 1])
+  bool failed = false;    ///< any failure mode occurred
+  double detection = 0;   ///< chance the firm detects the failure
+  double severity_u = 0;  ///< uniform that picks the severity
+  double good = 0;        ///< performance if nothing failed (before clamping to [0, 1])
 };
 
 }  // namespace cxsim

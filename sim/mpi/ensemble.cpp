@@ -100,10 +100,17 @@ std::vector<CustomerColumn> get_columns(Reader& in) {
     c.unit = in.string();
     c.description = in.string();
     switch (in.get<std::uint32_t>()) {
-      case 0: c.data = get_vector<std::uint8_t>(in); break;
-      case 1: c.data = get_vector<std::int32_t>(in); break;
-      case 2: c.data = get_vector<float>(in); break;
-      default: throw std::runtime_error("MPI: unknown customer column type");
+      case 0:
+        c.data = get_vector<std::uint8_t>(in);
+        break;
+      case 1:
+        c.data = get_vector<std::int32_t>(in);
+        break;
+      case 2:
+        c.data = get_vector<float>(in);
+        break;
+      default:
+        throw std::runtime_error("MPI: unknown customer column type");
     }
   }
   return columns;
@@ -122,7 +129,8 @@ std::vector<double> allgather(const std::vector<double>& mine) {
   }
   if (total > 2147483647LL) throw std::runtime_error("MPI: more than 2^31 values of series to gather");
   std::vector<double> all(static_cast<std::size_t>(total));
-  MPI_Allgatherv(mine.data(), n, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE, MPI_COMM_WORLD);
+  MPI_Allgatherv(mine.data(), n, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
+                 MPI_COMM_WORLD);
   return all;
 }
 
@@ -140,7 +148,8 @@ std::vector<char> gather_to_root(const std::vector<char>& mine) {
   if (g_world.rank == 0 && total > 2147483647LL)
     throw std::runtime_error("MPI: more than 2 GB of customer columns to gather");
   std::vector<char> all(g_world.rank == 0 ? static_cast<std::size_t>(total) : 0);
-  MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), counts.data(), offsets.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), counts.data(), offsets.data(), MPI_CHAR, 0,
+              MPI_COMM_WORLD);
   return all;
 }
 
@@ -154,7 +163,8 @@ void run_chunk(const std::vector<RunPlan>& plans, int first, int start, int n, c
   if (const char* fail = std::getenv("CXSIM_MPI_TEST_FAIL_TASK")) {
     const int bad = std::atoi(fail);
     if (bad >= start && bad < start + n)
-      throw std::runtime_error("task " + std::to_string(bad) + " failed on purpose (CXSIM_MPI_TEST_FAIL_TASK)");
+      throw std::runtime_error("task " + std::to_string(bad) +
+                               " failed on purpose (CXSIM_MPI_TEST_FAIL_TASK)");
   }
   int i = start;
   while (i < start + n) {
@@ -189,7 +199,8 @@ enum class Kind : int { none = 0, input = 1, cancelled = 2, internal = 3 };
 
 World init(int& argc, char**& argv) {
   // Started by a launcher? (Open MPI's mpirun, or a PMI/PMIx launcher such as Slurm's srun.)
-  const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK") || std::getenv("PMI_RANK");
+  const bool launched =
+      std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK") || std::getenv("PMI_RANK");
   if (!launched) return g_world;
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
@@ -234,12 +245,16 @@ void together(const std::function<void()>& step) {
     message.resize(static_cast<std::size_t>(header[1]));
     MPI_Bcast(message.data(), header[1], MPI_CHAR, failing, MPI_COMM_WORLD);
     if (failing != 0 && static_cast<Kind>(header[0]) != Kind::cancelled)
-      message = "on MPI rank " + std::to_string(failing) + " of " + std::to_string(g_world.size) + ": " + message;
+      message =
+          "on MPI rank " + std::to_string(failing) + " of " + std::to_string(g_world.size) + ": " + message;
   }
   switch (static_cast<Kind>(header[0])) {
-    case Kind::input: throw InputError(message);
-    case Kind::cancelled: throw Cancelled();
-    default: throw std::runtime_error(message);
+    case Kind::input:
+      throw InputError(message);
+    case Kind::cancelled:
+      throw Cancelled();
+    default:
+      throw std::runtime_error(message);
   }
 }
 

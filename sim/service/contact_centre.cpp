@@ -189,8 +189,7 @@ void validate(const ContactCentreConfig& config) {
   for (Channel ch : kAllChannels) validate_channel(ch, config[ch]);
   const std::string g = "contact_centre.";
   require(is_probability(config.containment), g + "chatbot_containment", "must be in [0, 1]");
-  require(is_probability(config.contained_resolution), g + "contained_resolution",
-          "must be in [0, 1]");
+  require(is_probability(config.contained_resolution), g + "contained_resolution", "must be in [0, 1]");
   require(!config[Channel::chatbot].enabled || config.containment == 1 || config[Channel::chat].enabled,
           "chat.enabled", "the chatbot escalates to chat, so chat must be enabled");
   require(is_probability(config.basic_accuracy), g + "basic_accuracy", "must be in [0, 1]");
@@ -535,8 +534,8 @@ void ChannelQueue::enqueue(std::uint32_t j) {
   ++waiting_;
   fifo_.push({j, job.gen});
   if (job.patience_due) {
-    job.patience_left =
-        sample_patience(job.patience_law, job.patience_sigma, job.patience_mean_s, job.patience_u0, job.patience_u1);
+    job.patience_left = sample_patience(job.patience_law, job.patience_sigma, job.patience_mean_s,
+                                        job.patience_u0, job.patience_u1);
     job.patience_due = false;
   }
   if (std::isfinite(job.patience_left)) push_event(now_ + job.patience_left, j, EventKind::abandonment);
@@ -656,7 +655,7 @@ void ChannelQueue::finish(std::uint32_t j, bool answered, bool abandoned, bool c
 struct ContactCentre::Impl {
   ContactCentreConfig config;
   RngKey key;
-  std::array<ChannelQueue, 3> queues;  // phone, chat, email
+  std::array<ChannelQueue, 3> queues;                   // phone, chat, email
   std::array<std::vector<ContactOutcome>, 3> outcomes;  // each queue's day, before merging
   bool started = false;
   std::uint32_t last_day = 0;

@@ -6,17 +6,20 @@ namespace cxsim {
 
 namespace {
 
-ChannelConfig channel_config(bool enabled, std::int64_t open_hour, std::int64_t close_hour, std::int64_t agents,
-                             const std::vector<std::int64_t>& roster, HandleTime handle_time,
-                             double handle_mean_s, double handle_cv, std::int64_t concurrency, double target_s,
-                             Patience patience, double patience_cv, double retry_probability,
-                             double retry_delay_mean_s, std::int64_t max_attempts, double wage_per_hour) {
+ChannelConfig channel_config(bool enabled, std::int64_t open_hour, std::int64_t close_hour,
+                             std::int64_t agents, const std::vector<std::int64_t>& roster,
+                             HandleTime handle_time, double handle_mean_s, double handle_cv,
+                             std::int64_t concurrency, double target_s, Patience patience, double patience_cv,
+                             double retry_probability, double retry_delay_mean_s, std::int64_t max_attempts,
+                             double wage_per_hour) {
   ChannelConfig c;
   c.enabled = enabled;
   c.open_hour = static_cast<int>(open_hour);
   c.close_hour = static_cast<int>(close_hour);
-  if (roster.empty()) c.agents = flat_roster(static_cast<int>(agents));
-  else c.agents.assign(roster.begin(), roster.end());
+  if (roster.empty())
+    c.agents = flat_roster(static_cast<int>(agents));
+  else
+    c.agents.assign(roster.begin(), roster.end());
   c.handle = handle_time;
   c.handle_mean_s = handle_mean_s;
   c.handle_cv = handle_cv;
@@ -32,10 +35,10 @@ ChannelConfig channel_config(bool enabled, std::int64_t open_hour, std::int64_t 
 }
 
 // One channel's registry fields ([phone], [chat], ...) in channel_config's order.
-#define CXSIM_CHANNEL_CONFIG(p, ch)                                                                        \
-  channel_config(p.ch##_enabled, p.ch##_open_hour, p.ch##_close_hour, p.ch##_agents, p.ch##_roster,      \
-                 choice.ch##_handle_time, p.ch##_handle_mean_s, p.ch##_handle_cv, p.ch##_concurrency,     \
-                 p.ch##_target_s, choice.ch##_patience, p.ch##_patience_cv, p.ch##_retry_probability,          \
+#define CXSIM_CHANNEL_CONFIG(p, ch)                                                                   \
+  channel_config(p.ch##_enabled, p.ch##_open_hour, p.ch##_close_hour, p.ch##_agents, p.ch##_roster,   \
+                 choice.ch##_handle_time, p.ch##_handle_mean_s, p.ch##_handle_cv, p.ch##_concurrency, \
+                 p.ch##_target_s, choice.ch##_patience, p.ch##_patience_cv, p.ch##_retry_probability, \
                  p.ch##_retry_delay_mean_s, p.ch##_max_attempts, p.ch##_wage_per_hour)
 
 }  // namespace

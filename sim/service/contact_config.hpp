@@ -1,8 +1,8 @@
 #pragma once
 // From scenario parameters to the contact centre's settings, and the whole-scenario check.
 
-#include "service/contact_centre.hpp"
 #include "core/params.hpp"
+#include "service/contact_centre.hpp"
 
 namespace cxsim {
 

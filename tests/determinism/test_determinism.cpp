@@ -30,7 +30,8 @@ Params determinism_market() {
 
 TEST_CASE("bit-identical results on 1, 2 and 8 threads, compared in the HDF5 files", "[determinism]") {
   const Params p = determinism_market();
-  const auto dir = std::filesystem::temp_directory_path() / ("cxsim-determinism-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cxsim-determinism-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::vector<ResultsFile> files;
   for (int threads : {1, 2, 8}) {
@@ -98,7 +99,8 @@ TEST_CASE("an experiment's runs are bit-identical on 1, 2 and 8 threads", "[dete
   sweep.points = 3;
   sweep.parameters.push_back({"quality.defect_rate", {}, 0.01, 0.05, {}});
   e.sweep = sweep;
-  const auto dir = std::filesystem::temp_directory_path() / ("cxsim-determinism-exp-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cxsim-determinism-exp-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::vector<ResultsFile> files;
   for (int threads : {1, 2, 8}) {
@@ -125,6 +127,7 @@ TEST_CASE("an experiment's runs are bit-identical on 1, 2 and 8 threads", "[dete
       CHECK(bit_identical(files[0].summary.columns[c].second, files[f].summary.columns[c].second));
   }
   // The strategies really differ from the baseline (the test would be empty otherwise).
-  CHECK_FALSE(bit_identical(*files[0].strategies[0].series("revenue"), *files[0].strategies[1].series("revenue")));
+  CHECK_FALSE(
+      bit_identical(*files[0].strategies[0].series("revenue"), *files[0].strategies[1].series("revenue")));
   std::filesystem::remove_all(dir);
 }

@@ -66,13 +66,14 @@ TEST_CASE("Bass reduction: the simulated adopted fraction follows F(t)", "[bass]
   const auto r = simulate(p);
   const double n = static_cast<double>(p.market_population) * p.run_replications;
   const double tolerance = 4 * 1.1 / std::sqrt(n);
-  const auto discrete = bass_discrete(p.acquisition_p_per_year, p.acquisition_q_per_year,
-                                      p.acquisition_recommendation_conversion,
-                                      static_cast<double>(p.market_population), static_cast<int>(p.run_horizon_days));
+  const auto discrete = bass_discrete(
+      p.acquisition_p_per_year, p.acquisition_q_per_year, p.acquisition_recommendation_conversion,
+      static_cast<double>(p.market_population), static_cast<int>(p.run_horizon_days));
   for (double years : {1.0, 2.0, 5.0, 7.0, 10.0}) {
     const int day = static_cast<int>(std::lround(years * 365)) - 1;  // end of that day
     double mean = 0;
-    for (int rep = 0; rep < p.run_replications; ++rep) mean += r.series.at(Metric::adopted_fraction, rep, day);
+    for (int rep = 0; rep < p.run_replications; ++rep)
+      mean += r.series.at(Metric::adopted_fraction, rep, day);
     mean /= p.run_replications;
     const double expected = bass_f(p.acquisition_p_per_year, p.acquisition_q_per_year, years);
     const double exact = discrete[static_cast<std::size_t>(day)];

@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 
-#include "kpi/compare.hpp"
 #include "experiment/experiment.hpp"
+#include "kpi/compare.hpp"
 #include "kpi/stats.hpp"
 #include "support/run_helpers.hpp"
 

@@ -55,7 +55,8 @@ TEST_CASE("more defects: proportionally more issues, more contacts, more churn",
   const auto contacts = paired(per_replication_total(b, Metric::contacts_failure),
                                per_replication_total(a, Metric::contacts_failure));
   CHECK(contacts.mean - contacts.half_width > 0);
-  const auto churn = paired(per_replication_total(b, Metric::churned), per_replication_total(a, Metric::churned));
+  const auto churn =
+      paired(per_replication_total(b, Metric::churned), per_replication_total(a, Metric::churned));
   CHECK(churn.mean - churn.half_width > 0);
 }
 
@@ -65,7 +66,8 @@ TEST_CASE("better resolution: less churn, fewer repeat contacts", "[effects][sta
   Params good = poor;
   good.contact_centre_fcr = 0.9;
   const auto a = simulate(poor), b = simulate(good);
-  const auto churn = paired(per_replication_total(a, Metric::churned), per_replication_total(b, Metric::churned));
+  const auto churn =
+      paired(per_replication_total(a, Metric::churned), per_replication_total(b, Metric::churned));
   INFO("churn difference (poor - good): " << churn.mean << " +/- " << churn.half_width);
   CHECK(churn.mean - churn.half_width > 0);
   const auto repeats = paired(per_replication_total(a, Metric::contacts_repeat),

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "service/contact_config.hpp"
 #include "core/errors.hpp"
 #include "kpi/stats.hpp"
+#include "service/contact_config.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace cxsim;
@@ -50,7 +50,9 @@ Interval paired(const RunResult& a, const RunResult& b, Metric m, bool mean_over
   return confidence_interval(diff);
 }
 
-bool above_zero(const Interval& ci) { return ci.mean - ci.half_width > 0; }
+bool above_zero(const Interval& ci) {
+  return ci.mean - ci.half_width > 0;
+}
 
 }  // namespace
 
@@ -123,7 +125,8 @@ TEST_CASE("the contact centre's figures add up every day", "[queue]") {
   const auto r = simulate(p);
   for (int d = 0; d < r.series.days; ++d) {
     const auto at = [&](Metric m) { return r.series.at(m, 0, d); };
-    CHECK(at(Metric::offered) == at(Metric::phone_offered) + at(Metric::chat_offered) + at(Metric::email_offered));
+    CHECK(at(Metric::offered) ==
+          at(Metric::phone_offered) + at(Metric::chat_offered) + at(Metric::email_offered));
     CHECK(at(Metric::answered) <= at(Metric::offered) + at(Metric::email_offered));  // e-mail backlog
     CHECK(at(Metric::answered_within_target) <= at(Metric::answered));
     CHECK_FALSE(at(Metric::service_level) > 1.0);  // NaN on a day without outcomes
@@ -174,8 +177,8 @@ TEST_CASE("contacts arrive by the scenario's hourly profile", "[queue]") {
   const auto r = simulate(p);
   CHECK(total(r, Metric::phone_offered) == 0);
   CHECK(total(r, Metric::chat_offered) == 0);  // the all-night bot's escalations meet a closed chat too
-  CHECK(total(r, Metric::turned_away) ==
-        total(r, Metric::contacts_phone) + total(r, Metric::contacts_chat) + total(r, Metric::chatbot_escalated));
+  CHECK(total(r, Metric::turned_away) == total(r, Metric::contacts_phone) + total(r, Metric::contacts_chat) +
+                                             total(r, Metric::chatbot_escalated));
   CHECK(total(r, Metric::contacts_phone) > 0);
 
   p.contacts_arrival_profile.assign(24, 0);

@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "kpi/compare.hpp"
-#include "io/compare_format.hpp"
 #include "core/errors.hpp"
+#include "io/compare_format.hpp"
+#include "kpi/compare.hpp"
 
 using namespace cxsim;
 using Catch::Matchers::Contains;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "service/contact_centre.hpp"
 #include "service/erlang.hpp"
-#include "core/errors.hpp"
 
 using namespace cxsim;
 using Catch::Matchers::WithinAbs;
@@ -580,8 +580,7 @@ TEST_CASE("Bad contact-centre settings name their key", "[contact_centre]") {
           c[Channel::phone].patience = Patience::lognormal;
           c[Channel::phone].patience_cv = 0;
         }) == "phone.patience_cv");
-  CHECK(with([](auto& c) { c[Channel::phone].retry_probability = 1.5; }) ==
-        "phone.retry_probability");
+  CHECK(with([](auto& c) { c[Channel::phone].retry_probability = 1.5; }) == "phone.retry_probability");
   CHECK(with([](auto& c) { c[Channel::phone].max_attempts = 9; }) == "phone.max_attempts");
   CHECK(with([](auto& c) { c[Channel::phone].target_s = -1; }) == "phone.target_s");
   CHECK(with([](auto& c) { c.containment = 1.2; }) == "contact_centre.chatbot_containment");

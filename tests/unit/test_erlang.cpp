@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "service/erlang.hpp"
 #include "core/errors.hpp"
+#include "service/erlang.hpp"
 
 using namespace cxsim;
 using Catch::Matchers::WithinAbs;

@@ -8,11 +8,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "kpi/compare.hpp"
 #include "experiment/experiment.hpp"
 #include "io/h5.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
+#include "kpi/compare.hpp"
 
 using namespace cxsim;
 namespace fs = std::filesystem;

@@ -95,7 +95,9 @@ Provenance make_provenance() {
   Provenance p;
   p.command_line = "cxsim run scenarios/test.toml -o out.h5";
   p.scenario_path = "scenarios/test.toml";
-  p.scenario_text = "# Kundenzufriedenheit \xe2\x80\x93 gr\xc3\xbc\xc3\x9f" "e\n[run]\nseed = 42\n";
+  p.scenario_text =
+      "# Kundenzufriedenheit \xe2\x80\x93 gr\xc3\xbc\xc3\x9f"
+      "e\n[run]\nseed = 42\n";
   p.created_utc = "2025-01-31T12:00:00Z";
   return p;
 }
@@ -105,7 +107,9 @@ bool same_bits(const std::vector<double>& a, std::span<const double> b) {
 }
 
 // Every handle this layer opened has been closed again.
-long open_hdf5_objects() { return static_cast<long>(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL)); }
+long open_hdf5_objects() {
+  return static_cast<long>(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL));
+}
 
 template <class F>
 std::string input_error_of(F&& f) {
@@ -214,8 +218,8 @@ TEST_CASE("results round trip bit for bit", "[h5]") {
       INFO(name);
       CHECK(file.attr_type(name) == h5::AttrType::string);
     }
-    for (const char* name : {"format_version", "seed", "replications", "horizon_days",
-                             "population", "threads", "customer_days"}) {
+    for (const char* name : {"format_version", "seed", "replications", "horizon_days", "population",
+                             "threads", "customer_days"}) {
       INFO(name);
       CHECK(file.attr_type(name) == h5::AttrType::integer);
     }
@@ -240,9 +244,9 @@ TEST_CASE("results round trip bit for bit", "[h5]") {
   }
   SECTION("describe_results, as cxsim info prints it") {
     const std::string text = describe_results(f);
-    for (const char* expected : {"2025-01-31T12:00:00Z", "scenarios/test.toml", "baseline",
-                                 "active_customers", "currency/day", "revenue (total)", "retention (end)", "42",
-                                 "6000000 customer-days"}) {
+    for (const char* expected :
+         {"2025-01-31T12:00:00Z", "scenarios/test.toml", "baseline", "active_customers", "currency/day",
+          "revenue (total)", "retention (end)", "42", "6000000 customer-days"}) {
       INFO(expected);
       CHECK(text.find(expected) != std::string::npos);
     }
@@ -258,8 +262,7 @@ TEST_CASE("customer columns round trip", "[h5]") {
   const ResultsFile f = read_results(path);
   REQUIRE(f.strategy("what_if"));
   CHECK(f.strategy("what_if")->customer_replications == 2);
-  CHECK(f.strategy("what_if")->customer_columns ==
-        std::vector<std::string>{"state", "orders", "attitude"});
+  CHECK(f.strategy("what_if")->customer_columns == std::vector<std::string>{"state", "orders", "attitude"});
   const auto customers = read_customers(path, "what_if");
   REQUIRE(customers.size() == result.customers.size());
   for (std::size_t r = 0; r < customers.size(); ++r) {
@@ -338,8 +341,7 @@ TEST_CASE("writes are atomic", "[h5]") {
   SECTION("a path that is a directory is an InputError, and no temporary is left") {
     fs::create_directory(dir.path / "taken");
     const std::string taken = dir.file("taken");
-    CHECK_THAT(input_error_of([&] { write_results(taken, make_result(false), {}); }),
-               Catch::Contains(taken));
+    CHECK_THAT(input_error_of([&] { write_results(taken, make_result(false), {}); }), Catch::Contains(taken));
     CHECK(dir.entries() == std::vector<std::string>{"taken"});
   }
   SECTION("a strategy name that cannot be a group is an InputError") {
@@ -456,7 +458,7 @@ with h5py.File(path, "r") as f:
     assert c["attitude"].dtype == np.float32 and c["attitude"].shape == (5000,)
 print("h5py ok")
 )";
-  const std::string command = "/usr/bin/python3 " + dir.file("check.py") + " " + path + " " +
-                              dir.file("active.f64");
+  const std::string command =
+      "/usr/bin/python3 " + dir.file("check.py") + " " + path + " " + dir.file("active.f64");
   CHECK(std::system(command.c_str()) == 0);
 }

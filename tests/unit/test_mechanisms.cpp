@@ -64,7 +64,8 @@ constexpr RngKey kKey{77, 0};
 
 }  // namespace
 
-TEST_CASE("experience: disconfirmation valued with loss aversion moves attitude and expectation", "[mechanisms]") {
+TEST_CASE("experience: disconfirmation valued with loss aversion moves attitude and expectation",
+          "[mechanisms]") {
   Params p = tiny(10);
   const Network net = complete(10);
   Model model(p, net, kKey);
@@ -134,15 +135,18 @@ TEST_CASE("touchpoints: failure rates come from the table's registry parameters"
 
 TEST_CASE("touchpoints: a new row shifts no other random stream", "[mechanisms]") {
   Params p = tiny(500);
-  p.quality_late_delivery_rate = p.quality_billing_error_rate = p.quality_defect_rate = p.quality_confusion_rate = 0.3;
+  p.quality_late_delivery_rate = p.quality_billing_error_rate = p.quality_defect_rate =
+      p.quality_confusion_rate = 0.3;
   const Network net = complete(500);
   Model model(p, net, kKey);
   ModelProbe probe{model};
   // The table with one more touchpoint type (a "returns" touchpoint reading existing rates).
   static constexpr TouchpointType kWithReturns[] = {
-      kTouchpoints[0], kTouchpoints[1],
-      {"returns", {{{"refund_late", &Params::quality_late_delivery_rate, &Params::proactive_detect_late_delivery},
-                    {}}}}};
+      kTouchpoints[0],
+      kTouchpoints[1],
+      {"returns",
+       {{{"refund_late", &Params::quality_late_delivery_rate, &Params::proactive_detect_late_delivery},
+         {}}}}};
   Model extended(p, net, kKey);
   ModelProbe extended_probe{extended};
   extended_probe.use_touchpoints(kWithReturns);
@@ -165,7 +169,8 @@ TEST_CASE("touchpoints: a new row shifts no other random stream", "[mechanisms]"
   // The new row draws for itself (about 30% of 10,000 orders fail there).
   CHECK(std::abs(third_failed / 10000.0 - 0.3) < 5 * std::sqrt(0.21 / 10000));
   // Other mechanisms' streams do not depend on the table at all: the same listener is picked.
-  for (std::uint32_t i = 0; i < 50; ++i) CHECK(probe.pick_listener(i, 4) == extended_probe.pick_listener(i, 4));
+  for (std::uint32_t i = 0; i < 50; ++i)
+    CHECK(probe.pick_listener(i, 4) == extended_probe.pick_listener(i, 4));
 }
 
 TEST_CASE("touchpoints: the historical rows keep their streams (delivery then use)", "[mechanisms]") {
@@ -211,7 +216,8 @@ TEST_CASE("word of mouth: stifling stops this story, not the next one", "[mechan
   CHECK(c.record[0].tells_positive == 0);
 }
 
-TEST_CASE("word of mouth: tellings a day are Poisson, below one a day when the story is slow", "[mechanisms]") {
+TEST_CASE("word of mouth: tellings a day are Poisson, below one a day when the story is slow",
+          "[mechanisms]") {
   Params p = tiny(1000);
   p.wom_audience_delight = 3.5;  // over 7 days: 0.5 tellings a day
   const Network net = complete(1000);

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "model/metrics.hpp"
 #include "kpi/stats.hpp"
+#include "model/metrics.hpp"
 
 using namespace cxsim;
 

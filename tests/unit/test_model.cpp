@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "core/errors.hpp"
 #include "model/customers.hpp"
 #include "model/model.hpp"
-#include "core/errors.hpp"
 #include "support/run_helpers.hpp"
 
 using namespace cxsim;
@@ -50,7 +50,8 @@ TEST_CASE("stocks add up and the money adds up, every day", "[model]") {
             p.market_population);
       CHECK(at(Metric::revenue) == Approx(at(Metric::orders) * p.purchase_price));
       CHECK(at(Metric::cost_of_goods) == Approx(at(Metric::orders) * p.purchase_unit_cost));
-      CHECK(at(Metric::acquisition_spend) == Approx(at(Metric::new_customers) * p.acquisition_cost_per_customer));
+      CHECK(at(Metric::acquisition_spend) ==
+            Approx(at(Metric::new_customers) * p.acquisition_cost_per_customer));
       CHECK(at(Metric::profit) == Approx(at(Metric::revenue) - at(Metric::cost_of_goods) -
                                          at(Metric::service_cost) - at(Metric::acquisition_spend)));
       CHECK(at(Metric::contacts) == at(Metric::contacts_failure) + at(Metric::contacts_value));
@@ -173,7 +174,8 @@ TEST_CASE("word of mouth per story is steady over the run (stories are episodes)
   const auto r = simulate(p);
   const auto early = listeners_per_story(r, 2, 30, 120);
   const auto late = listeners_per_story(r, 2, 450, 540);
-  INFO("positive " << early.first << " -> " << late.first << ", negative " << early.second << " -> " << late.second);
+  INFO("positive " << early.first << " -> " << late.first << ", negative " << early.second << " -> "
+                   << late.second);
   // Stories number in the thousands per window; a story's reach has sd below its mean audience
   // (16), so 4 standard errors of the window mean are a few percent. Allow 10%.
   CHECK(late.first == Approx(early.first).epsilon(0.10));
@@ -192,7 +194,7 @@ TEST_CASE("a new customer may recommend on its adoption day", "[model]") {
   p.acquisition_p_per_year = 5;  // 1 - exp(-5/365): a few adopt on day 0
   p.wom_all_adopters_promote = true;
   p.acquisition_recommendation_conversion = 0.05;
-  p.acquisition_q_per_year = 18;  // 18 / 0.05 / 365 = 0.99 talks a day each
+  p.acquisition_q_per_year = 18;                              // 18 / 0.05 / 365 = 0.99 talks a day each
   p.wom_share_after_delight = p.wom_share_after_failure = 0;  // no stories: only recommendations
   const auto r = simulate(p);
   const double adopted = r.series.at(Metric::new_customers, 0, 0);

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "core/errors.hpp"
-#include "model/network.hpp"
 #include "io/edge_list.hpp"
+#include "model/network.hpp"
 
 using namespace cxsim;
 
@@ -65,8 +65,7 @@ void check_csr(const Network& net) {
 }
 
 // Pearson's chi-square of observed counts against expected probabilities (which sum to 1).
-double chi_square(const std::vector<double>& observed, const std::vector<double>& probability,
-                  double total) {
+double chi_square(const std::vector<double>& observed, const std::vector<double>& probability, double total) {
   double stat = 0;
   for (std::size_t b = 0; b < observed.size(); ++b) {
     const double expected = total * probability[b];
@@ -88,8 +87,7 @@ std::uint32_t ring_distance(std::uint32_t a, std::uint32_t b, std::uint32_t n) {
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
-    path = std::filesystem::temp_directory_path() /
-           ("cxsim_test_network_" + std::to_string(::getpid()));
+    path = std::filesystem::temp_directory_path() / ("cxsim_test_network_" + std::to_string(::getpid()));
     std::filesystem::create_directories(path);
   }
   ~TempDir() {
@@ -149,9 +147,10 @@ TEST_CASE("watts_strogatz without rewiring has clustering 3(K-2)/(4(K-1))", "[ne
   }
 }
 
-TEST_CASE("watts_strogatz rewiring keeps the mean degree, rewires a share p of ties and lowers "
-          "clustering but far less than a random graph",
-          "[network][statistical]") {
+TEST_CASE(
+    "watts_strogatz rewiring keeps the mean degree, rewires a share p of ties and lowers "
+    "clustering but far less than a random graph",
+    "[network][statistical]") {
   const std::uint32_t n = 20000;
   const std::int64_t k = 10;
   const double p = 0.1;
@@ -180,8 +179,7 @@ TEST_CASE("watts_strogatz rewiring keeps the mean degree, rewires a share p of t
   CHECK(c > 50 * c_er);
 }
 
-TEST_CASE("erdos_renyi mean degree and degree distribution match G(n, p)",
-          "[network][statistical]") {
+TEST_CASE("erdos_renyi mean degree and degree distribution match G(n, p)", "[network][statistical]") {
   const std::uint32_t n = 20000;
   const std::int64_t k = 8;
   const double p = static_cast<double>(k) / (n - 1);
@@ -256,8 +254,7 @@ TEST_CASE("erdos_renyi includes every pair with the same probability", "[network
   CHECK(full.tie_count() == 90);
 }
 
-TEST_CASE("barabasi_albert has mean degree 2m and P(k) = 2m(m+1)/(k(k+1)(k+2))",
-          "[network][statistical]") {
+TEST_CASE("barabasi_albert has mean degree 2m and P(k) = 2m(m+1)/(k(k+1)(k+2))", "[network][statistical]") {
   const std::uint32_t n = 50000;
   for (std::int64_t m : {2, 4}) {
     const Network net = generate_network(spec_of("barabasi_albert", 10, 0.1, m), n, kKey);
@@ -285,8 +282,7 @@ TEST_CASE("barabasi_albert has mean degree 2m and P(k) = 2m(m+1)/(k(k+1)(k+2))",
   }
 }
 
-TEST_CASE("every kind yields valid CSR; a key gives one graph, another replication another",
-          "[network]") {
+TEST_CASE("every kind yields valid CSR; a key gives one graph, another replication another", "[network]") {
   const std::uint32_t n = 3000;
   for (const char* kind : {"ring", "erdos_renyi", "watts_strogatz", "barabasi_albert"}) {
     INFO(kind);
@@ -368,8 +364,8 @@ TEST_CASE("read_edge_list reads ids, comments, blank lines, commas and CRLF", "[
                                      "1,2\r\n"
                                      "  2 ,\t3   # trailing comment\n"
                                      "3\t0\n"
-                                     "1 0\n"   // duplicate, other direction
-                                     "4 4\n"   // self-loop
+                                     "1 0\n"  // duplicate, other direction
+                                     "4 4\n"  // self-loop
                                      "   # indented comment\n"
                                      "0, 2");  // no final newline
   const Network net = read_edge_list(path, 6);
@@ -416,9 +412,9 @@ TEST_CASE("read_edge_list errors name the file, line and column", "[network][io]
   }
 
   const std::string missing = (dir.path / "missing.txt").string();
-  CHECK_THROWS_WITH(read_edge_list(missing, 10),
-                    Catch::StartsWith(missing + ": ") && Catch::Contains("cannot open") &&
-                        Catch::Contains("No such file"));
+  CHECK_THROWS_WITH(read_edge_list(missing, 10), Catch::StartsWith(missing + ": ") &&
+                                                     Catch::Contains("cannot open") &&
+                                                     Catch::Contains("No such file"));
   CHECK_THROWS_WITH(read_edge_list(dir.path.string(), 10), Catch::Contains("directory"));
 }
 

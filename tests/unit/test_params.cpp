@@ -34,8 +34,8 @@ TEST_CASE("values are checked against type and range", "[params]") {
   Params p;
   const ParamSpec& price = *find_param("purchase.price");
   CHECK_THROWS_AS(set_param_from_string(p, price, "cheap"), InputError);
-  CHECK_THROWS_WITH(set_param_from_string(p, price, "-1"), Catch::Contains("out of range") &&
-                                                             Catch::Contains("purchase.price"));
+  CHECK_THROWS_WITH(set_param_from_string(p, price, "-1"),
+                    Catch::Contains("out of range") && Catch::Contains("purchase.price"));
   const ParamSpec& population = *find_param("market.population");
   CHECK_THROWS_WITH(set_param_from_string(p, population, "1.5"), Catch::Contains("whole number"));
   const ParamSpec& kind = *find_param("network.kind");
@@ -84,7 +84,8 @@ TEST_CASE("every section of the registry has a description", "[params]") {
 
 TEST_CASE("choice parameters are enums generated from the registry", "[params]") {
   // The registry's allowed text is the enum's value list, in enumerator order.
-  CHECK(find_param("network.kind")->allowed == "complete|ring|erdos_renyi|watts_strogatz|barabasi_albert|edge_list");
+  CHECK(find_param("network.kind")->allowed ==
+        "complete|ring|erdos_renyi|watts_strogatz|barabasi_albert|edge_list");
   CHECK(find_param("phone.handle_time")->allowed == "exponential|lognormal|fixed");
   CHECK(parse_choice<NetworkKind>("ring") == NetworkKind::ring);
   CHECK_FALSE(parse_choice<NetworkKind>("rnig").has_value());
@@ -93,7 +94,8 @@ TEST_CASE("choice parameters are enums generated from the registry", "[params]")
   Params p;
   for (const auto& spec : param_specs())
     if (spec.type == ParamType::choice)
-      CHECK(("|" + std::string(spec.allowed) + "|").find("|" + param_to_string(p, spec) + "|") != std::string::npos);
+      CHECK(("|" + std::string(spec.allowed) + "|").find("|" + param_to_string(p, spec) + "|") !=
+            std::string::npos);
   const Choices defaults = choices_of(p);
   CHECK(defaults.network_kind == NetworkKind::watts_strogatz);
   CHECK(defaults.phone_patience == Patience::exponential);

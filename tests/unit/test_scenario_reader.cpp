@@ -3,11 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <toml++/toml.h>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "core/errors.hpp"
 #include "io/scenario_reader.hpp"
@@ -259,9 +259,9 @@ TEST_CASE("errors carry file, line, column, key and a helpful message", "[scenar
     CHECK(e.key() == "segment[1]");
     CHECK_THAT(e.message(), Contains("needs a name"));
     CHECK(parse_error("segment = 3\n").key() == "segment");
-    CHECK_THAT(parse_error("[[segment]]\nname = \"a\"\nshare = 1\n[[segment]]\nname = \"a\"\nshare = 0\n")
-                   .message(),
-               Contains("two segments"));
+    CHECK_THAT(
+        parse_error("[[segment]]\nname = \"a\"\nshare = 1\n[[segment]]\nname = \"a\"\nshare = 0\n").message(),
+        Contains("two segments"));
     CHECK(parse_error("[[segment]]\nname = \"a\"\nshare = 2\n").key() == "segment[0].share");
   }
   SECTION("cross-parameter checks from validate() get the file and the key's line") {
@@ -269,8 +269,9 @@ TEST_CASE("errors carry file, line, column, key and a helpful message", "[scenar
     CHECK(e.key() == "segment.share");
     CHECK(e.line() == 3);
     CHECK_THAT(e.message(), Contains("add up to"));
-    const auto q = parse_error("[acquisition]\np_per_year = 0.03\nq_per_year = 18\n"
-                                 "recommendation_conversion = 0.01\n");
+    const auto q = parse_error(
+        "[acquisition]\np_per_year = 0.03\nq_per_year = 18\n"
+        "recommendation_conversion = 0.01\n");
     CHECK(q.key() == "acquisition.q_per_year");
     CHECK(q.line() == 3);
     CHECK(q.file() == "test.toml");
@@ -279,8 +280,8 @@ TEST_CASE("errors carry file, line, column, key and a helpful message", "[scenar
     CHECK(d.key() == "network.mean_degree");
   }
   SECTION("edge-list file that does not exist") {
-    const auto e = parse_error("[network]\nkind = \"edge_list\"\nedge_list = \"nope.txt\"\n",
-                               "/tmp/dir/s.toml");
+    const auto e =
+        parse_error("[network]\nkind = \"edge_list\"\nedge_list = \"nope.txt\"\n", "/tmp/dir/s.toml");
     CHECK(e.key() == "network.edge_list");
     CHECK(e.line() == 3);
     CHECK_THAT(e.message(), Contains("/tmp/dir/nope.txt"));
@@ -290,9 +291,8 @@ TEST_CASE("errors carry file, line, column, key and a helpful message", "[scenar
 TEST_CASE("overrides (--set) are read as TOML values and checked", "[scenario][overrides]") {
   Scenario s = parse_scenario("", "");
   apply_overrides(s, {"purchase.price=45", "network.kind=ring", "network.kind = \"erdos_renyi\"",
-                      "churn.enabled=false", "market.population=5000",
-                      "segment.price-driven.expectation=0.7", "segment[0].patience_s=200",
-                      "segment[1].name=bargain hunters"});
+                      "churn.enabled=false", "market.population=5000", "segment.price-driven.expectation=0.7",
+                      "segment[0].patience_s=200", "segment[1].name=bargain hunters"});
   CHECK(s.params.purchase_price == 45.0);
   CHECK(s.params.network_kind == "erdos_renyi");
   CHECK_FALSE(s.params.churn_enabled);
@@ -368,13 +368,13 @@ TEST_CASE("docs/scenarios.md is generated from the registry", "[scenario][docs]"
   CHECK_THAT(generated, Contains("| `price` |"));
   CHECK_THAT(generated, Contains("## [[segment]]"));
   const auto on_disk = read_text(source_dir / "docs/scenarios.md");
-  INFO("docs/scenarios.md is out of date: regenerate it with "
-       "`cxsim docs scenarios > docs/scenarios.md`");
+  INFO(
+      "docs/scenarios.md is out of date: regenerate it with "
+      "`cxsim docs scenarios > docs/scenarios.md`");
   CHECK(on_disk == generated);
 }
 
-TEST_CASE("random damage to baseline.toml gives InputError or success, nothing else",
-          "[scenario][fuzz]") {
+TEST_CASE("random damage to baseline.toml gives InputError or success, nothing else", "[scenario][fuzz]") {
   const auto baseline = read_text(source_dir / "scenarios/baseline.toml");
   REQUIRE(!baseline.empty());
   std::mt19937_64 rng(2024);
@@ -385,10 +385,18 @@ TEST_CASE("random damage to baseline.toml gives InputError or success, nothing e
     for (int f = 0; f < flips; ++f) {
       const auto at = rng() % text.size();
       switch (rng() % 4) {
-        case 0: text[at] = static_cast<char>(rng() % 256); break;          // any byte
-        case 1: text[at] = "=[]\"'.#\n0-e{},x "[rng() % 17]; break;        // TOML punctuation
-        case 2: text.insert(at, 1, "0123456789.e+-"[rng() % 14]); break;  // digits
-        default: text.erase(at, 1 + rng() % 8); break;
+        case 0:
+          text[at] = static_cast<char>(rng() % 256);
+          break;  // any byte
+        case 1:
+          text[at] = "=[]\"'.#\n0-e{},x "[rng() % 17];
+          break;  // TOML punctuation
+        case 2:
+          text.insert(at, 1, "0123456789.e+-"[rng() % 14]);
+          break;  // digits
+        default:
+          text.erase(at, 1 + rng() % 8);
+          break;
       }
       if (text.empty()) text.assign(1, 'x');
     }
@@ -409,9 +417,9 @@ TEST_CASE("random damage to baseline.toml gives InputError or success, nothing e
 }
 
 TEST_CASE("random --set assignments give InputError or success, nothing else", "[scenario][fuzz]") {
-  const std::vector<std::string> keys = {"purchase.price", "network.kind", "churn.enabled",
-                                         "market.population", "segment[0].share",
-                                         "segment.price-driven.name", "segment[", "segment.", ""};
+  const std::vector<std::string> keys = {"purchase.price",    "network.kind",     "churn.enabled",
+                                         "market.population", "segment[0].share", "segment.price-driven.name",
+                                         "segment[",          "segment.",         ""};
   const std::string alphabet = "0123456789.e+-=[]\"'#\n xyz_trueflsinf\xff\x01";
   std::mt19937_64 rng(7);
   for (int round = 0; round < 2000; ++round) {

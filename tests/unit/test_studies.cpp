@@ -89,7 +89,8 @@ TEST_CASE("Sobol' indices of Sobol's G function match the analytic values", "[se
   for (std::size_t i = 0; i < k; ++i) {
     const double s1 = vi[i] / v, st = vi[i] * prod / (1 + vi[i]) / v;
     const auto& s = r.indices[0][i];
-    INFO("factor " << i << " S1 " << s.first.value << " vs " << s1 << ", ST " << s.total.value << " vs " << st);
+    INFO("factor " << i << " S1 " << s.first.value << " vs " << s1 << ", ST " << s.total.value << " vs "
+                   << st);
     CHECK(s.first.value == Approx(s1).margin(0.03));
     CHECK(s.total.value == Approx(st).margin(0.03));
   }
@@ -147,7 +148,8 @@ SelectionSampler synthetic(std::vector<double> means, std::vector<double> second
         const double common = normal(seed, 999, static_cast<std::uint64_t>(r));
         obj.push_back(means[static_cast<std::size_t>(s)] + 0.8 * common +
                       0.6 * normal(seed, static_cast<std::uint64_t>(s), static_cast<std::uint64_t>(r)));
-        con.push_back(second[static_cast<std::size_t>(s)] + 0.05 * normal(seed + 1, static_cast<std::uint64_t>(s), static_cast<std::uint64_t>(r)));
+        con.push_back(second[static_cast<std::size_t>(s)] +
+                      0.05 * normal(seed + 1, static_cast<std::uint64_t>(s), static_cast<std::uint64_t>(r)));
       }
       out.push_back({obj, con});
     }
@@ -186,7 +188,8 @@ TEST_CASE("KN with ties inside the indifference zone selects one of them", "[sel
   const int trials = 200;
   int good = 0;
   for (int t = 0; t < trials; ++t) {
-    const auto r = select_best(4, 2, spec, synthetic(means, second, 5000 + static_cast<std::uint64_t>(t)), 0, true);
+    const auto r =
+        select_best(4, 2, spec, synthetic(means, second, 5000 + static_cast<std::uint64_t>(t)), 0, true);
     REQUIRE(r.finished);
     good += r.selected >= 0 && r.selected <= 2;
     CHECK(r.systems[3].eliminated_at > 0);
@@ -233,9 +236,11 @@ TEST_CASE("Without more replications KN says how many more it needs", "[select]"
   CHECK(r.more_replications_needed > 0);
   CHECK(r.probability_correct == 0);
   CHECK(r.total_replications == 30);
-  CHECK_THROWS_AS(select_best(3, 2, spec, synthetic({0, 0, 0}, {1, 1, 1}, 3), 1, false), std::invalid_argument);
+  CHECK_THROWS_AS(select_best(3, 2, spec, synthetic({0, 0, 0}, {1, 1, 1}, 3), 1, false),
+                  std::invalid_argument);
   spec.indifference = 0;
-  CHECK_THROWS_AS(select_best(3, 2, spec, synthetic({0, 0, 0}, {1, 1, 1}, 3), 0, true), std::invalid_argument);
+  CHECK_THROWS_AS(select_best(3, 2, spec, synthetic({0, 0, 0}, {1, 1, 1}, 3), 0, true),
+                  std::invalid_argument);
 }
 
 TEST_CASE("Calibration recovers known values within their stated uncertainty", "[calibrate]") {

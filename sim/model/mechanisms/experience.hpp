@@ -12,8 +12,8 @@ CXSIM_MECHANISM double Model::experience(std::uint32_t i, double x, Stream& rng,
   // Expectation-disconfirmation with a loss-averse value function (Oliver 1980; T&K 1992).
   const double e = c_.record[i].expectation;
   const double d = x - e;
-  const double v = p_.experience_attitude_weight *
-                   valued(d, p_.experience_curvature, p_.experience_loss_aversion);
+  const double v =
+      p_.experience_attitude_weight * valued(d, p_.experience_curvature, p_.experience_loss_aversion);
   c_.attitude[i] += static_cast<float>(v);
   c_.record[i].expectation = static_cast<float>(e + p_.experience_expectation_adaptation * (x - e));
   const double u = rng.uniform();  // drawn always: later draws do not shift with the outcome

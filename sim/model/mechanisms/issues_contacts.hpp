@@ -16,7 +16,8 @@ CXSIM_MECHANISM void Model::issue_cost(std::uint32_t i, std::int32_t t) {
   c_.record[i].issue_loss += cost;
 }
 
-CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss, bool notified) {
+CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss,
+                                       bool notified) {
   c_.issue_severity[i] = severity;
   c_.record[i].issue_opened = t;
   c_.record[i].issue_contacts = 0;
@@ -27,13 +28,12 @@ CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity
                       : severity == Severity::moderate ? p_.contacts_probability_moderate
                                                        : p_.contacts_probability_mild;
   const Segment& s = p_.segments[c_.segment[i]];
-  const double chance =
-      std::min(1.0, base * s.contact_propensity * std::exp(p_.contacts_loyalty_effect * c_.record[i].attitude_pre)) *
-      (notified ? 1.0 - p_.proactive_contacts_avoided : 1.0);
+  const double chance = std::min(1.0, base * s.contact_propensity *
+                                          std::exp(p_.contacts_loyalty_effect * c_.record[i].attitude_pre)) *
+                        (notified ? 1.0 - p_.proactive_contacts_avoided : 1.0);
   Stream rng(key_, Purpose::contact_decision, i, static_cast<std::uint64_t>(t));
-  c_.record[i].next_contact = rng.bernoulli(chance)
-                           ? add_days(t - 1, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)))
-                           : kNever;
+  c_.record[i].next_contact =
+      rng.bernoulli(chance) ? add_days(t - 1, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days))) : kNever;
 }
 
 CXSIM_MECHANISM void Model::resolve_issue(std::uint32_t i, std::int32_t t) {
@@ -53,14 +53,13 @@ CXSIM_MECHANISM void Model::close_issue(std::uint32_t i) {
 }
 
 CXSIM_MECHANISM void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
-                         std::uint8_t sub, Chunk& chunk) {
+                                         std::uint8_t sub, Chunk& chunk) {
   const Segment& s = p_.segments[c_.segment[i]];
   Stream rng(key_, Purpose::contact_channel, i, static_cast<std::uint64_t>(t), sub);
   // The segment's channel preferences among the channels offered.
-  const double weights[kChannelCount] = {p_.phone_enabled ? s.phone_weight : 0.0,
-                                         p_.chat_enabled ? s.chat_weight : 0.0,
-                                         p_.email_enabled ? s.email_weight : 0.0,
-                                         p_.chatbot_enabled ? s.chatbot_weight : 0.0};
+  const double weights[kChannelCount] = {
+      p_.phone_enabled ? s.phone_weight : 0.0, p_.chat_enabled ? s.chat_weight : 0.0,
+      p_.email_enabled ? s.email_weight : 0.0, p_.chatbot_enabled ? s.chatbot_weight : 0.0};
   const double total_weight = weights[0] + weights[1] + weights[2] + weights[3];
   double u = rng.uniform() * total_weight;
   double h = rng.uniform() * arrival_total_;
@@ -70,7 +69,8 @@ CXSIM_MECHANISM void Model::emit_contact(std::uint32_t i, std::int32_t t, Severi
     return;
   }
   int channel = 0;
-  while (channel + 1 < kChannelCount && (u >= weights[channel] || weights[channel] <= 0)) u -= weights[channel++];
+  while (channel + 1 < kChannelCount && (u >= weights[channel] || weights[channel] <= 0))
+    u -= weights[channel++];
   int hour = 0;
   while (hour + 1 < 24 && h >= arrival_profile_[hour]) h -= arrival_profile_[hour++];
 
@@ -125,7 +125,8 @@ CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::in
       resolve_issue(i, t);
     } else {
       Stream rng(key_, Purpose::repeat_contact, i, outcome.day, outcome.sequence);
-      if (c_.record[i].issue_contacts < p_.contacts_max_contacts && rng.bernoulli(p_.contacts_repeat_probability))
+      if (c_.record[i].issue_contacts < p_.contacts_max_contacts &&
+          rng.bernoulli(p_.contacts_repeat_probability))
         c_.record[i].next_contact = add_days(t, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)));
       else
         close_issue(i);  // gives up, unresolved

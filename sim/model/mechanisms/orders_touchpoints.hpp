@@ -13,7 +13,8 @@ CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chu
   if (c_.record[i].purchases > 0 && p_.churn_enabled && !stays(i, t)) {
     c_.status[i] = Status::churned;
     close_issue(i);
-    c_.record[i].next_purchase = c_.record[i].next_question = c_.record[i].next_survey = c_.record[i].next_talk = kNever;
+    c_.record[i].next_purchase = c_.record[i].next_question = c_.record[i].next_survey =
+        c_.record[i].next_talk = kNever;
     acc[static_cast<int>(Metric::churned)] += 1;
     return;
   }
@@ -23,8 +24,8 @@ CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chu
   acc[static_cast<int>(Metric::orders)] += 1;
   acc[static_cast<int>(Metric::revenue)] += p_.purchase_price;
   acc[static_cast<int>(Metric::cost_of_goods)] += p_.purchase_unit_cost;
-  c_.record[i].reference_price +=
-      static_cast<float>(p_.purchase_reference_adaptation * (p_.purchase_price - c_.record[i].reference_price));
+  c_.record[i].reference_price += static_cast<float>(p_.purchase_reference_adaptation *
+                                                     (p_.purchase_price - c_.record[i].reference_price));
   decay_attitude(i, t);
   touchpoints(i, t, acc);
 
@@ -32,7 +33,8 @@ CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chu
   c_.record[i].next_purchase = add_days(t, days_until(interval, purchase_daily_));
 }
 
-CXSIM_MECHANISM void Model::draw_touchpoints(std::uint32_t i, std::int32_t t, std::span<TouchpointDraw> out) const {
+CXSIM_MECHANISM void Model::draw_touchpoints(std::uint32_t i, std::int32_t t,
+                                             std::span<TouchpointDraw> out) const {
   const auto mode_draws = [&](const TouchpointType& type, Stream& failures, TouchpointDraw& d) {
     double missed = 1;  // chance the firm detects none of the failures that occurred
     for (const FailureMode& mode : type.modes) {
@@ -74,9 +76,9 @@ CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& ac
     double x = std::clamp(draw.good, 0.0, 1.0);
     if (draw.failed) {
       const double u = draw.severity_u;
-      severity = u < p_.quality_severe_share ? Severity::severe
+      severity = u < p_.quality_severe_share                               ? Severity::severe
                  : u < p_.quality_severe_share + p_.quality_moderate_share ? Severity::moderate
-                                                                          : Severity::mild;
+                                                                           : Severity::mild;
       x = severity == Severity::severe     ? p_.quality_performance_severe
           : severity == Severity::moderate ? p_.quality_performance_moderate
                                            : p_.quality_performance_mild;
@@ -105,8 +107,10 @@ CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& ac
   }
 }
 
-CXSIM_MECHANISM bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc) {
-  Stream rng(key_, Purpose::proactive, i, static_cast<std::uint64_t>(t), static_cast<std::uint32_t>(touchpoint));
+CXSIM_MECHANISM bool Model::notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection,
+                                   Row& acc) {
+  Stream rng(key_, Purpose::proactive, i, static_cast<std::uint64_t>(t),
+             static_cast<std::uint32_t>(touchpoint));
   const double detected = rng.uniform(), reached = rng.uniform();  // both drawn: common random numbers
   if (detected >= detection) return false;
   acc[static_cast<int>(Metric::notifications_sent)] += 1;

@@ -44,7 +44,8 @@ CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) 
     const int today = std::min<int>(left, poisson(rng, per_day));
     for (int k = 0; k < today; ++k) {
       const std::uint32_t j = pick_listener(i, rng);
-      const std::uint16_t known = positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
+      const std::uint16_t known =
+          positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
       if (j == i || known == story) {
         left = 0;
         return;
@@ -57,8 +58,8 @@ CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) 
   run(c_.record[i].tells_negative, c_.record[i].story_negative, tells_per_day_negative_, false);
 }
 
-CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng, Row& acc,
-                                        std::uint16_t tag) {
+CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng,
+                                        Row& acc, std::uint16_t tag) {
   // A new story replaces the one of its kind the customer was still telling.
   const int audience = std::min(poisson(rng, audience_mean), 255);
   if (tag == 0) tag = static_cast<std::uint16_t>(1 + rng.below(65535));
@@ -82,7 +83,8 @@ CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row&
       c_.attitude[j] += static_cast<float>(positive ? p_.wom_attitude_effect
                                                     : -p_.wom_attitude_effect * p_.experience_loss_aversion);
       break;
-    default: break;
+    default:
+      break;
   }
   if (message.kind == Message::good_story || message.kind == Message::bad_story) {
     row[static_cast<int>(positive ? Metric::story_messages_positive : Metric::story_messages_negative)] += 1;
@@ -92,10 +94,10 @@ CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row&
     if (first_time && p_.wom_retell_probability > 0) {
       Stream rng(key_, Purpose::retell, j, static_cast<std::uint64_t>(t), positive ? 0 : 1);
       if (rng.bernoulli(p_.wom_retell_probability)) {
-        const double mean = p_.wom_retell_audience_share *
-                            (positive ? p_.wom_audience_delight : p_.wom_audience_failure);
+        const double mean =
+            p_.wom_retell_audience_share * (positive ? p_.wom_audience_delight : p_.wom_audience_failure);
         start_story(j, positive, mean, rng, row, message.story);  // the same story, passed on
-        wake_by(j, t + 1);  // starts telling tomorrow
+        wake_by(j, t + 1);                                        // starts telling tomorrow
       }
     }
   }
