@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # `pip install --no-build-isolation --no-deps .` of the checkout, offline, into a scratch virtual
 # environment that sees Debian's numpy, pandas, h5py and matplotlib (--system-site-packages), and
-# the installed package running a scenario. Never touches the user's site-packages.
+# the installed package running a scenario. Never touches the user's site-packages or the checkout.
 # Usage: test_pip.sh SOURCE_DIR
 set -u
 SRC=$(cd "$1" && pwd)
 . "$SRC/tests/cli/harness.sh" /bin/false "$SRC"
+# pip builds in the tree it is given (egg-info, build/pip): give it a scratch copy of the checkout
+# without its build directories, so the test writes nothing into the source tree.
+mkdir "$WORK/src" && tar -C "$SRC" --exclude=./build --exclude=./.git --exclude='*.egg-info' -cf - . |
+  tar -C "$WORK/src" -xf - && ok || bad "copy of the checkout"
 /usr/bin/python3 -m venv --system-site-packages "$WORK/venv" && ok || bad "python3 -m venv"
 CMAKE_BUILD_PARALLEL_LEVEL=2 "$WORK/venv/bin/python" -m pip install -q --no-build-isolation --no-deps --no-index \
-  "$SRC" >"$WORK/pip.log" 2>&1 && ok || { bad "pip install"; tail -30 "$WORK/pip.log"; }
+  "$WORK/src" >"$WORK/pip.log" 2>&1 && ok || { bad "pip install"; tail -30 "$WORK/pip.log"; }
 (cd "$WORK" && "$WORK/venv/bin/python" -s -c "
 import cxsim
 assert cxsim.__file__.startswith('$WORK/venv/'), cxsim.__file__

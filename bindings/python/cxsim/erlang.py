@@ -1,13 +1,12 @@
 """Analytic queueing formulas for one contact-centre channel: Erlang B, Erlang C (M/M/n) and
 Erlang A (M/M/n+M, customers abandon after an exponential patience), and staffing for a
-service-level target. The same C++ code validates cxsim's discrete-event queue (MODEL.md
-section 8) and backs ``cxsim erlang``.
+service-level target. The same C++ code validates cxsim's discrete-event queue (docs/validation.md) and backs ``cxsim erlang``.
 
 Units: load in Erlangs (arrivals per second x mean handle time in seconds, see :func:`load`),
 times in seconds. The service level is the share of all offered contacts answered within the
 target; with abandonment, contacts that abandon count as not answered within the target.
 
-Example (MODEL.md section 8: 100 calls per half hour, 180 s handle time)::
+Example (docs/validation.md: 100 calls per half hour, 180 s handle time)::
 
     from cxsim import erlang
     a = erlang.load(calls=100, period_s=1800, handle_s=180)        # 10 Erlangs
