@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,27 @@ std::string unknown_key_message(const std::string& key);
 void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site& at);
 /// The parameter sections in registry order ("run", "market", ...).
 std::vector<std::string> sections();
+/// 'a', 'b', 'c' (each item between `open` and `close`).
+std::string quoted_list(const std::vector<std::string>& items, std::string_view open = "'",
+                        std::string_view close = "'");
+/// A real number as a TOML float literal (always with a '.' or an exponent).
+std::string real_literal(double x);
+/// What a key allows: "a number in [0, 1]", "one of 'a', 'b'", ...
+std::string allowed(const ParamSpec& spec);
+/// "a number in [0, 1]" for a segment key.
+std::string segment_allowed_text(const SegmentParamSpec& spec);
+/// What a segment key expects, for "expected ..." in messages.
+std::string expected_text(const SegmentParamSpec& spec);
+/// A segment key by name, or nullptr.
+const SegmentParamSpec* find_segment_param(std::string_view name);
+/// "unknown segment key; did you mean ...?"
+std::string unknown_segment_key_message(std::string_view name);
+/// Sets a segment's key from a TOML value, checking type and range.
+void set_segment_value(Segment& seg, std::string_view name, const toml::node& n, const Site& at);
+/// A relative edge-list path is read from `base`; the result is absolute.
+void resolve_edge_list(Params& p, const std::filesystem::path& base);
+/// Checks what validate() cannot: the edge-list file exists when it will be needed.
+void check_files(const Params& p, const Site& at);
 
 /// Top-level tables parse_scenario() leaves to read_experiment().
 inline bool is_experiment_table(std::string_view name) {

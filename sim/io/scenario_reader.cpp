@@ -75,8 +75,8 @@ std::string toml_string(std::string_view s) {
   return out + '"';
 }
 
-std::string quoted_list(const std::vector<std::string>& items, std::string_view open = "'",
-                        std::string_view close = "'") {
+std::string quoted_list(const std::vector<std::string>& items, std::string_view open,
+                        std::string_view close) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i)
     out += (i ? ", " : "") + std::string(open) + items[i] + std::string(close);
@@ -281,6 +281,29 @@ void set_segment_value(Segment& seg, std::string_view name, const toml::node& n,
   seg.*spec->member = d;
 }
 
+// ---- paths -----------------------------------------------------------------------------------
+
+/// A relative edge-list path is read from `base`; the result is absolute, so it survives a
+/// round trip through resolved_toml whatever the reader's directory.
+void resolve_edge_list(Params& p, const fs::path& base) {
+  if (p.network_edge_list.empty()) return;
+  fs::path file(p.network_edge_list);
+  if (file.is_relative()) file = base / file;
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(file, ec);
+  if (!ec) file = absolute;
+  p.network_edge_list = file.lexically_normal().string();
+}
+
+/// Checks what validate() cannot: the edge-list file exists when it will be needed.
+void check_files(const Params& p, const Site& at) {
+  if (p.network_kind != "edge_list") return;
+  std::error_code ec;
+  if (!fs::is_regular_file(p.network_edge_list, ec))
+    throw at.error("edge-list file '" + p.network_edge_list +
+                   "' not found (a relative path is read from the scenario file's directory)");
+}
+
 // ---- reading a document ----------------------------------------------------------------------
 
 }  // namespace detail
@@ -397,115 +420,6 @@ toml::source_position locate(const toml::table& root, std::string_view key) {
   return pos.line ? pos : key_position(root, key.substr(0, dot));
 }
 
-// ---- paths -----------------------------------------------------------------------------------
-
-/// A relative edge-list path is read from `base`; the result is absolute, so it survives a
-/// round trip through resolved_toml whatever the reader's directory.
-void resolve_edge_list(Params& p, const fs::path& base) {
-  if (p.network_edge_list.empty()) return;
-  fs::path file(p.network_edge_list);
-  if (file.is_relative()) file = base / file;
-  std::error_code ec;
-  const fs::path absolute = fs::absolute(file, ec);
-  if (!ec) file = absolute;
-  p.network_edge_list = file.lexically_normal().string();
-}
-
-/// Checks what validate() cannot: the edge-list file exists when it will be needed.
-void check_files(const Params& p, const Site& at) {
-  if (p.network_kind != "edge_list") return;
-  std::error_code ec;
-  if (!fs::is_regular_file(p.network_edge_list, ec))
-    throw at.error("edge-list file '" + p.network_edge_list +
-                   "' not found (a relative path is read from the scenario file's directory)");
-}
-
-// ---- --set -----------------------------------------------------------------------------------
-
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
-}
-
-/// The right side of `--set key=value` as a one-key table {v = value}; for choice and text keys
-/// (`text_key`) a bare word that is not a TOML string is taken as the string itself.
-toml::table override_value(const std::string& value, bool text_key, const Site& at,
-                           const std::string& expected) {
-  toml::table doc;
-  try {
-    check_toml_limits(value, "");
-  } catch (const InputError& e) {
-    throw at.error(e.message());
-  }
-  try {
-    doc = toml::parse("v = " + value);
-    if (doc.size() == 1 && doc.contains("v") && (!text_key || doc["v"].is_string())) return doc;
-  } catch (const toml::parse_error&) {
-  }
-  if (!text_key) throw at.error("expected " + expected + ", got '" + value + "'");
-  try {
-    return toml::parse("v = " + toml_string(value));  // also checks the text is valid UTF-8
-  } catch (const toml::parse_error& e) {
-    throw at.error("'" + value + "' is not valid text: " + std::string(e.description()));
-  }
-}
-
-/// The segment and key named by "segment[<i>].<key>" or "segment.<name>.<key>".
-std::pair<Segment*, std::string> find_segment(Params& p, const std::string& key, const Site& at) {
-  const auto bad_form = [&] {
-    return at.error(
-        "expected segment[<i>].<key> or segment.<name>.<key>, e.g. "
-        "segment.price-driven.expectation=0.7");
-  };
-  std::vector<std::string> names;
-  for (const auto& s : p.segments) names.push_back(s.name);
-  const auto dot = key.rfind('.');
-  if (dot == std::string::npos || dot + 1 == key.size() || dot < 8) throw bad_form();
-  const std::string field = key.substr(dot + 1);
-  if (key[7] == '[') {
-    std::size_t i = 0;
-    const char* first = key.data() + 8;
-    const auto [end, ec] = std::from_chars(first, key.data() + dot, i);
-    if (ec != std::errc() || end == first || *end != ']' || end + 1 != key.data() + dot) throw bad_form();
-    if (i >= p.segments.size())
-      throw at.error("there is no segment[" + std::to_string(i) + "]; the scenario has " +
-                     std::to_string(p.segments.size()) + " segments: " + quoted_list(names));
-    return {&p.segments[i], field};
-  }
-  if (key[7] != '.' || dot == 7) throw bad_form();
-  const std::string name = key.substr(8, dot - 8);
-  for (auto& s : p.segments)
-    if (s.name == name) return {&s, field};
-  throw at.error("no segment is named '" + name + "'; the segments are " + quoted_list(names));
-}
-
-void apply_one(Params& p, const std::string& assignment) {
-  const auto eq = assignment.find('=');
-  const std::string key = trim(std::string_view(assignment).substr(0, eq));
-  if (eq == std::string::npos || key.empty())
-    throw InputError("expected key=value, e.g. purchase.price=45, got '" + assignment + "'");
-  const std::string value = trim(std::string_view(assignment).substr(eq + 1));
-  const Site at{"", 0, 0, key};
-  if (key.rfind("segment.", 0) == 0 || key.rfind("segment[", 0) == 0) {
-    auto [seg, field] = find_segment(p, key, at);
-    const auto* spec = find_segment_param(field);
-    if (field != "name" && !spec) throw at.error(unknown_segment_key_message(field));
-    const auto doc = override_value(value, field == "name", at, spec ? expected_text(*spec) : "a string");
-    set_segment_value(*seg, field, *doc.get("v"), at);
-    for (const auto& other : p.segments)
-      if (&other != seg && other.name == seg->name)
-        throw at.error("two segments are named '" + seg->name + "'; names must differ");
-    return;
-  }
-  const ParamSpec* spec = find_param(key);
-  if (!spec) throw at.error(unknown_key_message(key));
-  const bool text_key = spec->type == ParamType::choice || spec->type == ParamType::text;
-  const auto doc = override_value(value, text_key, at, expected_text(*spec));
-  set_param(p, *spec, *doc.get("v"), at);
-  if (spec->key == "network.edge_list") resolve_edge_list(p, fs::path());
-}
-
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
@@ -570,177 +484,6 @@ Scenario parse_scenario(std::string_view text, const std::string& path) {
   check_files(s.params,
               Site{path, static_cast<int>(where.line), static_cast<int>(where.column), "network.edge_list"});
   return s;
-}
-
-void apply_overrides(Scenario& s, const std::vector<std::string>& assignments) {
-  for (const auto& a : assignments) apply_one(s.params, a);
-  try {
-    check_scenario(s.params);
-  } catch (const InputError& e) {
-    throw InputError(e.message() + " (after the --set overrides)", "", 0, 0, e.key());
-  }
-  check_files(s.params, Site{"", 0, 0, "network.edge_list"});
-}
-
-std::string resolved_toml(const Params& p) {
-  std::string out = "# Resolved parameters: every key with the value used.\n";
-  for (const auto& section : sections()) {
-    out += "\n[" + section + "]\n";
-    for (const auto& spec : param_specs()) {
-      if (spec.key.substr(0, spec.key.find('.')) != section) continue;
-      out += std::string(spec.key.substr(section.size() + 1)) + " = ";
-      std::visit(
-          [&](auto member) {
-            const auto& value = p.*member;
-            using V = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<V, bool>)
-              out += value ? "true" : "false";
-            else if constexpr (std::is_same_v<V, std::string>)
-              out += toml_string(value);
-            else if constexpr (std::is_same_v<V, std::int64_t>)
-              out += std::to_string(value);
-            else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>)
-              out += param_to_string(p, spec);
-            else
-              out += real_literal(value);
-          },
-          spec.member);
-      out += '\n';
-    }
-  }
-  for (const auto& seg : p.segments) {
-    out += "\n[[segment]]\nname = " + toml_string(seg.name) + "\n";
-    for (const auto& spec : segment_param_specs())
-      out += std::string(spec.name) + " = " + real_literal(seg.*spec.member) + "\n";
-  }
-  return out;
-}
-
-// ---- docs/scenarios.md -----------------------------------------------------------------------
-
-namespace {
-
-/// One plain sentence per section for the docs (the keys themselves live in the registry).
-std::string_view section_blurb(std::string_view section) {
-  return section_description(section);
-}
-
-std::string cell(std::string_view text) {
-  std::string out;
-  for (const char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
-  return out;
-}
-
-std::string_view type_name(ParamType t) {
-  switch (t) {
-    case ParamType::real:
-      return "number";
-    case ParamType::integer:
-      return "integer";
-    case ParamType::boolean:
-      return "boolean";
-    case ParamType::choice:
-      return "choice";
-    case ParamType::text:
-      return "text";
-    case ParamType::list:
-      return "list of integers";
-  }
-  return {};
-}
-
-constexpr std::string_view docs_intro = R"(# Scenario parameters
-
-<!-- Generated from the parameter registry (sim/core/params.hpp) by scenarios_markdown() in
-sim/io/scenario_reader.cpp. Do not edit by hand: regenerate with
-`cxsim docs scenarios > docs/scenarios.md`. -->
-
-A scenario is a [TOML](https://toml.io) file that says which market, firm and customers to
-simulate. `scenarios/baseline.toml` is a commented example with every key; copy it and change
-what you want to study.
-
-## How a scenario file is laid out
-
-- One table per section: `[run]`, `[market]`, `[acquisition]`, ... The key `purchase.price` is
-  written `price = 50` under `[purchase]`. Keys may come in any order.
-- Any key left out keeps its default (the tables below). An unknown section or key is an error
-  that names the closest known keys, so a misspelt key is never silently ignored.
-- Customer segments are `[[segment]]` tables, one per segment, each with a `name` and any of the
-  segment keys; a key left out of a segment takes the "new segment" default below. When a file has
-  no `[[segment]]` at all, the two default segments are used. The shares must add up to 1.
-- Types: a *number* may be written `50` or `50.0`; an *integer* is a whole number (`100000`,
-  and `1e5` or `100000.0` are accepted too); a *boolean* is `true` or `false` without quotes;
-  *choice* and *text* values are strings in quotes (`kind = "ring"`).
-- `network.edge_list` is a path relative to the scenario file's directory (given with `--set`,
-  relative to the working directory).
-- From the command line, `--set key=value` changes one key after the file is read, with the same
-  checks: `--set purchase.price=45`, `--set network.kind=ring` (a bare word is taken as text),
-  `--set segment.price-driven.expectation=0.7` or `--set segment[1].expectation=0.7` (segments by
-  name or by 0-based position).
-
-## Units
-
-Shares and probabilities are fractions from 0 to 1 (0.15 means 15%). Rates say their time unit
-(`1/year`). Durations are in days unless the unit says `s` (seconds). Money (`currency`) is in
-whatever currency you choose; the model never converts. A `score` is the performance of a
-touchpoint, from 0 (worst) to 1 (perfect); `attitude` is a customer's latent satisfaction, 0
-being neutral.
-
-## Intervenable keys
-
-A key marked *yes* in the *intervenable* column is a lever a strategy may change in the middle of
-a run (for example "hire more agents from day 200"). The others (population, network, horizon,
-...) shape the whole run and are fixed from day 0.
-)";
-
-}  // namespace
-
-std::string scenarios_markdown() {
-  std::string out(docs_intro);
-  const Params defaults;
-  for (const auto& section : sections()) {
-    out += "\n## [" + section + "]\n\n";
-    if (const auto blurb = section_blurb(section); !blurb.empty()) out += std::string(blurb) + "\n\n";
-    out +=
-        "| key | type | default | unit | allowed | intervenable | description | source |\n"
-        "|---|---|---|---|---|---|---|---|\n";
-    for (const auto& spec : param_specs()) {
-      if (spec.key.substr(0, spec.key.find('.')) != section) continue;
-      std::string value = param_to_string(defaults, spec);
-      if (spec.type == ParamType::choice || spec.type == ParamType::text) value = toml_string(value);
-      out += "| `" + std::string(spec.key.substr(section.size() + 1)) + "` | " +
-             std::string(type_name(spec.type)) + " | `" + cell(value) + "` | " + cell(spec.unit) + " | " +
-             cell(allowed(spec)) + " | " + (spec.intervenable ? "yes" : "no") + " | " +
-             cell(spec.description) + " | " + cell(spec.source) + " |\n";
-    }
-  }
-  const Segment fresh;
-  const auto segments = Params::default_segments();
-  out +=
-      "\n## [[segment]]\n\nCustomer segments. Every segment key is a number; each segment also "
-      "needs a `name` (text, unique).\n\n| key | unit | allowed | description | new segment |";
-  std::string rule = "|---|---|---|---|---|";
-  for (const auto& seg : segments) {
-    out += " default `";  // appended piecewise: GCC 12 warns (-Wrestrict) on "literal" + string&&
-    out += cell(seg.name);
-    out += "` |";
-    rule += "---|";
-  }
-  out += "\n" + rule + "\n";
-  for (const auto& spec : segment_param_specs()) {
-    out += "| `" + std::string(spec.name) + "` | " + cell(spec.unit) + " | " + segment_allowed_text(spec) +
-           " | " + cell(spec.description) + " | " + number_text(fresh.*spec.member) + " |";
-    for (const auto& seg : segments) {
-      out += ' ';
-      out += number_text(seg.*spec.member);
-      out += " |";
-    }
-    out += "\n";
-  }
-  out +=
-      "\nThe default segments are used when a scenario has no `[[segment]]` table; a "
-      "`[[segment]]` key left out takes the *new segment* value.\n";
-  return out + experiment_syntax_markdown() + targets_syntax_markdown();
 }
 
 }  // namespace cxsim

@@ -1,0 +1,120 @@
+// `--set key=value` assignments (apply_overrides, io/scenario_reader.hpp): the value read as TOML,
+// set through the registry with the TOML reader's checks and messages.
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "io/limits.hpp"
+#include "io/reader_support.hpp"
+#include "io/scenario_reader.hpp"
+#include "service/contact_config.hpp"
+
+namespace cxsim {
+
+using namespace detail;
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---- --set -----------------------------------------------------------------------------------
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  return std::string(s.substr(b, s.find_last_not_of(" \t") - b + 1));
+}
+
+/// The right side of `--set key=value` as a one-key table {v = value}; for choice and text keys
+/// (`text_key`) a bare word that is not a TOML string is taken as the string itself.
+toml::table override_value(const std::string& value, bool text_key, const Site& at,
+                           const std::string& expected) {
+  toml::table doc;
+  try {
+    check_toml_limits(value, "");
+  } catch (const InputError& e) {
+    throw at.error(e.message());
+  }
+  try {
+    doc = toml::parse("v = " + value);
+    if (doc.size() == 1 && doc.contains("v") && (!text_key || doc["v"].is_string())) return doc;
+  } catch (const toml::parse_error&) {
+  }
+  if (!text_key) throw at.error("expected " + expected + ", got '" + value + "'");
+  try {
+    return toml::parse("v = " + toml_string(value));  // also checks the text is valid UTF-8
+  } catch (const toml::parse_error& e) {
+    throw at.error("'" + value + "' is not valid text: " + std::string(e.description()));
+  }
+}
+
+/// The segment and key named by "segment[<i>].<key>" or "segment.<name>.<key>".
+std::pair<Segment*, std::string> find_segment(Params& p, const std::string& key, const Site& at) {
+  const auto bad_form = [&] {
+    return at.error(
+        "expected segment[<i>].<key> or segment.<name>.<key>, e.g. "
+        "segment.price-driven.expectation=0.7");
+  };
+  std::vector<std::string> names;
+  for (const auto& s : p.segments) names.push_back(s.name);
+  const auto dot = key.rfind('.');
+  if (dot == std::string::npos || dot + 1 == key.size() || dot < 8) throw bad_form();
+  const std::string field = key.substr(dot + 1);
+  if (key[7] == '[') {
+    std::size_t i = 0;
+    const char* first = key.data() + 8;
+    const auto [end, ec] = std::from_chars(first, key.data() + dot, i);
+    if (ec != std::errc() || end == first || *end != ']' || end + 1 != key.data() + dot) throw bad_form();
+    if (i >= p.segments.size())
+      throw at.error("there is no segment[" + std::to_string(i) + "]; the scenario has " +
+                     std::to_string(p.segments.size()) + " segments: " + quoted_list(names));
+    return {&p.segments[i], field};
+  }
+  if (key[7] != '.' || dot == 7) throw bad_form();
+  const std::string name = key.substr(8, dot - 8);
+  for (auto& s : p.segments)
+    if (s.name == name) return {&s, field};
+  throw at.error("no segment is named '" + name + "'; the segments are " + quoted_list(names));
+}
+
+void apply_one(Params& p, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const std::string key = trim(std::string_view(assignment).substr(0, eq));
+  if (eq == std::string::npos || key.empty())
+    throw InputError("expected key=value, e.g. purchase.price=45, got '" + assignment + "'");
+  const std::string value = trim(std::string_view(assignment).substr(eq + 1));
+  const Site at{"", 0, 0, key};
+  if (key.rfind("segment.", 0) == 0 || key.rfind("segment[", 0) == 0) {
+    auto [seg, field] = find_segment(p, key, at);
+    const auto* spec = find_segment_param(field);
+    if (field != "name" && !spec) throw at.error(unknown_segment_key_message(field));
+    const auto doc = override_value(value, field == "name", at, spec ? expected_text(*spec) : "a string");
+    set_segment_value(*seg, field, *doc.get("v"), at);
+    for (const auto& other : p.segments)
+      if (&other != seg && other.name == seg->name)
+        throw at.error("two segments are named '" + seg->name + "'; names must differ");
+    return;
+  }
+  const ParamSpec* spec = find_param(key);
+  if (!spec) throw at.error(unknown_key_message(key));
+  const bool text_key = spec->type == ParamType::choice || spec->type == ParamType::text;
+  const auto doc = override_value(value, text_key, at, expected_text(*spec));
+  set_param(p, *spec, *doc.get("v"), at);
+  if (spec->key == "network.edge_list") resolve_edge_list(p, fs::path());
+}
+
+}  // namespace
+
+void apply_overrides(Scenario& s, const std::vector<std::string>& assignments) {
+  for (const auto& a : assignments) apply_one(s.params, a);
+  try {
+    check_scenario(s.params);
+  } catch (const InputError& e) {
+    throw InputError(e.message() + " (after the --set overrides)", "", 0, 0, e.key());
+  }
+  check_files(s.params, Site{"", 0, 0, "network.edge_list"});
+}
+
+}  // namespace cxsim
