@@ -9,7 +9,7 @@ packages=(
   clang libclang-rt-14-dev   # libFuzzer harnesses (scripts/fuzz.sh)
   # libraries the core and the I/O layer link
   libboost-random-dev libboost-math-dev libtbb-dev libhdf5-dev hdf5-tools
-  libcli11-dev catch2 libtomlplusplus-dev librandom123-dev libnlopt-cxx-dev
+  libcli11-dev catch2 libtomlplusplus-dev librandom123-dev libnlopt-cxx-dev libssl-dev
   # ensembles across MPI ranks (CXSIM_WITH_MPI, docs/cluster.md)
   libopenmpi-dev openmpi-bin
   # Python module, tests and notebooks (Debian's /usr/bin/python3)
