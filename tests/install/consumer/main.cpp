@@ -8,7 +8,7 @@
 
 int main(int argc, char** argv) {
   if (argc != 2) return 2;
-  const cxsim::Study study = cxsim::prepare_study(
+  cxsim::Study study = cxsim::prepare_study(
       cxsim::load_study_scenario(argv[1], {"market.population=2000", "run.horizon_days=60"}), {}, 1);
   const cxsim::StudyOutcome outcome = cxsim::run_study(study, {});
   std::vector<cxsim::RunSeries> runs;
