@@ -1,5 +1,5 @@
 // Question: how close does the full engine come to a hand-written loop on the word-of-mouth
-// kernel? The Bass reduction (MODEL.md section 8: p = 0.03, q = 0.38 per year, adopters
+// kernel? The Bass reduction (docs/validation.md: p = 0.03, q = 0.38 per year, adopters
 // recommend for ever, no churn, failures, warnings or stories) on a Watts-Strogatz network
 // (mean degree 10, rewiring 0.1, every message along a tie), daily steps over 10 years.
 //

@@ -22,7 +22,7 @@ import re
 import sys
 from collections import defaultdict
 
-# Model member function -> mechanism (MODEL.md section 3). Phases 3 and 4 run outside the
+# Model member function -> mechanism (docs/model.md). Phases 3 and 4 run outside the
 # customer pass and are listed apart.
 MECHANISMS = {
     "run_chunk": "wake scan", "next_wake": "wake scan", "process_customer": "wake scan",

@@ -1,5 +1,5 @@
 #pragma once
-// Shared declarations of the Python bindings: one register_* per domain (STYLE.md habit 12), and
+// Shared declarations of the Python bindings: one register_* per domain (docs/architecture.md), and
 // the helpers that hand C++ buffers to NumPy without copying.
 
 #include <pybind11/numpy.h>

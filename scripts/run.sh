@@ -8,4 +8,6 @@ bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target cxsim
 mkdir -p results
-exec build/release/sim/cxsim run scenarios/baseline.toml -o results/baseline.h5 "$@"
+# --force: a re-run replaces results/baseline.h5 only when it is a cxsim results file (an earlier
+# run's); anything else at that path is refused.
+exec build/release/sim/cxsim run scenarios/baseline.toml -o results/baseline.h5 --force "$@"

@@ -2,7 +2,7 @@
 // Every scenario parameter is declared once, here: type, default, range, unit, whether an
 // intervention may change it mid-run, description and source. The TOML reader, the
 // `cxsim validate` printout, docs/scenarios.md, the Python side and the HDF5 provenance all read
-// this one table (STYLE.md habit 8).
+// this one table (docs/architecture.md).
 
 #include <cstdint>
 #include <iterator>
@@ -77,11 +77,12 @@ constexpr std::string_view choice_name(E value) {
        "Agents on shift hour by hour (24 values, hour 0 first); empty: `agents` every hour")                 \
   CHOICE(ch, handle_time, HandleTime, lognormal, true,                                                       \
          "Distribution of handle time (lognormal: Brown et al. 2005)")                                       \
-  NUM(ch, handle_mean_s, double, handle, 1, 86400, "s", true, "Mean handle time", "MODEL.md section 4")      \
+  NUM(ch, handle_mean_s, double, handle, 1, 86400, "s", true, "Mean handle time",                            \
+      "assumption (typical contact-centre figures)")                                                         \
   NUM(ch, handle_cv, double, 1.0, 0.01, 10, "", true, "Coefficient of variation of a lognormal handle time", \
       "Brown et al. 2005")                                                                                   \
   NUM(ch, concurrency, std::int64_t, sessions, 1, 16, "sessions", true,                                      \
-      "Contacts one agent handles at once", "MODEL.md section 4")                                            \
+      "Contacts one agent handles at once", "assumption")                                                    \
   NUM(ch, target_s, double, target, 0, 604800, "s", true,                                                    \
       "Service-level target: answered within this many seconds", "industry convention")                      \
   CHOICE(ch, patience, Patience, patience_law, true,                                                         \
@@ -102,230 +103,229 @@ constexpr std::string_view choice_name(E value) {
 // TEXT(section, name, default, description)
 // LIST(section, name, length, min, max, unit, intervenable, description): whole numbers, either
 //      empty or exactly `length` of them
-#define CXSIM_PARAMETERS(NUM, CHOICE, TEXT, LIST)                                                            \
-  NUM(run, seed, std::int64_t, 1, 0, 9007199254740991, "", false,                                            \
-      "Master seed; with the replication index it keys every random draw", "")                               \
-  NUM(run, replications, std::int64_t, 1, 1, 100000, "", false,                                              \
-      "Independent replications with the same parameters", "")                                               \
-  NUM(run, horizon_days, std::int64_t, 730, 1, 36500, "days", false, "Simulated days", "")                   \
-  NUM(run, save_customers, bool, false, 0, 1, "", false,                                                     \
-      "Also write each customer's final state to the results file", "")                                      \
-  TEXT(run, title, "", "Title of the report and charts; empty: the scenario file's first comment line")      \
-  TEXT(run, question, "",                                                                                    \
-       "The question the run answers, shown at the top of the report; empty: the rest of the "               \
-       "file's header comment")                                                                              \
-  TEXT(run, start_date, "",                                                                                  \
-       "Calendar date of day 1 (YYYY-MM-DD): charts and reports show dates; empty: day numbers")             \
-  NUM(market, population, std::int64_t, 100000, 1, 200000000, "people", false,                               \
-      "People in the market, each one agent", "")                                                            \
-  NUM(market, initial_customer_share, double, 0.15, 0, 1, "share", false,                                    \
-      "Share of the population already customers on day 0", "assumption")                                    \
-  NUM(acquisition, p_per_year, double, 0.03, 0, 5, "1/year", true,                                           \
-      "Bass coefficient of external influence (advertising, media)",                                         \
-      "Sultan, Farley & Lehmann 1990 meta-analysis mean")                                                    \
-  NUM(acquisition, q_per_year, double, 0.38, 0, 18, "1/year", true,                                          \
-      "Bass coefficient of imitation when every adopter is a promoter; promoters recommend at "              \
-      "q / recommendation_conversion per year",                                                              \
-      "Sultan, Farley & Lehmann 1990 meta-analysis mean")                                                    \
-  NUM(acquisition, recommendation_conversion, double, 0.05, 0.0001, 1, "probability", true,                  \
-      "b+: chance that one recommendation converts a prospect", "assumption")                                \
-  NUM(acquisition, warning_impact, double, 0.05, 0, 1, "probability", true,                                  \
-      "b-: chance that one warning turns a prospect into a rejecter",                                        \
-      "East, Hammond & Lomax 2008: negative WOM impact about equal to positive")                             \
-  NUM(acquisition, rejecter_days, std::int64_t, 180, 0, 36500, "days", true,                                 \
-      "How long a warned prospect refuses to adopt", "assumption")                                           \
-  NUM(acquisition, cost_per_customer, double, 35, 0, 1e9, "currency", true,                                  \
-      "Acquisition spend per new customer", "seed 002: 5-25x the cost of retention")                         \
-  NUM(purchase, price, double, 50, 0, 1e9, "currency/order", true, "Price of one order", "")                 \
-  NUM(purchase, unit_cost, double, 30, 0, 1e9, "currency/order", true, "Cost of goods of one order", "")     \
-  NUM(purchase, interval_days, double, 60, 1, 3650, "days", true,                                            \
-      "Mean days between a customer's orders (geometric)", "assumption")                                     \
-  NUM(purchase, reference_adaptation, double, 0.3, 0, 1, "share", true,                                      \
-      "How far the reference price moves toward the price paid at each order", "assumption")                 \
-  NUM(quality, defect_rate, double, 0.03, 0, 1, "probability/order", true,                                   \
-      "Chance an order's product is defective", "assumption")                                                \
-  NUM(quality, late_delivery_rate, double, 0.05, 0, 1, "probability/order", true,                            \
-      "Chance an order arrives late", "assumption")                                                          \
-  NUM(quality, confusion_rate, double, 0.04, 0, 1, "probability/order", true,                                \
-      "Chance the instructions confuse the customer", "seed 004")                                            \
-  NUM(quality, billing_error_rate, double, 0.01, 0, 1, "probability/order", true,                            \
-      "Chance the bill is wrong", "assumption")                                                              \
-  NUM(quality, severe_share, double, 0.30, 0, 1, "share", true,                                              \
-      "Share of problems that are severe (must-fix)", "makes TARP agree with Forrester's 2.4x")              \
-  NUM(quality, moderate_share, double, 0.35, 0, 1, "share", true,                                            \
-      "Share of problems that are moderate; the rest are mild", "assumption")                                \
-  NUM(quality, performance_normal, double, 0.89, 0, 1, "score", true,                                        \
-      "Mean performance x of a touchpoint that goes right", "seed 001: good service is expected")            \
-  NUM(quality, performance_sd, double, 0.05, 0, 1, "score", true,                                            \
-      "Spread of the performance of a touchpoint that goes right", "assumption")                             \
-  NUM(quality, performance_mild, double, 0.55, 0, 1, "score", true,                                          \
-      "Performance of a touchpoint with a mild failure", "MODEL.md section 4")                               \
-  NUM(quality, performance_moderate, double, 0.32, 0, 1, "score", true,                                      \
-      "Performance of a touchpoint with a moderate failure",                                                 \
-      "seed 002: one failure offsets about 12 good touchpoints")                                             \
-  NUM(quality, performance_severe, double, 0.20, 0, 1, "score", true,                                        \
-      "Performance of a touchpoint with a severe failure", "MODEL.md section 4")                             \
-  NUM(quality, issue_daily_cost, double, 0.01, 0, 10, "attitude/day", true,                                  \
-      "Attitude lost each day an issue stays open, times severity (1 mild, 2 moderate, 3 severe)",           \
-      "assumption")                                                                                          \
-  NUM(quality, issue_give_up_days, std::int64_t, 30, 1, 3650, "days", true,                                  \
-      "An issue nobody resolved closes unresolved after this many days", "assumption")                       \
-  NUM(experience, loss_aversion, double, 2.25, 1, 10, "", true,                                              \
-      "lambda: a shortfall weighs lambda times an equal surplus", "Tversky & Kahneman 1992")                 \
-  NUM(experience, curvature, double, 0.88, 0.1, 1, "", true,                                                 \
-      "a: curvature of the value function v(d) = d^a", "Tversky & Kahneman 1992")                            \
-  NUM(experience, attitude_weight, double, 0.5, 0, 100, "", true,                                            \
-      "w: attitude change per unit of valued disconfirmation", "assumption")                                 \
-  NUM(experience, expectation_adaptation, double, 0.02, 0, 1, "share", true,                                 \
-      "How far expectation E moves toward each experienced performance", "Oliver 1980")                      \
-  NUM(experience, memory_days, double, 180, 1, 36500, "days", true,                                          \
-      "Time constant of attitude decay toward the segment baseline", "assumption")                           \
-  NUM(experience, recovery_max, double, 1.05, 0, 2, "share", true,                                           \
-      "rho_max: share of a failure's attitude loss a resolution restores when instant; above 1 "             \
-      "is the service-recovery paradox (attitude only)",                                                     \
-      "de Matos, Henrique & Rossi 2007")                                                                     \
-  NUM(experience, recovery_fast_days, double, 3, 0.01, 3650, "days", true,                                   \
-      "tau_fast: restored share decays as exp(-days to resolution / tau_fast)", "assumption")                \
-  NUM(experience, delight_threshold, double, 0.1, 0, 1, "score", true,                                       \
-      "Disconfirmation d above which an experience delights (may start a positive story)", "assumption")     \
-  NUM(experience, failure_threshold, double, 0.2, 0, 1, "score", true,                                       \
-      "Disconfirmation d below minus this is a failure (may start a negative story)", "assumption")          \
-  NUM(contacts, probability_mild, double, 0.06, 0, 1, "probability", true,                                   \
-      "Chance a customer with a mild issue contacts the firm", "Wharton/Verde 2006")                         \
-  NUM(contacts, probability_moderate, double, 0.35, 0, 1, "probability", true,                               \
-      "Chance a customer with a moderate issue contacts the firm", "assumption")                             \
-  NUM(contacts, probability_severe, double, 0.65, 0, 1, "probability", true,                                 \
-      "Chance a customer with a severe (must-fix) issue contacts the firm", "MODEL.md: 0.5-0.8, assumption") \
-  NUM(contacts, loyalty_effect, double, 0.5, 0, 10, "1/attitude", true,                                      \
-      "TARP selection: contact chance is multiplied by exp(loyalty_effect * attitude), capped at "           \
-      "1; loyal customers complain, disloyal ones leave silently",                                           \
-      "TARP")                                                                                                \
-  NUM(contacts, delay_days, double, 1, 0, 365, "days", true,                                                 \
-      "Mean days from an issue (or an unresolved contact) to the next contact", "assumption")                \
-  NUM(contacts, repeat_probability, double, 0.6, 0, 1, "probability", true,                                  \
-      "Chance an unresolved contact is followed by a repeat contact", "assumption")                          \
-  NUM(contacts, max_contacts, std::int64_t, 4, 1, 100, "contacts", true,                                     \
-      "Contacts about one issue before the customer gives up", "assumption")                                 \
-  LIST(contacts, arrival_profile, 24, 0, 1000000, "weight", true,                                            \
-       "When in the day contacts arrive: a relative weight per hour (hour 0 first); empty: the "             \
-       "built-in profile (quiet nights, peaks late morning and mid-afternoon)")                              \
-  NUM(contacts, value_demand_per_year, double, 2.0, 0, 365, "contacts/customer/year", true,                  \
-      "Questions from active customers with nothing wrong (value demand)", "assumption")                     \
-  NUM(wom, share_after_delight, double, 0.47, 0, 1, "probability", true,                                     \
-      "s+: chance a delighted customer starts telling a positive story", "AmEx 2012")                        \
-  NUM(wom, share_after_failure, double, 0.56, 0, 1, "probability", true,                                     \
-      "s-: chance a failed customer starts telling a negative story", "AmEx 2012")                           \
-  NUM(wom, audience_delight, double, 9, 0, 1000, "people", true, "Mean audience of a positive story",        \
-      "AmEx 2011")                                                                                           \
-  NUM(wom, audience_failure, double, 16, 0, 1000, "people", true, "Mean audience of a negative story",       \
-      "AmEx 2011")                                                                                           \
-  NUM(wom, story_days, std::int64_t, 7, 1, 365, "days", true,                                                \
-      "Days over which a story is told to its audience", "assumption")                                       \
-  NUM(wom, retell_probability, double, 0.1, 0, 1, "probability", true,                                       \
-      "Chance a listener retells a story heard for the first time", "assumption")                            \
-  NUM(wom, retell_audience_share, double, 0.5, 0, 1, "share", true,                                          \
-      "A retold story's mean audience as a share of the original's", "assumption")                           \
-  NUM(wom, warning_rate_ratio, double, 1.0, 0, 100, "", true,                                                \
-      "Detractors warn at this multiple of the promoters' recommendation rate",                              \
-      "East, Hammond & Wright 2007")                                                                         \
-  NUM(wom, attitude_effect, double, 0.02, 0, 1, "attitude", true,                                            \
-      "Attitude change of a customer who hears a story (negative ones times loss aversion)", "assumption")   \
-  NUM(wom, all_adopters_promote, bool, false, 0, 1, "", false,                                               \
-      "Every customer recommends, whatever their attitude (the Bass reduction)", "Bass 1969")                \
-  CHOICE(network, kind, NetworkKind, watts_strogatz, false, "Social network: complete is random mixing")     \
-  NUM(network, mean_degree, std::int64_t, 10, 0, 10000, "ties", false,                                       \
-      "Mean number of strong ties (ring, Erdos-Renyi, Watts-Strogatz; even for ring and WS)",                \
-      "Goldenberg, Libai & Muller 2001")                                                                     \
-  NUM(network, rewiring, double, 0.1, 0, 1, "probability", false, "Watts-Strogatz rewiring probability",     \
-      "Goldenberg, Libai & Muller 2001")                                                                     \
-  NUM(network, ba_m, std::int64_t, 5, 1, 10000, "ties", false,                                               \
-      "Barabasi-Albert: ties each newcomer makes (mean degree 2m)", "")                                      \
-  TEXT(network, edge_list, "",                                                                               \
-       "Edge-list file (two 0-based ids a line, '#' comments), relative to the scenario file")               \
-  NUM(network, weak_tie_share, double, 0.2, 0, 1, "share", true,                                             \
-      "Chance a message goes to a random member of the market instead of a strong tie",                      \
-      "Goldenberg, Libai & Muller 2001")                                                                     \
-  NUM(survey, nps_monthly_sample, double, 0.05, 0, 1, "share/month", true,                                   \
-      "Share of active customers asked the NPS question each month", "")                                     \
-  NUM(survey, csat_response_rate, double, 0.3, 0, 1, "probability", true,                                    \
-      "Chance a customer answers the CSAT survey after a contact", "")                                       \
-  NUM(survey, ltr_mid, double, 7.5, 0, 10, "points", true,                                                   \
-      "Likelihood to recommend (0-10) of a customer at neutral attitude", "assumption")                      \
-  NUM(survey, ltr_slope, double, 4, 0, 100, "points/attitude", true,                                         \
-      "Likelihood-to-recommend points per unit of attitude", "assumption")                                   \
-  NUM(survey, ltr_noise, double, 1.5, 0, 10, "points", true,                                                 \
-      "Spread of a survey answer around the customer's mean", "assumption")                                  \
-  NUM(churn, base_logit, double, 3.3, -20, 20, "logit", true,                                                \
-      "b0: log-odds of staying at a purchase occasion at neutral attitude and price",                        \
-      "calibrated: about 80% retained a year at 6 orders a year")                                            \
-  NUM(churn, attitude_weight, double, 3.0, 0, 100, "logit/attitude", true,                                   \
-      "bS: log-odds of staying per unit of attitude (recovery above the pre-failure level does "             \
-      "not count)",                                                                                          \
-      "calibrated toward the TARP table")                                                                    \
-  NUM(churn, enabled, bool, true, 0, 1, "", false, "Customers may churn (off for the Bass reduction)", "")   \
-  NUM(contact_centre, fcr, double, 0.70, 0, 1, "probability", true,                                          \
-      "First-contact resolution of an answered contact when the agent is not rushed",                        \
-      "MODEL.md section 4, assumption")                                                                      \
-  CHOICE(contact_centre, routing, Routing, basic, true,                                                      \
-         "Routing: basic or skills-based (right skill first more often)")                                    \
-  NUM(contact_centre, basic_accuracy, double, 0.80, 0, 1, "probability", true,                               \
-      "Chance the first agent has the right skill with basic routing", "seed 002")                           \
-  NUM(contact_centre, skills_accuracy, double, 0.95, 0, 1, "probability", true,                              \
-      "Chance the first agent has the right skill with skills-based routing",                                \
-      "seed 002: intelligent routing")                                                                       \
-  NUM(contact_centre, transfer_handle_fraction, double, 0.33, 0, 1, "share", true,                           \
-      "Share of the handle time a wrong-skill agent spends before transferring", "assumption")               \
-  NUM(contact_centre, rush_queue_per_agent, double, 1.0, 0, 1000, "contacts/agent", true,                    \
-      "Agents rush when more than this many contacts wait per agent on shift", "assumption")                 \
-  NUM(contact_centre, rush_handle_factor, double, 0.85, 0.1, 1, "", true,                                    \
-      "Handle time multiplier of a rushed contact (1: no rushing)", "assumption")                            \
-  NUM(contact_centre, rush_fcr_drop, double, 0.10, 0, 1, "probability", true,                                \
-      "First-contact resolution lost when rushed", "assumption")                                             \
-  NUM(contact_centre, omnichannel_context, bool, false, 0, 1, "", true,                                      \
-      "Agents see the customer's history: a repeat contact is not longer", "seed 002")                       \
-  NUM(contact_centre, no_context_multiplier, double, 1.25, 1, 10, "", true,                                  \
-      "Handle time multiplier when a customer repeats the story without omnichannel context", "assumption")  \
-  NUM(contact_centre, chatbot_containment, double, 0.30, 0, 1, "share", true,                                \
-      "Share of chatbot contacts the bot handles itself; the rest go to the chat queue", "assumption")       \
-  NUM(contact_centre, contained_resolution, double, 1.0, 0, 1, "probability", true,                          \
-      "Chance a contact the chatbot contains is resolved", "assumption")                                     \
-  NUM(contact_centre, wait_penalty_per_minute, double, 0.05, 0, 1, "score/min", true,                        \
-      "A contact's performance drops by this much per minute waited (up to 30 minutes)", "assumption")       \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, phone, 8, 20, 1, 240, 1, 20, exponential, 0.3, 25)             \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chat, 8, 20, 1, 360, 2, 60, exponential, 0.2, 25)              \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, email, 8, 18, 1, 300, 1, 86400, infinite, 0, 25)               \
-  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chatbot, 0, 24, 0, 120, 1, 0, infinite, 0, 0)                  \
-  NUM(proactive, enabled, bool, false, 0, 1, "", true,                                                       \
-      "Notify customers of problems the firm detects before they contact", "seed 004")                       \
-  CHOICE(proactive, timing, ProactiveTiming, preferred_hour, true,                                           \
-         "Send at the hour the customer reads messages, or at a random hour")                                \
-  NUM(proactive, reach_preferred_hour, double, 0.60, 0, 1, "probability", true,                              \
-      "Chance a notification sent at the preferred hour reaches the customer", "seed 004")                   \
-  NUM(proactive, reach_random_hour, double, 0.25, 0, 1, "probability", true,                                 \
-      "Chance a notification sent at a random hour reaches the customer", "seed 004")                        \
-  NUM(proactive, detect_late_delivery, double, 0.9, 0, 1, "probability", true,                               \
-      "Share of late deliveries the firm detects (tracking)", "assumption")                                  \
-  NUM(proactive, detect_billing_error, double, 0.5, 0, 1, "probability", true,                               \
-      "Share of wrong bills the firm detects", "assumption")                                                 \
-  NUM(proactive, detect_defect, double, 0.3, 0, 1, "probability", true,                                      \
-      "Share of defects the firm detects (recalls, batch checks)", "assumption")                             \
-  NUM(proactive, detect_confusion, double, 0.1, 0, 1, "probability", true,                                   \
-      "Share of confusing-instruction problems the firm detects", "assumption")                              \
-  NUM(proactive, contacts_avoided, double, 0.7, 0, 1, "share", true,                                         \
-      "Share of contacts a notification that reaches the customer prevents", "assumption")                   \
-  NUM(proactive, loss_softening, double, 0.3, 0, 1, "share", true,                                           \
-      "Share of a problem's attitude loss a notification that reaches the customer avoids",                  \
-      "seed 004, assumption")                                                                                \
-  NUM(proactive, fix_days, std::int64_t, 2, 0, 365, "days", true,                                            \
-      "Days until the firm fixes a problem it notified (new delivery date, corrected bill); the "            \
-      "fix restores attitude as a resolution would",                                                         \
-      "assumption")                                                                                          \
-  NUM(proactive, cost_per_notification, double, 0.05, 0, 1e6, "currency", true,                              \
-      "Cost of sending one notification", "assumption")                                                      \
-  NUM(finance, discount_rate, double, 0.10, 0, 10, "1/year", false, "Annual discount rate for CLV",          \
-      "CLV convention")                                                                                      \
-  TEXT(finance, currency, "",                                                                                \
-       "Currency of every amount, as charts and reports label it (e.g. EUR, USD, GBP); empty: "              \
+#define CXSIM_PARAMETERS(NUM, CHOICE, TEXT, LIST)                                                           \
+  NUM(run, seed, std::int64_t, 1, 0, 9007199254740991, "", false,                                           \
+      "Master seed; with the replication index it keys every random draw", "")                              \
+  NUM(run, replications, std::int64_t, 1, 1, 100000, "", false,                                             \
+      "Independent replications with the same parameters", "")                                              \
+  NUM(run, horizon_days, std::int64_t, 730, 1, 36500, "days", false, "Simulated days", "")                  \
+  NUM(run, save_customers, bool, false, 0, 1, "", false,                                                    \
+      "Also write each customer's final state to the results file", "")                                     \
+  TEXT(run, title, "", "Title of the report and charts; empty: the scenario file's first comment line")     \
+  TEXT(run, question, "",                                                                                   \
+       "The question the run answers, shown at the top of the report; empty: the rest of the "              \
+       "file's header comment")                                                                             \
+  TEXT(run, start_date, "",                                                                                 \
+       "Calendar date of day 1 (YYYY-MM-DD): charts and reports show dates; empty: day numbers")            \
+  NUM(market, population, std::int64_t, 100000, 1, 200000000, "people", false,                              \
+      "People in the market, each one agent", "")                                                           \
+  NUM(market, initial_customer_share, double, 0.15, 0, 1, "share", false,                                   \
+      "Share of the population already customers on day 0", "assumption")                                   \
+  NUM(acquisition, p_per_year, double, 0.03, 0, 5, "1/year", true,                                          \
+      "Bass coefficient of external influence (advertising, media)",                                        \
+      "Sultan, Farley & Lehmann 1990 meta-analysis mean")                                                   \
+  NUM(acquisition, q_per_year, double, 0.38, 0, 18, "1/year", true,                                         \
+      "Bass coefficient of imitation when every adopter is a promoter; promoters recommend at "             \
+      "q / recommendation_conversion per year",                                                             \
+      "Sultan, Farley & Lehmann 1990 meta-analysis mean")                                                   \
+  NUM(acquisition, recommendation_conversion, double, 0.05, 0.0001, 1, "probability", true,                 \
+      "b+: chance that one recommendation converts a prospect", "assumption")                               \
+  NUM(acquisition, warning_impact, double, 0.05, 0, 1, "probability", true,                                 \
+      "b-: chance that one warning turns a prospect into a rejecter",                                       \
+      "East, Hammond & Lomax 2008: negative WOM impact about equal to positive")                            \
+  NUM(acquisition, rejecter_days, std::int64_t, 180, 0, 36500, "days", true,                                \
+      "How long a warned prospect refuses to adopt", "assumption")                                          \
+  NUM(acquisition, cost_per_customer, double, 35, 0, 1e9, "currency", true,                                 \
+      "Acquisition spend per new customer", "invesp: acquiring costs 5-25x retaining; TARP 2-20x")          \
+  NUM(purchase, price, double, 50, 0, 1e9, "currency/order", true, "Price of one order", "")                \
+  NUM(purchase, unit_cost, double, 30, 0, 1e9, "currency/order", true, "Cost of goods of one order", "")    \
+  NUM(purchase, interval_days, double, 60, 1, 3650, "days", true,                                           \
+      "Mean days between a customer's orders (geometric)", "assumption")                                    \
+  NUM(purchase, reference_adaptation, double, 0.3, 0, 1, "share", true,                                     \
+      "How far the reference price moves toward the price paid at each order", "assumption")                \
+  NUM(quality, defect_rate, double, 0.03, 0, 1, "probability/order", true,                                  \
+      "Chance an order's product is defective", "assumption")                                               \
+  NUM(quality, late_delivery_rate, double, 0.05, 0, 1, "probability/order", true,                           \
+      "Chance an order arrives late", "assumption")                                                         \
+  NUM(quality, confusion_rate, double, 0.04, 0, 1, "probability/order", true,                               \
+      "Chance the instructions confuse the customer", "assumption")                                         \
+  NUM(quality, billing_error_rate, double, 0.01, 0, 1, "probability/order", true,                           \
+      "Chance the bill is wrong", "assumption")                                                             \
+  NUM(quality, severe_share, double, 0.30, 0, 1, "share", true,                                             \
+      "Share of problems that are severe (must-fix)", "makes TARP agree with Forrester's 2.4x")             \
+  NUM(quality, moderate_share, double, 0.35, 0, 1, "share", true,                                           \
+      "Share of problems that are moderate; the rest are mild", "assumption")                               \
+  NUM(quality, performance_normal, double, 0.89, 0, 1, "score", true,                                       \
+      "Mean performance x of a touchpoint that goes right",                                                 \
+      "Oliver 1980: good service is expected; figure an assumption")                                        \
+  NUM(quality, performance_sd, double, 0.05, 0, 1, "score", true,                                           \
+      "Spread of the performance of a touchpoint that goes right", "assumption")                            \
+  NUM(quality, performance_mild, double, 0.55, 0, 1, "score", true,                                         \
+      "Performance of a touchpoint with a mild failure", "assumption")                                      \
+  NUM(quality, performance_moderate, double, 0.32, 0, 1, "score", true,                                     \
+      "Performance of a touchpoint with a moderate failure",                                                \
+      "Newell-Legner 2008: one unresolved failure offsets about 12 good experiences")                       \
+  NUM(quality, performance_severe, double, 0.20, 0, 1, "score", true,                                       \
+      "Performance of a touchpoint with a severe failure", "assumption")                                    \
+  NUM(quality, issue_daily_cost, double, 0.01, 0, 10, "attitude/day", true,                                 \
+      "Attitude lost each day an issue stays open, times severity (1 mild, 2 moderate, 3 severe)",          \
+      "assumption")                                                                                         \
+  NUM(quality, issue_give_up_days, std::int64_t, 30, 1, 3650, "days", true,                                 \
+      "An issue nobody resolved closes unresolved after this many days", "assumption")                      \
+  NUM(experience, loss_aversion, double, 2.25, 1, 10, "", true,                                             \
+      "lambda: a shortfall weighs lambda times an equal surplus", "Tversky & Kahneman 1992")                \
+  NUM(experience, curvature, double, 0.88, 0.1, 1, "", true,                                                \
+      "a: curvature of the value function v(d) = d^a", "Tversky & Kahneman 1992")                           \
+  NUM(experience, attitude_weight, double, 0.5, 0, 100, "", true,                                           \
+      "w: attitude change per unit of valued disconfirmation", "assumption")                                \
+  NUM(experience, expectation_adaptation, double, 0.02, 0, 1, "share", true,                                \
+      "How far expectation E moves toward each experienced performance", "Oliver 1980")                     \
+  NUM(experience, memory_days, double, 180, 1, 36500, "days", true,                                         \
+      "Time constant of attitude decay toward the segment baseline", "assumption")                          \
+  NUM(experience, recovery_max, double, 1.05, 0, 2, "share", true,                                          \
+      "rho_max: share of a failure's attitude loss a resolution restores when instant; above 1 "            \
+      "is the service-recovery paradox (attitude only)",                                                    \
+      "de Matos, Henrique & Rossi 2007")                                                                    \
+  NUM(experience, recovery_fast_days, double, 3, 0.01, 3650, "days", true,                                  \
+      "tau_fast: restored share decays as exp(-days to resolution / tau_fast)", "assumption")               \
+  NUM(experience, delight_threshold, double, 0.1, 0, 1, "score", true,                                      \
+      "Disconfirmation d above which an experience delights (may start a positive story)", "assumption")    \
+  NUM(experience, failure_threshold, double, 0.2, 0, 1, "score", true,                                      \
+      "Disconfirmation d below minus this is a failure (may start a negative story)", "assumption")         \
+  NUM(contacts, probability_mild, double, 0.06, 0, 1, "probability", true,                                  \
+      "Chance a customer with a mild issue contacts the firm", "Wharton/Verde 2006")                        \
+  NUM(contacts, probability_moderate, double, 0.35, 0, 1, "probability", true,                              \
+      "Chance a customer with a moderate issue contacts the firm", "assumption")                            \
+  NUM(contacts, probability_severe, double, 0.65, 0, 1, "probability", true,                                \
+      "Chance a customer with a severe (must-fix) issue contacts the firm", "assumption: 0.5-0.8")          \
+  NUM(contacts, loyalty_effect, double, 0.5, 0, 10, "1/attitude", true,                                     \
+      "TARP selection: contact chance is multiplied by exp(loyalty_effect * attitude), capped at "          \
+      "1; loyal customers complain, disloyal ones leave silently",                                          \
+      "TARP")                                                                                               \
+  NUM(contacts, delay_days, double, 1, 0, 365, "days", true,                                                \
+      "Mean days from an issue (or an unresolved contact) to the next contact", "assumption")               \
+  NUM(contacts, repeat_probability, double, 0.6, 0, 1, "probability", true,                                 \
+      "Chance an unresolved contact is followed by a repeat contact", "assumption")                         \
+  NUM(contacts, max_contacts, std::int64_t, 4, 1, 100, "contacts", true,                                    \
+      "Contacts about one issue before the customer gives up", "assumption")                                \
+  LIST(contacts, arrival_profile, 24, 0, 1000000, "weight", true,                                           \
+       "When in the day contacts arrive: a relative weight per hour (hour 0 first); empty: the "            \
+       "built-in profile (quiet nights, peaks late morning and mid-afternoon)")                             \
+  NUM(contacts, value_demand_per_year, double, 2.0, 0, 365, "contacts/customer/year", true,                 \
+      "Questions from active customers with nothing wrong (value demand)", "assumption")                    \
+  NUM(wom, share_after_delight, double, 0.47, 0, 1, "probability", true,                                    \
+      "s+: chance a delighted customer starts telling a positive story", "AmEx 2012")                       \
+  NUM(wom, share_after_failure, double, 0.56, 0, 1, "probability", true,                                    \
+      "s-: chance a failed customer starts telling a negative story", "AmEx 2012")                          \
+  NUM(wom, audience_delight, double, 9, 0, 1000, "people", true, "Mean audience of a positive story",       \
+      "AmEx 2011")                                                                                          \
+  NUM(wom, audience_failure, double, 16, 0, 1000, "people", true, "Mean audience of a negative story",      \
+      "AmEx 2011")                                                                                          \
+  NUM(wom, story_days, std::int64_t, 7, 1, 365, "days", true,                                               \
+      "Days over which a story is told to its audience", "assumption")                                      \
+  NUM(wom, retell_probability, double, 0.1, 0, 1, "probability", true,                                      \
+      "Chance a listener retells a story heard for the first time", "assumption")                           \
+  NUM(wom, retell_audience_share, double, 0.5, 0, 1, "share", true,                                         \
+      "A retold story's mean audience as a share of the original's", "assumption")                          \
+  NUM(wom, warning_rate_ratio, double, 1.0, 0, 100, "", true,                                               \
+      "Detractors warn at this multiple of the promoters' recommendation rate",                             \
+      "East, Hammond & Wright 2007")                                                                        \
+  NUM(wom, attitude_effect, double, 0.02, 0, 1, "attitude", true,                                           \
+      "Attitude change of a customer who hears a story (negative ones times loss aversion)", "assumption")  \
+  NUM(wom, all_adopters_promote, bool, false, 0, 1, "", false,                                              \
+      "Every customer recommends, whatever their attitude (the Bass reduction)", "Bass 1969")               \
+  CHOICE(network, kind, NetworkKind, watts_strogatz, false, "Social network: complete is random mixing")    \
+  NUM(network, mean_degree, std::int64_t, 10, 0, 10000, "ties", false,                                      \
+      "Mean number of strong ties (ring, Erdos-Renyi, Watts-Strogatz; even for ring and WS)",               \
+      "Goldenberg, Libai & Muller 2001")                                                                    \
+  NUM(network, rewiring, double, 0.1, 0, 1, "probability", false, "Watts-Strogatz rewiring probability",    \
+      "Goldenberg, Libai & Muller 2001")                                                                    \
+  NUM(network, ba_m, std::int64_t, 5, 1, 10000, "ties", false,                                              \
+      "Barabasi-Albert: ties each newcomer makes (mean degree 2m)", "")                                     \
+  TEXT(network, edge_list, "",                                                                              \
+       "Edge-list file (two 0-based ids a line, '#' comments), relative to the scenario file")              \
+  NUM(network, weak_tie_share, double, 0.2, 0, 1, "share", true,                                            \
+      "Chance a message goes to a random member of the market instead of a strong tie",                     \
+      "Goldenberg, Libai & Muller 2001")                                                                    \
+  NUM(survey, nps_monthly_sample, double, 0.05, 0, 1, "share/month", true,                                  \
+      "Share of active customers asked the NPS question each month", "")                                    \
+  NUM(survey, csat_response_rate, double, 0.3, 0, 1, "probability", true,                                   \
+      "Chance a customer answers the CSAT survey after a contact", "")                                      \
+  NUM(survey, ltr_mid, double, 7.5, 0, 10, "points", true,                                                  \
+      "Likelihood to recommend (0-10) of a customer at neutral attitude", "assumption")                     \
+  NUM(survey, ltr_slope, double, 4, 0, 100, "points/attitude", true,                                        \
+      "Likelihood-to-recommend points per unit of attitude", "assumption")                                  \
+  NUM(survey, ltr_noise, double, 1.5, 0, 10, "points", true,                                                \
+      "Spread of a survey answer around the customer's mean", "assumption")                                 \
+  NUM(churn, base_logit, double, 3.3, -20, 20, "logit", true,                                               \
+      "b0: log-odds of staying at a purchase occasion at neutral attitude and price",                       \
+      "calibrated: about 80% retained a year at 6 orders a year")                                           \
+  NUM(churn, attitude_weight, double, 3.0, 0, 100, "logit/attitude", true,                                  \
+      "bS: log-odds of staying per unit of attitude (recovery above the pre-failure level does "            \
+      "not count)",                                                                                         \
+      "calibrated toward the TARP table")                                                                   \
+  NUM(churn, enabled, bool, true, 0, 1, "", false, "Customers may churn (off for the Bass reduction)", "")  \
+  NUM(contact_centre, fcr, double, 0.70, 0, 1, "probability", true,                                         \
+      "First-contact resolution of an answered contact when the agent is not rushed", "assumption")         \
+  CHOICE(contact_centre, routing, Routing, basic, true,                                                     \
+         "Routing: basic or skills-based (right skill first more often)")                                   \
+  NUM(contact_centre, basic_accuracy, double, 0.80, 0, 1, "probability", true,                              \
+      "Chance the first agent has the right skill with basic routing", "assumption")                        \
+  NUM(contact_centre, skills_accuracy, double, 0.95, 0, 1, "probability", true,                             \
+      "Chance the first agent has the right skill with skills-based routing",                               \
+      "assumption (skills-based routing)")                                                                  \
+  NUM(contact_centre, transfer_handle_fraction, double, 0.33, 0, 1, "share", true,                          \
+      "Share of the handle time a wrong-skill agent spends before transferring", "assumption")              \
+  NUM(contact_centre, rush_queue_per_agent, double, 1.0, 0, 1000, "contacts/agent", true,                   \
+      "Agents rush when more than this many contacts wait per agent on shift", "assumption")                \
+  NUM(contact_centre, rush_handle_factor, double, 0.85, 0.1, 1, "", true,                                   \
+      "Handle time multiplier of a rushed contact (1: no rushing)", "assumption")                           \
+  NUM(contact_centre, rush_fcr_drop, double, 0.10, 0, 1, "probability", true,                               \
+      "First-contact resolution lost when rushed", "assumption")                                            \
+  NUM(contact_centre, omnichannel_context, bool, false, 0, 1, "", true,                                     \
+      "Agents see the customer's history: a repeat contact is not longer", "assumption")                    \
+  NUM(contact_centre, no_context_multiplier, double, 1.25, 1, 10, "", true,                                 \
+      "Handle time multiplier when a customer repeats the story without omnichannel context", "assumption") \
+  NUM(contact_centre, chatbot_containment, double, 0.30, 0, 1, "share", true,                               \
+      "Share of chatbot contacts the bot handles itself; the rest go to the chat queue", "assumption")      \
+  NUM(contact_centre, contained_resolution, double, 1.0, 0, 1, "probability", true,                         \
+      "Chance a contact the chatbot contains is resolved", "assumption")                                    \
+  NUM(contact_centre, wait_penalty_per_minute, double, 0.05, 0, 1, "score/min", true,                       \
+      "A contact's performance drops by this much per minute waited (up to 30 minutes)", "assumption")      \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, phone, 8, 20, 1, 240, 1, 20, exponential, 0.3, 25)            \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chat, 8, 20, 1, 360, 2, 60, exponential, 0.2, 25)             \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, email, 8, 18, 1, 300, 1, 86400, infinite, 0, 25)              \
+  CXSIM_CHANNEL_PARAMETERS(NUM, CHOICE, LIST, chatbot, 0, 24, 0, 120, 1, 0, infinite, 0, 0)                 \
+  NUM(proactive, enabled, bool, false, 0, 1, "", true,                                                      \
+      "Notify customers of problems the firm detects before they contact", "")                              \
+  CHOICE(proactive, timing, ProactiveTiming, preferred_hour, true,                                          \
+         "Send at the hour the customer reads messages, or at a random hour")                               \
+  NUM(proactive, reach_preferred_hour, double, 0.60, 0, 1, "probability", true,                             \
+      "Chance a notification sent at the preferred hour reaches the customer", "assumption")                \
+  NUM(proactive, reach_random_hour, double, 0.25, 0, 1, "probability", true,                                \
+      "Chance a notification sent at a random hour reaches the customer", "assumption")                     \
+  NUM(proactive, detect_late_delivery, double, 0.9, 0, 1, "probability", true,                              \
+      "Share of late deliveries the firm detects (tracking)", "assumption")                                 \
+  NUM(proactive, detect_billing_error, double, 0.5, 0, 1, "probability", true,                              \
+      "Share of wrong bills the firm detects", "assumption")                                                \
+  NUM(proactive, detect_defect, double, 0.3, 0, 1, "probability", true,                                     \
+      "Share of defects the firm detects (recalls, batch checks)", "assumption")                            \
+  NUM(proactive, detect_confusion, double, 0.1, 0, 1, "probability", true,                                  \
+      "Share of confusing-instruction problems the firm detects", "assumption")                             \
+  NUM(proactive, contacts_avoided, double, 0.7, 0, 1, "share", true,                                        \
+      "Share of contacts a notification that reaches the customer prevents", "assumption")                  \
+  NUM(proactive, loss_softening, double, 0.3, 0, 1, "share", true,                                          \
+      "Share of a problem's attitude loss a notification that reaches the customer avoids", "assumption")   \
+  NUM(proactive, fix_days, std::int64_t, 2, 0, 365, "days", true,                                           \
+      "Days until the firm fixes a problem it notified (new delivery date, corrected bill); the "           \
+      "fix restores attitude as a resolution would",                                                        \
+      "assumption")                                                                                         \
+  NUM(proactive, cost_per_notification, double, 0.05, 0, 1e6, "currency", true,                             \
+      "Cost of sending one notification", "assumption")                                                     \
+  NUM(finance, discount_rate, double, 0.10, 0, 10, "1/year", false, "Annual discount rate for CLV",         \
+      "CLV convention")                                                                                     \
+  TEXT(finance, currency, "",                                                                               \
+       "Currency of every amount, as charts and reports label it (e.g. EUR, USD, GBP); empty: "             \
        "'currency'")
 
 // SECTION(name, description): what each section of a scenario file is about (docs/scenarios.md).
@@ -396,7 +396,8 @@ struct Params {
 #undef CXSIM_LIST_FIELD
   std::vector<Segment> segments = default_segments();
 
-  /// Two segments: experience-driven (2/3) and price-driven (1/3) (seeds 000 and 002).
+  /// Two segments: experience-driven (2/3) and price-driven (1/3) (assumption; 41% of UK consumers name
+  /// service as the main driver of loyalty: Statista).
   static std::vector<Segment> default_segments();
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// What a run produces: daily series of every key figure (MODEL.md section 6) per replication,
+// What a run produces: daily series of every key figure (docs/key-figures.md) per replication,
 // and optionally each customer's final state. Plain data, no I/O.
 
 #include <cstdint>

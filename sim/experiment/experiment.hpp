@@ -1,5 +1,5 @@
 #pragma once
-// What-if experiments as plain data (STYLE.md habit 4): a baseline, named strategies that override
+// What-if experiments as plain data (docs/architecture.md): a baseline, named strategies that override
 // some of its parameters from day 0 or from a given day (interventions), and sweeps over
 // parameters. plan_experiment() resolves them to run plans, one per strategy and sweep point;
 // the runner (runner.hpp) executes the plans with common random numbers.

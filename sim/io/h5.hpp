@@ -1,5 +1,5 @@
 #pragma once
-// A thin RAII layer over the HDF5 C API (STYLE.md habit 11; HighFive is the model): every handle
+// A thin RAII layer over the HDF5 C API (docs/architecture.md; HighFive is the model): every handle
 // closes itself, every call is checked, and a failure becomes an h5::Error carrying HDF5's own
 // innermost message. HDF5's automatic printing of error stacks to stderr is switched off.
 //

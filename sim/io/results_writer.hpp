@@ -1,5 +1,5 @@
 #pragma once
-// Writes a RunResult to a self-describing HDF5 results file (STYLE.md habit 10); the layout is
+// Writes a RunResult to a self-describing HDF5 results file (docs/architecture.md); the layout is
 // documented in docs/results-format.md and readable with plain h5py.
 
 #include <atomic>

@@ -1,6 +1,6 @@
 #pragma once
 // Scenario files: TOML in, resolved Params out, with errors that say file:line:column, the key,
-// what was found and what is allowed (STYLE.md habit 9). Every key comes from the one registry in
+// what was found and what is allowed (docs/architecture.md). Every key comes from the one registry in
 // core/params.hpp (habit 8), and so does the generated docs/scenarios.md.
 
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
-// Comparing strategies (MODEL.md section 7): for each strategy the mean paired difference of each
-// key figure (kpi/key_figures.hpp) from the baseline with a Student t interval. Pure: the CLI's
+// Comparing strategies (docs/model.md, "Comparing strategies"): for each strategy the mean paired difference
+// of each key figure (kpi/key_figures.hpp) from the baseline with a Student t interval. Pure: the CLI's
 // `cxsim compare`, the results file's /summary table and the Python side share this code.
 
 #include <cstdint>

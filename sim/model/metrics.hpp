@@ -1,5 +1,5 @@
 #pragma once
-// Key-figure arithmetic (MODEL.md section 6) and the metrics computed over windows of days.
+// Key-figure arithmetic (docs/key-figures.md) and the metrics computed over windows of days.
 
 #include <cstdint>
 #include <span>

@@ -1,5 +1,5 @@
 #pragma once
-// One replication of the customer model: the daily step of MODEL.md section 3.
+// One replication of the customer model: the daily step of docs/model.md.
 //
 // Each day runs in phases. Phase 1 is parallel over fixed chunks of customers; each customer
 // writes only its own slots and proposes contacts and word-of-mouth messages into its chunk's

@@ -1,6 +1,6 @@
 #pragma once
 // The contact centre inside one simulated day: a discrete-event simulation in seconds of each
-// channel's queue (MODEL.md sections 3.5 and 5). Pure library: no I/O; every random draw of a
+// channel's queue (docs/model.md). Pure library: no I/O; every random draw of a
 // contact comes from Stream(key, Purpose::queue, entity, arrival day) with
 // entity = customer << 8 | sequence << 3 | attempt, so a contact's fate depends on its identity
 // and on the queue it meets, never on the order of the input or on threads.
@@ -80,7 +80,7 @@ struct ContactCentreConfig {
   const ChannelConfig& operator[](Channel c) const { return channels[static_cast<int>(c)]; }
   double routing_accuracy() const { return routing == Routing::basic ? basic_accuracy : skills_accuracy; }
   /// Phone 240 s, chat 360 s x 2 sessions (target 60 s), email 300 s (target 24 h, no
-  /// abandonment), chatbot sessions of 120 s all day; 8:00-20:00, lognormal cv 1 (MODEL.md 4).
+  /// abandonment), chatbot sessions of 120 s all day; 8:00-20:00, lognormal cv 1 (an assumption).
   static std::array<ChannelConfig, kChannelCount> defaults();
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 // Analytic queueing formulas for one contact-centre channel: Erlang B, Erlang C (M/M/n) and
 // Erlang A (M/M/n+M, exponential patience), plus staffing for a service-level target.
-// They are the reference the discrete-event simulation is validated against (MODEL.md section 8)
+// They are the reference the discrete-event simulation is validated against (docs/validation.md)
 // and the calculator planners expect (a future `cxsim erlang`).
 //
 // Units: load in Erlangs (arrival rate x mean handle time), times in seconds.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The example what-if scenarios in scenarios/ show the effects MODEL.md section 8 lists, judged by
+# The example what-if scenarios in scenarios/ show the effects docs/validation.md lists, judged by
 # their intervals, not by numbers: an effect counts when the 95% interval of the paired difference
 # from the baseline excludes zero in the expected direction. Also checks that docs/examples/ has a
 # comparison of each example with the same strategies (scripts/update_examples.sh writes them).

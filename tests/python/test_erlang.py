@@ -1,4 +1,4 @@
-"""cxsim.erlang against the reference values of MODEL.md section 8."""
+"""cxsim.erlang against the reference values of docs/validation.md."""
 
 from __future__ import annotations
 

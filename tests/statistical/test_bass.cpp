@@ -1,4 +1,4 @@
-// The Bass reduction (MODEL.md section 8): complete mixing, adopters are permanent promoters, no
+// The Bass reduction (docs/validation.md): complete mixing, adopters are permanent promoters, no
 // churn, no failures, no warnings, daily steps. The adopted fraction must follow
 // F(t) = (1 - exp(-(p+q)t)) / (1 + (q/p) exp(-(p+q)t)).
 //

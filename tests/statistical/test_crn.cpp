@@ -1,7 +1,7 @@
-// Common random numbers (MODEL.md section 7): every strategy runs replication r with the same
-// random numbers, so a strategy identical to the baseline gives bit-identical results, a change
-// that touches no customer's behaviour changes no behaviour, and the paired difference of two
-// strategies varies far less than the difference of independent runs.
+// Common random numbers (docs/model.md, "Comparing strategies"): every strategy runs replication r with the
+// same random numbers, so a strategy identical to the baseline gives bit-identical results, a change that
+// touches no customer's behaviour changes no behaviour, and the paired difference of two strategies varies
+// far less than the difference of independent runs.
 
 #include <catch2/catch.hpp>
 #include <cstring>

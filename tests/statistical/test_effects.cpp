@@ -1,4 +1,4 @@
-// Stylised facts of the full model (MODEL.md section 8) as statistical tests. Each compares two
+// Stylised facts of the full model (docs/validation.md) as statistical tests. Each compares two
 // settings on the same customers (common random numbers: same seed and replications) and asks
 // that a 95% Student t interval of the paired difference over replications excludes zero in the
 // expected direction.

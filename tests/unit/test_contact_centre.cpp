@@ -619,7 +619,7 @@ TEST_CASE("Bad contacts and out-of-order days are refused", "[contact_centre]") 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Statistical validation against Erlang C and Erlang A (MODEL.md section 8): one phone channel
+// Statistical validation against Erlang C and Erlang A (docs/validation.md): one phone channel
 // open all day, Poisson arrivals of 100 per 30 min (1/18 per s), exponential handle time of 180 s
 // (10 Erlangs), answer target 20 s, fixed agents, no transfers, rushing or retries.
 //

@@ -1,4 +1,4 @@
-// Erlang B, C and A against published values (MODEL.md section 8) and known identities.
+// Erlang B, C and A against published values (docs/validation.md) and known identities.
 
 #include <catch2/catch.hpp>
 
@@ -13,7 +13,7 @@ using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
 namespace {
-// MODEL.md section 8: 100 calls per 30 min, AHT 180 s -> 10 Erlangs, target 20 s.
+// docs/validation.md: 100 calls per 30 min, AHT 180 s -> 10 Erlangs, target 20 s.
 constexpr double kLoad = 10, kAht = 180, kTarget = 20, kPatience = 120;
 }  // namespace
 

@@ -6,7 +6,7 @@
 
 using namespace cxsim;
 
-TEST_CASE("NPS, CSAT and CLV arithmetic (MODEL.md section 8)", "[metrics]") {
+TEST_CASE("NPS, CSAT and CLV arithmetic (docs/validation.md)", "[metrics]") {
   CHECK(net_promoter_score(40, 35, 25) == Approx(15.0));
   const double answers[5] = {5, 5, 10, 20, 10};  // 5x1, 5x2, 10x3, 20x4, 10x5
   CHECK(csat_share(std::span<const double, 5>(answers)) == Approx(0.60));
