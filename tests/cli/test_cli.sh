@@ -3,21 +3,6 @@
 # Usage: test_cli.sh CXSIM_BINARY SOURCE_DIR
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh" "$1" "$2"
 
-# expect CODE PATTERN -- command...: exit status CODE and PATTERN (grep -E) in stdout+stderr
-expect() {
-  local code=$1 pattern=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -ne "$code" ]; then
-    bad "$* -> exit $status, expected $code; output: $(echo "$out" | head -5)"
-  elif [ -n "$pattern" ] && ! echo "$out" | grep -Eq -- "$pattern"; then
-    bad "$* -> output lacks /$pattern/: $(echo "$out" | head -5)"
-  else
-    ok
-  fi
-}
 
 no_file() { if [ -e "$1" ] || ls "$1".tmp* >/dev/null 2>&1; then bad "$1 (or a temporary) exists"; else ok; fi; }
 

@@ -6,20 +6,6 @@
 # Usage: test_studies.sh CXSIM_BINARY SOURCE_DIR
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh" "$1" "$2"
 
-expect() {
-  local code=$1 pattern=$2
-  shift 3
-  local out status
-  out=$("$@" 2>&1)
-  status=$?
-  if [ "$status" -ne "$code" ]; then
-    bad "$* -> exit $status, expected $code; output: $(echo "$out" | head -5)"
-  elif [ -n "$pattern" ] && ! echo "$out" | grep -Eq -- "$pattern"; then
-    bad "$* -> output lacks /$pattern/: $(echo "$out" | head -5)"
-  else
-    ok
-  fi
-}
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 PY=/usr/bin/python3
