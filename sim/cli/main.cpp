@@ -222,6 +222,7 @@ int cmd_compare(const CompareArgs& a) {
 /// executable on PYTHONPATH: the installed one next to it (<prefix>/bin/../lib/python3/dist-packages)
 /// when there is one, else the build tree's. Replaces this process: the exit status is Python's (2
 /// on bad input).
+#if defined(CXSIM_PYTHON) && defined(CXSIM_PYTHON_PATH)
 std::string own_python_package_dir() {
 #if defined(CXSIM_PYTHON_INSTALL_REL)
   std::error_code ec;
@@ -234,6 +235,7 @@ std::string own_python_package_dir() {
 #endif
   return CXSIM_PYTHON_PATH;
 }
+#endif
 
 int cmd_report(std::vector<std::string> args) {
 #if defined(CXSIM_PYTHON) && defined(CXSIM_PYTHON_PATH)
