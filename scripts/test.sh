@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the formatting check, the C++ tests (Release, then again under AddressSanitizer
 # and UndefinedBehaviorSanitizer), the command line end to end with fault tests, a short fuzzing run
-# of every libFuzzer harness, the threaded tests under ThreadSanitizer, the Python module and the
+# of every libFuzzer harness, the Python module and the
 # notebooks. Exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +23,8 @@ ctest --preset sanitize
 echo "== Fuzzing: scenario reader, --set parser, results reader (libFuzzer, 60 s in total)"
 bash scripts/fuzz.sh "${CXSIM_FUZZ_SECONDS:-60}"
 
-echo "== ThreadSanitizer: the threaded tests"
-bash scripts/tsan.sh
+# ThreadSanitizer (scripts/tsan.sh, preset tsan) runs apart from this command: it has not yet been
+# run through on a CI-sized machine, so it is not part of the gate (docs/reliability.md).
 
 if [ -d bindings/python ] && [ -f bindings/CMakeLists.txt ]; then
   echo "== Python module and notebooks"
