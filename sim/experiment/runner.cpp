@@ -48,6 +48,28 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
   return per_replication * concurrent + series;
 }
 
+ExperimentResult shaped_result(const std::vector<RunPlan>& plans, int count, bool with_customers,
+                               std::uint64_t& customer_days) {
+  const Params& base = plans.front().params;
+  const auto days = static_cast<std::int32_t>(base.run_horizon_days);
+  ExperimentResult result;
+  result.baseline = base;
+  result.baseline.run_replications = count;
+  for (const auto& [key, value] : plans.back().sweep_values) result.sweep_keys.push_back(key);
+  result.runs.resize(plans.size());
+  customer_days = 0;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const Params& p = plans[i].params;
+    result.runs[i].plan = plans[i];
+    result.runs[i].series = SeriesSet(count, days);
+    if (p.run_save_customers && with_customers)
+      result.runs[i].customers.resize(static_cast<std::size_t>(count));
+    customer_days += static_cast<std::uint64_t>(p.market_population) * static_cast<std::uint64_t>(days) *
+                     static_cast<std::uint64_t>(count);
+  }
+  return result;
+}
+
 ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replication, int count,
                            const RunOptions& options, const Network* given_network) {
   if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
@@ -62,21 +84,11 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
   const auto days = static_cast<std::int32_t>(base.run_horizon_days);
   const auto runs = static_cast<int>(plans.size());
 
-  ExperimentResult result;
-  result.baseline = base;
-  result.baseline.run_replications = count;
-  for (const auto& [key, value] : plans.back().sweep_values) result.sweep_keys.push_back(key);
-  result.runs.resize(plans.size());
-  std::uint64_t total = 0;
-  for (int i = 0; i < runs; ++i) {
-    const Params& p = plans[i].params;
-    if (p.run_seed != base.run_seed || p.run_horizon_days != days)
+  for (const RunPlan& plan : plans)
+    if (plan.params.run_seed != base.run_seed || plan.params.run_horizon_days != days)
       throw std::invalid_argument("run_plans: plans differ in seed or horizon");
-    result.runs[i].plan = plans[i];
-    result.runs[i].series = SeriesSet(count, days);
-    if (p.run_save_customers) result.runs[i].customers.resize(static_cast<std::size_t>(count));
-    total += static_cast<std::uint64_t>(p.market_population) * days * count;
-  }
+  std::uint64_t total = 0;
+  ExperimentResult result = shaped_result(plans, count, true, total);
   std::atomic<std::uint64_t> done{0};
   std::vector<StepTimes> step_times(static_cast<std::size_t>(runs) * count);  // per task, summed below
 

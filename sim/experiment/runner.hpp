@@ -46,6 +46,12 @@ RunResult run(const Params& params, const RunOptions& options, const Network* gi
 /// so they do not depend on the thread count. Replication r of every plan uses the same random
 /// numbers (key (run.seed, r)): common random numbers across strategies.
 /// @throws InputError for parameters that cannot be run, Cancelled when cancelled
+/// The result run_plans() fills: one run per plan with zeroed [count, horizon] series, customer
+/// slots for plans that save customers (when `with_customers`), and in `customer_days` what the
+/// runs will simulate. Shared with the MPI ensemble, which assembles the same result from ranks.
+ExperimentResult shaped_result(const std::vector<RunPlan>& plans, int count, bool with_customers,
+                               std::uint64_t& customer_days);
+
 ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replication, int count,
                            const RunOptions& options, const Network* given_network = nullptr);
 

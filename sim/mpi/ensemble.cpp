@@ -360,20 +360,8 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
   MPI_Allreduce(MPI_IN_PLACE, times, 5, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 
   // Assemble what run_plans() would have returned.
-  ExperimentResult result;
-  result.baseline = base;
-  result.baseline.run_replications = count;
-  for (const auto& [key, value] : plans.back().sweep_values) result.sweep_keys.push_back(key);
-  result.runs.resize(plans.size());
   std::uint64_t total = 0;
-  for (int i = 0; i < runs; ++i) {
-    const Params& p = plans[static_cast<std::size_t>(i)].params;
-    result.runs[static_cast<std::size_t>(i)].plan = plans[static_cast<std::size_t>(i)];
-    result.runs[static_cast<std::size_t>(i)].series = SeriesSet(count, days);
-    if (p.run_save_customers && g_world.rank == 0)
-      result.runs[static_cast<std::size_t>(i)].customers.resize(static_cast<std::size_t>(count));
-    total += static_cast<std::uint64_t>(p.market_population) * static_cast<std::uint64_t>(days) * count;
-  }
+  ExperimentResult result = shaped_result(plans, count, g_world.rank == 0, total);
   std::vector<char> seen(static_cast<std::size_t>(tasks), 0);
   for (std::size_t at = 0; at < all.size(); at += per_task + 1) {
     const int index = static_cast<int>(all[at]);
