@@ -305,7 +305,8 @@ int cxsim_main(int argc, char** argv) {
   run->add_option("--max-replications", po.max_replications, "Cap for --precision (default 100)")
       ->check(CLI::Range(3, 100000));
   run->add_option("--precision-metric", po.figures,
-                  "Figures --precision checks (repeatable; default: profit and retention)");
+                  "Figures --precision checks (repeatable; default: profit and 12-month retention, or "
+                  "monthly churn for runs shorter than a year; profit alone up to 30 days)");
   run->footer(
       "Examples:\n"
       "  cxsim run scenarios/service_speed.toml                  the baseline and every strategy\n"
@@ -326,23 +327,32 @@ int cxsim_main(int argc, char** argv) {
   info->add_option("FILE", results_file, "Results file (HDF5)")->required();
   info->footer("Example:\n  cxsim info service_speed.h5      provenance, strategies and key figures");
 
-  std::string report_file, report_output, report_title, report_baseline, report_level, report_objective;
+  std::string report_file, report_output, report_title, report_baseline, report_level, report_objective,
+      report_indifference, report_sensitivity;
   CLI::App* report = app.add_subcommand(
       "report",
       "Write the decision report of a results file (HTML, or PDF via chromium): question, decision, "
-      "strategies, comparison, charts, assumptions, definitions");
-  report->add_option("FILE", report_file, "Results file (HDF5)")->required();
+      "strategies, comparison, charts, assumptions, definitions; or the report of a sensitivity file");
+  report->add_option("FILE", report_file, "Results file (HDF5) of cxsim run, or of cxsim sensitivity")
+      ->required();
   report->add_option("-o,--output", report_output,
                      "HTML or .pdf file (default: the results file's name with .html, here)");
   report->add_option("--title", report_title, "Page title");
   report->add_option("--baseline", report_baseline, "Strategy the others are compared with");
   report->add_option("--level", report_level, "Confidence level of the intervals (default 0.95)");
   report->add_option("--objective", report_objective, "Key figure the decision maximises (default profit)");
+  report->add_option("--indifference", report_indifference,
+                     "Smallest difference in the objective worth acting on, for the confidence of the choice "
+                     "(default: 1% of the baseline's value; 0.01 for a share)");
+  report->add_option("--sensitivity", report_sensitivity,
+                     "A cxsim sensitivity file: adds 'Which assumptions matter' (tornado and index charts)");
   report->footer(
       "Examples:\n"
       "  cxsim report service_speed.h5 -o report.html          question, decision, charts\n"
       "  cxsim report service_speed.h5 -o report.pdf           the same, printed by headless Chromium\n"
-      "  cxsim report sweep_quality_staffing.h5 --title \"Defects and staffing\" --level 0.9");
+      "  cxsim report sweep_quality_staffing.h5 --title \"Defects and staffing\" --level 0.9\n"
+      "  cxsim report service_speed.h5 --sensitivity levers.h5  adds the tornado charts of a study\n"
+      "  cxsim report levers.h5 -o levers.html                   the report of a sensitivity study");
 
   cxsim::ErlangOptions erlang_options;
   CLI::App* erlang = app.add_subcommand(
@@ -378,7 +388,7 @@ int cxsim_main(int argc, char** argv) {
   cmp->footer(
       "Examples:\n"
       "  cxsim compare service_speed.h5                           every strategy vs baseline\n"
-      "  cxsim compare service_speed.h5 --metric profit --metric retention --at-day 180\n"
+      "  cxsim compare service_speed.h5 --metric profit --metric churn --at-day 180\n"
       "  cxsim compare sweep_quality_staffing.h5                  a sweep: one row per point\n"
       "  cxsim compare price.h5 --format csv > price.csv");
 
@@ -432,7 +442,9 @@ int cxsim_main(int argc, char** argv) {
                                         {"--title", &report_title},
                                         {"--baseline", &report_baseline},
                                         {"--level", &report_level},
-                                        {"--objective", &report_objective}})
+                                        {"--objective", &report_objective},
+                                        {"--indifference", &report_indifference},
+                                        {"--sensitivity", &report_sensitivity}})
         if (!value->empty()) args.insert(args.end(), {flag, *value});
       return cmd_report(std::move(args));
     }

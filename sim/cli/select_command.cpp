@@ -1,6 +1,8 @@
 #include "select_command.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <iostream>
 #include <mutex>
 
@@ -145,6 +147,15 @@ int run_select(const SelectArgs& a) {
   for (const auto* s : runs) {
     names.push_back(s->name);
     series.push_back(s->to_series_set());
+  }
+  // A figure the runs do not define at the horizon (12-month retention of a shorter run) cannot
+  // rank anything: refuse it by name rather than select on NaN.
+  for (const Measure& m : measures) {
+    const auto v = measure_values(m, series.front());
+    if (std::all_of(v.begin(), v.end(), [](double x) { return std::isnan(x); }))
+      throw InputError("'" + m.metric + "' has no value at day " + std::to_string(days) + " of this file" +
+                           (m.from_day == 0 ? ": " + find_figure(m.metric).definition : std::string()),
+                       a.file, 0, 0, m.metric);
   }
 
   // Re-runs: the scenario as stored (or given), the file's seed, replication r is reproducible.

@@ -91,13 +91,14 @@ namespace cxsim {
   M(wom_negative, "messages/day", flow, "Negative word of mouth told: stories and warnings")          \
   M(story_messages_positive, "messages/day", flow, "Positive stories told to a listener")             \
   M(story_messages_negative, "messages/day", flow, "Negative stories told to a listener")             \
-  M(retention, "share", ratio, "Active customers / everyone who has ever been a customer")            \
+  M(retention_cumulative, "share", ratio,                                                             \
+    "Active customers / everyone who has ever been a customer (cumulative, not a cohort figure)")     \
   M(retention_12m, "share", ratio,                                                                    \
-    "Cohort retention: of the customers active 365 days ago, the share active today (NaN before "     \
-    "day 365)")                                                                                       \
+    "Cohort retention: of the customers active 365 days ago (on day 365, the customers at the "       \
+    "start), the share active today; NaN on the first 364 days")                                      \
   M(retention_1m, "share", ratio,                                                                     \
-    "Cohort retention: of the customers active 30 days ago, the share active today (NaN before "      \
-    "day 30)")                                                                                        \
+    "Cohort retention: of the customers active 30 days ago (on day 30, the customers at the start), " \
+    "the share active today; NaN on the first 29 days")                                               \
   M(monthly_churn_rate, "share/month", ratio,                                                         \
     "Customers lost in the last 30 days / active customers 30 days ago")                              \
   M(contacts_per_order, "contacts/order", ratio, "Contacts / orders over the last 30 days")           \

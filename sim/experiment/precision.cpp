@@ -22,8 +22,20 @@ double ratio(const PrecisionCheck& c) {
 /// Every checkable (strategy, figure) interval; `worst` the widest relative to its target.
 void evaluate(const ExperimentResult& result, const PrecisionTarget& target, PrecisionReport& report) {
   CompareOptions options;
-  options.figures = target.figures;
+  options.figures = precision_figures(target, result.baseline.run_horizon_days);
   const Comparison c = compare(run_series(result), options);
+  // A figure the run does not define at its horizon (12-month retention of a shorter run) could
+  // never be checked: say so rather than report a target "reached" without it.
+  for (std::size_t f = 0; f < options.figures.size(); ++f) {
+    bool defined = false;
+    for (const auto& s : c.strategies) defined = defined || !std::isnan(s.figures[f].baseline_mean);
+    if (!defined)
+      throw InputError("figure '" + options.figures[f] + "' has no value at the horizon (day " +
+                           std::to_string(result.baseline.run_horizon_days) +
+                           "): " + c.strategies.front().figures[f].figure.definition +
+                           "; choose another with --precision-metric",
+                       "", 0, 0, "--precision-metric");
+  }
   report.checks.clear();
   report.worst = {};
   double worst = -1;
@@ -42,6 +54,13 @@ void evaluate(const ExperimentResult& result, const PrecisionTarget& target, Pre
 }
 
 }  // namespace
+
+std::vector<std::string> precision_figures(const PrecisionTarget& target, std::int64_t horizon_days) {
+  if (!target.figures.empty()) return target.figures;
+  if (horizon_days >= 365) return {"profit", "retention"};
+  if (horizon_days > 30) return {"profit", "churn"};  // monthly churn needs 30 days before the end
+  return {"profit"};
+}
 
 ExperimentResult run_to_precision(const Experiment& experiment, const PrecisionTarget& target,
                                   const RunOptions& options, const Network* given_network,

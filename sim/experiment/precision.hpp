@@ -19,8 +19,14 @@ struct PrecisionTarget {
   /// mean: 0.01 asks for profit differences known to +/- 1% of the baseline's profit.
   double relative = 0.01;
   int max_replications = 100;
-  std::vector<std::string> figures = {"profit", "retention"};
+  /// The figures checked; empty: profit and 12-month retention, or profit and monthly churn when
+  /// the horizon is shorter than a year (12-month retention is not defined there), or profit
+  /// alone for 30 days or fewer.
+  std::vector<std::string> figures;
 };
+
+/// The figures `target` checks for a run of `horizon_days`.
+std::vector<std::string> precision_figures(const PrecisionTarget& target, std::int64_t horizon_days);
 
 /// One (strategy, figure) interval after the last batch.
 struct PrecisionCheck {

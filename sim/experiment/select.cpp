@@ -75,6 +75,11 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
       for (int m = 0; m < measures; ++m) {
         if (got[w][m].size() != static_cast<std::size_t>(count))
           throw std::invalid_argument("select_best: sampler returned the wrong number of replications");
+        for (double v : got[w][m])
+          if (std::isnan(v))
+            throw std::invalid_argument("measure " + std::to_string(m) + " of strategy " +
+                                        std::to_string(which[w]) +
+                                        " has no value (NaN) in a replication: nothing to rank");
         auto& column = d[static_cast<std::size_t>(m)];
         column.insert(column.end(), got[w][m].begin(), got[w][m].end());
       }

@@ -18,8 +18,10 @@ using A = Aggregate;
 
 // id, /summary column, label, unit, aggregate, metric, denominator, key, definition.
 constexpr std::array kTable = {
-    KeyFigureDef{"retention", "retention_final", "retention (end)", "share", A::final, "retention", "", true,
-                 "Active customers at the end / everyone who has ever been a customer"},
+    KeyFigureDef{"retention", "retention_12m_final", "retention (12 months)", "share", A::final,
+                 "retention_12m", "", true,
+                 "Of the customers active 365 days before the end (at the start, for a one-year run), the "
+                 "share still active at the end; not defined for runs shorter than 365 days"},
     KeyFigureDef{"churn", "monthly_churn_final", "monthly churn (last 30 days)", "share", A::final,
                  "monthly_churn_rate", "", true,
                  "Customers lost in the last 30 days / active customers 30 days before"},
@@ -45,6 +47,10 @@ constexpr std::array kTable = {
                  "Revenue - cost of goods - service cost - acquisition spend, over the run"},
     KeyFigureDef{"clv", "clv_final", "CLV (end)", "currency", A::final, "clv", "", true,
                  "Customer lifetime value m r / (1 + d - r) from the last 30 days' margin and retention"},
+    KeyFigureDef{"retention_cumulative", "retention_cumulative_final", "share ever kept (end)", "share",
+                 A::final, "retention_cumulative", "", false,
+                 "Active customers at the end / everyone who has ever been a customer (falls for ever; "
+                 "not a cohort figure)"},
     KeyFigureDef{"active_customers", "active_customers_final", "active customers (end)", "people", A::final,
                  "active_customers", "", false, "Customers who have not churned, at the end"},
     KeyFigureDef{"new_customers", "new_customers_total", "new customers (total)", "people", A::total,

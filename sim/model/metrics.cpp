@@ -46,7 +46,8 @@ void derive_window_metrics(SeriesSet& s, int rep, const Params& params) {
 
     const double active = s.at(Metric::active_customers, rep, day);
     const double churned_stock = s.at(Metric::churned_customers, rep, day);
-    s.at(Metric::retention, rep, day) = active + churned_stock > 0 ? active / (active + churned_stock) : kNaN;
+    s.at(Metric::retention_cumulative, rep, day) =
+        active + churned_stock > 0 ? active / (active + churned_stock) : kNaN;
 
     // Monthly churn: lost over the window / active at the window's start.
     const int start = day - kWindow;

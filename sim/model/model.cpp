@@ -173,6 +173,7 @@ void Model::initialise() {
       c_.wake[i] = next_wake(i, -1);
     }
   });
+  initial_active_ = static_cast<double>(std::count(c_.status.begin(), c_.status.end(), Status::active));
 }
 
 std::int32_t Model::days_until(Stream& rng, double p) const {
@@ -256,11 +257,14 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   at(Metric::promoter_share) = active > 0 ? at(Metric::promoter_share) / active : nan;
   at(Metric::detractor_share) = active > 0 ? at(Metric::detractor_share) / active : nan;
   at(Metric::fcr) = first > 0 ? first_resolved / first : nan;
-  // Cohort retention: of those active on day t - k, the share still active today.
+  // Cohort retention: of those active on day t - k, the share still active today. Day -1 is the
+  // start (the initial customers), so a one-year run has its 12-month figure on its last day.
   active_by_day_.resize(static_cast<std::size_t>(t) + 1);
   active_by_day_[static_cast<std::size_t>(t)] = active;
   const auto cohort = [&](Metric m, std::int32_t k) {
-    const double then = t >= k ? active_by_day_[static_cast<std::size_t>(t - k)] : 0.0;
+    const double then = t >= k       ? active_by_day_[static_cast<std::size_t>(t - k)]
+                        : t == k - 1 ? initial_active_
+                                     : 0.0;
     at(m) = then > 0 ? at(m) / then : nan;
   };
   cohort(Metric::retention_12m, 365);

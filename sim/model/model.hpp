@@ -161,6 +161,7 @@ class Model {
   double arrival_total_ = 0;
   std::vector<float> decay_;           ///< decay_[k] = exp(-k / memory_days)
   std::vector<double> active_by_day_;  ///< active customers at the end of each day so far
+  double initial_active_ = 0;          ///< active customers at the start (the end of day -1)
   std::vector<float> baseline_;        ///< attitude baseline per segment, as attitude_at uses it
 
   // Rates derived once from the parameters.

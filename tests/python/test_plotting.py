@@ -63,7 +63,7 @@ def assert_slide_ready(fig: Figure) -> None:
 
 
 @pytest.mark.parametrize("metric,unit_text", [
-    ("retention", "%"), ("monthly_churn_rate", "% per month"), ("asa_s", "seconds"),
+    ("retention_1m", "%"), ("monthly_churn_rate", "% per month"), ("asa_s", "seconds"),
     ("active_customers", "people"), ("nps", "points"), ("service_level", "%"),
 ])
 def test_fan_chart_labels(studied, metric, unit_text):
@@ -134,12 +134,12 @@ def test_difference_chart_with_intervals(studied):
     assert len(ax.collections) == 2  # an interval band per strategy
     assert any(t.startswith("+") for t in tick_texts(fig))  # signed ticks
     assert_slide_ready(fig)
-    share = studied.plot_difference("retention").axes[0]
+    share = studied.plot_difference("retention_1m").axes[0]
     assert share.get_ylabel() == "percentage points"
 
 
 def test_comparison_chart(studied):
-    fig = studied.plot_comparison(figures=["contacts", "profit", "retention"])
+    fig = studied.plot_comparison(figures=["contacts", "profit", "churn"])
     assert isinstance(fig, Figure)
     titles = [ax.get_title(loc="left") for ax in fig.axes]
     assert "contacts (total)" in titles and "profit (total)" in titles

@@ -198,3 +198,63 @@ def test_report_of_a_bad_file_fails_cleanly(cxsim_exe, tmp_path, env):
     assert not (tmp_path / "x.html").exists()
     cli = run_cli(cxsim_exe, "report", bad, "-o", tmp_path / "y.html", env=env, check=False)
     assert cli.returncode == 2 and "not an HDF5 file" in cli.stderr
+
+
+def test_confidence_of_the_choice_is_kim_and_nelsons(strategies):
+    """The summary states the confidence of the choice from Results.select on the file's
+    replications: settled with the probability, or not settled with the replications it needs."""
+    from cxsim.report import decision, render_report
+
+    d = decision(strategies, "profit")
+    direct = strategies.select("profit", indifference=d.indifference, first_stage=3, rerun=False)
+    assert d.selection.finished == direct.finished and d.selection.selected == direct.selected
+    text = render_report(strategies)
+    assert 'id="confidence"' in text and "Kim and Nelson" in text
+    if direct.finished:
+        assert f"<b>{html_escape(direct.selected)}</b> is the best with probability at least 95%" in text
+    else:
+        assert f"up to {direct.more_replications_needed:,} more per strategy" in text
+    # A wide indifference zone settles it on the first stage: the best mean is chosen.
+    wide = render_report(strategies, indifference=1e12)
+    best = strategies.summary(figures="profit").set_index("strategy")["mean"].idxmax()
+    assert f"<b>{html_escape(best)}</b> is the best with probability at least 95%" in wide
+    with pytest.raises(cxsim.InputError, match="indifference"):
+        render_report(strategies, indifference=-1)
+
+
+def sensitivity_file(cxsim_exe: Path, tmp_path: Path) -> Path:
+    import conftest
+
+    out = tmp_path / "levers.h5"
+    (tmp_path / "small.toml").write_text(conftest.SMALL)
+    run_cli(cxsim_exe, "sensitivity", tmp_path / "small.toml", "--vary", "purchase.price:40:60",
+            "--vary", "survey.nps_monthly_sample:0.02:0.1", "--vary", "quality.defect_rate:0.01:0.06",
+            "--metric", "profit", "--metric", "churn", "--samples", "4", "--replications", "2", "-q", "-o", out)
+    return out
+
+
+def test_sensitivity_report_and_section_render(cxsim_exe, strategies, tmp_path, env):
+    levers = sensitivity_file(cxsim_exe, tmp_path)
+    # The report of the study itself: its question, the levers ranked, a tornado and an index chart
+    # per metric.
+    alone = tmp_path / "levers.html"
+    run_cli(cxsim_exe, "report", levers, "-o", alone, env=env)
+    text = alone.read_text()
+    assert 'id="question"' in text and 'id="summary"' in text and "Which assumptions matter" in text
+    summary = text[text.index('id="summary"'):text.index("</section>")]
+    assert "profit: <b>purchase.price" in summary  # price moves profit most; the survey sample not at all
+    assert text.count('class="sensitivity"><img') == 2 and text.count('<table class="sensitivity">') == 2
+    rows = re.findall(r"<tr><td>(\d)</td><td class=\"label\"><code>([a-z_.]+)</code>", text)
+    assert rows[:3][0] == ("1", "purchase.price") and ("3", "survey.nps_monthly_sample") in rows[:3]
+    # As a section of a run's decision report (--sensitivity).
+    run_file = tmp_path / "run.h5"
+    strategies.save(run_file)
+    both = tmp_path / "with-levers.html"
+    run_cli(cxsim_exe, "report", run_file, "--sensitivity", levers, "-o", both, env=env)
+    text = both.read_text()
+    assert text.index('id="summary"') < text.index('id="sensitivity"') < text.index('id="definitions"')
+    check_renders(both, tmp_path, "report-sensitivity", expect_comparison=True)
+    # A sensitivity file that is not there: exit 2, named, nothing written.
+    bad = run_cli(cxsim_exe, "report", run_file, "--sensitivity", tmp_path / "none.h5", "-o",
+                  tmp_path / "z.html", env=env, check=False)
+    assert bad.returncode == 2 and "none.h5" in bad.stderr and not (tmp_path / "z.html").exists()

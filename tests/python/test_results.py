@@ -67,8 +67,10 @@ def test_summary_matches_the_series(results):
     assert s.loc["profit", "ci_low"] < s.loc["profit", "mean"] < s.loc["profit", "ci_high"]
     half = cxsim._core.t_quantile(0.95, 2) * total_profit.std(ddof=1) / math.sqrt(3)
     assert s.loc["profit", "ci_high"] - s.loc["profit", "mean"] == pytest.approx(half)
-    assert s.loc["retention", "unit"] == "share"
-    assert 0 < s.loc["retention", "mean"] <= 1
+    assert s.loc["churn", "unit"] == "share"
+    assert 0 < s.loc["churn", "mean"] < 1
+    # 12-month retention needs a year: a 120-day run has none (NaN), not a made-up figure.
+    assert s.loc["retention", "unit"] == "share" and math.isnan(s.loc["retention", "mean"])
 
 
 def test_compare_gives_paired_differences(small_toml):
@@ -181,7 +183,7 @@ def test_wide_view_and_xarray(results):
     assert wide.index.names == ["strategy", "replication", "day"]
     assert wide.loc[("baseline", 2, 101), "profit"] == results.series("profit")[2, 100]
     assert wide.attrs["units"]["profit"] == "currency/day"
-    ds = results.to_xarray(["profit", "retention"])
+    ds = results.to_xarray(["profit", "retention_1m"])
     assert ds.profit.dims == ("strategy", "replication", "day")
     assert ds.profit.shape == (1, 3, 120)
     assert list(ds.day.values[:2]) == [1, 2] and ds.profit.attrs["unit"] == "currency/day"

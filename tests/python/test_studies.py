@@ -86,15 +86,18 @@ def test_results_select_reruns_reproducibly(tmp_path):
     scenario = cxsim.Scenario.from_string(STRATEGIES, "strategies.toml")
     few = cxsim.run(scenario, replications=4, seed=7)
     many = cxsim.run(scenario, replications=40, seed=7)
-    a = few.select("retention", indifference=0.002, first_stage=4)
-    b = many.select("retention", indifference=0.002, first_stage=4, rerun=False)
+    a = few.select("retention_cumulative", indifference=0.002, first_stage=4)
+    b = many.select("retention_cumulative", indifference=0.002, first_stage=4, rerun=False)
     if b.finished:  # the 40-replication file was enough: the re-runs reproduced its replications
         assert a.selected == b.selected
         assert a.table["replications"].tolist() == b.table["replications"].tolist()
         assert np.allclose(a.table["mean"], b.table["mean"])
     assert a.finished and a.probability_correct == 0.95
     with pytest.raises(cxsim.InputError):
-        few.select("retention", indifference=0.002, constraints=["retention>0.3"])
+        few.select("retention_cumulative", indifference=0.002, constraints=["retention_cumulative>0.3"])
+    # 12-month retention of a run shorter than a year has no value: refused by name, not ranked.
+    with pytest.raises(cxsim.InputError, match="'retention' has no value at day"):
+        few.select("retention", indifference=0.002)
 
 
 def test_calibrate_from_python_rejects_bad_targets(tmp_path, small):

@@ -98,7 +98,7 @@ TEST_CASE("paired differences vary much less than unpaired ones", "[crn][statist
     independent.baseline.run_seed = 1001;
     const auto a = run_it(paired);
     const auto b = run_it(independent);
-    for (const char* figure : {"profit", "retention"}) {
+    for (const char* figure : {"profit", "retention_cumulative"}) {
       const Figure f = find_figure(figure);
       const auto base = figure_values(f, a.runs[0].series, 180);
       const auto same_seed = figure_values(f, a.runs[1].series, 180);

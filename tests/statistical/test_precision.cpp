@@ -47,7 +47,7 @@ TEST_CASE("precision: batches until the target, the same whatever the threads", 
   CHECK(a.baseline.run_replications == ra.replications);
   CHECK(ra.replications >= 3);
   CHECK(ra.replications <= target.max_replications);
-  REQUIRE(ra.checks.size() == 2);  // profit and retention of 'rise'
+  REQUIRE(ra.checks.size() == 2);  // profit and monthly churn of 'rise' (a run shorter than a year)
   if (ra.reached)
     for (const auto& c : ra.checks) CHECK(c.half_width <= c.target);
   else
@@ -87,4 +87,12 @@ TEST_CASE("precision: refused without strategies or with a bad target", "[precis
   PrecisionTarget unknown;
   unknown.figures = {"happiness"};
   CHECK_THROWS_AS(run_to_precision(price_experiment(), unknown, o, nullptr, report), InputError);
+  // 12-month retention of a 90-day run has no value: refused, not "reached" without it.
+  PrecisionTarget yearly;
+  yearly.figures = {"profit", "retention"};
+  CHECK_THROWS_WITH(run_to_precision(price_experiment(), yearly, o, nullptr, report),
+                    Catch::Contains("'retention' has no value at the horizon (day 90)"));
+  CHECK(precision_figures({}, 90) == std::vector<std::string>{"profit", "churn"});
+  CHECK(precision_figures({}, 365) == std::vector<std::string>{"profit", "retention"});
+  CHECK(precision_figures({}, 30) == std::vector<std::string>{"profit"});
 }

@@ -16,14 +16,14 @@ namespace {
 
 constexpr int kDays = 60;
 
-/// Every metric 0, except revenue = scale * (1 + rep) per day and retention = level + rep / 100
+/// Every metric 0, except revenue = scale * (1 + rep) per day and 12-month retention = level + rep / 100
 /// (so differences between two such sets are known exactly).
 SeriesSet synthetic(int reps, double scale, double level) {
   SeriesSet s(reps, kDays);
   for (int rep = 0; rep < reps; ++rep)
     for (int d = 0; d < kDays; ++d) {
       s.at(Metric::revenue, rep, d) = scale * (1 + rep);
-      s.at(Metric::retention, rep, d) = level + rep / 100.0 + d / 1000.0;
+      s.at(Metric::retention_12m, rep, d) = level + rep / 100.0 + d / 1000.0;
       s.at(Metric::csat_satisfied, rep, d) = d % 2 ? 3 : 1;
       s.at(Metric::csat_responses, rep, d) = 4;
       s.at(Metric::asa_s, rep, d) = d % 3 == 0 ? std::nan("") : 20.0 + rep;
@@ -49,7 +49,7 @@ TEST_CASE("figures read stocks at the day, flows summed to it, windows over 30 d
   REQUIRE(revenue.size() == 3);
   CHECK(revenue[0] == 200);  // 20 days x 10
   CHECK(revenue[2] == 600);
-  const auto retention = figure_values(find_figure("retention_final"), s, 60);  // by column name
+  const auto retention = figure_values(find_figure("retention_12m_final"), s, 60);  // by column name
   CHECK(retention[1] == Approx(0.81 + 0.059));
   const auto csat = figure_values(find_figure("csat"), s, kDays);  // days 30..59: 15 odd, 15 even
   CHECK(csat[0] == Approx((15 * 3 + 15 * 1) / 120.0));
@@ -139,7 +139,7 @@ TEST_CASE("the text formats carry the same numbers", "[compare]") {
   const std::string md = format_comparison(c, CompareFormat::markdown);
   CHECK_THAT(md,
              Contains("### more\\|money") && Contains("| revenue (total) | currency | 1200 | 1320 | +120 |"));
-  CHECK_THAT(md, Contains("| retention (end) | % |") && Contains("+2.00 pp"));  // shares in points
+  CHECK_THAT(md, Contains("| retention (12 months) | % |") && Contains("+2.00 pp"));  // shares in points
 
   const std::string table = format_comparison(c, CompareFormat::table);
   CHECK_THAT(table, Contains("more|money: a, b") && Contains("+2.00 pp"));

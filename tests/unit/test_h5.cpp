@@ -246,7 +246,7 @@ TEST_CASE("results round trip bit for bit", "[h5]") {
     const std::string text = describe_results(f);
     for (const char* expected :
          {"2025-01-31T12:00:00Z", "scenarios/test.toml", "baseline", "active_customers", "currency/day",
-          "revenue (total)", "retention (end)", "42", "6000000 customer-days"}) {
+          "revenue (total)", "retention (12 months)", "42", "6000000 customer-days"}) {
       INFO(expected);
       CHECK(text.find(expected) != std::string::npos);
     }

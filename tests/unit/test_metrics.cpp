@@ -39,7 +39,7 @@ TEST_CASE("window metrics from daily flows", "[metrics]") {
   CHECK(s.at(Metric::nps, 0, 60) == Approx(30.0));
   CHECK(s.at(Metric::csat, 0, 1) == Approx(0.75));
   CHECK(std::isnan(s.at(Metric::csat, 0, 2)));
-  CHECK(s.at(Metric::retention, 0, 60) == Approx(1000.0 / 1061.0));
+  CHECK(s.at(Metric::retention_cumulative, 0, 60) == Approx(1000.0 / 1061.0));
   // CLV: margin 40/day over 1000 customers = 14.6 a customer-year, r = 0.97^(365/30).
   const double r = std::pow(0.97, 365.0 / 30.0);
   CHECK(s.at(Metric::clv, 0, 60) == Approx(customer_lifetime_value(14.6, r, p.finance_discount_rate)));

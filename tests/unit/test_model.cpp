@@ -91,7 +91,41 @@ TEST_CASE("with churn off nobody leaves", "[model]") {
   p.churn_enabled = false;
   const auto r = simulate(p);
   CHECK(total(r, Metric::churned) == 0);
-  CHECK(last(r, Metric::retention) == 1.0);
+  CHECK(last(r, Metric::retention_cumulative) == 1.0);
+}
+
+TEST_CASE("cohort retention follows the customers of a year ago, from the start on day 365", "[model]") {
+  Params p = small_market(4000, 365);
+  p.run_save_customers = true;
+  const auto r = simulate(p);
+  const int days = r.series.days;
+  for (int d = 0; d < 364; ++d) CHECK(std::isnan(r.series.at(Metric::retention_12m, 0, d)));
+  // Of the customers at the start (adopted before day 0), the share still active at the end.
+  const auto& columns = r.customers.at(0);
+  const auto column = [&](const char* name) -> const CustomerColumn& {
+    for (const CustomerColumn& c : columns)
+      if (c.name == name) return c;
+    FAIL("no column " << name);
+    throw;
+  };
+  const auto& status = std::get<std::vector<std::uint8_t>>(column("status").data);
+  const auto& adopted = std::get<std::vector<std::int32_t>>(column("adopted_day").data);
+  double start = 0, kept = 0, kept_month = 0, month_base = 0;
+  for (std::size_t i = 0; i < status.size(); ++i) {
+    const bool active = status[i] == static_cast<std::uint8_t>(Status::active);
+    start += adopted[i] == -1;
+    kept += adopted[i] == -1 && active;
+    kept_month += adopted[i] <= days - 31 && active;  // adopted by the end of day t - 30
+  }
+  REQUIRE(start > 0);
+  CHECK(last(r, Metric::retention_12m) == kept / start);
+  CHECK(last(r, Metric::retention_12m) < 1.0);  // churn is on
+  // The monthly figure's base is the active count 30 days before the end.
+  month_base = r.series.at(Metric::active_customers, 0, days - 31);
+  CHECK(last(r, Metric::retention_1m) == kept_month / month_base);
+  // Monthly churn also counts customers who joined within the month and left again; the cohort
+  // figure follows only those already there, so it keeps at least 1 - churn.
+  CHECK(last(r, Metric::retention_1m) >= 1 - last(r, Metric::monthly_churn_rate) - 1e-12);
 }
 
 TEST_CASE("orders and questions arrive at their configured rates", "[model][statistical]") {

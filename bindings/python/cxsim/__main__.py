@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--baseline", help="strategy the others are compared with")
     report.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     report.add_argument("--objective", default="profit", help="key figure the decision maximises (default profit)")
+    report.add_argument("--indifference", type=float, default=None,
+                        help="smallest difference in the objective worth acting on (confidence of the choice)")
+    report.add_argument("--sensitivity", default=None,
+                        help="a cxsim sensitivity file: adds 'Which assumptions matter' (tornado and index charts)")
     sub.add_parser("version", help="Print the version")
     args = parser.parse_args(argv)
 
@@ -34,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         from cxsim.report import write_report
 
         write_report(args.results, output, title=args.title, baseline=args.baseline,
-                     level=args.level, objective=args.objective)
+                     level=args.level, objective=args.objective, indifference=args.indifference,
+                     sensitivity=args.sensitivity)
     except cxsim.InputError as e:
         print(f"cxsim: error: {e}", file=sys.stderr)
         return 2

@@ -39,12 +39,13 @@ from .results import Results, load
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["render_report", "write_report", "decision", "holm", "payback_day", "scenario_heading", "DEFAULT_CHARTS"]
+__all__ = ["render_report", "render_sensitivity_report", "write_report", "decision", "default_indifference", "holm",
+           "payback_day", "scenario_heading", "DEFAULT_CHARTS"]
 
 # (metric, cumulative) drawn over time when the results have them.
 DEFAULT_CHARTS: tuple[tuple[str, bool], ...] = (
     ("active_customers", False),
-    ("retention", False),
+    ("monthly_churn_rate", False),
     ("nps", False),
     ("contacts", False),
     ("asa_s", False),
@@ -210,12 +211,28 @@ class Decision:
     replications: int
     rows: pd.DataFrame  # one row per strategy: texts for the summary table
     selected_by: str  # how the confidence was obtained
+    selection: Any = None  # the cxsim.studies.Selection of Kim and Nelson's procedure, when it ran
+    indifference: float = math.nan  # its indifference zone, in the objective's unit
+
+
+def default_indifference(results: Results, objective: str, baseline: str | None = None) -> float:
+    """The smallest difference in ``objective`` worth acting on when none is given: 1% of the
+    baseline's mean (in absolute value), or 1 percentage point for a share."""
+    figure = _core.find_figure(objective)
+    if figure["unit"] == "share":
+        return 0.01
+    values = results.key_figures(baseline or results.baseline, [figure["id"]])[figure["id"]].to_numpy()
+    scale = float(np.nanmean(np.abs(values))) if np.isfinite(values).any() else 0.0
+    return 0.01 * scale if scale > 0 else 1.0
 
 
 def decision(results: Results, objective: str = "profit", baseline: str | None = None,
-             level: float = 0.95) -> Decision:
+             level: float = 0.95, indifference: float | None = None) -> Decision:
     """The best run on ``objective`` (a key figure id; higher is better) among the baseline, the
-    strategies and sweep points, with the paired comparisons of the summary."""
+    strategies and sweep points, with the paired comparisons of the summary and the confidence of
+    the choice from Kim and Nelson's procedure (:meth:`Results.select`, on the replications in the
+    file: nothing is re-run) with the indifference zone ``indifference`` (default
+    :func:`default_indifference`)."""
     base = baseline or results.baseline
     figure = _core.find_figure(objective)
     names = results.strategies
@@ -254,8 +271,15 @@ def decision(results: Results, objective: str = "profit", baseline: str | None =
     best_row = None
     if best != base and not table.empty:
         best_row = table[(table.strategy == best) & (table.figure == figure["id"])].iloc[0]
+    selection = None
+    zone = float(indifference) if indifference is not None else default_indifference(results, figure["id"], base)
+    if not zone > 0:
+        raise _core.InputError(f"the indifference zone must be above 0, not {zone}")
+    if len(names) > 1 and per_rep.shape[1] >= 2 and np.isfinite(per_rep).all():
+        selection = results.select(figure["id"], indifference=zone, confidence=level,
+                                   first_stage=min(10, per_rep.shape[1]), rerun=False)
     return Decision(figure["id"], str(figure["label"]), best, best_row, wins, per_rep.shape[1], pd.DataFrame(rows),
-                    selected_by)
+                    selected_by, selection, zone)
 
 
 # --- HTML pieces --------------------------------------------------------------------------------
@@ -284,6 +308,7 @@ def _summary_section(results: Results, d: Decision, base: str, level: float) -> 
         desc = results.plans.loc[d.best, "description"]
         if desc:
             parts.append(f'<p class="note">{e(d.best)}: {e(str(desc))}</p>')
+    parts.append(_confidence_text(results, d, level))
     if not d.rows.empty and (d.rows.retention_gain > 0).any():
         kept = d.rows.loc[d.rows.retention_gain.idxmax()]
         text, interval, _ = kept["retention"]
@@ -319,6 +344,30 @@ def _summary_section(results: Results, d: Decision, base: str, level: float) -> 
                      "interval end does too). Confidence of the choice: the " + e(d.selected_by) + ".</p>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _confidence_text(results: Results, d: Decision, level: float) -> str:
+    """The confidence of the choice, from Kim and Nelson's procedure on the file's replications."""
+    e = html.escape
+    if d.selection is None:
+        return ('<p class="note" id="confidence">Confidence of the choice: not computed (it needs two or more '
+                f"strategies, two or more replications and a defined {e(d.objective_label)} in each).</p>")
+    figure = _core.find_figure(d.objective)
+    unit = figure["unit"]
+    zone = (f"{100 * d.indifference:.2g} percentage points" if unit == "share"
+            else f"{d.indifference:,.0f} {e(str(results.parameters.get('finance.currency', '') or 'currency'))}"
+            if unit == "currency" else f"{d.indifference:.3g} {e(unit)}")
+    sel = d.selection
+    how = (f"Kim and Nelson's procedure on the paired replications, indifference zone {zone}: a strategy at least "
+           "that much better than the others is chosen with at least this probability")
+    command = (f"cxsim select {e(os.path.basename(results.path) if results.path else 'RESULTS.h5')} "
+               f"--objective {e(d.objective)} --indifference {d.indifference:.6g} --confidence {level:g}")
+    if sel.finished and sel.selected is not None:
+        return (f'<p class="decision" id="confidence">Confidence of the choice: <b>{e(sel.selected)}</b> is the best '
+                f"with probability at least {sel.probability_correct:.0%} ({how}).</p>")
+    return (f'<p class="decision" id="confidence">Confidence of the choice: <b>not settled</b> with the '
+            f"{d.replications} replications in the file; up to {sel.more_replications_needed:,} more per strategy "
+            f"would settle it at {level:.0%} ({how}). <code>{command}</code> adds them.</p>")
 
 
 def _value_text(key: str, value: Any) -> str:
@@ -529,6 +578,98 @@ def _assumptions_section(results: Results) -> str:
             "sensitivity run.</p>" + '<table id="assumptions">' + "".join(rows) + "</table>")
 
 
+def _sensitivity_section(sens: Any) -> str:
+    """Which assumptions matter: a tornado chart and an index chart per metric of a sensitivity
+    study (``cxsim sensitivity``), and the ranked table."""
+    from .plotting import new_figure, plain_label
+    from .registry import parameters
+
+    e = html.escape
+    specs = parameters()
+    reps = sens.attributes.get("replications", "?")
+    level = float(sens.attributes.get("level", 0.95) or 0.95)
+    if sens.method == "morris":
+        how = ("Morris elementary effects (Morris 1991): mu* is the mean absolute change of the figure when the key "
+               "moves over its whole range, sigma the spread of those changes (large: interactions or curvature)")
+        columns = [("mu_star", "mu*"), ("mu", "mu"), ("sigma", "sigma")]
+    else:
+        how = ("Sobol' indices (Saltelli et al. 2010; Jansen 1999): S1 is the share of the figure's variance due "
+               "to the key alone, ST the share including its interactions")
+        columns = [("S1", "S1"), ("ST", "ST")]
+    score = sens._score()
+    parts = ['<section id="sensitivity"><h2>Which assumptions matter</h2>',
+             f'<p class="note">{e(how)}. {len(sens.keys)} keys over the ranges below, {len(sens.points):,} '
+             f"simulations of {e(str(reps))} replications each (common random numbers). Bars: "
+             f"{'mu*' if score == 'mu_star' else 'ST'} with its {level:.0%} bootstrap interval, largest on top.</p>"]
+    for metric in sens.metrics:
+        label = plain_label(metric)
+        fig, axes = new_figure(15, max(3.5, 0.55 * len(sens.keys) + 1.8), ncols=2)
+        sens.plot_tornado(metric, ax=axes[0, 0])
+        sens.plot_indices(metric, ax=axes[0, 1])
+        parts.append(f"<h3>{e(label)}</h3>")
+        parts.append(f'<figure class="sensitivity">{_png(fig)}<figcaption>{e(label)}: tornado chart (left) and '
+                     "index chart (right).</figcaption></figure>")
+        d = sens.indices.xs(metric, level="metric").sort_values(score, ascending=False)
+        head = "".join(f"<th>{e(name)}</th>" for _, name in columns)
+        rows = [f'<tr><th>rank</th><th class="label">key</th>{head}<th class="label">range</th></tr>']
+        for rank, (key, r) in enumerate(d.iterrows(), start=1):
+            cells = ""
+            for col, _ in columns:
+                value = f"{r[col]:.3g}"
+                if col + "_low" in r.index:
+                    value += f"<br><small>[{r[col + '_low']:.3g}, {r[col + '_high']:.3g}]</small>"
+                cells += f"<td>{value}</td>"
+            desc = specs.loc[key].description if key in specs.index else ""
+            j = sens.keys.index(key)
+            lo, hi = sens.points[key].min(), sens.points[key].max()
+            rng = (f"{sens.attributes['min'][j]:.4g} to {sens.attributes['max'][j]:.4g}"
+                   if "min" in sens.attributes else f"{lo:.4g} to {hi:.4g}")
+            rows.append(f'<tr><td>{rank}</td><td class="label"><code>{e(key)}</code><br><small>{e(str(desc))}'
+                        f'</small></td>{cells}<td class="label">{e(rng)}</td></tr>')
+        parts.append('<table class="sensitivity">' + "".join(rows) + "</table>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_sensitivity_report(sens: Any, title: str | None = None) -> str:
+    """The report of a sensitivity file (``cxsim sensitivity -o FILE.h5``): which levers matter."""
+    e = html.escape
+    a = sens.attributes
+    labels = ", ".join(_plain(m) for m in sens.metrics)
+    title = title or f"Which levers matter for {labels}"
+    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
+             f"<style>{_CSS}</style></head><body>", f"<h1>{e(title)}</h1>",
+             f'<p class="question" id="question"><b>Question:</b> which of {len(sens.keys)} assumptions move '
+             f"{e(labels)} most, over the ranges studied?</p>"]
+    import matplotlib
+
+    with matplotlib.rc_context({"font.size": 15, "axes.titlesize": 17, "axes.labelsize": 15,
+                                "legend.fontsize": 13, "xtick.labelsize": 13, "ytick.labelsize": 13}):
+        # The decision a screening supports: the levers ranked first for each metric.
+        score = sens._score()
+        tops = []
+        for metric in sens.metrics:
+            d = sens.indices.xs(metric, level="metric").sort_values(score, ascending=False)
+            tops.append(f"<li>{e(_plain(metric))}: <b>{e(', '.join(d.index[:3]))}</b></li>")
+        parts.append('<section id="summary"><h2>Decision</h2><p class="decision">The levers that matter most '
+                     "(first three by " + ("mu*" if score == "mu_star" else "total index") + "):</p><ul>"
+                     + "".join(tops) + '</ul><p class="note">Spend measurement and calibration effort on these; '
+                     "the keys ranked last can stay at their defaults for this question.</p></section>")
+        parts.append(_sensitivity_section(sens))
+    parts.append(_definitions_section([m for m in sens.metrics]))
+    parts.append(f'<h2>Provenance</h2><p class="note">Command: <code>{e(str(a.get("command_line", "")))}</code><br>'
+                 f"Scenario: <code>{e(str(a.get('scenario_path', '')))}</code>; method {e(sens.method)}, "
+                 f"{e(str(a.get('samples', '?')))} samples, seed {e(str(a.get('seed', '?')))}</p>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _plain(metric: str) -> str:
+    from .plotting import plain_label
+
+    return plain_label(metric)
+
+
 def _definitions_section(figure_ids: Sequence[str]) -> str:
     e = html.escape
     items = []
@@ -545,7 +686,8 @@ def _definitions_section(figure_ids: Sequence[str]) -> str:
 
 def render_report(results: Results, title: str | None = None, baseline: str | None = None,
                   charts: Sequence[tuple[str, bool]] = DEFAULT_CHARTS, level: float = 0.95,
-                  objective: str = "profit") -> str:
+                  objective: str = "profit", indifference: float | None = None,
+                  sensitivity: Any = None) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     import matplotlib
 
@@ -574,7 +716,7 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
                                 "legend.fontsize": 13, "xtick.labelsize": 13, "ytick.labelsize": 13}):
         table = None
         if len(results.strategies) > 1:
-            d = decision(results, objective, base, level)
+            d = decision(results, objective, base, level, indifference)
             parts.append(_summary_section(results, d, base, level))
             table = results.compare(baseline=base, level=level)
             table["significant_holm"] = holm(table, level)
@@ -634,6 +776,10 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
             parts.append(f"<figure>{_png(fig)}<figcaption>{e(info.description)}.</figcaption></figure>")
 
     parts.append(_assumptions_section(results))
+    if sensitivity is not None:
+        with matplotlib.rc_context({"font.size": 15, "axes.titlesize": 17, "axes.labelsize": 15,
+                                    "xtick.labelsize": 13, "ytick.labelsize": 13}):
+            parts.append(_sensitivity_section(sensitivity))
     key_ids = [f["id"] for f in _core.builtin_figures() if f["key"]]
     parts.append(_definitions_section(list(dict.fromkeys(key_ids + ["active_customers"]))))
     command = e(str(a.get("command_line", "")))
@@ -645,6 +791,26 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
                  f"Random numbers: {e(str(a.get('rng_scheme', '')))}</p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _is_sensitivity_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a ``cxsim sensitivity`` file (its root attribute ``format``). Only
+    regular files are opened; anything else is left to :func:`load`, which names the problem."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as f:
+            if f.read(8) != b"\x89HDF\r\n\x1a\n":
+                return False
+        import h5py
+
+        with h5py.File(os.fspath(path), "r") as f:
+            v = f.attrs.get("format", b"")
+            return (v.decode() if isinstance(v, bytes) else str(v)) == "cxsim-sensitivity"
+    except (OSError, ValueError):
+        return False
 
 
 def chromium_executable() -> str | None:
@@ -668,7 +834,8 @@ def _print_pdf(html_path: str, pdf_path: str) -> None:
 
 def write_report(results: Results | str | os.PathLike[str], output: str | os.PathLike[str],
                  title: str | None = None, baseline: str | None = None, level: float = 0.95,
-                 objective: str = "profit") -> str:
+                 objective: str = "profit", indifference: float | None = None,
+                 sensitivity: Any = None) -> str:
     """Writes the report: one self-contained HTML file (inline PNG charts, no network needed),
     or a PDF when ``output`` ends in ``.pdf`` (the HTML printed by headless Chromium).
 
@@ -679,13 +846,27 @@ def write_report(results: Results | str | os.PathLike[str], output: str | os.Pat
         baseline: the strategy others are compared with (default: ``baseline`` or the first).
         level: confidence level of the intervals.
         objective: the key figure the decision maximises (default ``profit``).
+        indifference: the smallest difference in ``objective`` worth acting on, for the
+            confidence of the choice (default: 1% of the baseline's mean, 1 point for a share).
+        sensitivity: a :class:`cxsim.studies.Sensitivity` or the path of a ``cxsim sensitivity``
+            file: adds "Which assumptions matter" (tornado and index charts). When ``results``
+            itself is a sensitivity file, the report is that study's.
 
     Returns:
         The output path.
     """
-    if not isinstance(results, Results):
-        results = load(results)
-    text = render_report(results, title=title, baseline=baseline, level=level, objective=objective)
+    from .studies import read_sensitivity
+
+    if isinstance(sensitivity, (str, os.PathLike)):
+        sensitivity = read_sensitivity(sensitivity)
+    if isinstance(results, Results):
+        text = render_report(results, title=title, baseline=baseline, level=level, objective=objective,
+                             indifference=indifference, sensitivity=sensitivity)
+    elif _is_sensitivity_file(results):
+        text = render_sensitivity_report(read_sensitivity(results), title=title)
+    else:
+        text = render_report(load(results), title=title, baseline=baseline, level=level, objective=objective,
+                             indifference=indifference, sensitivity=sensitivity)
     output = os.fspath(output)
     pdf = output.lower().endswith(".pdf")
     directory = os.path.dirname(os.path.abspath(output))

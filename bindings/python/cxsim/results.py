@@ -522,7 +522,7 @@ class Results:
     def summary_table(self) -> pd.DataFrame:
         """One row per (strategy, replication): swept parameters, then every built-in figure at
         the horizon, as the results file's ``/summary`` table (column names like
-        ``retention_final``, ``profit_total``, ``asa_s_last30``). Pivot it with pandas::
+        ``retention_12m_final``, ``profit_total``, ``asa_s_last30``). Pivot it with pandas::
 
             results.summary_table().groupby("strategy").profit_total.mean()
         """

@@ -50,7 +50,8 @@ def run(
             the baseline is within +/- this fraction of the baseline's value (0.01: 1%), as
             ``cxsim run --precision``; ``attributes["precision"]`` says what was reached.
         max_replications: the cap for ``precision``.
-        precision_figures: the figures ``precision`` checks (default: profit and retention).
+        precision_figures: the figures ``precision`` checks (default: profit and 12-month retention, or
+            monthly churn for runs shorter than a year; profit alone up to 30 days).
 
     Returns:
         Results: daily series of every metric per replication, with summary, comparison,

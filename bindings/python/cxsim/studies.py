@@ -121,38 +121,62 @@ class Sensitivity:
         largest on top: the levers that matter for ``metric`` (default: the first)."""
         import matplotlib.pyplot as plt
 
-        metric = metric or self.metrics[0]
+        from .plotting import COLOURS, plain_label
+
+        metric = self._metric(metric)
         score = self._score()
         d = self.indices.xs(metric, level="metric").sort_values(score)
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 0.45 * len(d) + 1.2))
         err = np.vstack([d[score] - d[score + "_low"], d[score + "_high"] - d[score]])
-        ax.barh(d.index, d[score], xerr=np.clip(err, 0, None), color="#4a7ab5", capsize=3)
-        ax.set_xlabel("mu* (effect of the key's whole range)" if score == "mu_star" else "total Sobol' index")
-        ax.set_title(f"{metric}: which levers matter")
+        ax.barh(d.index, d[score], xerr=np.clip(err, 0, None), color=COLOURS[0], capsize=3)
+        ax.set_xlabel("change over the key's whole range (mu*)" if score == "mu_star"
+                      else "share of the variance, with interactions (total index)")
+        ax.set_title(f"{plain_label(metric)}: which levers matter")
+        ax.grid(axis="x", alpha=0.3)
         return ax
+
+    def _metric(self, metric: str | None) -> str:
+        if metric is None:
+            return self.metrics[0]
+        if metric not in self.metrics:
+            import difflib
+
+            close = difflib.get_close_matches(metric, self.metrics, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise KeyError(f"no metric {metric!r} in this study (it has {', '.join(self.metrics)}){hint}")
+        return metric
 
     def plot_indices(self, metric: str | None = None, ax: Any = None) -> Any:
         """Morris: mu* against sigma (interactions or non-linearity); Sobol': S1 and ST side by side."""
         import matplotlib.pyplot as plt
 
-        metric = metric or self.metrics[0]
+        from .plotting import COLOURS, plain_label
+
+        metric = self._metric(metric)
         d = self.indices.xs(metric, level="metric")
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         if self.method == "morris":
-            ax.scatter(d["mu_star"], d["sigma"])
+            ax.scatter(d["mu_star"], d["sigma"], color=COLOURS[0], s=40)
             for key, row in d.iterrows():
-                ax.annotate(key, (row["mu_star"], row["sigma"]), fontsize=8)
-            ax.set_xlabel("mu*")
-            ax.set_ylabel("sigma")
+                ax.annotate(key, (row["mu_star"], row["sigma"]), fontsize=9, xytext=(4, 4),
+                            textcoords="offset points")
+            ax.set_xlabel("mean effect (mu*)")
+            ax.set_ylabel("spread of the effect (sigma)")
+            ax.grid(alpha=0.3)
         else:
+            d = d.sort_values("ST")
             y = np.arange(len(d))
-            ax.barh(y - 0.2, d["S1"], height=0.4, label="first order S1")
-            ax.barh(y + 0.2, d["ST"], height=0.4, label="total ST")
+            ax.barh(y - 0.2, d["S1"], height=0.4, label="first order S1", color=COLOURS[0])
+            ax.barh(y + 0.2, d["ST"], height=0.4, label="total ST", color=COLOURS[1])
             ax.set_yticks(y, d.index)
-            ax.legend()
-        ax.set_title(f"{metric}: sensitivity indices ({self.method})")
+            ax.set_xlabel("share of the variance")
+            from .plotting import _legend_beside
+
+            _legend_beside(ax)
+        ax.set_title(f"{plain_label(metric)}: " + ("effect and its spread" if self.method == "morris"
+                                                    else "Sobol' indices"))
         return ax
 
 
@@ -204,24 +228,45 @@ def sensitivity(scenario: Scenario, vary: Mapping[str, tuple[float, float]], met
                                             ("ST_low", "total", "low"), ("ST_high", "total", "high")]}
     return Sensitivity(method, keys, list(metrics), _indices_frame(method, keys, list(metrics), table),
                        pd.DataFrame(design, columns=keys), pd.DataFrame(r["outputs"], columns=list(metrics)),
-                       {"replications": reps, "seed": seed})
+                       {"replications": reps, "seed": seed, "min": lo.tolist(), "max": hi.tolist(),
+                        "samples": samples or (20 if method == "morris" else 256)})
 
 
 def read_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
-    """Opens a file written by ``cxsim sensitivity``."""
-    import h5py
+    """Opens a file written by ``cxsim sensitivity`` (:class:`cxsim.ResultsError` when it is
+    missing, not a regular file, not HDF5 or not a complete sensitivity file)."""
+    import stat
 
     def text(v: Any) -> str:
         return v.decode() if isinstance(v, bytes) else str(v)
 
-    with h5py.File(os.fspath(path), "r") as f:
+    path = os.fspath(path)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise _core.ResultsError(f"{path}: not a regular file (a cxsim sensitivity file is an HDF5 file)")
+        with open(path, "rb") as probe:
+            if probe.read(8) != b"\x89HDF\r\n\x1a\n":
+                raise _core.ResultsError(f"{path}: not an HDF5 file (write one with cxsim sensitivity -o FILE.h5)")
+        return _read_sensitivity(path, text)
+    except OSError as e:
+        raise _core.ResultsError(f"{path}: cannot read: {e.strerror or e}") from None
+    except (KeyError, ValueError, IndexError, TypeError) as e:
+        raise _core.ResultsError(f"{path}: not a complete cxsim sensitivity file ({e})") from None
+
+
+def _read_sensitivity(path: str, text: Any) -> Sensitivity:
+    import h5py
+
+    with h5py.File(path, "r") as f:
         if text(f.attrs.get("format", "")) != "cxsim-sensitivity":
-            raise _core.ResultsError(f"{os.fspath(path)}: not a cxsim sensitivity file")
+            raise _core.ResultsError(f"{path}: not a cxsim sensitivity file")
         keys = [text(k) for k in f["keys"][()]]
         metrics = [text(m) for m in f["metrics"][()]]
         method = text(f.attrs["method"])
         table = {name: f["indices"][name][()] for name in f["indices"]}
         attrs = {k: (text(v) if isinstance(v, (bytes, str)) else v) for k, v in f.attrs.items()}
+        attrs["min"] = [float(x) for x in f["min"][()]]
+        attrs["max"] = [float(x) for x in f["max"][()]]
         return Sensitivity(method, keys, metrics, _indices_frame(method, keys, metrics, table),
                            pd.DataFrame(f["points"][()], columns=keys),
                            pd.DataFrame(f["outputs"][()], columns=metrics), attrs)
@@ -262,6 +307,10 @@ def select(results: Any, objective: str = "profit", *, indifference: float, maxi
     figures = [objective] + [p[0] for p in parsed]
     available = results.replications
     data = [np.array([results.key_figures(n, f)[f].to_numpy() for f in figures]) for n in names]
+    for j, f in enumerate(figures):
+        if all(np.isnan(d[j]).all() for d in data):
+            raise _core.InputError(f"{f!r} has no value at day {results.days} of these results: "
+                                   f"{_core.find_figure(f)['definition']}")
     scenario = results.scenario
     if scenario is None and results.attributes.get("scenario_text"):
         scenario = Scenario.from_string(results.attributes["scenario_text"],
