@@ -174,13 +174,15 @@ struct Worker {
   bool finished = false;
   std::atomic<bool> cancel{false};
   std::atomic<std::uint64_t> done{0}, total{0};
+  std::atomic<int> run{-1}, replication{-1};  ///< the task started last
   std::optional<StudyOutcome> result;
   std::exception_ptr error;
 };
 
 RunData run_scenario(const Scenario& scenario, int threads, const py::object& progress, double poll_seconds,
                      const std::optional<std::vector<std::string>>& strategies, double precision,
-                     int max_replications, const std::vector<std::string>& precision_figures) {
+                     int max_replications, const std::vector<std::string>& precision_figures,
+                     const py::object& task) {
   // Every check before any work, the CLI's: the experiment, its plans, the edge-list file, memory.
   StudySelection selection;
   if (strategies) {
@@ -202,6 +204,11 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
     w->done.store(done, std::memory_order_relaxed);
     w->total.store(total, std::memory_order_relaxed);
   };
+  options.task_started = [w = worker.get()](int run, int replication) {
+    w->replication.store(replication, std::memory_order_relaxed);
+    w->run.store(run, std::memory_order_relaxed);
+  };
+  int shown_run = -1, shown_replication = -1;
   std::thread thread([&, worker] {
     try {
       worker->result.emplace(run_study(study, options));
@@ -228,6 +235,13 @@ RunData run_scenario(const Scenario& scenario, int threads, const py::object& pr
     if (caller_error) continue;  // cancelling: wait for the workers to stop
     try {
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // KeyboardInterrupt, usually
+      const int run = worker->run.load(), replication = worker->replication.load();
+      if (!task.is_none() && run >= 0 && static_cast<std::size_t>(run) < study.plans.size() &&
+          (run != shown_run || replication != shown_replication)) {
+        shown_run = run;
+        shown_replication = replication;
+        task(study.plans[static_cast<std::size_t>(run)].name, replication);
+      }
       if (!progress.is_none()) progress(worker->done.load(), worker->total.load());
     } catch (...) {
       caller_error = std::current_exception();
@@ -261,8 +275,10 @@ void register_run(py::module_& m) {
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),
         py::arg("poll_seconds") = 0.1, py::arg("strategies") = py::none(), py::arg("precision") = 0.0,
         py::arg("max_replications") = 100, py::arg("precision_figures") = std::vector<std::string>{},
+        py::arg("task") = py::none(),
         "Runs the scenario's experiment with the GIL released; progress(done, total) is called from "
-        "this thread every poll_seconds; Ctrl-C cancels the run and raises KeyboardInterrupt");
+        "this thread every poll_seconds, and task(strategy, replication) (0-based) when the run last "
+        "started changed; Ctrl-C cancels the run and raises KeyboardInterrupt");
 }
 
 }  // namespace cxsim::py_bind

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -48,6 +50,28 @@ def test_progress_callback_sees_the_run_finish(small_toml):
     assert calls, "progress was never called"
     done, total = calls[-1]
     assert total == 3000 * 120 * 3 and done == total
+
+
+def test_the_progress_bar_names_the_strategy_and_replication(small_toml, capsys):
+    """The bar cxsim.run draws on a terminal says which run it is on, as the CLI's does."""
+    from cxsim._progress import ProgressBar
+
+    s = cxsim.Scenario.from_file(small_toml).with_strategies({"fewer defects": {"quality.defect_rate": 0.01}})
+    s = s.with_overrides({"market.population": 20000, "run.horizon_days": 365})
+    bar = ProgressBar(replications=3, delay=0, interval=0)
+    bar.display, bar.terminal = None, True
+    seen = []
+
+    def task(strategy, replication):
+        seen.append((strategy, replication))
+        bar.task(strategy, replication)
+
+    cxsim._core.run(s._core, threads=1, progress=bar, task=task, poll_seconds=0.001)
+    err = capsys.readouterr().err
+    assert seen and {name for name, _ in seen} <= {"baseline", "fewer defects"}
+    assert all(0 <= r < 3 for _, r in seen)
+    assert re.search(r"(baseline|fewer defects), replication [123] of 3", err), err[-500:]
+    assert "ETA" in err
 
 
 def test_an_exception_in_the_progress_callback_stops_the_run(small_toml, tmp_path):

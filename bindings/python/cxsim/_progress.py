@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from html import escape as html_escape
 from typing import Any, Callable
 
 _WIDTH = 30
@@ -36,8 +37,12 @@ def _eta(elapsed: float, fraction: float) -> str:
 class ProgressBar:
     """Progress of a run, drawn from half a second in and at most a few times a second."""
 
-    def __init__(self, label: str = "cxsim", delay: float = 0.5, interval: float = 0.25) -> None:
+    def __init__(self, label: str = "cxsim", delay: float = 0.5, interval: float = 0.25,
+                 replications: int = 0) -> None:
         self.label = label
+        self.replications = replications  # per strategy; 0: not known in advance (precision)
+        self.current = ""  # the strategy and replication started last
+        self.width = 0  # of the longest text line drawn, to clear it
         self.delay = delay
         self.interval = interval
         self.start = time.monotonic()
@@ -69,12 +74,20 @@ class ProgressBar:
             self._draw_text(fraction, elapsed, finished)
         self.drawn = not (finished and self.display is None)  # a finished text bar is cleared
 
+    def task(self, strategy: str, replication: int) -> None:
+        """Names the run started last (0-based replication), shown beside the bar."""
+        of = f" of {self.replications}" if self.replications > 0 else ""
+        name = strategy if len(strategy) <= 24 else strategy[:23] + "~"
+        self.current = f"{name}, replication {replication + 1}{of}"
+
     def _draw_html(self, fraction: float, elapsed: float, finished: bool) -> None:
         status = f"done in {elapsed:.1f} s" if finished else f"ETA {_eta(elapsed, fraction)}"
         html = (
             f'<div style="font-family:monospace">{self.label} '
             f'<progress value="{fraction:.4f}" max="1" style="width:20em;vertical-align:middle"></progress> '
-            f"{100 * fraction:3.0f}% {status}</div>"
+            f"{100 * fraction:3.0f}% {status}"
+            + (f" &middot; {html_escape(self.current)}" if self.current and not finished else "")
+            + "</div>"
         )
         obj = self.display.HTML(html)
         if self.handle is None:
@@ -84,18 +97,21 @@ class ProgressBar:
 
     def _draw_text(self, fraction: float, elapsed: float, finished: bool) -> None:
         if finished:
-            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.write("\r" + " " * max(70, self.width) + "\r")
             sys.stderr.flush()
             return
         filled = int(fraction * _WIDTH)
         bar = "=" * filled + (">" + " " * (_WIDTH - filled - 1) if filled < _WIDTH else "")
-        sys.stderr.write(f"\r{self.label} [{bar}] {100 * fraction:3.0f}%  ETA {_eta(elapsed, fraction)}   ")
+        now = f"  {self.current}" if self.current else ""
+        line = f"\r{self.label} [{bar}] {100 * fraction:3.0f}%  ETA {_eta(elapsed, fraction)}{now}"
+        self.width = max(self.width, len(line))
+        sys.stderr.write(line.ljust(self.width))
         sys.stderr.flush()
 
     def close(self) -> None:
         """Clears a text bar left after an error or interruption."""
         if self.terminal and self.drawn:
-            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.write("\r" + " " * max(70, self.width) + "\r")
             sys.stderr.flush()
 
 

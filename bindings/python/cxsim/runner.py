@@ -93,17 +93,19 @@ def run(
         call.insert(1, "overrides=[" + ", ".join(repr(a) for a in scenario.overrides) + "]")
     command_line = "python: cxsim.run(" + ", ".join(call) + ")"
 
+    task = None
     if callable(progress):
         callback, bar = progress, None
     elif progress:
-        bar = ProgressBar()
+        bar = ProgressBar(replications=0 if precision else int(scenario.params["run.replications"]))
         callback = bar if bar.enabled else None
+        task = bar.task if bar.enabled else None
     else:
         callback, bar = None, None
     try:
         data = _core.run(scenario._core, threads=int(threads or 0), progress=callback, strategies=strategies,
                          precision=float(precision or 0.0), max_replications=int(max_replications),
-                         precision_figures=list(precision_figures))
+                         precision_figures=list(precision_figures), task=task)
     finally:
         if bar is not None:
             bar.close()
