@@ -181,7 +181,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   CalibrationSpec spec;
   spec.starts = a.starts;
   spec.budget = a.budget;
-  spec.threads = a.scenario.threads;
+  spec.threads = several_ranks() ? 1 : a.scenario.threads;  // one start at a time across ranks
   const int threads = a.scenario.used_threads();
   check_study_memory(scenario.params, threads * std::min(threads, spec.starts), a.scenario.file);
   const auto network = study_network(scenario);
@@ -190,14 +190,16 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   const std::string identity = sha256_hex(resolved_toml(scenario.params) + "\n" + scenario.text + "\n" +
                                           read_file(a.targets) + "\n" + std::to_string(replications) + " " +
                                           std::to_string(spec.starts) + " " + std::to_string(spec.budget));
-  EvaluationCache cache(a.progress_file.empty() ? a.output + ".progress" : a.progress_file, identity);
-  // The output must be writable before hours of work: fail now, not at the end.
-  {
+  // Rank 0 alone keeps the progress file and writes the output.
+  std::optional<EvaluationCache> cache;
+  study_on_root([&] {
+    cache.emplace(a.progress_file.empty() ? a.output + ".progress" : a.progress_file, identity);
+    // The output must be writable before hours of work: fail now, not at the end.
     const auto dir = std::filesystem::path(a.output).parent_path();
     if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0)
       throw InputError("cannot write the calibrated scenario: its directory is missing or not writable",
                        a.output);
-  }
+  });
 
   install_study_signals();
   StudyProgress progress(!a.scenario.quiet);
@@ -207,21 +209,38 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   runner.replications = replications;
   runner.options.threads = a.scenario.threads;
   runner.options.cancel = &g_study_cancel;
+  distribute_study_runs(runner.options);
   runner.network = network ? &*network : nullptr;
   runner.chunk = 1;
   const int max_evaluations = calibration_max_evaluations(spec, static_cast<int>(free.size()));
   runner.planned_customer_days =
       runner.customer_days_per_point() * static_cast<std::uint64_t>(max_evaluations);
   runner.progress = [&progress](std::uint64_t d, std::uint64_t t) { progress.update(d, t); };
-  if (!a.scenario.quiet)
+  if (!a.scenario.quiet && study_root())
     std::fprintf(
         stderr, "calibrate: %zu keys to %zu targets, at most %d simulations of %d replications%s\n",
         free.size(), cal_targets.size(), max_evaluations, replications,
-        cache.resumed() ? (", resuming with " + std::to_string(cache.resumed()) + " done").c_str() : "");
+        cache->resumed() ? (", resuming with " + std::to_string(cache->resumed()) + " done").c_str() : "");
   const TargetEvaluator evaluate = [&](const std::vector<double>& x) {
-    if (auto hit = cache.find(x)) return *hit;
+    // A simulation the progress file already holds (rank 0's, sent to every rank: [rows, columns,
+    // values...], empty when there is none).
+    std::vector<double> hit;
+    if (study_root())
+      if (auto found = cache->find(x); found && !found->empty()) {
+        hit = {static_cast<double>(found->size()), static_cast<double>(found->front().size())};
+        for (const auto& row : *found) hit.insert(hit.end(), row.begin(), row.end());
+      }
+    study_broadcast(hit);
+    if (!hit.empty()) {
+      const auto rows = static_cast<std::size_t>(hit[0]), cols = static_cast<std::size_t>(hit[1]);
+      std::vector<std::vector<double>> values(rows);
+      for (std::size_t r = 0; r < rows; ++r)
+        values[r].assign(hit.begin() + static_cast<std::ptrdiff_t>(2 + r * cols),
+                         hit.begin() + static_cast<std::ptrdiff_t>(2 + (r + 1) * cols));
+      return values;
+    }
     auto values = runner.run({x}, measures).front();
-    cache.store(x, values);
+    study_on_root([&] { cache->store(x, values); });
     return values;
   };
   progress.start();
@@ -247,10 +266,12 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
               "]" + (result.parameters[i].identified ? "" : "  NOT IDENTIFIED by the targets") + "\n";
   header += "# Command: " + command_line + "\n\n";
   const std::string text = rewrite_scenario(scenario.text, a.scenario.file, keys, result.best, how, header);
-  write_text_file(a.output, text);
-  cache.remove();
-  std::cout << format_calibration(result, names, cal_targets, free, replications)
-            << "calibrated scenario: " << a.output << "\n";
+  study_on_root([&] {
+    write_text_file(a.output, text);
+    cache->remove();
+    std::cout << format_calibration(result, names, cal_targets, free, replications)
+              << "calibrated scenario: " << a.output << "\n";
+  });
   return 0;
 }
 

@@ -427,13 +427,24 @@ int cxsim_main(int argc, char** argv) {
 
   try {
     if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
+    // The studies run on every rank, their simulations spread over the ranks (study_support.hpp).
+    int status = 0;
+    if (*calibrate_args.app) {
+      on_every_rank(
+          [&] { status = cxsim::cli::run_calibrate(calibrate_args, joined_command_line(argc, argv)); });
+      return status;
+    }
+    if (*sensitivity_args.app) {
+      on_every_rank(
+          [&] { status = cxsim::cli::run_sensitivity(sensitivity_args, joined_command_line(argc, argv)); });
+      return status;
+    }
+    if (*select_args.app) {
+      on_every_rank([&] { status = cxsim::cli::run_select(select_args); });
+      return status;
+    }
     if (mpi_rank() != 0) return 0;  // under mpirun, the other commands run on rank 0 only
     if (*cmp) return cmd_compare(ca);
-    if (*calibrate_args.app)
-      return cxsim::cli::run_calibrate(calibrate_args, joined_command_line(argc, argv));
-    if (*sensitivity_args.app)
-      return cxsim::cli::run_sensitivity(sensitivity_args, joined_command_line(argc, argv));
-    if (*select_args.app) return cxsim::cli::run_select(select_args);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
     if (*report) {

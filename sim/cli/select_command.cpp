@@ -212,6 +212,7 @@ int run_select(const SelectArgs& a) {
       RunOptions options;
       options.threads = a.threads;
       options.cancel = &g_study_cancel;
+      distribute_study_runs(options);
       const int extra = count - from_file;
       const std::uint64_t total = static_cast<std::uint64_t>(chosen.front().params.market_population) *
                                   static_cast<std::uint64_t>(days) * static_cast<std::uint64_t>(extra) *
@@ -249,7 +250,7 @@ int run_select(const SelectArgs& a) {
   rep.spec = spec;
   rep.available = available;
   rep.reran = reran;
-  std::cout << format_selection(rep);
+  if (study_root()) std::cout << format_selection(rep);
   return 0;
 }
 

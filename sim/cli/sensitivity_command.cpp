@@ -123,11 +123,12 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   runner.replications = rep.replications;
   runner.options.threads = a.scenario.threads;
   runner.options.cancel = &g_study_cancel;
+  distribute_study_runs(runner.options);
   runner.network = network ? &*network : nullptr;
   runner.chunk = std::max(4, threads * 2);
   runner.planned_customer_days = runner.customer_days_per_point() * static_cast<std::uint64_t>(evaluations);
   runner.progress = [&progress](std::uint64_t d, std::uint64_t t) { progress.update(d, t); };
-  if (!a.scenario.quiet)
+  if (!a.scenario.quiet && study_root())
     std::fprintf(stderr, "%s: %d simulations of %d replications (%zu keys)\n", a.method.c_str(), evaluations,
                  rep.replications, rep.keys.size());
 
@@ -164,8 +165,10 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
     rep.sobol = r.indices;
   }
   progress.finish();
-  write_sensitivity(output, rep);
-  std::cout << format_sensitivity(rep) << "results: " << output << "\n";
+  study_on_root([&] {
+    write_sensitivity(output, rep);
+    std::cout << format_sensitivity(rep) << "results: " << output << "\n";
+  });
   return 0;
 }
 

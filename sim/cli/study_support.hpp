@@ -19,6 +19,10 @@
 #include "io/edge_list.hpp"
 #include "io/scenario_reader.hpp"
 
+#ifdef CXSIM_WITH_MPI
+#include "mpi/ensemble.hpp"
+#endif
+
 namespace cxsim::cli {
 
 inline std::atomic<bool> g_study_cancel{false};
@@ -29,6 +33,61 @@ extern "C" inline void on_study_signal(int) {
 inline void install_study_signals() {
   std::signal(SIGINT, on_study_signal);
   std::signal(SIGTERM, on_study_signal);
+}
+
+// Under mpirun with several ranks, a study runs on every rank (docs/cluster.md): each rank reads
+// the same files and follows the same steps, the simulations of every batch are spread over the
+// ranks (their results gathered, so every rank sees the same numbers and so takes the same next
+// step), and rank 0 alone prints and writes. main() runs the whole command inside
+// mpi::together(), so an error every rank meets is reported once; an error only rank 0 can meet
+// (writing) happens inside study_on_root(), which every rank joins.
+
+/// Whether this process prints and writes: rank 0, or the only process.
+inline bool study_root() {
+#ifdef CXSIM_WITH_MPI
+  return cxsim::mpi::world().rank == 0;
+#else
+  return true;
+#endif
+}
+
+/// Spreads the runs of `options` over the ranks when there are several.
+inline void distribute_study_runs(RunOptions& options) {
+#ifdef CXSIM_WITH_MPI
+  if (cxsim::mpi::world().size > 1) options.distribute = cxsim::mpi::run_plans_on_ranks;
+#else
+  (void)options;
+#endif
+}
+
+/// Whether the runs are spread over several ranks.
+inline bool several_ranks() {
+#ifdef CXSIM_WITH_MPI
+  return cxsim::mpi::world().size > 1;
+#else
+  return false;
+#endif
+}
+
+/// Runs `step` on rank 0 only; every rank calls this, and all throw rank 0's error if it failed.
+template <class Step>
+void study_on_root(Step&& step) {
+#ifdef CXSIM_WITH_MPI
+  cxsim::mpi::together([&] {
+    if (study_root()) step();
+  });
+#else
+  step();
+#endif
+}
+
+/// Rank 0's `values` on every rank.
+inline void study_broadcast(std::vector<double>& values) {
+#ifdef CXSIM_WITH_MPI
+  cxsim::mpi::broadcast(values);
+#else
+  (void)values;
+#endif
 }
 
 /// The scenario options every study command has.
@@ -82,7 +141,7 @@ inline void check_study_memory(const Params& params, int models, const std::stri
 /// "[=====>    ] 45%  12/40 simulations  ETA 12 s" on stderr from one second in (a terminal only).
 class StudyProgress {
  public:
-  explicit StudyProgress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
+  explicit StudyProgress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) && study_root()) {}
   void update(std::uint64_t done, std::uint64_t total) {
     done_.store(done);
     total_.store(total);

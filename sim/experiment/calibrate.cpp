@@ -160,9 +160,13 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
   };
   {
     const int threads = spec.threads > 0 ? spec.threads : tbb::this_task_arena::max_concurrency();
-    tbb::task_arena arena(std::max(1, std::min(threads, static_cast<int>(starts.size()))));
-    arena.execute(
-        [&] { tbb::parallel_for(std::size_t{0}, starts.size(), [&](std::size_t s) { run_start(s); }); });
+    if (threads == 1) {  // in this thread, one start after another (as a study across MPI ranks needs)
+      for (std::size_t s = 0; s < starts.size(); ++s) run_start(s);
+    } else {
+      tbb::task_arena arena(std::max(1, std::min(threads, static_cast<int>(starts.size()))));
+      arena.execute(
+          [&] { tbb::parallel_for(std::size_t{0}, starts.size(), [&](std::size_t s) { run_start(s); }); });
+    }
   }
   // The best start (ties: the earlier one), independent of the order the starts finished in.
   std::size_t best = 0;

@@ -258,6 +258,14 @@ void together(const std::function<void()>& step) {
   }
 }
 
+void broadcast(std::vector<double>& values) {
+  if (!g_world.active || g_world.size == 1) return;
+  unsigned long long n = values.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+  values.resize(static_cast<std::size_t>(n));
+  if (n > 0) MPI_Bcast(values.data(), static_cast<int>(n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+}
+
 ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first, int count,
                                     const RunOptions& options, const Network* given) {
   if (!g_world.active || g_world.size == 1) return run_plans(plans, first, count, options, given);

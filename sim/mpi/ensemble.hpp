@@ -34,6 +34,9 @@ const World& world();
 /// std::runtime_error), its message naming the rank when there are several. Collective.
 void together(const std::function<void()>& step);
 
+/// Rank 0's `values` on every rank (sizes included). Collective; nothing without several ranks.
+void broadcast(std::vector<double>& values);
+
 /// run_plans() over every rank (the RunOptions::distribute hook). Collective.
 ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first_replication, int count,
                                     const RunOptions& options, const Network* given_network);

@@ -5,6 +5,7 @@
 # that every dataset of every file equals the single-process file bit for bit
 # (tests/golden/h5_identical.sh). Then checks that a failing rank ends the job with a clear error
 # and no file, and that bad input under mpirun is reported once with exit status 2.
+# Then the studies (sensitivity, calibrate, select) at 2 and 4 ranks against one process.
 # Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
 with_mpi=${3:-OFF}
 if [[ "$with_mpi" != "ON" && "$with_mpi" != "1" ]]; then
@@ -45,6 +46,62 @@ for case in "${cases[@]}"; do
 done
 # The customer columns came across too (the strategies case saves them).
 h5ls -r strategies-4.h5 | grep -q customers && ok || bad "strategies: mpirun -n 4 wrote no customer columns"
+
+# The studies across ranks (docs/cluster.md): the same answer as one process. Sensitivity: every
+# dataset of its file; calibration: the calibrated scenario (but its "# Command:" line) and the fit
+# table; selection with re-runs beyond the file's replications: the whole report.
+small=(--set market.population=3000 --set run.horizon_days=120)
+sens=(sensitivity "$SRC/scenarios/baseline.toml" "${small[@]}" --replications 2 --vary purchase.price:40:60
+  --vary quality.defect_rate:0.01:0.06 --metric profit --metric churn --samples 3 -q)
+cat >targets.toml <<'TOML'
+[[target]]
+metric = "orders"
+value = 3500
+sd = 200
+[[target]]
+metric = "churned"
+value = 120
+sd = 20
+[[free]]
+key = "purchase.interval_days"
+min = 30
+max = 120
+TOML
+cal=(calibrate "$SRC/scenarios/baseline.toml" targets.toml "${small[@]}" --replications 2 --budget 8 --starts 2 -q)
+"$CXSIM" run "$SRC/scenarios/service_speed.toml" --set market.population=3000 --set run.replications=3 -q -o sel.h5 >/dev/null
+sel=(select sel.h5 --objective nps --indifference 2 --first-stage 3 --max-replications 12 -q)
+"$CXSIM" "${sens[@]}" -o sens-single.h5 >sens-single.txt 2>&1 || bad "sensitivity: the single-process run failed"
+"$CXSIM" "${cal[@]}" -o cal-single.toml >cal-single.txt 2>&1 || bad "calibrate: the single-process run failed"
+"$CXSIM" "${sel[@]}" >sel-single.txt 2>&1 || bad "select: the single-process run failed"
+grep -q "re-run beyond" sel-single.txt && ok || bad "select: the case should need re-runs: $(cat sel-single.txt)"
+for n in 2 4; do
+  if "${MPIRUN[@]}" -n "$n" "$CXSIM" "${sens[@]}" --threads 1 -o "sens-$n.h5" >"sens-$n.txt" 2>&1; then
+    diff <(grep -v '^results:' sens-single.txt) <(grep -v '^results:' "sens-$n.txt") >/dev/null && ok ||
+      bad "sensitivity: mpirun -n $n printed another table: $(cat "sens-$n.txt")"
+    same=1
+    for d in points outputs min max indices/mu_star indices/mu_star_low indices/mu_star_high indices/mu indices/sigma; do
+      h5diff -q sens-single.h5 "sens-$n.h5" "/$d" "/$d" >/dev/null || same=0
+    done
+    [[ $same == 1 ]] && ok || bad "sensitivity: mpirun -n $n wrote other indices than one process"
+  else bad "sensitivity: mpirun -n $n failed: $(tail -3 "sens-$n.txt")"; fi
+done
+if "${MPIRUN[@]}" -n 2 "$CXSIM" "${cal[@]}" --threads 1 -o cal-2.toml >cal-2.txt 2>&1; then
+  diff <(grep -v '^# Command' cal-single.toml) <(grep -v '^# Command' cal-2.toml) >/dev/null && ok ||
+    bad "calibrate: mpirun -n 2 wrote another calibrated scenario"
+  diff <(grep -v '^calibrated scenario' cal-single.txt) <(grep -v '^calibrated scenario' cal-2.txt) >/dev/null && ok ||
+    bad "calibrate: mpirun -n 2 printed another fit: $(cat cal-2.txt)"
+  [[ ! -e cal-2.toml.progress ]] && ok || bad "calibrate: mpirun -n 2 left its progress file"
+else bad "calibrate: mpirun -n 2 failed: $(tail -3 cal-2.txt)"; fi
+if "${MPIRUN[@]}" -n 2 "$CXSIM" "${sel[@]}" --threads 1 >sel-2.txt 2>&1; then
+  diff sel-single.txt sel-2.txt >/dev/null && ok || bad "select: mpirun -n 2 chose differently: $(cat sel-2.txt)"
+else bad "select: mpirun -n 2 failed: $(tail -3 sel-2.txt)"; fi
+# A study's bad input under mpirun: one error, exit 2.
+"${MPIRUN[@]}" -n 2 "$CXSIM" sensitivity "$SRC/scenarios/baseline.toml" --vary no.such_key:0:1 --metric profit -q \
+  -o never.h5 >out.txt 2>&1
+status=$?
+[[ $status -ne 0 && $(grep -c 'cxsim: error:' out.txt) == 1 ]] && grep -q 'no.such_key' out.txt && ok ||
+  bad "a study's bad input under mpirun: expected one error naming the key (status $status): $(cat out.txt)"
+[[ ! -e never.h5 ]] && ok || bad "a study's bad input under mpirun: a file was written"
 
 # A failing rank (a task made to fail through the test hook) ends the job: a clear error, a
 # non-zero status, and no results file.
