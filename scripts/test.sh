@@ -5,28 +5,32 @@
 # notebooks. Exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
+# Each stage's header says how long the run has taken so far (CI keeps the whole under 30 min).
+stage() { echo "== $* [$((SECONDS - started)) s so far]"; }
 bash scripts/install-deps.sh
 
-echo "== C++ formatting (clang-format, .clang-format)"
+stage "C++ formatting (clang-format, .clang-format)"
 bash scripts/check-format.sh
 
-echo "== Release build and tests"
+stage "Release build and tests"
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release
 
-echo "== Sanitizer build (ASan + UBSan) and tests"
+stage "Sanitizer build (ASan + UBSan) and tests"
 cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize
 ctest --preset sanitize
 
-echo "== Fuzzing: scenario reader, --set parser, results reader (libFuzzer, 60 s in total)"
+stage "Fuzzing: scenario reader, --set parser, results reader (libFuzzer, 60 s in total)"
 bash scripts/fuzz.sh "${CXSIM_FUZZ_SECONDS:-60}"
 
 # ThreadSanitizer (scripts/tsan.sh, preset tsan) runs apart from this command: it has not yet been
 # run through on a CI-sized machine, so it is not part of the gate (docs/reliability.md).
 
 if [ -d bindings/python ] && [ -f bindings/CMakeLists.txt ]; then
-  echo "== Python module and notebooks"
+  stage "Python module and notebooks"
   bash scripts/test-python.sh
 fi
+stage "All tests passed"
