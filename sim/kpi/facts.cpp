@@ -70,7 +70,10 @@ FactRow needs_episodes(FactRow r) {
 }
 
 std::string percent_band(double lo, double hi) {
-  const auto pct = [](double x) { return std::to_string(static_cast<int>(std::lround(100 * x))); };
+  const auto pct = [](double x) {  // one decimal: "1.3"
+    const long tenths = std::lround(1000 * x);
+    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "");
+  };
   return pct(lo) + "%-" + pct(hi) + "%";
 }
 
