@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/params.hpp"
 #include "experiment/experiment.hpp"
+#include "kpi/facts.hpp"
 
 namespace cxsim::py_bind {
 
@@ -26,6 +27,7 @@ void register_stats(py::module_& m);
 void register_erlang(py::module_& m);
 void register_compare(py::module_& m);
 void register_studies(py::module_& m);
+void register_facts(py::module_& m);
 
 /// A results file that cannot be read: translated to cxsim.ResultsError rather than ScenarioError.
 class ResultsFileError : public InputError {
@@ -74,5 +76,14 @@ py::list segments_list(const Params& params);
 
 /// A run plan as {name, kind, description, overrides, interventions, sweep_values}.
 py::dict plan_dict(const RunPlan& plan);
+
+/// An episode table as {columns: {name: array}, categories: {name: [labels]}, replications, sample,
+/// max_rows, rows_dropped} (bind_facts.cpp).
+py::object episodes_dict(const std::vector<std::int32_t>& replication, const std::vector<EpisodeRow>& rows,
+                         int replications, std::int64_t sample, std::int64_t max_rows, std::int64_t dropped,
+                         const std::vector<std::string>& segments);
+
+/// The facts (kpi/facts.hpp) as a list of dicts, one per fact.
+py::list facts_list(const FactsInput& input);
 
 }  // namespace cxsim::py_bind

@@ -149,6 +149,7 @@ py::dict read(const std::string& path) {
     d["metrics"] = metrics;
     d["series"] = series;
     d["customer_replications"] = s.customer_replications;
+    d["has_episodes"] = s.has_episodes;
     strategies.append(d);
   }
 
@@ -222,6 +223,14 @@ void copy(const std::string& source, const std::string& destination) {
     run.series = s.to_series_set();
     if (s.customer_replications > 0)
       run.customers = results_file([&] { return read_customers(source, s.name); });
+    if (s.has_episodes) {
+      if (auto e = results_file([&] { return read_episodes(source, s.name); })) {
+        run.episodes.resize(static_cast<std::size_t>(e->replications));
+        for (std::size_t k = 0; k < e->rows.size(); ++k)
+          run.episodes[static_cast<std::size_t>(e->replication[k])].rows.push_back(e->rows[k]);
+        if (!run.episodes.empty()) run.episodes.front().rows_dropped = static_cast<std::uint64_t>(e->rows_dropped);
+      }
+    }
     r.runs.push_back(std::move(run));
   }
   r.stats.threads = static_cast<int>(f.threads);

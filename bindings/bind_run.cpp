@@ -17,6 +17,7 @@
 #include "bind.hpp"
 #include "cxsim/version.hpp"
 #include "io/summary.hpp"
+#include "kpi/facts.hpp"
 
 namespace cxsim::py_bind {
 
@@ -113,6 +114,7 @@ class RunData {
       d["metrics"] = metrics;
       d["series"] = series;
       d["customer_replications"] = run.customers.size();
+      d["has_episodes"] = !run.episodes.empty();
       strategies.append(d);
     }
     py::list sweep_keys;
@@ -150,6 +152,43 @@ class RunData {
     throw py::key_error("no strategy '" + strategy + "'");
   }
 
+  /// The episode table of one strategy (see episodes_dict), None when not recorded.
+  py::object episodes(const std::string& strategy) const {
+    const StrategyResult& run = find(strategy);
+    if (run.episodes.empty()) return py::none();
+    std::vector<std::int32_t> rep;
+    std::vector<EpisodeRow> rows;
+    std::int64_t dropped = 0;
+    for (std::size_t r = 0; r < run.episodes.size(); ++r) {
+      rows.insert(rows.end(), run.episodes[r].rows.begin(), run.episodes[r].rows.end());
+      rep.insert(rep.end(), run.episodes[r].rows.size(), static_cast<std::int32_t>(r));
+      dropped += static_cast<std::int64_t>(run.episodes[r].rows_dropped);
+    }
+    std::vector<std::string> segments;
+    for (const Segment& s : run.plan.params.segments) segments.push_back(s.name);
+    return episodes_dict(rep, rows, static_cast<int>(run.episodes.size()), run.plan.params.run_episode_sample,
+                         run.plan.params.run_episode_max_rows, dropped, segments);
+  }
+
+  /// The published facts measured from one strategy (kpi/facts.hpp).
+  py::dict facts(const std::string& strategy) const {
+    const StrategyResult& run = find(strategy);
+    FactsInput input;
+    input.params = run.plan.params;
+    input.series = run.series;
+    input.has_episodes = !run.episodes.empty();
+    input.episode_replications = static_cast<int>(run.episodes.size());
+    for (std::size_t r = 0; r < run.episodes.size(); ++r) {
+      input.episodes.insert(input.episodes.end(), run.episodes[r].rows.begin(), run.episodes[r].rows.end());
+      input.episode_replication.insert(input.episode_replication.end(), run.episodes[r].rows.size(),
+                                       static_cast<std::int32_t>(r));
+    }
+    py::dict out;
+    out["facts"] = facts_list(input);
+    out["has_episodes"] = input.has_episodes;
+    return out;
+  }
+
   void save(const std::string& path, const std::string& command_line, const std::string& scenario_path,
             const std::string& scenario_text) const {
     py::gil_scoped_release nogil;
@@ -164,6 +203,12 @@ class RunData {
   }
 
  private:
+  const StrategyResult& find(const std::string& strategy) const {
+    for (const StrategyResult& run : result_->runs)
+      if (run.plan.name == strategy) return run;
+    throw py::key_error("no strategy '" + strategy + "'");
+  }
+
   Shared result_;
   std::string precision_;
 };
@@ -270,6 +315,9 @@ void register_run(py::module_& m) {
            "attributes, parameters, segments, sweep_keys and strategies with their plans and series arrays")
       .def("customers", &RunData::customers, py::arg("strategy"), py::arg("replication"),
            "Final customer state of one replication as {column: (array, unit, description)}")
+      .def("episodes", &RunData::episodes, py::arg("strategy"),
+           "The episode table of one strategy (None when run.episodes was off)")
+      .def("facts", &RunData::facts, py::arg("strategy"), "The published facts measured from one strategy")
       .def("save", &RunData::save, py::arg("path"), py::arg("command_line"), py::arg("scenario_path"),
            py::arg("scenario_text"), "Writes the results file atomically with the C++ writer");
   m.def("run", &run_scenario, py::arg("scenario"), py::arg("threads") = 0, py::arg("progress") = py::none(),

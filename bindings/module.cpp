@@ -18,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
   b::register_erlang(m);
   b::register_compare(m);
   b::register_studies(m);
+  b::register_facts(m);
 }

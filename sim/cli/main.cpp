@@ -22,6 +22,7 @@
 #include "cxsim/version.hpp"
 #include "erlang_command.hpp"
 #include "io/compare_format.hpp"
+#include "io/facts_format.hpp"
 #include "io/figure_text.hpp"
 #include "io/limits.hpp"
 #include "io/output_path.hpp"
@@ -217,6 +218,29 @@ int cmd_compare(const CompareArgs& a) {
   return 0;
 }
 
+struct FactsArgs {
+  std::string file;
+  std::string strategy = "baseline";
+  std::string format = "table";
+  bool partial = false;
+};
+
+int cmd_facts(const FactsArgs& a) {
+  const auto format = cxsim::compare_format(a.format);  // a bad format fails before reading
+  const cxsim::FactsInput input = cxsim::read_facts_input(a.file, a.strategy);
+  if (!input.has_episodes && !a.partial)
+    throw cxsim::InputError(
+        "no episode record in strategy '" + a.strategy +
+            "': the loyalty-by-complaint-outcome (TARP) and Forrester facts need run.episodes = true (run "
+            "again with --set run.episodes=true), or pass --partial for the facts the series give",
+        a.file, 0, 0, "run.episodes");
+  const std::string title = "Published regularities measured from " + a.file + " (strategy " + a.strategy + ", " +
+                            std::to_string(input.series.replications) + " replications of " +
+                            std::to_string(input.series.days) + " days)";
+  std::cout << cxsim::terminal_text(cxsim::format_facts(cxsim::measure_facts(input), format, title));
+  return 0;
+}
+
 /// `cxsim report`: the Python package draws the charts (matplotlib), so run `python3 -m cxsim
 /// report` with the Python the module was built for and the cxsim package that belongs to this
 /// executable on PYTHONPATH: the installed one next to it (<prefix>/bin/../lib/python3/dist-packages)
@@ -392,6 +416,21 @@ int cxsim_main(int argc, char** argv) {
       "  cxsim compare sweep_quality_staffing.h5                  a sweep: one row per point\n"
       "  cxsim compare price.h5 --format csv > price.csv");
 
+  FactsArgs fa;
+  CLI::App* facts = app.add_subcommand(
+      "facts", "The published regularities of customer experience measured from a run, beside their bands");
+  facts->add_option("FILE", fa.file, "Results file (HDF5), ideally run with run.episodes = true")->required();
+  facts->add_option("--strategy", fa.strategy, "Strategy to measure (default: baseline)");
+  facts->add_option("--format", fa.format, "table (default), markdown, csv or json");
+  facts->add_flag("--partial", fa.partial,
+                  "Without an episode record, print the facts the daily series give (the others say "
+                  "'needs run.episodes = true') instead of failing");
+  facts->footer(
+      "Examples:\n"
+      "  cxsim run scenarios/baseline.toml --set run.episodes=true --set run.replications=5 -o base.h5\n"
+      "  cxsim facts base.h5\n"
+      "  cxsim facts base.h5 --format csv > facts.csv");
+
   std::string doc_name;
   CLI::App* docs = app.add_subcommand("docs",
                                       "Print generated documentation (scenarios: the parameter reference; "
@@ -445,6 +484,7 @@ int cxsim_main(int argc, char** argv) {
     }
     if (mpi_rank() != 0) return 0;  // under mpirun, the other commands run on rank 0 only
     if (*cmp) return cmd_compare(ca);
+    if (*facts) return cmd_facts(fa);
     if (*validate) return cmd_validate(so, threads);
     if (*info) return cmd_info(results_file);
     if (*report) {

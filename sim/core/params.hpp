@@ -111,6 +111,15 @@ constexpr std::string_view choice_name(E value) {
   NUM(run, horizon_days, std::int64_t, 730, 1, 36500, "days", false, "Simulated days", "")                  \
   NUM(run, save_customers, bool, false, 0, 1, "", false,                                                    \
       "Also write each customer's final state to the results file", "")                                     \
+  NUM(run, episodes, bool, false, 0, 1, "", false,                                                         \
+      "Also record every problem episode (what happened to it, whether the customer stayed) in the "        \
+      "results file (docs/results-format.md); it only observes: every other result is unchanged",           \
+      "")                                                                                                   \
+  NUM(run, episode_sample, std::int64_t, 1, 1, 1000000, "customers", false,                                 \
+      "Record the episodes of 1 customer in this many: those whose id is a multiple of it", "")             \
+  NUM(run, episode_max_rows, std::int64_t, 1000000, 1, 100000000, "rows", false,                            \
+      "Most episodes kept per replication (about 48 bytes each); later ones are only counted, and "         \
+      "the table says so", "")                                                                              \
   TEXT(run, title, "", "Title of the report and charts; empty: the scenario file's first comment line")     \
   TEXT(run, question, "",                                                                                   \
        "The question the run answers, shown at the top of the report; empty: the rest of the "              \

@@ -164,6 +164,59 @@ struct CustomerColumn {
   std::variant<std::vector<std::uint8_t>, std::vector<std::int32_t>, std::vector<float>> data;
 };
 
+/// How a problem episode ended (docs/results-format.md, /strategies/NAME/episodes).
+enum class EpisodeOutcome : std::uint8_t {
+  resolved_first_contact = 0,  ///< the customer's first contact about it resolved it
+  resolved_later = 1,          ///< a later contact resolved it
+  resolved_proactively = 2,    ///< the firm fixed a problem it had notified
+  unresolved = 3,              ///< closed unresolved: given up after quality.issue_give_up_days, or the
+                               ///< customer left while it was open
+  abandoned = 4,               ///< the last contact was abandoned (or turned away), then no repeat
+  given_up = 5,                ///< the last contact was answered without resolving it, then no repeat
+  open_at_end = 6,             ///< still open when the run ended (censored)
+};
+inline constexpr std::string_view kEpisodeOutcomeNames[] = {
+    "resolved_first_contact", "resolved_later", "resolved_proactively", "unresolved",
+    "abandoned",              "given_up",       "open_at_end"};
+
+/// What the customer did at the first purchase occasion after the episode ended.
+enum class EpisodeStay : std::uint8_t { stayed = 0, churned = 1, censored = 2 };
+inline constexpr std::string_view kEpisodeStayNames[] = {"stayed", "churned", "censored"};
+
+/// Channel of an episode's first contact: the contact centre's channels, then none.
+inline constexpr std::string_view kEpisodeChannelNames[] = {"phone", "chat", "email", "chatbot", "none"};
+inline constexpr std::uint8_t kEpisodeNoChannel = 4;
+
+/// One problem episode of one customer: from the failed touchpoint that opened an issue to the
+/// customer's next purchase occasion after it closed. The model fills it by observing only.
+struct EpisodeRow {
+  std::uint32_t customer = 0;
+  std::int32_t day_opened = 0;
+  std::int32_t day_closed = -1;          ///< -1 while open (open_at_end)
+  std::int32_t days_to_resolution = -1;  ///< resolved outcomes only, else -1
+  std::int32_t next_order_day = -1;      ///< day of the stay-or-churn decision; -1 censored
+  float attitude_before = 0;             ///< attitude S just before the failure
+  float attitude_after = 0;              ///< S when the episode closed (at the run's end if open)
+  std::uint16_t stories_told = 0;        ///< new stories the customer started during the episode
+  std::uint16_t people_reached = 0;      ///< listeners the customer told those stories to
+  std::uint8_t segment = 0;
+  std::uint8_t touchpoint = 0;  ///< row of the touchpoint table (0 delivery, 1 use)
+  std::uint8_t severity = 0;    ///< 1 mild, 2 moderate, 3 severe (the worst while open)
+  std::uint8_t notified = 0;    ///< a proactive notification reached the customer
+  std::uint8_t contacts = 0;    ///< contacts the customer made about it
+  std::uint8_t channel = kEpisodeNoChannel;  ///< channel of the first contact
+  EpisodeOutcome outcome = EpisodeOutcome::open_at_end;
+  EpisodeStay stay = EpisodeStay::censored;
+};
+
+/// The episodes of one replication, in the order they were completed (deterministic).
+struct EpisodeTable {
+  std::vector<EpisodeRow> rows;
+  std::int64_t sample = 1;         ///< 1 customer in `sample` recorded
+  std::int64_t max_rows = 0;       ///< run.episode_max_rows
+  std::uint64_t rows_dropped = 0;  ///< completed beyond max_rows: counted, not kept
+};
+
 /// Wall-clock seconds spent in each part of the daily step, summed over days (and over the
 /// replications of a run). A few clock reads a day: cheap enough to be always on.
 struct StepTimes {
@@ -198,6 +251,8 @@ struct RunResult {
   SeriesSet series;
   /// Final customer state per replication ([rep][column]); empty unless run.save_customers.
   std::vector<std::vector<CustomerColumn>> customers;
+  /// Problem episodes per replication; empty unless run.episodes.
+  std::vector<EpisodeTable> episodes;
   RunStats stats;
 };
 

@@ -269,6 +269,7 @@ void append_replications(ExperimentResult& into, ExperimentResult&& more) {
     }
     a.series = std::move(merged);
     for (auto& c : b.customers) a.customers.push_back(std::move(c));
+    for (auto& e : b.episodes) a.episodes.push_back(std::move(e));
   }
   into.baseline.run_replications += more.baseline.run_replications;
   into.stats.seconds_simulating += more.stats.seconds_simulating;

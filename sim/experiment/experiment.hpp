@@ -121,6 +121,7 @@ struct StrategyResult {
   RunPlan plan;
   SeriesSet series;
   std::vector<std::vector<CustomerColumn>> customers;  ///< [rep][column]
+  std::vector<EpisodeTable> episodes;                  ///< [rep]; empty unless run.episodes
 };
 
 /// Everything an experiment produces, before any file is written.

@@ -64,6 +64,7 @@ ExperimentResult shaped_result(const std::vector<RunPlan>& plans, int count, boo
     result.runs[i].series = SeriesSet(count, days);
     if (p.run_save_customers && with_customers)
       result.runs[i].customers.resize(static_cast<std::size_t>(count));
+    if (p.run_episodes) result.runs[i].episodes.resize(static_cast<std::size_t>(count));
     customer_days += static_cast<std::uint64_t>(p.market_population) * static_cast<std::uint64_t>(days) *
                      static_cast<std::uint64_t>(count);
   }
@@ -119,6 +120,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
     step_times[static_cast<std::size_t>(index)] = model.step_times();
     derive_window_metrics(out.series, rep, p);
     if (p.run_save_customers) out.customers[static_cast<std::size_t>(rep)] = model.customer_columns(days);
+    if (p.run_episodes) out.episodes[static_cast<std::size_t>(rep)] = model.take_episodes(days);
   };
 
   // More threads than cores is allowed (the determinism test runs 8 on 2 cores).
@@ -154,6 +156,7 @@ RunResult run(const Params& params, const RunOptions& options, const Network* gi
   result.params = params;
   result.series = std::move(r.runs.front().series);
   result.customers = std::move(r.runs.front().customers);
+  result.episodes = std::move(r.runs.front().episodes);
   result.stats = r.stats;
   return result;
 }

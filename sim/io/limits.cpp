@@ -1,6 +1,7 @@
 #include "io/limits.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "core/errors.hpp"
@@ -145,6 +146,20 @@ namespace {
 
 constexpr std::uint64_t kSavedBytesPerCustomer = 24;  // the saved columns: 1+1+4+4+4+4+4+1 bytes
 
+// Rows of the episode record (run.episodes) one replication may keep: at most one problem per
+// touchpoint of each order of every recorded customer (an upper bound: every one a customer,
+// ordering all the time, every touchpoint failing at the summed failure rates), capped at
+// run.episode_max_rows.
+std::uint64_t episode_rows_bound(const Params& p) {
+  if (!p.run_episodes) return 0;
+  const double rate = std::min(1.0, p.quality_defect_rate + p.quality_late_delivery_rate +
+                                        p.quality_confusion_rate + p.quality_billing_error_rate);
+  const double recorded = static_cast<double>(p.market_population) / static_cast<double>(p.run_episode_sample);
+  const double orders = static_cast<double>(p.run_horizon_days) / std::max(1.0, p.purchase_interval_days) + 1;
+  const double rows = std::ceil(recorded * orders * rate);
+  return static_cast<std::uint64_t>(std::min(rows, static_cast<double>(p.run_episode_max_rows)));
+}
+
 std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
   std::uint64_t out = 0;
   return __builtin_mul_overflow(a, b, &out) ? UINT64_MAX : out;
@@ -174,6 +189,8 @@ std::uint64_t estimate_results_bytes(const std::vector<RunPlan>& plans, std::int
       bytes =
           saturating_add(bytes, saturating_mul(saturating_mul(kSavedBytesPerCustomer, reps),
                                                static_cast<std::uint64_t>(plan.params.market_population)));
+    bytes = saturating_add(bytes, saturating_mul(saturating_mul(sizeof(EpisodeRow), reps),
+                                                 episode_rows_bound(plan.params)));
   }
   return bytes;
 }
@@ -192,6 +209,11 @@ std::uint64_t estimate_experiment_memory(const std::vector<RunPlan>& plans, std:
   // The saved customer state of every replication of every plan, and the results file in memory
   // (HDF5's image plus its copy).
   std::uint64_t saved = 0;
+  for (const RunPlan& plan : plans)
+    saved = saturating_add(saved, saturating_mul(saturating_mul(sizeof(EpisodeRow),
+                                                                static_cast<std::uint64_t>(
+                                                                    std::max<std::int64_t>(1, replications))),
+                                                 episode_rows_bound(plan.params)));
   for (const RunPlan& plan : plans)
     if (plan.params.run_save_customers)
       saved = saturating_add(

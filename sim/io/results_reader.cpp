@@ -201,6 +201,11 @@ StrategyResults read_strategy(const h5::Group& group, const std::string& name, c
       if (rep.rfind("rep_", 0) == 0) ++s.customer_replications;
     if (customers.has("rep_0")) s.customer_columns = customers.open_group("rep_0").children();
   }
+  if (group.has("episodes")) {
+    s.has_episodes = true;
+    const h5::Group episodes = group.open_group("episodes");
+    if (episodes.has_attr("rows")) s.episode_rows = episodes.read_attr<std::int64_t>("rows");
+  }
   return s;
 }
 
@@ -251,7 +256,99 @@ CustomerColumn read_column(const h5::Group& rep, const std::string& name, const 
   return column;
 }
 
+// One column of an episode table: 1-D, `rows` long, values in [lo, hi].
+template <class T>
+std::vector<T> episode_column(const h5::Group& group, const char* name, std::size_t rows, std::int64_t lo,
+                              std::int64_t hi, const std::string& path) {
+  const std::string what = std::string("episode column '") + name + "'";
+  if (!group.has(name)) throw InputError("damaged results file: no " + what, path);
+  const h5::Dataset ds = group.open_dataset(name);
+  if (ds.dims().size() != 1) throw InputError("damaged results file: " + what + " is not 1-D", path);
+  std::vector<T> values = ds.read<T>();
+  if (values.size() != rows)
+    throw InputError("damaged results file: " + what + " has " + std::to_string(values.size()) + " rows, not " +
+                         std::to_string(rows),
+                     path);
+  for (const T v : values)
+    if (!(static_cast<double>(v) >= static_cast<double>(lo) && static_cast<double>(v) <= static_cast<double>(hi)))
+      throw InputError("damaged results file: " + what + " holds " + std::to_string(static_cast<double>(v)) +
+                           ", outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
+                       path);
+  return values;
+}
+
 }  // namespace
+
+std::optional<EpisodeData> read_episodes(const std::string& path, const std::string& strategy) {
+  const h5::File file = open_results(path);
+  return reading(path, [&]() -> std::optional<EpisodeData> {
+    if (strategy.empty() || strategy.find('/') != std::string::npos || !file.has("strategies") ||
+        !file.open_group("strategies").has(strategy))
+      throw InputError("no strategy '" + strategy + "' in the file", path);
+    const h5::Group group = file.open_group("strategies/" + strategy);
+    if (!group.has("episodes")) return std::nullopt;
+    const h5::Group g = group.open_group("episodes");
+    EpisodeData out;
+    const auto attr = [&](const char* name) -> std::int64_t {
+      if (!g.has_attr(name)) throw InputError(std::string("damaged results file: episodes without `") + name + "`", path);
+      return g.read_attr<std::int64_t>(name);
+    };
+    const std::int64_t reps = attr("replications");
+    if (reps < 0 || static_cast<std::uint64_t>(reps) > kMaxReplicationsInFile)
+      throw InputError("damaged results file: episodes of " + std::to_string(reps) + " replications", path);
+    out.replications = static_cast<int>(reps);
+    out.sample = attr("sample");
+    out.max_rows = attr("max_rows");
+    out.rows_dropped = attr("rows_dropped");
+    // The length comes from the replication column, checked against the file's size when read.
+    if (!g.has("replication")) throw InputError("damaged results file: no episode column 'replication'", path);
+    const std::size_t rows = g.open_dataset("replication").dims().empty()
+                                 ? 0
+                                 : static_cast<std::size_t>(g.open_dataset("replication").dims()[0]);
+    const std::int64_t int_max = std::numeric_limits<std::int32_t>::max();
+    out.replication = episode_column<std::int32_t>(g, "replication", rows, 0, std::max<std::int64_t>(0, reps - 1), path);
+    const auto customer = episode_column<std::int32_t>(g, "customer", rows, 0, int_max, path);
+    const auto segment = episode_column<std::uint8_t>(g, "segment", rows, 0, 255, path);
+    const auto day_opened = episode_column<std::int32_t>(g, "day_opened", rows, 0, int_max, path);
+    const auto touchpoint = episode_column<std::uint8_t>(g, "touchpoint", rows, 0, 255, path);
+    const auto severity = episode_column<std::uint8_t>(g, "severity", rows, 1, 3, path);
+    const auto notified = episode_column<std::uint8_t>(g, "notified", rows, 0, 1, path);
+    const auto contacts = episode_column<std::uint8_t>(g, "contacts", rows, 0, 255, path);
+    const auto channel = episode_column<std::uint8_t>(g, "channel", rows, 0, kEpisodeNoChannel, path);
+    const auto outcome = episode_column<std::uint8_t>(g, "outcome", rows, 0, std::size(kEpisodeOutcomeNames) - 1, path);
+    const auto day_closed = episode_column<std::int32_t>(g, "day_closed", rows, -1, int_max, path);
+    const auto days = episode_column<std::int32_t>(g, "days_to_resolution", rows, -1, int_max, path);
+    constexpr std::int64_t kAttitudeBound = 1000000;  // attitude is a few units: finite and sane
+    const auto before = episode_column<float>(g, "attitude_before", rows, -kAttitudeBound, kAttitudeBound, path);
+    const auto after = episode_column<float>(g, "attitude_after", rows, -kAttitudeBound, kAttitudeBound, path);
+    const auto stay = episode_column<std::uint8_t>(g, "next_order", rows, 0, std::size(kEpisodeStayNames) - 1, path);
+    const auto next_day = episode_column<std::int32_t>(g, "next_order_day", rows, -1, int_max, path);
+    const auto stories = episode_column<std::int32_t>(g, "stories_told", rows, 0, 65535, path);
+    const auto reached = episode_column<std::int32_t>(g, "people_reached", rows, 0, 65535, path);
+    out.rows.resize(rows);
+    for (std::size_t k = 0; k < rows; ++k) {
+      EpisodeRow& r = out.rows[k];
+      r.customer = static_cast<std::uint32_t>(customer[k]);
+      r.segment = segment[k];
+      r.day_opened = day_opened[k];
+      r.touchpoint = touchpoint[k];
+      r.severity = severity[k];
+      r.notified = notified[k];
+      r.contacts = contacts[k];
+      r.channel = channel[k];
+      r.outcome = static_cast<EpisodeOutcome>(outcome[k]);
+      r.day_closed = day_closed[k];
+      r.days_to_resolution = days[k];
+      r.attitude_before = before[k];
+      r.attitude_after = after[k];
+      r.stay = static_cast<EpisodeStay>(stay[k]);
+      r.next_order_day = next_day[k];
+      r.stories_told = static_cast<std::uint16_t>(stories[k]);
+      r.people_reached = static_cast<std::uint16_t>(reached[k]);
+    }
+    return out;
+  });
+}
 
 const std::vector<double>* StrategyResults::series(std::string_view metric) const {
   for (std::size_t i = 0; i < metrics.size(); ++i)

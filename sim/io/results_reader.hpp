@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,9 @@ struct StrategyResults {
   /// Replications with saved customer state (0 when none) and their column names (rep_0's).
   int customer_replications = 0;
   std::vector<std::string> customer_columns;
+  /// Whether the strategy has an episode table (run.episodes) and its rows.
+  bool has_episodes = false;
+  std::int64_t episode_rows = 0;
 
   /// A metric's [rep, day] block; nullptr when the file does not have it.
   const std::vector<double>* series(std::string_view metric) const;
@@ -101,6 +105,20 @@ ResultsFile read_results(const std::string& path);
 /// @throws InputError as read_results(), or when there is no such strategy
 std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
                                                         const std::string& strategy = "baseline");
+
+/// A strategy's episode table (/strategies/NAME/episodes), every replication's rows.
+struct EpisodeData {
+  int replications = 0;
+  std::int64_t sample = 1, max_rows = 0, rows_dropped = 0;
+  std::vector<std::int32_t> replication;  ///< per row, in [0, replications)
+  std::vector<EpisodeRow> rows;
+};
+
+/// The episode table of one strategy; nullopt when the run did not record episodes.
+/// @throws InputError as read_results() (the same checks before anything is allocated), when there
+///         is no such strategy, or when the table is inconsistent (columns of different lengths,
+///         codes outside their categories, replications outside the file's)
+std::optional<EpisodeData> read_episodes(const std::string& path, const std::string& strategy = "baseline");
 
 /// The summary `cxsim info results.h5` prints: provenance, run size, timings, strategies, metrics
 /// with units, and key figures (final-day means over replications; revenue and profit summed over

@@ -20,6 +20,7 @@
 #include "io/h5.hpp"
 #include "io/output_path.hpp"
 #include "kpi/compare.hpp"
+#include "model/touchpoint_table.hpp"
 
 namespace cxsim {
 
@@ -149,6 +150,91 @@ void write_customers(const h5::Group& strategy, const std::vector<std::vector<Cu
   }
 }
 
+std::string joined(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) (out += out.empty() ? "" : ",") += n;
+  return out;
+}
+
+// The episode record (run.episodes): one table of every replication's rows, a column per field
+// (like /summary), categorical columns as uint8 codes with their `categories`.
+void write_episodes(const h5::Group& strategy, const std::vector<EpisodeTable>& tables, const Params& params) {
+  std::size_t rows = 0;
+  std::uint64_t dropped = 0;
+  for (const EpisodeTable& t : tables) {
+    rows += t.rows.size();
+    dropped += t.rows_dropped;
+  }
+  const h5::Group group = strategy.create_group("episodes");
+  group.write_attr("rows", static_cast<std::int64_t>(rows));
+  group.write_attr("replications", static_cast<std::int64_t>(tables.size()));
+  group.write_attr("sample", std::int64_t{params.run_episode_sample});
+  group.write_attr("max_rows", std::int64_t{params.run_episode_max_rows});
+  group.write_attr("rows_dropped", static_cast<std::int64_t>(dropped));
+  group.write_attr("truncated", dropped > 0);
+  group.write_attr("description",
+                   "One row per problem episode of the recorded customers (those whose id is a multiple "
+                   "of `sample`): from the failed touchpoint that opened an issue to the customer's next "
+                   "purchase occasion after it closed, each replication's rows in the order they completed");
+  group.write_attr("note", dropped > 0 ? "TRUNCATED: a replication completed more than max_rows episodes; "
+                                         "rows_dropped were counted but not kept (raise run.episode_max_rows "
+                                         "or run.episode_sample)"
+                                       : "complete: every episode of the recorded customers is here");
+  const std::array<hsize_t, 1> dims = {rows};
+  const auto column = [&](const char* name, auto field, const char* unit, const char* description,
+                          std::string_view categories = {}) {
+    using T = decltype(field(std::size_t{0}, EpisodeRow{}));
+    std::vector<T> values;
+    values.reserve(rows);
+    for (std::size_t r = 0; r < tables.size(); ++r)
+      for (const EpisodeRow& row : tables[r].rows) values.push_back(field(r, row));
+    const h5::Dataset ds = group.write_dataset(name, std::span<const T>(values), dims);
+    ds.write_attr("unit", unit);
+    ds.write_attr("description", description);
+    if (!categories.empty()) ds.write_attr("categories", categories);
+  };
+  using R = const EpisodeRow&;
+  using N = std::size_t;
+  std::vector<std::string_view> segments;
+  for (const Segment& s : params.segments) segments.push_back(s.name);
+  std::vector<std::string_view> touchpoints;
+  for (const TouchpointType& tp : kTouchpoints) touchpoints.push_back(tp.name);
+  const std::string_view severities[] = {"none", "mild", "moderate", "severe"};
+  column("replication", [](N r, R) { return static_cast<std::int32_t>(r); }, "",
+         "Replication index (0-based)");
+  column("customer", [](N, R e) { return static_cast<std::int32_t>(e.customer); }, "",
+         "Customer id (0-based; index of /strategies/NAME/customers columns)");
+  column("segment", [](N, R e) { return e.segment; }, "", "The customer's segment (index into /parameters/segments)",
+         joined(segments));
+  column("day_opened", [](N, R e) { return e.day_opened; }, "day", "Day the failed touchpoint opened the issue");
+  column("touchpoint", [](N, R e) { return e.touchpoint; }, "", "The touchpoint that failed", joined(touchpoints));
+  column("severity", [](N, R e) { return e.severity; }, "",
+         "Severity of the problem (the worst it reached while open)", joined(severities));
+  column("notified", [](N, R e) { return e.notified; }, "", "1: a proactive notification reached the customer");
+  column("contacted", [](N, R e) { return static_cast<std::uint8_t>(e.contacts > 0); }, "",
+         "1: the customer contacted the firm about it; 0: silent");
+  column("contacts", [](N, R e) { return e.contacts; }, "contacts", "Contacts made about it");
+  column("channel", [](N, R e) { return e.channel; }, "", "Channel of the first contact (none: silent)",
+         joined(kEpisodeChannelNames));
+  column("outcome", [](N, R e) { return static_cast<std::uint8_t>(e.outcome); }, "", "How the episode ended",
+         joined(kEpisodeOutcomeNames));
+  column("day_closed", [](N, R e) { return e.day_closed; }, "day", "Day it closed (-1: open at the end)");
+  column("days_to_resolution", [](N, R e) { return e.days_to_resolution; }, "days",
+         "Days from opening to resolution (resolved outcomes; -1 otherwise)");
+  column("attitude_before", [](N, R e) { return e.attitude_before; }, "attitude", "Attitude S just before the failure");
+  column("attitude_after", [](N, R e) { return e.attitude_after; }, "attitude",
+         "Attitude S when the episode closed (at the end of the run if still open)");
+  column("next_order", [](N, R e) { return static_cast<std::uint8_t>(e.stay); }, "",
+         "At the first purchase occasion after it closed: stayed (ordered) or churned; censored when "
+         "the run ended first (a customer who churns with the issue open churned, outcome unresolved)",
+         joined(kEpisodeStayNames));
+  column("next_order_day", [](N, R e) { return e.next_order_day; }, "day", "Day of that purchase occasion (-1: censored)");
+  column("stories_told", [](N, R e) { return static_cast<std::int32_t>(e.stories_told); }, "stories",
+         "New stories (good or bad) the customer started from the failure to that purchase occasion");
+  column("people_reached", [](N, R e) { return static_cast<std::int32_t>(e.people_reached); }, "people",
+         "Listeners the customer told those stories to (by itself; retellings by others not counted)");
+}
+
 /// A parameter as an attribute named by its key: numbers and booleans in their own type, the rest
 /// as text.
 void write_param_attr(const h5::Object& object, const ParamSpec& spec, const Params& params) {
@@ -248,6 +334,8 @@ struct RunView {
   const RunPlan* plan = nullptr;  ///< nullptr for a plain run (written as the baseline)
   const SeriesSet* series = nullptr;
   const std::vector<std::vector<CustomerColumn>>* customers = nullptr;
+  const std::vector<EpisodeTable>* episodes = nullptr;
+  const Params* params = nullptr;  ///< the run's parameters (segment names of the episodes)
 };
 
 void write_file(const std::string& path, const Params& params, const RunStats& stats, const Provenance& prov,
@@ -281,6 +369,7 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
         write_plan(group, run.plan);
         write_series(group, *run.series);
         if (!run.customers->empty()) write_customers(group, *run.customers);
+        if (run.episodes && !run.episodes->empty()) write_episodes(group, *run.episodes, *run.params);
       }
     }
     write_summary(file, summary_table(summary_runs));
@@ -294,14 +383,15 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
 void write_results(const std::string& path, const RunResult& result, const Provenance& prov,
                    const std::string& strategy, const WriteOptions& options) {
   write_file(path, result.params, result.stats, prov,
-             {RunView{strategy, nullptr, &result.series, &result.customers}}, options);
+             {RunView{strategy, nullptr, &result.series, &result.customers, &result.episodes, &result.params}},
+             options);
 }
 
 void write_results(const std::string& path, const ExperimentResult& result, const Provenance& prov,
                    const WriteOptions& options) {
   std::vector<RunView> runs;
   for (const StrategyResult& run : result.runs)
-    runs.push_back({run.plan.name, &run.plan, &run.series, &run.customers});
+    runs.push_back({run.plan.name, &run.plan, &run.series, &run.customers, &run.episodes, &run.plan.params});
   write_file(path, result.baseline, result.stats, prov, runs, options);
 }
 

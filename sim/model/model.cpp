@@ -91,6 +91,7 @@ Model::Model(const Params& params, const Network& network, RngKey key)
 
   derive_rates();
   chunks_.resize((n + kChunk - 1) / kChunk);
+  episodes_.configure(p_.run_episodes, p_.run_episode_sample, p_.run_episode_max_rows, n, kChunk);
   initialise();
 }
 
@@ -272,6 +273,7 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
                        at(Metric::acquisition_spend);
   std::copy(row.begin(), row.end(), out.begin());
+  episodes_.end_day();
 }
 
 CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t) {
@@ -398,8 +400,13 @@ CXSIM_MECHANISM void Model::process_active(std::uint32_t i, std::int32_t t, Chun
   if (c_.issue_severity[i] != Severity::none) {
     if (t > c_.record[i].issue_opened) issue_cost(i, t);
     if ((c_.record[i].flags & notified_issue) && t - c_.record[i].issue_opened >= p_.proactive_fix_days) {
+      const auto severity = static_cast<std::uint8_t>(c_.issue_severity[i]);
       resolve_issue(i, t);  // the firm fixed the problem it told the customer about
+      if (episodes_.sampled(i)) episodes_.closed(i, t, EpisodeOutcome::resolved_proactively, severity, c_.attitude[i]);
     } else if (t - c_.record[i].issue_opened >= p_.quality_issue_give_up_days) {
+      if (episodes_.sampled(i))
+        episodes_.closed(i, t, EpisodeOutcome::unresolved, static_cast<std::uint8_t>(c_.issue_severity[i]),
+                         attitude_at(i, t));
       close_issue(i);  // nobody resolved it: the customer lives with it
     } else if (c_.record[i].next_contact == t) {
       emit_contact(i, t, c_.issue_severity[i], c_.record[i].issue_contacts > 0, contacts_today++, chunk);

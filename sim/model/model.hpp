@@ -17,6 +17,7 @@
 #include "core/results.hpp"
 #include "core/rng.hpp"
 #include "model/customers.hpp"
+#include "model/episodes.hpp"
 #include "model/network.hpp"
 #include "model/touchpoint_table.hpp"
 #include "service/contact_centre.hpp"
@@ -53,6 +54,12 @@ class Model {
 
   /// The final state as named columns (attitude decayed to `day`).
   std::vector<CustomerColumn> customer_columns(std::int32_t day) const;
+
+  /// The episode record so far (run.episodes), episodes still current completed as censored on
+  /// `day`; empty when off. Call once, after the last step.
+  EpisodeTable take_episodes(std::int32_t day) {
+    return episodes_.finish([&](std::uint32_t i) { return attitude_at(i, day); });
+  }
 
   /// Customers per chunk of the parallel phase (fixed: results must not depend on it varying).
   static constexpr std::uint32_t kChunk = 1u << 13;
@@ -157,6 +164,7 @@ class Model {
   ContactCentre centre_;
   DayResult day_;
   StepTimes times_;
+  EpisodeRecorder episodes_;  ///< run.episodes: observes only (model/episodes.hpp)
   std::array<double, 24> arrival_profile_{};  ///< contacts' relative weight per hour
   double arrival_total_ = 0;
   std::vector<float> decay_;           ///< decay_[k] = exp(-k / memory_days)

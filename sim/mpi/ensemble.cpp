@@ -270,6 +270,10 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
                                     const RunOptions& options, const Network* given) {
   if (!g_world.active || g_world.size == 1) return run_plans(plans, first, count, options, given);
   if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
+  for (const RunPlan& plan : plans)  // every rank sees the same plans: all throw alike
+    if (plan.params.run_episodes)
+      throw InputError("the episode record is not gathered across MPI ranks yet: run it on one rank", "", 0, 0,
+                       "run.episodes");
   const auto start = std::chrono::steady_clock::now();
   const int runs = static_cast<int>(plans.size());
   const int tasks = runs * count;

@@ -44,7 +44,7 @@ class MetricTable(dict):
 
 class _Strategy:
     __slots__ = ("name", "kind", "description", "overrides", "interventions", "sweep_values", "replications",
-                 "days", "series", "metrics", "customer_replications")
+                 "days", "series", "metrics", "customer_replications", "has_episodes")
 
     def __init__(self, d: Mapping[str, Any]) -> None:
         self.name: str = d["name"]
@@ -61,6 +61,7 @@ class _Strategy:
             self.series[name] = array
         self.metrics = MetricTable((m["name"], Metric(**m)) for m in d["metrics"])
         self.customer_replications = int(d.get("customer_replications", 0))
+        self.has_episodes = bool(d.get("has_episodes", False))
 
 
 def _figures(figures: str | Iterable[str] | None) -> list[dict[str, Any]]:
@@ -568,6 +569,60 @@ class Results:
         df.index.name = "customer"
         df.attrs["units"] = {name: unit for name, (_, unit, _) in columns.items()}
         df.attrs["descriptions"] = {name: desc for name, (_, _, desc) in columns.items()}
+        return df
+
+    def episodes(self, strategy: str | None = None) -> pd.DataFrame:
+        """The episode record of one strategy (only with ``run.episodes = true``): one row per
+        problem episode of the recorded customers, every replication (docs/results-format.md).
+
+        Columns: replication, customer, segment, day_opened, touchpoint, severity, notified,
+        contacted, contacts, channel, outcome, day_closed, days_to_resolution (-1: not resolved),
+        attitude_before, attitude_after, next_order (stayed, churned or censored), next_order_day,
+        stories_told, people_reached. segment, touchpoint, severity, channel, outcome and
+        next_order are pandas categoricals; notified and contacted are booleans.
+        ``df.attrs`` holds sample, max_rows, rows_dropped and truncated.
+
+        Raises:
+            ValueError: the run did not record episodes.
+        """
+        s = self._strategy(strategy)
+        if self._handle is not None:
+            data = self._handle.episodes(s.name)
+        elif self.path is not None and s.has_episodes:
+            data = _core.read_episodes(self.path, s.name)
+        else:
+            data = None
+        if data is None:
+            raise ValueError("no episode record; run with run.episodes = true (e.g. --set run.episodes=true)")
+        columns = dict(data["columns"])
+        for name, labels in data["categories"].items():
+            columns[name] = pd.Categorical.from_codes(np.asarray(columns[name], dtype=np.int64), categories=labels)
+        for name in ("notified", "contacted"):
+            columns[name] = np.asarray(columns[name]).astype(bool)
+        df = pd.DataFrame(columns)
+        df.attrs.update(sample=int(data["sample"]), max_rows=int(data["max_rows"]),
+                        rows_dropped=int(data["rows_dropped"]), truncated=int(data["rows_dropped"]) > 0)
+        return df
+
+    def facts(self, strategy: str | None = None) -> pd.DataFrame:
+        """The published regularities of customer experience measured from one strategy, each
+        beside its published band and source, as ``cxsim facts`` prints them (the same C++).
+
+        One row per fact (indexed by id): fact, unit, value (mean over replications), ci_low and
+        ci_high (95% Student t interval across replications), replications, band_low, band_high,
+        band (text), status (inside, outside, no band, needs run.episodes = true, not measurable),
+        source, note. Without an episode record the TARP and Forrester rows say
+        "needs run.episodes = true" (``df.attrs["has_episodes"]`` is False).
+        """
+        s = self._strategy(strategy)
+        if self._handle is not None:
+            data = self._handle.facts(s.name)
+        elif self.path is not None:
+            data = _core.facts(self.path, s.name)
+        else:
+            raise ValueError("facts() needs a run or a results file (combined results have neither)")
+        df = pd.DataFrame(list(data["facts"])).set_index("id")
+        df.attrs["has_episodes"] = bool(data["has_episodes"])
         return df
 
     # --- plots ----------------------------------------------------------------------------------

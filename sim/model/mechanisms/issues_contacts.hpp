@@ -85,6 +85,8 @@ CXSIM_MECHANISM void Model::emit_contact(std::uint32_t i, std::int32_t t, Severi
   contact.arrival_s = 3600.0 * hour + 3600.0 * within_hour;
   contact.patience_mean_s = s.patience_s;
   chunk.contacts.push_back(contact);
+  if (severity != Severity::none && episodes_.sampled(i))
+    episodes_.contacted(i, static_cast<std::uint8_t>(channel));
 
   Row& acc = chunk.acc;
   const auto add = [&](Metric m) { acc[static_cast<int>(m)] += 1; };
@@ -121,15 +123,25 @@ CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::in
   const bool about_open_issue = !outcome.is_value_demand && c_.issue_severity[i] != Severity::none &&
                                 static_cast<std::uint32_t>(c_.record[i].issue_opened) == outcome.tag;
   if (about_open_issue) {
+    const auto severity = static_cast<std::uint8_t>(c_.issue_severity[i]);
     if (outcome.resolved) {
+      const bool first_contact = c_.record[i].issue_contacts <= 1;
       resolve_issue(i, t);
+      if (episodes_.sampled(i))
+        episodes_.closed(i, t, first_contact ? EpisodeOutcome::resolved_first_contact : EpisodeOutcome::resolved_later,
+                         severity, c_.attitude[i]);
     } else {
       Stream rng(key_, Purpose::repeat_contact, i, outcome.day, outcome.sequence);
       if (c_.record[i].issue_contacts < p_.contacts_max_contacts &&
-          rng.bernoulli(p_.contacts_repeat_probability))
+          rng.bernoulli(p_.contacts_repeat_probability)) {
         c_.record[i].next_contact = add_days(t, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)));
-      else
+      } else {
+        if (episodes_.sampled(i))
+          episodes_.closed(i, t,
+                           outcome.answered || outcome.contained ? EpisodeOutcome::given_up : EpisodeOutcome::abandoned,
+                           severity, c_.attitude[i]);
         close_issue(i);  // gives up, unresolved
+      }
     }
   }
 

@@ -11,6 +11,12 @@ namespace cxsim {
 CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   Row& acc = chunk.acc;
   if (c_.record[i].purchases > 0 && p_.churn_enabled && !stays(i, t)) {
+    if (episodes_.sampled(i)) {  // the record observes: no draw, no change
+      if (c_.issue_severity[i] != Severity::none)
+        episodes_.closed(i, t, EpisodeOutcome::unresolved, static_cast<std::uint8_t>(c_.issue_severity[i]),
+                         c_.attitude[i]);
+      episodes_.purchase_occasion(i, t, false);
+    }
     c_.status[i] = Status::churned;
     close_issue(i);
     c_.record[i].next_purchase = c_.record[i].next_question = c_.record[i].next_survey =
@@ -19,6 +25,7 @@ CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chu
     return;
   }
 
+  if (episodes_.sampled(i)) episodes_.purchase_occasion(i, t, true);
   saturating_add(c_.record[i].purchases, 1);
   c_.record[i].revenue += static_cast<float>(p_.purchase_price);
   acc[static_cast<int>(Metric::orders)] += 1;
@@ -84,6 +91,8 @@ CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& ac
                                            : p_.quality_performance_mild;
     }
     const float before = c_.attitude[i];
+    const double stories_before[2] = {acc[static_cast<int>(Metric::stories_positive)],
+                                      acc[static_cast<int>(Metric::stories_negative)]};
     Stream story(key_, Purpose::story_start, i, static_cast<std::uint64_t>(t), story_sub_of_touchpoint(k));
     experience(i, x, story, acc);
     if (severity != Severity::none) {
@@ -99,6 +108,13 @@ CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& ac
           kept -= softened;
         }
         open_issue(i, t, severity, kept, notified);
+        if (episodes_.sampled(i)) {
+          const bool positive = acc[static_cast<int>(Metric::stories_positive)] != stories_before[0];
+          const bool negative = acc[static_cast<int>(Metric::stories_negative)] != stories_before[1];
+          episodes_.open(i, t, c_.segment[i], static_cast<std::uint8_t>(k), static_cast<std::uint8_t>(severity),
+                         notified, before, positive || negative, positive,
+                         positive ? c_.record[i].story_positive : c_.record[i].story_negative);
+        }
       } else {  // a second problem while one is open: the issue gets worse
         c_.issue_severity[i] = std::max(c_.issue_severity[i], severity);
         c_.record[i].issue_loss += loss;

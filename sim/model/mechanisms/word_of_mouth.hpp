@@ -54,19 +54,26 @@ CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) 
       --left;
     }
   };
+  const std::size_t sent0 = chunk.messages.size();
   run(c_.record[i].tells_positive, c_.record[i].story_positive, tells_per_day_positive_, true);
+  const std::size_t sent1 = chunk.messages.size();
   run(c_.record[i].tells_negative, c_.record[i].story_negative, tells_per_day_negative_, false);
+  if (episodes_.sampled(i))
+    episodes_.told(i, c_.record[i].story_positive, sent1 - sent0, c_.record[i].story_negative,
+                   chunk.messages.size() - sent1);
 }
 
 CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng,
                                         Row& acc, std::uint16_t tag) {
   // A new story replaces the one of its kind the customer was still telling.
   const int audience = std::min(poisson(rng, audience_mean), 255);
-  if (tag == 0) tag = static_cast<std::uint16_t>(1 + rng.below(65535));
+  const bool new_story = tag == 0;
+  if (new_story) tag = static_cast<std::uint16_t>(1 + rng.below(65535));
   auto& r = c_.record[i];
   (positive ? r.tells_positive : r.tells_negative) = static_cast<std::uint8_t>(audience);
   (positive ? r.story_positive : r.story_negative) = tag;
   acc[static_cast<int>(positive ? Metric::stories_positive : Metric::stories_negative)] += 1;
+  if (new_story && episodes_.sampled(i)) episodes_.story(i, positive, tag);
 }
 
 CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row& row) {

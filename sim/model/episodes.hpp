@@ -1,0 +1,93 @@
+#pragma once
+// The episode record (run.episodes): what happened to each problem of a sample of customers, from
+// the failed touchpoint that opened it to the customer's next purchase occasion after it ended
+// (docs/results-format.md). It only observes: the model calls it at the points of the daily step
+// where an episode opens, is contacted about, closes, starts a story, tells one, or meets a
+// purchase occasion, and it never draws a random number or changes the model's state.
+//
+// Threading: a customer's calls come from the phase that owns the customer's chunk (phase 1, then
+// phase 3), so each customer's slot is written by one thread at a time. Completed rows go to a
+// buffer per chunk; end_day() appends the buffers in chunk order, like the model's contacts and
+// messages, so the table is the same at any thread count.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/results.hpp"
+
+namespace cxsim {
+
+class EpisodeRecorder {
+ public:
+  /// Off unless `on`. Customers whose id is a multiple of `sample` are recorded; at most `max_rows`
+  /// rows are kept (later ones counted in rows_dropped).
+  void configure(bool on, std::int64_t sample, std::int64_t max_rows, std::uint32_t population,
+                 std::uint32_t chunk_size);
+
+  bool on() const { return on_; }
+  /// Whether customer i's episodes are recorded (false when off).
+  bool sampled(std::uint32_t i) const { return on_ && i % sample_ == 0; }
+
+  /// A failed touchpoint opened an issue. `story` is the tag of the negative or positive story that
+  /// failure started (0: none).
+  void open(std::uint32_t i, std::int32_t t, std::uint8_t segment, std::uint8_t touchpoint, std::uint8_t severity,
+            bool notified, float attitude_before, bool story_started, bool story_positive, std::uint16_t story);
+  /// The customer contacted the firm about its open issue on `channel` (Channel as a number).
+  void contacted(std::uint32_t i, std::uint8_t channel);
+  /// The open issue closed with `outcome` (`severity`: the issue's, the worst it reached).
+  void closed(std::uint32_t i, std::int32_t t, EpisodeOutcome outcome, std::uint8_t severity, float attitude_after);
+  /// The customer started a new story (not a retelling) while an episode is current.
+  void story(std::uint32_t i, bool positive, std::uint16_t tag);
+  /// The customer told its current stories to `positive` and `negative` listeners today.
+  void told(std::uint32_t i, std::uint16_t positive_tag, std::size_t positive, std::uint16_t negative_tag,
+            std::size_t negative);
+  /// A purchase occasion: the customer stayed (ordered) or churned. Completes an episode that had
+  /// closed; churning with one open closes it as unresolved first (the caller reports that).
+  void purchase_occasion(std::uint32_t i, std::int32_t t, bool stayed);
+
+  /// Appends the day's completed rows, chunk by chunk, to the table (up to the cap).
+  void end_day();
+  /// Completes every current episode as censored (open ones as open_at_end with `attitude_of(i)`),
+  /// then returns the table and forgets it.
+  template <class AttitudeOf>
+  EpisodeTable finish(AttitudeOf&& attitude_of) {
+    EpisodeTable out;
+    if (!on_) return out;
+    end_day();
+    for (std::size_t s = 0; s < slots_.size(); ++s) {
+      Slot& slot = slots_[s];
+      if (slot.state == State::none) continue;
+      if (slot.state == State::open) slot.row.attitude_after = attitude_of(slot.row.customer);
+      slot.row.stay = EpisodeStay::censored;
+      keep(slot.row);
+      slot.state = State::none;
+    }
+    out.rows = std::move(table_.rows);
+    out.sample = sample_;
+    out.max_rows = max_rows_;
+    out.rows_dropped = table_.rows_dropped;
+    table_ = {};
+    return out;
+  }
+
+ private:
+  enum class State : std::uint8_t { none, open, closed };
+  struct Slot {
+    EpisodeRow row;
+    std::uint16_t positive_tag = 0, negative_tag = 0;  ///< stories started during the episode
+    State state = State::none;
+  };
+  Slot* slot(std::uint32_t i) { return &slots_[i / sample_]; }
+  void complete(std::uint32_t i, Slot& s);
+  void keep(const EpisodeRow& row);
+
+  bool on_ = false;
+  std::uint32_t sample_ = 1;
+  std::uint32_t chunk_size_ = 1;
+  std::int64_t max_rows_ = 0;
+  std::vector<Slot> slots_;                      ///< one per recorded customer
+  std::vector<std::vector<EpisodeRow>> done_;    ///< per chunk, completed today
+  EpisodeTable table_;
+};
+
+}  // namespace cxsim

@@ -1,0 +1,87 @@
+"""Results.episodes() and Results.facts(): the episode record as a pandas frame with categorical
+columns, readable with plain h5py too, and the published facts measured by the same C++ as
+`cxsim facts`, for a run in memory and for its file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+import conftest
+import cxsim
+
+CATEGORICAL = ["segment", "touchpoint", "severity", "channel", "outcome", "next_order"]
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    s = cxsim.Scenario.from_string(conftest.STRATEGIES).with_overrides(
+        {"run.episodes": True, "run.horizon_days": 400, "run.replications": 2})
+    path = tmp_path_factory.mktemp("episodes") / "e.h5"
+    return cxsim.run(s, progress=False, output=path), path
+
+
+def test_episodes_frame_in_memory_and_from_the_file(recorded):
+    r, path = recorded
+    df = r.episodes()
+    assert len(df) > 100
+    for name in CATEGORICAL:
+        assert isinstance(df[name].dtype, pd.CategoricalDtype), name
+    assert set(df["outcome"].cat.categories) >= {"resolved_first_contact", "resolved_later", "unresolved",
+                                                 "abandoned", "given_up", "open_at_end"}
+    assert list(df["next_order"].cat.categories) == ["stayed", "churned", "censored"]
+    assert df["notified"].dtype == bool and df["contacted"].dtype == bool
+    assert (df["contacted"] == (df["channel"] != "none")).all()
+    assert ((df["days_to_resolution"] >= 0) == df["outcome"].astype(str).str.startswith("resolved")).all()
+    assert set(df["replication"]) == {0, 1}
+    assert df.attrs["sample"] == 1 and not df.attrs["truncated"]
+    back = cxsim.load(path).episodes()
+    pd.testing.assert_frame_equal(df, back)
+    assert not cxsim.load(path).episodes("fewer defects").empty
+
+
+def test_episodes_with_plain_h5py(recorded):
+    r, path = recorded
+    with h5py.File(path, "r") as f:
+        g = f["strategies/baseline/episodes"]
+        assert g.attrs["rows"] == len(r.episodes())
+        codes = g["outcome"][()]
+        labels = g["outcome"].attrs["categories"].split(",")
+        assert np.array_equal(pd.Categorical.from_codes(codes, labels), r.episodes()["outcome"])
+        assert g["outcome"].compression == "gzip"
+
+
+def test_facts_match_the_command_line(recorded):
+    r, path = recorded
+    facts = r.facts()
+    assert facts.attrs["has_episodes"]
+    assert {"tarp_moderate_resolved_quickly", "retention_ratio_quick_vs_unresolved", "monthly_churn",
+            "clv_change_5_points_less_defection"} <= set(facts.index)
+    assert set(facts["status"]) <= {"inside", "outside", "no band", "not measurable"}
+    from_file = cxsim.load(path).facts()
+    pd.testing.assert_frame_equal(facts, from_file)
+    out = subprocess.run([os.environ.get("CXSIM_EXE", str(conftest.ROOT / "build/release/sim/cxsim")), "facts",
+                          str(path), "--format", "json"], capture_output=True, text=True, check=True)
+    cli = {f["id"]: f for f in json.loads(out.stdout)["facts"]}
+    for fact_id, row in facts.iterrows():
+        value = cli[fact_id]["value"]
+        assert (value is None and np.isnan(row["value"])) or value == row["value"], fact_id
+
+
+def test_without_episodes(tmp_path):
+    s = cxsim.Scenario.from_string(conftest.SMALL).with_overrides({"run.replications": 1})
+    r = cxsim.run(s, progress=False, output=tmp_path / "plain.h5")
+    with pytest.raises(ValueError, match="run.episodes"):
+        r.episodes()
+    with pytest.raises(ValueError, match="run.episodes"):
+        cxsim.load(tmp_path / "plain.h5").episodes()
+    facts = cxsim.load(tmp_path / "plain.h5").facts()
+    assert not facts.attrs["has_episodes"]
+    assert (facts.loc["tarp_severe_resolved", "status"]) == "needs run.episodes = true"
+    assert facts.loc["contacts_per_order", "value"] > 0
