@@ -262,6 +262,10 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
                                     const RunOptions& options, const Network* given) {
   if (!g_world.active || g_world.size == 1) return run_plans(plans, first, count, options, given);
   if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
+  if (plans.front().params.output_by_segment)  // every rank reads the same scenario: all agree
+    throw InputError("output.by_segment is not yet supported across MPI ranks: run without mpirun, or "
+                     "set output.by_segment = false",
+                     "", 0, 0, "output.by_segment");
   const auto start = std::chrono::steady_clock::now();
   const int runs = static_cast<int>(plans.size());
   const int tasks = runs * count;
