@@ -113,6 +113,7 @@ class RunData {
       d["metrics"] = metrics;
       d["series"] = series;
       d["customer_replications"] = run.customers.size();
+      d["series_by_segment"] = segment_series_dict(run.segment_series);
       strategies.append(d);
     }
     py::list sweep_keys;
