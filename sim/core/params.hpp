@@ -328,8 +328,8 @@ constexpr std::string_view choice_name(E value) {
        "Currency of every amount, as charts and reports label it (e.g. EUR, USD, GBP); empty: "             \
        "'currency'")                                                                             \
   NUM(output, by_segment, bool, false, 0, 1, "", false,                                                     \
-      "Also write every daily series split by customer segment (/strategies/<s>/series_by_segment), "        \
-      "so that who leaves can be read per segment; contact-centre queue figures stay whole (NaN there)",    \
+      "Also write every daily series split by customer segment (series_by_segment in the results "          \
+      "file), so that who leaves can be read per segment; contact-centre queue figures stay whole (NaN)",   \
       "")
 
 // SECTION(name, description): what each section of a scenario file is about (docs/scenarios.md).

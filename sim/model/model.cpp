@@ -294,7 +294,7 @@ CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint3
     if (k + kPrefetchAhead / 2 < due) prefetch_ties(chunk.due[k + kPrefetchAhead / 2]);
     const std::uint32_t i = chunk.due[k];
     if (by_segment_) {
-      const Row before = chunk.acc;
+      const Counts before = counts_of(chunk.acc);
       const std::size_t messages = chunk.messages.size();
       process_customer(i, t, chunk);
       split_customer(chunk, i, before, messages);
@@ -330,7 +330,7 @@ void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& app
       for (std::uint32_t k = lo; k < hi; ++k) {
         if (k + kPrefetchAhead < hi) prefetch(customer_of(bucket_items_[k + kPrefetchAhead]));
         if (by_segment_) {
-          const Row before = acc;
+          const Counts before = counts_of(acc);
           apply(bucket_items_[k], acc);
           split_item(chunks_[c], customer_of(bucket_items_[k]), before, acc);
         } else {

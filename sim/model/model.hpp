@@ -145,12 +145,15 @@ class Model {
 
   // output.by_segment (mechanisms/segments.hpp): the day's figures per segment, beside the totals
   // and never changing them.
+  /// The row's figures that customers' mechanisms count (kCustomerMetrics), before a customer acts.
+  using Counts = std::array<double, 27>;
+  static Counts counts_of(const Row& acc);
   /// Adds what customer i added to the chunk's row since `before` to its segment; messages it
   /// queued since `messages_before` count as told by its segment.
-  void split_customer(Chunk& chunk, std::uint32_t i, const Row& before, std::size_t messages_before) const;
+  void split_customer(Chunk& chunk, std::uint32_t i, const Counts& before, std::size_t messages_before) const;
   /// Adds what an item of phase 3 or 4 about customer i added to `acc` since `before` (word of
   /// mouth told is left out: split_customer counted it by the teller).
-  void split_item(Chunk& chunk, std::uint32_t i, const Row& before, const Row& acc) const;
+  void split_item(Chunk& chunk, std::uint32_t i, const Counts& before, const Row& acc) const;
   /// The stocks of customers [lo, hi) by segment (count_stocks' figures).
   void count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Chunk& chunk) const;
   /// Sums the chunks' segment counts and turns them into the day's per-segment figures.

@@ -393,6 +393,11 @@ def segment_figures(results: Results) -> list[str]:
     return ["churn", retention, "nps", "churned"]
 
 
+# Plain labels of the "Who leaves" figures that are metrics rather than rows of the key-figure table.
+_SEGMENT_LABELS = {"retention_12m": "cohort retention, 12 months (end)",
+                   "retention_1m": "cohort retention, 1 month (end)"}
+
+
 def _segments_section(results: Results, level: float, strategies: list[str]) -> str:
     """Who leaves: the key figures of each customer segment, per strategy (table and chart)."""
     from .plotting import COLOURS, new_figure
@@ -400,6 +405,7 @@ def _segments_section(results: Results, level: float, strategies: list[str]) -> 
     e = html.escape
     figures = segment_figures(results)
     summary = results.summary(strategies, figures=figures, level=level, by_segment=True)
+    summary["label"] = [_SEGMENT_LABELS.get(f, label) for f, label in zip(summary.figure, summary.label)]
     segments = results.segment_names
     parts = ['<section id="segments"><h2>Who leaves</h2>',
              '<p class="note">The same figures for each customer segment (its own customers: churn and retention '

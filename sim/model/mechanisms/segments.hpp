@@ -27,6 +27,19 @@ constexpr Metric kWholeOnly[] = {
     Metric::email_answered, Metric::email_abandoned, Metric::email_service_level, Metric::email_asa_s,
     Metric::email_aht_s, Metric::email_occupancy, Metric::service_cost, Metric::profit};
 
+// What the per-customer mechanisms (phases 1, 3 and 4) count: only these are read back after each
+// customer or item, not the whole row. A metric counted per customer but missing here would be
+// missing from the split; tests/determinism/test_segments.cpp checks that every split flow and
+// stock adds up to its total.
+constexpr Metric kCustomerMetrics[] = {
+    Metric::new_customers, Metric::new_customers_external, Metric::new_customers_wom, Metric::churned,
+    Metric::orders, Metric::revenue, Metric::cost_of_goods, Metric::acquisition_spend, Metric::issues_opened,
+    Metric::contacts, Metric::contacts_failure, Metric::contacts_value, Metric::contacts_repeat,
+    Metric::contacts_phone, Metric::contacts_chat, Metric::contacts_email, Metric::contacts_chatbot,
+    Metric::contacts_resolved, Metric::notifications_sent, Metric::notifications_reached,
+    Metric::csat_responses, Metric::csat_satisfied, Metric::nps_responses, Metric::nps_promoters,
+    Metric::nps_detractors, Metric::stories_positive, Metric::stories_negative};
+
 // Word of mouth told: counted where it is delivered (phase 4, by the listener), split by the
 // teller when it is queued (phase 1).
 constexpr Metric kToldMetrics[] = {Metric::wom_positive, Metric::wom_negative, Metric::story_messages_positive,
@@ -34,9 +47,19 @@ constexpr Metric kToldMetrics[] = {Metric::wom_positive, Metric::wom_negative, M
 
 }  // namespace
 
-void Model::split_customer(Chunk& chunk, std::uint32_t i, const Row& before, std::size_t messages_before) const {
+Model::Counts Model::counts_of(const Row& acc) {
+  static_assert(std::size(kCustomerMetrics) == std::tuple_size_v<Counts>);
+  Counts out;
+  for (std::size_t k = 0; k < out.size(); ++k) out[k] = acc[static_cast<int>(kCustomerMetrics[k])];
+  return out;
+}
+
+void Model::split_customer(Chunk& chunk, std::uint32_t i, const Counts& before, std::size_t messages_before) const {
   double* const seg = chunk.by_segment.data() + static_cast<std::size_t>(c_.segment[i]) * kMetricCount;
-  for (int m = 0; m < kMetricCount; ++m) seg[m] += chunk.acc[m] - before[m];
+  for (std::size_t k = 0; k < before.size(); ++k) {
+    const int m = static_cast<int>(kCustomerMetrics[k]);
+    seg[m] += chunk.acc[m] - before[k];
+  }
   const auto add = [&](Metric m) { seg[static_cast<int>(m)] += 1; };
   for (std::size_t k = messages_before; k < chunk.messages.size(); ++k) {
     switch (chunk.messages[k].kind) {
@@ -58,43 +81,56 @@ void Model::split_customer(Chunk& chunk, std::uint32_t i, const Row& before, std
   }
 }
 
-void Model::split_item(Chunk& chunk, std::uint32_t i, const Row& before, const Row& acc) const {
+void Model::split_item(Chunk& chunk, std::uint32_t i, const Counts& before, const Row& acc) const {
+  // Word of mouth told (kToldMetrics) is not among kCustomerMetrics: split_customer counted it.
   double* const seg = chunk.by_segment.data() + static_cast<std::size_t>(c_.segment[i]) * kMetricCount;
-  for (int m = 0; m < kMetricCount; ++m) seg[m] += acc[m] - before[m];
-  for (Metric m : kToldMetrics) seg[static_cast<int>(m)] -= acc[static_cast<int>(m)] - before[static_cast<int>(m)];
+  for (std::size_t k = 0; k < before.size(); ++k) {
+    const int m = static_cast<int>(kCustomerMetrics[k]);
+    seg[m] += acc[m] - before[k];
+  }
 }
 
 void Model::count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Chunk& chunk) const {
-  // count_stocks(), customer by customer into the customer's segment.
+  // count_stocks() by segment: whole-number counts per (segment, status) and per (segment,
+  // figure) of the active customers, added once; the attitude sum in customer order.
+  const std::size_t segments = p_.segments.size();
+  const auto* status = reinterpret_cast<const std::uint8_t*>(c_.status.data());
+  const std::uint8_t* const segment = c_.segment.data();
+  std::vector<std::uint32_t> by_status(segments * 4, 0);
+  for (std::uint32_t i = lo; i < hi; ++i) ++by_status[segment[i] * 4u + status[i]];
+  enum { promoters, detractors, open, kept_year, kept_month, kFigures };
+  std::vector<std::uint32_t> counts(segments * kFigures, 0);
+  std::vector<double> attitude_sum(segments, 0.0);
   const Decay decayed = decay();
-  const auto add = [&](std::uint8_t s, Metric m, double v) {
-    chunk.by_segment[static_cast<std::size_t>(s) * kMetricCount + static_cast<std::size_t>(m)] += v;
-  };
-  for (std::uint32_t i = lo; i < hi; ++i) {
-    const std::uint8_t s = c_.segment[i];
-    switch (c_.status[i]) {
-      case Status::prospect:
-        add(s, Metric::prospects, 1);
-        break;
-      case Status::churned:
-        add(s, Metric::churned_customers, 1);
-        break;
-      case Status::rejecter:
-        add(s, Metric::rejecters, 1);
-        break;
-      case Status::active: {
-        add(s, Metric::active_customers, 1);
-        const float a = decayed(c_.attitude[i], c_.attitude_day[i], s, t);
-        add(s, Metric::mean_attitude, a);
-        const bool promoter = p_.wom_all_adopters_promote || a >= promoter_attitude_;
-        add(s, Metric::promoter_share, promoter ? 1 : 0);
-        add(s, Metric::detractor_share, !promoter && a <= detractor_attitude_ ? 1 : 0);
-        add(s, Metric::open_issues, c_.issue_severity[i] != Severity::none ? 1 : 0);
-        add(s, Metric::retention_12m, c_.adopted_day[i] <= t - 365 ? 1 : 0);
-        add(s, Metric::retention_1m, c_.adopted_day[i] <= t - 30 ? 1 : 0);
-        break;
-      }
-    }
+  const bool all_promote = p_.wom_all_adopters_promote;
+  const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
+  scan::each_equal(status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
+    const std::uint8_t s = segment[i];
+    const float a = decayed(c_.attitude[i], c_.attitude_day[i], s, t);
+    attitude_sum[s] += a;
+    std::uint32_t* const c = counts.data() + static_cast<std::size_t>(s) * kFigures;
+    const bool promoter = all_promote || a >= promoter_from;
+    c[promoters] += promoter;
+    c[detractors] += !promoter && a <= detractor_to;
+    c[open] += c_.issue_severity[i] != Severity::none;
+    c[kept_year] += c_.adopted_day[i] <= t - 365;
+    c[kept_month] += c_.adopted_day[i] <= t - 30;
+  });
+  for (std::size_t s = 0; s < segments; ++s) {
+    double* const row = chunk.by_segment.data() + s * kMetricCount;
+    const auto add = [&](Metric m, double v) { row[static_cast<int>(m)] += v; };
+    const std::uint32_t* const n = by_status.data() + s * 4;
+    const std::uint32_t* const c = counts.data() + s * kFigures;
+    add(Metric::prospects, n[static_cast<int>(Status::prospect)]);
+    add(Metric::active_customers, n[static_cast<int>(Status::active)]);
+    add(Metric::churned_customers, n[static_cast<int>(Status::churned)]);
+    add(Metric::rejecters, n[static_cast<int>(Status::rejecter)]);
+    add(Metric::mean_attitude, attitude_sum[s]);
+    add(Metric::promoter_share, c[promoters]);
+    add(Metric::detractor_share, c[detractors]);
+    add(Metric::open_issues, c[open]);
+    add(Metric::retention_12m, c[kept_year]);
+    add(Metric::retention_1m, c[kept_month]);
   }
 }
 
