@@ -90,6 +90,19 @@ def test_summary_by_segment_uses_the_key_figure_table(split):
     assert table[table.figure == "asa"]["mean"].isna().all()
 
 
+def test_compare_within_a_segment_matches_the_cli(split, tmp_path, cxsim_exe, env):
+    seg = split.segment_names[1]
+    table = split.compare(figures=["churn", "nps"], segment=seg)
+    assert set(table.strategy) == {"fewer defects", "price 45 from day 30"}
+    one = table[(table.strategy == "fewer defects") & (table.figure == "churn")]
+    values = split.key_figures("fewer defects", "churn", segment=seg)["churn"].to_numpy()
+    assert one.value.item() == pytest.approx(np.nanmean(values))
+    path = split.save(tmp_path / "cmp.h5")
+    cli = run_cli(cxsim_exe, "compare", str(path), "--by-segment", "--metric", "churn", "--metric", "nps", env=env)
+    block = cli.stdout.split(f"segment {seg}\n", 1)[1]
+    assert split.compare(figures=["churn", "nps"], segment=seg, format="table") in block
+
+
 def test_the_file_holds_the_split_and_cli_and_python_agree(split, tmp_path, cxsim_exe, env):
     path = split.save(tmp_path / "split.h5")
     with h5py.File(path) as f:

@@ -569,7 +569,8 @@ class Results:
         return out
 
     def compare(self, baseline: str | None = None, figures: str | Iterable[str] | None = None,
-                level: float = 0.95, at_day: int | None = None, format: str | None = None) -> Any:
+                level: float = 0.95, at_day: int | None = None, format: str | None = None, *,
+                segment: str | None = None) -> Any:
         """Each strategy against a baseline: mean paired difference with a confidence interval,
         computed by the same C++ code as ``cxsim compare`` (so the numbers are identical).
 
@@ -588,6 +589,8 @@ class Results:
                 flows are summed up to it.
             format: None for a DataFrame; ``"table"``, ``"markdown"``, ``"csv"`` or ``"json"`` for
                 the text ``cxsim compare --format`` prints.
+            segment: compare within one customer segment (a run with ``[output] by_segment =
+                true``), as each block of ``cxsim compare --by-segment``.
 
         Returns:
             DataFrame with strategy, figure, label, baseline (its mean), value (the strategy's
@@ -600,7 +603,13 @@ class Results:
             ScenarioError: no such baseline, nothing to compare it with, or an unknown figure.
         """
         base = self.baseline if baseline is None else baseline  # C++ says which names exist
-        out = _core.compare(self._run_payload(), base, _figure_names(figures), _check_day(at_day, self.days), level,
+        payload = self._run_payload()
+        if segment is not None:
+            self._require_segments()
+            k = self._segment_index(segment)
+            for run in payload:
+                run["series"] = {m: a[:, :, k] for m, a in self._strategy(run["name"]).series_by_segment.items()}
+        out = _core.compare(payload, base, _figure_names(figures), _check_day(at_day, self.days), level,
                             format or "")
         if format:
             return out
