@@ -74,6 +74,10 @@ py::dict params_dict(const Params& params);
 /// The segments as a list of {"name": ..., key: value} dicts.
 py::list segments_list(const Params& params);
 
+/// output.by_segment: {metric: float64 array [replication, day, segment]} (copies); an empty dict
+/// without the split.
+py::dict segment_series_dict(const std::vector<SeriesSet>& by_segment);
+
 /// A run plan as {name, kind, description, overrides, interventions, sweep_values}.
 py::dict plan_dict(const RunPlan& plan);
 

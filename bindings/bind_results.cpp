@@ -58,6 +58,29 @@ Params params_from_file(const ResultsFile& f) {
   return p;
 }
 
+}  // namespace
+
+py::dict segment_series_dict(const std::vector<SeriesSet>& by_segment) {
+  py::dict out;
+  if (by_segment.empty()) return out;
+  const SeriesSet& first = by_segment.front();
+  const std::size_t count = by_segment.size(), cells = static_cast<std::size_t>(first.replications) * first.days;
+  for (int m = 0; m < kMetricCount; ++m) {
+    std::vector<double> values(cells * count);
+    for (std::size_t s = 0; s < count; ++s) {
+      const auto block = by_segment[s].metric(static_cast<Metric>(m));
+      for (std::size_t k = 0; k < cells; ++k) values[k * count + s] = block[k];
+    }
+    const double* data = nullptr;
+    const py::capsule owner = owning_capsule(std::move(values), &data);
+    out[py::str(std::string(metric_defs()[m].name))] = array_view<double>(
+        data, {first.replications, first.days, static_cast<py::ssize_t>(count)}, owner);
+  }
+  return out;
+}
+
+namespace {
+
 py::dict read(const std::string& path) {
   ResultsFile f = results_file([&] {
     py::gil_scoped_release nogil;
@@ -150,6 +173,7 @@ py::dict read(const std::string& path) {
     d["series"] = series;
     d["customer_replications"] = s.customer_replications;
     d["has_episodes"] = s.has_episodes;
+    d["series_by_segment"] = segment_series_dict(s.segment_series);
     strategies.append(d);
   }
 
@@ -221,6 +245,7 @@ void copy(const std::string& source, const std::string& destination) {
     StrategyResult run;
     run.plan = plan_from_file(s, r.baseline, r.sweep_keys);
     run.series = s.to_series_set();
+    run.segment_series = s.segment_series;
     if (s.customer_replications > 0)
       run.customers = results_file([&] { return read_customers(source, s.name); });
     if (s.has_episodes) {
@@ -261,6 +286,12 @@ void register_results(py::module_& m) {
         return describe_results(results_file([&] { return read_results(path); }));
       },
       py::arg("path"), "The text `cxsim info` prints");
+  m.def(
+      "describe_segments",
+      [](const std::string& path) {
+        return results_file([&] { return describe_segments(read_results(path)); });
+      },
+      py::arg("path"), "The text `cxsim info --by-segment` prints");
   m.def("copy_results", &copy, py::arg("source"), py::arg("destination"),
         "Re-writes a results file (every strategy) with the C++ writer");
 }

@@ -115,6 +115,7 @@ class RunData {
       d["series"] = series;
       d["customer_replications"] = run.customers.size();
       d["has_episodes"] = !run.episodes.empty();
+      d["series_by_segment"] = segment_series_dict(run.segment_series);
       strategies.append(d);
     }
     py::list sweep_keys;

@@ -184,11 +184,46 @@ struct CompareArgs {
   std::vector<std::string> metrics;
   int at_day = 0;
   std::string format = "table";
+  bool by_segment = false;
 };
+
+/// `cxsim compare --by-segment`: the paired comparison within each segment, one block a segment.
+int compare_by_segment(const CompareArgs& a, const cxsim::ResultsFile& file, cxsim::CompareFormat format) {
+  if (format == cxsim::CompareFormat::csv || format == cxsim::CompareFormat::json)
+    throw cxsim::InputError("--by-segment prints one table a segment: use --format table or markdown (Python's "
+                            "Results.series(..., by_segment=True) gives the data)",
+                            a.file);
+  cxsim::require_segments(file);
+  const auto& names = file.strategies.front().segment_names;
+  for (const auto& s : file.strategies)
+    if (s.segment_names != names)
+      throw cxsim::InputError("strategies '" + file.strategies.front().name + "' and '" + s.name +
+                                  "' have different segments",
+                              a.file);
+  cxsim::CompareOptions options;
+  options.baseline = a.baseline;
+  options.figures = a.metrics;
+  options.at_day = a.at_day;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    std::vector<cxsim::RunSeries> runs;
+    for (const auto& s : file.strategies) runs.push_back({s.name, s.description, {}, &s.segment_series[k]});
+    std::string text;
+    try {
+      text = cxsim::format_comparison(cxsim::compare(runs, options), format);
+    } catch (const cxsim::InputError& e) {
+      throw cxsim::InputError(e.message(), a.file, 0, 0, e.key());
+    }
+    std::cout << (k ? "\n" : "") << (format == cxsim::CompareFormat::markdown ? "## " : "")
+                << "segment " << names[k] << "\n";
+    std::cout << cxsim::terminal_text(text);
+  }
+  return 0;
+}
 
 int cmd_compare(const CompareArgs& a) {
   const auto format = cxsim::compare_format(a.format);  // a bad format fails before reading
   const cxsim::ResultsFile file = cxsim::read_results(a.file);
+  if (a.by_segment) return compare_by_segment(a, file, format);
   std::vector<cxsim::SeriesSet> series;
   series.reserve(file.strategies.size());
   for (const auto& s : file.strategies) series.push_back(s.to_series_set());
@@ -283,8 +318,9 @@ int cmd_report(std::vector<std::string> args) {
 #endif
 }
 
-int cmd_info(const std::string& file) {
-  std::cout << cxsim::describe_results(cxsim::read_results(file));
+int cmd_info(const std::string& file, bool by_segment) {
+  const cxsim::ResultsFile results = cxsim::read_results(file);
+  std::cout << (by_segment ? cxsim::describe_segments(results) : cxsim::describe_results(results));
   return 0;
 }
 
@@ -349,7 +385,12 @@ int cxsim_main(int argc, char** argv) {
   std::string results_file;
   CLI::App* info = app.add_subcommand("info", "Describe a results file");
   info->add_option("FILE", results_file, "Results file (HDF5)")->required();
-  info->footer("Example:\n  cxsim info service_speed.h5      provenance, strategies and key figures");
+  bool info_by_segment = false;
+  info->add_flag("--by-segment", info_by_segment,
+                 "The key figures of each strategy per customer segment (a run with [output] by_segment = true)");
+  info->footer(
+      "Examples:\n  cxsim info service_speed.h5                 provenance, strategies and key figures\n"
+      "  cxsim info service_speed.h5 --by-segment    who leaves: the key figures per segment");
 
   std::string report_file, report_output, report_title, report_baseline, report_level, report_objective,
       report_indifference, report_sensitivity;
@@ -409,12 +450,15 @@ int cxsim_main(int argc, char** argv) {
                   "Day of the figures, as days elapsed (1 to the horizon; default: the horizon); "
                   "flows are summed up to it");
   cmp->add_option("--format", ca.format, "table (default), markdown, csv or json");
+  cmp->add_flag("--by-segment", ca.by_segment,
+                "Compare within each customer segment (a run with [output] by_segment = true)");
   cmp->footer(
       "Examples:\n"
       "  cxsim compare service_speed.h5                           every strategy vs baseline\n"
       "  cxsim compare service_speed.h5 --metric profit --metric churn --at-day 180\n"
       "  cxsim compare sweep_quality_staffing.h5                  a sweep: one row per point\n"
-      "  cxsim compare price.h5 --format csv > price.csv");
+      "  cxsim compare price.h5 --format csv > price.csv\n"
+      "  cxsim compare service_speed.h5 --by-segment --metric churn   the change per segment");
 
   FactsArgs fa;
   CLI::App* facts = app.add_subcommand(
@@ -486,7 +530,7 @@ int cxsim_main(int argc, char** argv) {
     if (*cmp) return cmd_compare(ca);
     if (*facts) return cmd_facts(fa);
     if (*validate) return cmd_validate(so, threads);
-    if (*info) return cmd_info(results_file);
+    if (*info) return cmd_info(results_file, info_by_segment);
     if (*report) {
       std::vector<std::string> args = {report_file};
       for (const auto& [flag, value] : {std::pair{"-o", &report_output},

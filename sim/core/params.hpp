@@ -335,7 +335,11 @@ constexpr std::string_view choice_name(E value) {
       "CLV convention")                                                                                     \
   TEXT(finance, currency, "",                                                                               \
        "Currency of every amount, as charts and reports label it (e.g. EUR, USD, GBP); empty: "             \
-       "'currency'")
+       "'currency'")                                                                             \
+  NUM(output, by_segment, bool, false, 0, 1, "", false,                                                     \
+      "Also write every daily series split by customer segment (series_by_segment in the results "          \
+      "file), so that who leaves can be read per segment; contact-centre queue figures stay whole (NaN)",   \
+      "")
 
 // SECTION(name, description): what each section of a scenario file is about (docs/scenarios.md).
 #define CXSIM_SECTIONS(SECTION)                                                                  \
@@ -368,7 +372,8 @@ constexpr std::string_view choice_name(E value) {
           "The chatbot: always open; contains part of its contacts, passes the rest to "         \
           "chat.")                                                                               \
   SECTION(proactive, "Telling customers about problems the firm detects before they call.")      \
-  SECTION(finance, "Money over time.")
+  SECTION(finance, "Money over time.")                                                            \
+  SECTION(output, "What the results file holds beyond the daily totals.")
 
 // SEG(name, C++ type, default, min, max, unit, description)
 #define CXSIM_SEGMENT_PARAMETERS(SEG)                                                                 \

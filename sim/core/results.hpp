@@ -249,6 +249,8 @@ struct RunStats {
 struct RunResult {
   Params params;
   SeriesSet series;
+  /// With output.by_segment: the same series for each customer segment ([segment]); else empty.
+  std::vector<SeriesSet> segment_series;
   /// Final customer state per replication ([rep][column]); empty unless run.save_customers.
   std::vector<std::vector<CustomerColumn>> customers;
   /// Problem episodes per replication; empty unless run.episodes.

@@ -259,15 +259,21 @@ void append_replications(ExperimentResult& into, ExperimentResult&& more) {
     StrategyResult& b = more.runs[i];
     if (a.plan.name != b.plan.name || a.series.days != b.series.days)
       throw std::invalid_argument("append_replications: runs differ");
-    SeriesSet merged(a.series.replications + b.series.replications, a.series.days);
-    for (int m = 0; m < kMetricCount; ++m) {
-      const auto x = a.series.metric(static_cast<Metric>(m));
-      const auto y = b.series.metric(static_cast<Metric>(m));
-      auto out = merged.values.begin() + static_cast<std::ptrdiff_t>(m) * merged.replications * merged.days;
-      out = std::copy(x.begin(), x.end(), out);
-      std::copy(y.begin(), y.end(), out);
-    }
-    a.series = std::move(merged);
+    if (a.segment_series.size() != b.segment_series.size())
+      throw std::invalid_argument("append_replications: runs differ in their segment split");
+    const auto append = [](SeriesSet& into_set, const SeriesSet& more_set) {
+      SeriesSet merged(into_set.replications + more_set.replications, into_set.days);
+      for (int m = 0; m < kMetricCount; ++m) {
+        const auto x = into_set.metric(static_cast<Metric>(m));
+        const auto y = more_set.metric(static_cast<Metric>(m));
+        auto out = merged.values.begin() + static_cast<std::ptrdiff_t>(m) * merged.replications * merged.days;
+        out = std::copy(x.begin(), x.end(), out);
+        std::copy(y.begin(), y.end(), out);
+      }
+      into_set = std::move(merged);
+    };
+    append(a.series, b.series);
+    for (std::size_t s = 0; s < a.segment_series.size(); ++s) append(a.segment_series[s], b.segment_series[s]);
     for (auto& c : b.customers) a.customers.push_back(std::move(c));
     for (auto& e : b.episodes) a.episodes.push_back(std::move(e));
   }

@@ -120,6 +120,8 @@ void apply_param_overrides(Params& params, const std::vector<ParamOverride>& ove
 struct StrategyResult {
   RunPlan plan;
   SeriesSet series;
+  /// With output.by_segment: the same series for each customer segment ([segment]); else empty.
+  std::vector<SeriesSet> segment_series;
   std::vector<std::vector<CustomerColumn>> customers;  ///< [rep][column]
   std::vector<EpisodeTable> episodes;                  ///< [rep]; empty unless run.episodes
 };

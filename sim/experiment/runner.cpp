@@ -43,8 +43,9 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
   const auto tasks = params.run_replications * std::max(1, runs);
   const auto concurrent = static_cast<std::uint64_t>(
       std::max<std::int64_t>(1, std::min<std::int64_t>(tasks, std::max(1, threads))));
-  const std::uint64_t series = static_cast<std::uint64_t>(kMetricCount) * 8 *
-                               static_cast<std::uint64_t>(tasks * params.run_horizon_days);
+  const std::uint64_t series =
+      static_cast<std::uint64_t>(kMetricCount) * 8 * static_cast<std::uint64_t>(tasks * params.run_horizon_days) *
+      (params.output_by_segment ? 1 + params.segments.size() : 1);
   return per_replication * concurrent + series;
 }
 
@@ -62,6 +63,7 @@ ExperimentResult shaped_result(const std::vector<RunPlan>& plans, int count, boo
     const Params& p = plans[i].params;
     result.runs[i].plan = plans[i];
     result.runs[i].series = SeriesSet(count, days);
+    if (p.output_by_segment) result.runs[i].segment_series.assign(p.segments.size(), SeriesSet(count, days));
     if (p.run_save_customers && with_customers)
       result.runs[i].customers.resize(static_cast<std::size_t>(count));
     if (p.run_episodes) result.runs[i].episodes.resize(static_cast<std::size_t>(count));
@@ -114,11 +116,16 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
       for (; change != plan.changes.end() && change->day == day; ++change) model.set_params(change->params);
       model.step(day, row);
       for (int m = 0; m < kMetricCount; ++m) out.series.at(static_cast<Metric>(m), rep, day) = row[m];
+      const auto by_segment = model.segment_rows();
+      for (std::size_t s = 0; s < out.segment_series.size(); ++s)
+        for (int m = 0; m < kMetricCount; ++m)
+          out.segment_series[s].at(static_cast<Metric>(m), rep, day) = by_segment[s * kMetricCount + m];
       const auto now = done.fetch_add(population) + population;
       if (options.progress) options.progress(now, total);
     }
     step_times[static_cast<std::size_t>(index)] = model.step_times();
     derive_window_metrics(out.series, rep, p);
+    for (SeriesSet& s : out.segment_series) derive_window_metrics(s, rep, p);
     if (p.run_save_customers) out.customers[static_cast<std::size_t>(rep)] = model.customer_columns(days);
     if (p.run_episodes) out.episodes[static_cast<std::size_t>(rep)] = model.take_episodes(days);
   };
@@ -155,6 +162,7 @@ RunResult run(const Params& params, const RunOptions& options, const Network* gi
   RunResult result;
   result.params = params;
   result.series = std::move(r.runs.front().series);
+  result.segment_series = std::move(r.runs.front().segment_series);
   result.customers = std::move(r.runs.front().customers);
   result.episodes = std::move(r.runs.front().episodes);
   result.stats = r.stats;

@@ -517,7 +517,7 @@ std::uint64_t Dataset::checked_count(std::size_t element_size) const {
   const Dataspace space(check(H5Dget_space(id()), "H5Dget_space"));
   if (H5Sget_simple_extent_type(space.id()) != H5S_SIMPLE) throw Error("dataset is not a simple array");
   const int rank = check_status(H5Sget_simple_extent_ndims(space.id()), "H5Sget_simple_extent_ndims");
-  if (rank < 1 || rank > 2) throw Error("dataset of rank " + std::to_string(rank) + " (cxsim writes 1 or 2)");
+  if (rank < 1 || rank > 3) throw Error("dataset of rank " + std::to_string(rank) + " (cxsim writes 1 to 3)");
   const std::vector<hsize_t> shape = space.dims();
   std::uint64_t count = 1;
   for (const hsize_t d : shape)

@@ -149,6 +149,44 @@ void order_metrics(std::vector<std::string>& names) {
   });
 }
 
+// /series_by_segment: [replication, day, segment] per metric, the strategy's shape, as many
+// segments as the group's `segments` attribute names.
+void read_series_by_segment(const h5::Group& group, StrategyResults& s, const std::string& path) {
+  const std::string names = text_attr(group, "segments");
+  std::vector<std::string> segments;
+  for (std::size_t start = 0; start <= names.size();) {
+    const std::size_t end = std::min(names.find(',', start), names.size());
+    segments.push_back(names.substr(start, end - start));
+    start = end + 1;
+  }
+  if (names.empty() || segments.size() > 255)
+    throw InputError("series_by_segment of strategy '" + s.name + "' does not name its segments (1 to 255)", path);
+  const std::size_t count = segments.size(), cells = static_cast<std::size_t>(s.replications) * s.days;
+  std::vector<SeriesSet> sets(count, SeriesSet(s.replications, s.days));
+  for (SeriesSet& set : sets) std::fill(set.values.begin(), set.values.end(), std::numeric_limits<double>::quiet_NaN());
+  for (const std::string& metric : group.children()) {
+    const int m = find_metric(metric);
+    if (m < 0) continue;  // a newer file's metric: this build has no slot for it
+    const h5::Dataset ds = group.open_dataset(metric);
+    const auto dims = ds.dims();
+    if (dims.size() != 3 || dims[0] != static_cast<hsize_t>(s.replications) ||
+        dims[1] != static_cast<hsize_t>(s.days) || dims[2] != count)
+      throw InputError("series_by_segment '" + metric + "' of strategy '" + s.name +
+                           "' is not [replication, day, segment] of the strategy's shape and " +
+                           std::to_string(count) + " segments",
+                       path);
+    const std::vector<double> values = ds.read<double>();
+    if (values.size() != cells * count)
+      throw InputError("series_by_segment '" + metric + "' of strategy '" + s.name + "' has the wrong size", path);
+    for (std::size_t seg = 0; seg < count; ++seg) {
+      double* out = sets[seg].values.data() + static_cast<std::size_t>(m) * cells;
+      for (std::size_t k = 0; k < cells; ++k) out[k] = values[k * count + seg];
+    }
+  }
+  s.segment_names = std::move(segments);
+  s.segment_series = std::move(sets);
+}
+
 StrategyResults read_strategy(const h5::Group& group, const std::string& name, const std::string& path) {
   StrategyResults s;
   s.name = name;
@@ -195,6 +233,7 @@ StrategyResults read_strategy(const h5::Group& group, const std::string& name, c
       s.interventions.push_back(std::move(record));
     }
   }
+  if (group.has("series_by_segment")) read_series_by_segment(group.open_group("series_by_segment"), s, path);
   if (group.has("customers")) {
     const h5::Group customers = group.open_group("customers");
     for (const std::string& rep : customers.children())
@@ -421,6 +460,28 @@ std::string describe_results_raw(const ResultsFile& f);
 
 std::string describe_results(const ResultsFile& f) {
   return terminal_text(describe_results_raw(f));
+}
+
+void require_segments(const ResultsFile& f) {
+  for (const auto& s : f.strategies)
+    if (s.segment_series.empty())
+      throw InputError("strategy '" + s.name +
+                           "' has no series by segment: re-run with [output] by_segment = true (or --set "
+                           "output.by_segment=true)",
+                       f.path, 0, 0, "output.by_segment");
+}
+
+std::string describe_segments(const ResultsFile& f) {
+  require_segments(f);
+  std::string out = "cxsim results file " + f.path + "\n";
+  for (const auto& s : f.strategies) {
+    std::vector<RunSeries> runs;
+    for (std::size_t k = 0; k < s.segment_series.size(); ++k)
+      runs.push_back({s.segment_names[k], "", {}, &s.segment_series[k]});
+    out += "\nkey figures by segment, strategy " + s.name + " (docs/key-figures.md)\n" + key_figure_table(runs);
+  }
+  out += "(contact-centre queue figures, service cost, profit and CLV have no segment: n/a)\n";
+  return terminal_text(out);
 }
 
 std::string describe_results_raw(const ResultsFile& f) {

@@ -47,6 +47,10 @@ struct StrategyResults {
   /// Whether the strategy has an episode table (run.episodes) and its rows.
   bool has_episodes = false;
   std::int64_t episode_rows = 0;
+  /// With output.by_segment (/series_by_segment): the segments' names and, for each, its series
+  /// as a SeriesSet of this build's metrics (any the file lacks are NaN); both empty otherwise.
+  std::vector<std::string> segment_names;
+  std::vector<SeriesSet> segment_series;
 
   /// A metric's [rep, day] block; nullptr when the file does not have it.
   const std::vector<double>* series(std::string_view metric) const;
@@ -124,5 +128,13 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
 /// with units, and key figures (final-day means over replications; revenue and profit summed over
 /// days).
 std::string describe_results(const ResultsFile& results);
+
+/// `cxsim info --by-segment`: the key figures of each strategy, one column per customer segment
+/// (the same table as describe_results(), read from /series_by_segment).
+/// @throws InputError naming the file when it has no split by segment
+std::string describe_segments(const ResultsFile& results);
+
+/// Throws the InputError describe_segments() throws when `results` has no split by segment.
+void require_segments(const ResultsFile& results);
 
 }  // namespace cxsim

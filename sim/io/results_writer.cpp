@@ -132,6 +132,39 @@ void write_series(const h5::Group& strategy, const SeriesSet& series) {
   }
 }
 
+// output.by_segment: each metric as [replication, day, segment], segment in the order of
+// /parameters/segments (their names in the group's `segments` attribute, comma-separated).
+void write_series_by_segment(const h5::Group& strategy, const std::vector<SeriesSet>& by_segment,
+                             const std::vector<Segment>& segments) {
+  const h5::Group group = strategy.create_group("series_by_segment");
+  const SeriesSet& first = by_segment.front();
+  const std::size_t count = by_segment.size(), cells = static_cast<std::size_t>(first.replications) * first.days;
+  group.write_attr("replications", std::int64_t{first.replications});
+  group.write_attr("days", std::int64_t{first.days});
+  std::string names;
+  for (const Segment& segment : segments) names += (names.empty() ? "" : ",") + segment.name;
+  group.write_attr("segments", names);
+  group.write_attr("description",
+                   "Every daily series split by customer segment: flows and stocks are the segment's "
+                   "part of the total, ratios are over the segment's customers; contact-centre queue "
+                   "figures, service cost, profit and clv have no segment and are NaN");
+  const std::array<hsize_t, 3> dims = {static_cast<hsize_t>(first.replications), static_cast<hsize_t>(first.days),
+                                       static_cast<hsize_t>(count)};
+  std::vector<double> values(cells * count);
+  for (int m = 0; m < kMetricCount; ++m) {
+    for (std::size_t s = 0; s < count; ++s) {
+      const auto block = by_segment[s].metric(static_cast<Metric>(m));  // [replication, day]
+      for (std::size_t k = 0; k < cells; ++k) values[k * count + s] = block[k];
+    }
+    const MetricDef& def = metric_defs()[m];
+    const h5::Dataset ds = group.write_dataset(def.name, std::span<const double>(values), dims);
+    ds.write_attr("unit", def.unit);
+    ds.write_attr("kind", kind_name(def.kind));
+    ds.write_attr("description", def.description);
+    ds.write_attr("dimensions", "replication,day,segment");
+  }
+}
+
 void write_customers(const h5::Group& strategy, const std::vector<std::vector<CustomerColumn>>& customers) {
   const h5::Group group = strategy.create_group("customers");
   group.write_attr("replications", static_cast<std::int64_t>(customers.size()));
@@ -336,6 +369,7 @@ struct RunView {
   const std::vector<std::vector<CustomerColumn>>* customers = nullptr;
   const std::vector<EpisodeTable>* episodes = nullptr;
   const Params* params = nullptr;  ///< the run's parameters (segment names of the episodes)
+  const std::vector<SeriesSet>* segment_series = nullptr;  ///< empty without output.by_segment
 };
 
 void write_file(const std::string& path, const Params& params, const RunStats& stats, const Provenance& prov,
@@ -343,6 +377,13 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
   std::vector<RunSeries> summary_runs;
   for (const RunView& run : runs) {
     check_inputs(path, *run.series, run.name);
+    if (!run.segment_series->empty() && run.segment_series->size() != params.segments.size())
+      throw std::invalid_argument("write_results: series by segment for " +
+                                  std::to_string(run.segment_series->size()) + " segments, the parameters have " +
+                                  std::to_string(params.segments.size()));
+    for (const SeriesSet& s : *run.segment_series)
+      if (s.replications != run.series->replications || s.days != run.series->days)
+        throw std::invalid_argument("write_results: a segment's series differs in shape from the totals");
     summary_runs.push_back({run.name, run.plan ? run.plan->description : "",
                             run.plan ? run.plan->sweep_values : std::vector<std::pair<std::string, double>>{},
                             run.series});
@@ -368,6 +409,7 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
         const h5::Group group = strategies.create_group(run.name);
         write_plan(group, run.plan);
         write_series(group, *run.series);
+        if (!run.segment_series->empty()) write_series_by_segment(group, *run.segment_series, params.segments);
         if (!run.customers->empty()) write_customers(group, *run.customers);
         if (run.episodes && !run.episodes->empty()) write_episodes(group, *run.episodes, *run.params);
       }
@@ -383,7 +425,8 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
 void write_results(const std::string& path, const RunResult& result, const Provenance& prov,
                    const std::string& strategy, const WriteOptions& options) {
   write_file(path, result.params, result.stats, prov,
-             {RunView{strategy, nullptr, &result.series, &result.customers, &result.episodes, &result.params}},
+             {RunView{strategy, nullptr, &result.series, &result.customers, &result.episodes, &result.params,
+                      &result.segment_series}},
              options);
 }
 
@@ -391,7 +434,8 @@ void write_results(const std::string& path, const ExperimentResult& result, cons
                    const WriteOptions& options) {
   std::vector<RunView> runs;
   for (const StrategyResult& run : result.runs)
-    runs.push_back({run.plan.name, &run.plan, &run.series, &run.customers, &run.episodes, &run.plan.params});
+    runs.push_back({run.plan.name, &run.plan, &run.series, &run.customers, &run.episodes, &run.plan.params,
+                    &run.segment_series});
   write_file(path, result.baseline, result.stats, prov, runs, options);
 }
 

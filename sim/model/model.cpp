@@ -78,6 +78,7 @@ int poisson(Stream& rng, double mean) {
 #include "model/mechanisms/measurement.hpp"
 #include "model/mechanisms/orders_touchpoints.hpp"
 #include "model/mechanisms/word_of_mouth.hpp"
+#include "model/mechanisms/segments.hpp"
 
 namespace cxsim {
 
@@ -92,6 +93,11 @@ Model::Model(const Params& params, const Network& network, RngKey key)
   derive_rates();
   chunks_.resize((n + kChunk - 1) / kChunk);
   episodes_.configure(p_.run_episodes, p_.run_episode_sample, p_.run_episode_max_rows, n, kChunk);
+  by_segment_ = p_.output_by_segment;
+  if (by_segment_) {
+    for (Chunk& chunk : chunks_) chunk.by_segment.assign(p_.segments.size() * kMetricCount, 0.0);
+    segment_rows_.assign(p_.segments.size() * kMetricCount, 0.0);
+  }
   initialise();
 }
 
@@ -272,6 +278,7 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   cohort(Metric::retention_1m, 30);
   at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
                        at(Metric::acquisition_spend);
+  if (by_segment_) finish_segments(t);
   std::copy(row.begin(), row.end(), out.begin());
   episodes_.end_day();
 }
@@ -287,15 +294,24 @@ CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint3
   chunk.due.clear();
   scan::each_due(wake, lo, hi, t, [&](std::uint32_t i) { chunk.due.push_back(i); });
   const std::size_t due = chunk.due.size();
+  if (by_segment_) std::fill(chunk.by_segment.begin(), chunk.by_segment.end(), 0.0);
   for (std::size_t k = 0; k < due; ++k) {
     if (k + kPrefetchAhead < due) prefetch(chunk.due[k + kPrefetchAhead]);
     if (k + kPrefetchAhead / 2 < due) prefetch_ties(chunk.due[k + kPrefetchAhead / 2]);
     const std::uint32_t i = chunk.due[k];
-    process_customer(i, t, chunk);
+    if (by_segment_) {
+      const Counts before = counts_of(chunk.acc);
+      const std::size_t messages = chunk.messages.size();
+      process_customer(i, t, chunk);
+      split_customer(chunk, i, before, messages);
+    } else {
+      process_customer(i, t, chunk);
+    }
     wake[i] = next_wake(i, t);
   }
   // The stocks after everyone's own update (no customer changes another in this phase).
   count_stocks(lo, hi, t, chunk.acc);
+  if (by_segment_) count_stocks_by_segment(lo, hi, t, chunk);
 }
 
 template <class CustomerOf>
@@ -319,7 +335,13 @@ void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& app
       const std::uint32_t lo = bucket_start_[c], hi = bucket_start_[c + 1];
       for (std::uint32_t k = lo; k < hi; ++k) {
         if (k + kPrefetchAhead < hi) prefetch(customer_of(bucket_items_[k + kPrefetchAhead]));
-        apply(bucket_items_[k], acc);
+        if (by_segment_) {
+          const Counts before = counts_of(acc);
+          apply(bucket_items_[k], acc);
+          split_item(chunks_[c], customer_of(bucket_items_[k]), before, acc);
+        } else {
+          apply(bucket_items_[k], acc);
+        }
       }
     }
   });

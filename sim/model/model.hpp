@@ -52,6 +52,10 @@ class Model {
   /// Where the steps so far spent their time (a few clock reads a day).
   const StepTimes& step_times() const { return times_; }
 
+  /// With output.by_segment: the last step's figures of each segment, [segment * kMetricCount +
+  /// metric], the ratios per segment (contact-centre queue figures NaN); empty otherwise.
+  std::span<const double> segment_rows() const { return segment_rows_; }
+
   /// The final state as named columns (attitude decayed to `day`).
   std::vector<CustomerColumn> customer_columns(std::int32_t day) const;
 
@@ -71,6 +75,7 @@ class Model {
     std::vector<Contact> contacts;
     std::vector<Message> messages;
     std::vector<std::uint32_t> due;  ///< customers with something due today, in order
+    std::vector<double> by_segment;  ///< output.by_segment: the day's counts per segment, all phases
   };
   /// How many customers ahead of its turn a customer's state is fetched from memory.
   static constexpr std::size_t kPrefetchAhead = 8;
@@ -145,6 +150,22 @@ class Model {
   };
   Decay decay() const { return {decay_.data(), decay_.size(), baseline_.data(), p_.experience_memory_days}; }
 
+  // output.by_segment (mechanisms/segments.hpp): the day's figures per segment, beside the totals
+  // and never changing them.
+  /// The row's figures that customers' mechanisms count (kCustomerMetrics), before a customer acts.
+  using Counts = std::array<double, 27>;
+  static Counts counts_of(const Row& acc);
+  /// Adds what customer i added to the chunk's row since `before` to its segment; messages it
+  /// queued since `messages_before` count as told by its segment.
+  void split_customer(Chunk& chunk, std::uint32_t i, const Counts& before, std::size_t messages_before) const;
+  /// Adds what an item of phase 3 or 4 about customer i added to `acc` since `before` (word of
+  /// mouth told is left out: split_customer counted it by the teller).
+  void split_item(Chunk& chunk, std::uint32_t i, const Counts& before, const Row& acc) const;
+  /// The stocks of customers [lo, hi) by segment (count_stocks' figures).
+  void count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Chunk& chunk) const;
+  /// Sums the chunks' segment counts and turns them into the day's per-segment figures.
+  void finish_segments(std::int32_t t);
+
   void apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& row);
   void record_contact_centre(Row& row) const;
   void deliver(const Message& message, std::int32_t t, Row& row);
@@ -171,6 +192,9 @@ class Model {
   std::vector<double> active_by_day_;  ///< active customers at the end of each day so far
   double initial_active_ = 0;          ///< active customers at the start (the end of day -1)
   std::vector<float> baseline_;        ///< attitude baseline per segment, as attitude_at uses it
+  bool by_segment_ = false;            ///< output.by_segment
+  std::vector<double> segment_rows_;   ///< segment_rows()
+  std::vector<double> segment_active_by_day_;  ///< [day * segments + segment]: active at the day's end
 
   // Rates derived once from the parameters.
   double external_daily_ = 0;  ///< 1 - exp(-p / 365)

@@ -148,6 +148,23 @@ expect 2 "table, markdown, csv, json" -- "$CXSIM" compare exp.h5 --format html
 expect 2 "nothing to compare" -- "$CXSIM" compare small.h5
 expect 2 "nothing\.h5" -- "$CXSIM" compare nothing.h5
 
+# Key figures by segment: only with [output] by_segment = true, else exit 2 saying how to get them.
+expect 2 "exp\.h5.*output\.by_segment.*re-run with \[output\] by_segment = true" -- "$CXSIM" info exp.h5 --by-segment
+expect 2 "exp\.h5.*re-run with \[output\] by_segment = true" -- "$CXSIM" compare exp.h5 --by-segment
+expect 0 "results: seg\.h5" -- "$CXSIM" run exp.toml -o seg.h5 --set output.by_segment=true
+expect 0 "key figures by segment, strategy dearer" -- "$CXSIM" info seg.h5 --by-segment
+expect 0 "^key figure +unit +experience-driven +price-driven" -- "$CXSIM" info seg.h5 --by-segment
+expect 0 "^ASA \(last 30 days\) +s +n/a +n/a" -- "$CXSIM" info seg.h5 --by-segment
+expect 0 "^segment price-driven" -- "$CXSIM" compare seg.h5 --by-segment --metric churn
+expect 0 "^## segment experience-driven" -- "$CXSIM" compare seg.h5 --by-segment --format markdown
+expect 2 "--by-segment.*table or markdown" -- "$CXSIM" compare seg.h5 --by-segment --format csv
+# The split changes no total: every dataset of the file without it is bit-identical in the file with it.
+if command -v h5diff >/dev/null; then
+  for g in /summary /strategies/baseline/series /strategies/dearer/series /strategies/sweep-001/series; do
+    h5diff -q exp.h5 seg.h5 "$g" "$g" >/dev/null && ok || bad "$g differs with output.by_segment"
+  done
+fi
+
 # --precision adds replications until the intervals are narrow enough, or the cap.
 expect 0 "precision: (target reached|cap reached).*replications" -- "$CXSIM" run exp.toml -o prec.h5 --precision 0.05 --max-replications 8
 expect 0 "precision: cap reached.* 4 replications" -- "$CXSIM" run exp.toml -o prec.h5 --force --precision 1e-9 --max-replications 4

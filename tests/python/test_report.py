@@ -47,7 +47,8 @@ def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
-def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool, expect_sweep: bool = False) -> None:
+def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool, expect_sweep: bool = False,
+                  expect_segments: bool = False) -> None:
     text = report.read_text()
     assert "http://" not in text and "https://" not in text, "the report must not need the network"
     probe = tmp / f"{name}-probe.html"
@@ -70,6 +71,8 @@ def check_renders(report: Path, tmp: Path, name: str, expect_comparison: bool, e
         assert tables["decision"]["rows"] >= 3
     if expect_sweep:
         assert tables["sweep"]["rows"] >= 3 and tables["sweep"]["height"] > 50
+    if expect_segments:  # "Who leaves": a row per strategy and figure, and its chart among the images
+        assert tables["segment-figures"]["rows"] >= 5 and tables["segment-figures"]["height"] > 100
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"{name}.png"

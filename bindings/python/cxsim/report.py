@@ -10,6 +10,8 @@ HTML (charts are inline PNG images, no network) or PDF (the HTML printed by head
    significant after Holm's correction for the number of comparisons (strategies x figures);
 5. charts over time (differences with intervals, fan charts), intervention days marked;
    sweeps as a table and a heat map;
+   who leaves: churn, cohort retention and NPS per customer segment and strategy, when the run
+   has its series split by segment (``[output] by_segment = true``);
 6. the assumptions that drive the result, the definition of every figure, provenance.
 
     cxsim report results.h5 -o report.html
@@ -433,6 +435,76 @@ def _key_figure_table(results: Results, level: float, strategies: list[str]) -> 
     return '<table id="key-figures">' + "".join(rows) + "</table>"
 
 
+def segment_figures(results: Results) -> list[str]:
+    """The figures of the "Who leaves" section: monthly churn, cohort retention (12 months when the
+    run is longer than a year, else 1 month), NPS and customers lost."""
+    retention = "retention_12m" if results.days > 365 else "retention_1m"
+    return ["churn", retention, "nps", "churned"]
+
+
+# Plain labels of the "Who leaves" figures that are metrics rather than rows of the key-figure table.
+_SEGMENT_LABELS = {"retention_12m": "cohort retention, 12 months (end)",
+                   "retention_1m": "cohort retention, 1 month (end)"}
+
+
+def _segments_section(results: Results, level: float, strategies: list[str]) -> str:
+    """Who leaves: the key figures of each customer segment, per strategy (table and chart)."""
+    from .plotting import COLOURS, new_figure
+
+    e = html.escape
+    figures = segment_figures(results)
+    summary = results.summary(strategies, figures=figures, level=level, by_segment=True)
+    summary["label"] = [_SEGMENT_LABELS.get(f, label) for f, label in zip(summary.figure, summary.label)]
+    segments = results.segment_names
+    parts = ['<section id="segments"><h2>Who leaves</h2>',
+             '<p class="note">The same figures for each customer segment (its own customers: churn and retention '
+             f"of the segment's customers, NPS of its answers); mean over replications, &plusmn; the half-width of "
+             f"its {level:.0%} interval. Segments as the scenario defines them.</p>"]
+    head = "".join(f"<th>{e(str(seg))}</th>" for seg in segments)
+    rows = [f'<tr><th class="label">strategy</th><th class="label">key figure</th>{head}'
+            '<th class="label">unit</th></tr>']
+    for name in strategies:
+        for figure in figures:
+            part = summary[(summary.strategy == name) & (summary.figure == figure)].set_index("segment")
+            if part.empty:
+                continue
+            cells = []
+            for seg in segments:
+                r = part.loc[seg]
+                ci = f"<br><small>&plusmn; {e(r.half_width_text)}</small>" if r.half_width_text else ""
+                cells.append(f'<td class="estimate">{e(r.text)}{ci}</td>')
+            label = e(str(part.label.iloc[0]))
+            unit = e(_money(results, str(part.shown_unit.iloc[0])))
+            rows.append(f'<tr><td class="label">{e(name)}</td><td class="label">{label}</td>{"".join(cells)}'
+                        f'<td class="label">{unit}</td></tr>')
+    parts.append('<table id="segment-figures">' + "".join(rows) + "</table>")
+
+    # One panel per figure: a group of bars per segment, one bar per strategy, with its interval.
+    shown = figures[:3]
+    fig, axes = new_figure(15, 5.5, ncols=len(shown))
+    width = 0.8 / max(1, len(strategies))
+    x = np.arange(len(segments))
+    for ax, figure in zip(axes[0], shown):
+        part = summary[summary.figure == figure]
+        scale = 100.0 if str(part.unit.iloc[0]) == "share" else 1.0
+        for k, name in enumerate(strategies):
+            rows_of = part[part.strategy == name].set_index("segment").reindex(segments)
+            mean = rows_of["mean"].to_numpy(dtype=float) * scale
+            half = (rows_of["ci_high"].to_numpy(dtype=float) - rows_of["mean"].to_numpy(dtype=float)) * scale
+            ax.bar(x + (k - (len(strategies) - 1) / 2) * width, mean, width, label=name,
+                   color=COLOURS[k % len(COLOURS)], yerr=np.where(np.isfinite(half), half, 0), capsize=3)
+        ax.set_xticks(x, [str(s) for s in segments])
+        ax.set_title(str(part.label.iloc[0]))
+        ax.set_ylabel("%" if scale == 100.0 else str(part.shown_unit.iloc[0]))
+        ax.axhline(0, color="#444", linewidth=0.8)
+    if len(strategies) > 1:
+        axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    parts.append(f'<figure id="segment-chart">{_png(fig)}<figcaption>{e(", ".join(str(f) for f in shown))} by '
+                 f"segment: mean over replications and its {level:.0%} interval, one bar per strategy."
+                 "</figcaption></figure></section>")
+    return "\n".join(parts)
+
+
 def _money(results: Results, unit: str) -> str:
     """A figure's unit with "currency" replaced by the scenario's finance.currency, if set."""
     currency = str(results.parameters.get("finance.currency", "") or "")
@@ -760,6 +832,9 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
             parts.append(_sweep_table(results, part))
             parts.append(f"<figure>{_png(_sweep_chart(results, part, level))}<figcaption>Difference from "
                          f"{e(base)} at each point.</figcaption></figure>")
+
+        if results.has_segments:
+            parts.append(_segments_section(results, level, main[:8]))
 
         parts.append("<h2>Over time</h2>")
         parts.append('<p class="note">Median over replications (line) and the bands holding the central '

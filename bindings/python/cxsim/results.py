@@ -44,7 +44,7 @@ class MetricTable(dict):
 
 class _Strategy:
     __slots__ = ("name", "kind", "description", "overrides", "interventions", "sweep_values", "replications",
-                 "days", "series", "metrics", "customer_replications", "has_episodes")
+                 "days", "series", "metrics", "customer_replications", "has_episodes", "series_by_segment")
 
     def __init__(self, d: Mapping[str, Any]) -> None:
         self.name: str = d["name"]
@@ -62,6 +62,11 @@ class _Strategy:
         self.metrics = MetricTable((m["name"], Metric(**m)) for m in d["metrics"])
         self.customer_replications = int(d.get("customer_replications", 0))
         self.has_episodes = bool(d.get("has_episodes", False))
+        # output.by_segment: {metric: [replication, day, segment]}; empty without the split.
+        self.series_by_segment: dict[str, np.ndarray] = {}
+        for name, array in d.get("series_by_segment", {}).items():
+            array.setflags(write=False)
+            self.series_by_segment[name] = array
 
 
 def _figures(figures: str | Iterable[str] | None) -> list[dict[str, Any]]:
@@ -250,27 +255,62 @@ class Results:
             return [self._strategy(strategy).name]
         return [self._strategy(s).name for s in strategy]
 
+    @property
+    def segment_names(self) -> list[str]:
+        """The customer segments' names, in scenario order (the ``segment`` labels of the split)."""
+        return [str(s.get("name", i)) for i, s in enumerate(self.segments)]
+
+    @property
+    def has_segments(self) -> bool:
+        """Whether every strategy has its series split by segment (``[output] by_segment = true``)."""
+        return all(s.series_by_segment for s in self._strategies.values())
+
+    def _require_segments(self) -> None:
+        if not self.has_segments:
+            raise _core.InputError("these results have no series by segment: re-run with [output] by_segment = "
+                                   "true (or --set output.by_segment=true)")
+
+    def _segment_index(self, segment: str) -> int:
+        names = self.segment_names
+        if segment not in names:
+            raise KeyError(f"{_did_you_mean('segment', segment, names)} (segments: {', '.join(names)})")
+        return names.index(segment)
+
     # --- data -----------------------------------------------------------------------------------
 
-    def series(self, metric: str, strategy: str | None = None) -> np.ndarray:
+    def series(self, metric: str, strategy: str | None = None, *, by_segment: bool = False,
+               segment: str | None = None) -> np.ndarray:
         """One metric as a float64 array ``[replication, day]`` (read-only, no copy).
 
         Args:
             metric: a metric name, e.g. ``"active_customers"``, ``"nps"``, ``"profit"`` (see
                 :attr:`metrics`).
             strategy: which strategy (default: the baseline).
+            by_segment: the metric split by customer segment, ``[replication, day, segment]``
+                (segments in the order of :attr:`segment_names`); needs a run with
+                ``[output] by_segment = true``. Flows and stocks are each segment's part of the
+                total; ratios are over the segment's customers; contact-centre queue figures,
+                ``service_cost``, ``profit`` and ``clv`` have no segment and are NaN.
+            segment: one segment's series by name, ``[replication, day]`` (implies the split).
 
         Flows (``kind == "flow"``) are per day: ``series("revenue").sum(axis=1)`` is each
         replication's total. Missing values are NaN (e.g. ``csat`` on days without answers).
         """
         s = self._strategy(strategy)
+        if by_segment or segment is not None:
+            self._require_segments()
+            try:
+                split = s.series_by_segment[metric]
+            except KeyError:
+                raise KeyError(f"{_did_you_mean('metric', metric, s.series)} (see Results.metrics)") from None
+            return split if segment is None else split[:, :, self._segment_index(segment)]
         try:
             return s.series[metric]
         except KeyError:
             raise KeyError(f"{_did_you_mean('metric', metric, s.series)} (see Results.metrics)") from None
 
     def timeseries(self, metric: str | Sequence[str] | None = None,
-                   strategy: str | Sequence[str] | None = None) -> pd.DataFrame:
+                   strategy: str | Sequence[str] | None = None, *, by_segment: bool = False) -> pd.DataFrame:
         """Daily values as a tidy DataFrame: strategy, replication, day, metric, value, unit
         (strategy, metric and unit categorical). Days run from 1 to :attr:`days`, as ``at_day``
         and ``cxsim compare --at-day`` count them (docs/reports-and-charts.md): day d is
@@ -280,6 +320,9 @@ class Results:
             metric: one metric name, a list of them, or None for all.
             strategy: one strategy, a list, or None for all.
 
+        With ``by_segment=True`` (a run with ``[output] by_segment = true``) there is a
+        categorical ``segment`` column after ``day``, one row per segment (see :meth:`series`).
+
         Example::
 
             df = results.timeseries("nps")
@@ -287,6 +330,8 @@ class Results:
         """
         names = self._strategy_names(strategy)
         metrics = self._metric_names(metric)
+        if by_segment:
+            return self._timeseries_by_segment(metrics, names)
         columns = ["strategy", "replication", "day", "metric", "value", "unit"]
         if not names or not metrics:
             return pd.DataFrame(columns=columns)
@@ -305,6 +350,31 @@ class Results:
             "day": np.tile(np.arange(1, days + 1, dtype=np.int32), reps * len(blocks)),
             "metric": pd.Categorical.from_codes(metric_codes, categories=metrics),
             "value": np.concatenate([b.reshape(-1) for b in blocks]) if n else np.empty(0),
+            "unit": pd.Categorical.from_codes(unit_of_metric[metric_codes], categories=unit_names),
+        }, columns=columns)
+
+    def _timeseries_by_segment(self, metrics: list[str], names: list[str]) -> pd.DataFrame:
+        self._require_segments()
+        columns = ["strategy", "replication", "day", "segment", "metric", "value", "unit"]
+        segments = self.segment_names
+        reps, days, k = self.replications, self.days, len(segments)
+        blocks = [self.series(m, name, by_segment=True) for name in names for m in metrics]
+        if not blocks:
+            return pd.DataFrame(columns=columns)
+        cell = reps * days * k
+        units = {m: self.metrics[m].unit if m in self.metrics else "" for m in metrics}
+        unit_names = list(dict.fromkeys(units.values()))
+        strategy_codes = np.repeat(np.arange(len(names), dtype=np.int16), len(metrics) * cell)
+        metric_codes = np.tile(np.repeat(np.arange(len(metrics), dtype=np.int16), cell), len(names))
+        unit_of_metric = np.array([unit_names.index(units[m]) for m in metrics], dtype=np.int16)
+        return pd.DataFrame({
+            "strategy": pd.Categorical.from_codes(strategy_codes, categories=names),
+            "replication": np.tile(np.repeat(np.arange(reps, dtype=np.int32), days * k), len(blocks)),
+            "day": np.tile(np.repeat(np.arange(1, days + 1, dtype=np.int32), k), reps * len(blocks)),
+            "segment": pd.Categorical.from_codes(np.tile(np.arange(k, dtype=np.int16), reps * days * len(blocks)),
+                                                 categories=segments),
+            "metric": pd.Categorical.from_codes(metric_codes, categories=metrics),
+            "value": np.concatenate([b.reshape(-1) for b in blocks]),
             "unit": pd.Categorical.from_codes(unit_of_metric[metric_codes], categories=unit_names),
         }, columns=columns)
 
@@ -377,11 +447,12 @@ class Results:
         return df
 
     def to_xarray(self, metric: str | Sequence[str] | None = None,
-                  strategy: str | Sequence[str] | None = None) -> Any:
+                  strategy: str | Sequence[str] | None = None, *, by_segment: bool = False) -> Any:
         """The daily series as an ``xarray.Dataset``: one variable per metric with dimensions
         strategy x replication x day (days 1 to :attr:`days`; a ``date`` coordinate too when
         ``run.start_date`` is set), each variable's ``unit``, ``kind`` and ``description`` in
-        its attributes and the provenance in the dataset's."""
+        its attributes and the provenance in the dataset's. With ``by_segment=True`` a fourth
+        dimension ``segment`` (labelled by :attr:`segment_names`) holds the split (see :meth:`series`)."""
         import xarray as xr
 
         names = self._strategy_names(strategy)
@@ -391,12 +462,17 @@ class Results:
         start = self.parameters.get("run.start_date") or ""
         if start:
             coords["date"] = ("day", np.datetime64(str(start)) + np.arange(self.days).astype("timedelta64[D]"))
+        dims: tuple[str, ...] = ("strategy", "replication", "day")
+        if by_segment:
+            self._require_segments()
+            coords["segment"] = self.segment_names
+            dims = dims + ("segment",)
         variables = {}
         for m in metrics:
-            data = np.stack([self.series(m, n) for n in names])
+            data = np.stack([self.series(m, n, by_segment=by_segment) for n in names])
             info = self.metrics.get(m)
             attrs = {"unit": info.unit, "kind": info.kind, "description": info.description} if info else {}
-            variables[m] = (("strategy", "replication", "day"), data, attrs)
+            variables[m] = (dims, data, attrs)
         attrs = {k: v for k, v in self.attributes.items() if isinstance(v, (str, int, float))}
         return xr.Dataset(variables, coords=coords, attrs=attrs)
 
@@ -425,26 +501,32 @@ class Results:
                       rerun=rerun, threads=threads)
 
     def key_figures(self, strategy: str | None = None, figures: str | Iterable[str] | None = None,
-                    at_day: int | None = None) -> pd.DataFrame:
+                    at_day: int | None = None, *, segment: str | None = None) -> pd.DataFrame:
         """Key figures per replication: one row per replication, one column per figure.
 
         A figure is a final value (``retention``, ``clv``), a total (``revenue``, ``profit``) or an
         average over the last 30 days (``asa``, ``csat``): the definitions ``cxsim compare`` uses
         (``cxsim.figures()`` lists them). Any metric name works too (its total for flows, else its
         value at the day). ``at_day`` (days elapsed, 1 to :attr:`days`) takes them at that day
-        instead of at the end of the horizon.
+        instead of at the end of the horizon. ``segment`` reads the figures of one customer
+        segment (a run with ``[output] by_segment = true``; see :meth:`series`).
         """
         s = self._strategy(strategy)
+        source = s.series
+        if segment is not None:
+            self._require_segments()
+            k = self._segment_index(segment)
+            source = {m: a[:, :, k] for m, a in s.series_by_segment.items()}
         data = {}
         for f in _figures(figures):
-            needed = {m: s.series[m] for m in (f["metric"], f["denominator"]) if m and m in s.series}
+            needed = {m: source[m] for m in (f["metric"], f["denominator"]) if m and m in source}
             if not needed:  # a file without this figure's metrics: NaN, as for a missing metric
                 needed = {"_days": np.full((s.replications, s.days), np.nan)}
             data[f["id"]] = _core.figure_values(f["id"], needed, _check_day(at_day, s.days))
         return pd.DataFrame(data, index=pd.RangeIndex(s.replications, name="replication"))
 
     def summary(self, strategy: str | Sequence[str] | None = None, figures: str | Iterable[str] | None = None,
-                level: float = 0.95, at_day: int | None = None) -> pd.DataFrame:
+                level: float = 0.95, at_day: int | None = None, *, by_segment: bool = False) -> pd.DataFrame:
         """Key figures with confidence intervals over replications, one row per strategy and figure.
 
         Columns: strategy, figure, label, mean, ci_low, ci_high (Student t at ``level``), sd, n,
@@ -452,27 +534,44 @@ class Results:
         and scaled exactly as ``cxsim run``, ``cxsim info``, ``cxsim compare`` and the report show
         them (shares in %; the key-figure table's formatting). With one replication the interval is
         NaN. Figures and ``at_day`` as in
-        :meth:`key_figures` (default: the key figures ``cxsim compare`` shows).
+        :meth:`key_figures` (default: the key figures ``cxsim compare`` shows). With
+        ``by_segment=True`` (a run with ``[output] by_segment = true``) there is one row per
+        strategy, segment and figure, and a categorical ``segment`` column after ``strategy``;
+        figures without a segment (contact-centre queue figures, profit, CLV) are NaN there.
         """
         rows = []
         chosen = _figures(figures)
         _check_day(at_day, self.days)
+        if by_segment:
+            self._require_segments()
+        segments: list[str | None] = list(self.segment_names) if by_segment else [None]
         for name in self._strategy_names(strategy):
-            values = self.key_figures(name, [f["id"] for f in chosen], at_day)
-            for f in chosen:
-                v = values[f["id"]].to_numpy()
-                mean, half, n = _interval(v, level)
-                text, half_text, shown_unit = _core.estimate_text(f["id"], [float(x) for x in v], level)
-                rows.append({"strategy": name, "figure": f["id"], "label": f["label"], "mean": mean,
-                             "ci_low": mean - half, "ci_high": mean + half,
-                             "sd": float(np.nanstd(v, ddof=1)) if n > 1 else np.nan, "n": n,
-                             "unit": f["unit"], "text": text, "half_width_text": half_text,
-                             "shown_unit": shown_unit})
-        return pd.DataFrame(rows, columns=["strategy", "figure", "label", "mean", "ci_low", "ci_high", "sd",
-                                           "n", "unit", "text", "half_width_text", "shown_unit"])
+            for segment in segments:
+                values = self.key_figures(name, [f["id"] for f in chosen], at_day, segment=segment)
+                for f in chosen:
+                    v = values[f["id"]].to_numpy()
+                    with np.errstate(invalid="ignore"):
+                        mean, half, n = _interval(v, level)
+                    text, half_text, shown_unit = _core.estimate_text(f["id"], [float(x) for x in v], level)
+                    row = {"strategy": name, "figure": f["id"], "label": f["label"], "mean": mean,
+                           "ci_low": mean - half, "ci_high": mean + half,
+                           "sd": float(np.nanstd(v, ddof=1)) if n > 1 else np.nan, "n": n,
+                           "unit": f["unit"], "text": text, "half_width_text": half_text,
+                           "shown_unit": shown_unit}
+                    if by_segment:
+                        row["segment"] = segment
+                    rows.append(row)
+        columns = ["strategy", "figure", "label", "mean", "ci_low", "ci_high", "sd", "n", "unit", "text",
+                   "half_width_text", "shown_unit"]
+        if not by_segment:
+            return pd.DataFrame(rows, columns=columns)
+        out = pd.DataFrame(rows, columns=columns[:1] + ["segment"] + columns[1:])
+        out["segment"] = pd.Categorical(out["segment"], categories=self.segment_names)
+        return out
 
     def compare(self, baseline: str | None = None, figures: str | Iterable[str] | None = None,
-                level: float = 0.95, at_day: int | None = None, format: str | None = None) -> Any:
+                level: float = 0.95, at_day: int | None = None, format: str | None = None, *,
+                segment: str | None = None) -> Any:
         """Each strategy against a baseline: mean paired difference with a confidence interval,
         computed by the same C++ code as ``cxsim compare`` (so the numbers are identical).
 
@@ -491,6 +590,8 @@ class Results:
                 flows are summed up to it.
             format: None for a DataFrame; ``"table"``, ``"markdown"``, ``"csv"`` or ``"json"`` for
                 the text ``cxsim compare --format`` prints.
+            segment: compare within one customer segment (a run with ``[output] by_segment =
+                true``), as each block of ``cxsim compare --by-segment``.
 
         Returns:
             DataFrame with strategy, figure, label, baseline (its mean), value (the strategy's
@@ -503,7 +604,13 @@ class Results:
             ScenarioError: no such baseline, nothing to compare it with, or an unknown figure.
         """
         base = self.baseline if baseline is None else baseline  # C++ says which names exist
-        out = _core.compare(self._run_payload(), base, _figure_names(figures), _check_day(at_day, self.days), level,
+        payload = self._run_payload()
+        if segment is not None:
+            self._require_segments()
+            k = self._segment_index(segment)
+            for run in payload:
+                run["series"] = {m: a[:, :, k] for m, a in self._strategy(run["name"]).series_by_segment.items()}
+        out = _core.compare(payload, base, _figure_names(figures), _check_day(at_day, self.days), level,
                             format or "")
         if format:
             return out
