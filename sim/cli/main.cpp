@@ -35,6 +35,7 @@
 
 #ifdef CXSIM_WITH_MPI
 #include "mpi/ensemble.hpp"
+#include "mpi/partition.hpp"
 #endif
 
 namespace {
@@ -88,8 +89,28 @@ struct PrecisionOptions {
   std::vector<std::string> figures;
 };
 
+#ifdef CXSIM_WITH_MPI
+/// What `--partition` moved between ranks and held (printed with the run's figures).
+std::string describe_partition(const cxsim::mpi::PartitionReport& r) {
+  const double per_day = r.customer_days > 0 ? 1.0 / static_cast<double>(r.customer_days) : 0.0;
+  char line[640];
+  std::snprintf(line, sizeof line,
+                "partition: %d ranks; %s between ranks, %.3g bytes per customer-day (sums %.3g, contacts "
+                "%.3g, outcomes %.3g, messages %.3g, story updates %.3g), customer columns %s; largest rank "
+                "holds %s, %s while its network was built\n",
+                r.ranks, cxsim::human_bytes(static_cast<double>(r.total())).c_str(),
+                static_cast<double>(r.total() - r.columns) * per_day, static_cast<double>(r.sums) * per_day,
+                static_cast<double>(r.contacts) * per_day, static_cast<double>(r.outcomes) * per_day,
+                static_cast<double>(r.messages) * per_day, static_cast<double>(r.stories) * per_day,
+                cxsim::human_bytes(static_cast<double>(r.columns)).c_str(),
+                cxsim::human_bytes(static_cast<double>(r.state_bytes_max)).c_str(),
+                cxsim::human_bytes(static_cast<double>(r.network_peak_max)).c_str());
+  return line;
+}
+#endif
+
 int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool quiet,
-            const PrecisionOptions& po, const std::string& command_line, bool force) {
+            const PrecisionOptions& po, const std::string& command_line, bool force, bool partition) {
   cxsim::StudySelection selection;
   selection.precision = po.precision;
   selection.max_replications = po.max_replications;
@@ -119,7 +140,15 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   options.task_started = [&bar](int run, int replication) { bar.task_started(run, replication); };
 #ifdef CXSIM_WITH_MPI
-  if (cxsim::mpi::world().size > 1) options.distribute = cxsim::mpi::run_plans_on_ranks;
+  // --partition: every run split over the ranks (docs/cluster.md); else runs spread over them.
+  // Without a launcher, or in a build without MPI, --partition just runs in this process.
+  const bool partitioned = partition && cxsim::mpi::world().active;
+  if (partitioned)
+    options.distribute = cxsim::mpi::run_plans_partitioned;
+  else if (cxsim::mpi::world().size > 1)
+    options.distribute = cxsim::mpi::run_plans_on_ranks;
+#else
+  (void)partition;
 #endif
   bar.start();
   cxsim::StudyOutcome outcome;
@@ -133,6 +162,10 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
     write_options.cancel = &cxsim::cli::cancel_flag();
     cxsim::save_study(output, study, outcome, command_line, write_options);  // the commit: exit 0 from here
   });
+  std::string partition_text;
+#ifdef CXSIM_WITH_MPI
+  if (partitioned) partition_text = describe_partition(cxsim::mpi::partition_report());  // collective
+#endif
   if (!root) return 0;
   if (!quiet) {
     const cxsim::ExperimentResult& result = outcome.result;
@@ -144,6 +177,7 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
       std::cout << "\n"
                 << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
     if (outcome.precision) std::cout << cxsim::describe_precision(*outcome.precision, *study.precision);
+    std::cout << partition_text << std::flush;
     std::printf(
         "%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
         static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
@@ -306,6 +340,10 @@ int cxsim_main(int argc, char** argv) {
       ->check(CLI::Range(3, 100000));
   run->add_option("--precision-metric", po.figures,
                   "Figures --precision checks (repeatable; default: profit and retention)");
+  bool partition = false;
+  run->add_flag("--partition", partition,
+                "Under mpirun: split each run's population over the ranks (memory per rank about "
+                "population / ranks; the same results bit for bit). Without mpirun it runs here as usual");
   run->footer(
       "Examples:\n"
       "  cxsim run scenarios/service_speed.toml                  the baseline and every strategy\n"
@@ -416,7 +454,7 @@ int cxsim_main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
+    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force, partition);
     if (mpi_rank() != 0) return 0;  // under mpirun, the other commands run on rank 0 only
     if (*cmp) return cmd_compare(ca);
     if (*calibrate_args.app)

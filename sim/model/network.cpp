@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <string_view>
 
 #include "core/errors.hpp"
@@ -413,6 +414,23 @@ std::vector<std::uint64_t> degree_histogram(const Network& net) {
 std::uint64_t network_bytes(const Network& net) {
   return sizeof(Network) + net.offsets.capacity() * sizeof(std::uint64_t) +
          net.targets.capacity() * sizeof(std::uint32_t);
+}
+
+Network network_rows(const Network& net, std::uint32_t first, std::uint32_t count) {
+  Network out;
+  out.size = net.size;
+  out.complete = net.complete;
+  if (net.complete || net.offsets.empty()) return out;
+  if (net.first != 0 || net.offsets.size() != static_cast<std::size_t>(net.size) + 1 ||
+      std::uint64_t{first} + count > net.size)
+    throw std::invalid_argument("network_rows: needs every row and a block inside the population");
+  out.first = first;
+  const std::uint64_t base = net.offsets[first];
+  out.offsets.resize(static_cast<std::size_t>(count) + 1);
+  for (std::uint32_t k = 0; k <= count; ++k) out.offsets[k] = net.offsets[first + k] - base;
+  out.targets.assign(net.targets.begin() + static_cast<std::ptrdiff_t>(base),
+                     net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[first + count]));
+  return out;
 }
 
 }  // namespace cxsim
