@@ -45,6 +45,14 @@ struct NetworkSpec {
 /// @throws InputError when the spec cannot be met (e.g. mean degree >= n)
 Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
 
+/// The rows of members [first, first + count) of generate_network(spec, n, key), the same ties in
+/// the same order, built without the other rows where the generator allows: ring and Watts-Strogatz
+/// keep every member's own slots (4 bytes a tie / 2, plus 4 a member) while they build the rows;
+/// Erdos-Renyi replays every member's stream and keeps the ties of the block (no more memory than
+/// the rows, time of the whole graph); Barabasi-Albert is built whole and trimmed.
+Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
+                              std::uint32_t count);
+
 /// Builds an undirected CSR graph from an edge list: drops self-loops and duplicates.
 /// @throws InputError when an id is >= n
 Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges);

@@ -237,12 +237,8 @@ ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int fi
       together([&] {
         link.emplace(Blocks::even(population, Model::kChunk, w.size), w.rank);
         const Blocks& blocks = link->blocks();
-        // Built whole on every rank, then trimmed to this rank's rows (the generators are
-        // sequential over the population; docs/cluster.md gives the peak this costs).
-        Network whole = network_for(p, key, given);
-        g_report.network_peak_max = std::max(g_report.network_peak_max, network_bytes(whole));
-        network.emplace(network_rows(whole, blocks.first(w.rank), blocks.count(w.rank)));
-        whole = Network{};
+        // This rank's rows only (what each generator needs to build them: docs/cluster.md).
+        network.emplace(network_rows_for(p, key, given, blocks.first(w.rank), blocks.count(w.rank)));
         model.emplace(p, *network, key, *link);
         g_report.state_bytes_max = std::max(g_report.state_bytes_max, model->state_bytes() + network_bytes(*network));
       });
@@ -298,16 +294,13 @@ PartitionReport partition_report() {
   if (!w.active || w.size == 1) return r;
   std::uint64_t sums[6] = {r.sums, r.contacts, r.outcomes, r.messages, r.stories, r.columns};
   MPI_Allreduce(MPI_IN_PLACE, sums, 6, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-  std::uint64_t peaks[2] = {r.state_bytes_max, r.network_peak_max};
-  MPI_Allreduce(MPI_IN_PLACE, peaks, 2, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &r.state_bytes_max, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
   r.sums = sums[0];
   r.contacts = sums[1];
   r.outcomes = sums[2];
   r.messages = sums[3];
   r.stories = sums[4];
   r.columns = sums[5];
-  r.state_bytes_max = peaks[0];
-  r.network_peak_max = peaks[1];
   return r;
 }
 
