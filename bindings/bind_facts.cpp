@@ -52,7 +52,8 @@ py::object episodes_dict(const std::vector<std::int32_t>& replication, const std
   columns["touchpoint"] = column([](const EpisodeRow& e) { return e.touchpoint; });
   columns["severity"] = column([](const EpisodeRow& e) { return e.severity; });
   columns["notified"] = column([](const EpisodeRow& e) { return e.notified; });
-  columns["contacted"] = column([](const EpisodeRow& e) { return static_cast<std::uint8_t>(e.contacts > 0); });
+  columns["contacted"] =
+      column([](const EpisodeRow& e) { return static_cast<std::uint8_t>(e.contacts > 0); });
   columns["contacts"] = column([](const EpisodeRow& e) { return e.contacts; });
   columns["channel"] = column([](const EpisodeRow& e) { return e.channel; });
   columns["outcome"] = column([](const EpisodeRow& e) { return static_cast<std::uint8_t>(e.outcome); });
@@ -62,8 +63,10 @@ py::object episodes_dict(const std::vector<std::int32_t>& replication, const std
   columns["attitude_after"] = column([](const EpisodeRow& e) { return e.attitude_after; });
   columns["next_order"] = column([](const EpisodeRow& e) { return static_cast<std::uint8_t>(e.stay); });
   columns["next_order_day"] = column([](const EpisodeRow& e) { return e.next_order_day; });
-  columns["stories_told"] = column([](const EpisodeRow& e) { return static_cast<std::int32_t>(e.stories_told); });
-  columns["people_reached"] = column([](const EpisodeRow& e) { return static_cast<std::int32_t>(e.people_reached); });
+  columns["stories_told"] =
+      column([](const EpisodeRow& e) { return static_cast<std::int32_t>(e.stories_told); });
+  columns["people_reached"] =
+      column([](const EpisodeRow& e) { return static_cast<std::int32_t>(e.people_reached); });
   py::dict categories;
   categories["segment"] = names(segments);
   std::vector<std::string_view> touchpoints;
@@ -123,7 +126,8 @@ void register_facts(py::module_& m) {
         }
         if (!data) return py::none();
         std::vector<std::string> segments;
-        for (const auto& s : file.segments) segments.push_back(s.count("name") ? s.at("name") : std::string());
+        for (const auto& s : file.segments)
+          segments.push_back(s.count("name") ? s.at("name") : std::string());
         return episodes_dict(data->replication, data->rows, data->replications, data->sample, data->max_rows,
                              data->rows_dropped, segments);
       },

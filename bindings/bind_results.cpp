@@ -64,7 +64,8 @@ py::dict segment_series_dict(const std::vector<SeriesSet>& by_segment) {
   py::dict out;
   if (by_segment.empty()) return out;
   const SeriesSet& first = by_segment.front();
-  const std::size_t count = by_segment.size(), cells = static_cast<std::size_t>(first.replications) * first.days;
+  const std::size_t count = by_segment.size(),
+                    cells = static_cast<std::size_t>(first.replications) * first.days;
   for (int m = 0; m < kMetricCount; ++m) {
     std::vector<double> values(cells * count);
     for (std::size_t s = 0; s < count; ++s) {
@@ -73,8 +74,8 @@ py::dict segment_series_dict(const std::vector<SeriesSet>& by_segment) {
     }
     const double* data = nullptr;
     const py::capsule owner = owning_capsule(std::move(values), &data);
-    out[py::str(std::string(metric_defs()[m].name))] = array_view<double>(
-        data, {first.replications, first.days, static_cast<py::ssize_t>(count)}, owner);
+    out[py::str(std::string(metric_defs()[m].name))] =
+        array_view<double>(data, {first.replications, first.days, static_cast<py::ssize_t>(count)}, owner);
   }
   return out;
 }
@@ -253,7 +254,8 @@ void copy(const std::string& source, const std::string& destination) {
         run.episodes.resize(static_cast<std::size_t>(e->replications));
         for (std::size_t k = 0; k < e->rows.size(); ++k)
           run.episodes[static_cast<std::size_t>(e->replication[k])].rows.push_back(e->rows[k]);
-        if (!run.episodes.empty()) run.episodes.front().rows_dropped = static_cast<std::uint64_t>(e->rows_dropped);
+        if (!run.episodes.empty())
+          run.episodes.front().rows_dropped = static_cast<std::uint64_t>(e->rows_dropped);
       }
     }
     r.runs.push_back(std::move(run));

@@ -36,6 +36,7 @@
 
 #ifdef CXSIM_WITH_MPI
 #include "mpi/ensemble.hpp"
+#include "mpi/partition.hpp"
 #endif
 
 namespace {
@@ -89,8 +90,27 @@ struct PrecisionOptions {
   std::vector<std::string> figures;
 };
 
+#ifdef CXSIM_WITH_MPI
+/// What `--partition` moved between ranks and held (printed with the run's figures).
+std::string describe_partition(const cxsim::mpi::PartitionReport& r) {
+  const double per_day = r.customer_days > 0 ? 1.0 / static_cast<double>(r.customer_days) : 0.0;
+  char line[640];
+  std::snprintf(line, sizeof line,
+                "partition: %d ranks; %s between ranks, %.3g bytes per customer-day (sums %.3g, contacts "
+                "%.3g, outcomes %.3g, messages %.3g, story updates %.3g), customer columns %s; largest rank "
+                "holds %s (customers, story copy, network rows)\n",
+                r.ranks, cxsim::human_bytes(static_cast<double>(r.total())).c_str(),
+                static_cast<double>(r.total() - r.columns) * per_day, static_cast<double>(r.sums) * per_day,
+                static_cast<double>(r.contacts) * per_day, static_cast<double>(r.outcomes) * per_day,
+                static_cast<double>(r.messages) * per_day, static_cast<double>(r.stories) * per_day,
+                cxsim::human_bytes(static_cast<double>(r.columns)).c_str(),
+                cxsim::human_bytes(static_cast<double>(r.state_bytes_max)).c_str());
+  return line;
+}
+#endif
+
 int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool quiet,
-            const PrecisionOptions& po, const std::string& command_line, bool force) {
+            const PrecisionOptions& po, const std::string& command_line, bool force, bool partition) {
   cxsim::StudySelection selection;
   selection.precision = po.precision;
   selection.max_replications = po.max_replications;
@@ -120,7 +140,15 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   options.task_started = [&bar](int run, int replication) { bar.task_started(run, replication); };
 #ifdef CXSIM_WITH_MPI
-  if (cxsim::mpi::world().size > 1) options.distribute = cxsim::mpi::run_plans_on_ranks;
+  // --partition: every run split over the ranks (docs/cluster.md); else runs spread over them.
+  // Without a launcher, or in a build without MPI, --partition just runs in this process.
+  const bool partitioned = partition && cxsim::mpi::world().active;
+  if (partitioned)
+    options.distribute = cxsim::mpi::run_plans_partitioned;
+  else if (cxsim::mpi::world().size > 1)
+    options.distribute = cxsim::mpi::run_plans_on_ranks;
+#else
+  (void)partition;
 #endif
   bar.start();
   cxsim::StudyOutcome outcome;
@@ -134,6 +162,10 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
     write_options.cancel = &cxsim::cli::cancel_flag();
     cxsim::save_study(output, study, outcome, command_line, write_options);  // the commit: exit 0 from here
   });
+  std::string partition_text;
+#ifdef CXSIM_WITH_MPI
+  if (partitioned) partition_text = describe_partition(cxsim::mpi::partition_report());  // collective
+#endif
   if (!root) return 0;
   if (!quiet) {
     const cxsim::ExperimentResult& result = outcome.result;
@@ -145,6 +177,7 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
       std::cout << "\n"
                 << cxsim::format_comparison(cxsim::compare(runs, {}), cxsim::CompareFormat::table) << "\n";
     if (outcome.precision) std::cout << cxsim::describe_precision(*outcome.precision, *study.precision);
+    std::cout << partition_text << std::flush;
     std::printf(
         "%llu customer-days in %.2f s on %d threads (%.3g customer-days/s)\n",
         static_cast<unsigned long long>(result.stats.customer_days), result.stats.seconds_simulating,
@@ -190,16 +223,17 @@ struct CompareArgs {
 /// `cxsim compare --by-segment`: the paired comparison within each segment, one block a segment.
 int compare_by_segment(const CompareArgs& a, const cxsim::ResultsFile& file, cxsim::CompareFormat format) {
   if (format == cxsim::CompareFormat::csv || format == cxsim::CompareFormat::json)
-    throw cxsim::InputError("--by-segment prints one table a segment: use --format table or markdown (Python's "
-                            "Results.series(..., by_segment=True) gives the data)",
-                            a.file);
+    throw cxsim::InputError(
+        "--by-segment prints one table a segment: use --format table or markdown (Python's "
+        "Results.series(..., by_segment=True) gives the data)",
+        a.file);
   cxsim::require_segments(file);
   const auto& names = file.strategies.front().segment_names;
   for (const auto& s : file.strategies)
     if (s.segment_names != names)
-      throw cxsim::InputError("strategies '" + file.strategies.front().name + "' and '" + s.name +
-                                  "' have different segments",
-                              a.file);
+      throw cxsim::InputError(
+          "strategies '" + file.strategies.front().name + "' and '" + s.name + "' have different segments",
+          a.file);
   cxsim::CompareOptions options;
   options.baseline = a.baseline;
   options.figures = a.metrics;
@@ -213,8 +247,8 @@ int compare_by_segment(const CompareArgs& a, const cxsim::ResultsFile& file, cxs
     } catch (const cxsim::InputError& e) {
       throw cxsim::InputError(e.message(), a.file, 0, 0, e.key());
     }
-    std::cout << (k ? "\n" : "") << (format == cxsim::CompareFormat::markdown ? "## " : "")
-                << "segment " << names[k] << "\n";
+    std::cout << (k ? "\n" : "") << (format == cxsim::CompareFormat::markdown ? "## " : "") << "segment "
+              << names[k] << "\n";
     std::cout << cxsim::terminal_text(text);
   }
   return 0;
@@ -269,8 +303,8 @@ int cmd_facts(const FactsArgs& a) {
             "': the loyalty-by-complaint-outcome (TARP) and Forrester facts need run.episodes = true (run "
             "again with --set run.episodes=true), or pass --partial for the facts the series give",
         a.file, 0, 0, "run.episodes");
-  const std::string title = "Published regularities measured from " + a.file + " (strategy " + a.strategy + ", " +
-                            std::to_string(input.series.replications) + " replications of " +
+  const std::string title = "Published regularities measured from " + a.file + " (strategy " + a.strategy +
+                            ", " + std::to_string(input.series.replications) + " replications of " +
                             std::to_string(input.series.days) + " days)";
   std::cout << cxsim::terminal_text(cxsim::format_facts(cxsim::measure_facts(input), format, title));
   return 0;
@@ -367,6 +401,10 @@ int cxsim_main(int argc, char** argv) {
   run->add_option("--precision-metric", po.figures,
                   "Figures --precision checks (repeatable; default: profit and 12-month retention, or "
                   "monthly churn for runs shorter than a year; profit alone up to 30 days)");
+  bool partition = false;
+  run->add_flag("--partition", partition,
+                "Under mpirun: split each run's population over the ranks (memory per rank about "
+                "population / ranks; the same results bit for bit). Without mpirun it runs here as usual");
   run->footer(
       "Examples:\n"
       "  cxsim run scenarios/service_speed.toml                  the baseline and every strategy\n"
@@ -386,8 +424,9 @@ int cxsim_main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand("info", "Describe a results file");
   info->add_option("FILE", results_file, "Results file (HDF5)")->required();
   bool info_by_segment = false;
-  info->add_flag("--by-segment", info_by_segment,
-                 "The key figures of each strategy per customer segment (a run with [output] by_segment = true)");
+  info->add_flag(
+      "--by-segment", info_by_segment,
+      "The key figures of each strategy per customer segment (a run with [output] by_segment = true)");
   info->footer(
       "Examples:\n  cxsim info service_speed.h5                 provenance, strategies and key figures\n"
       "  cxsim info service_speed.h5 --by-segment    who leaves: the key figures per segment");
@@ -509,7 +548,8 @@ int cxsim_main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force);
+    if (*run)
+      return cmd_run(so, output, threads, quiet, po, joined_command_line(argc, argv), force, partition);
     // The studies run on every rank, their simulations spread over the ranks (study_support.hpp).
     int status = 0;
     if (*calibrate_args.app) {

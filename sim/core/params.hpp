@@ -111,7 +111,7 @@ constexpr std::string_view choice_name(E value) {
   NUM(run, horizon_days, std::int64_t, 730, 1, 36500, "days", false, "Simulated days", "")                  \
   NUM(run, save_customers, bool, false, 0, 1, "", false,                                                    \
       "Also write each customer's final state to the results file", "")                                     \
-  NUM(run, episodes, bool, false, 0, 1, "", false,                                                         \
+  NUM(run, episodes, bool, false, 0, 1, "", false,                                                          \
       "Also record every problem episode (what happened to it, whether the customer stayed) in the "        \
       "results file (docs/results-format.md); it only observes: every other result is unchanged",           \
       "")                                                                                                   \
@@ -119,7 +119,8 @@ constexpr std::string_view choice_name(E value) {
       "Record the episodes of 1 customer in this many: those whose id is a multiple of it", "")             \
   NUM(run, episode_max_rows, std::int64_t, 1000000, 1, 100000000, "rows", false,                            \
       "Most episodes kept per replication (about 48 bytes each); later ones are only counted, and "         \
-      "the table says so", "")                                                                              \
+      "the table says so",                                                                                  \
+      "")                                                                                                   \
   TEXT(run, title, "", "Title of the report and charts; empty: the scenario file's first comment line")     \
   TEXT(run, question, "",                                                                                   \
        "The question the run answers, shown at the top of the report; empty: the rest of the "              \
@@ -335,7 +336,7 @@ constexpr std::string_view choice_name(E value) {
       "CLV convention")                                                                                     \
   TEXT(finance, currency, "",                                                                               \
        "Currency of every amount, as charts and reports label it (e.g. EUR, USD, GBP); empty: "             \
-       "'currency'")                                                                             \
+       "'currency'")                                                                                        \
   NUM(output, by_segment, bool, false, 0, 1, "", false,                                                     \
       "Also write every daily series split by customer segment (series_by_segment in the results "          \
       "file), so that who leaves can be read per segment; contact-centre queue figures stay whole (NaN)",   \
@@ -372,7 +373,7 @@ constexpr std::string_view choice_name(E value) {
           "The chatbot: always open; contains part of its contacts, passes the rest to "         \
           "chat.")                                                                               \
   SECTION(proactive, "Telling customers about problems the firm detects before they call.")      \
-  SECTION(finance, "Money over time.")                                                            \
+  SECTION(finance, "Money over time.")                                                           \
   SECTION(output, "What the results file holds beyond the daily totals.")
 
 // SEG(name, C++ type, default, min, max, unit, description)

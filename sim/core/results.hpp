@@ -175,9 +175,13 @@ enum class EpisodeOutcome : std::uint8_t {
   given_up = 5,                ///< the last contact was answered without resolving it, then no repeat
   open_at_end = 6,             ///< still open when the run ended (censored)
 };
-inline constexpr std::string_view kEpisodeOutcomeNames[] = {
-    "resolved_first_contact", "resolved_later", "resolved_proactively", "unresolved",
-    "abandoned",              "given_up",       "open_at_end"};
+inline constexpr std::string_view kEpisodeOutcomeNames[] = {"resolved_first_contact",
+                                                            "resolved_later",
+                                                            "resolved_proactively",
+                                                            "unresolved",
+                                                            "abandoned",
+                                                            "given_up",
+                                                            "open_at_end"};
 
 /// What the customer did at the first purchase occasion after the episode ended.
 enum class EpisodeStay : std::uint8_t { stayed = 0, churned = 1, censored = 2 };
@@ -200,10 +204,10 @@ struct EpisodeRow {
   std::uint16_t stories_told = 0;        ///< new stories the customer started during the episode
   std::uint16_t people_reached = 0;      ///< listeners the customer told those stories to
   std::uint8_t segment = 0;
-  std::uint8_t touchpoint = 0;  ///< row of the touchpoint table (0 delivery, 1 use)
-  std::uint8_t severity = 0;    ///< 1 mild, 2 moderate, 3 severe (the worst while open)
-  std::uint8_t notified = 0;    ///< a proactive notification reached the customer
-  std::uint8_t contacts = 0;    ///< contacts the customer made about it
+  std::uint8_t touchpoint = 0;               ///< row of the touchpoint table (0 delivery, 1 use)
+  std::uint8_t severity = 0;                 ///< 1 mild, 2 moderate, 3 severe (the worst while open)
+  std::uint8_t notified = 0;                 ///< a proactive notification reached the customer
+  std::uint8_t contacts = 0;                 ///< contacts the customer made about it
   std::uint8_t channel = kEpisodeNoChannel;  ///< channel of the first contact
   EpisodeOutcome outcome = EpisodeOutcome::open_at_end;
   EpisodeStay stay = EpisodeStay::censored;

@@ -273,7 +273,8 @@ void append_replications(ExperimentResult& into, ExperimentResult&& more) {
       into_set = std::move(merged);
     };
     append(a.series, b.series);
-    for (std::size_t s = 0; s < a.segment_series.size(); ++s) append(a.segment_series[s], b.segment_series[s]);
+    for (std::size_t s = 0; s < a.segment_series.size(); ++s)
+      append(a.segment_series[s], b.segment_series[s]);
     for (auto& c : b.customers) a.customers.push_back(std::move(c));
     for (auto& e : b.episodes) a.episodes.push_back(std::move(e));
   }

@@ -18,17 +18,24 @@
 namespace cxsim {
 
 Network network_for(const Params& params, RngKey key, const Network* given) {
+  const auto n = static_cast<std::uint32_t>(params.market_population);
+  return network_rows_for(params, key, given, 0, n);
+}
+
+Network network_rows_for(const Params& params, RngKey key, const Network* given, std::uint32_t first,
+                         std::uint32_t count) {
+  const auto n = static_cast<std::uint32_t>(params.market_population);
   if (params.network_kind == "edge_list") {
     if (!given)
       throw InputError("an edge-list network needs the file read first", "", 0, 0, "network.edge_list");
-    return *given;
+    return first == 0 && count == n ? *given : network_rows(*given, first, count);
   }
   NetworkSpec spec;
   spec.kind = choices_of(params).network_kind;
   spec.mean_degree = params.network_mean_degree;
   spec.rewiring = params.network_rewiring;
   spec.ba_m = params.network_ba_m;
-  return generate_network(spec, static_cast<std::uint32_t>(params.market_population), key);
+  return generate_network_rows(spec, n, key, first, count);
 }
 
 std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs) {
@@ -43,9 +50,9 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
   const auto tasks = params.run_replications * std::max(1, runs);
   const auto concurrent = static_cast<std::uint64_t>(
       std::max<std::int64_t>(1, std::min<std::int64_t>(tasks, std::max(1, threads))));
-  const std::uint64_t series =
-      static_cast<std::uint64_t>(kMetricCount) * 8 * static_cast<std::uint64_t>(tasks * params.run_horizon_days) *
-      (params.output_by_segment ? 1 + params.segments.size() : 1);
+  const std::uint64_t series = static_cast<std::uint64_t>(kMetricCount) * 8 *
+                               static_cast<std::uint64_t>(tasks * params.run_horizon_days) *
+                               (params.output_by_segment ? 1 + params.segments.size() : 1);
   return per_replication * concurrent + series;
 }
 

@@ -34,6 +34,9 @@ struct RunOptions {
 
 /// Builds a replication's network from the parameters (the given one for edge lists).
 Network network_for(const Params& params, RngKey key, const Network* given);
+/// Its rows of members [first, first + count) (a rank's share of a partitioned run).
+Network network_rows_for(const Params& params, RngKey key, const Network* given, std::uint32_t first,
+                         std::uint32_t count);
 
 /// Runs every replication of `params`. `given_network` (an edge-list file read by the caller)
 /// is used by every replication when network.kind is edge_list.

@@ -132,7 +132,8 @@ std::string format_facts(const std::vector<FactRow>& facts, CompareFormat fmt, c
       return out;
     }
     case CompareFormat::markdown: {
-      out = "## " + md_escape(title) + "\n\n| fact | measured | 95% interval | band | status | source |\n"
+      out = "## " + md_escape(title) +
+            "\n\n| fact | measured | 95% interval | band | status | source |\n"
             "|---|--:|---|---|---|---|\n";
       for (const FactRow& f : facts)
         out += "| " + md_escape(f.fact) + " | " + shown(f.value, f.unit) + " | " + interval(f) + " | " +
@@ -152,13 +153,15 @@ std::string format_facts(const std::vector<FactRow>& facts, CompareFormat fmt, c
       out = "{\n  \"title\": " + json_string(title) + ",\n  \"facts\": [";
       for (std::size_t i = 0; i < facts.size(); ++i) {
         const FactRow& f = facts[i];
-        out += std::string(i ? "," : "") + "\n    {\"id\": " + json_string(f.id) + ", \"fact\": " +
-               json_string(f.fact) + ", \"unit\": " + json_string(f.unit) + ", \"value\": " + exact(f.value, "null") +
-               ", \"ci_low\": " + exact(f.ci_low, "null") + ", \"ci_high\": " + exact(f.ci_high, "null") +
-               ", \"replications\": " + std::to_string(f.replications) + ", \"band_low\": " +
-               exact(f.band_low, "null") + ", \"band_high\": " + exact(f.band_high, "null") + ", \"band\": " +
-               json_string(f.band) + ", \"status\": " + json_string(f.status) + ", \"source\": " +
-               json_string(f.source) + ", \"note\": " + json_string(f.note) + "}";
+        out += std::string(i ? "," : "") + "\n    {\"id\": " + json_string(f.id) +
+               ", \"fact\": " + json_string(f.fact) + ", \"unit\": " + json_string(f.unit) +
+               ", \"value\": " + exact(f.value, "null") + ", \"ci_low\": " + exact(f.ci_low, "null") +
+               ", \"ci_high\": " + exact(f.ci_high, "null") +
+               ", \"replications\": " + std::to_string(f.replications) +
+               ", \"band_low\": " + exact(f.band_low, "null") +
+               ", \"band_high\": " + exact(f.band_high, "null") + ", \"band\": " + json_string(f.band) +
+               ", \"status\": " + json_string(f.status) + ", \"source\": " + json_string(f.source) +
+               ", \"note\": " + json_string(f.note) + "}";
       }
       out += "\n  ]\n}\n";
       return out;

@@ -154,7 +154,8 @@ std::uint64_t episode_rows_bound(const Params& p) {
   if (!p.run_episodes) return 0;
   const double rate = std::min(1.0, p.quality_defect_rate + p.quality_late_delivery_rate +
                                         p.quality_confusion_rate + p.quality_billing_error_rate);
-  const double recorded = static_cast<double>(p.market_population) / static_cast<double>(p.run_episode_sample);
+  const double recorded =
+      static_cast<double>(p.market_population) / static_cast<double>(p.run_episode_sample);
   const double orders = static_cast<double>(p.run_horizon_days) / std::max(1.0, p.purchase_interval_days) + 1;
   const double rows = std::ceil(recorded * orders * rate);
   return static_cast<std::uint64_t>(std::min(rows, static_cast<double>(p.run_episode_max_rows)));
@@ -186,13 +187,14 @@ std::uint64_t estimate_results_bytes(const std::vector<RunPlan>& plans, std::int
     const auto days = static_cast<std::uint64_t>(std::max<std::int64_t>(1, plan.params.run_horizon_days));
     // The series, and with output.by_segment the same again for each segment.
     const std::uint64_t copies = plan.params.output_by_segment ? 1 + plan.params.segments.size() : 1;
-    bytes = saturating_add(bytes, saturating_mul(saturating_mul(saturating_mul(kMetricCount * 8, reps), days), copies));
+    bytes = saturating_add(
+        bytes, saturating_mul(saturating_mul(saturating_mul(kMetricCount * 8, reps), days), copies));
     if (plan.params.run_save_customers)
       bytes =
           saturating_add(bytes, saturating_mul(saturating_mul(kSavedBytesPerCustomer, reps),
                                                static_cast<std::uint64_t>(plan.params.market_population)));
-    bytes = saturating_add(bytes, saturating_mul(saturating_mul(sizeof(EpisodeRow), reps),
-                                                 episode_rows_bound(plan.params)));
+    bytes = saturating_add(
+        bytes, saturating_mul(saturating_mul(sizeof(EpisodeRow), reps), episode_rows_bound(plan.params)));
   }
   return bytes;
 }
@@ -212,10 +214,11 @@ std::uint64_t estimate_experiment_memory(const std::vector<RunPlan>& plans, std:
   // (HDF5's image plus its copy).
   std::uint64_t saved = 0;
   for (const RunPlan& plan : plans)
-    saved = saturating_add(saved, saturating_mul(saturating_mul(sizeof(EpisodeRow),
-                                                                static_cast<std::uint64_t>(
-                                                                    std::max<std::int64_t>(1, replications))),
-                                                 episode_rows_bound(plan.params)));
+    saved = saturating_add(
+        saved,
+        saturating_mul(saturating_mul(sizeof(EpisodeRow),
+                                      static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications))),
+                       episode_rows_bound(plan.params)));
   for (const RunPlan& plan : plans)
     if (plan.params.run_save_customers)
       saved = saturating_add(

@@ -160,10 +160,12 @@ void read_series_by_segment(const h5::Group& group, StrategyResults& s, const st
     start = end + 1;
   }
   if (names.empty() || segments.size() > 255)
-    throw InputError("series_by_segment of strategy '" + s.name + "' does not name its segments (1 to 255)", path);
+    throw InputError("series_by_segment of strategy '" + s.name + "' does not name its segments (1 to 255)",
+                     path);
   const std::size_t count = segments.size(), cells = static_cast<std::size_t>(s.replications) * s.days;
   std::vector<SeriesSet> sets(count, SeriesSet(s.replications, s.days));
-  for (SeriesSet& set : sets) std::fill(set.values.begin(), set.values.end(), std::numeric_limits<double>::quiet_NaN());
+  for (SeriesSet& set : sets)
+    std::fill(set.values.begin(), set.values.end(), std::numeric_limits<double>::quiet_NaN());
   for (const std::string& metric : group.children()) {
     const int m = find_metric(metric);
     if (m < 0) continue;  // a newer file's metric: this build has no slot for it
@@ -177,7 +179,8 @@ void read_series_by_segment(const h5::Group& group, StrategyResults& s, const st
                        path);
     const std::vector<double> values = ds.read<double>();
     if (values.size() != cells * count)
-      throw InputError("series_by_segment '" + metric + "' of strategy '" + s.name + "' has the wrong size", path);
+      throw InputError("series_by_segment '" + metric + "' of strategy '" + s.name + "' has the wrong size",
+                       path);
     for (std::size_t seg = 0; seg < count; ++seg) {
       double* out = sets[seg].values.data() + static_cast<std::size_t>(m) * cells;
       for (std::size_t k = 0; k < cells; ++k) out[k] = values[k * count + seg];
@@ -305,11 +308,12 @@ std::vector<T> episode_column(const h5::Group& group, const char* name, std::siz
   if (ds.dims().size() != 1) throw InputError("damaged results file: " + what + " is not 1-D", path);
   std::vector<T> values = ds.read<T>();
   if (values.size() != rows)
-    throw InputError("damaged results file: " + what + " has " + std::to_string(values.size()) + " rows, not " +
-                         std::to_string(rows),
+    throw InputError("damaged results file: " + what + " has " + std::to_string(values.size()) +
+                         " rows, not " + std::to_string(rows),
                      path);
   for (const T v : values)
-    if (!(static_cast<double>(v) >= static_cast<double>(lo) && static_cast<double>(v) <= static_cast<double>(hi)))
+    if (!(static_cast<double>(v) >= static_cast<double>(lo) &&
+          static_cast<double>(v) <= static_cast<double>(hi)))
       throw InputError("damaged results file: " + what + " holds " + std::to_string(static_cast<double>(v)) +
                            ", outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
                        path);
@@ -329,7 +333,8 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     const h5::Group g = group.open_group("episodes");
     EpisodeData out;
     const auto attr = [&](const char* name) -> std::int64_t {
-      if (!g.has_attr(name)) throw InputError(std::string("damaged results file: episodes without `") + name + "`", path);
+      if (!g.has_attr(name))
+        throw InputError(std::string("damaged results file: episodes without `") + name + "`", path);
       return g.read_attr<std::int64_t>(name);
     };
     const std::int64_t reps = attr("replications");
@@ -340,12 +345,14 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     out.max_rows = attr("max_rows");
     out.rows_dropped = attr("rows_dropped");
     // The length comes from the replication column, checked against the file's size when read.
-    if (!g.has("replication")) throw InputError("damaged results file: no episode column 'replication'", path);
+    if (!g.has("replication"))
+      throw InputError("damaged results file: no episode column 'replication'", path);
     const std::size_t rows = g.open_dataset("replication").dims().empty()
                                  ? 0
                                  : static_cast<std::size_t>(g.open_dataset("replication").dims()[0]);
     const std::int64_t int_max = std::numeric_limits<std::int32_t>::max();
-    out.replication = episode_column<std::int32_t>(g, "replication", rows, 0, std::max<std::int64_t>(0, reps - 1), path);
+    out.replication =
+        episode_column<std::int32_t>(g, "replication", rows, 0, std::max<std::int64_t>(0, reps - 1), path);
     const auto customer = episode_column<std::int32_t>(g, "customer", rows, 0, int_max, path);
     const auto segment = episode_column<std::uint8_t>(g, "segment", rows, 0, 255, path);
     const auto day_opened = episode_column<std::int32_t>(g, "day_opened", rows, 0, int_max, path);
@@ -354,13 +361,17 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     const auto notified = episode_column<std::uint8_t>(g, "notified", rows, 0, 1, path);
     const auto contacts = episode_column<std::uint8_t>(g, "contacts", rows, 0, 255, path);
     const auto channel = episode_column<std::uint8_t>(g, "channel", rows, 0, kEpisodeNoChannel, path);
-    const auto outcome = episode_column<std::uint8_t>(g, "outcome", rows, 0, std::size(kEpisodeOutcomeNames) - 1, path);
+    const auto outcome =
+        episode_column<std::uint8_t>(g, "outcome", rows, 0, std::size(kEpisodeOutcomeNames) - 1, path);
     const auto day_closed = episode_column<std::int32_t>(g, "day_closed", rows, -1, int_max, path);
     const auto days = episode_column<std::int32_t>(g, "days_to_resolution", rows, -1, int_max, path);
     constexpr std::int64_t kAttitudeBound = 1000000;  // attitude is a few units: finite and sane
-    const auto before = episode_column<float>(g, "attitude_before", rows, -kAttitudeBound, kAttitudeBound, path);
-    const auto after = episode_column<float>(g, "attitude_after", rows, -kAttitudeBound, kAttitudeBound, path);
-    const auto stay = episode_column<std::uint8_t>(g, "next_order", rows, 0, std::size(kEpisodeStayNames) - 1, path);
+    const auto before =
+        episode_column<float>(g, "attitude_before", rows, -kAttitudeBound, kAttitudeBound, path);
+    const auto after =
+        episode_column<float>(g, "attitude_after", rows, -kAttitudeBound, kAttitudeBound, path);
+    const auto stay =
+        episode_column<std::uint8_t>(g, "next_order", rows, 0, std::size(kEpisodeStayNames) - 1, path);
     const auto next_day = episode_column<std::int32_t>(g, "next_order_day", rows, -1, int_max, path);
     const auto stories = episode_column<std::int32_t>(g, "stories_told", rows, 0, 65535, path);
     const auto reached = episode_column<std::int32_t>(g, "people_reached", rows, 0, 65535, path);
@@ -478,7 +489,8 @@ std::string describe_segments(const ResultsFile& f) {
     std::vector<RunSeries> runs;
     for (std::size_t k = 0; k < s.segment_series.size(); ++k)
       runs.push_back({s.segment_names[k], "", {}, &s.segment_series[k]});
-    out += "\nkey figures by segment, strategy " + s.name + " (docs/key-figures.md)\n" + key_figure_table(runs);
+    out +=
+        "\nkey figures by segment, strategy " + s.name + " (docs/key-figures.md)\n" + key_figure_table(runs);
   }
   out += "(contact-centre queue figures, service cost, profit and CLV have no segment: n/a)\n";
   return terminal_text(out);

@@ -138,7 +138,8 @@ void write_series_by_segment(const h5::Group& strategy, const std::vector<Series
                              const std::vector<Segment>& segments) {
   const h5::Group group = strategy.create_group("series_by_segment");
   const SeriesSet& first = by_segment.front();
-  const std::size_t count = by_segment.size(), cells = static_cast<std::size_t>(first.replications) * first.days;
+  const std::size_t count = by_segment.size(),
+                    cells = static_cast<std::size_t>(first.replications) * first.days;
   group.write_attr("replications", std::int64_t{first.replications});
   group.write_attr("days", std::int64_t{first.days});
   std::string names;
@@ -148,8 +149,8 @@ void write_series_by_segment(const h5::Group& strategy, const std::vector<Series
                    "Every daily series split by customer segment: flows and stocks are the segment's "
                    "part of the total, ratios are over the segment's customers; contact-centre queue "
                    "figures, service cost, profit and clv have no segment and are NaN");
-  const std::array<hsize_t, 3> dims = {static_cast<hsize_t>(first.replications), static_cast<hsize_t>(first.days),
-                                       static_cast<hsize_t>(count)};
+  const std::array<hsize_t, 3> dims = {static_cast<hsize_t>(first.replications),
+                                       static_cast<hsize_t>(first.days), static_cast<hsize_t>(count)};
   std::vector<double> values(cells * count);
   for (int m = 0; m < kMetricCount; ++m) {
     for (std::size_t s = 0; s < count; ++s) {
@@ -191,7 +192,8 @@ std::string joined(std::span<const std::string_view> names) {
 
 // The episode record (run.episodes): one table of every replication's rows, a column per field
 // (like /summary), categorical columns as uint8 codes with their `categories`.
-void write_episodes(const h5::Group& strategy, const std::vector<EpisodeTable>& tables, const Params& params) {
+void write_episodes(const h5::Group& strategy, const std::vector<EpisodeTable>& tables,
+                    const Params& params) {
   std::size_t rows = 0;
   std::uint64_t dropped = 0;
   for (const EpisodeTable& t : tables) {
@@ -233,39 +235,60 @@ void write_episodes(const h5::Group& strategy, const std::vector<EpisodeTable>& 
   std::vector<std::string_view> touchpoints;
   for (const TouchpointType& tp : kTouchpoints) touchpoints.push_back(tp.name);
   const std::string_view severities[] = {"none", "mild", "moderate", "severe"};
-  column("replication", [](N r, R) { return static_cast<std::int32_t>(r); }, "",
-         "Replication index (0-based)");
-  column("customer", [](N, R e) { return static_cast<std::int32_t>(e.customer); }, "",
-         "Customer id (0-based; index of /strategies/NAME/customers columns)");
-  column("segment", [](N, R e) { return e.segment; }, "", "The customer's segment (index into /parameters/segments)",
-         joined(segments));
-  column("day_opened", [](N, R e) { return e.day_opened; }, "day", "Day the failed touchpoint opened the issue");
-  column("touchpoint", [](N, R e) { return e.touchpoint; }, "", "The touchpoint that failed", joined(touchpoints));
-  column("severity", [](N, R e) { return e.severity; }, "",
-         "Severity of the problem (the worst it reached while open)", joined(severities));
-  column("notified", [](N, R e) { return e.notified; }, "", "1: a proactive notification reached the customer");
-  column("contacted", [](N, R e) { return static_cast<std::uint8_t>(e.contacts > 0); }, "",
-         "1: the customer contacted the firm about it; 0: silent");
-  column("contacts", [](N, R e) { return e.contacts; }, "contacts", "Contacts made about it");
-  column("channel", [](N, R e) { return e.channel; }, "", "Channel of the first contact (none: silent)",
-         joined(kEpisodeChannelNames));
-  column("outcome", [](N, R e) { return static_cast<std::uint8_t>(e.outcome); }, "", "How the episode ended",
-         joined(kEpisodeOutcomeNames));
-  column("day_closed", [](N, R e) { return e.day_closed; }, "day", "Day it closed (-1: open at the end)");
-  column("days_to_resolution", [](N, R e) { return e.days_to_resolution; }, "days",
-         "Days from opening to resolution (resolved outcomes; -1 otherwise)");
-  column("attitude_before", [](N, R e) { return e.attitude_before; }, "attitude", "Attitude S just before the failure");
-  column("attitude_after", [](N, R e) { return e.attitude_after; }, "attitude",
-         "Attitude S when the episode closed (at the end of the run if still open)");
-  column("next_order", [](N, R e) { return static_cast<std::uint8_t>(e.stay); }, "",
-         "At the first purchase occasion after it closed: stayed (ordered) or churned; censored when "
-         "the run ended first (a customer who churns with the issue open churned, outcome unresolved)",
-         joined(kEpisodeStayNames));
-  column("next_order_day", [](N, R e) { return e.next_order_day; }, "day", "Day of that purchase occasion (-1: censored)");
-  column("stories_told", [](N, R e) { return static_cast<std::int32_t>(e.stories_told); }, "stories",
-         "New stories (good or bad) the customer started from the failure to that purchase occasion");
-  column("people_reached", [](N, R e) { return static_cast<std::int32_t>(e.people_reached); }, "people",
-         "Listeners the customer told those stories to (by itself; retellings by others not counted)");
+  column(
+      "replication", [](N r, R) { return static_cast<std::int32_t>(r); }, "", "Replication index (0-based)");
+  column(
+      "customer", [](N, R e) { return static_cast<std::int32_t>(e.customer); }, "",
+      "Customer id (0-based; index of /strategies/NAME/customers columns)");
+  column(
+      "segment", [](N, R e) { return e.segment; }, "",
+      "The customer's segment (index into /parameters/segments)", joined(segments));
+  column(
+      "day_opened", [](N, R e) { return e.day_opened; }, "day", "Day the failed touchpoint opened the issue");
+  column(
+      "touchpoint", [](N, R e) { return e.touchpoint; }, "", "The touchpoint that failed",
+      joined(touchpoints));
+  column(
+      "severity", [](N, R e) { return e.severity; }, "",
+      "Severity of the problem (the worst it reached while open)", joined(severities));
+  column(
+      "notified", [](N, R e) { return e.notified; }, "", "1: a proactive notification reached the customer");
+  column(
+      "contacted", [](N, R e) { return static_cast<std::uint8_t>(e.contacts > 0); }, "",
+      "1: the customer contacted the firm about it; 0: silent");
+  column(
+      "contacts", [](N, R e) { return e.contacts; }, "contacts", "Contacts made about it");
+  column(
+      "channel", [](N, R e) { return e.channel; }, "", "Channel of the first contact (none: silent)",
+      joined(kEpisodeChannelNames));
+  column(
+      "outcome", [](N, R e) { return static_cast<std::uint8_t>(e.outcome); }, "", "How the episode ended",
+      joined(kEpisodeOutcomeNames));
+  column(
+      "day_closed", [](N, R e) { return e.day_closed; }, "day", "Day it closed (-1: open at the end)");
+  column(
+      "days_to_resolution", [](N, R e) { return e.days_to_resolution; }, "days",
+      "Days from opening to resolution (resolved outcomes; -1 otherwise)");
+  column(
+      "attitude_before", [](N, R e) { return e.attitude_before; }, "attitude",
+      "Attitude S just before the failure");
+  column(
+      "attitude_after", [](N, R e) { return e.attitude_after; }, "attitude",
+      "Attitude S when the episode closed (at the end of the run if still open)");
+  column(
+      "next_order", [](N, R e) { return static_cast<std::uint8_t>(e.stay); }, "",
+      "At the first purchase occasion after it closed: stayed (ordered) or churned; censored when "
+      "the run ended first (a customer who churns with the issue open churned, outcome unresolved)",
+      joined(kEpisodeStayNames));
+  column(
+      "next_order_day", [](N, R e) { return e.next_order_day; }, "day",
+      "Day of that purchase occasion (-1: censored)");
+  column(
+      "stories_told", [](N, R e) { return static_cast<std::int32_t>(e.stories_told); }, "stories",
+      "New stories (good or bad) the customer started from the failure to that purchase occasion");
+  column(
+      "people_reached", [](N, R e) { return static_cast<std::int32_t>(e.people_reached); }, "people",
+      "Listeners the customer told those stories to (by itself; retellings by others not counted)");
 }
 
 /// A parameter as an attribute named by its key: numbers and booleans in their own type, the rest
@@ -379,8 +402,8 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
     check_inputs(path, *run.series, run.name);
     if (!run.segment_series->empty() && run.segment_series->size() != params.segments.size())
       throw std::invalid_argument("write_results: series by segment for " +
-                                  std::to_string(run.segment_series->size()) + " segments, the parameters have " +
-                                  std::to_string(params.segments.size()));
+                                  std::to_string(run.segment_series->size()) +
+                                  " segments, the parameters have " + std::to_string(params.segments.size()));
     for (const SeriesSet& s : *run.segment_series)
       if (s.replications != run.series->replications || s.days != run.series->days)
         throw std::invalid_argument("write_results: a segment's series differs in shape from the totals");
@@ -409,7 +432,8 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
         const h5::Group group = strategies.create_group(run.name);
         write_plan(group, run.plan);
         write_series(group, *run.series);
-        if (!run.segment_series->empty()) write_series_by_segment(group, *run.segment_series, params.segments);
+        if (!run.segment_series->empty())
+          write_series_by_segment(group, *run.segment_series, params.segments);
         if (!run.customers->empty()) write_customers(group, *run.customers);
         if (run.episodes && !run.episodes->empty()) write_episodes(group, *run.episodes, *run.params);
       }

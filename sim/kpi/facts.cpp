@@ -42,10 +42,11 @@ bool unresolved(EpisodeOutcome o) {
   return o == EpisodeOutcome::unresolved || o == EpisodeOutcome::abandoned || o == EpisodeOutcome::given_up;
 }
 
-FactRow row(std::string id, std::string fact, std::string unit, std::vector<double> per_rep, double lo, double hi,
-            std::string band, std::string source, std::string note) {
-  FactRow r{std::move(id), std::move(fact), std::move(unit), kNaN, kNaN, kNaN, 0, lo, hi, std::move(band),
-            "", std::move(source), std::move(note)};
+FactRow row(std::string id, std::string fact, std::string unit, std::vector<double> per_rep, double lo,
+            double hi, std::string band, std::string source, std::string note) {
+  FactRow r{
+      std::move(id),     std::move(fact), std::move(unit), kNaN, kNaN, kNaN, 0, lo, hi, std::move(band), "",
+      std::move(source), std::move(note)};
   const Interval ci = confidence_interval(per_rep);
   r.replications = ci.n;
   if (ci.n > 0) {
@@ -95,7 +96,8 @@ double touchpoints_to_offset_failure(const Params& p, double open_days) {
       w += density;
     }
     gain += s.share * g / w;
-    loss += s.share * -valued(p.quality_performance_moderate - e, p.experience_curvature, p.experience_loss_aversion);
+    loss += s.share *
+            -valued(p.quality_performance_moderate - e, p.experience_curvature, p.experience_loss_aversion);
     shares += s.share;
   }
   if (shares <= 0) return kNaN;
@@ -151,7 +153,8 @@ std::vector<FactRow> measure_facts(const FactsInput& in) {
   }
   static constexpr const char* kCell[] = {"did not complain", "complained, not resolved", "resolved",
                                           "resolved quickly"};
-  static constexpr const char* kCellId[] = {"did_not_complain", "not_resolved", "resolved", "resolved_quickly"};
+  static constexpr const char* kCellId[] = {"did_not_complain", "not_resolved", "resolved",
+                                            "resolved_quickly"};
   static constexpr int kTarp[2][tarp_count] = {{37, 46, 70, 95}, {9, 19, 54, 82}};  // percent
   static constexpr const char* kSize[] = {"moderate", "severe"};
   static constexpr const char* kLoss[] = {"potential loss < $5", "potential loss > $100"};
@@ -159,14 +162,14 @@ std::vector<FactRow> measure_facts(const FactsInput& in) {
     std::array<double, tarp_count> means{};
     for (int cell = 0; cell < tarp_count; ++cell) {
       const int band = kTarp[size][cell];
-      FactRow r = row(std::string("tarp_") + kSize[size] + "_" + kCellId[cell],
-                      std::string("Stayed at the next order after a ") + kSize[size] + " problem: " + kCell[cell],
-                      "share", {}, (band - 5) / 100.0, (band + 5) / 100.0,
-                      std::to_string(band) + "% +/- 5 points (TARP, " +
-                          kLoss[size] + ")",
-                      "TARP, as summarised in Fast Company 2003",
-                      std::string("episodes of severity ") + kSize[size] +
-                          ", not notified, not censored; quickly = at the first contact");
+      FactRow r =
+          row(std::string("tarp_") + kSize[size] + "_" + kCellId[cell],
+              std::string("Stayed at the next order after a ") + kSize[size] + " problem: " + kCell[cell],
+              "share", {}, (band - 5) / 100.0, (band + 5) / 100.0,
+              std::to_string(band) + "% +/- 5 points (TARP, " + kLoss[size] + ")",
+              "TARP, as summarised in Fast Company 2003",
+              std::string("episodes of severity ") + kSize[size] +
+                  ", not notified, not censored; quickly = at the first contact");
       if (!in.has_episodes) {
         out.push_back(needs_episodes(std::move(r)));
         means[cell] = kNaN;
@@ -194,18 +197,19 @@ std::vector<FactRow> measure_facts(const FactsInput& in) {
       bool any_nan = false, holds = true;
       for (int c = 0; c < tarp_count; ++c) any_nan = any_nan || std::isnan(means[c]);
       for (int c = 0; c + 1 < tarp_count; ++c) holds = holds && means[c] < means[c + 1];
-      out.push_back(row(order.id, order.fact, order.unit, {any_nan ? kNaN : (holds ? 1.0 : 0.0)}, 1, 1, order.band,
-                        order.source, order.note));
+      out.push_back(row(order.id, order.fact, order.unit, {any_nan ? kNaN : (holds ? 1.0 : 0.0)}, 1, 1,
+                        order.band, order.source, order.note));
     }
   }
 
   // --- quick resolution vs unresolved (Forrester) ------------------------------------------------
   {
-    FactRow r = row("retention_ratio_quick_vs_unresolved",
-                    "Stayed at the next order: resolved at the first contact / ended unresolved", "ratio", {}, 2.0,
-                    2.8, "about 2.4x (2.0-2.8: our reading of 'about')", "Forrester (seed 000)",
-                    "all severities, not notified, not censored; unresolved = unresolved, abandoned or given up, "
-                    "silent or not");
+    FactRow r =
+        row("retention_ratio_quick_vs_unresolved",
+            "Stayed at the next order: resolved at the first contact / ended unresolved", "ratio", {}, 2.0,
+            2.8, "about 2.4x (2.0-2.8: our reading of 'about')", "Forrester (seed 000)",
+            "all severities, not notified, not censored; unresolved = unresolved, abandoned or given up, "
+            "silent or not");
     if (!in.has_episodes) {
       out.push_back(needs_episodes(std::move(r)));
     } else {
@@ -217,34 +221,38 @@ std::vector<FactRow> measure_facts(const FactsInput& in) {
   }
 
   // --- good touchpoints to offset one failure, from the parameters ------------------------------
-  out.push_back(row("touchpoints_offset_moderate_failure",
-                    "Good touchpoints that offset one moderate failure (its disconfirmation alone)", "touchpoints",
-                    {touchpoints_to_offset_failure(in.params, 0)}, 10, 14, "about 12 (10-14: our reading)",
-                    "Newell-Legner 2008 (seed 002)",
-                    "computed from the parameters, not measured: lambda (E - x_moderate)^a / E[v(x - E)] over "
-                    "normal touchpoints, segments weighted by share"));
-  out.push_back(row("touchpoints_offset_unresolved_moderate",
-                    "Good touchpoints that offset one unresolved moderate failure (plus its open-issue cost until "
-                    "quality.issue_give_up_days)",
-                    "touchpoints",
-                    {touchpoints_to_offset_failure(in.params, static_cast<double>(in.params.quality_issue_give_up_days))},
-                    10, 14, "about 12 (10-14: our reading)", "Newell-Legner 2008 (seed 002)",
-                    "computed from the parameters: as above, plus 2 x quality.issue_daily_cost a day while open "
-                    "(decay toward the baseline ignored)"));
+  out.push_back(
+      row("touchpoints_offset_moderate_failure",
+          "Good touchpoints that offset one moderate failure (its disconfirmation alone)", "touchpoints",
+          {touchpoints_to_offset_failure(in.params, 0)}, 10, 14, "about 12 (10-14: our reading)",
+          "Newell-Legner 2008 (seed 002)",
+          "computed from the parameters, not measured: lambda (E - x_moderate)^a / E[v(x - E)] over "
+          "normal touchpoints, segments weighted by share"));
+  out.push_back(row(
+      "touchpoints_offset_unresolved_moderate",
+      "Good touchpoints that offset one unresolved moderate failure (plus its open-issue cost until "
+      "quality.issue_give_up_days)",
+      "touchpoints",
+      {touchpoints_to_offset_failure(in.params, static_cast<double>(in.params.quality_issue_give_up_days))},
+      10, 14, "about 12 (10-14: our reading)", "Newell-Legner 2008 (seed 002)",
+      "computed from the parameters: as above, plus 2 x quality.issue_daily_cost a day while open "
+      "(decay toward the baseline ignored)"));
 
   // --- word of mouth (East, Hammond & Wright 2007) -----------------------------------------------
-  out.push_back(row("wom_reach_negative_vs_positive", "Listeners per negative story / per positive story", "ratio",
-                    per_rep([&](int r) {
-                      return ratio(ratio(sum(Metric::story_messages_negative, r), sum(Metric::stories_negative, r)),
-                                   ratio(sum(Metric::story_messages_positive, r), sum(Metric::stories_positive, r)));
+  out.push_back(row("wom_reach_negative_vs_positive", "Listeners per negative story / per positive story",
+                    "ratio", per_rep([&](int r) {
+                      return ratio(
+                          ratio(sum(Metric::story_messages_negative, r), sum(Metric::stories_negative, r)),
+                          ratio(sum(Metric::story_messages_positive, r), sum(Metric::stories_positive, r)));
                     }),
                     1.5, 2.0, "1.5-2x", "East, Hammond & Wright 2007",
                     "story_messages / stories started, each kind summed over the run (retellings included)"));
-  out.push_back(row("wom_frequency_positive_vs_negative",
-                    "Positive / negative word of mouth (messages: stories, recommendations, warnings)", "ratio",
-                    per_rep([&](int r) { return ratio(sum(Metric::wom_positive, r), sum(Metric::wom_negative, r)); }),
-                    2.5, 3.5, "about 3x (2.5-3.5: our reading)", "East, Hammond & Wright 2007",
-                    "wom_positive / wom_negative summed over the run"));
+  out.push_back(
+      row("wom_frequency_positive_vs_negative",
+          "Positive / negative word of mouth (messages: stories, recommendations, warnings)", "ratio",
+          per_rep([&](int r) { return ratio(sum(Metric::wom_positive, r), sum(Metric::wom_negative, r)); }),
+          2.5, 3.5, "about 3x (2.5-3.5: our reading)", "East, Hammond & Wright 2007",
+          "wom_positive / wom_negative summed over the run"));
 
   // --- churn and retention -----------------------------------------------------------------------
   const double keep_hi = 0.85, keep_lo = 0.75;
@@ -262,28 +270,31 @@ std::vector<FactRow> measure_facts(const FactsInput& in) {
                         " (75%-85% kept a year)",
                     "assumption: the churn calibration's target, about 80% kept a year",
                     "1 - 0.85^(1/12) to 1 - 0.75^(1/12)"));
-  out.push_back(row("retention_12m", "12-month cohort retention on the last day", "share",
-                    per_rep([&](int r) { return days > 0 ? s.at(Metric::retention_12m, r, days - 1) : kNaN; }),
-                    keep_lo, keep_hi, percent_band(keep_lo, keep_hi),
-                    "assumption: the churn calibration's target, about 80% kept a year",
-                    "retention_12m: of the customers active 365 days before the last day, the share active on it "
-                    "(NaN for runs shorter than 366 days)"));
+  out.push_back(
+      row("retention_12m", "12-month cohort retention on the last day", "share",
+          per_rep([&](int r) { return days > 0 ? s.at(Metric::retention_12m, r, days - 1) : kNaN; }), keep_lo,
+          keep_hi, percent_band(keep_lo, keep_hi),
+          "assumption: the churn calibration's target, about 80% kept a year",
+          "retention_12m: of the customers active 365 days before the last day, the share active on it "
+          "(NaN for runs shorter than 366 days)"));
 
   // --- contacts ----------------------------------------------------------------------------------
   out.push_back(row("contacts_per_order", "Contacts per order", "contacts/order",
-                    per_rep([&](int r) { return ratio(sum(Metric::contacts, r), sum(Metric::orders, r)); }), kNaN,
-                    kNaN, "none published", "-", "contacts / orders summed over the run"));
-  out.push_back(row("failure_demand_share", "Failure demand: share of contacts about a problem", "share",
-                    per_rep([&](int r) { return ratio(sum(Metric::contacts_failure, r), sum(Metric::contacts, r)); }),
-                    kNaN, kNaN, "none published", "-", "contacts_failure / contacts summed over the run"));
+                    per_rep([&](int r) { return ratio(sum(Metric::contacts, r), sum(Metric::orders, r)); }),
+                    kNaN, kNaN, "none published", "-", "contacts / orders summed over the run"));
+  out.push_back(
+      row("failure_demand_share", "Failure demand: share of contacts about a problem", "share",
+          per_rep([&](int r) { return ratio(sum(Metric::contacts_failure, r), sum(Metric::contacts, r)); }),
+          kNaN, kNaN, "none published", "-", "contacts_failure / contacts summed over the run"));
 
   // --- CLV (Reichheld & Sasser 1990) -------------------------------------------------------------
   const double d = in.params.finance_discount_rate;
-  out.push_back(row("clv_change_5_points_less_defection", "CLV change when defection falls by 5 points", "change",
-                    per_rep([&](int r) {
+  out.push_back(row("clv_change_5_points_less_defection", "CLV change when defection falls by 5 points",
+                    "change", per_rep([&](int r) {
                       const double keep = days > 0 ? s.at(Metric::retention_12m, r, days - 1) : kNaN;
                       if (std::isnan(keep) || keep + 0.05 >= 1 + d) return kNaN;
-                      const double now = keep / (1 + d - keep), better = (keep + 0.05) / (1 + d - keep - 0.05);
+                      const double now = keep / (1 + d - keep),
+                                   better = (keep + 0.05) / (1 + d - keep - 0.05);
                       return better / now - 1;
                     }),
                     0.25, 0.40, "+25% to +40%", "Reichheld & Sasser 1990",

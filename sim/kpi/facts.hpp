@@ -14,14 +14,14 @@ namespace cxsim {
 
 /// One measured fact.
 struct FactRow {
-  std::string id;     ///< stable identifier, e.g. "tarp_moderate_resolved_quickly"
-  std::string fact;   ///< what is measured, in words
-  std::string unit;   ///< "share", "ratio", "touchpoints", "contacts/order", "change"
-  double value;       ///< the mean over replications (NaN when it cannot be measured)
-  double ci_low;      ///< 95% Student t interval across replications (NaN with one)
+  std::string id;    ///< stable identifier, e.g. "tarp_moderate_resolved_quickly"
+  std::string fact;  ///< what is measured, in words
+  std::string unit;  ///< "share", "ratio", "touchpoints", "contacts/order", "change"
+  double value;      ///< the mean over replications (NaN when it cannot be measured)
+  double ci_low;     ///< 95% Student t interval across replications (NaN with one)
   double ci_high;
-  int replications;   ///< replications it was measured in
-  double band_low;    ///< the published band (NaN when there is none)
+  int replications;  ///< replications it was measured in
+  double band_low;   ///< the published band (NaN when there is none)
   double band_high;
   std::string band;    ///< the band as text ("32%-42%", "about 12", "none published")
   std::string status;  ///< inside, outside, no band, needs run.episodes = true, not measurable

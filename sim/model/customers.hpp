@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace cxsim {
@@ -60,27 +62,85 @@ struct alignas(64) CustomerRecord {
 };
 static_assert(sizeof(CustomerRecord) == 64);
 
+/// One column of customer state for the customers [first, first + count), indexed by customer id.
+/// The single process holds everyone (first 0); a rank of a partitioned run (`cxsim run
+/// --partition`, docs/cluster.md) holds its own block only, and the daily step still indexes by
+/// customer id. Indexing goes through a base pointer moved back by `first` elements, so it costs
+/// what a vector's does; the base is computed as an address (uintptr_t), not by pointer arithmetic
+/// outside the vector, and is only ever indexed inside the block.
+template <class T>
+class Column {
+ public:
+  Column() = default;
+  Column(const Column& o) : v_(o.v_), first_(o.first_) { rebase(); }
+  Column(Column&& o) noexcept : v_(std::move(o.v_)), first_(o.first_) {
+    rebase();
+    o.rebase();
+  }
+  Column& operator=(const Column& o) {
+    v_ = o.v_;
+    first_ = o.first_;
+    rebase();
+    return *this;
+  }
+  Column& operator=(Column&& o) noexcept {
+    v_ = std::move(o.v_);
+    first_ = o.first_;
+    rebase();
+    o.rebase();
+    return *this;
+  }
+
+  void assign(std::uint32_t first, std::uint32_t count, const T& value) {
+    v_.assign(count, value);
+    first_ = first;
+    rebase();
+  }
+  T& operator[](std::uint32_t i) { return base_[i]; }
+  const T& operator[](std::uint32_t i) const { return base_[i]; }
+  /// Indexed by customer id, like the column (valid for the block's ids only).
+  T* data() { return base_; }
+  const T* data() const { return base_; }
+  /// The block's values, first customer first.
+  std::span<const T> local() const { return v_; }
+  std::size_t size() const { return v_.size(); }
+
+ private:
+  void rebase() {
+    base_ = v_.empty() ? nullptr
+                       : reinterpret_cast<T*>(reinterpret_cast<std::uintptr_t>(v_.data()) -
+                                              std::uintptr_t{first_} * sizeof(T));
+  }
+  std::vector<T> v_;
+  std::uint32_t first_ = 0;
+  T* base_ = nullptr;
+};
+
 struct Customers {
+  /// Customers held: ids [first, first + size) (first 0 and everyone, except in a partitioned run).
   std::uint32_t size = 0;
+  std::uint32_t first = 0;
 
   // Read for every customer every day.
-  std::vector<Status> status;
+  Column<Status> status;
   /// The first day the customer may have something to do: the earliest of its scheduled days
   /// (the next day while an issue is open or stories are pending), or earlier. The daily pass
   /// skips a customer whose wake day has not come, so it must never be later than a due event.
-  std::vector<std::int32_t> wake;
-  std::vector<std::uint8_t> segment;
-  std::vector<Severity> issue_severity;
-  std::vector<float> attitude;  ///< S at day attitude_day (decays lazily toward the baseline)
-  std::vector<std::int32_t> attitude_day;
+  Column<std::int32_t> wake;
+  Column<std::uint8_t> segment;
+  Column<Severity> issue_severity;
+  Column<float> attitude;  ///< S at day attitude_day (decays lazily toward the baseline)
+  Column<std::int32_t> attitude_day;
 
   // Read and written by events.
-  std::vector<CustomerRecord> record;
+  Column<CustomerRecord> record;
 
   // Written on adoption, read at the end.
-  std::vector<std::int32_t> adopted_day;  ///< kNever for prospects
+  Column<std::int32_t> adopted_day;  ///< kNever for prospects
 
-  void resize(std::uint32_t n);
+  void resize(std::uint32_t n) { resize(0, n); }
+  /// Holds customers [first, first + n), in their initial state.
+  void resize(std::uint32_t first, std::uint32_t n);
 
   /// Bytes of state per customer (the sum of the column widths and the record).
   static constexpr std::uint64_t bytes_per_customer() {

@@ -16,7 +16,8 @@ std::uint16_t saturated16(std::size_t n) {
 void EpisodeRecorder::configure(bool on, std::int64_t sample, std::int64_t max_rows, std::uint32_t population,
                                 std::uint32_t chunk_size) {
   on_ = on && population > 0;
-  sample_ = static_cast<std::uint32_t>(std::clamp<std::int64_t>(sample, 1, std::numeric_limits<std::uint32_t>::max()));
+  sample_ = static_cast<std::uint32_t>(
+      std::clamp<std::int64_t>(sample, 1, std::numeric_limits<std::uint32_t>::max()));
   max_rows_ = std::max<std::int64_t>(0, max_rows);
   chunk_size_ = std::max<std::uint32_t>(1, chunk_size);
   slots_.clear();
@@ -63,7 +64,8 @@ void EpisodeRecorder::closed(std::uint32_t i, std::int32_t t, EpisodeOutcome out
   s.row.day_closed = t;
   s.row.attitude_after = attitude_after;
   const bool resolved = outcome == EpisodeOutcome::resolved_first_contact ||
-                        outcome == EpisodeOutcome::resolved_later || outcome == EpisodeOutcome::resolved_proactively;
+                        outcome == EpisodeOutcome::resolved_later ||
+                        outcome == EpisodeOutcome::resolved_proactively;
   s.row.days_to_resolution = resolved ? t - s.row.day_opened : -1;
 }
 

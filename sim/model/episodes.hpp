@@ -30,12 +30,14 @@ class EpisodeRecorder {
 
   /// A failed touchpoint opened an issue. `story` is the tag of the negative or positive story that
   /// failure started (0: none).
-  void open(std::uint32_t i, std::int32_t t, std::uint8_t segment, std::uint8_t touchpoint, std::uint8_t severity,
-            bool notified, float attitude_before, bool story_started, bool story_positive, std::uint16_t story);
+  void open(std::uint32_t i, std::int32_t t, std::uint8_t segment, std::uint8_t touchpoint,
+            std::uint8_t severity, bool notified, float attitude_before, bool story_started,
+            bool story_positive, std::uint16_t story);
   /// The customer contacted the firm about its open issue on `channel` (Channel as a number).
   void contacted(std::uint32_t i, std::uint8_t channel);
   /// The open issue closed with `outcome` (`severity`: the issue's, the worst it reached).
-  void closed(std::uint32_t i, std::int32_t t, EpisodeOutcome outcome, std::uint8_t severity, float attitude_after);
+  void closed(std::uint32_t i, std::int32_t t, EpisodeOutcome outcome, std::uint8_t severity,
+              float attitude_after);
   /// The customer started a new story (not a retelling) while an episode is current.
   void story(std::uint32_t i, bool positive, std::uint16_t tag);
   /// The customer told its current stories to `positive` and `negative` listeners today.
@@ -85,8 +87,8 @@ class EpisodeRecorder {
   std::uint32_t sample_ = 1;
   std::uint32_t chunk_size_ = 1;
   std::int64_t max_rows_ = 0;
-  std::vector<Slot> slots_;                      ///< one per recorded customer
-  std::vector<std::vector<EpisodeRow>> done_;    ///< per chunk, completed today
+  std::vector<Slot> slots_;                    ///< one per recorded customer
+  std::vector<std::vector<EpisodeRow>> done_;  ///< per chunk, completed today
   EpisodeTable table_;
 };
 

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "model/partition.hpp"
 #include "model/scan.hpp"
 #include "service/contact_config.hpp"
 
@@ -77,8 +78,10 @@ int poisson(Stream& rng, double mean) {
 #include "model/mechanisms/issues_contacts.hpp"
 #include "model/mechanisms/measurement.hpp"
 #include "model/mechanisms/orders_touchpoints.hpp"
-#include "model/mechanisms/word_of_mouth.hpp"
 #include "model/mechanisms/segments.hpp"
+#include "model/mechanisms/word_of_mouth.hpp"
+// The daily step of a partitioned run.
+#include "model/partition_step.hpp"
 
 namespace cxsim {
 
@@ -90,6 +93,7 @@ Model::Model(const Params& params, const Network& network, RngKey key)
         "the network has " + std::to_string(net_.size) + " members but the market has " + std::to_string(n),
         "", 0, 0, "network.edge_list");
 
+  population_ = n;
   derive_rates();
   chunks_.resize((n + kChunk - 1) / kChunk);
   episodes_.configure(p_.run_episodes, p_.run_episode_sample, p_.run_episode_max_rows, n, kChunk);
@@ -99,6 +103,39 @@ Model::Model(const Params& params, const Network& network, RngKey key)
     segment_rows_.assign(p_.segments.size() * kMetricCount, 0.0);
   }
   initialise();
+  if (by_segment_) {  // each segment's customers at the start: its cohort base on day 365 and day 30
+    segment_initial_active_.assign(p_.segments.size(), 0.0);
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (c_.status[i] == Status::active) segment_initial_active_[c_.segment[i]] += 1;
+  }
+}
+
+Model::Model(const Params& params, const Network& network, RngKey key, PartitionLink& link)
+    : p_(params), net_(network), key_(key), centre_(contact_centre_config(params), key) {
+  const auto n = static_cast<std::uint32_t>(p_.market_population);
+  if (net_.size != n)
+    throw InputError(
+        "the network has " + std::to_string(net_.size) + " members but the market has " + std::to_string(n),
+        "", 0, 0, "network.edge_list");
+  link_ = &link;
+  const Blocks& blocks = link.blocks();
+  const int rank = link.rank();
+  if (blocks.population != n || blocks.chunk != kChunk || rank < 0 || rank >= blocks.ranks())
+    throw std::invalid_argument("Model: the blocks do not match the population or the chunk size");
+  const std::uint32_t first = blocks.first(rank), count = blocks.count(rank);
+  if (!net_.complete &&
+      (first < net_.first || std::uint64_t{first} + count + 1 > net_.first + net_.offsets.size()))
+    throw std::invalid_argument("Model: the network lacks rows of this rank's customers");
+  population_ = n;
+  first_chunk_ = blocks.chunk_start[static_cast<std::size_t>(rank)];
+  derive_rates();
+  chunks_.resize((count + kChunk - 1) / kChunk);
+  if (blocks.ranks() > 1) heard_.assign(2 * static_cast<std::size_t>(n), 0);
+  initialise();
+}
+
+std::uint64_t Model::state_bytes() const {
+  return std::uint64_t{c_.size} * Customers::bytes_per_customer() + heard_.size() * sizeof(std::uint16_t);
 }
 
 void Model::set_params(const Params& params) {
@@ -147,13 +184,14 @@ void Model::derive_rates() {
 // Set-up
 
 void Model::initialise() {
-  const auto n = static_cast<std::uint32_t>(p_.market_population);
-  c_.resize(n);
+  const std::uint32_t first = link_ ? link_->blocks().first(link_->rank()) : 0;
+  const std::uint32_t n = first + (link_ ? link_->blocks().count(link_->rank()) : population_);
+  c_.resize(first, n - first);
   std::vector<double> cumulative;
   for (const auto& s : p_.segments)
     cumulative.push_back((cumulative.empty() ? 0 : cumulative.back()) + s.share);
 
-  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, n, kChunk), [&](const auto& range) {
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(first, n, kChunk), [&](const auto& range) {
     for (std::uint32_t i = range.begin(); i < range.end(); ++i) {
       Stream rng(key_, Purpose::initial_state, i, 0);
       const double u = rng.uniform() * cumulative.back();
@@ -180,7 +218,13 @@ void Model::initialise() {
       c_.wake[i] = next_wake(i, -1);
     }
   });
-  initial_active_ = static_cast<double>(std::count(c_.status.begin(), c_.status.end(), Status::active));
+  const auto status = c_.status.local();
+  initial_active_ = static_cast<double>(std::count(status.begin(), status.end(), Status::active));
+  if (link_) {  // the whole population's count, on rank 0 (where the day's figures are finished)
+    std::array<double, 1> total{}, mine{initial_active_};
+    link_->fold(total, mine, false);
+    initial_active_ = total[0];
+  }
 }
 
 std::int32_t Model::days_until(Stream& rng, double p) const {
@@ -196,6 +240,10 @@ std::int32_t Model::days_until(Stream& rng, double p) const {
 // The day
 
 void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
+  if (link_) {
+    step_partitioned(t, out);
+    return;
+  }
   const auto n = c_.size;
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
@@ -256,10 +304,17 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
                        [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
   lap(times_.word_of_mouth);
 
+  finish_row(t, row, first, first_resolved);
+  if (by_segment_) finish_segments(t);
+  std::copy(row.begin(), row.end(), out.begin());
+  episodes_.end_day();
+}
+
+void Model::finish_row(std::int32_t t, Row& row, double first, double first_resolved) {
   const auto at = [&](Metric m) -> double& { return row[static_cast<int>(m)]; };
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double active = at(Metric::active_customers);
-  at(Metric::adopted_fraction) = (active + at(Metric::churned_customers)) / n;
+  at(Metric::adopted_fraction) = (active + at(Metric::churned_customers)) / population_;
   at(Metric::mean_attitude) = active > 0 ? at(Metric::mean_attitude) / active : nan;
   at(Metric::promoter_share) = active > 0 ? at(Metric::promoter_share) / active : nan;
   at(Metric::detractor_share) = active > 0 ? at(Metric::detractor_share) / active : nan;
@@ -278,9 +333,6 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   cohort(Metric::retention_1m, 30);
   at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
                        at(Metric::acquisition_spend);
-  if (by_segment_) finish_segments(t);
-  std::copy(row.begin(), row.end(), out.begin());
-  episodes_.end_day();
 }
 
 CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t) {
@@ -318,12 +370,12 @@ template <class CustomerOf>
 void Model::by_chunk(std::size_t count, CustomerOf&& customer_of) {
   // A stable counting sort of item indices by their customer's chunk.
   bucket_start_.assign(chunks_.size() + 1, 0);
-  for (std::size_t k = 0; k < count; ++k) ++bucket_start_[customer_of(k) / kChunk + 1];
+  for (std::size_t k = 0; k < count; ++k) ++bucket_start_[customer_of(k) / kChunk - first_chunk_ + 1];
   for (std::size_t c = 0; c < chunks_.size(); ++c) bucket_start_[c + 1] += bucket_start_[c];
   bucket_cursor_.assign(bucket_start_.begin(), bucket_start_.end() - 1);
   bucket_items_.resize(count);
   for (std::size_t k = 0; k < count; ++k)
-    bucket_items_[bucket_cursor_[customer_of(k) / kChunk]++] = static_cast<std::uint32_t>(k);
+    bucket_items_[bucket_cursor_[customer_of(k) / kChunk - first_chunk_]++] = static_cast<std::uint32_t>(k);
 }
 
 template <class CustomerOf, class Apply>
@@ -347,9 +399,20 @@ void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& app
   });
   // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are
   // exact in any order. Untouched figures are left alone (a NaN ratio stays NaN).
+  add_chunks(row, true);
+}
+
+void Model::add_chunks(Row& row, bool skip_zero) {
+  if (link_) {
+    chunk_rows_.resize(chunks_.size() * kMetricCount);
+    for (std::size_t c = 0; c < chunks_.size(); ++c)
+      std::copy(chunks_[c].acc.begin(), chunks_[c].acc.end(), chunk_rows_.begin() + c * kMetricCount);
+    link_->fold(row, chunk_rows_, skip_zero);
+    return;
+  }
   for (const Chunk& chunk : chunks_)
     for (int m = 0; m < kMetricCount; ++m)
-      if (chunk.acc[m] != 0) row[m] += chunk.acc[m];
+      if (!skip_zero || chunk.acc[m] != 0) row[m] += chunk.acc[m];
 }
 
 void Model::prefetch(std::uint32_t i) const {
@@ -359,14 +422,15 @@ void Model::prefetch(std::uint32_t i) const {
   __builtin_prefetch(&c_.attitude_day[i], 1);
   __builtin_prefetch(&c_.issue_severity[i], 1);
   __builtin_prefetch(&c_.segment[i]);
-  if (!net_.complete) __builtin_prefetch(&net_.offsets[i]);
+  if (!net_.complete) __builtin_prefetch(&net_.offsets[i - net_.first]);
 }
 
 void Model::prefetch_ties(std::uint32_t i) const {
   // The row's offsets were asked for a few customers earlier: now the row itself, which a
   // customer who talks today reads to pick a listener.
   if (!net_.complete && !net_.targets.empty())
-    __builtin_prefetch(&net_.targets[std::min<std::uint64_t>(net_.offsets[i], net_.targets.size() - 1)]);
+    __builtin_prefetch(
+        &net_.targets[std::min<std::uint64_t>(net_.offsets[i - net_.first], net_.targets.size() - 1)]);
 }
 
 CXSIM_MECHANISM std::int32_t Model::next_wake(std::uint32_t i, std::int32_t t) const {
@@ -424,7 +488,8 @@ CXSIM_MECHANISM void Model::process_active(std::uint32_t i, std::int32_t t, Chun
     if ((c_.record[i].flags & notified_issue) && t - c_.record[i].issue_opened >= p_.proactive_fix_days) {
       const auto severity = static_cast<std::uint8_t>(c_.issue_severity[i]);
       resolve_issue(i, t);  // the firm fixed the problem it told the customer about
-      if (episodes_.sampled(i)) episodes_.closed(i, t, EpisodeOutcome::resolved_proactively, severity, c_.attitude[i]);
+      if (episodes_.sampled(i))
+        episodes_.closed(i, t, EpisodeOutcome::resolved_proactively, severity, c_.attitude[i]);
     } else if (t - c_.record[i].issue_opened >= p_.quality_issue_give_up_days) {
       if (episodes_.sampled(i))
         episodes_.closed(i, t, EpisodeOutcome::unresolved, static_cast<std::uint8_t>(c_.issue_severity[i]),
@@ -448,18 +513,20 @@ CXSIM_MECHANISM void Model::process_active(std::uint32_t i, std::int32_t t, Chun
 // ---------------------------------------------------------------------------------------------
 
 std::vector<CustomerColumn> Model::customer_columns(std::int32_t day) const {
-  const auto n = c_.size;
-  std::vector<std::uint8_t> status(n), segment(c_.segment), severity(n);
+  const auto n = c_.size, first = c_.first;  // the customers held: [first, first + n)
+  std::vector<std::uint8_t> status(n), segment(c_.segment.local().begin(), c_.segment.local().end()),
+      severity(n);
   std::vector<float> attitude(n), expectation(n), revenue(n);
   std::vector<std::int32_t> purchases(n), adopted(n);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    status[i] = static_cast<std::uint8_t>(c_.status[i]);
-    severity[i] = static_cast<std::uint8_t>(c_.issue_severity[i]);
-    attitude[i] = attitude_at(i, day);
-    expectation[i] = c_.record[i].expectation;
-    revenue[i] = c_.record[i].revenue;
-    purchases[i] = c_.record[i].purchases;
-    adopted[i] = c_.adopted_day[i] == kNever ? -2 : c_.adopted_day[i];
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const std::uint32_t i = first + k;
+    status[k] = static_cast<std::uint8_t>(c_.status[i]);
+    severity[k] = static_cast<std::uint8_t>(c_.issue_severity[i]);
+    attitude[k] = attitude_at(i, day);
+    expectation[k] = c_.record[i].expectation;
+    revenue[k] = c_.record[i].revenue;
+    purchases[k] = c_.record[i].purchases;
+    adopted[k] = c_.adopted_day[i] == kNever ? -2 : c_.adopted_day[i];
   }
   std::vector<CustomerColumn> out;
   out.push_back({"status", "", "0 prospect, 1 active, 2 churned, 3 rejecter", std::move(status)});

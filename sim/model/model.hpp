@@ -32,12 +32,19 @@ struct Message {
   std::uint16_t story = 0;  ///< stories: the story's tag
 };
 
+class PartitionLink;
+
 class Model {
   friend struct ModelProbe;  ///< tests/unit/test_mechanisms.cpp: the mechanisms one by one
 
  public:
   /// @param network must outlive the model; its size must equal market.population
   Model(const Params& params, const Network& network, RngKey key);
+  /// A partitioned run's share (docs/cluster.md): this rank's block of customers (link->blocks()),
+  /// stepped together with the other ranks so that every rank's row of each day is the single
+  /// process's, bit for bit. `network` needs only the block's rows (network_rows()); `link` must
+  /// outlive the model.
+  Model(const Params& params, const Network& network, RngKey key, PartitionLink& link);
 
   /// Simulates day `day` (0-based, in order) and writes the day's flows and stocks to `row`.
   void step(std::int32_t day, std::span<double, kMetricCount> row);
@@ -56,7 +63,8 @@ class Model {
   /// metric], the ratios per segment (contact-centre queue figures NaN); empty otherwise.
   std::span<const double> segment_rows() const { return segment_rows_; }
 
-  /// The final state as named columns (attitude decayed to `day`).
+  /// The final state as named columns (attitude decayed to `day`): the customers held (this
+  /// rank's block in a partitioned run).
   std::vector<CustomerColumn> customer_columns(std::int32_t day) const;
 
   /// The episode record so far (run.episodes), episodes still current completed as censored on
@@ -64,6 +72,10 @@ class Model {
   EpisodeTable take_episodes(std::int32_t day) {
     return episodes_.finish([&](std::uint32_t i) { return attitude_at(i, day); });
   }
+
+  /// Bytes of state the model holds beyond its network: customers, and in a partitioned run the
+  /// copy of who heard which story.
+  std::uint64_t state_bytes() const;
 
   /// Customers per chunk of the parallel phase (fixed: results must not depend on it varying).
   static constexpr std::uint32_t kChunk = 1u << 13;
@@ -82,6 +94,18 @@ class Model {
 
   void derive_rates();
   void initialise();
+  /// step() of a partitioned run (model/partition_step.hpp).
+  void step_partitioned(std::int32_t day, std::span<double, kMetricCount> row);
+  /// The day's ratios from the summed counts (both kinds of step; on rank 0 when partitioned).
+  void finish_row(std::int32_t t, Row& row, double first, double first_resolved);
+  /// Adds the chunks' accumulators to `row` in chunk order (skip_zero: only nonzero ones), across
+  /// the ranks in a partitioned run.
+  void add_chunks(Row& row, bool skip_zero);
+  /// The tag of the last story of the kind customer j heard (as of the start of the day).
+  std::uint16_t heard_story(std::uint32_t j, bool positive) const {
+    if (!heard_.empty()) return heard_[2 * static_cast<std::size_t>(j) + (positive ? 0 : 1)];
+    return positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
+  }
   /// Phase 1 for customers [lo, hi): the due ones act, then everyone's stocks are counted.
   void run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t);
   void process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk);
@@ -185,16 +209,28 @@ class Model {
   ContactCentre centre_;
   DayResult day_;
   StepTimes times_;
-  EpisodeRecorder episodes_;  ///< run.episodes: observes only (model/episodes.hpp)
+  EpisodeRecorder episodes_;                  ///< run.episodes: observes only (model/episodes.hpp)
   std::array<double, 24> arrival_profile_{};  ///< contacts' relative weight per hour
   double arrival_total_ = 0;
-  std::vector<float> decay_;           ///< decay_[k] = exp(-k / memory_days)
-  std::vector<double> active_by_day_;  ///< active customers at the end of each day so far
-  double initial_active_ = 0;          ///< active customers at the start (the end of day -1)
-  std::vector<float> baseline_;        ///< attitude baseline per segment, as attitude_at uses it
-  bool by_segment_ = false;            ///< output.by_segment
-  std::vector<double> segment_rows_;   ///< segment_rows()
-  std::vector<double> segment_active_by_day_;  ///< [day * segments + segment]: active at the day's end
+  std::vector<float> decay_;                    ///< decay_[k] = exp(-k / memory_days)
+  std::vector<double> active_by_day_;           ///< active customers at the end of each day so far
+  double initial_active_ = 0;                   ///< active customers at the start (the end of day -1)
+  std::vector<float> baseline_;                 ///< attitude baseline per segment, as attitude_at uses it
+  bool by_segment_ = false;                     ///< output.by_segment
+  std::vector<double> segment_rows_;            ///< segment_rows()
+  std::vector<double> segment_active_by_day_;   ///< [day * segments + segment]: active at the day's end
+  std::vector<double> segment_initial_active_;  ///< per segment: active at the start (day -1)
+
+  // A partitioned run (null link_: the single process, everyone here, first chunk 0).
+  PartitionLink* link_ = nullptr;
+  std::uint32_t population_ = 0;   ///< everyone, on every rank
+  std::uint32_t first_chunk_ = 0;  ///< global index of chunks_[0]
+  /// With several ranks: heard_[2 j], heard_[2 j + 1] = customer j's heard_story_positive and
+  /// _negative for everyone, as of the start of the day (a teller's listener may be anywhere).
+  std::vector<std::uint16_t> heard_;
+  std::vector<ContactOutcome> outcomes_here_;  ///< the day's outcomes of this rank's customers
+  std::vector<Message> received_, stories_;    ///< messages to this rank's customers; all stories
+  std::vector<double> chunk_rows_;             ///< add_chunks' buffer
 
   // Rates derived once from the parameters.
   double external_daily_ = 0;  ///< 1 - exp(-p / 365)

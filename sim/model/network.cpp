@@ -5,8 +5,10 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <string_view>
 
 #include "core/errors.hpp"
@@ -17,7 +19,8 @@ namespace {
 
 // Sorts every row of a CSR graph, rows in parallel (they are independent: same result).
 void sort_rows(Network& net) {
-  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, net.size, 1 << 12), [&](const auto& r) {
+  const auto rows = static_cast<std::uint32_t>(net.offsets.size() - 1);
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, rows, 1 << 12), [&](const auto& r) {
     for (std::uint32_t i = r.begin(); i < r.end(); ++i)
       std::sort(net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[i]),
                 net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[i + 1]));
@@ -28,22 +31,27 @@ void sort_rows(Network& net) {
 // copy of the edge list are needed. `for_each_edge(visit)` calls visit(a, b) once per undirected
 // tie, identically on both calls, such that every row fills in increasing order. The offsets
 // double as fill cursors: after filling, offsets[i] has moved to the end of row i, i.e. the start
-// of row i + 1, and one shift restores them.
+// of row i + 1, and one shift restores them. Only the rows of members [first, first + count) are
+// kept (a rank's share of a partitioned run; by default everyone's).
 template <class ForEachEdge>
-Network build_csr(std::uint32_t n, ForEachEdge&& for_each_edge) {
+Network build_csr(std::uint32_t n, ForEachEdge&& for_each_edge, std::uint32_t first = 0,
+                  std::uint32_t count = UINT32_MAX) {
+  count = std::min(count, n - first);
   Network net;
   net.size = n;
-  net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  net.first = first;
+  net.offsets.assign(static_cast<std::size_t>(count) + 1, 0);
   auto& off = net.offsets;
+  const auto held = [&](std::uint32_t a) { return a - first < count; };  // unsigned: a >= first too
   for_each_edge([&](std::uint32_t a, std::uint32_t b) {
-    ++off[a + 1];
-    ++off[b + 1];
+    if (held(a)) ++off[a - first + 1];
+    if (held(b)) ++off[b - first + 1];
   });
   std::partial_sum(off.begin(), off.end(), off.begin());
-  net.targets.resize(off[n]);
+  net.targets.resize(off[count]);
   for_each_edge([&](std::uint32_t a, std::uint32_t b) {
-    net.targets[off[a]++] = b;
-    net.targets[off[b]++] = a;
+    if (held(a)) net.targets[off[a - first]++] = b;
+    if (held(b)) net.targets[off[b - first]++] = a;
   });
   std::copy_backward(off.begin(), off.end() - 1, off.end());
   off[0] = 0;
@@ -213,7 +221,11 @@ void rewire(std::vector<std::uint32_t>& far, std::vector<std::uint32_t>& degree,
 // every tie has exactly one owner, so "are u and w tied?" is a scan of u's and w's h slots. That is
 // O(k) per rewiring, cheaper than a hash set of ties for social degrees (k up to a few hundred) and
 // needs no memory beyond `far` itself.
-Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rewiring) {
+// Only the rows of members [first, first + count) are filled (the slots and degrees of everyone
+// are needed for them: a rewired tie may end anywhere).
+Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rewiring,
+                std::uint32_t first = 0, std::uint32_t count = UINT32_MAX) {
+  count = std::min(count, n - first);
   const auto h = static_cast<std::uint32_t>(spec.mean_degree / 2);
   std::vector<std::uint32_t> far(static_cast<std::size_t>(n) * h);
   const tbb::blocked_range<std::uint32_t> members(0, n, 1 << 14);
@@ -231,16 +243,17 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
   // sequential read). Rows are sorted at the end, so the result is the one of build_csr.
   Network net;
   net.size = n;
-  net.offsets.resize(static_cast<std::size_t>(n) + 1);
+  net.first = first;
+  net.offsets.resize(static_cast<std::size_t>(count) + 1);
   net.offsets[0] = 0;
-  for (std::uint32_t i = 0; i < n; ++i) net.offsets[i + 1] = net.offsets[i] + degree[i];
+  for (std::uint32_t k = 0; k < count; ++k) net.offsets[k + 1] = net.offsets[k] + degree[first + k];
   degree = {};
-  net.targets.resize(net.offsets[n]);
+  net.targets.resize(net.offsets[count]);
   const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
   tbb::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
-    const auto lo = static_cast<std::uint32_t>(std::uint64_t{n} * part / parts);
-    const auto hi = static_cast<std::uint32_t>(std::uint64_t{n} * (part + 1) / parts);
-    std::vector<std::uint64_t> cursor(net.offsets.begin() + lo, net.offsets.begin() + hi);
+    const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
+    const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
+    std::vector<std::uint64_t> cursor(net.offsets.begin() + (lo - first), net.offsets.begin() + (hi - first));
     for (std::uint32_t i = lo; i < hi; ++i)
       for (std::uint32_t s = 0; s < h; ++s)
         net.targets[cursor[i - lo]++] = far[static_cast<std::size_t>(i) * h + s];
@@ -259,12 +272,15 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
 // (Batagelj & Brandes 2005): the gap to the next tie is Geometric(p), so a row costs one draw
 // plus one per tie. Both CSR passes replay the same streams instead of storing the edges, and
 // rows arrive sorted (row x receives lower ids while rows < x are visited, then its own).
-Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
+Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first = 0,
+                    std::uint32_t count = UINT32_MAX) {
   const double p = n > 1 ? static_cast<double>(spec.mean_degree) / (n - 1) : 0.0;
   const double log_q = std::log1p(-p);  // -inf when p == 1: every gap is 0
+  // Member i's ties go to higher ids: members from the block's end on have none in the block.
+  const std::uint64_t end = std::uint64_t{first} + std::min<std::uint64_t>(count, n - first);
   auto for_each_edge = [&](auto&& visit) {
     if (p <= 0) return;
-    for (std::uint32_t i = 0; i + 1 < n; ++i) {
+    for (std::uint32_t i = 0; i + 1 < n && i < end; ++i) {
       Stream rng = member_stream(key, i);
       double j = i;
       while (true) {
@@ -276,7 +292,7 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
       }
     }
   };
-  return build_csr(n, for_each_edge);
+  return build_csr(n, for_each_edge, first, count);
 }
 
 // Preferential attachment with the repeated-endpoints list: `ends` holds both endpoints of every
@@ -325,6 +341,13 @@ double Network::mean_degree() const {
 }
 
 Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
+  return generate_network_rows(spec, n, key, 0, n);
+}
+
+Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
+                              std::uint32_t count) {
+  if (std::uint64_t{first} + count > n)
+    throw std::invalid_argument("generate_network_rows: the block is not inside the population");
   switch (spec.kind) {
     case NetworkKind::complete: {
       Network net;
@@ -334,18 +357,19 @@ Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
     }
     case NetworkKind::ring:
       check_mean_degree(spec, n, true);
-      return lattice(spec, n, key, 0.0);
+      return lattice(spec, n, key, 0.0, first, count);
     case NetworkKind::watts_strogatz:
       check_mean_degree(spec, n, true);
       if (!(spec.rewiring >= 0 && spec.rewiring <= 1))
         throw InputError("must be a probability in [0, 1], got " + std::to_string(spec.rewiring), "", 0, 0,
                          "network.rewiring");
-      return lattice(spec, n, key, spec.rewiring);
+      return lattice(spec, n, key, spec.rewiring, first, count);
     case NetworkKind::erdos_renyi:
       check_mean_degree(spec, n, false);
-      return erdos_renyi(spec, n, key);
-    case NetworkKind::barabasi_albert:
-      return barabasi_albert(spec, n, key);
+      return erdos_renyi(spec, n, key, first, count);
+    case NetworkKind::barabasi_albert:  // sequential over everyone's ties: built whole, then trimmed
+      if (first == 0 && count == n) return barabasi_albert(spec, n, key);
+      return network_rows(barabasi_albert(spec, n, key), first, count);
     case NetworkKind::edge_list:
       break;
   }
@@ -413,6 +437,23 @@ std::vector<std::uint64_t> degree_histogram(const Network& net) {
 std::uint64_t network_bytes(const Network& net) {
   return sizeof(Network) + net.offsets.capacity() * sizeof(std::uint64_t) +
          net.targets.capacity() * sizeof(std::uint32_t);
+}
+
+Network network_rows(const Network& net, std::uint32_t first, std::uint32_t count) {
+  Network out;
+  out.size = net.size;
+  out.complete = net.complete;
+  if (net.complete || net.offsets.empty()) return out;
+  if (net.first != 0 || net.offsets.size() != static_cast<std::size_t>(net.size) + 1 ||
+      std::uint64_t{first} + count > net.size)
+    throw std::invalid_argument("network_rows: needs every row and a block inside the population");
+  out.first = first;
+  const std::uint64_t base = net.offsets[first];
+  out.offsets.resize(static_cast<std::size_t>(count) + 1);
+  for (std::uint32_t k = 0; k <= count; ++k) out.offsets[k] = net.offsets[first + k] - base;
+  out.targets.assign(net.targets.begin() + static_cast<std::ptrdiff_t>(base),
+                     net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[first + count]));
+  return out;
 }
 
 }  // namespace cxsim

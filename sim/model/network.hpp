@@ -17,11 +17,16 @@ struct Network {
   std::uint32_t size = 0;
   /// Random mixing: no ties are stored; a message goes to a uniformly random other member.
   bool complete = false;
-  std::vector<std::uint64_t> offsets;  ///< size + 1 entries (empty when complete)
+  std::vector<std::uint64_t> offsets;  ///< rows + 1 entries (empty when complete)
   std::vector<std::uint32_t> targets;  ///< sorted within each customer's row, no duplicates
+  /// The rows held are those of members [first, first + offsets.size() - 1): everyone's (first 0)
+  /// except on a rank of a partitioned run, which holds its own customers' rows (network_rows()).
+  std::uint32_t first = 0;
 
+  /// Member i's ties (i among the rows held).
   std::span<const std::uint32_t> ties(std::uint32_t i) const {
-    return {targets.data() + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i])};
+    const std::size_t r = i - first;
+    return {targets.data() + offsets[r], static_cast<std::size_t>(offsets[r + 1] - offsets[r])};
   }
   /// Stored directed ties (twice the undirected count).
   std::uint64_t tie_count() const { return targets.size(); }
@@ -40,9 +45,21 @@ struct NetworkSpec {
 /// @throws InputError when the spec cannot be met (e.g. mean degree >= n)
 Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
 
+/// The rows of members [first, first + count) of generate_network(spec, n, key), the same ties in
+/// the same order, built without the other rows where the generator allows: ring and Watts-Strogatz
+/// keep every member's own slots (4 bytes a tie / 2, plus 4 a member) while they build the rows;
+/// Erdos-Renyi replays every member's stream and keeps the ties of the block (no more memory than
+/// the rows, time of the whole graph); Barabasi-Albert is built whole and trimmed.
+Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
+                              std::uint32_t count);
+
 /// Builds an undirected CSR graph from an edge list: drops self-loops and duplicates.
 /// @throws InputError when an id is >= n
 Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges);
+
+/// The rows of members [first, first + count) of a network that holds every row: what a rank of a
+/// partitioned run keeps (a complete network has no rows and is copied as it is).
+Network network_rows(const Network& net, std::uint32_t first, std::uint32_t count);
 
 /// Mean local clustering coefficient (members with degree < 2 count as 0).
 double clustering_coefficient(const Network& net);

@@ -272,12 +272,13 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
   if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
   for (const RunPlan& plan : plans)  // every rank sees the same plans: all throw alike
     if (plan.params.run_episodes)
-      throw InputError("the episode record is not gathered across MPI ranks yet: run it on one rank", "", 0, 0,
-                       "run.episodes");
+      throw InputError("the episode record is not gathered across MPI ranks yet: run it on one rank", "", 0,
+                       0, "run.episodes");
   if (plans.front().params.output_by_segment)  // every rank reads the same scenario: all agree
-    throw InputError("output.by_segment is not yet supported across MPI ranks: run without mpirun, or "
-                     "set output.by_segment = false",
-                     "", 0, 0, "output.by_segment");
+    throw InputError(
+        "output.by_segment is not yet supported across MPI ranks: run without mpirun, or "
+        "set output.by_segment = false",
+        "", 0, 0, "output.by_segment");
   const auto start = std::chrono::steady_clock::now();
   const int runs = static_cast<int>(plans.size());
   const int tasks = runs * count;

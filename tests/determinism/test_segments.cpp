@@ -45,11 +45,24 @@ bool whole_only(std::string_view name) {
   static constexpr std::string_view kPrefixes[] = {"phone_", "chat_", "email_"};
   for (auto p : kPrefixes)
     if (name.substr(0, p.size()) == p) return true;
-  static constexpr std::string_view kNames[] = {
-      "asa_s",           "offered",          "answered",          "abandoned",  "answered_within_target",
-      "queue_outcomes",  "turned_away",      "service_level",     "abandonment_rate", "aht_s",
-      "occupancy",       "agent_hours",      "transfers",         "chatbot_contained", "chatbot_escalated",
-      "service_cost",    "profit",           "clv"};
+  static constexpr std::string_view kNames[] = {"asa_s",
+                                                "offered",
+                                                "answered",
+                                                "abandoned",
+                                                "answered_within_target",
+                                                "queue_outcomes",
+                                                "turned_away",
+                                                "service_level",
+                                                "abandonment_rate",
+                                                "aht_s",
+                                                "occupancy",
+                                                "agent_hours",
+                                                "transfers",
+                                                "chatbot_contained",
+                                                "chatbot_escalated",
+                                                "service_cost",
+                                                "profit",
+                                                "clv"};
   for (auto n : kNames)
     if (name == n) return true;
   return false;
@@ -91,7 +104,8 @@ TEST_CASE("output.by_segment leaves every total bit-identical and splits alike o
   }
   REQUIRE(sb.segment_names == std::vector<std::string>{"loyal", "fickle", "vocal"});
   REQUIRE(sb.segment_series.size() == 3);
-  for (std::size_t s = 0; s < 3; ++s) CHECK(bit_identical(sb.segment_series[s].values, split3.segment_series[s].values));
+  for (std::size_t s = 0; s < 3; ++s)
+    CHECK(bit_identical(sb.segment_series[s].values, split3.segment_series[s].values));
   for (std::size_t c = 0; c < a.summary.columns.size(); ++c)
     CHECK(bit_identical(a.summary.columns[c].second, b.summary.columns[c].second));
   std::filesystem::remove_all(dir);

@@ -25,8 +25,8 @@ namespace {
 
 auto fields(const EpisodeRow& e) {
   return std::tuple(e.customer, e.day_opened, e.day_closed, e.days_to_resolution, e.next_order_day,
-                    e.attitude_before, e.attitude_after, e.stories_told, e.people_reached, e.segment, e.touchpoint,
-                    e.severity, e.notified, e.contacts, e.channel, e.outcome, e.stay);
+                    e.attitude_before, e.attitude_after, e.stories_told, e.people_reached, e.segment,
+                    e.touchpoint, e.severity, e.notified, e.contacts, e.channel, e.outcome, e.stay);
 }
 
 bool same_rows(const std::vector<EpisodeRow>& a, const std::vector<EpisodeRow>& b) {
@@ -76,7 +76,8 @@ TEST_CASE("every row is consistent with itself", "[episodes]") {
     CHECK((e.stay == EpisodeStay::censored) == (e.next_order_day == -1));
     if (e.next_order_day >= 0) CHECK(e.next_order_day >= e.day_closed);  // same day: left with it open
     if (e.outcome == EpisodeOutcome::resolved_first_contact) CHECK(e.contacts == 1);
-    if (e.outcome == EpisodeOutcome::given_up || e.outcome == EpisodeOutcome::abandoned) CHECK(e.contacts >= 1);
+    if (e.outcome == EpisodeOutcome::given_up || e.outcome == EpisodeOutcome::abandoned)
+      CHECK(e.contacts >= 1);
     CHECK(e.people_reached <= 255 * e.stories_told);
     contacted += e.contacts > 0;
     churned += e.stay == EpisodeStay::churned;
@@ -87,7 +88,8 @@ TEST_CASE("every row is consistent with itself", "[episodes]") {
   CHECK(stayed > 0);
 }
 
-TEST_CASE("with FCR 1 and ample staff every contacted problem is resolved at the first contact", "[episodes]") {
+TEST_CASE("with FCR 1 and ample staff every contacted problem is resolved at the first contact",
+          "[episodes]") {
   Params p = recorded_market();
   phone_only_everyone_calls(p);
   p.phone_agents = 1000;
@@ -138,7 +140,8 @@ TEST_CASE("recording changes no other result, and a sample is the full record fi
   on.run_episodes = true;
   const auto a = simulate(off), b = simulate(on);
   REQUIRE(a.series.values.size() == b.series.values.size());
-  CHECK(std::memcmp(a.series.values.data(), b.series.values.data(), a.series.values.size() * sizeof(double)) == 0);
+  CHECK(std::memcmp(a.series.values.data(), b.series.values.data(),
+                    a.series.values.size() * sizeof(double)) == 0);
   CHECK(a.episodes.empty());
 
   Params sampled = on;
@@ -279,6 +282,7 @@ TEST_CASE("touchpoints to offset a failure follow the value function", "[facts]"
   const double expected = 2.25 * std::pow(0.48 / 0.09, 0.88);
   CHECK(touchpoints_to_offset_failure(p, 0) == Approx(expected).epsilon(1e-4));
   // Each open day adds 2 x daily cost over a good touchpoint's gain w (x - E)^a.
-  const double per_day = 2 * p.quality_issue_daily_cost / (p.experience_attitude_weight * std::pow(0.09, 0.88));
+  const double per_day =
+      2 * p.quality_issue_daily_cost / (p.experience_attitude_weight * std::pow(0.09, 0.88));
   CHECK(touchpoints_to_offset_failure(p, 30) == Approx(expected + 30 * per_day).epsilon(1e-4));
 }

@@ -427,3 +427,32 @@ TEST_CASE("watts_strogatz with 10^6 members builds in under 2 s", "[.][perf]") {
   CHECK(net.mean_degree() == 10.0);
   CHECK(seconds < 2.0);
 }
+
+// A rank of a partitioned run builds only its block's rows (generate_network_rows): they must be
+// exactly those of the whole graph, for every generator, block layout and rewiring.
+TEST_CASE("generate_network_rows gives the whole graph's rows of the block, tie for tie", "[network]") {
+  const std::uint32_t n = 5000;
+  const std::vector<NetworkSpec> specs = {spec_of("ring"), spec_of("watts_strogatz", 10, 0.1),
+                                          spec_of("watts_strogatz", 6, 0.9), spec_of("erdos_renyi", 8),
+                                          spec_of("barabasi_albert", 10, 0.1, 3)};
+  for (const NetworkSpec& spec : specs) {
+    const Network whole = generate_network(spec, n, kKey);
+    const std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks = {
+        {0, n}, {0, 1200}, {1200, 2000}, {3200, 1800}, {4999, 1}, {2500, 0}, {0, 0}};
+    for (const auto& [first, count] : blocks) {
+      CAPTURE(choice_name(spec.kind), spec.rewiring, first, count);
+      const Network rows = generate_network_rows(spec, n, kKey, first, count);
+      const Network expected = network_rows(whole, first, count);
+      CHECK(rows.size == n);
+      CHECK(rows.first == first);
+      CHECK(rows.offsets == expected.offsets);
+      CHECK(rows.targets == expected.targets);
+      if (count > 0) {
+        const std::uint32_t last = first + count - 1;
+        CHECK(std::equal(rows.ties(last).begin(), rows.ties(last).end(), whole.ties(last).begin(),
+                         whole.ties(last).end()));
+      }
+    }
+  }
+  CHECK_THROWS(generate_network_rows(spec_of("ring"), n, kKey, 4000, 1001));
+}

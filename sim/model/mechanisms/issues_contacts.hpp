@@ -128,8 +128,9 @@ CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::in
       const bool first_contact = c_.record[i].issue_contacts <= 1;
       resolve_issue(i, t);
       if (episodes_.sampled(i))
-        episodes_.closed(i, t, first_contact ? EpisodeOutcome::resolved_first_contact : EpisodeOutcome::resolved_later,
-                         severity, c_.attitude[i]);
+        episodes_.closed(
+            i, t, first_contact ? EpisodeOutcome::resolved_first_contact : EpisodeOutcome::resolved_later,
+            severity, c_.attitude[i]);
     } else {
       Stream rng(key_, Purpose::repeat_contact, i, outcome.day, outcome.sequence);
       if (c_.record[i].issue_contacts < p_.contacts_max_contacts &&
@@ -137,9 +138,10 @@ CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::in
         c_.record[i].next_contact = add_days(t, days_until(rng, 1.0 / (1.0 + p_.contacts_delay_days)));
       } else {
         if (episodes_.sampled(i))
-          episodes_.closed(i, t,
-                           outcome.answered || outcome.contained ? EpisodeOutcome::given_up : EpisodeOutcome::abandoned,
-                           severity, c_.attitude[i]);
+          episodes_.closed(
+              i, t,
+              outcome.answered || outcome.contained ? EpisodeOutcome::given_up : EpisodeOutcome::abandoned,
+              severity, c_.attitude[i]);
         close_issue(i);  // gives up, unresolved
       }
     }

@@ -111,9 +111,9 @@ CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& ac
         if (episodes_.sampled(i)) {
           const bool positive = acc[static_cast<int>(Metric::stories_positive)] != stories_before[0];
           const bool negative = acc[static_cast<int>(Metric::stories_negative)] != stories_before[1];
-          episodes_.open(i, t, c_.segment[i], static_cast<std::uint8_t>(k), static_cast<std::uint8_t>(severity),
-                         notified, before, positive || negative, positive,
-                         positive ? c_.record[i].story_positive : c_.record[i].story_negative);
+          episodes_.open(i, t, c_.segment[i], static_cast<std::uint8_t>(k),
+                         static_cast<std::uint8_t>(severity), notified, before, positive || negative,
+                         positive, positive ? c_.record[i].story_positive : c_.record[i].story_negative);
         }
       } else {  // a second problem while one is open: the issue gets worse
         c_.issue_severity[i] = std::max(c_.issue_severity[i], severity);

@@ -16,34 +16,81 @@ namespace {
 // Figures of the contact centre's queues as a whole: they have no customer, so a segment's row
 // holds NaN for them (docs/results-format.md). service_cost includes the centre's wages, and so
 // profit (and the window figure clv, from the margin) are NaN too.
-constexpr Metric kWholeOnly[] = {
-    Metric::asa_s, Metric::offered, Metric::answered, Metric::abandoned, Metric::answered_within_target,
-    Metric::queue_outcomes, Metric::turned_away, Metric::service_level, Metric::abandonment_rate,
-    Metric::aht_s, Metric::occupancy, Metric::agent_hours, Metric::transfers, Metric::chatbot_contained,
-    Metric::chatbot_escalated, Metric::phone_offered, Metric::phone_answered, Metric::phone_abandoned,
-    Metric::phone_service_level, Metric::phone_asa_s, Metric::phone_aht_s, Metric::phone_occupancy,
-    Metric::chat_offered, Metric::chat_answered, Metric::chat_abandoned, Metric::chat_service_level,
-    Metric::chat_asa_s, Metric::chat_aht_s, Metric::chat_occupancy, Metric::email_offered,
-    Metric::email_answered, Metric::email_abandoned, Metric::email_service_level, Metric::email_asa_s,
-    Metric::email_aht_s, Metric::email_occupancy, Metric::service_cost, Metric::profit};
+constexpr Metric kWholeOnly[] = {Metric::asa_s,
+                                 Metric::offered,
+                                 Metric::answered,
+                                 Metric::abandoned,
+                                 Metric::answered_within_target,
+                                 Metric::queue_outcomes,
+                                 Metric::turned_away,
+                                 Metric::service_level,
+                                 Metric::abandonment_rate,
+                                 Metric::aht_s,
+                                 Metric::occupancy,
+                                 Metric::agent_hours,
+                                 Metric::transfers,
+                                 Metric::chatbot_contained,
+                                 Metric::chatbot_escalated,
+                                 Metric::phone_offered,
+                                 Metric::phone_answered,
+                                 Metric::phone_abandoned,
+                                 Metric::phone_service_level,
+                                 Metric::phone_asa_s,
+                                 Metric::phone_aht_s,
+                                 Metric::phone_occupancy,
+                                 Metric::chat_offered,
+                                 Metric::chat_answered,
+                                 Metric::chat_abandoned,
+                                 Metric::chat_service_level,
+                                 Metric::chat_asa_s,
+                                 Metric::chat_aht_s,
+                                 Metric::chat_occupancy,
+                                 Metric::email_offered,
+                                 Metric::email_answered,
+                                 Metric::email_abandoned,
+                                 Metric::email_service_level,
+                                 Metric::email_asa_s,
+                                 Metric::email_aht_s,
+                                 Metric::email_occupancy,
+                                 Metric::service_cost,
+                                 Metric::profit};
 
 // What the per-customer mechanisms (phases 1, 3 and 4) count: only these are read back after each
 // customer or item, not the whole row. A metric counted per customer but missing here would be
 // missing from the split; tests/determinism/test_segments.cpp checks that every split flow and
 // stock adds up to its total.
-constexpr Metric kCustomerMetrics[] = {
-    Metric::new_customers, Metric::new_customers_external, Metric::new_customers_wom, Metric::churned,
-    Metric::orders, Metric::revenue, Metric::cost_of_goods, Metric::acquisition_spend, Metric::issues_opened,
-    Metric::contacts, Metric::contacts_failure, Metric::contacts_value, Metric::contacts_repeat,
-    Metric::contacts_phone, Metric::contacts_chat, Metric::contacts_email, Metric::contacts_chatbot,
-    Metric::contacts_resolved, Metric::notifications_sent, Metric::notifications_reached,
-    Metric::csat_responses, Metric::csat_satisfied, Metric::nps_responses, Metric::nps_promoters,
-    Metric::nps_detractors, Metric::stories_positive, Metric::stories_negative};
+constexpr Metric kCustomerMetrics[] = {Metric::new_customers,
+                                       Metric::new_customers_external,
+                                       Metric::new_customers_wom,
+                                       Metric::churned,
+                                       Metric::orders,
+                                       Metric::revenue,
+                                       Metric::cost_of_goods,
+                                       Metric::acquisition_spend,
+                                       Metric::issues_opened,
+                                       Metric::contacts,
+                                       Metric::contacts_failure,
+                                       Metric::contacts_value,
+                                       Metric::contacts_repeat,
+                                       Metric::contacts_phone,
+                                       Metric::contacts_chat,
+                                       Metric::contacts_email,
+                                       Metric::contacts_chatbot,
+                                       Metric::contacts_resolved,
+                                       Metric::notifications_sent,
+                                       Metric::notifications_reached,
+                                       Metric::csat_responses,
+                                       Metric::csat_satisfied,
+                                       Metric::nps_responses,
+                                       Metric::nps_promoters,
+                                       Metric::nps_detractors,
+                                       Metric::stories_positive,
+                                       Metric::stories_negative};
 
 // Word of mouth told: counted where it is delivered (phase 4, by the listener), split by the
 // teller when it is queued (phase 1).
-constexpr Metric kToldMetrics[] = {Metric::wom_positive, Metric::wom_negative, Metric::story_messages_positive,
-                                   Metric::story_messages_negative};
+constexpr Metric kToldMetrics[] = {Metric::wom_positive, Metric::wom_negative,
+                                   Metric::story_messages_positive, Metric::story_messages_negative};
 
 }  // namespace
 
@@ -54,7 +101,8 @@ Model::Counts Model::counts_of(const Row& acc) {
   return out;
 }
 
-void Model::split_customer(Chunk& chunk, std::uint32_t i, const Counts& before, std::size_t messages_before) const {
+void Model::split_customer(Chunk& chunk, std::uint32_t i, const Counts& before,
+                           std::size_t messages_before) const {
   double* const seg = chunk.by_segment.data() + static_cast<std::size_t>(c_.segment[i]) * kMetricCount;
   for (std::size_t k = 0; k < before.size(); ++k) {
     const int m = static_cast<int>(kCustomerMetrics[k]);
@@ -167,8 +215,9 @@ void Model::finish_segments(std::int32_t t) {
     at(Metric::fcr) = first[s] > 0 ? first_resolved[s] / first[s] : nan;
     segment_active_by_day_[static_cast<std::size_t>(t) * segments + s] = active;
     const auto cohort = [&](Metric m, std::int32_t k) {
-      const double then =
-          t >= k ? segment_active_by_day_[static_cast<std::size_t>(t - k) * segments + s] : 0.0;
+      const double then = t >= k ? segment_active_by_day_[static_cast<std::size_t>(t - k) * segments + s]
+                          : t == k - 1 ? segment_initial_active_[s]
+                                       : 0.0;  // as step(): day -1 is the start
       at(m) = then > 0 ? at(m) / then : nan;
     };
     cohort(Metric::retention_12m, 365);

@@ -44,8 +44,7 @@ CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) 
     const int today = std::min<int>(left, poisson(rng, per_day));
     for (int k = 0; k < today; ++k) {
       const std::uint32_t j = pick_listener(i, rng);
-      const std::uint16_t known =
-          positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
+      const std::uint16_t known = heard_story(j, positive);  // j may be on another rank
       if (j == i || known == story) {
         left = 0;
         return;

@@ -1,0 +1,62 @@
+#pragma once
+// One population split over several processes (`cxsim run --partition` under mpirun,
+// docs/cluster.md): what a Model needs from the others to step its own block of customers so that
+// the day's results are the single process's, bit for bit. The model layer knows nothing of MPI;
+// sim/mpi implements this interface over MPI_COMM_WORLD.
+//
+// The blocks are contiguous runs of whole chunks (Model::kChunk customers), in rank order, so the
+// single process's chunk order is rank order then local chunk order. Every call is collective:
+// every rank makes the same calls in the same order.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "service/contact_centre.hpp"
+
+namespace cxsim {
+
+struct Message;
+
+/// Which customers each rank holds: chunks [chunk_start[r], chunk_start[r + 1]) of the population.
+struct Blocks {
+  std::uint32_t population = 0;
+  std::uint32_t chunk = 1;                 ///< customers per chunk
+  std::vector<std::uint32_t> chunk_start;  ///< ranks + 1 entries
+
+  /// `ranks` blocks of whole chunks, as equal as chunks allow (a rank may hold none).
+  static Blocks even(std::uint32_t population, std::uint32_t chunk, int ranks);
+  int ranks() const { return static_cast<int>(chunk_start.size()) - 1; }
+  std::uint32_t first(int rank) const;  ///< first customer of the rank's block
+  std::uint32_t count(int rank) const;  ///< customers in the rank's block
+  /// The rank holding customer i.
+  int owner(std::uint32_t i) const;
+};
+
+class PartitionLink {
+ public:
+  virtual ~PartitionLink() = default;
+  virtual int rank() const = 0;
+  virtual const Blocks& blocks() const = 0;
+  bool is_root() const { return rank() == 0; }
+
+  /// Adds rows (`chunks` rows of row.size() values each: this rank's chunks in order) to `row`,
+  /// rank after rank: the left fold row += chunk 0, += chunk 1, ... of the single process over the
+  /// whole population. With skip_zero, zero values are not added (a NaN stays NaN). `row` is read
+  /// on rank 0 and the result is left on rank 0 (elsewhere `row` is scratch).
+  virtual void fold(std::span<double> row, std::span<const double> rows, bool skip_zero) = 0;
+  /// Every rank's contacts in rank order, on rank 0 (`all` is left empty elsewhere).
+  virtual void gather_contacts(const std::vector<Contact>& mine, std::vector<Contact>& all) = 0;
+  /// The outcomes (read on rank 0) of this rank's customers, in the order they came.
+  virtual void scatter_outcomes(const std::vector<ContactOutcome>& all,
+                                std::vector<ContactOutcome>& mine) = 0;
+  /// The messages to this rank's customers, from every rank in rank order, each rank's in the
+  /// order it sent them.
+  virtual void route_messages(const std::vector<Message>& sent, std::vector<Message>& received) = 0;
+  /// Every rank's `mine` in rank order, on every rank.
+  virtual void share(const std::vector<Message>& mine, std::vector<Message>& all) = 0;
+  /// Rank 0's `values` on every rank.
+  virtual void broadcast(std::span<double> values) = 0;
+};
+
+}  // namespace cxsim

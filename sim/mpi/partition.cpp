@@ -1,0 +1,329 @@
+#include "mpi/partition.hpp"
+
+#include <mpi.h>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "core/errors.hpp"
+#include "model/metrics.hpp"
+#include "model/model.hpp"
+#include "model/partition.hpp"
+#include "mpi/ensemble.hpp"
+
+namespace cxsim::mpi {
+
+namespace {
+
+constexpr int kTagFold = 81;
+
+PartitionReport g_report;
+
+int checked_int(std::size_t n, const char* what) {
+  if (n > static_cast<std::size_t>(INT_MAX))
+    throw std::runtime_error(std::string("MPI: more than 2 GB of ") + what + " in one exchange");
+  return static_cast<int>(n);
+}
+
+/// Displacements of `counts` laid end to end.
+std::vector<int> displacements(const std::vector<int>& counts, const char* what) {
+  std::vector<int> at(counts.size());
+  std::size_t total = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    at[r] = checked_int(total, what);
+    total += static_cast<std::size_t>(counts[r]);
+  }
+  checked_int(total, what);
+  return at;
+}
+
+/// The exchanges of a partitioned Model over MPI_COMM_WORLD. Items travel as bytes (they are
+/// trivially copyable and every rank runs the same binary). Counts the bytes this rank sends to
+/// other ranks.
+class Link final : public PartitionLink {
+ public:
+  Link(Blocks blocks, int rank) : blocks_(std::move(blocks)), rank_(rank) {}
+  int rank() const override { return rank_; }
+  const Blocks& blocks() const override { return blocks_; }
+  const PartitionReport& traffic() const { return traffic_; }
+
+  void fold(std::span<double> row, std::span<const double> rows, bool skip_zero) override {
+    const int size = blocks_.ranks();
+    const std::size_t m = row.size();
+    const int count = static_cast<int>(m);
+    if (rank_ > 0)
+      MPI_Recv(row.data(), count, MPI_DOUBLE, rank_ - 1, kTagFold, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    for (std::size_t c = 0; c < rows.size() / m; ++c)
+      for (std::size_t k = 0; k < m; ++k) {
+        const double v = rows[c * m + k];
+        if (!skip_zero || v != 0) row[k] += v;
+      }
+    if (size == 1) return;
+    MPI_Send(row.data(), count, MPI_DOUBLE, rank_ + 1 < size ? rank_ + 1 : 0, kTagFold, MPI_COMM_WORLD);
+    traffic_.sums += m * sizeof(double);
+    if (rank_ == 0)
+      MPI_Recv(row.data(), count, MPI_DOUBLE, size - 1, kTagFold, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  }
+
+  void gather_contacts(const std::vector<Contact>& mine, std::vector<Contact>& all) override {
+    gather_to_root(mine, all, traffic_.contacts);
+  }
+
+  void scatter_outcomes(const std::vector<ContactOutcome>& all, std::vector<ContactOutcome>& mine) override {
+    const int size = blocks_.ranks();
+    std::vector<int> counts(static_cast<std::size_t>(size), 0);
+    std::vector<ContactOutcome> sorted;
+    if (rank_ == 0) {
+      bucket(
+          all, [](const ContactOutcome& o) { return static_cast<std::uint32_t>(o.customer); }, sorted,
+          counts);
+      for (int r = 1; r < size; ++r) traffic_.outcomes += counts[static_cast<std::size_t>(r)];
+    }
+    int mine_bytes = 0;
+    MPI_Scatter(counts.data(), 1, MPI_INT, &mine_bytes, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    mine.resize(static_cast<std::size_t>(mine_bytes) / sizeof(ContactOutcome));
+    const std::vector<int> at = displacements(counts, "contact outcomes");
+    MPI_Scatterv(sorted.data(), counts.data(), at.data(), MPI_BYTE, mine.data(), mine_bytes, MPI_BYTE, 0,
+                 MPI_COMM_WORLD);
+  }
+
+  void route_messages(const std::vector<Message>& sent, std::vector<Message>& received) override {
+    const int size = blocks_.ranks();
+    std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
+    std::vector<Message> sorted;
+    bucket(
+        sent, [](const Message& m) { return m.target; }, sorted, counts);
+    for (int r = 0; r < size; ++r)
+      if (r != rank_) traffic_.messages += counts[static_cast<std::size_t>(r)];
+    MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    const std::vector<int> out_at = displacements(counts, "messages"),
+                           in_at = displacements(incoming, "messages");
+    std::size_t total = 0;
+    for (int c : incoming) total += static_cast<std::size_t>(c);
+    received.resize(total / sizeof(Message));
+    MPI_Alltoallv(sorted.data(), counts.data(), out_at.data(), MPI_BYTE, received.data(), incoming.data(),
+                  in_at.data(), MPI_BYTE, MPI_COMM_WORLD);
+  }
+
+  void share(const std::vector<Message>& mine, std::vector<Message>& all) override {
+    const int size = blocks_.ranks();
+    int bytes = checked_int(mine.size() * sizeof(Message), "story updates");
+    std::vector<int> counts(static_cast<std::size_t>(size));
+    MPI_Allgather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    const std::vector<int> at = displacements(counts, "story updates");
+    std::size_t total = 0;
+    for (int c : counts) total += static_cast<std::size_t>(c);
+    all.resize(total / sizeof(Message));
+    MPI_Allgatherv(mine.data(), bytes, MPI_BYTE, all.data(), counts.data(), at.data(), MPI_BYTE,
+                   MPI_COMM_WORLD);
+    traffic_.stories += static_cast<std::uint64_t>(bytes) * static_cast<std::uint64_t>(size - 1);
+  }
+
+  void broadcast(std::span<double> values) override {
+    MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (rank_ == 0)
+      traffic_.sums += values.size() * sizeof(double) * static_cast<std::uint64_t>(blocks_.ranks() - 1);
+  }
+
+  /// Every rank's items, in rank order, on rank 0; `sent` counts the bytes this rank sent.
+  template <class T>
+  void gather_to_root(const std::vector<T>& mine, std::vector<T>& all, std::uint64_t& sent) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const int size = blocks_.ranks();
+    int bytes = checked_int(mine.size() * sizeof(T), "items to gather");
+    std::vector<int> counts(static_cast<std::size_t>(size));
+    MPI_Gather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+    std::vector<int> at;
+    all.clear();
+    if (rank_ == 0) {
+      at = displacements(counts, "items to gather");
+      std::size_t total = 0;
+      for (int c : counts) total += static_cast<std::size_t>(c);
+      all.resize(total / sizeof(T));
+    } else {
+      sent += static_cast<std::uint64_t>(bytes);
+    }
+    MPI_Gatherv(mine.data(), bytes, MPI_BYTE, all.data(), counts.data(), at.data(), MPI_BYTE, 0,
+                MPI_COMM_WORLD);
+  }
+
+  PartitionReport traffic_;
+
+ private:
+  /// `items` grouped by the rank owning their customer, in order within a rank (a stable counting
+  /// sort); counts[r] = bytes for rank r.
+  template <class T, class CustomerOf>
+  void bucket(const std::vector<T>& items, CustomerOf customer_of, std::vector<T>& sorted,
+              std::vector<int>& counts) {
+    const auto size = static_cast<std::size_t>(blocks_.ranks());
+    std::vector<std::size_t> n(size, 0), cursor(size, 0);
+    std::vector<int> owner(items.size());
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      owner[k] = blocks_.owner(customer_of(items[k]));
+      ++n[static_cast<std::size_t>(owner[k])];
+    }
+    for (std::size_t r = 1; r < size; ++r) cursor[r] = cursor[r - 1] + n[r - 1];
+    sorted.resize(items.size());
+    for (std::size_t k = 0; k < items.size(); ++k)
+      sorted[cursor[static_cast<std::size_t>(owner[k])]++] = items[k];
+    for (std::size_t r = 0; r < size; ++r) counts[r] = checked_int(n[r] * sizeof(T), "items to send");
+  }
+
+  Blocks blocks_;
+  int rank_;
+};
+
+/// Every rank's values of one customer column, in rank order, on rank 0.
+template <class T>
+std::vector<T> gather_column(Link& link, const std::vector<T>& mine) {
+  std::vector<T> all;
+  link.gather_to_root(mine, all, link.traffic_.columns);
+  return all;
+}
+
+/// Test hook (tests/mpi/test_partition.sh): CXSIM_PARTITION_TEST_FAIL="rank:day" makes that rank
+/// fail on that day, to show that a failing rank ends the job with a clear error and no file.
+void maybe_fail(int rank, std::int32_t day) {
+  const char* spec = std::getenv("CXSIM_PARTITION_TEST_FAIL");
+  if (!spec) return;
+  int r = -1, d = -1;
+  if (std::sscanf(spec, "%d:%d", &r, &d) == 2 && r == rank && d == day)
+    throw std::runtime_error("rank " + std::to_string(rank) + " failed on purpose on day " +
+                             std::to_string(day) + " (CXSIM_PARTITION_TEST_FAIL)");
+}
+
+void add_traffic(PartitionReport& into, const PartitionReport& t) {
+  into.sums += t.sums;
+  into.contacts += t.contacts;
+  into.outcomes += t.outcomes;
+  into.messages += t.messages;
+  into.stories += t.stories;
+  into.columns += t.columns;
+}
+
+}  // namespace
+
+ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int first, int count,
+                                       const RunOptions& options, const Network* given) {
+  const World& w = world();
+  if (!w.active) return run_plans(plans, first, count, options, given);
+  if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
+  const auto start = std::chrono::steady_clock::now();
+  const Params& base = plans.front().params;
+  const auto days = static_cast<std::int32_t>(base.run_horizon_days);
+  const auto runs = static_cast<int>(plans.size());
+  for (const RunPlan& plan : plans)
+    if (plan.params.run_seed != base.run_seed || plan.params.run_horizon_days != days)
+      throw std::invalid_argument("run_plans: plans differ in seed or horizon");
+  // Every rank reads the same scenario, so all refuse alike.
+  if (base.run_episodes)
+    throw InputError(
+        "the episode record is not gathered across partitioned ranks yet: run without --partition", "", 0, 0,
+        "run.episodes");
+  if (base.output_by_segment)
+    throw InputError(
+        "output.by_segment is not yet supported with --partition: run without it, or set "
+        "output.by_segment = false",
+        "", 0, 0, "output.by_segment");
+  // The threads of each rank. Only this thread calls MPI (MPI_THREAD_FUNNELED): the model's
+  // parallel phases run in the implicit arena of this thread, limited by global_control.
+  const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  std::uint64_t total = 0;
+  ExperimentResult result = shaped_result(plans, count, w.rank == 0, total);
+  StepTimes step{};
+  std::uint64_t done = 0;
+
+  for (int rep = 0; rep < count; ++rep)
+    for (int run = 0; run < runs; ++run) {
+      const RunPlan& plan = plans[static_cast<std::size_t>(run)];
+      const Params& p = plan.params;
+      StrategyResult& out = result.runs[static_cast<std::size_t>(run)];
+      if (options.task_started) options.task_started(run, first + rep);
+      const RngKey key{static_cast<std::uint64_t>(p.run_seed), static_cast<std::uint64_t>(first + rep)};
+      const auto population = static_cast<std::uint32_t>(p.market_population);
+      std::optional<Link> link;
+      std::optional<Network> network;
+      std::optional<Model> model;
+      together([&] {
+        link.emplace(Blocks::even(population, Model::kChunk, w.size), w.rank);
+        const Blocks& blocks = link->blocks();
+        // This rank's rows only (what each generator needs to build them: docs/cluster.md).
+        network.emplace(network_rows_for(p, key, given, blocks.first(w.rank), blocks.count(w.rank)));
+        model.emplace(p, *network, key, *link);
+        g_report.state_bytes_max =
+            std::max(g_report.state_bytes_max, model->state_bytes() + network_bytes(*network));
+      });
+      // From here the ranks exchange every day: a rank that fails cannot leave the others waiting
+      // in an exchange, so it reports and ends the job (MPI_Abort; rank 0 has written nothing).
+      try {
+        std::array<double, kMetricCount> row{};
+        auto change = plan.changes.begin();
+        for (std::int32_t day = 0; day < days; ++day) {
+          int stop = options.cancel && options.cancel->load(std::memory_order_relaxed) ? 1 : 0;
+          MPI_Bcast(&stop, 1, MPI_INT, 0, MPI_COMM_WORLD);  // rank 0 decides, so all stop together
+          if (stop) throw Cancelled();
+          for (; change != plan.changes.end() && change->day == day; ++change)
+            model->set_params(change->params);
+          maybe_fail(w.rank, day);
+          model->step(day, row);
+          for (int m = 0; m < kMetricCount; ++m) out.series.at(static_cast<Metric>(m), rep, day) = row[m];
+          done += population;
+          if (options.progress && w.rank == 0) options.progress(done, total);
+        }
+        derive_window_metrics(out.series, rep, p);
+        if (p.run_save_customers) {
+          std::vector<CustomerColumn> columns = model->customer_columns(days);
+          for (CustomerColumn& c : columns) std::visit([&](auto& v) { v = gather_column(*link, v); }, c.data);
+          if (w.rank == 0) out.customers[static_cast<std::size_t>(rep)] = std::move(columns);
+        }
+      } catch (const Cancelled&) {
+        throw;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "cxsim: internal error: on MPI rank %d of %d: %s\n", w.rank, w.size, e.what());
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      }
+      step += model->step_times();
+      g_report.days += static_cast<std::uint64_t>(days);
+      add_traffic(g_report, link->traffic());
+    }
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.stats.threads = threads;
+  result.stats.seconds_simulating = seconds;
+  result.stats.seconds_total = seconds;
+  result.stats.customer_days = total;
+  result.stats.step = step;  // rank 0's
+  g_report.customer_days += total;
+  return result;
+}
+
+PartitionReport partition_report() {
+  PartitionReport r = g_report;
+  const World& w = world();
+  r.ranks = w.size;
+  if (!w.active || w.size == 1) return r;
+  std::uint64_t sums[6] = {r.sums, r.contacts, r.outcomes, r.messages, r.stories, r.columns};
+  MPI_Allreduce(MPI_IN_PLACE, sums, 6, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &r.state_bytes_max, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  r.sums = sums[0];
+  r.contacts = sums[1];
+  r.outcomes = sums[2];
+  r.messages = sums[3];
+  r.stories = sums[4];
+  r.columns = sums[5];
+  return r;
+}
+
+}  // namespace cxsim::mpi

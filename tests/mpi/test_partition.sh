@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# tests/mpi/test_partition.sh CXSIM SOURCE_DIR WITH_MPI: one population across MPI ranks
+# (`mpirun -n R cxsim run FILE --partition`, docs/cluster.md). Runs small scenarios once in a single
+# process and with `mpirun --oversubscribe -n 1, 2, 4 ... --partition`, and checks that every dataset
+# of every file equals the single-process file bit for bit (tests/golden/h5_identical.sh): a
+# Watts-Strogatz baseline with customer columns and several chunks (8,192 customers) per rank, an
+# Erdos-Renyi network (ties spread over all ranks), random mixing, a strategies file with an
+# intervention, and --precision on a population of one chunk (ranks 1-3 hold nobody). Then: a rank
+# failing mid-run ends the job with one clear error and no file; --partition without mpirun runs
+# in the process as usual.
+# Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
+with_mpi=${3:-OFF}
+if [[ "$with_mpi" != "ON" && "$with_mpi" != "1" ]]; then
+  echo "SKIPPED: cxsim was built without MPI (CXSIM_WITH_MPI=$with_mpi); install libopenmpi-dev and openmpi-bin and reconfigure"
+  exit 77
+fi
+. "$(dirname "$0")/../cli/harness.sh" "$1" "$2"
+command -v mpirun >/dev/null || { echo "FAILED: cxsim was built with MPI but mpirun is not on PATH"; exit 1; }
+# CI runs as root; Open MPI refuses that unless told. Oversubscription: 4 ranks on 2 cores.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Open MPI's own allocations outlive MPI_Finalize; in the sanitizer build, leak checking is left to
+# the single-process runs (the ranks inherit this environment from mpirun).
+MPIRUN=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" mpirun --oversubscribe)
+
+# name | scenario | options
+cases=(
+  "watts_strogatz|scenarios/baseline.toml|--set market.population=70000 --set run.horizon_days=150 --set run.replications=1 --set run.save_customers=true"
+  "erdos_renyi|scenarios/baseline.toml|--set market.population=30000 --set run.horizon_days=150 --set run.replications=1 --set network.kind=\\\"erdos_renyi\\\""
+  "complete|scenarios/baseline.toml|--set market.population=20000 --set run.horizon_days=100 --set run.replications=1 --set network.kind=\\\"complete\\\""
+  "intervention|scenarios/proactive_cx.toml|--set market.population=20000 --set run.horizon_days=130 --set run.replications=1 --set run.save_customers=true"
+  "precision|precision.toml|--precision 0.005 --max-replications 3"
+)
+# --precision needs strategies; the scenarios' strategies with interventions need longer runs.
+cat >precision.toml <<'TOML'
+[run]
+seed = 3
+replications = 2
+horizon_days = 40
+[market]
+population = 5000
+[[strategy]]
+name = "phone+1"
+phone.agents = 11
+TOML
+for case in "${cases[@]}"; do
+  IFS='|' read -r name scenario options <<<"$case"
+  [[ -e "$scenario" ]] || scenario="$SRC/$scenario"
+  # shellcheck disable=SC2086
+  if eval "\"$CXSIM\" run \"$scenario\" $options --threads 2 -q -o $name-single.h5" >/dev/null; then ok; else
+    bad "$name: the single-process run failed"; continue
+  fi
+  for n in 1 2 4; do
+    # shellcheck disable=SC2086
+    if ! eval "\"\${MPIRUN[@]}\" -n $n \"$CXSIM\" run \"$scenario\" $options --partition --threads 1 -o $name-$n.h5" >out.txt 2>&1; then
+      bad "$name: mpirun -n $n --partition failed: $(tail -3 out.txt)"
+      continue
+    fi
+    cp out.txt "$name-$n.out"
+    [[ $(grep -c '^results:' out.txt) == 1 ]] && ok || bad "$name: mpirun -n $n: expected one 'results:' line, got: $(cat out.txt)"
+    grep -q "^partition: $n ranks" out.txt && ok || bad "$name: mpirun -n $n: no partition report: $(cat out.txt)"
+    if bash "$SRC/tests/golden/h5_identical.sh" "$name-single.h5" "$name-$n.h5"; then ok; else
+      bad "$name: mpirun -n $n --partition wrote a file that differs from the single-process file"
+    fi
+  done
+done
+# The customer columns came across whole (gathered from the ranks to rank 0).
+h5ls -r watts_strogatz-4.h5 | grep -q 'customers/.*status.*{70000}' && ok ||
+  bad "watts_strogatz: mpirun -n 4 --partition wrote no customer column of 70000: $(h5ls -r watts_strogatz-4.h5 | grep customers | head -3)"
+# Words of mouth crossed ranks: the 2-rank Erdos-Renyi run sent messages between them.
+grep -q "messages [1-9.0]" erdos_renyi-2.out && ! grep -q "messages 0," erdos_renyi-2.out && ok ||
+  bad "erdos_renyi: no messages crossed ranks: $(cat erdos_renyi-2.out)"
+
+# A rank failing mid-run (the test hook: rank 1 on day 5) ends the job: one clear error, a
+# non-zero status, no results file and no temporary file.
+if CXSIM_PARTITION_TEST_FAIL=1:5 "${MPIRUN[@]}" -x CXSIM_PARTITION_TEST_FAIL -n 2 "$CXSIM" run "$SRC/scenarios/baseline.toml" \
+    --set market.population=20000 --set run.horizon_days=30 --partition --threads 1 -q -o failed.h5 >out.txt 2>&1; then
+  bad "a failing rank: mpirun succeeded"
+else ok; fi
+grep -q 'on MPI rank 1 of 2: rank 1 failed on purpose on day 5' out.txt && ok ||
+  bad "a failing rank: the error does not say what failed: $(cat out.txt)"
+[[ $(grep -c 'cxsim: internal error' out.txt) == 1 ]] && ok || bad "a failing rank: expected the error once: $(cat out.txt)"
+[[ ! -e failed.h5 ]] && ok || bad "a failing rank: a results file was written"
+ls ./*.tmp* >/dev/null 2>&1 && bad "a failing rank: a temporary file was left behind" || ok
+
+# Bad input under mpirun --partition: exit status 2, the message once, no file.
+"${MPIRUN[@]}" -n 2 "$CXSIM" run "$SRC/scenarios/baseline.toml" --set network.mean_degree=7 --partition -q -o bad.h5 >out.txt 2>&1
+status=$?
+[[ $status -ne 0 ]] && ok || bad "bad input under mpirun --partition: status $status"
+[[ $(grep -c 'cxsim: error:' out.txt) == 1 ]] && grep -q 'network.mean_degree' out.txt && ok ||
+  bad "bad input under mpirun --partition: expected one error naming network.mean_degree: $(cat out.txt)"
+[[ ! -e bad.h5 ]] && ok || bad "bad input under mpirun --partition: a results file was written"
+
+# Without mpirun, --partition runs in the process: the same file.
+if "$CXSIM" run "$SRC/scenarios/baseline.toml" --set market.population=20000 --set run.horizon_days=100 \
+    --set run.replications=1 --set network.kind=\"complete\" --partition --threads 2 -q -o alone.h5 >/dev/null; then ok; else
+  bad "--partition without mpirun failed"
+fi
+bash "$SRC/tests/golden/h5_identical.sh" complete-single.h5 alone.h5 && ok || bad "--partition without mpirun: a different file"
+
+finish test_partition
