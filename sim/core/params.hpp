@@ -118,8 +118,9 @@ constexpr std::string_view choice_name(E value) {
   NUM(run, episode_sample, std::int64_t, 1, 1, 1000000, "customers", false,                                 \
       "Record the episodes of 1 customer in this many: those whose id is a multiple of it", "")             \
   NUM(run, episode_max_rows, std::int64_t, 1000000, 1, 100000000, "rows", false,                            \
-      "Most episodes kept per replication (40 bytes each in memory); later ones are only counted, and "         \
-      "the table says so", "")                                                                              \
+      "Most episodes kept per replication (40 bytes each in memory); later ones are only counted, and "     \
+      "the table says so",                                                                                  \
+      "")                                                                                                   \
   TEXT(run, title, "", "Title of the report and charts; empty: the scenario file's first comment line")     \
   TEXT(run, question, "",                                                                                   \
        "The question the run answers, shown at the top of the report; empty: the rest of the "              \

@@ -213,7 +213,8 @@ struct EpisodeRow {
   EpisodeStay stay = EpisodeStay::censored;
 };
 
-static_assert(sizeof(EpisodeRow) == 40, "docs/results-format.md and run.episode_max_rows state 40 bytes a row");
+static_assert(sizeof(EpisodeRow) == 40,
+              "docs/results-format.md and run.episode_max_rows state 40 bytes a row");
 
 /// The episodes of one replication, in the order they were completed (deterministic).
 struct EpisodeTable {
