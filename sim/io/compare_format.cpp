@@ -69,7 +69,7 @@ std::string sweep_table(const Comparison& c) {
   for (const auto& fc : figures) {
     const Display d = display(fc.figure);
     head.push_back(
-        fc.figure.label.substr(0, fc.figure.label.find(" (")));  // "retention (end)" -> "retention"
+        fc.figure.label.substr(0, fc.figure.label.find(" (")));  // "retention (12 months)" -> "retention"
     units.push_back(d.difference_unit);
     base.push_back(estimate_text(fc.figure, fc.baseline));
   }

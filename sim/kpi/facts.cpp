@@ -275,8 +275,8 @@ std::vector<FactRow> measure_facts(const FactsInput& in) {
           per_rep([&](int r) { return days > 0 ? s.at(Metric::retention_12m, r, days - 1) : kNaN; }), keep_lo,
           keep_hi, percent_band(keep_lo, keep_hi),
           "assumption: the churn calibration's target, about 80% kept a year",
-          "retention_12m: of the customers active 365 days before the last day, the share active on it "
-          "(NaN for runs shorter than 366 days)"));
+          "retention_12m: of the customers active 365 days before the last day (the customers at the "
+          "start, for a one-year run), the share active on it (NaN for runs shorter than 365 days)"));
 
   // --- contacts ----------------------------------------------------------------------------------
   out.push_back(row("contacts_per_order", "Contacts per order", "contacts/order",

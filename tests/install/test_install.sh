@@ -23,7 +23,7 @@ check_tree() {  # ROOT: a prefix holding bin/, share/, lib/python3/dist-packages
   ls "$root"/lib/python3/dist-packages/cxsim/_core*.so >/dev/null 2>&1 && ok || bad "$name: no compiled module"
   "$root/bin/cxsim" run "$root/share/cxsim/scenarios/baseline.toml" "${SMALL[@]}" -o "$WORK/$name.h5" >/dev/null &&
     [ -f "$WORK/$name.h5" ] && ok || bad "$name: cxsim run of the installed baseline"
-  "$root/bin/cxsim" info "$WORK/$name.h5" | grep -q 'retention (end)' && ok || bad "$name: cxsim info"
+  "$root/bin/cxsim" info "$WORK/$name.h5" | grep -q 'retention (12 months)' && ok || bad "$name: cxsim info"
   # The package imported from the prefix (not the checkout, not the build tree), reading the file.
   (cd "$WORK" && PYTHONPATH="$root/lib/python3/dist-packages" "$PY" -s -c "
 import sys, cxsim
@@ -48,7 +48,7 @@ cmake -S "$SRC/tests/install/consumer" -B "$WORK/consumer" -G Ninja -DCMAKE_BUIL
   -DCMAKE_PREFIX_PATH="$PREFIX" >"$WORK/consumer.log" 2>&1 &&
   cmake --build "$WORK/consumer" >>"$WORK/consumer.log" 2>&1 && ok ||
   { bad "the consumer project does not build against the install"; tail -20 "$WORK/consumer.log"; }
-"$WORK/consumer/consumer" "$PREFIX/share/cxsim/scenarios/baseline.toml" | grep -q 'retention (end)' && ok ||
+"$WORK/consumer/consumer" "$PREFIX/share/cxsim/scenarios/baseline.toml" | grep -q 'retention (12 months)' && ok ||
   bad "the consumer project's run"
 
 # 3. the Debian package, unpacked
