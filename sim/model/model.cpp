@@ -85,13 +85,18 @@ int poisson(Stream& rng, double mean) {
 
 namespace cxsim {
 
+std::uint32_t Model::population_of(const Params& p, const Network& network) {
+  const auto n = static_cast<std::uint32_t>(p.market_population);
+  if (network.size != n)
+    throw InputError("the network has " + std::to_string(network.size) + " members but the market has " +
+                         std::to_string(n),
+                     "", 0, 0, "network.edge_list");
+  return n;
+}
+
 Model::Model(const Params& params, const Network& network, RngKey key)
     : p_(params), net_(network), key_(key), centre_(contact_centre_config(params), key) {
-  const auto n = static_cast<std::uint32_t>(p_.market_population);
-  if (net_.size != n)
-    throw InputError(
-        "the network has " + std::to_string(net_.size) + " members but the market has " + std::to_string(n),
-        "", 0, 0, "network.edge_list");
+  const std::uint32_t n = population_of(p_, net_);
 
   population_ = n;
   derive_rates();
@@ -112,11 +117,7 @@ Model::Model(const Params& params, const Network& network, RngKey key)
 
 Model::Model(const Params& params, const Network& network, RngKey key, PartitionLink& link)
     : p_(params), net_(network), key_(key), centre_(contact_centre_config(params), key) {
-  const auto n = static_cast<std::uint32_t>(p_.market_population);
-  if (net_.size != n)
-    throw InputError(
-        "the network has " + std::to_string(net_.size) + " members but the market has " + std::to_string(n),
-        "", 0, 0, "network.edge_list");
+  const std::uint32_t n = population_of(p_, net_);
   link_ = &link;
   const Blocks& blocks = link.blocks();
   const int rank = link.rank();

@@ -92,6 +92,8 @@ class Model {
   /// How many customers ahead of its turn a customer's state is fetched from memory.
   static constexpr std::size_t kPrefetchAhead = 8;
 
+  /// The market's population, checked against the network's size (both constructors).
+  static std::uint32_t population_of(const Params& p, const Network& network);
   void derive_rates();
   void initialise();
   /// step() of a partitioned run (model/partition_step.hpp).
