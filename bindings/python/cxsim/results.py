@@ -339,19 +339,27 @@ class Results:
         reps, days = self.replications, self.days
         cell = reps * days
         n = len(blocks) * cell
+        labels = self._tidy_labels(metrics, names, cell)
+        return pd.DataFrame({
+            "strategy": labels["strategy"],
+            "replication": np.tile(np.repeat(np.arange(reps, dtype=np.int32), days), len(blocks)),
+            "day": np.tile(np.arange(1, days + 1, dtype=np.int32), reps * len(blocks)),
+            "metric": labels["metric"],
+            "value": np.concatenate([b.reshape(-1) for b in blocks]) if n else np.empty(0),
+            "unit": labels["unit"],
+        }, columns=columns)
+
+    def _tidy_labels(self, metrics: list[str], names: list[str], cell: int) -> dict[str, pd.Categorical]:
+        """The strategy, metric and unit columns of a tidy frame whose values are the blocks
+        series(metric, name) for each name, then each metric, each ``cell`` values long."""
         units = {m: self.metrics[m].unit if m in self.metrics else "" for m in metrics}
         unit_names = list(dict.fromkeys(units.values()))
         strategy_codes = np.repeat(np.arange(len(names), dtype=np.int16), len(metrics) * cell)
         metric_codes = np.tile(np.repeat(np.arange(len(metrics), dtype=np.int16), cell), len(names))
         unit_of_metric = np.array([unit_names.index(units[m]) for m in metrics], dtype=np.int16)
-        return pd.DataFrame({
-            "strategy": pd.Categorical.from_codes(strategy_codes, categories=names),
-            "replication": np.tile(np.repeat(np.arange(reps, dtype=np.int32), days), len(blocks)),
-            "day": np.tile(np.arange(1, days + 1, dtype=np.int32), reps * len(blocks)),
-            "metric": pd.Categorical.from_codes(metric_codes, categories=metrics),
-            "value": np.concatenate([b.reshape(-1) for b in blocks]) if n else np.empty(0),
-            "unit": pd.Categorical.from_codes(unit_of_metric[metric_codes], categories=unit_names),
-        }, columns=columns)
+        return {"strategy": pd.Categorical.from_codes(strategy_codes, categories=names),
+                "metric": pd.Categorical.from_codes(metric_codes, categories=metrics),
+                "unit": pd.Categorical.from_codes(unit_of_metric[metric_codes], categories=unit_names)}
 
     def _timeseries_by_segment(self, metrics: list[str], names: list[str]) -> pd.DataFrame:
         self._require_segments()
@@ -362,20 +370,16 @@ class Results:
         if not blocks:
             return pd.DataFrame(columns=columns)
         cell = reps * days * k
-        units = {m: self.metrics[m].unit if m in self.metrics else "" for m in metrics}
-        unit_names = list(dict.fromkeys(units.values()))
-        strategy_codes = np.repeat(np.arange(len(names), dtype=np.int16), len(metrics) * cell)
-        metric_codes = np.tile(np.repeat(np.arange(len(metrics), dtype=np.int16), cell), len(names))
-        unit_of_metric = np.array([unit_names.index(units[m]) for m in metrics], dtype=np.int16)
+        labels = self._tidy_labels(metrics, names, cell)
         return pd.DataFrame({
-            "strategy": pd.Categorical.from_codes(strategy_codes, categories=names),
+            "strategy": labels["strategy"],
             "replication": np.tile(np.repeat(np.arange(reps, dtype=np.int32), days * k), len(blocks)),
             "day": np.tile(np.repeat(np.arange(1, days + 1, dtype=np.int32), k), reps * len(blocks)),
             "segment": pd.Categorical.from_codes(np.tile(np.arange(k, dtype=np.int16), reps * days * len(blocks)),
                                                  categories=segments),
-            "metric": pd.Categorical.from_codes(metric_codes, categories=metrics),
+            "metric": labels["metric"],
             "value": np.concatenate([b.reshape(-1) for b in blocks]),
-            "unit": pd.Categorical.from_codes(unit_of_metric[metric_codes], categories=unit_names),
+            "unit": labels["unit"],
         }, columns=columns)
 
     def _metric_names(self, metric: str | Sequence[str] | None) -> list[str]:
