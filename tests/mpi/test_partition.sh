@@ -9,18 +9,7 @@
 # failing mid-run ends the job with one clear error and no file; --partition without mpirun runs
 # in the process as usual.
 # Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
-with_mpi=${3:-OFF}
-if [[ "$with_mpi" != "ON" && "$with_mpi" != "1" ]]; then
-  echo "SKIPPED: cxsim was built without MPI (CXSIM_WITH_MPI=$with_mpi); install libopenmpi-dev and openmpi-bin and reconfigure"
-  exit 77
-fi
-. "$(dirname "$0")/../cli/harness.sh" "$1" "$2"
-command -v mpirun >/dev/null || { echo "FAILED: cxsim was built with MPI but mpirun is not on PATH"; exit 1; }
-# CI runs as root; Open MPI refuses that unless told. Oversubscription: 4 ranks on 2 cores.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# Open MPI's own allocations outlive MPI_Finalize; in the sanitizer build, leak checking is left to
-# the single-process runs (the ranks inherit this environment from mpirun).
-MPIRUN=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" mpirun --oversubscribe)
+. "$(dirname "$0")/mpi_harness.sh" "$1" "$2" "${3:-OFF}"
 
 # name | scenario | options
 cases=(

@@ -1,0 +1,15 @@
+# Sourced by the MPI test scripts: mpi_harness.sh CXSIM SOURCE_DIR WITH_MPI. Skips (exit 77, saying
+# why) when cxsim was built without MPI, loads the CLI test harness (ok, bad, finish, $CXSIM, $SRC,
+# a scratch directory), checks mpirun, and sets MPIRUN for runs as root with oversubscription.
+with_mpi=${3:-OFF}
+if [[ "$with_mpi" != "ON" && "$with_mpi" != "1" ]]; then
+  echo "SKIPPED: cxsim was built without MPI (CXSIM_WITH_MPI=$with_mpi); install libopenmpi-dev and openmpi-bin and reconfigure"
+  exit 77
+fi
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/harness.sh" "$1" "$2"
+command -v mpirun >/dev/null || { echo "FAILED: cxsim was built with MPI but mpirun is not on PATH"; exit 1; }
+# CI runs as root; Open MPI refuses that unless told. Oversubscription: 4 ranks on 2 cores.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Open MPI's own allocations outlive MPI_Finalize; in the sanitizer build, leak checking is left to
+# the single-process runs (the ranks inherit this environment from mpirun).
+MPIRUN=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" mpirun --oversubscribe)
