@@ -153,11 +153,11 @@ constexpr std::string_view choice_name(E value) {
       "Mean days between a customer's orders (geometric)", "assumption")                                    \
   NUM(purchase, reference_adaptation, double, 0.3, 0, 1, "share", true,                                     \
       "How far the reference price moves toward the price paid at each order", "assumption")                \
-  NUM(quality, defect_rate, double, 0.03, 0, 1, "probability/order", true,                                  \
+  NUM(quality, defect_rate, double, 0.02, 0, 1, "probability/order", true,                                  \
       "Chance an order's product is defective", "assumption")                                               \
-  NUM(quality, late_delivery_rate, double, 0.05, 0, 1, "probability/order", true,                           \
+  NUM(quality, late_delivery_rate, double, 0.03, 0, 1, "probability/order", true,                           \
       "Chance an order arrives late", "assumption")                                                         \
-  NUM(quality, confusion_rate, double, 0.04, 0, 1, "probability/order", true,                               \
+  NUM(quality, confusion_rate, double, 0.03, 0, 1, "probability/order", true,                               \
       "Chance the instructions confuse the customer", "assumption")                                         \
   NUM(quality, billing_error_rate, double, 0.01, 0, 1, "probability/order", true,                           \
       "Chance the bill is wrong", "assumption")                                                             \
@@ -172,12 +172,12 @@ constexpr std::string_view choice_name(E value) {
       "Spread of the performance of a touchpoint that goes right", "assumption")                            \
   NUM(quality, performance_mild, double, 0.55, 0, 1, "score", true,                                         \
       "Performance of a touchpoint with a mild failure", "assumption")                                      \
-  NUM(quality, performance_moderate, double, 0.32, 0, 1, "score", true,                                     \
+  NUM(quality, performance_moderate, double, 0.45, 0, 1, "score", true,                                     \
       "Performance of a touchpoint with a moderate failure",                                                \
       "Newell-Legner 2008: one unresolved failure offsets about 12 good experiences")                       \
   NUM(quality, performance_severe, double, 0.20, 0, 1, "score", true,                                       \
       "Performance of a touchpoint with a severe failure", "assumption")                                    \
-  NUM(quality, issue_daily_cost, double, 0.01, 0, 10, "attitude/day", true,                                 \
+  NUM(quality, issue_daily_cost, double, 0.007, 0, 10, "attitude/day", true,                                \
       "Attitude lost each day an issue stays open, times severity (1 mild, 2 moderate, 3 severe)",          \
       "assumption")                                                                                         \
   NUM(quality, issue_give_up_days, std::int64_t, 30, 1, 3650, "days", true,                                 \
@@ -196,11 +196,11 @@ constexpr std::string_view choice_name(E value) {
       "rho_max: share of a failure's attitude loss a resolution restores when instant; above 1 "            \
       "is the service-recovery paradox (attitude only)",                                                    \
       "de Matos, Henrique & Rossi 2007")                                                                    \
-  NUM(experience, recovery_fast_days, double, 3, 0.01, 3650, "days", true,                                  \
+  NUM(experience, recovery_fast_days, double, 2, 0.01, 3650, "days", true,                                  \
       "tau_fast: restored share decays as exp(-days to resolution / tau_fast)", "assumption")               \
-  NUM(experience, delight_threshold, double, 0.1, 0, 1, "score", true,                                      \
+  NUM(experience, delight_threshold, double, 0.05, 0, 1, "score", true,                                     \
       "Disconfirmation d above which an experience delights (may start a positive story)", "assumption")    \
-  NUM(experience, failure_threshold, double, 0.2, 0, 1, "score", true,                                      \
+  NUM(experience, failure_threshold, double, 0.28, 0, 1, "score", true,                                     \
       "Disconfirmation d below minus this is a failure (may start a negative story)", "assumption")         \
   NUM(contacts, probability_mild, double, 0.06, 0, 1, "probability", true,                                  \
       "Chance a customer with a mild issue contacts the firm", "Wharton/Verde 2006")                        \
@@ -208,7 +208,7 @@ constexpr std::string_view choice_name(E value) {
       "Chance a customer with a moderate issue contacts the firm", "assumption")                            \
   NUM(contacts, probability_severe, double, 0.65, 0, 1, "probability", true,                                \
       "Chance a customer with a severe (must-fix) issue contacts the firm", "assumption: 0.5-0.8")          \
-  NUM(contacts, loyalty_effect, double, 0.5, 0, 10, "1/attitude", true,                                     \
+  NUM(contacts, loyalty_effect, double, 5, 0, 10, "1/attitude", true,                                       \
       "TARP selection: contact chance is multiplied by exp(loyalty_effect * attitude), capped at "          \
       "1; loyal customers complain, disloyal ones leave silently",                                          \
       "TARP")                                                                                               \
@@ -233,14 +233,14 @@ constexpr std::string_view choice_name(E value) {
       "AmEx 2011")                                                                                          \
   NUM(wom, story_days, std::int64_t, 7, 1, 365, "days", true,                                               \
       "Days over which a story is told to its audience", "assumption")                                      \
-  NUM(wom, retell_probability, double, 0.1, 0, 1, "probability", true,                                      \
+  NUM(wom, retell_probability, double, 0.03, 0, 1, "probability", true,                                     \
       "Chance a listener retells a story heard for the first time", "assumption")                           \
   NUM(wom, retell_audience_share, double, 0.5, 0, 1, "share", true,                                         \
       "A retold story's mean audience as a share of the original's", "assumption")                          \
   NUM(wom, warning_rate_ratio, double, 1.0, 0, 100, "", true,                                               \
       "Detractors warn at this multiple of the promoters' recommendation rate",                             \
       "East, Hammond & Wright 2007")                                                                        \
-  NUM(wom, attitude_effect, double, 0.02, 0, 1, "attitude", true,                                           \
+  NUM(wom, attitude_effect, double, 0.01, 0, 1, "attitude", true,                                           \
       "Attitude change of a customer who hears a story (negative ones times loss aversion)", "assumption")  \
   NUM(wom, all_adopters_promote, bool, false, 0, 1, "", false,                                              \
       "Every customer recommends, whatever their attitude (the Bass reduction)", "Bass 1969")               \
@@ -267,13 +267,21 @@ constexpr std::string_view choice_name(E value) {
       "Likelihood-to-recommend points per unit of attitude", "assumption")                                  \
   NUM(survey, ltr_noise, double, 1.5, 0, 10, "points", true,                                                \
       "Spread of a survey answer around the customer's mean", "assumption")                                 \
-  NUM(churn, base_logit, double, 3.3, -20, 20, "logit", true,                                               \
+  NUM(churn, base_logit, double, 5.0, -20, 20, "logit", true,                                               \
       "b0: log-odds of staying at a purchase occasion at neutral attitude and price",                       \
-      "calibrated: about 80% retained a year at 6 orders a year")                                           \
-  NUM(churn, attitude_weight, double, 3.0, 0, 100, "logit/attitude", true,                                  \
+      "calibrated with churn.trigger_* to TARP: about 83% kept a year (docs/validation.md)")                \
+  NUM(churn, attitude_weight, double, 2.0, 0, 100, "logit/attitude", true,                                  \
       "bS: log-odds of staying per unit of attitude (recovery above the pre-failure level does "            \
       "not count)",                                                                                         \
       "calibrated toward the TARP table")                                                                   \
+  NUM(churn, trigger_mild, double, 2.5, 0, 20, "logit", true,                                               \
+      "Log-odds of staying lost at the next purchase occasion after a mild problem, times the share "       \
+      "of its loss not made good (all of it while open or when never resolved): a switching trigger",       \
+      "Keaveney 1995; calibrated to the TARP table")                                                        \
+  NUM(churn, trigger_moderate, double, 4.0, 0, 20, "logit", true, "The same after a moderate problem",      \
+      "Keaveney 1995; calibrated to the TARP table")                                                        \
+  NUM(churn, trigger_severe, double, 5.0, 0, 20, "logit", true, "The same after a severe problem",          \
+      "Keaveney 1995; calibrated to the TARP table")                                                        \
   NUM(churn, enabled, bool, true, 0, 1, "", false, "Customers may churn (off for the Bass reduction)", "")  \
   NUM(contact_centre, fcr, double, 0.70, 0, 1, "probability", true,                                         \
       "First-contact resolution of an answered contact when the agent is not rushed", "assumption")         \

@@ -224,8 +224,8 @@ std::vector<FactRow> measure_facts(const FactsInput& in) {
   out.push_back(
       row("touchpoints_offset_moderate_failure",
           "Good touchpoints that offset one moderate failure (its disconfirmation alone)", "touchpoints",
-          {touchpoints_to_offset_failure(in.params, 0)}, 10, 14, "about 12 (10-14: our reading)",
-          "Newell-Legner 2008 (seed 002)",
+          {touchpoints_to_offset_failure(in.params, 0)}, kNaN, kNaN,
+          "none: a part of the next fact (Newell-Legner's figure is for a failure nobody fixes)", "-",
           "computed from the parameters, not measured: lambda (E - x_moderate)^a / E[v(x - E)] over "
           "normal touchpoints, segments weighted by share"));
   out.push_back(row(

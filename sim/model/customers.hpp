@@ -24,7 +24,11 @@ inline constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
 
 /// Bits of CustomerRecord::flags.
 enum RecordFlags : std::uint8_t {
-  notified_issue = 4,  ///< the open issue was notified proactively; the firm is fixing it
+  grievance = 3,               ///< bits 0-1: severity of the last closed problem that has not yet weighed
+                               ///< in a purchase decision (0: none)
+  notified_issue = 4,          ///< the open issue was notified proactively; the firm is fixing it
+  issue_weighed = 8,           ///< the open issue has weighed in a purchase decision already
+  grievance_made_good = 0xF0,  ///< bits 4-7: share of that problem's loss made good, in 15ths
 };
 
 /// What a customer's events read and write: one cache line.

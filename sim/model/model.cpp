@@ -495,7 +495,7 @@ CXSIM_MECHANISM void Model::process_active(std::uint32_t i, std::int32_t t, Chun
       if (episodes_.sampled(i))
         episodes_.closed(i, t, EpisodeOutcome::unresolved, static_cast<std::uint8_t>(c_.issue_severity[i]),
                          attitude_at(i, t));
-      close_issue(i);  // nobody resolved it: the customer lives with it
+      close_remembered(i, 0);  // nobody resolved it: the customer lives with it
     } else if (c_.record[i].next_contact == t) {
       emit_contact(i, t, c_.issue_severity[i], c_.record[i].issue_contacts > 0, contacts_today++, chunk);
     }

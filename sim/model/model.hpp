@@ -143,12 +143,17 @@ class Model {
   /// Proactive notification of a new problem: returns whether it reached the customer.
   bool notify(std::uint32_t i, std::int32_t t, int touchpoint, double detection, Row& acc);
   void close_issue(std::uint32_t i);
+  /// Closes the open issue; `made_good` (0 to 1) of its loss was made good. It weighs on the next
+  /// purchase decision, unless that decision weighed it while open (a switching trigger).
+  void close_remembered(std::uint32_t i, double made_good);
   /// Resolves the open issue today: restores part of its loss, more when fast, and closes it.
   void resolve_issue(std::uint32_t i, std::int32_t t);
   void emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat, std::uint8_t sub,
                     Chunk& chunk);
   void tell(std::uint32_t i, std::int32_t t, Chunk& chunk);
   std::uint32_t pick_listener(std::uint32_t i, Stream& rng) const;
+  std::uint32_t pick_story_listener(std::uint32_t i, std::uint8_t left, std::uint16_t story,
+                                    Stream& rng) const;
 
   /// Applies disconfirmation x - E; may start a story. Returns the valued disconfirmation.
   double experience(std::uint32_t i, double x, Stream& rng, Row& acc);

@@ -45,10 +45,10 @@ TEST_CASE("a strategy identical to the baseline gives bit-identical series", "[c
   // The baseline's own values, set explicitly, and re-set mid-run through set_params.
   StrategySpec restated{"restated", "", {set("purchase.price", "50")}, {}, {}};
   restated.interventions.push_back(
-      {40, {set("quality.defect_rate", "0.03"), set("purchase.price", "50")}, {}});
+      {40, {set("quality.defect_rate", "0.02"), set("purchase.price", "50")}, {}});
   e.strategies.push_back(restated);
   REQUIRE(e.baseline.purchase_price == 50);
-  REQUIRE(e.baseline.quality_defect_rate == 0.03);
+  REQUIRE(e.baseline.quality_defect_rate == 0.02);
   const auto r = run_it(e);
   REQUIRE(r.runs.size() == 3);
   for (std::size_t i = 1; i < r.runs.size(); ++i) {

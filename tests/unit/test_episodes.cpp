@@ -278,11 +278,14 @@ TEST_CASE("touchpoints to offset a failure follow the value function", "[facts]"
   Params p;
   p.segments = {Segment{}};  // one segment, E = 0.80
   p.quality_performance_sd = 1e-6;
-  // lambda (E - x_moderate)^a / (x_normal - E)^a = 2.25 (0.48 / 0.09)^0.88
-  const double expected = 2.25 * std::pow(0.48 / 0.09, 0.88);
+  // lambda (E - x_moderate)^a / (x_normal - E)^a, with the defaults x_moderate = 0.45, x_normal = 0.89
+  const double loss = 0.80 - p.quality_performance_moderate, gain = p.quality_performance_normal - 0.80;
+  REQUIRE(loss > 0);
+  REQUIRE(gain > 0);
+  const double expected = 2.25 * std::pow(loss / gain, 0.88);
   CHECK(touchpoints_to_offset_failure(p, 0) == Approx(expected).epsilon(1e-4));
   // Each open day adds 2 x daily cost over a good touchpoint's gain w (x - E)^a.
   const double per_day =
-      2 * p.quality_issue_daily_cost / (p.experience_attitude_weight * std::pow(0.09, 0.88));
+      2 * p.quality_issue_daily_cost / (p.experience_attitude_weight * std::pow(gain, 0.88));
   CHECK(touchpoints_to_offset_failure(p, 30) == Approx(expected + 30 * per_day).epsilon(1e-4));
 }

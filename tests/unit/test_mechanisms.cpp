@@ -1,7 +1,10 @@
 // The mechanisms of the daily step, one by one (sim/model/mechanisms/): each is called directly on
 // a customer put into a known state, through ModelProbe (a friend of Model).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
+#include <set>
 
 #include "model/model.hpp"
 #include "model/network.hpp"
@@ -17,6 +20,7 @@ struct ModelProbe {
     return m.experience(i, x, rng, acc);
   }
   bool stays(std::uint32_t i, std::int32_t t) { return m.stays(i, t); }
+  void close_remembered(std::uint32_t i, double made_good) { m.close_remembered(i, made_good); }
   void draw_touchpoints(std::uint32_t i, std::int32_t t, std::span<TouchpointDraw> out) const {
     m.draw_touchpoints(i, t, out);
   }
@@ -102,6 +106,75 @@ TEST_CASE("churn: the share who stay at a purchase occasion is the logit of atti
     const double se = std::sqrt(expected * (1 - expected) / c.size);
     INFO("attitude " << attitude);
     CHECK(std::abs(static_cast<double>(stayed) / c.size - expected) < 5 * se);
+  }
+}
+
+TEST_CASE("churn: a problem weighs on the next purchase once, by the share of its loss not made good",
+          "[mechanisms]") {
+  Params p = tiny(20000);
+  const Network net = complete(20000);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  auto& c = probe.c();
+  const auto logistic = [](double x) { return 1 / (1 + std::exp(-x)); };
+  const double b0 = p.churn_base_logit;
+  REQUIRE(p.churn_trigger_severe > 1);
+  REQUIRE(p.churn_trigger_moderate > 1);
+  // Each case sets every customer's problem, then counts who stay at two occasions in a row.
+  struct Case {
+    const char* what;
+    std::function<void(std::uint32_t)> set;
+    double first, second;
+  };
+  const std::vector<Case> cases = {
+      {"severe problem still open, not notified",
+       [&](std::uint32_t i) { c.issue_severity[i] = Severity::severe; },
+       logistic(b0 - p.churn_trigger_severe), logistic(b0)},  // weighed once while open
+      {"severe problem open but notified: the firm is fixing it",
+       [&](std::uint32_t i) {
+         c.issue_severity[i] = Severity::severe;
+         c.record[i].flags |= notified_issue;
+       },
+       logistic(b0), logistic(b0)},
+      {"moderate problem resolved, a third of its loss made good",
+       [&](std::uint32_t i) {
+         c.issue_severity[i] = Severity::moderate;
+         probe.close_remembered(i, 1.0 / 3);
+       },
+       logistic(b0 - p.churn_trigger_moderate * 2 / 3), logistic(b0)},
+      {"mild problem nobody resolved (given up)",
+       [&](std::uint32_t i) {
+         c.issue_severity[i] = Severity::mild;
+         probe.close_remembered(i, 0);
+       },
+       logistic(b0 - p.churn_trigger_mild), logistic(b0)},
+      {"severe problem fixed at once: the paradox above 1 counts as 1",
+       [&](std::uint32_t i) {
+         c.issue_severity[i] = Severity::severe;
+         probe.close_remembered(i, 1.05);
+       },
+       logistic(b0), logistic(b0)},
+  };
+  for (const Case& k : cases) {
+    int stayed[2] = {0, 0};
+    for (std::uint32_t i = 0; i < c.size; ++i) {
+      c.attitude[i] = 0;
+      c.attitude_day[i] = 5;
+      c.issue_severity[i] = Severity::none;
+      c.record[i].flags = 0;
+      c.record[i].attitude_pre = std::numeric_limits<float>::infinity();
+      c.record[i].reference_price = static_cast<float>(p.purchase_price);
+      k.set(i);
+      stayed[0] += probe.stays(i, 5);
+      stayed[1] += probe.stays(i, 6);
+    }
+    INFO(k.what);
+    for (int occasion = 0; occasion < 2; ++occasion) {
+      const double expected = occasion == 0 ? k.first : k.second;
+      const double se = std::sqrt(expected * (1 - expected) / c.size);
+      INFO("occasion " << occasion + 1);
+      CHECK(std::abs(static_cast<double>(stayed[occasion]) / c.size - expected) < 5 * se + 1e-9);
+    }
   }
 }
 
@@ -214,6 +287,42 @@ TEST_CASE("word of mouth: stifling stops this story, not the next one", "[mechan
   c.record[1].heard_story_positive = c.record[2].heard_story_positive = 7;
   CHECK(probe.tell(0, 2).empty());
   CHECK(c.record[0].tells_positive == 0);
+}
+
+TEST_CASE("word of mouth: a teller tells each friend once, then acquaintances", "[mechanisms]") {
+  // A ring of 200 with 10 ties each; no weak ties, so only running out of friends sends a telling
+  // to an acquaintance.
+  Params p = tiny(200);
+  p.network_kind = "ring";
+  p.network_weak_tie_share = 0;
+  p.wom_audience_failure = 16 * 7;  // 16 tellings a day over story_days = 7
+  NetworkSpec spec;
+  spec.kind = NetworkKind::ring;
+  spec.mean_degree = 10;
+  const Network net = generate_network(spec, 200, kKey);
+  REQUIRE(net.ties(50).size() == 10);
+  Model model(p, net, kKey);
+  ModelProbe probe{model};
+  auto& c = probe.c();
+  for (const std::uint16_t story : {3, 999, 40000}) {
+    c.record[50].tells_negative = 16;
+    c.record[50].story_negative = story;
+    const auto told = probe.tell(50, 1);
+    INFO("story " << story);
+    REQUIRE(told.size() == 16);  // nobody knew the story: no stifling
+    std::set<std::uint32_t> friends;
+    int acquaintances = 0;
+    for (const Message& m : told) {
+      const auto ties = net.ties(50);
+      if (std::find(ties.begin(), ties.end(), m.target) != ties.end())
+        friends.insert(m.target);
+      else
+        ++acquaintances;
+    }
+    CHECK(friends.size() == 10);  // every friend once
+    CHECK(acquaintances == 6);
+    for (std::uint32_t j = 0; j < 200; ++j) c.record[j].heard_story_negative = 0;
+  }
 }
 
 TEST_CASE("word of mouth: tellings a day are Poisson, below one a day when the story is slow",

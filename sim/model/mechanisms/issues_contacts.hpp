@@ -41,15 +41,25 @@ CXSIM_MECHANISM void Model::resolve_issue(std::uint32_t i, std::int32_t t) {
   const double days = t - c_.record[i].issue_opened;
   const double restored = p_.experience_recovery_max * std::exp(-days / p_.experience_recovery_fast_days);
   c_.attitude[i] += static_cast<float>(restored * c_.record[i].issue_loss);
-  close_issue(i);
+  close_remembered(i, restored);  // above 1 (the recovery paradox) counts as 1 for retention
 }
 
 CXSIM_MECHANISM void Model::close_issue(std::uint32_t i) {
-  c_.record[i].flags &= static_cast<std::uint8_t>(~notified_issue);
+  c_.record[i].flags &= static_cast<std::uint8_t>(~(notified_issue | issue_weighed));
   c_.issue_severity[i] = Severity::none;
   c_.record[i].issue_contacts = 0;
   c_.record[i].issue_loss = 0;
   c_.record[i].next_contact = kNever;
+}
+
+CXSIM_MECHANISM void Model::close_remembered(std::uint32_t i, double made_good) {
+  auto& flags = c_.record[i].flags;
+  if (!(flags & issue_weighed)) {
+    const auto fifteenths = static_cast<unsigned>(std::lround(15 * std::clamp(made_good, 0.0, 1.0)));
+    flags = static_cast<std::uint8_t>((flags & notified_issue) | (fifteenths << 4) |
+                                      static_cast<unsigned>(c_.issue_severity[i]));
+  }
+  close_issue(i);
 }
 
 CXSIM_MECHANISM void Model::emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat,
@@ -111,9 +121,9 @@ CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::in
   // The contact is a touchpoint of its own: fast resolution pleases; waiting, being cut off and
   // not getting an answer hurt.
   decay_attitude(i, t);
-  const double base = outcome.resolved          ? p_.quality_performance_normal
-                      : outcome.is_value_demand ? p_.quality_performance_mild
-                                                : p_.quality_performance_moderate;
+  // A contact that does not fix the problem is a mild failure of its own: the problem itself has
+  // counted already, and what is left unresolved weighs on the next purchase (churn.trigger_*).
+  const double base = outcome.resolved ? p_.quality_performance_normal : p_.quality_performance_mild;
   const double waited_min = std::min(outcome.wait_s, 1800.0) / 60.0;
   const double x = std::clamp(base - p_.contact_centre_wait_penalty_per_minute * waited_min, 0.0, 1.0);
   // Draws about this contact are keyed by its arrival day: unique even for e-mail answered later.
@@ -142,7 +152,7 @@ CXSIM_MECHANISM void Model::apply_contact(const ContactOutcome& outcome, std::in
               i, t,
               outcome.answered || outcome.contained ? EpisodeOutcome::given_up : EpisodeOutcome::abandoned,
               severity, c_.attitude[i]);
-        close_issue(i);  // gives up, unresolved
+        close_remembered(i, 0);  // gives up, unresolved
       }
     }
   }

@@ -34,16 +34,34 @@ CXSIM_MECHANISM std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng)
   return ties[rng.below(ties.size())];
 }
 
+CXSIM_MECHANISM std::uint32_t Model::pick_story_listener(std::uint32_t i, std::uint8_t left,
+                                                         std::uint16_t story, Stream& rng) const {
+  // A teller tells each close tie a story once: its tellings walk the ties from an offset that
+  // depends on the story and the teller, so the last `degree` tellings reach distinct friends.
+  // Tellings beyond the number of ties, and a weak_tie_share of all, go to acquaintances (a random
+  // member), as in pick_listener.
+  const std::uint32_t n = net_.size;
+  if (n <= 1) return i;
+  if (net_.complete || rng.bernoulli(p_.network_weak_tie_share) || net_.ties(i).size() < left) {
+    const auto r = static_cast<std::uint32_t>(rng.below(n - 1));
+    return r >= i ? r + 1 : r;
+  }
+  const auto ties = net_.ties(i);
+  const std::uint64_t offset = (std::uint64_t{story} * 0x9E3779B97F4A7C15ull ^ i) >> 16;
+  return ties[(offset + left) % ties.size()];
+}
+
 CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
-  // A story goes to one listener after another, a Poisson number of tellings a day (the rate may
-  // be below one); the teller stops on meeting someone who already knows this story (Maki-Thompson
-  // stifling, as of the start of the day). Knowing another story of the kind does not stop it.
+  // A story goes to one listener after another (each close tie once: pick_story_listener), a
+  // Poisson number of tellings a day (the rate may be below one); the teller stops on meeting
+  // someone who already knows this story (Maki-Thompson stifling, as of the start of the day).
+  // Knowing another story of the kind does not stop it.
   Stream rng(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
   const auto run = [&](std::uint8_t& left, std::uint16_t story, double per_day, bool positive) {
     if (left == 0) return;
     const int today = std::min<int>(left, poisson(rng, per_day));
     for (int k = 0; k < today; ++k) {
-      const std::uint32_t j = pick_listener(i, rng);
+      const std::uint32_t j = pick_story_listener(i, left, story, rng);
       const std::uint16_t known = heard_story(j, positive);  // j may be on another rank
       if (j == i || known == story) {
         left = 0;
