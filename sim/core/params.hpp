@@ -196,7 +196,7 @@ constexpr std::string_view choice_name(E value) {
       "rho_max: share of a failure's attitude loss a resolution restores when instant; above 1 "            \
       "is the service-recovery paradox (attitude only)",                                                    \
       "de Matos, Henrique & Rossi 2007")                                                                    \
-  NUM(experience, recovery_fast_days, double, 2, 0.01, 3650, "days", true,                                  \
+  NUM(experience, recovery_fast_days, double, 2.5, 0.01, 3650, "days", true,                                \
       "tau_fast: restored share decays as exp(-days to resolution / tau_fast)", "assumption")               \
   NUM(experience, delight_threshold, double, 0.05, 0, 1, "score", true,                                     \
       "Disconfirmation d above which an experience delights (may start a positive story)", "assumption")    \
