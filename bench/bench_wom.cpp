@@ -21,6 +21,7 @@
 // printed apart). The adopted fraction at the end shows the three simulate the same model.
 //
 //   cxsim_bench_wom [--population 100000,1000000] [--threads 1,2] [--days 3650] [--seed 1]
+//                   [--programs engine,direct,scheduled,push]   (the others print 0 seconds)
 
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -238,11 +239,18 @@ Reference push(const cxsim::Network& net, const Kernel& k, int days) {
 
 int main(int argc, char** argv) {
   using namespace cxsim;
-  const bench::Args args(argc, argv, {"population", "threads", "days", "seed"});
+  const bench::Args args(argc, argv, {"population", "threads", "days", "seed", "programs"});
   const auto populations = args.list("population", "100000,1000000");
   const auto thread_counts = args.list("threads", "1,2");
   const int days = static_cast<int>(args.num("days", 3650));
   const auto seed = static_cast<std::uint64_t>(args.num("seed", 1));
+  std::string programs(",");
+  programs.append(args.str("programs", "engine,direct,scheduled,push")).append(",");
+  const auto wanted = [&](const char* name) {
+    std::string key(",");
+    key.append(name).append(",");
+    return programs.find(key) != std::string::npos;
+  };
 
   Scenario s = load_scenario(std::string(CXSIM_SOURCE_DIR) + "/scenarios/validation/bass_complete.toml");
   apply_overrides(s,
@@ -269,12 +277,13 @@ int main(int argc, char** argv) {
       const int th = static_cast<int>(threads);
       RunOptions options;
       options.threads = th;
-      const RunResult engine = run(p, options);
+      RunResult engine;
+      if (wanted("engine")) engine = run(p, options);
       const double engine_s = engine.stats.step.total();
-      const double engine_adopted = engine.series.at(Metric::adopted_fraction, 0, days - 1);
-      const Reference d = direct(net, kernel, days, th);
-      const Reference q = scheduled(net, kernel, days, th);
-      const Reference u = push(net, kernel, days);
+      const double engine_adopted = wanted("engine") ? engine.series.at(Metric::adopted_fraction, 0, days - 1) : 0;
+      const Reference d = wanted("direct") ? direct(net, kernel, days, th) : Reference{};
+      const Reference q = wanted("scheduled") ? scheduled(net, kernel, days, th) : Reference{};
+      const Reference u = wanted("push") ? push(net, kernel, days) : Reference{};
       std::printf(
           "wom population=%.0f days=%d threads=%d network_seconds=%.3f engine_setup_seconds=%.3f "
           "engine_seconds=%.3f direct_seconds=%.3f scheduled_seconds=%.3f push_seconds=%.3f "

@@ -230,7 +230,8 @@ struct StepTimes {
   double customers = 0;       ///< phase 1: the parallel pass over customers
   double merge = 0;           ///< summing the chunks' figures, gathering their contacts
   double contact_centre = 0;  ///< phase 2: the discrete-event day of every channel
-  double outcomes = 0;        ///< phase 3: contact outcomes applied to customers
+  double outcomes = 0;        ///< phase 3: contact outcomes applied to customers (single-process runs:
+                              ///< grouping outcomes and messages by chunk; phase 4 applies both)
   double word_of_mouth = 0;   ///< phase 4: messages delivered to their listeners
   double total() const { return customers + merge + contact_centre + outcomes + word_of_mouth; }
   StepTimes& operator+=(const StepTimes& o) {

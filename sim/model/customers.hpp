@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/huge_pages.hpp"
+
 namespace cxsim {
 
 enum class Status : std::uint8_t { prospect = 0, active = 1, churned = 2, rejecter = 3 };
@@ -96,6 +98,7 @@ class Column {
   }
 
   void assign(std::uint32_t first, std::uint32_t count, const T& value) {
+    reserve_huge(v_, count);
     v_.assign(count, value);
     first_ = first;
     rebase();

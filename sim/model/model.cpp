@@ -277,8 +277,10 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   lap(times_.contact_centre);
 
   // Phase 3: what the outcomes do to customers (e-mail may end days later), each customer's in the
-  // centre's order. An outcome changes its own customer only, so the chunks take theirs in
-  // parallel.
+  // centre's order. Phase 4: word of mouth reaches its listeners (for tomorrow's decisions), each
+  // listener's in the order sent (chunk order, then customer order). Both change only their own
+  // customer, so one parallel pass over the chunks does both: a chunk takes its outcomes, then its
+  // messages, so each customer still sees phase 3 before phase 4 (one synchronisation less a day).
   double first = 0, first_resolved = 0;
   for (const ContactOutcome& outcome : day_.outcomes) {
     if (outcome.severity != 0 && !outcome.is_repeat) {
@@ -290,19 +292,26 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
     return static_cast<std::uint32_t>(day_.outcomes[k].customer);
   };
   by_chunk(day_.outcomes.size(), contact_customer);
-  in_parallel_by_chunk(row, contact_customer,
-                       [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
-  lap(times_.outcomes);
-
-  // Phase 4: word of mouth reaches its listeners (for tomorrow's decisions), each listener's in the
-  // order sent (chunk order, then customer order), the chunks of listeners in parallel.
+  std::swap(bucket_start_, outcome_start_);
+  std::swap(bucket_items_, outcome_items_);
   messages_today_.clear();
   for (const Chunk& chunk : chunks_)
     messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
   const auto listener = [&](std::size_t k) { return messages_today_[k].target; };
   by_chunk(messages_today_.size(), listener);
-  in_parallel_by_chunk(row, listener,
-                       [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
+  lap(times_.outcomes);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 8), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c < range.end(); ++c) {
+      chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
+      apply_by_chunk(c, outcome_start_, outcome_items_, contact_customer,
+                     [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
+      apply_by_chunk(c, bucket_start_, bucket_items_, listener,
+                     [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
+    }
+  });
+  // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are
+  // exact in any order and grouping. Untouched figures are left alone (a NaN ratio stays NaN).
+  add_chunks(row, true);
   lap(times_.word_of_mouth);
 
   finish_row(t, row, first, first_resolved);
@@ -380,22 +389,28 @@ void Model::by_chunk(std::size_t count, CustomerOf&& customer_of) {
 }
 
 template <class CustomerOf, class Apply>
+void Model::apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& start,
+                           const std::vector<std::uint32_t>& items, CustomerOf&& customer_of, Apply&& apply) {
+  Row& acc = chunks_[c].acc;
+  const std::uint32_t lo = start[c], hi = start[c + 1];
+  for (std::uint32_t k = lo; k < hi; ++k) {
+    if (k + kPrefetchAhead < hi) prefetch(customer_of(items[k + kPrefetchAhead]));
+    if (by_segment_) {
+      const Counts before = counts_of(acc);
+      apply(items[k], acc);
+      split_item(chunks_[c], customer_of(items[k]), before, acc);
+    } else {
+      apply(items[k], acc);
+    }
+  }
+}
+
+template <class CustomerOf, class Apply>
 void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply) {
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 8), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
-      Row& acc = chunks_[c].acc;  // phase 1's figures are in `row` already
-      acc.fill(0.0);
-      const std::uint32_t lo = bucket_start_[c], hi = bucket_start_[c + 1];
-      for (std::uint32_t k = lo; k < hi; ++k) {
-        if (k + kPrefetchAhead < hi) prefetch(customer_of(bucket_items_[k + kPrefetchAhead]));
-        if (by_segment_) {
-          const Counts before = counts_of(acc);
-          apply(bucket_items_[k], acc);
-          split_item(chunks_[c], customer_of(bucket_items_[k]), before, acc);
-        } else {
-          apply(bucket_items_[k], acc);
-        }
-      }
+      chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
+      apply_by_chunk(c, bucket_start_, bucket_items_, customer_of, apply);
     }
   });
   // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are

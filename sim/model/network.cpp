@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "core/huge_pages.hpp"
 
 namespace cxsim {
 
@@ -66,6 +67,7 @@ Network build_csr_indexed(std::uint32_t n, std::uint64_t m, Edge&& edge) {
   constexpr std::uint64_t kAhead = 16;
   Network net;
   net.size = n;
+  reserve_huge(net.offsets, static_cast<std::size_t>(n) + 1);
   net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
   auto& off = net.offsets;
   for (std::uint64_t e = 0; e < m; ++e) {
@@ -79,6 +81,7 @@ Network build_csr_indexed(std::uint32_t n, std::uint64_t m, Edge&& edge) {
     ++off[b + 1];
   }
   std::partial_sum(off.begin(), off.end(), off.begin());
+  reserve_huge(net.targets, off[n]);
   net.targets.resize(off[n]);
   for (std::uint64_t e = 0; e < m; ++e) {
     if (e + kAhead < m) {
@@ -244,10 +247,12 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
   Network net;
   net.size = n;
   net.first = first;
+  reserve_huge(net.offsets, static_cast<std::size_t>(count) + 1);
   net.offsets.resize(static_cast<std::size_t>(count) + 1);
   net.offsets[0] = 0;
   for (std::uint32_t k = 0; k < count; ++k) net.offsets[k + 1] = net.offsets[k] + degree[first + k];
   degree = {};
+  reserve_huge(net.targets, net.offsets[count]);
   net.targets.resize(net.offsets[count]);
   const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
   tbb::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
