@@ -2,12 +2,18 @@
 # Sets up, builds and runs every test: the formatting check, the C++ tests (Release, then again under AddressSanitizer
 # and UndefinedBehaviorSanitizer), the command line end to end with fault tests, a short fuzzing run
 # of every libFuzzer harness, the Python module and the
-# notebooks. Exits non-zero when anything fails.
+# notebooks. Exits non-zero when anything fails. One clang build (preset sanitize) serves both the
+# sanitizer tests and the fuzz harnesses, so the engine is compiled twice in all (Release, sanitize).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
-# Each stage's header says how long the run has taken so far (CI keeps the whole under 30 min).
-stage() { echo "== $* [$((SECONDS - started)) s so far]"; }
+# Each stage's header says how long the run has taken so far and how long the stage before took
+# (CI keeps the whole under 30 min).
+last=$SECONDS
+stage() {
+  echo "== $* [$((SECONDS - started)) s so far; the stage before: $((SECONDS - last)) s]"
+  last=$SECONDS
+}
 bash scripts/install-deps.sh
 
 stage "C++ formatting (clang-format, .clang-format)"
@@ -18,7 +24,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release
 
-stage "Sanitizer build (ASan + UBSan) and tests"
+stage "Sanitizer build (clang, ASan + UBSan; the tests and the fuzz harnesses) and tests"
 cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize
 ctest --preset sanitize

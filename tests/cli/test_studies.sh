@@ -3,16 +3,22 @@
 # that recovers known values, resuming a killed calibration, screening that ranks a toy
 # scenario's levers, selection with re-runs that equals selection on a bigger file, the same
 # answers at 1 and 2 threads, and bad specifications rejected with exit 2 naming file, line, key.
-# Usage: test_studies.sh CXSIM_BINARY SOURCE_DIR
+# Usage: test_studies.sh CXSIM_BINARY SOURCE_DIR [errors]
+# With `errors`, only the rejections of bad specifications run (cli_studies_errors: the sanitizer
+# build runs them; the whole script, with its statistical recoveries, runs in Release as cli_studies).
 . "$(dirname "${BASH_SOURCE[0]}")/harness.sh" "$1" "$2"
 
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
+ERRORS_ONLY=no
+[ "${3:-}" = errors ] && ERRORS_ONLY=yes
+full() { [ $ERRORS_ONLY = no ]; }
 
 PY=/usr/bin/python3
 BASE="$SRC/scenarios/baseline.toml"
 SMALL=(--set market.population=3000 --set run.horizon_days=365)
 
 # ---- calibrate: recover known values ------------------------------------------------------------
+if full; then
 # The "firm": the baseline with attitude_weight 0.8 and base_logit 3.0, another seed (so its
 # figures carry noise the calibration has not seen), figures over days 91-365.
 "$CXSIM" run "$BASE" "${SMALL[@]}" --replications 4 --seed 99 --set experience.attitude_weight=0.8 \
@@ -76,6 +82,7 @@ min = 10
 max = 40
 T
 expect 0 "NOT IDENTIFIED" -- "$CXSIM" calibrate "$BASE" unseen.toml "${SMALL[@]}" --replications 2 --budget 15 --starts 1 -q -o unseen-cal.toml
+fi
 
 # ---- calibrate: bad specifications -------------------------------------------------------------
 bad_targets() {  # NAME PATTERN CONTENT
@@ -148,6 +155,7 @@ expect 2 "missing\.toml" -- "$CXSIM" calibrate "$BASE" missing.toml --replicatio
 SENS=(sensitivity "$BASE" --set market.population=2000 --set run.horizon_days=120 --replications 2
       --vary purchase.price:40:60 --vary survey.nps_monthly_sample:0.02:0.1 --vary quality.defect_rate:0.01:0.1
       --metric profit --metric nps --samples 8 -q)
+if full; then
 "$CXSIM" "${SENS[@]}" --threads 2 -o sens.h5 > sens.txt || bad "sensitivity run"
 "$CXSIM" "${SENS[@]}" --threads 1 -o sens1.h5 > sens1.txt || bad "sensitivity run, 1 thread"
 check 'diff <(grep -v results: sens.txt) <(grep -v results: sens1.txt) >/dev/null' "sensitivity differs at 1 and 2 threads"
@@ -177,6 +185,7 @@ for name in ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"):
     assert f["indices/" + name].shape == (1, 2)
 assert f["indices/ST"][0, 0] > f["indices/ST"][0, 1]  # price matters more for profit
 PY
+fi
 expect 2 "churn\.base_logi.*closest" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logi:1:2 --metric profit -o never.h5
 expect 2 "network\.kind.*not a real" -- "$CXSIM" sensitivity "$BASE" --vary network.kind:1:2 --metric profit -o never.h5
 expect 2 "min \(2\) must be less than max" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:1 --metric profit -o never.h5
@@ -188,6 +197,10 @@ check '[ ! -e never.h5 ]' "a rejected study wrote its output"
 
 # ---- select ----------------------------------------------------------------------------------
 PRICE=("$SRC/scenarios/price.toml" --set market.population=3000 --set run.horizon_days=365 -q)
+if ! full; then  # a small file for the rejections below
+"$CXSIM" run "$SRC/scenarios/price.toml" --set market.population=500 --set run.horizon_days=200 -q \
+  --replications 2 -o price5.h5 >/dev/null || bad "price run (2, small)"
+else
 "$CXSIM" run "${PRICE[@]}" --replications 5 -o price5.h5 >/dev/null || bad "price run (5)"
 "$CXSIM" run "${PRICE[@]}" --replications 30 -o price30.h5 >/dev/null || bad "price run (30)"
 SEL=(--objective retention --indifference 0.002 --first-stage 5)
@@ -202,6 +215,7 @@ expect 0 "NOT FINISHED.*more replications" -- "$CXSIM" select price5.h5 "${SEL[@
 # Constraints: all feasible (then minimising picks the lowest retention), or none feasible.
 expect 0 "Selected: rise-10%-day-180" -- "$CXSIM" select price30.h5 --objective retention --minimize --indifference 0.002 --constraint "retention>=0.5" --no-rerun
 expect 0 "No strategy is declared feasible" -- "$CXSIM" select price30.h5 --objective profit --indifference 100 --constraint "retention>=0.99" --no-rerun
+fi
 expect 2 "nosuch" -- "$CXSIM" select price5.h5 --objective nosuch --indifference 1
 expect 2 "FIGURE>=VALUE" -- "$CXSIM" select price5.h5 --objective profit --indifference 1 --constraint "retention>0.3"
 expect 2 "" -- "$CXSIM" select price5.h5 --objective profit
