@@ -280,7 +280,8 @@ int main(int argc, char** argv) {
       RunResult engine;
       if (wanted("engine")) engine = run(p, options);
       const double engine_s = engine.stats.step.total();
-      const double engine_adopted = wanted("engine") ? engine.series.at(Metric::adopted_fraction, 0, days - 1) : 0;
+      const double engine_adopted =
+          wanted("engine") ? engine.series.at(Metric::adopted_fraction, 0, days - 1) : 0;
       const Reference d = wanted("direct") ? direct(net, kernel, days, th) : Reference{};
       const Reference q = wanted("scheduled") ? scheduled(net, kernel, days, th) : Reference{};
       const Reference u = wanted("push") ? push(net, kernel, days) : Reference{};

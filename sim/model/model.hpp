@@ -124,8 +124,8 @@ class Model {
   void in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply);
   /// in_parallel_by_chunk()'s work for chunk c, with the items grouped in (start, items).
   template <class CustomerOf, class Apply>
-  void apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& start, const std::vector<std::uint32_t>& items,
-                      CustomerOf&& customer_of, Apply&& apply);
+  void apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& start,
+                      const std::vector<std::uint32_t>& items, CustomerOf&& customer_of, Apply&& apply);
   /// Asks the memory system for customer i's state, ahead of its turn.
   void prefetch(std::uint32_t i) const;
   /// Then for its row of ties (once the row's offsets have arrived).
@@ -217,7 +217,7 @@ class Model {
   std::vector<Contact> contacts_today_;
   std::vector<Message> messages_today_;
   std::vector<std::uint32_t> bucket_start_, bucket_cursor_, bucket_items_;  ///< by_chunk()
-  std::vector<std::uint32_t> outcome_start_, outcome_items_;  ///< step(): phase 3's by_chunk()
+  std::vector<std::uint32_t> outcome_start_, outcome_items_;                ///< step(): phase 3's by_chunk()
   ContactCentre centre_;
   DayResult day_;
   StepTimes times_;
