@@ -32,8 +32,8 @@ KNOWN_TENSIONS = {
         "problems (mild ones are mostly silent and kept) and about 3x over moderate and severe ones; "
         "Forrester's 2.4x does not say which problems it counts"),
     "tarp_severe_resolved_quickly": (
-        "one recovery curve for all severities: a quick fix of a severe problem keeps about 88%, "
-        "TARP says 82%; a slower curve breaks the moderate 'resolved' cell"),
+        "one recovery curve for all severities: a quick fix of a severe problem keeps about 91%, "
+        "TARP says 82%; a steeper curve drops both 'resolved' (later) cells below their bands"),
 }
 
 
