@@ -144,15 +144,6 @@ std::string table(const Comparison& c) {
   return out;
 }
 
-std::string md_escape(const std::string& text) {
-  std::string out;
-  for (const char ch : text) {
-    if (ch == '|' || ch == '*' || ch == '_' || ch == '`') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
 std::string markdown(const Comparison& c) {
   std::string out = format("## Strategies vs `%s` at day %d of %d\n\n", c.baseline.c_str(), c.at_day, c.days);
   std::string text = intro(c);
@@ -174,21 +165,6 @@ std::string markdown(const Comparison& c) {
   return out;
 }
 
-/// Shortest round-trip text; NaN as `nan_text`.
-std::string exact(double v, const char* nan_text) {
-  if (!std::isfinite(v)) return nan_text;
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
 std::string csv(const Comparison& c) {
   std::string out =
       "strategy,figure,column,unit,at_day,n_pairs,baseline_mean,strategy_mean,difference,"
@@ -203,22 +179,6 @@ std::string csv(const Comparison& c) {
              exact(d.half_width, "") + "," + (fc.excludes_zero ? "true" : "false") + "\n";
     }
   return out;
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\')
-      out += '\\', out += ch;
-    else if (ch == '\n')
-      out += "\\n";
-    else if (u < 0x20)
-      out += format("\\u%04x", static_cast<unsigned>(u));
-    else
-      out += ch;
-  }
-  return out + "\"";
 }
 
 std::string json(const Comparison& c) {

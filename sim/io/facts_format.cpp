@@ -21,14 +21,6 @@ void set_from_file(Params& p, const std::string& key, const std::string& value, 
   }
 }
 
-/// Shortest round-trip text; NaN as `nan_text`.
-std::string exact(double v, const char* nan_text) {
-  if (!std::isfinite(v)) return nan_text;
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
 std::string shown(double v, const std::string& unit) {
   if (!std::isfinite(v)) return "-";
   if (unit == "share" || unit == "share/month") return format("%.1f%%", 100 * v);
@@ -39,38 +31,6 @@ std::string shown(double v, const std::string& unit) {
 std::string interval(const FactRow& f) {
   if (!std::isfinite(f.ci_low) || !std::isfinite(f.ci_high)) return "-";
   return shown(f.ci_low, f.unit) + " to " + shown(f.ci_high, f.unit);
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\')
-      out += '\\', out += ch;
-    else if (ch == '\n')
-      out += "\\n";
-    else if (u < 0x20)
-      out += format("\\u%04x", static_cast<unsigned>(u));
-    else
-      out += ch;
-  }
-  return out + "\"";
-}
-
-std::string md_escape(const std::string& text) {
-  std::string out;
-  for (const char ch : text) {
-    if (ch == '|' || ch == '*' || ch == '_' || ch == '`') out += '\\';
-    out += ch;
-  }
-  return out;
 }
 
 }  // namespace
