@@ -36,6 +36,18 @@ class ResultsFileError : public InputError {
       : InputError(e.message(), e.file(), e.line(), e.column(), e.key()) {}
 };
 
+/// Runs `body` (a read of a results file), turning its InputError into a ResultsFileError.
+template <class F>
+auto results_file(F&& body) {
+  try {
+    return body();
+  } catch (const ResultsFileError&) {
+    throw;
+  } catch (const InputError& e) {
+    throw ResultsFileError(e);
+  }
+}
+
 /// Moves `values` to the heap, owned by a capsule that frees it when the last array using it goes.
 template <class T>
 py::capsule owning_capsule(std::vector<T>&& values, const T** data) {

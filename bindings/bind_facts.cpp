@@ -15,17 +15,6 @@ namespace cxsim::py_bind {
 
 namespace {
 
-template <class F>
-auto results_file(F&& body) {
-  try {
-    return body();
-  } catch (const ResultsFileError&) {
-    throw;
-  } catch (const InputError& e) {
-    throw ResultsFileError(e);
-  }
-}
-
 py::list names(auto&& range) {
   py::list out;
   for (const auto& n : range) out.append(py::str(std::string(n)));

@@ -13,17 +13,6 @@ namespace cxsim::py_bind {
 
 namespace {
 
-template <class F>
-auto results_file(F&& body) {
-  try {
-    return body();
-  } catch (const ResultsFileError&) {
-    throw;
-  } catch (const InputError& e) {
-    throw ResultsFileError(e);
-  }
-}
-
 // Text as written by param_to_string() back to a typed Python value, through the registry's own
 // parser; unknown keys (from newer files) and unparsable text stay text.
 py::object typed_parameter(const std::string& key, const std::string& text) {

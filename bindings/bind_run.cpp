@@ -193,14 +193,9 @@ class RunData {
   void save(const std::string& path, const std::string& command_line, const std::string& scenario_path,
             const std::string& scenario_text) const {
     py::gil_scoped_release nogil;
-    try {
-      save_results(path, *result_, command_line, scenario_path,
-                   scenario_text);  // a new path or over a results file
-    } catch (const ResultsFileError&) {
-      throw;
-    } catch (const InputError& e) {
-      throw ResultsFileError(e);
-    }
+    results_file([&] {  // a new path or over a results file
+      save_results(path, *result_, command_line, scenario_path, scenario_text);
+    });
   }
 
  private:
