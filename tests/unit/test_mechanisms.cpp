@@ -66,6 +66,17 @@ Network complete(std::uint32_t n) {
 
 constexpr RngKey kKey{77, 0};
 
+/// Customer i at a purchase occasion on day 5: `attitude`, no failure pending, no problem open or
+/// remembered, and the reference price the price (no price term).
+void ready_to_decide(Customers& c, std::uint32_t i, const Params& p, float attitude) {
+  c.attitude[i] = attitude;
+  c.attitude_day[i] = 5;
+  c.issue_severity[i] = Severity::none;
+  c.record[i].flags = 0;
+  c.record[i].attitude_pre = std::numeric_limits<float>::infinity();
+  c.record[i].reference_price = static_cast<float>(p.purchase_price);
+}
+
 }  // namespace
 
 TEST_CASE("experience: disconfirmation valued with loss aversion moves attitude and expectation",
@@ -96,10 +107,7 @@ TEST_CASE("churn: the share who stay at a purchase occasion is the logit of atti
   for (const float attitude : {-1.5f, 0.0f}) {
     int stayed = 0;
     for (std::uint32_t i = 0; i < c.size; ++i) {
-      c.attitude[i] = attitude;
-      c.attitude_day[i] = 5;
-      c.record[i].attitude_pre = std::numeric_limits<float>::infinity();
-      c.record[i].reference_price = static_cast<float>(p.purchase_price);
+      ready_to_decide(c, i, p, attitude);
       stayed += probe.stays(i, 5);
     }
     const double expected = 1 / (1 + std::exp(-(p.churn_base_logit + p.churn_attitude_weight * attitude)));
@@ -158,12 +166,7 @@ TEST_CASE("churn: a problem weighs on the next purchase once, by the share of it
   for (const Case& k : cases) {
     int stayed[2] = {0, 0};
     for (std::uint32_t i = 0; i < c.size; ++i) {
-      c.attitude[i] = 0;
-      c.attitude_day[i] = 5;
-      c.issue_severity[i] = Severity::none;
-      c.record[i].flags = 0;
-      c.record[i].attitude_pre = std::numeric_limits<float>::infinity();
-      c.record[i].reference_price = static_cast<float>(p.purchase_price);
+      ready_to_decide(c, i, p, 0);
       k.set(i);
       stayed[0] += probe.stays(i, 5);
       stayed[1] += probe.stays(i, 6);
