@@ -56,7 +56,7 @@ CXSIM_MECHANISM void Model::close_remembered(std::uint32_t i, double made_good) 
   auto& flags = c_.record[i].flags;
   if (!(flags & issue_weighed)) {
     const auto fifteenths = static_cast<unsigned>(std::lround(15 * std::clamp(made_good, 0.0, 1.0)));
-    flags = static_cast<std::uint8_t>((flags & notified_issue) | (fifteenths << 4) |
+    flags = static_cast<std::uint8_t>((flags & ~(grievance | grievance_made_good)) | (fifteenths << 4) |
                                       static_cast<unsigned>(c_.issue_severity[i]));
   }
   close_issue(i);

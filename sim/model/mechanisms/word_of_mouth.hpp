@@ -23,15 +23,18 @@ CXSIM_MECHANISM void Model::talk(std::uint32_t i, std::int32_t t, Chunk& chunk) 
   c_.record[i].next_talk = add_days(t, days_until(rng, talk_daily_));
 }
 
+/// A random member of the market other than i (an acquaintance: a weak tie), of n > 1.
+inline std::uint32_t other_member(std::uint32_t i, std::uint32_t n, Stream& rng) {
+  const auto r = static_cast<std::uint32_t>(rng.below(n - 1));
+  return r >= i ? r + 1 : r;
+}
+
 CXSIM_MECHANISM std::uint32_t Model::pick_listener(std::uint32_t i, Stream& rng) const {
   const std::uint32_t n = net_.size;
   if (n <= 1) return i;
-  if (net_.complete || rng.bernoulli(p_.network_weak_tie_share) || net_.ties(i).empty()) {
-    const auto r = static_cast<std::uint32_t>(rng.below(n - 1));  // a random other member
-    return r >= i ? r + 1 : r;
-  }
+  if (net_.complete || rng.bernoulli(p_.network_weak_tie_share)) return other_member(i, n, rng);
   const auto ties = net_.ties(i);
-  return ties[rng.below(ties.size())];
+  return ties.empty() ? other_member(i, n, rng) : ties[rng.below(ties.size())];
 }
 
 CXSIM_MECHANISM std::uint32_t Model::pick_story_listener(std::uint32_t i, std::uint8_t left,
@@ -42,11 +45,9 @@ CXSIM_MECHANISM std::uint32_t Model::pick_story_listener(std::uint32_t i, std::u
   // member), as in pick_listener.
   const std::uint32_t n = net_.size;
   if (n <= 1) return i;
-  if (net_.complete || rng.bernoulli(p_.network_weak_tie_share) || net_.ties(i).size() < left) {
-    const auto r = static_cast<std::uint32_t>(rng.below(n - 1));
-    return r >= i ? r + 1 : r;
-  }
+  if (net_.complete || rng.bernoulli(p_.network_weak_tie_share)) return other_member(i, n, rng);
   const auto ties = net_.ties(i);
+  if (ties.size() < left) return other_member(i, n, rng);
   const std::uint64_t offset = (std::uint64_t{story} * 0x9E3779B97F4A7C15ull ^ i) >> 16;
   return ties[(offset + left) % ties.size()];
 }
