@@ -18,7 +18,7 @@
 #include "experiment/runner.hpp"
 #include "io/results_writer.hpp"
 #include "io/scenario_reader.hpp"
-#include "model/customers.hpp"
+#include "model/model.hpp"
 
 namespace {
 
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
       "peak_rss_bytes=%ld rss_before_bytes=%ld bytes_per_customer=%.1f budget_bytes_per_customer=%.1f\n",
       n, static_cast<long long>(p.run_horizon_days), static_cast<long long>(p.run_replications), st.threads,
       scaled ? "scaled" : "fixed", st.seconds_simulating, cpu, cds, network_s, ties / n,
-      static_cast<unsigned long long>(Customers::bytes_per_customer()), peak, rss_before,
+      static_cast<unsigned long long>(Model::state_bytes_per_customer()), peak, rss_before,
       model_bytes / (n * static_cast<double>(std::min<long long>(p.run_replications, st.threads))),
       100.0 + 8.0 * ties / n);
   const StepTimes& t = st.step;

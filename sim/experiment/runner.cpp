@@ -46,7 +46,7 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
   else if (params.network_kind != "complete")
     ties = n * static_cast<std::uint64_t>(params.network_mean_degree);
   const std::uint64_t per_replication =
-      n * Customers::bytes_per_customer() + (n + 1) * 8 + ties * 4 + n / 8;  // + message buffers
+      n * Model::state_bytes_per_customer() + (n + 1) * 8 + ties * 4 + n / 8;  // + message buffers
   const auto tasks = params.run_replications * std::max(1, runs);
   const auto concurrent = static_cast<std::uint64_t>(
       std::max<std::int64_t>(1, std::min<std::int64_t>(tasks, std::max(1, threads))));

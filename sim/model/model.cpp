@@ -101,6 +101,7 @@ Model::Model(const Params& params, const Network& network, RngKey key)
   population_ = n;
   derive_rates();
   chunks_.resize((n + kChunk - 1) / kChunk);
+  heard_.assign(2 * static_cast<std::size_t>(n), 0);
   episodes_.configure(p_.run_episodes, p_.run_episode_sample, p_.run_episode_max_rows, n, kChunk);
   by_segment_ = p_.output_by_segment;
   if (by_segment_) {
@@ -131,7 +132,7 @@ Model::Model(const Params& params, const Network& network, RngKey key, Partition
   first_chunk_ = blocks.chunk_start[static_cast<std::size_t>(rank)];
   derive_rates();
   chunks_.resize((count + kChunk - 1) / kChunk);
-  if (blocks.ranks() > 1) heard_.assign(2 * static_cast<std::size_t>(n), 0);
+  heard_.assign(2 * static_cast<std::size_t>(n), 0);
   initialise();
 }
 

@@ -73,9 +73,14 @@ class Model {
     return episodes_.finish([&](std::uint32_t i) { return attitude_at(i, day); });
   }
 
-  /// Bytes of state the model holds beyond its network: customers, and in a partitioned run the
-  /// copy of who heard which story.
+  /// Bytes of state the model holds beyond its network: its customers, and everyone's tags of the
+  /// stories last heard.
   std::uint64_t state_bytes() const;
+  /// Bytes of state per customer in a single process: the customer columns and record, and the
+  /// two story tags heard (heard_).
+  static constexpr std::uint64_t state_bytes_per_customer() {
+    return Customers::bytes_per_customer() + 2 * sizeof(std::uint16_t);
+  }
 
   /// Customers per chunk of the parallel phase (fixed: results must not depend on it varying).
   static constexpr std::uint32_t kChunk = 1u << 13;
@@ -105,8 +110,10 @@ class Model {
   void add_chunks(Row& row, bool skip_zero);
   /// The tag of the last story of the kind customer j heard (as of the start of the day).
   std::uint16_t heard_story(std::uint32_t j, bool positive) const {
-    if (!heard_.empty()) return heard_[2 * static_cast<std::size_t>(j) + (positive ? 0 : 1)];
-    return positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
+    return heard_[2 * static_cast<std::size_t>(j) + (positive ? 0 : 1)];
+  }
+  std::uint16_t& heard_story(std::uint32_t j, bool positive) {
+    return heard_[2 * static_cast<std::size_t>(j) + (positive ? 0 : 1)];
   }
   /// Phase 1 for customers [lo, hi): the due ones act, then everyone's stocks are counted.
   void run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t);
@@ -237,8 +244,13 @@ class Model {
   PartitionLink* link_ = nullptr;
   std::uint32_t population_ = 0;   ///< everyone, on every rank
   std::uint32_t first_chunk_ = 0;  ///< global index of chunks_[0]
-  /// With several ranks: heard_[2 j], heard_[2 j + 1] = customer j's heard_story_positive and
-  /// _negative for everyone, as of the start of the day (a teller's listener may be anywhere).
+  /// heard_[2 j], heard_[2 j + 1]: the tags of the last good and bad story customer j heard (0:
+  /// none), for everyone, also on each rank of a partitioned run (a teller's listener may be
+  /// anywhere). Phase 1 reads them (tell(): does the listener know this story?), phase 4 writes
+  /// them (deliver(); on other ranks' customers, after the exchange), so tellers see them as of the
+  /// start of the day. Kept apart from the 64-byte records: a teller's read then shares a cache
+  /// line with 15 other customers' tags, which made a one-thread run at 10^5 17% faster
+  /// (docs/performance.md).
   std::vector<std::uint16_t> heard_;
   std::vector<ContactOutcome> outcomes_here_;  ///< the day's outcomes of this rank's customers
   std::vector<Message> received_, stories_;    ///< messages to this rank's customers; all stories

@@ -79,9 +79,9 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   const auto listener = [&](std::size_t k) { return received_[k].target; };
   by_chunk(received_.size(), listener);
   in_parallel_by_chunk(row, listener, [&](std::uint32_t k, Row& acc) { deliver(received_[k], t, acc); });
-  if (!heard_.empty()) {
+  if (link_->blocks().ranks() > 1) {
     // Who heard which story, everywhere: each listener's last story of a kind is the last such
-    // message in its rank's received order (deliver() keeps the same).
+    // message in its rank's received order (deliver() wrote the same for this rank's own).
     messages_today_.clear();
     for (const Message& m : received_)
       if (m.kind == Message::good_story || m.kind == Message::bad_story) messages_today_.push_back(m);

@@ -14,6 +14,8 @@ namespace cxsim {
 struct ModelProbe {
   Model& m;
   Customers& c() { return m.c_; }
+  /// The tag of the last story of the kind customer j heard (what tellers read).
+  std::uint16_t& heard(std::uint32_t j, bool positive) { return m.heard_story(j, positive); }
   double experience(std::uint32_t i, double x, std::uint32_t sub = 0) {
     Stream rng(m.key_, Purpose::story_start, i, 0, sub);
     Model::Row acc{};
@@ -281,13 +283,13 @@ TEST_CASE("word of mouth: stifling stops this story, not the next one", "[mechan
   // Customer 0 tells story 7; both others already know story 5 (another good story).
   c.record[0].tells_positive = 200;
   c.record[0].story_positive = 7;
-  c.record[1].heard_story_positive = c.record[2].heard_story_positive = 5;
+  probe.heard(1, true) = probe.heard(2, true) = 5;
   const auto told = probe.tell(0, 1);
   REQUIRE_FALSE(told.empty());  // knowing story 5 does not stop story 7
   for (const Message& m : told) CHECK(m.story == 7);
   CHECK(c.record[0].tells_positive == 200 - told.size());
   // Once a listener knows story 7, meeting it stops the story.
-  c.record[1].heard_story_positive = c.record[2].heard_story_positive = 7;
+  probe.heard(1, true) = probe.heard(2, true) = 7;
   CHECK(probe.tell(0, 2).empty());
   CHECK(c.record[0].tells_positive == 0);
 }
@@ -324,7 +326,7 @@ TEST_CASE("word of mouth: a teller tells each friend once, then acquaintances", 
     }
     CHECK(friends.size() == 10);  // every friend once
     CHECK(acquaintances == 6);
-    for (std::uint32_t j = 0; j < 200; ++j) c.record[j].heard_story_negative = 0;
+    for (std::uint32_t j = 0; j < 200; ++j) probe.heard(j, false) = 0;
   }
 }
 

@@ -113,7 +113,7 @@ CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row&
   }
   if (message.kind == Message::good_story || message.kind == Message::bad_story) {
     row[static_cast<int>(positive ? Metric::story_messages_positive : Metric::story_messages_negative)] += 1;
-    std::uint16_t& known = positive ? c_.record[j].heard_story_positive : c_.record[j].heard_story_negative;
+    std::uint16_t& known = heard_story(j, positive);
     const bool first_time = known != message.story;
     known = message.story;  // remembered until a newer story of the kind replaces it
     if (first_time && p_.wom_retell_probability > 0) {
