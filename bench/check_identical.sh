@@ -33,6 +33,7 @@ CASES=(
   "erdos_renyi|scenarios/validation/erdos_renyi.toml||1"
   "ring|scenarios/validation/ring.toml||2"
   "edge_list|scenarios/validation/edge_list.toml|run.save_customers=true|2"
+  "by_segment|scenarios/baseline.toml|output.by_segment=true run.horizon_days=800 market.population=30000 run.save_customers=true|2"
 )
 
 status=0

@@ -12,7 +12,6 @@ void Customers::resize(std::uint32_t first_id, std::uint32_t n) {
   attitude.assign(first_id, n, 0.0f);
   attitude_day.assign(first_id, n, 0);
   record.assign(first_id, n, CustomerRecord{});
-  adopted_day.assign(first_id, n, kNever);
 }
 
 }  // namespace cxsim

@@ -56,15 +56,15 @@ struct alignas(64) CustomerRecord {
   // tells one story of each kind at a time; a listener remembers the last story of each kind it
   // heard (Model::heard_, not here: every teller's listener reads it), so stifling stops that
   // story only and what was heard fades as new stories come.
-  std::uint16_t story_positive = 0;  ///< tag of the good story being told
-  std::uint16_t story_negative = 0;  ///< tag of the bad story being told
-  std::uint8_t spare[4] = {};        ///< unused: the record stays one aligned cache line
-  std::uint8_t tells_positive = 0;   ///< listeners still to tell the good story
-  std::uint8_t tells_negative = 0;   ///< listeners still to tell the bad story
-  std::uint8_t issue_contacts = 0;   ///< contacts made about the open issue
-  std::uint8_t inbox_positive = 0;   ///< recommendations and good stories heard today
-  std::uint8_t inbox_negative = 0;   ///< warnings and bad stories heard today
-  std::uint8_t flags = 0;            ///< RecordFlags
+  std::uint16_t story_positive = 0;   ///< tag of the good story being told
+  std::uint16_t story_negative = 0;   ///< tag of the bad story being told
+  std::uint8_t tells_positive = 0;    ///< listeners still to tell the good story
+  std::uint8_t tells_negative = 0;    ///< listeners still to tell the bad story
+  std::uint8_t issue_contacts = 0;    ///< contacts made about the open issue
+  std::uint8_t inbox_positive = 0;    ///< recommendations and good stories heard today
+  std::uint8_t inbox_negative = 0;    ///< warnings and bad stories heard today
+  std::uint8_t flags = 0;             ///< RecordFlags
+  std::int32_t adopted_day = kNever;  ///< day of adoption (-1: a customer before day 0; kNever: not yet)
 };
 static_assert(sizeof(CustomerRecord) == 64);
 
@@ -142,9 +142,6 @@ struct Customers {
   // Read and written by events.
   Column<CustomerRecord> record;
 
-  // Written on adoption, read at the end.
-  Column<std::int32_t> adopted_day;  ///< kNever for prospects
-
   void resize(std::uint32_t n) { resize(0, n); }
   /// Holds customers [first, first + n), in their initial state.
   void resize(std::uint32_t first, std::uint32_t n);
@@ -152,7 +149,7 @@ struct Customers {
   /// Bytes of state per customer (the sum of the column widths and the record).
   static constexpr std::uint64_t bytes_per_customer() {
     return sizeof(Status) + sizeof(std::int32_t) + sizeof(std::uint8_t) + sizeof(Severity) + sizeof(float) +
-           sizeof(std::int32_t) + sizeof(CustomerRecord) + sizeof(std::int32_t);
+           sizeof(std::int32_t) + sizeof(CustomerRecord);
   }
 };
 

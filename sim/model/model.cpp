@@ -208,7 +208,7 @@ void Model::initialise() {
         // An existing customer: has bought before. Gaps between orders are memoryless, so in a
         // steady state the time to the next order has the same geometric law (not uniform).
         c_.status[i] = Status::active;
-        c_.adopted_day[i] = -1;
+        c_.record[i].adopted_day = -1;
         c_.record[i].purchases = 1;
         c_.record[i].next_purchase = add_days(-1, days_until(rng, purchase_daily_));
         c_.record[i].next_talk = add_days(-1, days_until(rng, talk_daily_));
@@ -220,6 +220,7 @@ void Model::initialise() {
       c_.wake[i] = next_wake(i, -1);
     }
   });
+  start_tenure();
   const auto status = c_.status.local();
   initial_active_ = static_cast<double>(std::count(status.begin(), status.end(), Status::active));
   if (link_) {  // the whole population's count, on rank 0 (where the day's figures are finished)
@@ -373,8 +374,33 @@ CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint3
     wake[i] = next_wake(i, t);
   }
   // The stocks after everyone's own update (no customer changes another in this phase).
-  count_stocks(lo, hi, t, chunk.acc);
+  chunk.tenure.count(t);
+  for (Tenure& s : chunk.tenure_by_segment) s.count(t);
+  count_stocks(lo, hi, t, chunk.tenure, chunk.acc);
   if (by_segment_) count_stocks_by_segment(lo, hi, t, chunk);
+}
+
+void Model::start_tenure() {
+  for (std::size_t k = 0; k < chunks_.size(); ++k) {
+    Chunk& chunk = chunks_[k];
+    chunk.tenure = Tenure{};
+    chunk.tenure_by_segment.assign(by_segment_ ? p_.segments.size() : 0, Tenure{});
+    const auto lo = static_cast<std::uint32_t>((first_chunk_ + k) * kChunk);
+    const std::uint32_t hi = std::min<std::uint32_t>(population_, lo + kChunk);
+    for (std::uint32_t i = lo; i < hi; ++i)
+      if (c_.status[i] == Status::active) count_adoption(chunk, i, c_.record[i].adopted_day);
+  }
+}
+
+void Model::count_adoption(Chunk& chunk, std::uint32_t i, std::int32_t t) {
+  chunk.tenure.adopted(t);
+  if (!chunk.tenure_by_segment.empty()) chunk.tenure_by_segment[c_.segment[i]].adopted(t);
+}
+
+void Model::count_churn(Chunk& chunk, std::uint32_t i) {
+  const std::int32_t adopted = c_.record[i].adopted_day;
+  chunk.tenure.churned(adopted);
+  if (!chunk.tenure_by_segment.empty()) chunk.tenure_by_segment[c_.segment[i]].churned(adopted);
 }
 
 template <class CustomerOf>
@@ -543,7 +569,7 @@ std::vector<CustomerColumn> Model::customer_columns(std::int32_t day) const {
     expectation[k] = c_.record[i].expectation;
     revenue[k] = c_.record[i].revenue;
     purchases[k] = c_.record[i].purchases;
-    adopted[k] = c_.adopted_day[i] == kNever ? -2 : c_.adopted_day[i];
+    adopted[k] = c_.record[i].adopted_day == kNever ? -2 : c_.record[i].adopted_day;
   }
   std::vector<CustomerColumn> out;
   out.push_back({"status", "", "0 prospect, 1 active, 2 churned, 3 rejecter", std::move(status)});

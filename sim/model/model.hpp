@@ -87,8 +87,41 @@ class Model {
 
  private:
   using Row = std::array<double, kMetricCount>;
+  /// A chunk's active customers by tenure, for the cohort retention counts ("active today and
+  /// already a customer 365 / 30 days ago"), kept up to date by adoptions and churns so that the
+  /// daily count reads no adoption days. Whole numbers: the counts equal those of a scan exactly.
+  struct Tenure {
+    static constexpr std::int32_t kYear = 365, kMonth = 30, kRing = kYear + 1;
+    /// joined[d mod kRing]: active customers adopted on day d, for d in (counted - kYear, today]
+    /// (day -1: the customers before day 0).
+    std::array<std::int32_t, kRing> joined{};
+    std::int64_t year = 0, month = 0;  ///< active customers adopted by day counted - kYear (- kMonth)
+    std::int32_t counted = -1;         ///< the last day whose stocks were counted (-1: none yet)
+    static std::size_t slot(std::int32_t d) { return static_cast<std::size_t>((d + kRing) % kRing); }
+    void adopted(std::int32_t d) { ++joined[slot(d)]; }
+    void churned(std::int32_t adopted_day) {
+      if (adopted_day <= counted - kYear) {
+        --year;
+        --month;
+        return;
+      }
+      --joined[slot(adopted_day)];
+      if (adopted_day <= counted - kMonth) --month;
+    }
+    /// Day t's stocks (t = counted + 1): the cohorts of days t - 365 and t - 30 come of age.
+    void count(std::int32_t t) {
+      counted = t;
+      if (t - kMonth >= -1) month += joined[slot(t - kMonth)];
+      if (t - kYear >= -1) {
+        year += joined[slot(t - kYear)];
+        joined[slot(t - kYear)] = 0;  // the slot of day t + 1's adoptions
+      }
+    }
+  };
   struct Chunk {
     Row acc{};
+    Tenure tenure;
+    std::vector<Tenure> tenure_by_segment;  ///< output.by_segment: the same per segment
     std::vector<Contact> contacts;
     std::vector<Message> messages;
     std::vector<std::uint32_t> due;  ///< customers with something due today, in order
@@ -117,6 +150,11 @@ class Model {
   }
   /// Phase 1 for customers [lo, hi): the due ones act, then everyone's stocks are counted.
   void run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t);
+  /// The chunks' Tenure of the initial customers (after initialise()).
+  void start_tenure();
+  /// Customer i of `chunk` adopted (churned) today: its chunk's Tenure follows.
+  void count_adoption(Chunk& chunk, std::uint32_t i, std::int32_t t);
+  void count_churn(Chunk& chunk, std::uint32_t i);
   void process_customer(std::uint32_t i, std::int32_t t, Chunk& chunk);
   /// The day customer i next needs process_customer, after its update on day t.
   std::int32_t next_wake(std::uint32_t i, std::int32_t t) const;
@@ -138,10 +176,10 @@ class Model {
   /// Then for its row of ties (once the row's offsets have arrived).
   void prefetch_ties(std::uint32_t i) const;
   /// End-of-phase stocks of customers [lo, hi): counts by status, attitude, promoters.
-  void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const;
+  void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, const Tenure& tenure, Row& acc) const;
   void process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void process_active(std::uint32_t i, std::int32_t t, Chunk& chunk);
-  void adopt(std::uint32_t i, std::int32_t t);
+  void adopt(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void purchase(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void issue_cost(std::uint32_t i, std::int32_t t);
   void survey(std::uint32_t i, std::int32_t t, Row& acc);

@@ -32,6 +32,7 @@ struct ModelProbe {
     m.touchpoints(i, t, acc);
     return acc;
   }
+  using Tenure = Model::Tenure;
   std::vector<Message> tell(std::uint32_t i, std::int32_t t) {
     Model::Chunk chunk;
     m.tell(i, t, chunk);
@@ -347,4 +348,43 @@ TEST_CASE("word of mouth: tellings a day are Poisson, below one a day when the s
   }
   // Mean 0.5 a day, sd sqrt(0.5 / 1000).
   CHECK(std::abs(told / tellers - 0.5) < 5 * std::sqrt(0.5 / tellers));
+}
+
+TEST_CASE("tenure: the kept retention counts equal a scan of adoption days", "[mechanisms]") {
+  // Customers adopt and churn at random over four years (several turns of the 366-day ring),
+  // some on their adoption day, some as customers from before day 0; each day's counts must be
+  // those of "active and adopted by t - 365 (t - 30)" over everyone. Fails if a cohort comes of
+  // age on the wrong day, a churn is taken from the wrong count or a ring slot is reused uncleared.
+  using Tenure = ModelProbe::Tenure;
+  constexpr std::int32_t kNone = -1000;
+  std::vector<std::int32_t> adopted(3000, kNone);  // kNone: not active
+  Tenure tenure;
+  for (std::size_t i = 0; i < 500; ++i) {
+    adopted[i] = -1;
+    tenure.adopted(-1);
+  }
+  Stream rng(RngKey{7, 0}, Purpose::initial_state, 0, 0);
+  std::vector<std::int32_t> churned_once(adopted.size(), 0);
+  for (std::int32_t t = 0; t < 1500; ++t) {
+    for (int k = 0; k < 12; ++k) {  // the day's events, in phase 1
+      const auto i = static_cast<std::size_t>(rng.uniform() * static_cast<double>(adopted.size()));
+      if (adopted[i] == kNone && churned_once[i] == 0) {
+        adopted[i] = t;
+        tenure.adopted(t);
+      } else if (adopted[i] != kNone) {
+        tenure.churned(adopted[i]);
+        adopted[i] = kNone;
+        churned_once[i] = 1;  // churn is final
+      }
+    }
+    tenure.count(t);
+    std::int64_t year = 0, month = 0;
+    for (const std::int32_t a : adopted) {
+      year += a != kNone && a <= t - 365;
+      month += a != kNone && a <= t - 30;
+    }
+    INFO("day " << t);
+    REQUIRE(tenure.year == year);
+    REQUIRE(tenure.month == month);
+  }
 }

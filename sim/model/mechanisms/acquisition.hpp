@@ -31,7 +31,7 @@ CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Ch
     wom = rng.uniform() < 1.0 - std::pow(1.0 - p_.acquisition_recommendation_conversion, heard_good);
   }
   if (!external && !wom) return;
-  adopt(i, t);
+  adopt(i, t, chunk);
   Row& acc = chunk.acc;
   acc[static_cast<int>(Metric::new_customers)] += 1;
   acc[static_cast<int>(external ? Metric::new_customers_external : Metric::new_customers_wom)] += 1;
@@ -39,10 +39,11 @@ CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Ch
   process_active(i, t, chunk);  // the first order is today
 }
 
-CXSIM_MECHANISM void Model::adopt(std::uint32_t i, std::int32_t t) {
+CXSIM_MECHANISM void Model::adopt(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   const Segment& s = p_.segments[c_.segment[i]];
   c_.status[i] = Status::active;
-  c_.adopted_day[i] = t;
+  c_.record[i].adopted_day = t;
+  count_adoption(chunk, i, t);
   c_.attitude[i] = static_cast<float>(s.attitude_baseline);
   c_.attitude_day[i] = t;
   c_.record[i].expectation = static_cast<float>(s.expectation);

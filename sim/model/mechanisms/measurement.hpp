@@ -7,7 +7,8 @@
 
 namespace cxsim {
 
-CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const {
+CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t,
+                                         const Tenure& tenure, Row& acc) const {
   // Counted in registers and added once: sums of ones are exact, and the attitude sum keeps the
   // customer order, so the figures are bit-identical to adding customer by customer.
   static_assert(static_cast<int>(Status::prospect) == 0 && static_cast<int>(Status::active) == 1 &&
@@ -23,8 +24,6 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
   const std::int32_t* const attitude_day = c_.attitude_day.data();
   const std::uint8_t* const segment = c_.segment.data();
   const Severity* const severity = c_.issue_severity.data();
-  const std::int32_t* const adopted = c_.adopted_day.data();
-  std::uint64_t kept_year = 0, kept_month = 0;  // active today and already active 365 / 30 days ago
   const Decay decayed = decay();
   const bool all_promote = p_.wom_all_adopters_promote;
   const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
@@ -35,9 +34,6 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
     promoters += promoter;
     detractors += !promoter && a <= detractor_to;
     open += severity[i] != Severity::none;
-    // Churn is final, so "active then and now" is "active now and adopted by then".
-    kept_year += adopted[i] <= t - 365;
-    kept_month += adopted[i] <= t - 30;
   });
   const auto add = [&](Metric m, double v) { acc[static_cast<int>(m)] += v; };
   add(Metric::prospects, static_cast<double>(by_status[0]));
@@ -48,8 +44,10 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
   add(Metric::promoter_share, static_cast<double>(promoters));
   add(Metric::detractor_share, static_cast<double>(detractors));
   add(Metric::open_issues, static_cast<double>(open));
-  add(Metric::retention_12m, static_cast<double>(kept_year));  // divided in step()
-  add(Metric::retention_1m, static_cast<double>(kept_month));
+  // Active today and already active 365 / 30 days ago: churn is final, so "active then and now"
+  // is "active now and adopted by then", which the chunk's Tenure counts as customers come and go.
+  add(Metric::retention_12m, static_cast<double>(tenure.year));  // divided in step()
+  add(Metric::retention_1m, static_cast<double>(tenure.month));
 }
 
 CXSIM_MECHANISM void Model::survey(std::uint32_t i, std::int32_t t, Row& acc) {

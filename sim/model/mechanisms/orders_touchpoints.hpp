@@ -18,6 +18,7 @@ CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chu
       episodes_.purchase_occasion(i, t, false);
     }
     c_.status[i] = Status::churned;
+    count_churn(chunk, i);
     close_issue(i);
     c_.record[i].next_purchase = c_.record[i].next_question = c_.record[i].next_survey =
         c_.record[i].next_talk = kNever;

@@ -146,7 +146,7 @@ void Model::count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int
   const std::uint8_t* const segment = c_.segment.data();
   std::vector<std::uint32_t> by_status(segments * 4, 0);
   for (std::uint32_t i = lo; i < hi; ++i) ++by_status[segment[i] * 4u + status[i]];
-  enum { promoters, detractors, open, kept_year, kept_month, kFigures };
+  enum { promoters, detractors, open, kFigures };
   std::vector<std::uint32_t> counts(segments * kFigures, 0);
   std::vector<double> attitude_sum(segments, 0.0);
   const Decay decayed = decay();
@@ -161,8 +161,6 @@ void Model::count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int
     c[promoters] += promoter;
     c[detractors] += !promoter && a <= detractor_to;
     c[open] += c_.issue_severity[i] != Severity::none;
-    c[kept_year] += c_.adopted_day[i] <= t - 365;
-    c[kept_month] += c_.adopted_day[i] <= t - 30;
   });
   for (std::size_t s = 0; s < segments; ++s) {
     double* const row = chunk.by_segment.data() + s * kMetricCount;
@@ -177,8 +175,8 @@ void Model::count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int
     add(Metric::promoter_share, c[promoters]);
     add(Metric::detractor_share, c[detractors]);
     add(Metric::open_issues, c[open]);
-    add(Metric::retention_12m, c[kept_year]);
-    add(Metric::retention_1m, c[kept_month]);
+    add(Metric::retention_12m, static_cast<double>(chunk.tenure_by_segment[s].year));
+    add(Metric::retention_1m, static_cast<double>(chunk.tenure_by_segment[s].month));
   }
 }
 
