@@ -167,6 +167,13 @@ void Model::derive_rates() {
   // A story is told to its audience over about story_days: a Poisson number of tellings a day.
   tells_per_day_positive_ = p_.wom_audience_delight / static_cast<double>(p_.wom_story_days);
   tells_per_day_negative_ = p_.wom_audience_failure / static_cast<double>(p_.wom_story_days);
+  if (tells_per_day_positive_ > 0) tells_positive_law_ = PoissonLaw(tells_per_day_positive_);
+  if (tells_per_day_negative_ > 0) tells_negative_law_ = PoissonLaw(tells_per_day_negative_);
+  for (std::size_t k = 0; k < adopt_given_heard_.size(); ++k) {  // std::pow(x, int), as before
+    adopt_given_heard_[k] =
+        1.0 - std::pow(1.0 - p_.acquisition_recommendation_conversion, static_cast<int>(k));
+    reject_given_heard_[k] = 1.0 - std::pow(1.0 - p_.acquisition_warning_impact, static_cast<int>(k));
+  }
   // A survey answer rounds mid + slope * S + noise; its expectation rounds to >= 9 from 8.5 up.
   const double inf = std::numeric_limits<double>::infinity();
   const double slope = p_.survey_ltr_slope;

@@ -13,6 +13,8 @@
 #include <span>
 #include <vector>
 
+#include <boost/random/poisson_distribution.hpp>
+
 #include "core/params.hpp"
 #include "core/results.hpp"
 #include "core/rng.hpp"
@@ -304,6 +306,13 @@ class Model {
   double purchase_daily_ = 0;
   double tells_per_day_positive_ = 1;  ///< mean tellings a day of a good story (Poisson)
   double tells_per_day_negative_ = 1;
+  /// Poisson laws of a day's tellings, built once: boost's constructor computes exp(-mean), and a
+  /// teller draws every day of its story. A kept law draws the same numbers as a new one.
+  using PoissonLaw = boost::random::poisson_distribution<int, double>;
+  PoissonLaw tells_positive_law_{1.0}, tells_negative_law_{1.0};
+  /// adopt_given_heard_[R] = 1 - (1 - b+)^R, reject_given_heard_[R] = 1 - (1 - b-)^R for a day's
+  /// R messages (an inbox holds at most 255): the same std::pow values, computed once.
+  std::array<double, 256> adopt_given_heard_{}, reject_given_heard_{};
   float promoter_attitude_ = 0;   ///< expected likelihood to recommend >= 9
   float detractor_attitude_ = 0;  ///< expected likelihood to recommend <= 6
 };

@@ -16,7 +16,7 @@ CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Ch
   // Warnings first: with probability 1 - (1 - b-)^R- the prospect rejects for a while.
   if (heard_bad > 0 && p_.acquisition_warning_impact > 0) {
     Stream rng(key_, Purpose::rejection, i, static_cast<std::uint64_t>(t));
-    if (rng.uniform() < 1.0 - std::pow(1.0 - p_.acquisition_warning_impact, heard_bad)) {
+    if (rng.uniform() < reject_given_heard_[static_cast<std::size_t>(heard_bad)]) {
       c_.status[i] = Status::rejecter;
       c_.record[i].next_external = add_days(t, p_.acquisition_rejecter_days);  // reconsiders then
       return;
@@ -28,7 +28,7 @@ CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Ch
   bool wom = false;
   if (!external && heard_good > 0) {
     Stream rng(key_, Purpose::wom_adoption, i, static_cast<std::uint64_t>(t));
-    wom = rng.uniform() < 1.0 - std::pow(1.0 - p_.acquisition_recommendation_conversion, heard_good);
+    wom = rng.uniform() < adopt_given_heard_[static_cast<std::size_t>(heard_good)];
   }
   if (!external && !wom) return;
   adopt(i, t, chunk);

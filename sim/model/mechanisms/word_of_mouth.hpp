@@ -58,9 +58,10 @@ CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) 
   // someone who already knows this story (Maki-Thompson stifling, as of the start of the day).
   // Knowing another story of the kind does not stop it.
   Stream rng(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
-  const auto run = [&](std::uint8_t& left, std::uint16_t story, double per_day, bool positive) {
+  const auto run = [&](std::uint8_t& left, std::uint16_t story, double per_day, const PoissonLaw& law,
+                       bool positive) {
     if (left == 0) return;
-    const int today = std::min<int>(left, poisson(rng, per_day));
+    const int today = std::min<int>(left, per_day > 0 ? law(rng) : 0);
     for (int k = 0; k < today; ++k) {
       const std::uint32_t j = pick_story_listener(i, left, story, rng);
       const std::uint16_t known = heard_story(j, positive);  // j may be on another rank
@@ -73,9 +74,11 @@ CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) 
     }
   };
   const std::size_t sent0 = chunk.messages.size();
-  run(c_.record[i].tells_positive, c_.record[i].story_positive, tells_per_day_positive_, true);
+  run(c_.record[i].tells_positive, c_.record[i].story_positive, tells_per_day_positive_, tells_positive_law_,
+      true);
   const std::size_t sent1 = chunk.messages.size();
-  run(c_.record[i].tells_negative, c_.record[i].story_negative, tells_per_day_negative_, false);
+  run(c_.record[i].tells_negative, c_.record[i].story_negative, tells_per_day_negative_, tells_negative_law_,
+      false);
   if (episodes_.sampled(i))
     episodes_.told(i, c_.record[i].story_positive, sent1 - sent0, c_.record[i].story_negative,
                    chunk.messages.size() - sent1);
