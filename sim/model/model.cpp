@@ -254,7 +254,6 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
     step_partitioned(t, out);
     return;
   }
-  const auto n = c_.size;
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
   const auto lap = [&](double& into) {
@@ -266,8 +265,8 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   // Phase 1, parallel: each customer updates its own state and proposes contacts and messages.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
-      const auto lo = static_cast<std::uint32_t>(k * kChunk);
-      run_chunk(chunks_[k], lo, std::min<std::uint32_t>(n, lo + kChunk), t);
+      const auto [lo, hi] = chunk_bounds(k);
+      run_chunk(chunks_[k], lo, hi, t);
     }
   });
   lap(times_.customers);
@@ -388,15 +387,17 @@ CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint3
 }
 
 void Model::start_tenure() {
-  for (std::size_t k = 0; k < chunks_.size(); ++k) {
-    Chunk& chunk = chunks_[k];
-    chunk.tenure = Tenure{};
-    chunk.tenure_by_segment.assign(by_segment_ ? p_.segments.size() : 0, Tenure{});
-    const auto lo = static_cast<std::uint32_t>((first_chunk_ + k) * kChunk);
-    const std::uint32_t hi = std::min<std::uint32_t>(population_, lo + kChunk);
-    for (std::uint32_t i = lo; i < hi; ++i)
-      if (c_.status[i] == Status::active) count_adoption(chunk, i, c_.record[i].adopted_day);
-  }
+  // Chunks in parallel, as initialise(): a scan of every customer, at 10^8 not negligible.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+    for (std::size_t k = range.begin(); k < range.end(); ++k) {
+      Chunk& chunk = chunks_[k];
+      chunk.tenure = Tenure{};
+      chunk.tenure_by_segment.assign(by_segment_ ? p_.segments.size() : 0, Tenure{});
+      const auto [lo, hi] = chunk_bounds(k);
+      for (std::uint32_t i = lo; i < hi; ++i)
+        if (c_.status[i] == Status::active) count_adoption(chunk, i, c_.record[i].adopted_day);
+    }
+  });
 }
 
 void Model::count_adoption(Chunk& chunk, std::uint32_t i, std::int32_t t) {

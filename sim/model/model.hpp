@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <boost/random/poisson_distribution.hpp>
@@ -149,6 +150,11 @@ class Model {
   }
   std::uint16_t& heard_story(std::uint32_t j, bool positive) {
     return heard_[2 * static_cast<std::size_t>(j) + (positive ? 0 : 1)];
+  }
+  /// The customers [lo, hi) of chunks_[k] (this rank's k-th chunk in a partitioned run).
+  std::pair<std::uint32_t, std::uint32_t> chunk_bounds(std::size_t k) const {
+    const auto lo = static_cast<std::uint32_t>((first_chunk_ + k) * kChunk);
+    return {lo, std::min<std::uint32_t>(population_, lo + kChunk)};
   }
   /// Phase 1 for customers [lo, hi): the due ones act, then everyone's stocks are counted.
   void run_chunk(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t t);

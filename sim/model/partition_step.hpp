@@ -33,8 +33,8 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   // Phase 1 on this rank's chunks.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
-      const auto lo = static_cast<std::uint32_t>((first_chunk_ + k) * kChunk);
-      run_chunk(chunks_[k], lo, std::min<std::uint32_t>(population_, lo + kChunk), t);
+      const auto [lo, hi] = chunk_bounds(k);
+      run_chunk(chunks_[k], lo, hi, t);
     }
   });
   lap(times_.customers);
