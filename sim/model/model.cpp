@@ -101,7 +101,6 @@ Model::Model(const Params& params, const Network& network, RngKey key)
   population_ = n;
   derive_rates();
   chunks_.resize((n + kChunk - 1) / kChunk);
-  heard_.assign(2 * static_cast<std::size_t>(n), 0);
   episodes_.configure(p_.run_episodes, p_.run_episode_sample, p_.run_episode_max_rows, n, kChunk);
   by_segment_ = p_.output_by_segment;
   if (by_segment_) {
@@ -132,12 +131,11 @@ Model::Model(const Params& params, const Network& network, RngKey key, Partition
   first_chunk_ = blocks.chunk_start[static_cast<std::size_t>(rank)];
   derive_rates();
   chunks_.resize((count + kChunk - 1) / kChunk);
-  heard_.assign(2 * static_cast<std::size_t>(n), 0);
   initialise();
 }
 
 std::uint64_t Model::state_bytes() const {
-  return std::uint64_t{c_.size} * Customers::bytes_per_customer() + heard_.size() * sizeof(std::uint16_t);
+  return std::uint64_t{c_.size} * Customers::bytes_per_customer() + heard_.size() * sizeof(heard_[0]);
 }
 
 void Model::set_params(const Params& params) {
@@ -196,6 +194,7 @@ void Model::initialise() {
   const std::uint32_t first = link_ ? link_->blocks().first(link_->rank()) : 0;
   const std::uint32_t n = first + (link_ ? link_->blocks().count(link_->rank()) : population_);
   c_.resize(first, n - first);
+  heard_.assign(first, n - first, {});
   std::vector<double> cumulative;
   for (const auto& s : p_.segments)
     cumulative.push_back((cumulative.empty() ? 0 : cumulative.back()) + s.share);

@@ -76,13 +76,13 @@ class Model {
     return episodes_.finish([&](std::uint32_t i) { return attitude_at(i, day); });
   }
 
-  /// Bytes of state the model holds beyond its network: its customers, and everyone's tags of the
+  /// Bytes of state the model holds beyond its network: its customers and their tags of the
   /// stories last heard.
   std::uint64_t state_bytes() const;
-  /// Bytes of state per customer in a single process: the customer columns and record, and the
-  /// two story tags heard (heard_).
+  /// Bytes of state per customer held: the customer columns and record, and the two story tags
+  /// heard (heard_).
   static constexpr std::uint64_t state_bytes_per_customer() {
-    return Customers::bytes_per_customer() + 2 * sizeof(std::uint16_t);
+    return Customers::bytes_per_customer() + sizeof(std::array<std::uint16_t, 2>);
   }
 
   /// Customers per chunk of the parallel phase (fixed: results must not depend on it varying).
@@ -121,6 +121,15 @@ class Model {
       }
     }
   };
+  /// A teller of a partitioned run waiting for other ranks' story tags: its day's tellings are
+  /// decided once the answers are in (resolve_tells()), and its messages then go in at `at`.
+  struct PendingTell {
+    std::uint32_t teller = 0;
+    std::uint32_t at = 0;                                   ///< where its messages go in chunk.messages
+    std::array<std::uint32_t, 2> asked_from{}, asked_to{};  ///< its questions in each round
+    std::uint32_t late_from = 0, late_to = 0;               ///< once decided: its messages in chunk.late
+    bool done = false;
+  };
   struct Chunk {
     Row acc{};
     Tenure tenure;
@@ -129,6 +138,11 @@ class Model {
     std::vector<Message> messages;
     std::vector<std::uint32_t> due;  ///< customers with something due today, in order
     std::vector<double> by_segment;  ///< output.by_segment: the day's counts per segment, all phases
+    // A partitioned run: tellers whose listeners' story tags are on other ranks (resolve_tells()).
+    std::vector<PendingTell> pending;
+    std::array<std::vector<std::uint32_t>, 2> asked;    ///< questions of each round (a tag's index)
+    std::array<std::vector<std::uint16_t>, 2> answers;  ///< their answers, in the same order
+    std::vector<Message> late;                          ///< the pending tellers' messages, in order
   };
   /// How many customers ahead of its turn a customer's state is fetched from memory.
   static constexpr std::size_t kPrefetchAhead = 8;
@@ -144,13 +158,12 @@ class Model {
   /// Adds the chunks' accumulators to `row` in chunk order (skip_zero: only nonzero ones), across
   /// the ranks in a partitioned run.
   void add_chunks(Row& row, bool skip_zero);
-  /// The tag of the last story of the kind customer j heard (as of the start of the day).
-  std::uint16_t heard_story(std::uint32_t j, bool positive) const {
-    return heard_[2 * static_cast<std::size_t>(j) + (positive ? 0 : 1)];
-  }
-  std::uint16_t& heard_story(std::uint32_t j, bool positive) {
-    return heard_[2 * static_cast<std::size_t>(j) + (positive ? 0 : 1)];
-  }
+  /// The tag of the last story of the kind customer j (one held here) heard, as of the start of
+  /// the day.
+  std::uint16_t heard_story(std::uint32_t j, bool positive) const { return heard_[j][positive ? 0 : 1]; }
+  std::uint16_t& heard_story(std::uint32_t j, bool positive) { return heard_[j][positive ? 0 : 1]; }
+  /// Whether customer j is held here (everyone in a single process; the rank's block when partitioned).
+  bool holds(std::uint32_t j) const { return j - c_.first < c_.size; }
   /// The customers [lo, hi) of chunks_[k] (this rank's k-th chunk in a partitioned run).
   std::pair<std::uint32_t, std::uint32_t> chunk_bounds(std::size_t k) const {
     const auto lo = static_cast<std::uint32_t>((first_chunk_ + k) * kChunk);
@@ -208,6 +221,26 @@ class Model {
   void emit_contact(std::uint32_t i, std::int32_t t, Severity severity, bool repeat, std::uint8_t sub,
                     Chunk& chunk);
   void tell(std::uint32_t i, std::int32_t t, Chunk& chunk);
+  /// Teller i's day: the listeners of its tellings, good story first, each stopping on a listener
+  /// who knows it. known(j, positive) gives j's tag of the kind, or -1 when not known yet (then
+  /// the telling goes on as if j did not know it, and the result is incomplete). Appends the
+  /// messages to `out` (the good story's end at `sent_positive`), counts `left` down; returns
+  /// whether every answer was known. Changes nothing else.
+  template <class Known>
+  bool tell_day(std::uint32_t i, std::int32_t t, Known&& known, std::vector<Message>& out,
+                std::array<std::uint8_t, 2>& left, std::size_t& sent_positive) const;
+  /// A teller's day is decided: its tellings left, its stories told (run.episodes).
+  void told(std::uint32_t i, const std::array<std::uint8_t, 2>& left, std::size_t positive,
+            std::size_t negative);
+  /// A partitioned run: decides teller p's day with the answers of the first `answered` rounds of
+  /// questions (0-2), appending its messages to `out`; when some listener's tag is still to be
+  /// asked, asks it (in round `answered`), changes nothing and returns false.
+  bool try_tell(Chunk& chunk, PendingTell& p, std::size_t answered, std::int32_t t,
+                std::vector<Message>& out);
+  /// A partitioned run, after phase 1: asks the other ranks for the tags the pending tellers need
+  /// (two rounds: the good story's listeners, then the bad story's, whose draws follow where the
+  /// good story stopped) and decides their day, their messages in their place.
+  void resolve_tells(std::int32_t t);
   std::uint32_t pick_listener(std::uint32_t i, Stream& rng) const;
   std::uint32_t pick_story_listener(std::uint32_t i, std::uint8_t left, std::uint16_t story,
                                     Stream& rng) const;
@@ -290,16 +323,17 @@ class Model {
   PartitionLink* link_ = nullptr;
   std::uint32_t population_ = 0;   ///< everyone, on every rank
   std::uint32_t first_chunk_ = 0;  ///< global index of chunks_[0]
-  /// heard_[2 j], heard_[2 j + 1]: the tags of the last good and bad story customer j heard (0:
-  /// none), for everyone, also on each rank of a partitioned run (a teller's listener may be
-  /// anywhere). Phase 1 reads them (tell(): does the listener know this story?), phase 4 writes
-  /// them (deliver(); on other ranks' customers, after the exchange), so tellers see them as of the
-  /// start of the day. Kept apart from the 64-byte records: a teller's read then shares a cache
-  /// line with 15 other customers' tags, which made a one-thread run at 10^5 17% faster
-  /// (docs/performance.md).
-  std::vector<std::uint16_t> heard_;
+  /// heard_[j]: the tags of the last good and bad story customer j heard (0: none), for the
+  /// customers held. Phase 1 reads them (tell(): does the listener know this story? In a
+  /// partitioned run a listener on another rank is asked there: resolve_tells()), phase 4 writes
+  /// them (deliver()), so tellers see them as of the start of the day. Kept apart from the 64-byte
+  /// records: a teller's read then shares a cache line with 15 other customers' tags, which made a
+  /// one-thread run at 10^5 17% faster (docs/performance.md).
+  Column<std::array<std::uint16_t, 2>> heard_;
   std::vector<ContactOutcome> outcomes_here_;  ///< the day's outcomes of this rank's customers
-  std::vector<Message> received_, stories_;    ///< messages to this rank's customers; all stories
+  std::vector<Message> received_;              ///< the day's messages to this rank's customers
+  std::vector<std::uint32_t> questions_;       ///< resolve_tells(): every chunk's questions of a round
+  std::vector<std::uint16_t> replies_;         ///< and their answers
   std::vector<double> chunk_rows_;             ///< add_chunks' buffer
 
   // Rates derived once from the parameters.

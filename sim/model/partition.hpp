@@ -9,6 +9,7 @@
 // every rank makes the same calls in the same order.
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -53,8 +54,11 @@ class PartitionLink {
   /// The messages to this rank's customers, from every rank in rank order, each rank's in the
   /// order it sent them.
   virtual void route_messages(const std::vector<Message>& sent, std::vector<Message>& received) = 0;
-  /// Every rank's `mine` in rank order, on every rank.
-  virtual void share(const std::vector<Message>& mine, std::vector<Message>& all) = 0;
+  /// Asks the ranks holding them: questions[k] names customer questions[k] / 2's story tag of a
+  /// kind (2 j + 0 good, 2 j + 1 bad), never one of this rank's customers; the rank holding j
+  /// answers answer(questions[k]) there, and the answers come back to answers[k].
+  virtual void ask(const std::vector<std::uint32_t>& questions, std::vector<std::uint16_t>& answers,
+                   const std::function<std::uint16_t(std::uint32_t)>& answer) = 0;
   /// Rank 0's `values` on every rank.
   virtual void broadcast(std::span<double> values) = 0;
 };

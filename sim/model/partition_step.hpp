@@ -11,9 +11,10 @@
 //  - phase 4: messages go to their listener's rank, arriving in rank order (= the sender's chunk
 //    order), each sender's in its order; the stable by_chunk() sort then orders each listener's as
 //    the single process does. An outcome or a message changes its own customer only.
-//  - a teller stops on meeting a listener who knows the story (as of the start of the day); the
-//    listener may be anywhere, so every rank keeps who heard which story (4 bytes a customer),
-//    brought up to date after phase 4 from the day's story messages, shared in rank order.
+//  - a teller stops on meeting a listener who knows the story (as of the start of the day); a
+//    listener on another rank is asked there after phase 1 (resolve_tells: two rounds, as the bad
+//    story's draws follow where the good story stopped), and the teller's messages then take
+//    their place among its chunk's.
 // The day's ratios are made on rank 0 and its row is broadcast, so every rank returns the same row.
 //
 // Not a standalone header: model.cpp includes it once (it uses by_chunk and in_parallel_by_chunk).
@@ -37,6 +38,7 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
       run_chunk(chunks_[k], lo, hi, t);
     }
   });
+  resolve_tells(t);
   lap(times_.customers);
   Row row{};
   add_chunks(row, false);
@@ -79,21 +81,92 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   const auto listener = [&](std::size_t k) { return received_[k].target; };
   by_chunk(received_.size(), listener);
   in_parallel_by_chunk(row, listener, [&](std::uint32_t k, Row& acc) { deliver(received_[k], t, acc); });
-  if (link_->blocks().ranks() > 1) {
-    // Who heard which story, everywhere: each listener's last story of a kind is the last such
-    // message in its rank's received order (deliver() wrote the same for this rank's own).
-    messages_today_.clear();
-    for (const Message& m : received_)
-      if (m.kind == Message::good_story || m.kind == Message::bad_story) messages_today_.push_back(m);
-    link_->share(messages_today_, stories_);
-    for (const Message& m : stories_)
-      heard_[2 * static_cast<std::size_t>(m.target) + (m.kind == Message::good_story ? 0 : 1)] = m.story;
-  }
   lap(times_.word_of_mouth);
 
   if (root) finish_row(t, row, first, first_resolved);
   link_->broadcast(row);
   std::copy(row.begin(), row.end(), out.begin());
+}
+
+bool Model::try_tell(Chunk& chunk, PendingTell& p, std::size_t answered, std::int32_t t,
+                     std::vector<Message>& out) {
+  const std::size_t sent0 = out.size();
+  std::size_t sent1 = sent0;
+  std::array<std::uint8_t, 2> left = {c_.record[p.teller].tells_positive, c_.record[p.teller].tells_negative};
+  std::size_t round = 0;  // the answers are read in the order they were asked, round by round
+  std::uint32_t next = p.asked_from[0];
+  if (answered < 2) p.asked_from[answered] = static_cast<std::uint32_t>(chunk.asked[answered].size());
+  const bool complete = tell_day(
+      p.teller, t,
+      [&](std::uint32_t j, bool positive) {
+        if (holds(j)) return static_cast<int>(heard_story(j, positive));
+        while (round < answered && next == p.asked_to[round])
+          next = ++round < answered ? p.asked_from[round] : 0;
+        if (round < answered) return static_cast<int>(chunk.answers[round][next++]);
+        // The good story's listeners are all asked in round 0, the bad story's then in round 1.
+        if (answered == 2)
+          throw std::logic_error("Model::try_tell: a teller needs a third round of questions");
+        chunk.asked[answered].push_back(2 * j + (positive ? 0 : 1));
+        return -1;
+      },
+      out, left, sent1);
+  if (answered < 2) p.asked_to[answered] = static_cast<std::uint32_t>(chunk.asked[answered].size());
+  if (!complete) {
+    out.resize(sent0);
+    return false;
+  }
+  told(p.teller, left, sent1 - sent0, out.size() - sent1);
+  p.late_from = static_cast<std::uint32_t>(sent0);
+  p.late_to = static_cast<std::uint32_t>(out.size());
+  return true;
+}
+
+void Model::resolve_tells(std::int32_t t) {
+  for (std::size_t round = 0; round < 2; ++round) {
+    // Every chunk's questions of the round, in chunk order, answered by the ranks holding them.
+    questions_.clear();
+    for (const Chunk& chunk : chunks_)
+      questions_.insert(questions_.end(), chunk.asked[round].begin(), chunk.asked[round].end());
+    link_->ask(questions_, replies_, [&](std::uint32_t q) { return heard_story(q / 2, q % 2 == 0); });
+    std::size_t at = 0;
+    for (Chunk& chunk : chunks_) {
+      const auto from = replies_.begin() + static_cast<std::ptrdiff_t>(at);
+      chunk.answers[round].assign(from, from + static_cast<std::ptrdiff_t>(chunk.asked[round].size()));
+      at += chunk.asked[round].size();
+    }
+    // The pending tellers' day again, with the answers so far: a teller whose good story is now
+    // decided may ask about its bad story's listeners (round 1).
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+      for (std::size_t k = range.begin(); k < range.end(); ++k)
+        for (PendingTell& p : chunks_[k].pending)
+          if (!p.done && try_tell(chunks_[k], p, round + 1, t, chunks_[k].late)) {
+            p.done = true;
+            c_.wake[p.teller] = next_wake(p.teller, t);
+          }
+    });
+  }
+  // Each pending teller's messages in their place among its chunk's, as a single process sends them.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+    for (std::size_t k = range.begin(); k < range.end(); ++k) {
+      Chunk& chunk = chunks_[k];
+      if (!chunk.pending.empty()) {
+        std::vector<Message> merged;
+        merged.reserve(chunk.messages.size() + chunk.late.size());
+        const auto messages = chunk.messages.begin();
+        std::uint32_t from = 0;
+        for (const PendingTell& p : chunk.pending) {
+          merged.insert(merged.end(), messages + from, messages + p.at);
+          merged.insert(merged.end(), chunk.late.begin() + p.late_from, chunk.late.begin() + p.late_to);
+          from = p.at;
+        }
+        merged.insert(merged.end(), messages + from, chunk.messages.end());
+        chunk.messages.swap(merged);
+      }
+      chunk.pending.clear();
+      chunk.late.clear();
+      for (auto& asked : chunk.asked) asked.clear();
+    }
+  });
 }
 
 }  // namespace cxsim

@@ -115,18 +115,40 @@ class Link final : public PartitionLink {
                   in_at.data(), MPI_BYTE, MPI_COMM_WORLD);
   }
 
-  void share(const std::vector<Message>& mine, std::vector<Message>& all) override {
+  void ask(const std::vector<std::uint32_t>& questions, std::vector<std::uint16_t>& answers,
+           const std::function<std::uint16_t(std::uint32_t)>& answer) override {
+    // The questions to each rank (in order), there answered, and the answers back the same way.
     const int size = blocks_.ranks();
-    int bytes = checked_int(mine.size() * sizeof(Message), "story updates");
-    std::vector<int> counts(static_cast<std::size_t>(size));
-    MPI_Allgather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    const std::vector<int> at = displacements(counts, "story updates");
-    std::size_t total = 0;
-    for (int c : counts) total += static_cast<std::size_t>(c);
-    all.resize(total / sizeof(Message));
-    MPI_Allgatherv(mine.data(), bytes, MPI_BYTE, all.data(), counts.data(), at.data(), MPI_BYTE,
-                   MPI_COMM_WORLD);
-    traffic_.stories += static_cast<std::uint64_t>(bytes) * static_cast<std::uint64_t>(size - 1);
+    std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
+    std::vector<std::uint32_t> sorted;
+    bucket(
+        questions, [](std::uint32_t q) { return q / 2; }, sorted, counts);
+    MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    std::vector<std::uint32_t> asked(total_bytes(incoming) / sizeof(std::uint32_t));
+    MPI_Alltoallv(sorted.data(), counts.data(), displacements(counts, "questions").data(), MPI_BYTE,
+                  asked.data(), incoming.data(), displacements(incoming, "questions").data(), MPI_BYTE,
+                  MPI_COMM_WORLD);
+    std::vector<std::uint16_t> replies(asked.size()), back(questions.size());
+    for (std::size_t k = 0; k < asked.size(); ++k) replies[k] = answer(asked[k]);
+    // Answers are half the size of questions: the same counts, halved, the other way.
+    for (int& c : counts) c /= 2;
+    for (int& c : incoming) c /= 2;
+    MPI_Alltoallv(replies.data(), incoming.data(), displacements(incoming, "answers").data(), MPI_BYTE,
+                  back.data(), counts.data(), displacements(counts, "answers").data(), MPI_BYTE,
+                  MPI_COMM_WORLD);
+    for (int r = 0; r < size; ++r)
+      if (r != rank_)
+        traffic_.queries += static_cast<std::uint64_t>(counts[static_cast<std::size_t>(r)]) * 2 +
+                            static_cast<std::uint64_t>(incoming[static_cast<std::size_t>(r)]);
+    // back holds the answers grouped by rank; undo bucket()'s stable sort.
+    std::vector<std::size_t> cursor(static_cast<std::size_t>(size), 0);
+    for (int r = 1; r < size; ++r)
+      cursor[static_cast<std::size_t>(r)] =
+          cursor[static_cast<std::size_t>(r) - 1] +
+          static_cast<std::size_t>(counts[static_cast<std::size_t>(r) - 1]) / 2;
+    answers.resize(questions.size());
+    for (std::size_t k = 0; k < questions.size(); ++k)
+      answers[k] = back[cursor[static_cast<std::size_t>(blocks_.owner(questions[k] / 2))]++];
   }
 
   void broadcast(std::span<double> values) override {
@@ -160,6 +182,12 @@ class Link final : public PartitionLink {
   PartitionReport traffic_;
 
  private:
+  static std::size_t total_bytes(const std::vector<int>& counts) {
+    std::size_t total = 0;
+    for (int c : counts) total += static_cast<std::size_t>(c);
+    return total;
+  }
+
   /// `items` grouped by the rank owning their customer, in order within a rank (a stable counting
   /// sort); counts[r] = bytes for rank r.
   template <class T, class CustomerOf>
@@ -207,7 +235,7 @@ void add_traffic(PartitionReport& into, const PartitionReport& t) {
   into.contacts += t.contacts;
   into.outcomes += t.outcomes;
   into.messages += t.messages;
-  into.stories += t.stories;
+  into.queries += t.queries;
   into.columns += t.columns;
 }
 
@@ -314,14 +342,14 @@ PartitionReport partition_report() {
   const World& w = world();
   r.ranks = w.size;
   if (!w.active || w.size == 1) return r;
-  std::uint64_t sums[6] = {r.sums, r.contacts, r.outcomes, r.messages, r.stories, r.columns};
+  std::uint64_t sums[6] = {r.sums, r.contacts, r.outcomes, r.messages, r.queries, r.columns};
   MPI_Allreduce(MPI_IN_PLACE, sums, 6, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
   MPI_Allreduce(MPI_IN_PLACE, &r.state_bytes_max, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
   r.sums = sums[0];
   r.contacts = sums[1];
   r.outcomes = sums[2];
   r.messages = sums[3];
-  r.stories = sums[4];
+  r.queries = sums[4];
   r.columns = sums[5];
   return r;
 }

@@ -52,36 +52,61 @@ CXSIM_MECHANISM std::uint32_t Model::pick_story_listener(std::uint32_t i, std::u
   return ties[(offset + left) % ties.size()];
 }
 
-CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
+template <class Known>
+bool Model::tell_day(std::uint32_t i, std::int32_t t, Known&& known, std::vector<Message>& out,
+                     std::array<std::uint8_t, 2>& left, std::size_t& sent_positive) const {
   // A story goes to one listener after another (each close tie once: pick_story_listener), a
   // Poisson number of tellings a day (the rate may be below one); the teller stops on meeting
   // someone who already knows this story (Maki-Thompson stifling, as of the start of the day).
   // Knowing another story of the kind does not stop it.
   Stream rng(key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
-  const auto run = [&](std::uint8_t& left, std::uint16_t story, double per_day, const PoissonLaw& law,
+  bool complete = true;
+  const auto run = [&](std::uint8_t& to_go, std::uint16_t story, double per_day, const PoissonLaw& law,
                        bool positive) {
-    if (left == 0) return;
-    const int today = std::min<int>(left, per_day > 0 ? law(rng) : 0);
+    if (to_go == 0) return;
+    const int today = std::min<int>(to_go, per_day > 0 ? law(rng) : 0);
     for (int k = 0; k < today; ++k) {
-      const std::uint32_t j = pick_story_listener(i, left, story, rng);
-      const std::uint16_t known = heard_story(j, positive);  // j may be on another rank
-      if (j == i || known == story) {
-        left = 0;
+      const std::uint32_t j = pick_story_listener(i, to_go, story, rng);
+      const int tag = j == i ? -1 : known(j, positive);
+      if (j == i || tag == story) {
+        to_go = 0;
         return;
       }
-      chunk.messages.push_back({j, positive ? Message::good_story : Message::bad_story, story});
-      --left;
+      complete = complete && tag >= 0;
+      out.push_back({j, positive ? Message::good_story : Message::bad_story, story});
+      --to_go;
     }
   };
+  const CustomerRecord& r = c_.record[i];
+  run(left[0], r.story_positive, tells_per_day_positive_, tells_positive_law_, true);
+  sent_positive = out.size();
+  // Where the bad story's draws start depends on where the good story stopped.
+  if (!complete) return false;
+  run(left[1], r.story_negative, tells_per_day_negative_, tells_negative_law_, false);
+  return complete;
+}
+
+void Model::told(std::uint32_t i, const std::array<std::uint8_t, 2>& left, std::size_t positive,
+                 std::size_t negative) {
+  CustomerRecord& r = c_.record[i];
+  r.tells_positive = left[0];
+  r.tells_negative = left[1];
+  if (episodes_.sampled(i)) episodes_.told(i, r.story_positive, positive, r.story_negative, negative);
+}
+
+CXSIM_MECHANISM void Model::tell(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   const std::size_t sent0 = chunk.messages.size();
-  run(c_.record[i].tells_positive, c_.record[i].story_positive, tells_per_day_positive_, tells_positive_law_,
-      true);
-  const std::size_t sent1 = chunk.messages.size();
-  run(c_.record[i].tells_negative, c_.record[i].story_negative, tells_per_day_negative_, tells_negative_law_,
-      false);
-  if (episodes_.sampled(i))
-    episodes_.told(i, c_.record[i].story_positive, sent1 - sent0, c_.record[i].story_negative,
-                   chunk.messages.size() - sent1);
+  if (link_) {  // a partitioned run: a listener on another rank is asked there (resolve_tells)
+    PendingTell pending{i, static_cast<std::uint32_t>(sent0)};
+    if (!try_tell(chunk, pending, 0, t, chunk.messages)) chunk.pending.push_back(pending);
+    return;
+  }
+  std::array<std::uint8_t, 2> left = {c_.record[i].tells_positive, c_.record[i].tells_negative};
+  std::size_t sent1 = sent0;
+  tell_day(
+      i, t, [&](std::uint32_t j, bool positive) { return static_cast<int>(heard_story(j, positive)); },
+      chunk.messages, left, sent1);
+  told(i, left, sent1 - sent0, chunk.messages.size() - sent1);
 }
 
 CXSIM_MECHANISM void Model::start_story(std::uint32_t i, bool positive, double audience_mean, Stream& rng,
