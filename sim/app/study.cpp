@@ -67,10 +67,11 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
   return study;
 }
 
-void read_study_network(Study& study) {
+void read_study_network(Study& study, std::uint32_t first, std::uint32_t count) {
   const Params& p = study.experiment.baseline;
   if (p.network_kind == "edge_list" && !study.network)
-    study.network = read_edge_list(p.network_edge_list, static_cast<std::uint32_t>(p.market_population));
+    study.network =
+        read_edge_list(p.network_edge_list, static_cast<std::uint32_t>(p.market_population), first, count);
 }
 
 std::uint64_t estimate_study_results_bytes(const Study& study) {

@@ -62,7 +62,8 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
 
 /// Reads the edge-list network when the scenario has one (network.kind = edge_list).
 /// @throws InputError naming the edge-list file
-void read_study_network(Study& study);
+/// With a block [first, first + count): only its members' rows (a rank of `cxsim run --partition`).
+void read_study_network(Study& study, std::uint32_t first = 0, std::uint32_t count = UINT32_MAX);
 
 /// Upper bound of the results file's size, for the free-space check.
 std::uint64_t estimate_study_results_bytes(const Study& study);

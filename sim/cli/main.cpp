@@ -128,7 +128,20 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
       output_target = cxsim::check_output(output, force ? cxsim::Replace::results : cxsim::Replace::never,
                                           cxsim::estimate_study_results_bytes(study));
   });
-  on_every_rank([&] { cxsim::read_study_network(study); });
+#ifdef CXSIM_WITH_MPI
+  // --partition: every run split over the ranks (docs/cluster.md); else runs spread over them.
+  // Without a launcher, or in a build without MPI, --partition just runs in this process.
+  const bool partitioned = partition && cxsim::mpi::world().active;
+  // A rank of a partitioned run reads only its customers' ties of an edge-list file.
+  const std::pair<std::uint32_t, std::uint32_t> rows =
+      partitioned ? cxsim::mpi::partition_block(
+                        static_cast<std::uint32_t>(study.experiment.baseline.market_population))
+                  : std::pair<std::uint32_t, std::uint32_t>{0, UINT32_MAX};
+#else
+  (void)partition;
+  const std::pair<std::uint32_t, std::uint32_t> rows{0, UINT32_MAX};
+#endif
+  on_every_rank([&] { cxsim::read_study_network(study, rows.first, rows.second); });
   cxsim::cli::throw_if_cancelled();
 
   std::vector<std::string> run_names;
@@ -140,15 +153,10 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   options.task_started = [&bar](int run, int replication) { bar.task_started(run, replication); };
 #ifdef CXSIM_WITH_MPI
-  // --partition: every run split over the ranks (docs/cluster.md); else runs spread over them.
-  // Without a launcher, or in a build without MPI, --partition just runs in this process.
-  const bool partitioned = partition && cxsim::mpi::world().active;
   if (partitioned)
     options.distribute = cxsim::mpi::run_plans_partitioned;
   else if (cxsim::mpi::world().size > 1)
     options.distribute = cxsim::mpi::run_plans_on_ranks;
-#else
-  (void)partition;
 #endif
   bar.start();
   cxsim::StudyOutcome outcome;

@@ -28,7 +28,8 @@ Network network_rows_for(const Params& params, RngKey key, const Network* given,
   if (params.network_kind == "edge_list") {
     if (!given)
       throw InputError("an edge-list network needs the file read first", "", 0, 0, "network.edge_list");
-    return first == 0 && count == n ? *given : network_rows(*given, first, count);
+    const bool same = given->first == first && given->offsets.size() == std::size_t{count} + 1;
+    return same ? *given : network_rows(*given, first, count);
   }
   NetworkSpec spec;
   spec.kind = choices_of(params).network_kind;

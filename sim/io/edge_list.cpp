@@ -94,7 +94,7 @@ class LineParser {
 
 }  // namespace
 
-Network read_edge_list(const std::string& path, std::uint32_t n) {
+Network read_edge_list(const std::string& path, std::uint32_t n, std::uint32_t first, std::uint32_t count) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw InputError("cannot read the edge list: it is a directory", path, 0, 0, kKey);
@@ -107,10 +107,12 @@ Network read_edge_list(const std::string& path, std::uint32_t n) {
   while (std::getline(in, line)) {
     ++line_no;
     std::pair<std::uint32_t, std::uint32_t> tie;
-    if (LineParser(path, line_no, line).parse(n, tie)) edges.push_back(tie);
+    if (LineParser(path, line_no, line).parse(n, tie) &&
+        (tie.first - first < count || tie.second - first < count))
+      edges.push_back(tie);
   }
   if (in.bad()) throw InputError("error while reading the edge list", path, line_no, 0, kKey);
-  return network_from_edges(n, std::move(edges));
+  return network_from_edges(n, std::move(edges), first, count);
 }
 
 }  // namespace cxsim

@@ -382,7 +382,8 @@ Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey k
                    "network.kind");
 }
 
-Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges) {
+Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges,
+                           std::uint32_t first, std::uint32_t count) {
   for (std::size_t e = 0; e < edges.size(); ++e) {
     const auto [a, b] = edges[e];
     if (a >= n || b >= n)
@@ -397,9 +398,12 @@ Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t,
   std::sort(edges.begin(), edges.end());
   edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
   // Sorted (a < b) pairs fill every row in increasing order, as in erdos_renyi.
-  return build_csr(n, [&](auto&& visit) {
-    for (const auto& [a, b] : edges) visit(a, b);
-  });
+  return build_csr(
+      n,
+      [&](auto&& visit) {
+        for (const auto& [a, b] : edges) visit(a, b);
+      },
+      first, count);
 }
 
 double clustering_coefficient(const Network& net) {
@@ -449,15 +453,16 @@ Network network_rows(const Network& net, std::uint32_t first, std::uint32_t coun
   out.size = net.size;
   out.complete = net.complete;
   if (net.complete || net.offsets.empty()) return out;
-  if (net.first != 0 || net.offsets.size() != static_cast<std::size_t>(net.size) + 1 ||
-      std::uint64_t{first} + count > net.size)
-    throw std::invalid_argument("network_rows: needs every row and a block inside the population");
+  const std::uint64_t held = net.offsets.size() - 1;  // rows of members [net.first, net.first + held)
+  if (first < net.first || std::uint64_t{first} + count > net.first + held)
+    throw std::invalid_argument("network_rows: the network does not hold the block's rows");
   out.first = first;
-  const std::uint64_t base = net.offsets[first];
+  const std::uint32_t at = first - net.first;
+  const std::uint64_t base = net.offsets[at];
   out.offsets.resize(static_cast<std::size_t>(count) + 1);
-  for (std::uint32_t k = 0; k <= count; ++k) out.offsets[k] = net.offsets[first + k] - base;
+  for (std::uint32_t k = 0; k <= count; ++k) out.offsets[k] = net.offsets[at + k] - base;
   out.targets.assign(net.targets.begin() + static_cast<std::ptrdiff_t>(base),
-                     net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[first + count]));
+                     net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[at + count]));
   return out;
 }
 

@@ -53,12 +53,16 @@ Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
 Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
                               std::uint32_t count);
 
-/// Builds an undirected CSR graph from an edge list: drops self-loops and duplicates.
+/// Builds an undirected CSR graph from an edge list: drops self-loops and duplicates. With a block
+/// [first, first + count), only the rows of its members, as network_rows() of the whole graph
+/// would keep them (`edges` then needs only the ties with an end in the block).
 /// @throws InputError when an id is >= n
-Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges);
+Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges,
+                           std::uint32_t first = 0, std::uint32_t count = UINT32_MAX);
 
-/// The rows of members [first, first + count) of a network that holds every row: what a rank of a
-/// partitioned run keeps (a complete network has no rows and is copied as it is).
+/// The rows of members [first, first + count) of a network that holds them (every row, or a block
+/// around them): what a rank of a partitioned run keeps (a complete network has no rows and is
+/// copied as it is).
 Network network_rows(const Network& net, std::uint32_t first, std::uint32_t count);
 
 /// Mean local clustering coefficient (members with degree < 2 count as 0).

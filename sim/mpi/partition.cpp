@@ -241,6 +241,13 @@ void add_traffic(PartitionReport& into, const PartitionReport& t) {
 
 }  // namespace
 
+std::pair<std::uint32_t, std::uint32_t> partition_block(std::uint32_t population) {
+  const World& w = world();
+  if (!w.active) return {0, population};
+  const Blocks blocks = Blocks::even(population, Model::kChunk, w.size);
+  return {blocks.first(w.rank), blocks.count(w.rank)};
+}
+
 ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int first, int count,
                                        const RunOptions& options, const Network* given) {
   const World& w = world();

@@ -8,6 +8,7 @@
 // bit for bit, for any rank count. Built only with CXSIM_WITH_MPI.
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "experiment/runner.hpp"
@@ -18,6 +19,10 @@ namespace cxsim::mpi {
 /// Without a launcher (MPI not started) it is run_plans(). Collective.
 ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int first_replication, int count,
                                        const RunOptions& options, const Network* given_network);
+
+/// The customers [first, first + count) this rank holds in a partitioned run of `population`
+/// (contiguous blocks of whole chunks, as equal as chunks allow; everyone without MPI).
+std::pair<std::uint32_t, std::uint32_t> partition_block(std::uint32_t population);
 
 /// What the partitioned runs of this process moved between ranks and held, summed or maximised
 /// over the ranks since the start. Collective; the same on every rank.

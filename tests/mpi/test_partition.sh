@@ -5,7 +5,8 @@
 # of every file equals the single-process file bit for bit (tests/golden/h5_identical.sh): a
 # Watts-Strogatz baseline with customer columns and several chunks (8,192 customers) per rank, an
 # Erdos-Renyi network (ties spread over all ranks), random mixing, a strategies file with an
-# intervention, and --precision on a population of one chunk (ranks 1-3 hold nobody). Then: a rank
+# intervention, --precision on a population of one chunk (ranks 1-3 hold nobody) and an edge-list
+# file (each rank reads its customers' ties only). Then: a rank
 # failing mid-run ends the job with one clear error and no file; --partition without mpirun runs
 # in the process as usual.
 # Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
@@ -18,7 +19,12 @@ cases=(
   "complete|scenarios/baseline.toml|--set market.population=20000 --set run.horizon_days=100 --set run.replications=1 --set network.kind=\\\"complete\\\""
   "intervention|scenarios/proactive_cx.toml|--set market.population=20000 --set run.horizon_days=130 --set run.replications=1 --set run.save_customers=true"
   "precision|precision.toml|--precision 0.005 --max-replications 3"
+  "edge_list|scenarios/baseline.toml|--set market.population=30000 --set run.horizon_days=100 --set run.replications=1 --set network.kind=\\\"edge_list\\\" --set network.edge_list=\\\"$PWD/ties.txt\\\""
 )
+# An edge-list file (each rank reads only its customers' ties): neighbours on a ring and far ties
+# spread over every rank, some listed twice or reversed, a few self-loops.
+awk 'BEGIN { n = 30000; for (i = 0; i < n; ++i) { print i, (i + 1) % n; print i, (i * 7919 + 13) % n;
+             if (i % 5 == 0) print (i * 104729 + 7) % n ", " i; if (i % 7 == 0) print i, i } }' >ties.txt
 # --precision needs strategies; the scenarios' strategies with interventions need longer runs.
 cat >precision.toml <<'TOML'
 [run]

@@ -378,6 +378,47 @@ TEST_CASE("read_edge_list reads ids, comments, blank lines, commas and CRLF", "[
   CHECK(net.ties(5).empty());
 }
 
+// A rank of a partitioned run reads only its block's rows of an edge-list file: they must be those
+// of the whole file, whatever the duplicates, reversed pairs and self-loops, and every line is
+// still checked (a bad line outside the block is an error on every rank alike).
+TEST_CASE("read_edge_list of a block gives the whole file's rows of the block", "[network][io]") {
+  TempDir dir;
+  const std::uint32_t n = 3000;
+  std::string text = "# ties, some twice, some reversed, some self-loops\n";
+  std::uint64_t x = 12345;
+  for (int e = 0; e < 12000; ++e) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const auto a = static_cast<std::uint32_t>((x >> 33) % n);
+    const auto b = e % 97 == 0 ? a : static_cast<std::uint32_t>((x >> 13) % n);
+    text += std::to_string(a) + (e % 3 == 0 ? ", " : " ") + std::to_string(b) + "\n";
+    if (e % 11 == 0) text += std::to_string(b) + " " + std::to_string(a) + "\n";
+  }
+  const std::string path = dir.write("big.txt", text);
+  const Network whole = read_edge_list(path, n);
+  check_csr(whole);
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> blocks = {{0, n},      {0, 1000}, {1000, 1200},
+                                                                       {2200, 800}, {2999, 1}, {1500, 0}};
+  for (const auto& [first, count] : blocks) {
+    CAPTURE(first, count);
+    const Network rows = read_edge_list(path, n, first, count);
+    const Network expected = network_rows(whole, first, count);
+    CHECK(rows.size == n);
+    CHECK(rows.first == first);
+    CHECK(rows.offsets == expected.offsets);
+    CHECK(rows.targets == expected.targets);
+    // network_rows also takes a sub-block of a block's rows.
+    if (count >= 2) {
+      const Network inner = network_rows(rows, first + 1, count - 2);
+      const Network inner_expected = network_rows(whole, first + 1, count - 2);
+      CHECK(inner.offsets == inner_expected.offsets);
+      CHECK(inner.targets == inner_expected.targets);
+    }
+  }
+  CHECK_THROWS(network_rows(read_edge_list(path, n, 1000, 1200), 900, 200));
+  const std::string bad = dir.write("bad_far.txt", "0 1\n2900 x\n");
+  CHECK_THROWS_AS(read_edge_list(bad, n, 0, 100), InputError);
+}
+
 TEST_CASE("read_edge_list errors name the file, line and column", "[network][io]") {
   TempDir dir;
   struct Case {
