@@ -304,7 +304,10 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::u
 // tie, so a uniform pick from it picks a member with probability proportional to degree. Starts
 // from a complete core of m + 1 members; newcomer t ties to m distinct members chosen from the
 // list as it was before t arrived, with draws from t's own stream. `ends` is also the edge list.
-Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
+// The rows of members [first, first + count): the preferential attachment runs over everyone (it is
+// sequential), but only the block's rows are built from its ties.
+Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
+                        std::uint32_t count) {
   if (spec.ba_m < 1 || spec.ba_m >= static_cast<std::int64_t>(n))
     throw InputError("must be between 1 and the population - 1 (" + std::to_string(n) + " members), got " +
                          std::to_string(spec.ba_m),
@@ -332,9 +335,18 @@ Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
   }
   chosen_by = {};
 
-  return build_csr_indexed(n, ends.size() / 2, [&](std::uint64_t e) {
-    return std::pair{ends[2 * e], ends[2 * e + 1]};
-  });
+  if (first == 0 && count == n)
+    return build_csr_indexed(n, ends.size() / 2, [&](std::uint64_t e) {
+      return std::pair{ends[2 * e], ends[2 * e + 1]};
+    });
+  Network rows = build_csr(
+      n,
+      [&](auto&& visit) {
+        for (std::size_t e = 0; e + 1 < ends.size(); e += 2) visit(ends[e], ends[e + 1]);
+      },
+      first, count);
+  sort_rows(rows);
+  return rows;
 }
 
 }  // namespace
@@ -372,9 +384,8 @@ Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey k
     case NetworkKind::erdos_renyi:
       check_mean_degree(spec, n, false);
       return erdos_renyi(spec, n, key, first, count);
-    case NetworkKind::barabasi_albert:  // sequential over everyone's ties: built whole, then trimmed
-      if (first == 0 && count == n) return barabasi_albert(spec, n, key);
-      return network_rows(barabasi_albert(spec, n, key), first, count);
+    case NetworkKind::barabasi_albert:  // sequential over everyone's ties, then the block's rows
+      return barabasi_albert(spec, n, key, first, count);
     case NetworkKind::edge_list:
       break;
   }

@@ -49,7 +49,8 @@ Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
 /// the same order, built without the other rows where the generator allows: ring and Watts-Strogatz
 /// keep every member's own slots (4 bytes a tie / 2, plus 4 a member) while they build the rows;
 /// Erdos-Renyi replays every member's stream and keeps the ties of the block (no more memory than
-/// the rows, time of the whole graph); Barabasi-Albert is built whole and trimmed.
+/// the rows, time of the whole graph); Barabasi-Albert draws everyone's ties (8 bytes a tie, plus 4 a
+/// member, while it builds: its preferential attachment is sequential) and builds the block's rows.
 Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
                               std::uint32_t count);
 

@@ -3,12 +3,11 @@
 # (`mpirun -n R cxsim run FILE --partition`, docs/cluster.md). Runs small scenarios once in a single
 # process and with `mpirun --oversubscribe -n 1, 2, 4 ... --partition`, and checks that every dataset
 # of every file equals the single-process file bit for bit (tests/golden/h5_identical.sh): a
-# Watts-Strogatz baseline with customer columns and several chunks (8,192 customers) per rank, an
-# Erdos-Renyi network (ties spread over all ranks), random mixing, a strategies file with an
-# intervention, --precision on a population of one chunk (ranks 1-3 hold nobody) and an edge-list
-# file (each rank reads its customers' ties only). Then: a rank
-# failing mid-run ends the job with one clear error and no file; --partition without mpirun runs
-# in the process as usual.
+# Watts-Strogatz baseline with customer columns and several chunks (8,192 customers) per rank,
+# Erdos-Renyi and Barabasi-Albert networks (ties spread over all ranks), random mixing, a strategies
+# file with an intervention, --precision on a population of one chunk (ranks 1-3 hold nobody) and
+# an edge-list file (each rank reads its customers' ties only). Then: a rank failing mid-run ends
+# the job with one clear error and no file; --partition without mpirun runs in the process as usual.
 # Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
 . "$(dirname "$0")/mpi_harness.sh" "$1" "$2" "${3:-OFF}"
 
@@ -16,6 +15,7 @@
 cases=(
   "watts_strogatz|scenarios/baseline.toml|--set market.population=70000 --set run.horizon_days=150 --set run.replications=1 --set run.save_customers=true"
   "erdos_renyi|scenarios/baseline.toml|--set market.population=30000 --set run.horizon_days=150 --set run.replications=1 --set network.kind=\\\"erdos_renyi\\\""
+  "barabasi_albert|scenarios/baseline.toml|--set market.population=20000 --set run.horizon_days=60 --set run.replications=1 --set network.kind=\\\"barabasi_albert\\\""
   "complete|scenarios/baseline.toml|--set market.population=20000 --set run.horizon_days=100 --set run.replications=1 --set network.kind=\\\"complete\\\""
   "intervention|scenarios/proactive_cx.toml|--set market.population=20000 --set run.horizon_days=130 --set run.replications=1 --set run.save_customers=true"
   "precision|precision.toml|--precision 0.005 --max-replications 3"
