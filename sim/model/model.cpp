@@ -135,7 +135,7 @@ Model::Model(const Params& params, const Network& network, RngKey key, Partition
 }
 
 std::uint64_t Model::state_bytes() const {
-  return std::uint64_t{c_.size} * Customers::bytes_per_customer() + heard_.size() * sizeof(heard_[0]);
+  return std::uint64_t{c_.size} * state_bytes_per_customer();  // heard_ holds c_.size customers too
 }
 
 void Model::set_params(const Params& params) {

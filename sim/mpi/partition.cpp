@@ -35,6 +35,13 @@ int checked_int(std::size_t n, const char* what) {
   return static_cast<int>(n);
 }
 
+/// The sum of byte counts.
+std::size_t total_bytes(const std::vector<int>& counts) {
+  std::size_t total = 0;
+  for (int c : counts) total += static_cast<std::size_t>(c);
+  return total;
+}
+
 /// Displacements of `counts` laid end to end.
 std::vector<int> displacements(const std::vector<int>& counts, const char* what) {
   std::vector<int> at(counts.size());
@@ -108,9 +115,7 @@ class Link final : public PartitionLink {
     MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
     const std::vector<int> out_at = displacements(counts, "messages"),
                            in_at = displacements(incoming, "messages");
-    std::size_t total = 0;
-    for (int c : incoming) total += static_cast<std::size_t>(c);
-    received.resize(total / sizeof(Message));
+    received.resize(total_bytes(incoming) / sizeof(Message));
     MPI_Alltoallv(sorted.data(), counts.data(), out_at.data(), MPI_BYTE, received.data(), incoming.data(),
                   in_at.data(), MPI_BYTE, MPI_COMM_WORLD);
   }
@@ -121,8 +126,9 @@ class Link final : public PartitionLink {
     const int size = blocks_.ranks();
     std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
     std::vector<std::uint32_t> sorted;
+    std::vector<std::size_t> where;
     bucket(
-        questions, [](std::uint32_t q) { return q / 2; }, sorted, counts);
+        questions, [](std::uint32_t q) { return q / 2; }, sorted, counts, &where);
     MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
     std::vector<std::uint32_t> asked(total_bytes(incoming) / sizeof(std::uint32_t));
     MPI_Alltoallv(sorted.data(), counts.data(), displacements(counts, "questions").data(), MPI_BYTE,
@@ -140,15 +146,9 @@ class Link final : public PartitionLink {
       if (r != rank_)
         traffic_.queries += static_cast<std::uint64_t>(counts[static_cast<std::size_t>(r)]) * 2 +
                             static_cast<std::uint64_t>(incoming[static_cast<std::size_t>(r)]);
-    // back holds the answers grouped by rank; undo bucket()'s stable sort.
-    std::vector<std::size_t> cursor(static_cast<std::size_t>(size), 0);
-    for (int r = 1; r < size; ++r)
-      cursor[static_cast<std::size_t>(r)] =
-          cursor[static_cast<std::size_t>(r) - 1] +
-          static_cast<std::size_t>(counts[static_cast<std::size_t>(r) - 1]) / 2;
+    // back holds the answers in the order bucket() sent the questions.
     answers.resize(questions.size());
-    for (std::size_t k = 0; k < questions.size(); ++k)
-      answers[k] = back[cursor[static_cast<std::size_t>(blocks_.owner(questions[k] / 2))]++];
+    for (std::size_t k = 0; k < questions.size(); ++k) answers[k] = back[where[k]];
   }
 
   void broadcast(std::span<double> values) override {
@@ -169,9 +169,7 @@ class Link final : public PartitionLink {
     all.clear();
     if (rank_ == 0) {
       at = displacements(counts, "items to gather");
-      std::size_t total = 0;
-      for (int c : counts) total += static_cast<std::size_t>(c);
-      all.resize(total / sizeof(T));
+      all.resize(total_bytes(counts) / sizeof(T));
     } else {
       sent += static_cast<std::uint64_t>(bytes);
     }
@@ -182,17 +180,11 @@ class Link final : public PartitionLink {
   PartitionReport traffic_;
 
  private:
-  static std::size_t total_bytes(const std::vector<int>& counts) {
-    std::size_t total = 0;
-    for (int c : counts) total += static_cast<std::size_t>(c);
-    return total;
-  }
-
   /// `items` grouped by the rank owning their customer, in order within a rank (a stable counting
-  /// sort); counts[r] = bytes for rank r.
+  /// sort); counts[r] = bytes for rank r; (*where)[k], when asked for, = where items[k] went.
   template <class T, class CustomerOf>
   void bucket(const std::vector<T>& items, CustomerOf customer_of, std::vector<T>& sorted,
-              std::vector<int>& counts) {
+              std::vector<int>& counts, std::vector<std::size_t>* where = nullptr) {
     const auto size = static_cast<std::size_t>(blocks_.ranks());
     std::vector<std::size_t> n(size, 0), cursor(size, 0);
     std::vector<int> owner(items.size());
@@ -202,8 +194,12 @@ class Link final : public PartitionLink {
     }
     for (std::size_t r = 1; r < size; ++r) cursor[r] = cursor[r - 1] + n[r - 1];
     sorted.resize(items.size());
-    for (std::size_t k = 0; k < items.size(); ++k)
-      sorted[cursor[static_cast<std::size_t>(owner[k])]++] = items[k];
+    if (where) where->resize(items.size());
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      const std::size_t at = cursor[static_cast<std::size_t>(owner[k])]++;
+      sorted[at] = items[k];
+      if (where) (*where)[k] = at;
+    }
     for (std::size_t r = 0; r < size; ++r) counts[r] = checked_int(n[r] * sizeof(T), "items to send");
   }
 
