@@ -95,16 +95,18 @@ struct PrecisionOptions {
 std::string describe_partition(const cxsim::mpi::PartitionReport& r) {
   const double per_day = r.customer_days > 0 ? 1.0 / static_cast<double>(r.customer_days) : 0.0;
   char line[640];
-  std::snprintf(line, sizeof line,
-                "partition: %d ranks; %s between ranks, %.3g bytes per customer-day (sums %.3g, contacts "
-                "%.3g, outcomes %.3g, messages %.3g, story questions %.3g), customer columns %s; largest "
-                "rank holds %s (customers, network rows)\n",
-                r.ranks, cxsim::human_bytes(static_cast<double>(r.total())).c_str(),
-                static_cast<double>(r.total() - r.columns) * per_day, static_cast<double>(r.sums) * per_day,
-                static_cast<double>(r.contacts) * per_day, static_cast<double>(r.outcomes) * per_day,
-                static_cast<double>(r.messages) * per_day, static_cast<double>(r.queries) * per_day,
-                cxsim::human_bytes(static_cast<double>(r.columns)).c_str(),
-                cxsim::human_bytes(static_cast<double>(r.state_bytes_max)).c_str());
+  std::snprintf(
+      line, sizeof line,
+      "partition: %d ranks; %s between ranks, %.3g bytes per customer-day (sums %.3g, contacts "
+      "%.3g, outcomes %.3g, messages %.3g, story questions %.3g), customer columns and episodes %s; "
+      "largest "
+      "rank holds %s (customers, network rows)\n",
+      r.ranks, cxsim::human_bytes(static_cast<double>(r.total())).c_str(),
+      static_cast<double>(r.total() - r.columns) * per_day, static_cast<double>(r.sums) * per_day,
+      static_cast<double>(r.contacts) * per_day, static_cast<double>(r.outcomes) * per_day,
+      static_cast<double>(r.messages) * per_day, static_cast<double>(r.queries) * per_day,
+      cxsim::human_bytes(static_cast<double>(r.columns)).c_str(),
+      cxsim::human_bytes(static_cast<double>(r.state_bytes_max)).c_str());
   return line;
 }
 #endif

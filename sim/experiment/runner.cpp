@@ -57,6 +57,17 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
   return per_replication * concurrent + series;
 }
 
+void record_day(StrategyResult& out, int rep, std::int32_t day, std::span<const double> row,
+                std::span<const double> segment_rows) {
+  for (int m = 0; m < kMetricCount; ++m)
+    out.series.at(static_cast<Metric>(m), rep, day) = row[static_cast<std::size_t>(m)];
+  const std::size_t segments = std::min(out.segment_series.size(), segment_rows.size() / kMetricCount);
+  for (std::size_t s = 0; s < segments; ++s)
+    for (int m = 0; m < kMetricCount; ++m)
+      out.segment_series[s].at(static_cast<Metric>(m), rep, day) =
+          segment_rows[s * kMetricCount + static_cast<std::size_t>(m)];
+}
+
 ExperimentResult shaped_result(const std::vector<RunPlan>& plans, int count, bool with_customers,
                                std::uint64_t& customer_days) {
   const Params& base = plans.front().params;
@@ -123,11 +134,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
       if (options.cancel && options.cancel->load(std::memory_order_relaxed)) throw Cancelled();
       for (; change != plan.changes.end() && change->day == day; ++change) model.set_params(change->params);
       model.step(day, row);
-      for (int m = 0; m < kMetricCount; ++m) out.series.at(static_cast<Metric>(m), rep, day) = row[m];
-      const auto by_segment = model.segment_rows();
-      for (std::size_t s = 0; s < out.segment_series.size(); ++s)
-        for (int m = 0; m < kMetricCount; ++m)
-          out.segment_series[s].at(static_cast<Metric>(m), rep, day) = by_segment[s * kMetricCount + m];
+      record_day(out, rep, day, row, model.segment_rows());
       const auto now = done.fetch_add(population) + population;
       if (options.progress) options.progress(now, total);
     }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 
 #include "core/params.hpp"
 #include "core/results.hpp"
@@ -43,18 +44,23 @@ Network network_rows_for(const Params& params, RngKey key, const Network* given,
 /// @throws InputError for parameters that cannot be run, Cancelled when cancelled
 RunResult run(const Params& params, const RunOptions& options, const Network* given_network = nullptr);
 
-/// Runs replications [first_replication, first_replication + count) of every plan. Each
-/// (plan, replication) pair is one task: tasks run in parallel (and each model's customers in
-/// parallel inside it), at most about `threads` models alive at once, and results land by index,
-/// so they do not depend on the thread count. Replication r of every plan uses the same random
-/// numbers (key (run.seed, r)): common random numbers across strategies.
-/// @throws InputError for parameters that cannot be run, Cancelled when cancelled
 /// The result run_plans() fills: one run per plan with zeroed [count, horizon] series, customer
 /// slots for plans that save customers (when `with_customers`), and in `customer_days` what the
 /// runs will simulate. Shared with the MPI ensemble, which assembles the same result from ranks.
 ExperimentResult shaped_result(const std::vector<RunPlan>& plans, int count, bool with_customers,
                                std::uint64_t& customer_days);
 
+/// Records day `day` of replication `rep`: the model's row and its rows by segment
+/// (Model::segment_rows(), segment after segment; empty: none recorded).
+void record_day(StrategyResult& out, int rep, std::int32_t day, std::span<const double> row,
+                std::span<const double> segment_rows);
+
+/// Runs replications [first_replication, first_replication + count) of every plan. Each
+/// (plan, replication) pair is one task: tasks run in parallel (and each model's customers in
+/// parallel inside it), at most about `threads` models alive at once, and results land by index,
+/// so they do not depend on the thread count. Replication r of every plan uses the same random
+/// numbers (key (run.seed, r)): common random numbers across strategies.
+/// @throws InputError for parameters that cannot be run, Cancelled when cancelled
 ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replication, int count,
                            const RunOptions& options, const Network* given_network = nullptr);
 

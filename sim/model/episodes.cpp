@@ -13,9 +13,9 @@ std::uint16_t saturated16(std::size_t n) {
 
 }  // namespace
 
-void EpisodeRecorder::configure(bool on, std::int64_t sample, std::int64_t max_rows, std::uint32_t population,
-                                std::uint32_t chunk_size) {
-  on_ = on && population > 0;
+void EpisodeRecorder::configure(bool on, std::int64_t sample, std::int64_t max_rows, std::uint32_t count,
+                                std::uint32_t chunk_size, std::uint32_t first) {
+  on_ = on;
   sample_ = static_cast<std::uint32_t>(
       std::clamp<std::int64_t>(sample, 1, std::numeric_limits<std::uint32_t>::max()));
   max_rows_ = std::max<std::int64_t>(0, max_rows);
@@ -24,8 +24,13 @@ void EpisodeRecorder::configure(bool on, std::int64_t sample, std::int64_t max_r
   done_.clear();
   table_ = {};
   if (!on_) return;
-  slots_.resize((static_cast<std::size_t>(population) + sample_ - 1) / sample_);
-  done_.resize((static_cast<std::size_t>(population) + chunk_size_ - 1) / chunk_size_);
+  // Sampled customers of the block: the multiples of sample_ in [first, first + count).
+  const auto ceil_div = [](std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; };
+  const std::uint64_t end = std::uint64_t{first} + count;
+  first_slot_ = static_cast<std::uint32_t>(ceil_div(first, sample_));
+  first_chunk_ = first / chunk_size_;
+  slots_.resize(ceil_div(end, sample_) - first_slot_);
+  done_.resize(ceil_div(count, chunk_size_));
 }
 
 void EpisodeRecorder::open(std::uint32_t i, std::int32_t t, std::uint8_t segment, std::uint8_t touchpoint,
@@ -95,23 +100,37 @@ void EpisodeRecorder::purchase_occasion(std::uint32_t i, std::int32_t t, bool st
 }
 
 void EpisodeRecorder::complete(std::uint32_t i, Slot& s) {
-  done_[i / chunk_size_].push_back(s.row);
+  done_[i / chunk_size_ - first_chunk_].push_back(s.row);
   s.state = State::none;
 }
 
-void EpisodeRecorder::keep(const EpisodeRow& row) {
-  if (static_cast<std::int64_t>(table_.rows.size()) < max_rows_)
-    table_.rows.push_back(row);
-  else
-    ++table_.rows_dropped;
+void EpisodeRecorder::keep(const std::vector<EpisodeRow>& rows) {
+  for (const EpisodeRow& row : rows) {
+    if (static_cast<std::int64_t>(table_.rows.size()) < max_rows_)
+      table_.rows.push_back(row);
+    else
+      ++table_.rows_dropped;
+  }
 }
 
-void EpisodeRecorder::end_day() {
-  if (!on_) return;
+std::vector<EpisodeRow> EpisodeRecorder::take_day() {
+  std::vector<EpisodeRow> out;
   for (auto& chunk : done_) {  // chunk order: the same table at any thread count
-    for (const EpisodeRow& row : chunk) keep(row);
+    out.insert(out.end(), chunk.begin(), chunk.end());
     chunk.clear();
   }
+  return out;
+}
+
+EpisodeTable EpisodeRecorder::take_table() {
+  EpisodeTable out;
+  if (!on_) return out;
+  out.rows = std::move(table_.rows);
+  out.sample = sample_;
+  out.max_rows = max_rows_;
+  out.rows_dropped = table_.rows_dropped;
+  table_ = {};
+  return out;
 }
 
 }  // namespace cxsim

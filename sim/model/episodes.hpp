@@ -20,9 +20,10 @@ namespace cxsim {
 class EpisodeRecorder {
  public:
   /// Off unless `on`. Customers whose id is a multiple of `sample` are recorded; at most `max_rows`
-  /// rows are kept (later ones counted in rows_dropped).
-  void configure(bool on, std::int64_t sample, std::int64_t max_rows, std::uint32_t population,
-                 std::uint32_t chunk_size);
+  /// rows are kept (later ones counted in rows_dropped). The customers are [first, first +
+  /// count), `first` a multiple of `chunk_size` (a partitioned run's rank holds a block of chunks).
+  void configure(bool on, std::int64_t sample, std::int64_t max_rows, std::uint32_t count,
+                 std::uint32_t chunk_size, std::uint32_t first = 0);
 
   bool on() const { return on_; }
   /// Whether customer i's episodes are recorded (false when off).
@@ -48,28 +49,36 @@ class EpisodeRecorder {
   void purchase_occasion(std::uint32_t i, std::int32_t t, bool stayed);
 
   /// Appends the day's completed rows, chunk by chunk, to the table (up to the cap).
-  void end_day();
+  void end_day() { keep(take_day()); }
+  /// The day's completed rows, chunk by chunk, not yet kept (a partitioned run gathers every
+  /// rank's to rank 0, which keeps them).
+  std::vector<EpisodeRow> take_day();
+  /// Appends rows to the table, in order, up to the cap.
+  void keep(const std::vector<EpisodeRow>& rows);
   /// Completes every current episode as censored (open ones as open_at_end with `attitude_of(i)`),
-  /// then returns the table and forgets it.
+  /// in customer order, and returns those rows (not kept).
   template <class AttitudeOf>
-  EpisodeTable finish(AttitudeOf&& attitude_of) {
-    EpisodeTable out;
-    if (!on_) return out;
-    end_day();
-    for (std::size_t s = 0; s < slots_.size(); ++s) {
-      Slot& slot = slots_[s];
+  std::vector<EpisodeRow> take_current(AttitudeOf&& attitude_of) {
+    std::vector<EpisodeRow> out;
+    for (Slot& slot : slots_) {
       if (slot.state == State::none) continue;
       if (slot.state == State::open) slot.row.attitude_after = attitude_of(slot.row.customer);
       slot.row.stay = EpisodeStay::censored;
-      keep(slot.row);
+      out.push_back(slot.row);
       slot.state = State::none;
     }
-    out.rows = std::move(table_.rows);
-    out.sample = sample_;
-    out.max_rows = max_rows_;
-    out.rows_dropped = table_.rows_dropped;
-    table_ = {};
     return out;
+  }
+  /// The table kept so far, which the recorder then forgets.
+  EpisodeTable take_table();
+  /// end_day(), then every current episode completed as censored (take_current) and kept; returns
+  /// the table (take_table).
+  template <class AttitudeOf>
+  EpisodeTable finish(AttitudeOf&& attitude_of) {
+    if (!on_) return {};
+    end_day();
+    keep(take_current(attitude_of));
+    return take_table();
   }
 
  private:
@@ -79,13 +88,15 @@ class EpisodeRecorder {
     std::uint16_t positive_tag = 0, negative_tag = 0;  ///< stories started during the episode
     State state = State::none;
   };
-  Slot* slot(std::uint32_t i) { return &slots_[i / sample_]; }
+  Slot* slot(std::uint32_t i) { return &slots_[i / sample_ - first_slot_]; }
   void complete(std::uint32_t i, Slot& s);
   void keep(const EpisodeRow& row);
 
   bool on_ = false;
   std::uint32_t sample_ = 1;
   std::uint32_t chunk_size_ = 1;
+  std::uint32_t first_slot_ = 0;   ///< slot of the first sampled customer held
+  std::uint32_t first_chunk_ = 0;  ///< chunk of the first customer held
   std::int64_t max_rows_ = 0;
   std::vector<Slot> slots_;                    ///< one per recorded customer
   std::vector<std::vector<EpisodeRow>> done_;  ///< per chunk, completed today

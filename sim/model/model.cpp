@@ -102,17 +102,9 @@ Model::Model(const Params& params, const Network& network, RngKey key)
   derive_rates();
   chunks_.resize((n + kChunk - 1) / kChunk);
   episodes_.configure(p_.run_episodes, p_.run_episode_sample, p_.run_episode_max_rows, n, kChunk);
-  by_segment_ = p_.output_by_segment;
-  if (by_segment_) {
-    for (Chunk& chunk : chunks_) chunk.by_segment.assign(p_.segments.size() * kMetricCount, 0.0);
-    segment_rows_.assign(p_.segments.size() * kMetricCount, 0.0);
-  }
+  start_segments();
   initialise();
-  if (by_segment_) {  // each segment's customers at the start: its cohort base on day 365 and day 30
-    segment_initial_active_.assign(p_.segments.size(), 0.0);
-    for (std::uint32_t i = 0; i < n; ++i)
-      if (c_.status[i] == Status::active) segment_initial_active_[c_.segment[i]] += 1;
-  }
+  count_initial_segments();
 }
 
 Model::Model(const Params& params, const Network& network, RngKey key, PartitionLink& link)
@@ -131,7 +123,26 @@ Model::Model(const Params& params, const Network& network, RngKey key, Partition
   first_chunk_ = blocks.chunk_start[static_cast<std::size_t>(rank)];
   derive_rates();
   chunks_.resize((count + kChunk - 1) / kChunk);
+  episodes_.configure(p_.run_episodes, p_.run_episode_sample, p_.run_episode_max_rows, count, kChunk, first);
+  start_segments();
   initialise();
+  count_initial_segments();
+}
+
+EpisodeTable Model::take_episodes(std::int32_t day) {
+  const auto attitude_of = [&](std::uint32_t i) { return attitude_at(i, day); };
+  if (!link_) return episodes_.finish(attitude_of);
+  if (!episodes_.on()) return {};
+  // As finish(): the episodes still current, completed as censored, after the days' (each day's
+  // were gathered at its end), in customer order: rank after rank.
+  gather_episodes(episodes_.take_current(attitude_of));
+  return episodes_.take_table();
+}
+
+void Model::gather_episodes(const std::vector<EpisodeRow>& mine) {
+  std::vector<EpisodeRow> all;
+  link_->gather_episodes(mine, all);
+  if (link_->is_root()) episodes_.keep(all);
 }
 
 std::uint64_t Model::state_bytes() const {
@@ -322,7 +333,7 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   lap(times_.word_of_mouth);
 
   finish_row(t, row, first, first_resolved);
-  if (by_segment_) finish_segments(t);
+  if (by_segment_) finish_segments(t, day_.outcomes);
   std::copy(row.begin(), row.end(), out.begin());
   episodes_.end_day();
 }

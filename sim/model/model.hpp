@@ -72,9 +72,8 @@ class Model {
 
   /// The episode record so far (run.episodes), episodes still current completed as censored on
   /// `day`; empty when off. Call once, after the last step.
-  EpisodeTable take_episodes(std::int32_t day) {
-    return episodes_.finish([&](std::uint32_t i) { return attitude_at(i, day); });
-  }
+  /// In a partitioned run every rank calls it, and rank 0's table is the run's.
+  EpisodeTable take_episodes(std::int32_t day);
 
   /// Bytes of state the model holds beyond its network: its customers and their tags of the
   /// stories last heard.
@@ -279,13 +278,24 @@ class Model {
   /// Adds what customer i added to the chunk's row since `before` to its segment; messages it
   /// queued since `messages_before` count as told by its segment.
   void split_customer(Chunk& chunk, std::uint32_t i, const Counts& before, std::size_t messages_before) const;
+  /// Adds the messages [from, to) to the word of mouth told by customer i's segment.
+  void split_told(Chunk& chunk, std::uint32_t i, const Message* from, const Message* to) const;
   /// Adds what an item of phase 3 or 4 about customer i added to `acc` since `before` (word of
   /// mouth told is left out: split_customer counted it by the teller).
   void split_item(Chunk& chunk, std::uint32_t i, const Counts& before, const Row& acc) const;
   /// The stocks of customers [lo, hi) by segment (count_stocks' figures).
   void count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Chunk& chunk) const;
-  /// Sums the chunks' segment counts and turns them into the day's per-segment figures.
-  void finish_segments(std::int32_t t);
+  /// Allocates the per-segment figures (output.by_segment) before initialise().
+  void start_segments();
+  /// Counts each segment's active customers at the start, after initialise() (on rank 0 for a
+  /// partitioned run: the ranks' counts are folded there).
+  void count_initial_segments();
+  /// The day's segment rows: the chunks' segment figures summed in chunk order (across the ranks
+  /// of a partitioned run: on rank 0), and their ratios made. `outcomes` are the day's contact
+  /// outcomes of the customers held here (for each segment's first-contact resolution).
+  void finish_segments(std::int32_t t, std::span<const ContactOutcome> outcomes);
+  /// A partitioned run's episode rows: every rank's, in rank order, kept on rank 0.
+  void gather_episodes(const std::vector<EpisodeRow>& mine);
 
   void apply_contact(const ContactOutcome& outcome, std::int32_t t, Row& row);
   void record_contact_centre(Row& row) const;
@@ -318,6 +328,7 @@ class Model {
   std::vector<double> segment_rows_;            ///< segment_rows()
   std::vector<double> segment_active_by_day_;   ///< [day * segments + segment]: active at the day's end
   std::vector<double> segment_initial_active_;  ///< per segment: active at the start (day -1)
+  std::vector<double> segment_fold_;            ///< finish_segments' buffer (partitioned runs)
 
   // A partitioned run (null link_: the single process, everyone here, first chunk 0).
   PartitionLink* link_ = nullptr;

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "core/results.hpp"
 #include "service/contact_centre.hpp"
 
 namespace cxsim {
@@ -48,6 +49,9 @@ class PartitionLink {
   virtual void fold(std::span<double> row, std::span<const double> rows, bool skip_zero) = 0;
   /// Every rank's contacts in rank order, on rank 0 (`all` is left empty elsewhere).
   virtual void gather_contacts(const std::vector<Contact>& mine, std::vector<Contact>& all) = 0;
+  /// Every rank's completed episode rows (run.episodes) in rank order, on rank 0 (`all` is left
+  /// empty elsewhere).
+  virtual void gather_episodes(const std::vector<EpisodeRow>& mine, std::vector<EpisodeRow>& all) = 0;
   /// The outcomes (read on rank 0) of this rank's customers, in the order they came.
   virtual void scatter_outcomes(const std::vector<ContactOutcome>& all,
                                 std::vector<ContactOutcome>& mine) = 0;

@@ -15,7 +15,8 @@
 //    listener on another rank is asked there after phase 1 (resolve_tells: two rounds, as the bad
 //    story's draws follow where the good story stopped), and the teller's messages then take
 //    their place among its chunk's.
-// The day's ratios are made on rank 0 and its row is broadcast, so every rank returns the same row.
+// The day's ratios are made on rank 0 and its row is broadcast, so every rank returns the same row;
+// the rows by segment (output.by_segment) are summed and made on rank 0 only, where they are written.
 //
 // Not a standalone header: model.cpp includes it once (it uses by_chunk and in_parallel_by_chunk).
 
@@ -84,6 +85,8 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   lap(times_.word_of_mouth);
 
   if (root) finish_row(t, row, first, first_resolved);
+  if (by_segment_) finish_segments(t, outcomes_here_);
+  if (episodes_.on()) gather_episodes(episodes_.take_day());  // the day's rows, in chunk order
   link_->broadcast(row);
   std::copy(row.begin(), row.end(), out.begin());
 }
@@ -155,6 +158,9 @@ void Model::resolve_tells(std::int32_t t) {
         const auto messages = chunk.messages.begin();
         std::uint32_t from = 0;
         for (const PendingTell& p : chunk.pending) {
+          // The teller's segment tells them (output.by_segment): phase 1 counted none of them.
+          if (by_segment_)
+            split_told(chunk, p.teller, chunk.late.data() + p.late_from, chunk.late.data() + p.late_to);
           merged.insert(merged.end(), messages + from, messages + p.at);
           merged.insert(merged.end(), chunk.late.begin() + p.late_from, chunk.late.begin() + p.late_to);
           from = p.at;

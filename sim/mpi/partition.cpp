@@ -86,6 +86,10 @@ class Link final : public PartitionLink {
     gather_to_root(mine, all, traffic_.contacts);
   }
 
+  void gather_episodes(const std::vector<EpisodeRow>& mine, std::vector<EpisodeRow>& all) override {
+    gather_to_root(mine, all, traffic_.columns);  // results to rank 0, as the customer columns
+  }
+
   void scatter_outcomes(const std::vector<ContactOutcome>& all, std::vector<ContactOutcome>& mine) override {
     const int size = blocks_.ranks();
     std::vector<int> counts(static_cast<std::size_t>(size), 0);
@@ -256,16 +260,6 @@ ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int fi
   for (const RunPlan& plan : plans)
     if (plan.params.run_seed != base.run_seed || plan.params.run_horizon_days != days)
       throw std::invalid_argument("run_plans: plans differ in seed or horizon");
-  // Every rank reads the same scenario, so all refuse alike.
-  if (base.run_episodes)
-    throw InputError(
-        "the episode record is not gathered across partitioned ranks yet: run without --partition", "", 0, 0,
-        "run.episodes");
-  if (base.output_by_segment)
-    throw InputError(
-        "output.by_segment is not yet supported with --partition: run without it, or set "
-        "output.by_segment = false",
-        "", 0, 0, "output.by_segment");
   // The threads of each rank. Only this thread calls MPI (MPI_THREAD_FUNNELED): the model's
   // parallel phases run in the implicit arena of this thread, limited by global_control.
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
@@ -308,11 +302,17 @@ ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int fi
             model->set_params(change->params);
           maybe_fail(w.rank, day);
           model->step(day, row);
-          for (int m = 0; m < kMetricCount; ++m) out.series.at(static_cast<Metric>(m), rep, day) = row[m];
+          // The rows by segment are made on rank 0 only.
+          record_day(out, rep, day, row, w.rank == 0 ? model->segment_rows() : std::span<const double>{});
           done += population;
           if (options.progress && w.rank == 0) options.progress(done, total);
         }
         derive_window_metrics(out.series, rep, p);
+        for (SeriesSet& s : out.segment_series) derive_window_metrics(s, rep, p);
+        if (p.run_episodes) {  // every rank takes part; rank 0 holds the record
+          EpisodeTable episodes = model->take_episodes(days);
+          if (w.rank == 0) out.episodes[static_cast<std::size_t>(rep)] = std::move(episodes);
+        }
         if (p.run_save_customers) {
           std::vector<CustomerColumn> columns = model->customer_columns(days);
           for (CustomerColumn& c : columns) std::visit([&](auto& v) { v = gather_column(*link, v); }, c.data);

@@ -32,7 +32,8 @@ struct PartitionReport {
   std::uint64_t days = 0;  ///< days stepped (all tasks)
   /// Bytes sent from one rank to another, all ranks: the running sums (fold and broadcast), contacts
   /// to rank 0, outcomes back, word-of-mouth messages, tellers' questions about listeners' story
-  /// tags and their answers, customer columns at the end.
+  /// tags and their answers; `columns`: results gathered to rank 0 (customer columns at the end,
+  /// episode rows each day).
   std::uint64_t sums = 0, contacts = 0, outcomes = 0, messages = 0, queries = 0, columns = 0;
   std::uint64_t state_bytes_max = 0;  ///< largest rank: customers + network rows
   std::uint64_t total() const { return sums + contacts + outcomes + messages + queries + columns; }

@@ -5,7 +5,8 @@
 # of every file equals the single-process file bit for bit (tests/golden/h5_identical.sh): a
 # Watts-Strogatz baseline with customer columns and several chunks (8,192 customers) per rank,
 # Erdos-Renyi and Barabasi-Albert networks (ties spread over all ranks), random mixing, a strategies
-# file with an intervention, --precision on a population of one chunk (ranks 1-3 hold nobody) and
+# file with an intervention, --precision on a population of one chunk (ranks 1-3 hold nobody), the
+# daily series by segment (output.by_segment) with the episode record (run.episodes, capped), and
 # an edge-list file (each rank reads its customers' ties only). Then: a rank failing mid-run ends
 # the job with one clear error and no file; --partition without mpirun runs in the process as usual.
 # Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
@@ -19,6 +20,7 @@ cases=(
   "complete|scenarios/baseline.toml|--set market.population=20000 --set run.horizon_days=100 --set run.replications=1 --set network.kind=\\\"complete\\\""
   "intervention|scenarios/proactive_cx.toml|--set market.population=20000 --set run.horizon_days=130 --set run.replications=1 --set run.save_customers=true"
   "precision|precision.toml|--precision 0.005 --max-replications 3"
+  "by_segment|scenarios/baseline.toml|--set market.population=30000 --set run.horizon_days=200 --set run.replications=1 --set output.by_segment=true --set run.episodes=true --set run.episode_sample=2 --set run.episode_max_rows=1000"
   "edge_list|scenarios/baseline.toml|--set market.population=30000 --set run.horizon_days=100 --set run.replications=1 --set network.kind=\\\"edge_list\\\" --set network.edge_list=\\\"$PWD/ties.txt\\\""
 )
 # An edge-list file (each rank reads only its customers' ties): neighbours on a ring and far ties
@@ -61,6 +63,15 @@ done
 # The customer columns came across whole (gathered from the ranks to rank 0).
 h5ls -r watts_strogatz-4.h5 | grep -q 'customers/.*status.*{70000}' && ok ||
   bad "watts_strogatz: mpirun -n 4 --partition wrote no customer column of 70000: $(h5ls -r watts_strogatz-4.h5 | grep customers | head -3)"
+# The rows by segment came across (summed over the ranks on rank 0), tellers asking other ranks
+# included: the 4-rank file has them, and they are the single process's (compared above).
+h5ls -r by_segment-4.h5 | grep -q 'series_by_segment/wom_positive.*{1, 200, 2}' && ok ||
+  bad "by_segment: mpirun -n 4 --partition wrote no word of mouth by segment: $(h5ls -r by_segment-4.h5 | grep by_segment | head -3)"
+# So did the episode record (gathered to rank 0 day by day), up to its cap of 1,000 rows.
+h5ls -r by_segment-4.h5 | grep -q 'episodes/customer .*{1000}' && ok ||
+  bad "by_segment: mpirun -n 4 --partition wrote no capped episode record: $(h5ls -r by_segment-4.h5 | grep episodes | head -3)"
+grep -q "story questions [1-9.0]" by_segment-4.out && ! grep -q "story questions 0," by_segment-4.out && ok ||
+  bad "by_segment: no teller asked another rank: $(cat by_segment-4.out)"
 # Words of mouth crossed ranks: the 2-rank Erdos-Renyi run sent messages between them.
 grep -q "messages [1-9.0]" erdos_renyi-2.out && ! grep -q "messages 0," erdos_renyi-2.out && ok ||
   bad "erdos_renyi: no messages crossed ranks: $(cat erdos_renyi-2.out)"

@@ -15,6 +15,7 @@
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
 #include "kpi/facts.hpp"
+#include "model/episodes.hpp"
 #include "service/contact_centre.hpp"
 #include "support/run_helpers.hpp"
 
@@ -176,6 +177,47 @@ TEST_CASE("the episode table is the same on 1, 2 and 8 threads", "[episodes][det
       CHECK(same_rows(one.episodes[rep].rows, other.episodes[rep].rows));
     }
   }
+}
+
+TEST_CASE("a recorder holding a block of customers records what one holding everyone records", "[episodes]") {
+  // A partitioned run's rank holds customers [first, first + count), first a whole number of
+  // chunks: its sampled customers' rows are those of the whole recorder, chunk by chunk.
+  constexpr std::uint32_t kChunkSize = 8, kFirst = 16, kCount = 13, kSample = 3;
+  EpisodeRecorder everyone, block;
+  everyone.configure(true, kSample, 100, 40, kChunkSize);
+  block.configure(true, kSample, 100, kCount, kChunkSize, kFirst);
+  const auto act = [](EpisodeRecorder& r, std::uint32_t i, std::int32_t t) {
+    if (!r.sampled(i)) return;
+    r.open(i, t, 0, 1, 2, false, 0.5f, false, false, 0);
+    if (i % 2 == 0) {
+      r.closed(i, t + 1, EpisodeOutcome::unresolved, 2, 0.25f);
+      r.purchase_occasion(i, t + 2, true);  // complete: a row of the day
+    }
+  };
+  std::vector<EpisodeRow> expected, got;
+  for (std::uint32_t i = kFirst + kCount; i-- > kFirst;) {  // any order within the day
+    act(everyone, i, 5);
+    act(block, i, 5);
+  }
+  expected = everyone.take_day();
+  got = block.take_day();
+  REQUIRE(got.size() == 2);  // 18, 21, 24 and 27 are sampled; 18 and 24 completed
+  REQUIRE(expected.size() == got.size());
+  for (std::size_t k = 0; k < got.size(); ++k) CHECK(got[k].customer == expected[k].customer);
+  CHECK(got[0].customer == 18);  // chunk 2 (16-23) before chunk 3 (24-31)
+  const auto attitude = [](std::uint32_t i) { return static_cast<float>(i); };
+  const std::vector<EpisodeRow> open_everyone = everyone.take_current(attitude),
+                                open_block = block.take_current(attitude);
+  REQUIRE(open_block.size() == 2);  // 21 and 27, still open, in customer order
+  CHECK(open_block[0].customer == 21);
+  CHECK(open_block[1].customer == 27);
+  CHECK(open_block[1].attitude_after == 27.0f);
+  CHECK(open_everyone.size() == open_block.size());
+  block.keep(got);
+  block.keep(open_block);
+  const EpisodeTable table = block.take_table();
+  CHECK(table.rows.size() == 4);
+  CHECK(table.sample == kSample);
 }
 
 TEST_CASE("the episode table survives the results file", "[episodes][io]") {

@@ -108,9 +108,15 @@ void Model::split_customer(Chunk& chunk, std::uint32_t i, const Counts& before,
     const int m = static_cast<int>(kCustomerMetrics[k]);
     seg[m] += chunk.acc[m] - before[k];
   }
+  split_told(chunk, i, chunk.messages.data() + messages_before,
+             chunk.messages.data() + chunk.messages.size());
+}
+
+void Model::split_told(Chunk& chunk, std::uint32_t i, const Message* from, const Message* to) const {
+  double* const seg = chunk.by_segment.data() + static_cast<std::size_t>(c_.segment[i]) * kMetricCount;
   const auto add = [&](Metric m) { seg[static_cast<int>(m)] += 1; };
-  for (std::size_t k = messages_before; k < chunk.messages.size(); ++k) {
-    switch (chunk.messages[k].kind) {
+  for (const Message* message = from; message != to; ++message) {
+    switch (message->kind) {
       case Message::recommendation:
         add(Metric::wom_positive);
         break;
@@ -180,20 +186,59 @@ void Model::count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int
   }
 }
 
-void Model::finish_segments(std::int32_t t) {
-  const std::size_t segments = p_.segments.size();
-  std::fill(segment_rows_.begin(), segment_rows_.end(), 0.0);
-  for (const Chunk& chunk : chunks_)  // fixed order: deterministic sums
-    for (std::size_t k = 0; k < segment_rows_.size(); ++k) segment_rows_[k] += chunk.by_segment[k];
+void Model::start_segments() {
+  by_segment_ = p_.output_by_segment;
+  if (!by_segment_) return;
+  for (Chunk& chunk : chunks_) chunk.by_segment.assign(p_.segments.size() * kMetricCount, 0.0);
+  segment_rows_.assign(p_.segments.size() * kMetricCount, 0.0);
+}
 
-  // First-contact resolution of the segment's first contacts about a problem, as step() counts it.
-  std::vector<double> first(segments, 0.0), first_resolved(segments, 0.0);
-  for (const ContactOutcome& outcome : day_.outcomes) {
+void Model::count_initial_segments() {
+  // Each segment's customers at the start: its cohort base on day 365 and day 30. Whole numbers,
+  // so the ranks' counts add up exactly in any order.
+  if (!by_segment_) return;
+  std::vector<double> mine(p_.segments.size(), 0.0);
+  for (std::uint32_t i = c_.first; i < c_.first + c_.size; ++i)
+    if (c_.status[i] == Status::active) mine[c_.segment[i]] += 1;
+  segment_initial_active_.assign(mine.size(), 0.0);
+  if (link_)
+    link_->fold(segment_initial_active_, mine, false);
+  else
+    segment_initial_active_ = std::move(mine);
+}
+
+void Model::finish_segments(std::int32_t t, std::span<const ContactOutcome> outcomes) {
+  const std::size_t segments = p_.segments.size();
+  // First-contact resolution of the segment's first contacts about a problem, as step() counts it
+  // (first contacts, then those resolved, per segment: whole numbers).
+  const std::size_t cells = segment_rows_.size();
+  std::vector<double> firsts(2 * segments, 0.0);
+  for (const ContactOutcome& outcome : outcomes) {
     if (outcome.severity != 0 && !outcome.is_repeat) {
       const std::uint8_t s = c_.segment[static_cast<std::uint32_t>(outcome.customer)];
-      first[s] += 1;
-      first_resolved[s] += outcome.resolved ? 1 : 0;
+      firsts[2 * s] += 1;
+      firsts[2 * s + 1] += outcome.resolved ? 1 : 0;
     }
+  }
+  std::fill(segment_rows_.begin(), segment_rows_.end(), 0.0);
+  if (!link_) {
+    for (const Chunk& chunk : chunks_)  // fixed order: deterministic sums
+      for (std::size_t k = 0; k < cells; ++k) segment_rows_[k] += chunk.by_segment[k];
+  } else {
+    // One fold across the ranks for both: each chunk's segment rows (then zeros) in chunk order, the
+    // same additions as the single process's loop above, then this rank's first contacts. Adding a
+    // zero leaves a sum unchanged (the running sums start at +0).
+    const std::size_t width = cells + firsts.size();
+    segment_fold_.assign((chunks_.size() + 1) * width, 0.0);
+    for (std::size_t c = 0; c < chunks_.size(); ++c)
+      std::copy(chunks_[c].by_segment.begin(), chunks_[c].by_segment.end(),
+                segment_fold_.begin() + c * width);
+    std::copy(firsts.begin(), firsts.end(), segment_fold_.end() - static_cast<std::ptrdiff_t>(firsts.size()));
+    std::vector<double> total(width, 0.0);
+    link_->fold(total, segment_fold_, false);
+    if (!link_->is_root()) return;  // the rows are made and kept on rank 0
+    std::copy(total.begin(), total.begin() + static_cast<std::ptrdiff_t>(cells), segment_rows_.begin());
+    std::copy(total.begin() + static_cast<std::ptrdiff_t>(cells), total.end(), firsts.begin());
   }
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -210,7 +255,8 @@ void Model::finish_segments(std::int32_t t) {
     at(Metric::mean_attitude) = active > 0 ? at(Metric::mean_attitude) / active : nan;
     at(Metric::promoter_share) = active > 0 ? at(Metric::promoter_share) / active : nan;
     at(Metric::detractor_share) = active > 0 ? at(Metric::detractor_share) / active : nan;
-    at(Metric::fcr) = first[s] > 0 ? first_resolved[s] / first[s] : nan;
+    const double first = firsts[2 * s], first_resolved = firsts[2 * s + 1];
+    at(Metric::fcr) = first > 0 ? first_resolved / first : nan;
     segment_active_by_day_[static_cast<std::size_t>(t) * segments + s] = active;
     const auto cohort = [&](Metric m, std::int32_t k) {
       const double then = t >= k ? segment_active_by_day_[static_cast<std::size_t>(t - k) * segments + s]
