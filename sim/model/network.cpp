@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <numeric>
@@ -126,36 +127,149 @@ void check_mean_degree(const NetworkSpec& spec, std::uint32_t n, bool must_be_ev
                      "", 0, 0, "network.mean_degree");
 }
 
+// The tie slots of a ring lattice under Watts-Strogatz rewiring. Member a owns k/2 = h ties, slot
+// s at first to (a + s + 1) mod n; rewiring moves some slots' far ends elsewhere. Every tie has
+// exactly one owner, so "are a and b tied?" is a look at a's and b's h slots: O(k) per rewiring,
+// cheaper than a hash set of ties for social degrees and with no memory beyond the slots.
+//
+// Only the moved slots are stored (every member's slots would be 4 h bytes a member, on every rank
+// of a partitioned run, while the network is built): one bit per slot (moved or not) and the moved
+// slots' far ends, member after member in slot order, with where each block of kBlock members
+// starts among them. At the rewiring probability p that is about h/8 + 0.5 + 4 p h bytes a member:
+// 3.1 at k = 10 and p = 0.1, where every slot and degree took 4 h + 4 = 24; at p = 1 about as
+// much as that (4 h + 5, with the degrees that dense rewiring needs, below).
+//
+// Rewiring visits the members in order and moves only the slots of the member it is at (in
+// increasing slot order): a member's moved far ends are appended when it is visited (begin(u),
+// then move(u, s, w)), so the members after it have none yet.
+class TieSlots {
+ public:
+  TieSlots(std::uint32_t n, std::uint32_t h)
+      : n_(n),
+        h_(h),
+        bits_((std::uint64_t{n} * h + 63) / 64, 0),
+        start_((std::uint64_t{n} + kBlock - 1) / kBlock, 0) {}
+
+  std::uint32_t far(std::uint32_t a, std::uint32_t s) const {
+    return moved(a, s) ? moved_[first_moved(a) + count_bits(bit(a, 0), bit(a, s))] : lattice_end(a, s);
+  }
+  /// Whether a owns a tie to b.
+  bool owns(std::uint32_t a, std::uint32_t b) const {
+    const std::uint32_t d = b >= a ? b - a : b + (n_ - a);  // lattice slot d - 1, if d in [1, h]
+    if (d >= 1 && d <= h_ && !moved(a, d - 1)) return true;
+    const std::uint64_t count = count_bits(bit(a, 0), bit(a, h_));
+    if (count == 0) return false;
+    const std::uint32_t* const w = moved_.data() + first_moved(a);
+    return std::find(w, w + count, b) != w + count;
+  }
+  /// Member u is the next one visited.
+  void begin(std::uint32_t u) {
+    if (u % kBlock == 0) start_[u / kBlock] = moved_.size();
+  }
+  /// Moves slot s of the member visited (slots in increasing order) to w.
+  void move(std::uint32_t u, std::uint32_t s, std::uint32_t w) {
+    const std::uint64_t b = bit(u, s);
+    bits_[b / 64] |= std::uint64_t{1} << (b % 64);
+    moved_.push_back(w);
+  }
+  std::uint64_t moves() const { return moved_.size(); }
+  void prefetch(std::uint32_t a) const {
+    __builtin_prefetch(&bits_[bit(a, 0) / 64]);
+    __builtin_prefetch(&start_[a / kBlock]);
+  }
+  std::uint32_t lattice_end(std::uint32_t a, std::uint32_t s) const {
+    return static_cast<std::uint32_t>((std::uint64_t{a} + s + 1) % n_);
+  }
+  bool moved(std::uint32_t a, std::uint32_t s) const {
+    const std::uint64_t b = bit(a, s);
+    return (bits_[b / 64] >> (b % 64)) & 1;
+  }
+  /// Calls f(a, s, w) for every moved slot, member after member, slot after slot.
+  template <class F>
+  void each_moved(F&& f) const {
+    std::uint64_t k = 0;  // the far ends are in bit order
+    for (std::uint64_t word = 0; word < bits_.size(); ++word)
+      for (std::uint64_t m = bits_[word]; m != 0; m &= m - 1) {
+        const std::uint64_t b = word * 64 + static_cast<std::uint64_t>(std::countr_zero(m));
+        f(static_cast<std::uint32_t>(b / h_), static_cast<std::uint32_t>(b % h_), moved_[k++]);
+      }
+  }
+  /// Members' numbers of ties now: h own slots, the lattice ties into the member not moved away,
+  /// the moved ties that end at it. `degree` has n entries.
+  void degrees(std::vector<std::uint32_t>& degree) const {
+    degree.assign(n_, 2 * h_);
+    each_moved([&](std::uint32_t a, std::uint32_t s, std::uint32_t w) {
+      --degree[lattice_end(a, s)];
+      ++degree[w];
+    });
+  }
+
+ private:
+  static constexpr std::uint32_t kBlock = 16;
+  std::uint64_t bit(std::uint32_t a, std::uint32_t s) const { return std::uint64_t{a} * h_ + s; }
+  /// Set bits in [lo, hi).
+  std::uint64_t count_bits(std::uint64_t lo, std::uint64_t hi) const {
+    std::uint64_t count = 0;
+    while (lo < hi) {
+      const std::uint64_t word = bits_[lo / 64] >> (lo % 64);
+      const std::uint64_t take = std::min<std::uint64_t>(64 - lo % 64, hi - lo);
+      count += static_cast<std::uint64_t>(
+          std::popcount(take == 64 ? word : word & ((std::uint64_t{1} << take) - 1)));
+      lo += take;
+    }
+    return count;
+  }
+  /// Index of member a's first moved far end in moved_ (a visited already).
+  std::uint64_t first_moved(std::uint32_t a) const {
+    const std::uint32_t block = a / kBlock;
+    return start_[block] + count_bits(bit(block * kBlock, 0), bit(a, 0));
+  }
+
+  std::uint32_t n_, h_;
+  std::vector<std::uint64_t> bits_;   ///< bit a h + s: slot s of member a moved
+  std::vector<std::uint64_t> start_;  ///< per block of kBlock members: its first moved far end
+  std::vector<std::uint32_t> moved_;  ///< the moved slots' far ends, member after member
+};
+
 // Watts-Strogatz rewiring. The rule, sequential in member order because whether a far end is free
 // depends on earlier rewirings: member u, slot by slot, draws from its own stream whether the slot
 // moves (probability `rewiring`) and, unless u is tied to everyone, picks new far ends w until one
 // is neither u nor tied to u. So the graph is a pure function of (spec, n, key).
 //
-// Most of the time goes to drawing and to waiting for the picked members' rows in memory, so the
+// Most of the time goes to drawing and to waiting for the picked members' slots in memory, so the
 // rule runs in two steps per block of members, with the same result: first, in parallel, every
 // member's draws as if no pick were refused; then, in order, the picks are applied, each member's
-// rows fetched a few members ahead. A refused pick (rare: the graph is sparse) or a member tied to
+// slots fetched a few members ahead. A refused pick (rare: the graph is sparse) or a member tied to
 // everyone replays that member's stream exactly from there.
-// degree[i] follows the moves: it ends as member i's number of ties.
-void rewire(std::vector<std::uint32_t>& far, std::vector<std::uint32_t>& degree, std::uint32_t n,
-            std::uint32_t h, RngKey key, double rewiring) {
+//
+// "Tied to everyone" needs the member's degree, which is at most 2h plus the moves so far: while
+// that is below n - 1 nobody can be, and no degrees are kept. Past it (tiny or dense graphs only)
+// the degrees are counted once and then followed move by move.
+void rewire(TieSlots& slots, std::uint32_t n, std::uint32_t h, RngKey key, double rewiring) {
   if (h == 0) return;
-  const auto row = [&](std::uint32_t a) { return far.data() + static_cast<std::size_t>(a) * h; };
-  const auto owns = [&](std::uint32_t a, std::uint32_t b) {
-    return std::find(row(a), row(a) + h, b) != row(a) + h;
+  std::vector<std::uint32_t> degree;  // empty until needed
+  const auto everyone = [&](std::uint32_t u) {
+    if (degree.empty()) {
+      if (2 * std::uint64_t{h} + slots.moves() < std::uint64_t{n} - 1) return false;
+      slots.degrees(degree);
+    }
+    return degree[u] >= n - 1;
   };
-  const auto refused = [&](std::uint32_t u, std::uint32_t w) { return w == u || owns(u, w) || owns(w, u); };
+  const auto refused = [&](std::uint32_t u, std::uint32_t w) {
+    return w == u || slots.owns(u, w) || slots.owns(w, u);
+  };
   const auto move = [&](std::uint32_t u, std::uint32_t s, std::uint32_t w) {
-    auto& end = row(u)[s];
-    --degree[end];
-    ++degree[w];
-    end = w;
+    if (!degree.empty()) {
+      --degree[slots.lattice_end(u, s)];
+      ++degree[w];
+    }
+    slots.move(u, s, w);
   };
   // The rule itself, for member u from slot `from` on, with u's stream positioned there.
   const auto exact = [&](std::uint32_t u, std::uint32_t from, Stream& rng) {
     for (std::uint32_t s = from; s < h; ++s) {
       if (!rng.bernoulli(rewiring)) continue;
-      if (degree[u] >= n - 1) continue;  // tied to everyone: nowhere to go
+      if (everyone(u)) continue;  // tied to everyone: nowhere to go
       std::uint32_t w = 0;
       do {
         w = static_cast<std::uint32_t>(rng.below(n));
@@ -184,17 +298,16 @@ void rewire(std::vector<std::uint32_t>& far, std::vector<std::uint32_t>& degree,
       }
     });
     for (std::uint32_t u = lo; u < hi; ++u) {
+      slots.begin(u);
       if (u + kAhead < hi) {
         const std::uint32_t v = u + kAhead - lo;
-        for (std::uint32_t k = 0; k < count[v]; ++k) {
-          __builtin_prefetch(row(picks[static_cast<std::size_t>(v) * h + k].w));
-          __builtin_prefetch(&degree[picks[static_cast<std::size_t>(v) * h + k].w], 1);
-        }
+        for (std::uint32_t k = 0; k < count[v]; ++k)
+          slots.prefetch(picks[static_cast<std::size_t>(v) * h + k].w);
       }
       const Pick* mine = &picks[static_cast<std::size_t>(u - lo) * h];
       const std::uint32_t c = count[u - lo];
       if (c == 0) continue;
-      if (degree[u] >= n - 1) {  // no pick is drawn at all: replay u from the start
+      if (everyone(u)) {  // no pick is drawn at all: replay u from the start
         Stream rng = member_stream(key, u);
         exact(u, 0, rng);
         continue;
@@ -220,37 +333,33 @@ void rewire(std::vector<std::uint32_t>& far, std::vector<std::uint32_t>& degree,
 }
 
 // Ring lattice, then (Watts-Strogatz) each tie's far end moved with probability `rewiring`.
-// far[i * h + s] is the far end of the tie that member i owns in slot s (initially i + s + 1):
-// every tie has exactly one owner, so "are u and w tied?" is a scan of u's and w's h slots. That is
-// O(k) per rewiring, cheaper than a hash set of ties for social degrees (k up to a few hundred) and
-// needs no memory beyond `far` itself.
-// Only the rows of members [first, first + count) are filled (the slots and degrees of everyone
-// are needed for them: a rewired tie may end anywhere).
+// Only the rows of members [first, first + count) are filled (the slots of everyone are needed for
+// them: a rewired tie may end anywhere).
 Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rewiring,
                 std::uint32_t first = 0, std::uint32_t count = UINT32_MAX) {
   count = std::min(count, n - first);
   const auto h = static_cast<std::uint32_t>(spec.mean_degree / 2);
-  std::vector<std::uint32_t> far(static_cast<std::size_t>(n) * h);
-  const tbb::blocked_range<std::uint32_t> members(0, n, 1 << 14);
-  tbb::parallel_for(members, [&](const auto& r) {
-    for (std::uint32_t i = r.begin(); i < r.end(); ++i)
-      for (std::uint32_t s = 0; s < h; ++s)
-        far[static_cast<std::size_t>(i) * h + s] = static_cast<std::uint32_t>((std::uint64_t{i} + s + 1) % n);
-  });
-  std::vector<std::uint32_t> degree(n, 2 * h);
-  if (rewiring > 0) rewire(far, degree, n, h, key, rewiring);
+  TieSlots slots(n, h);
+  if (rewiring > 0) rewire(slots, n, h, key, rewiring);
 
-  // CSR from the owners' slots. Row i holds i's own far ends and the members whose slots end at i;
-  // the degrees are known, so the offsets are too. Each part of the members fills its own rows:
-  // their own slots, then a pass over all slots for the ties that end in the part (a fast
-  // sequential read). Rows are sorted at the end, so the result is the one of build_csr.
+  // CSR from the owners' slots. Row i holds i's own far ends, the lattice ties into i not moved
+  // away and the moved ties that end at i; the degrees of the block follow, so the offsets do.
+  // Each part of the members fills its own rows: their own slots and the lattice ties into them,
+  // then a pass over the moved slots for those that end in the part. Rows are sorted at the end,
+  // so the result is the one of build_csr.
+  std::vector<std::uint32_t> degree(count, 2 * h);
+  slots.each_moved([&](std::uint32_t a, std::uint32_t s, std::uint32_t w) {
+    const std::uint32_t end = slots.lattice_end(a, s);
+    if (end - first < count) --degree[end - first];
+    if (w - first < count) ++degree[w - first];
+  });
   Network net;
   net.size = n;
   net.first = first;
   reserve_huge(net.offsets, static_cast<std::size_t>(count) + 1);
   net.offsets.resize(static_cast<std::size_t>(count) + 1);
   net.offsets[0] = 0;
-  for (std::uint32_t k = 0; k < count; ++k) net.offsets[k + 1] = net.offsets[k] + degree[first + k];
+  for (std::uint32_t k = 0; k < count; ++k) net.offsets[k + 1] = net.offsets[k] + degree[k];
   degree = {};
   reserve_huge(net.targets, net.offsets[count]);
   net.targets.resize(net.offsets[count]);
@@ -260,15 +369,16 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
     const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
     std::vector<std::uint64_t> cursor(net.offsets.begin() + (lo - first), net.offsets.begin() + (hi - first));
     for (std::uint32_t i = lo; i < hi; ++i)
-      for (std::uint32_t s = 0; s < h; ++s)
-        net.targets[cursor[i - lo]++] = far[static_cast<std::size_t>(i) * h + s];
-    for (std::uint32_t j = 0; j < n; ++j)
       for (std::uint32_t s = 0; s < h; ++s) {
-        const std::uint32_t b = far[static_cast<std::size_t>(j) * h + s];
-        if (b >= lo && b < hi) net.targets[cursor[b - lo]++] = j;
+        net.targets[cursor[i - lo]++] = slots.far(i, s);
+        // The tie that member i - s - 1 owns in slot s ends at i unless it moved.
+        const auto owner = static_cast<std::uint32_t>((std::uint64_t{i} + n - s - 1) % n);
+        if (!slots.moved(owner, s)) net.targets[cursor[i - lo]++] = owner;
       }
+    slots.each_moved([&](std::uint32_t a, std::uint32_t, std::uint32_t w) {
+      if (w >= lo && w < hi) net.targets[cursor[w - lo]++] = a;
+    });
   });
-  far = {};
   sort_rows(net);
   return net;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/errors.hpp"
+#include "core/rng.hpp"
 #include "io/edge_list.hpp"
 #include "model/network.hpp"
 
@@ -471,6 +472,59 @@ TEST_CASE("watts_strogatz with 10^6 members builds in under 2 s", "[.][perf]") {
 
 // A rank of a partitioned run builds only its block's rows (generate_network_rows): they must be
 // exactly those of the whole graph, for every generator, block layout and rewiring.
+TEST_CASE("watts_strogatz is the sequential rewiring rule, written plainly", "[network]") {
+  // The rule of model/network.cpp, without its speed-ups: member u, in order, slot by slot, draws
+  // whether the slot's far end moves and, unless u is tied to everyone, new far ends w until one is
+  // neither u nor tied to u. Dense and tiny graphs (everyone tied to everyone, refusals every
+  // time) and sparse ones (refusals rare) must give the same ties.
+  struct Case {
+    std::uint32_t n;
+    std::int64_t k;
+    double p;
+  };
+  for (const Case& c :
+       {Case{5, 4, 1.0}, Case{7, 4, 0.5}, Case{9, 6, 1.0}, Case{30, 4, 0.3}, Case{50, 48, 0.9},
+        Case{200, 10, 0.1}, Case{1000, 20, 1.0}, Case{3000, 10, 0.1}, Case{20000, 6, 0.02}}) {
+    CAPTURE(c.n, c.k, c.p);
+    const auto h = static_cast<std::uint32_t>(c.k / 2);
+    std::vector<std::uint32_t> far(std::size_t{c.n} * h), degree(c.n, 2 * h);
+    for (std::uint32_t u = 0; u < c.n; ++u)
+      for (std::uint32_t s = 0; s < h; ++s) far[std::size_t{u} * h + s] = (u + s + 1) % c.n;
+    const auto owns = [&](std::uint32_t a, std::uint32_t b) {
+      return std::find(far.begin() + std::size_t{a} * h, far.begin() + std::size_t{a + 1} * h, b) !=
+             far.begin() + std::size_t{a + 1} * h;
+    };
+    for (std::uint32_t u = 0; u < c.n; ++u) {
+      Stream rng(kKey, Purpose::network, u, 0);
+      for (std::uint32_t s = 0; s < h; ++s) {
+        if (!rng.bernoulli(c.p) || degree[u] >= c.n - 1) continue;
+        std::uint32_t w = 0;
+        do {
+          w = static_cast<std::uint32_t>(rng.below(c.n));
+        } while (w == u || owns(u, w) || owns(w, u));
+        --degree[far[std::size_t{u} * h + s]];
+        ++degree[w];
+        far[std::size_t{u} * h + s] = w;
+      }
+    }
+    std::vector<std::vector<std::uint32_t>> rows(c.n);
+    for (std::uint32_t u = 0; u < c.n; ++u)
+      for (std::uint32_t s = 0; s < h; ++s) {
+        rows[u].push_back(far[std::size_t{u} * h + s]);
+        rows[far[std::size_t{u} * h + s]].push_back(u);
+      }
+    const Network net = generate_network(spec_of("watts_strogatz", c.k, c.p), c.n, kKey);
+    std::size_t differing = 0;
+    for (std::uint32_t u = 0; u < c.n; ++u) {
+      std::sort(rows[u].begin(), rows[u].end());
+      const auto ties = net.ties(u);
+      differing += !std::equal(rows[u].begin(), rows[u].end(), ties.begin(), ties.end());
+      CHECK(degree[u] == ties.size());
+    }
+    CHECK(differing == 0);
+  }
+}
+
 TEST_CASE("generate_network_rows gives the whole graph's rows of the block, tie for tie", "[network]") {
   const std::uint32_t n = 5000;
   const std::vector<NetworkSpec> specs = {spec_of("ring"), spec_of("watts_strogatz", 10, 0.1),
