@@ -410,10 +410,13 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::u
   return build_csr(n, for_each_edge, first, count);
 }
 
-// Preferential attachment with the repeated-endpoints list: `ends` holds both endpoints of every
+// Preferential attachment with the repeated-endpoints list: the list holds both endpoints of every
 // tie, so a uniform pick from it picks a member with probability proportional to degree. Starts
 // from a complete core of m + 1 members; newcomer t ties to m distinct members chosen from the
-// list as it was before t arrived, with draws from t's own stream. `ends` is also the edge list.
+// list as it was before t arrived, with draws from t's own stream. The list is also the edge list.
+// Past the core, tie e of the list is (t, x) with t = m + 1 + (e - core ties) / m: only the x are
+// stored (4 bytes a tie, not 8: with the members' marks, 4 (m + 1) bytes a member while the graph
+// is built, on every rank of a partitioned run).
 // The rows of members [first, first + count): the preferential attachment runs over everyone (it is
 // sequential), but only the block's rows are built from its ties.
 Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
@@ -423,36 +426,48 @@ Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key, st
                          std::to_string(spec.ba_m),
                      "", 0, 0, "network.ba_m");
   const auto m = static_cast<std::uint32_t>(spec.ba_m);
-  const std::uint64_t core_ties = std::uint64_t{m} * (m + 1) / 2;
-  const std::uint64_t ties = core_ties + std::uint64_t{n - m - 1} * m;
-  std::vector<std::uint32_t> ends;
-  ends.reserve(2 * ties);
+  std::vector<std::uint32_t> core;  // the core's ties, both endpoints each
   for (std::uint32_t a = 0; a <= m; ++a)
-    for (std::uint32_t b = a + 1; b <= m; ++b) ends.insert(ends.end(), {a, b});
+    for (std::uint32_t b = a + 1; b <= m; ++b) core.insert(core.end(), {a, b});
+  const std::uint64_t core_ends = core.size();
+  std::vector<std::uint32_t> chosen;  // newcomer t's r-th tie ends at chosen[(t - m - 1) m + r]
+  chosen.reserve(std::uint64_t{n - m - 1} * m);
+  const auto newcomer = [&](std::uint64_t e) { return static_cast<std::uint32_t>(m + 1 + e / m); };
+  // Endpoint j of the list: the core's, then (newcomer, chosen) pair after pair.
+  const auto endpoint = [&](std::uint64_t j) {
+    if (j < core_ends) return core[j];
+    const std::uint64_t k = j - core_ends;
+    return k % 2 == 0 ? newcomer(k / 2) : chosen[k / 2];
+  };
 
   std::vector<std::uint32_t> chosen_by(n, 0);  // chosen_by[x] == t + 1: t already tied to x
   for (std::uint32_t t = m + 1; t < n; ++t) {
     Stream rng = member_stream(key, t);
-    const std::uint64_t pool = ends.size();
+    const std::uint64_t pool = core_ends + 2 * chosen.size();
     for (std::uint32_t r = 0; r < m; ++r) {
       std::uint32_t x = 0;
       do {
-        x = ends[rng.below(pool)];
+        x = endpoint(rng.below(pool));
       } while (chosen_by[x] == t + 1);
       chosen_by[x] = t + 1;
-      ends.insert(ends.end(), {t, x});
+      chosen.push_back(x);
     }
   }
   chosen_by = {};
 
-  if (first == 0 && count == n)
-    return build_csr_indexed(n, ends.size() / 2, [&](std::uint64_t e) {
-      return std::pair{ends[2 * e], ends[2 * e + 1]};
-    });
+  const std::uint64_t core_ties = core_ends / 2;
+  const auto tie = [&](std::uint64_t e) {
+    return e < core_ties ? std::pair{core[2 * e], core[2 * e + 1]}
+                         : std::pair{newcomer(e - core_ties), chosen[e - core_ties]};
+  };
+  if (first == 0 && count == n) return build_csr_indexed(n, core_ties + chosen.size(), tie);
   Network rows = build_csr(
       n,
       [&](auto&& visit) {
-        for (std::size_t e = 0; e + 1 < ends.size(); e += 2) visit(ends[e], ends[e + 1]);
+        for (std::uint64_t e = 0; e < core_ties + chosen.size(); ++e) {
+          const auto [a, b] = tie(e);
+          visit(a, b);
+        }
       },
       first, count);
   sort_rows(rows);

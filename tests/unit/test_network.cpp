@@ -525,6 +525,45 @@ TEST_CASE("watts_strogatz is the sequential rewiring rule, written plainly", "[n
   }
 }
 
+TEST_CASE("barabasi_albert is preferential attachment with the endpoints list, written plainly",
+          "[network]") {
+  // A complete core of m + 1 members, then newcomer t ties to m distinct members, each drawn from
+  // every tie end so far (both ends of every tie listed) with t's own stream.
+  for (const auto& [n, m] :
+       {std::pair<std::uint32_t, std::uint32_t>{2, 1}, {40, 39}, {300, 150}, {5000, 1}, {5000, 5}}) {
+    CAPTURE(n, m);
+    std::vector<std::uint32_t> ends;
+    for (std::uint32_t a = 0; a <= m; ++a)
+      for (std::uint32_t b = a + 1; b <= m; ++b) ends.insert(ends.end(), {a, b});
+    for (std::uint32_t t = m + 1; t < n; ++t) {
+      Stream rng(kKey, Purpose::network, t, 0);
+      const std::size_t pool = ends.size();
+      std::vector<std::uint32_t> mine;
+      for (std::uint32_t r = 0; r < m; ++r) {
+        std::uint32_t x = 0;
+        do {
+          x = ends[rng.below(pool)];
+        } while (std::find(mine.begin(), mine.end(), x) != mine.end());
+        mine.push_back(x);
+        ends.insert(ends.end(), {t, x});
+      }
+    }
+    std::vector<std::vector<std::uint32_t>> rows(n);
+    for (std::size_t e = 0; e < ends.size(); e += 2) {
+      rows[ends[e]].push_back(ends[e + 1]);
+      rows[ends[e + 1]].push_back(ends[e]);
+    }
+    const Network net = generate_network(spec_of("barabasi_albert", 10, 0.1, m), n, kKey);
+    std::size_t differing = 0;
+    for (std::uint32_t u = 0; u < n; ++u) {
+      std::sort(rows[u].begin(), rows[u].end());
+      const auto ties = net.ties(u);
+      differing += !std::equal(rows[u].begin(), rows[u].end(), ties.begin(), ties.end());
+    }
+    CHECK(differing == 0);
+  }
+}
+
 TEST_CASE("generate_network_rows gives the whole graph's rows of the block, tie for tie", "[network]") {
   const std::uint32_t n = 5000;
   const std::vector<NetworkSpec> specs = {spec_of("ring"), spec_of("watts_strogatz", 10, 0.1),
