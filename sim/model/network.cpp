@@ -385,29 +385,58 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
 
 // G(n, p): member i's ties to higher ids are drawn from i's own stream by geometric skipping
 // (Batagelj & Brandes 2005): the gap to the next tie is Geometric(p), so a row costs one draw
-// plus one per tie. Both CSR passes replay the same streams instead of storing the edges, and
-// rows arrive sorted (row x receives lower ids while rows < x are visited, then its own).
+// plus one per tie. Both CSR passes replay the same streams instead of storing the edges. Most of
+// the time is the scattered writes into the rows, so each thread fills a part of the rows alone:
+// it replays every member below its part's end (drawing is cheap) and writes only the ties that
+// end in its part. Rows arrive sorted (row x receives lower ids while members < x are replayed,
+// then its own).
 Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first = 0,
                     std::uint32_t count = UINT32_MAX) {
   const double p = n > 1 ? static_cast<double>(spec.mean_degree) / (n - 1) : 0.0;
   const double log_q = std::log1p(-p);  // -inf when p == 1: every gap is 0
-  // Member i's ties go to higher ids: members from the block's end on have none in the block.
-  const std::uint64_t end = std::uint64_t{first} + std::min<std::uint64_t>(count, n - first);
-  auto for_each_edge = [&](auto&& visit) {
-    if (p <= 0) return;
-    for (std::uint32_t i = 0; i + 1 < n && i < end; ++i) {
-      Stream rng = member_stream(key, i);
-      double j = i;
-      while (true) {
-        const double u = 1.0 - rng.uniform();  // (0, 1]: log is finite
-        const double gap = p >= 1 ? 0.0 : std::floor(std::log(u) / log_q);
-        j += 1.0 + gap;
-        if (j >= n) break;
-        visit(i, static_cast<std::uint32_t>(j));
-      }
+  count = std::min(count, n - first);
+  const auto ties_of = [&](std::uint32_t i, auto&& visit) {
+    Stream rng = member_stream(key, i);
+    double j = i;
+    while (true) {
+      const double u = 1.0 - rng.uniform();  // (0, 1]: log is finite
+      const double gap = p >= 1 ? 0.0 : std::floor(std::log(u) / log_q);
+      j += 1.0 + gap;
+      if (j >= n) break;
+      visit(static_cast<std::uint32_t>(j));
     }
   };
-  return build_csr(n, for_each_edge, first, count);
+  // Part k of the block holds rows [lo, hi). Member i's ties go to higher ids, so members from
+  // hi on have none there. visit(row, far end) for each tie end in the part.
+  const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  const auto each_part = [&](auto&& visit) {
+    if (p <= 0) return;
+    tbb::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
+      const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
+      const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
+      const auto in = [&](std::uint32_t a) { return a - lo < hi - lo; };  // unsigned: a >= lo too
+      for (std::uint32_t i = 0; i + 1 < n && i < hi; ++i)
+        ties_of(i, [&](std::uint32_t j) {
+          if (in(i)) visit(i, j);
+          if (in(j)) visit(j, i);
+        });
+    });
+  };
+
+  Network net;
+  net.size = n;
+  net.first = first;
+  reserve_huge(net.offsets, static_cast<std::size_t>(count) + 1);
+  net.offsets.assign(static_cast<std::size_t>(count) + 1, 0);
+  auto& off = net.offsets;
+  each_part([&](std::uint32_t a, std::uint32_t) { ++off[a - first + 1]; });
+  std::partial_sum(off.begin(), off.end(), off.begin());
+  reserve_huge(net.targets, off[count]);
+  net.targets.resize(off[count]);
+  each_part([&](std::uint32_t a, std::uint32_t b) { net.targets[off[a - first]++] = b; });
+  std::copy_backward(off.begin(), off.end() - 1, off.end());
+  off[0] = 0;
+  return net;
 }
 
 // Preferential attachment with the repeated-endpoints list: the list holds both endpoints of every

@@ -525,6 +525,33 @@ TEST_CASE("watts_strogatz is the sequential rewiring rule, written plainly", "[n
   }
 }
 
+TEST_CASE("erdos_renyi is geometric skipping over each member's higher ids, written plainly", "[network]") {
+  // Member i, in its own stream: gap Geometric(p) to the next tie above i, until past n - 1.
+  for (const auto& [n, k] : {std::pair<std::uint32_t, std::int64_t>{2, 1}, {10, 9}, {300, 40}, {20000, 8}}) {
+    CAPTURE(n, k);
+    const double p = static_cast<double>(k) / (n - 1), log_q = std::log1p(-p);
+    std::vector<std::vector<std::uint32_t>> rows(n);
+    for (std::uint32_t i = 0; i + 1 < n; ++i) {
+      Stream rng(kKey, Purpose::network, i, 0);
+      for (double j = i;;) {
+        const double u = 1.0 - rng.uniform();
+        j += 1.0 + (p >= 1 ? 0.0 : std::floor(std::log(u) / log_q));
+        if (j >= n) break;
+        rows[i].push_back(static_cast<std::uint32_t>(j));
+        rows[static_cast<std::uint32_t>(j)].push_back(i);
+      }
+    }
+    const Network net = generate_network(spec_of("erdos_renyi", k), n, kKey);
+    std::size_t differing = 0;
+    for (std::uint32_t u = 0; u < n; ++u) {
+      std::sort(rows[u].begin(), rows[u].end());
+      const auto ties = net.ties(u);
+      differing += !std::equal(rows[u].begin(), rows[u].end(), ties.begin(), ties.end());
+    }
+    CHECK(differing == 0);
+  }
+}
+
 TEST_CASE("barabasi_albert is preferential attachment with the endpoints list, written plainly",
           "[network]") {
   // A complete core of m + 1 members, then newcomer t ties to m distinct members, each drawn from
