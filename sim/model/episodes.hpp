@@ -90,7 +90,6 @@ class EpisodeRecorder {
   };
   Slot* slot(std::uint32_t i) { return &slots_[i / sample_ - first_slot_]; }
   void complete(std::uint32_t i, Slot& s);
-  void keep(const EpisodeRow& row);
 
   bool on_ = false;
   std::uint32_t sample_ = 1;
