@@ -38,6 +38,17 @@ NetworkSpec spec_of(std::string_view kind, std::int64_t mean_degree = 10, double
   return spec;
 }
 
+// Members whose row of `net` is not `rows[member]` (sorted here): the plain-rule tests' verdict.
+std::size_t rows_differing(std::vector<std::vector<std::uint32_t>>& rows, const Network& net) {
+  std::size_t differing = 0;
+  for (std::uint32_t u = 0; u < rows.size(); ++u) {
+    std::sort(rows[u].begin(), rows[u].end());
+    const auto ties = net.ties(u);
+    differing += !std::equal(rows[u].begin(), rows[u].end(), ties.begin(), ties.end());
+  }
+  return differing;
+}
+
 // CSR shape, sorted rows without duplicates or self-loops, and every tie stored both ways.
 void check_csr(const Network& net) {
   REQUIRE_FALSE(net.complete);
@@ -514,14 +525,8 @@ TEST_CASE("watts_strogatz is the sequential rewiring rule, written plainly", "[n
         rows[far[std::size_t{u} * h + s]].push_back(u);
       }
     const Network net = generate_network(spec_of("watts_strogatz", c.k, c.p), c.n, kKey);
-    std::size_t differing = 0;
-    for (std::uint32_t u = 0; u < c.n; ++u) {
-      std::sort(rows[u].begin(), rows[u].end());
-      const auto ties = net.ties(u);
-      differing += !std::equal(rows[u].begin(), rows[u].end(), ties.begin(), ties.end());
-      CHECK(degree[u] == ties.size());
-    }
-    CHECK(differing == 0);
+    CHECK(rows_differing(rows, net) == 0);
+    for (std::uint32_t u = 0; u < c.n; ++u) CHECK(degree[u] == net.ties(u).size());
   }
 }
 
@@ -541,14 +546,7 @@ TEST_CASE("erdos_renyi is geometric skipping over each member's higher ids, writ
         rows[static_cast<std::uint32_t>(j)].push_back(i);
       }
     }
-    const Network net = generate_network(spec_of("erdos_renyi", k), n, kKey);
-    std::size_t differing = 0;
-    for (std::uint32_t u = 0; u < n; ++u) {
-      std::sort(rows[u].begin(), rows[u].end());
-      const auto ties = net.ties(u);
-      differing += !std::equal(rows[u].begin(), rows[u].end(), ties.begin(), ties.end());
-    }
-    CHECK(differing == 0);
+    CHECK(rows_differing(rows, generate_network(spec_of("erdos_renyi", k), n, kKey)) == 0);
   }
 }
 
@@ -580,14 +578,7 @@ TEST_CASE("barabasi_albert is preferential attachment with the endpoints list, w
       rows[ends[e]].push_back(ends[e + 1]);
       rows[ends[e + 1]].push_back(ends[e]);
     }
-    const Network net = generate_network(spec_of("barabasi_albert", 10, 0.1, m), n, kKey);
-    std::size_t differing = 0;
-    for (std::uint32_t u = 0; u < n; ++u) {
-      std::sort(rows[u].begin(), rows[u].end());
-      const auto ties = net.ties(u);
-      differing += !std::equal(rows[u].begin(), rows[u].end(), ties.begin(), ties.end());
-    }
-    CHECK(differing == 0);
+    CHECK(rows_differing(rows, generate_network(spec_of("barabasi_albert", 10, 0.1, m), n, kKey)) == 0);
   }
 }
 
