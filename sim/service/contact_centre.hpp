@@ -157,6 +157,9 @@ struct ChannelDayStats {
 struct DayResult {
   /// Chatbot-contained first, then phone, chat (escalations included), email; each by end time.
   std::vector<ContactOutcome> outcomes;
+  /// outcomes[part[k], part[k + 1]) are part k of that order: 0 the chatbot's, 1 phone, 2 chat,
+  /// 3 email.
+  std::array<std::size_t, 5> part{};
   std::array<ChannelDayStats, kChannelCount> stats{};
   const ChannelDayStats& operator[](Channel c) const { return stats[static_cast<int>(c)]; }
 };
@@ -176,6 +179,14 @@ class ContactCentre {
   /// @throws std::invalid_argument for a malformed contact (arrival outside the day, ids too large)
   /// @throws std::logic_error when days go backwards or skip
   void simulate_day(std::uint32_t day, std::span<const Contact> contacts, DayResult& out);
+  /// The same for some of the queues only (a partitioned run spreads them over its ranks): bit q
+  /// of `queues` runs the queue of Channel(q), q < 3 (phone, chat, email); the chatbot goes with
+  /// chat, whose queue it escalates to. `contacts` must all be on those channels; the other
+  /// queues are not run (their statistics stay zero, and they keep no state), so each queue must
+  /// be run by one ContactCentre every day.
+  /// @throws std::invalid_argument for a contact on a queue not run, and as simulate_day()
+  void simulate_day(std::uint32_t day, std::span<const Contact> contacts, DayResult& out, unsigned queues);
+  static constexpr unsigned kAllQueues = 0b111;
 
   /// Replaces the settings from the next simulated day on (an intervention); contacts already in
   /// the centre keep the draws they were given.

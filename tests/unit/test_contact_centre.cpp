@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -59,6 +61,28 @@ std::vector<Contact> poisson(double rate, double from, double to, std::uint64_t 
   for (double t = from - std::log1p(-s.uniform()) / rate; t < to; t -= std::log1p(-s.uniform()) / rate)
     out.push_back(contact(first_id + out.size(), t, ch, patience));
   return out;
+}
+
+// The default centre (every channel, chatbot included) with `phone` phone agents who may retry,
+// two chat agents and one e-mail agent.
+ContactCentreConfig all_channels(int phone) {
+  ContactCentreConfig cfg;
+  cfg[Channel::phone].agents = flat_roster(phone);
+  cfg[Channel::phone].retry_probability = 0.3;
+  cfg[Channel::chat].agents = flat_roster(2);
+  cfg[Channel::email].agents = flat_roster(1);
+  return cfg;
+}
+
+// Poisson arrivals at `rate` per second on each channel over [from, to), patience 200 s; each
+// channel's ids from 10^6 x (1 + its number).
+std::vector<Contact> every_channel(double rate, double from, double to, std::uint64_t day) {
+  std::vector<Contact> in;
+  for (Channel ch : kAllChannels) {
+    auto part = poisson(rate, from, to, 1000000 * (1 + static_cast<int>(ch)), day, ch, 200);
+    in.insert(in.end(), part.begin(), part.end());
+  }
+  return in;
 }
 
 const ContactOutcome& find(const DayResult& r, std::uint64_t customer) {
@@ -519,16 +543,8 @@ TEST_CASE("Little's law holds exactly over a day that starts and ends empty", "[
 }
 
 TEST_CASE("Results depend on identity, not on input order; the key changes them", "[contact_centre]") {
-  ContactCentreConfig cfg = ContactCentreConfig{};
-  cfg[Channel::phone].agents = flat_roster(4);
-  cfg[Channel::phone].retry_probability = 0.3;
-  cfg[Channel::chat].agents = flat_roster(2);
-  cfg[Channel::email].agents = flat_roster(1);
-  std::vector<Contact> in;
-  for (Channel ch : kAllChannels) {
-    auto part = poisson(1.0 / 200, 8 * 3600, 20 * 3600, 1000000 * (1 + static_cast<int>(ch)), 0, ch, 200);
-    in.insert(in.end(), part.begin(), part.end());
-  }
+  const ContactCentreConfig cfg = all_channels(4);
+  std::vector<Contact> in = every_channel(1.0 / 200, 8 * 3600, 20 * 3600, 0);
   auto run = [&](std::vector<Contact> contacts, RngKey key) {
     ContactCentre cc(cfg, key);
     DayResult r;
@@ -553,6 +569,52 @@ TEST_CASE("Results depend on identity, not on input order; the key changes them"
   }
   CHECK(same);
   CHECK(differs);
+}
+
+TEST_CASE("Queues run apart give the whole centre's outcomes and figures, bit for bit", "[contact_centre]") {
+  // A partitioned run (docs/cluster.md) runs phone, chat with the chatbot, and e-mail in three
+  // centres on different ranks. Over days with retries, escalations and an e-mail backlog, each
+  // part of the outcomes and each channel's figures must be those of one centre running all.
+  ContactCentreConfig cfg = all_channels(3);
+  cfg.containment = 0.4;
+  static_assert(sizeof(ContactOutcome) == 64 && sizeof(ChannelDayStats) == 22 * 8, "no padding");
+  ContactCentre whole(cfg, kKey);
+  std::array<ContactCentre, 3> apart = {ContactCentre(cfg, kKey), ContactCentre(cfg, kKey),
+                                        ContactCentre(cfg, kKey)};
+  const auto queue_of = [](Channel c) { return static_cast<int>(c == Channel::chatbot ? Channel::chat : c); };
+  std::size_t compared = 0;
+  for (std::uint32_t day = 0; day < 4; ++day) {
+    const std::vector<Contact> in = every_channel(1.0 / 150, 7 * 3600, 21 * 3600, day);
+    DayResult all;
+    whole.simulate_day(day, in, all);
+    std::array<DayResult, 3> part;
+    for (int q = 0; q < 3; ++q) {
+      std::vector<Contact> mine;
+      for (const Contact& c : in)
+        if (queue_of(c.channel) == q) mine.push_back(c);
+      apart[static_cast<std::size_t>(q)].simulate_day(day, mine, part[static_cast<std::size_t>(q)], 1u << q);
+    }
+    // Part k of the order (chatbot, phone, chat, e-mail) comes from the centre that ran it.
+    for (std::size_t k = 0; k < 4; ++k) {
+      const DayResult& from = part[static_cast<std::size_t>(k == 0 ? 1 : k - 1)];
+      const std::size_t n = all.part[k + 1] - all.part[k];
+      REQUIRE(from.part[k + 1] - from.part[k] == n);
+      CHECK(std::memcmp(all.outcomes.data() + all.part[k], from.outcomes.data() + from.part[k],
+                        n * sizeof(ContactOutcome)) == 0);
+      compared += n;
+    }
+    for (Channel c : kAllChannels)
+      CHECK(std::memcmp(&all[c], &part[static_cast<std::size_t>(queue_of(c))][c], sizeof(ChannelDayStats)) ==
+            0);
+    CHECK(all.part[4] == all.outcomes.size());
+    CHECK(all[Channel::chatbot].escalated > 0);
+    CHECK(all[Channel::email].in_system_end > 0);  // a backlog into the next day
+  }
+  CHECK(compared > 1000);
+  // A contact for a queue the call does not run is refused.
+  DayResult r;
+  CHECK_THROWS_AS(apart[0].simulate_day(4, std::vector<Contact>{contact(1, 100, Channel::email)}, r, 1u),
+                  std::invalid_argument);
 }
 
 TEST_CASE("Bad contact-centre settings name their key", "[contact_centre]") {
