@@ -299,13 +299,7 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   // listener's in the order sent (chunk order, then customer order). Both change only their own
   // customer, so one parallel pass over the chunks does both: a chunk takes its outcomes, then its
   // messages, so each customer still sees phase 3 before phase 4 (one synchronisation less a day).
-  double first = 0, first_resolved = 0;
-  for (const ContactOutcome& outcome : day_.outcomes) {
-    if (outcome.severity != 0 && !outcome.is_repeat) {
-      first += 1;
-      first_resolved += outcome.resolved ? 1 : 0;
-    }
-  }
+  const auto [first, first_resolved] = count_first_contacts(day_.outcomes);
   const auto contact_customer = [&](std::size_t k) {
     return static_cast<std::uint32_t>(day_.outcomes[k].customer);
   };
@@ -336,6 +330,17 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   if (by_segment_) finish_segments(t, day_.outcomes);
   std::copy(row.begin(), row.end(), out.begin());
   episodes_.end_day();
+}
+
+std::array<double, 2> Model::count_first_contacts(std::span<const ContactOutcome> outcomes) {
+  std::array<double, 2> counts{};
+  for (const ContactOutcome& outcome : outcomes) {
+    if (is_first_contact(outcome)) {
+      counts[0] += 1;
+      counts[1] += outcome.resolved ? 1 : 0;
+    }
+  }
+  return counts;
 }
 
 void Model::finish_row(std::int32_t t, Row& row, double first, double first_resolved) {

@@ -152,6 +152,12 @@ class Model {
   void initialise();
   /// step() of a partitioned run (model/partition_step.hpp).
   void step_partitioned(std::int32_t day, std::span<double, kMetricCount> row);
+  /// The rank that runs channel c's queue in a partitioned run (the chatbot: chat's).
+  int queue_rank(Channel c) const;
+  /// A first contact about a problem: what first-contact resolution is the share resolved of.
+  static bool is_first_contact(const ContactOutcome& o) { return o.severity != 0 && !o.is_repeat; }
+  /// The first contacts among `outcomes` and those resolved (whole numbers).
+  static std::array<double, 2> count_first_contacts(std::span<const ContactOutcome> outcomes);
   /// The day's ratios from the summed counts (both kinds of step; on rank 0 when partitioned).
   void finish_row(std::int32_t t, Row& row, double first, double first_resolved);
   /// Adds the chunks' accumulators to `row` in chunk order (skip_zero: only nonzero ones), across

@@ -47,14 +47,20 @@ class PartitionLink {
   /// whole population. With skip_zero, zero values are not added (a NaN stays NaN). `row` is read
   /// on rank 0 and the result is left on rank 0 (elsewhere `row` is scratch).
   virtual void fold(std::span<double> row, std::span<const double> rows, bool skip_zero) = 0;
-  /// Every rank's contacts in rank order, on rank 0 (`all` is left empty elsewhere).
-  virtual void gather_contacts(const std::vector<Contact>& mine, std::vector<Contact>& all) = 0;
+  /// Each contact to rank rank_of(contact): `received` is every rank's contacts for this one, in
+  /// rank order, each rank's in its order.
+  virtual void route_contacts(const std::vector<Contact>& mine, std::vector<Contact>& received,
+                              const std::function<int(const Contact&)>& rank_of) = 0;
+  /// Every rank's `mine` (the same count on every rank) in rank order, on rank 0 (`all` is left
+  /// empty elsewhere).
+  virtual void gather_stats(std::span<const ChannelDayStats> mine, std::vector<ChannelDayStats>& all) = 0;
   /// Every rank's completed episode rows (run.episodes) in rank order, on rank 0 (`all` is left
   /// empty elsewhere).
   virtual void gather_episodes(const std::vector<EpisodeRow>& mine, std::vector<EpisodeRow>& all) = 0;
-  /// The outcomes (read on rank 0) of this rank's customers, in the order they came.
-  virtual void scatter_outcomes(const std::vector<ContactOutcome>& all,
-                                std::vector<ContactOutcome>& mine) = 0;
+  /// The outcomes (read on rank `root`) of this rank's customers, in the order they came, appended
+  /// to `mine`.
+  virtual void scatter_outcomes(std::span<const ContactOutcome> all, std::vector<ContactOutcome>& mine,
+                                int root) = 0;
   /// The messages to this rank's customers, from every rank in rank order, each rank's in the
   /// order it sent them.
   virtual void route_messages(const std::vector<Message>& sent, std::vector<Message>& received) = 0;

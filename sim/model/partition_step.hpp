@@ -5,9 +5,10 @@
 //  - sums: the single process adds the chunks' accumulators in chunk order (a left fold of
 //    floating-point rows); the ranks pass the running row along in rank order (PartitionLink::fold),
 //    which is the same fold;
-//  - phase 2: contacts go to rank 0 in rank order (= chunk order); rank 0 runs the contact centre
-//    (it keeps its queues and e-mail backlog) and sends each outcome to its customer's rank, in the
-//    centre's order;
+//  - phase 2: each queue of the contact centre (phone, chat with the chatbot, e-mail) runs on its
+//    rank (queue_rank(), which keeps that queue's state and e-mail backlog); its contacts go there
+//    in rank order (= chunk order), and its outcomes to their customers' ranks, the parts in the
+//    centre's order (chatbot, phone, chat, e-mail); each queue's figures go to rank 0;
 //  - phase 4: messages go to their listener's rank, arriving in rank order (= the sender's chunk
 //    order), each sender's in its order; the stable by_chunk() sort then orders each listener's as
 //    the single process does. An outcome or a message changes its own customer only.
@@ -21,6 +22,13 @@
 // Not a standalone header: model.cpp includes it once (it uses by_chunk and in_parallel_by_chunk).
 
 namespace cxsim {
+
+int Model::queue_rank(Channel c) const {
+  // Phone on rank 1, chat (and the chatbot, which escalates to it) on 2, e-mail on 3, modulo the
+  // ranks: rank 0, which makes the day's row, runs a queue only below 4 ranks.
+  const int queue = static_cast<int>(c == Channel::chatbot ? Channel::chat : c);
+  return (queue + 1) % link_->blocks().ranks();
+}
 
 void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out) {
   using Clock = std::chrono::steady_clock;
@@ -44,25 +52,42 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   Row row{};
   add_chunks(row, false);
 
-  // Phase 2 on rank 0.
+  // Phase 2: each queue of the contact centre on its rank (queue_rank()), the chatbot with chat.
   contacts_today_.clear();
   for (const Chunk& chunk : chunks_)
     contacts_today_.insert(contacts_today_.end(), chunk.contacts.begin(), chunk.contacts.end());
-  std::vector<Contact> everyone;
-  link_->gather_contacts(contacts_today_, everyone);
+  std::vector<Contact> here;
+  link_->route_contacts(contacts_today_, here, [&](const Contact& c) { return queue_rank(c.channel); });
   lap(times_.merge);
-  double first = 0, first_resolved = 0;
-  if (root) {
-    centre_.simulate_day(static_cast<std::uint32_t>(t), everyone, day_);
-    record_contact_centre(row);
-    for (const ContactOutcome& outcome : day_.outcomes) {
-      if (outcome.severity != 0 && !outcome.is_repeat) {
-        first += 1;
-        first_resolved += outcome.resolved ? 1 : 0;
-      }
-    }
+  unsigned queues = 0;
+  for (Channel c : {Channel::phone, Channel::chat, Channel::email})
+    if (queue_rank(c) == link_->rank()) queues |= 1u << static_cast<int>(c);
+  centre_.simulate_day(static_cast<std::uint32_t>(t), here, day_, queues);
+  // The outcomes of this rank's customers, part by part in the centre's order (the chatbot's, then
+  // phone, chat, e-mail), each from the rank that ran it.
+  outcomes_here_.clear();
+  for (std::size_t part = 0; part < 4; ++part) {
+    const int root = queue_rank(part == 0 ? Channel::chatbot : static_cast<Channel>(part - 1));
+    const std::span<const ContactOutcome> all(day_.outcomes);
+    link_->scatter_outcomes(link_->rank() == root
+                                ? all.subspan(day_.part[part], day_.part[part + 1] - day_.part[part])
+                                : std::span<const ContactOutcome>{},
+                            outcomes_here_, root);
   }
-  link_->scatter_outcomes(day_.outcomes, outcomes_here_);
+  // Each channel's figures to rank 0, from the rank that ran it.
+  std::vector<ChannelDayStats> stats;
+  link_->gather_stats(day_.stats, stats);
+  if (root) {
+    for (Channel c : kAllChannels)
+      day_.stats[static_cast<int>(c)] =
+          stats[static_cast<std::size_t>(queue_rank(c)) * kChannelCount + static_cast<std::size_t>(c)];
+    record_contact_centre(row);
+  }
+  // First contacts and those resolved, counted where the customers are (whole numbers: exact).
+  std::array<double, 2> firsts{};
+  const std::array<double, 2> mine = count_first_contacts(outcomes_here_);
+  link_->fold(firsts, mine, false);
+  const double first = firsts[0], first_resolved = firsts[1];
   lap(times_.contact_centre);
 
   // Phase 3: the outcomes of this rank's customers.

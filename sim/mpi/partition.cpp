@@ -64,6 +64,12 @@ class Link final : public PartitionLink {
   const Blocks& blocks() const override { return blocks_; }
   const PartitionReport& traffic() const { return traffic_; }
 
+  /// The rank holding the customer customer_of(item), as a function of the item.
+  template <class CustomerOf>
+  auto owner_of(CustomerOf customer_of) const {
+    return [this, customer_of](const auto& item) { return blocks_.owner(customer_of(item)); };
+  }
+
   void fold(std::span<double> row, std::span<const double> rows, bool skip_zero) override {
     const int size = blocks_.ranks();
     const std::size_t m = row.size();
@@ -82,46 +88,42 @@ class Link final : public PartitionLink {
       MPI_Recv(row.data(), count, MPI_DOUBLE, size - 1, kTagFold, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   }
 
-  void gather_contacts(const std::vector<Contact>& mine, std::vector<Contact>& all) override {
-    gather_to_root(mine, all, traffic_.contacts);
+  void route_contacts(const std::vector<Contact>& mine, std::vector<Contact>& received,
+                      const std::function<int(const Contact&)>& rank_of) override {
+    exchange(std::span<const Contact>(mine), rank_of, received, traffic_.contacts);
+  }
+
+  void gather_stats(std::span<const ChannelDayStats> mine, std::vector<ChannelDayStats>& all) override {
+    gather_to_root(std::vector<ChannelDayStats>(mine.begin(), mine.end()), all, traffic_.sums);
   }
 
   void gather_episodes(const std::vector<EpisodeRow>& mine, std::vector<EpisodeRow>& all) override {
     gather_to_root(mine, all, traffic_.columns);  // results to rank 0, as the customer columns
   }
 
-  void scatter_outcomes(const std::vector<ContactOutcome>& all, std::vector<ContactOutcome>& mine) override {
+  void scatter_outcomes(std::span<const ContactOutcome> all, std::vector<ContactOutcome>& mine,
+                        int root) override {
     const int size = blocks_.ranks();
     std::vector<int> counts(static_cast<std::size_t>(size), 0);
     std::vector<ContactOutcome> sorted;
-    if (rank_ == 0) {
-      bucket(
-          all, [](const ContactOutcome& o) { return static_cast<std::uint32_t>(o.customer); }, sorted,
-          counts);
-      for (int r = 1; r < size; ++r) traffic_.outcomes += counts[static_cast<std::size_t>(r)];
+    if (rank_ == root) {
+      bucket(all, owner_of([](const ContactOutcome& o) { return static_cast<std::uint32_t>(o.customer); }),
+             sorted, counts);
+      for (int r = 0; r < size; ++r)
+        if (r != root) traffic_.outcomes += counts[static_cast<std::size_t>(r)];
     }
     int mine_bytes = 0;
-    MPI_Scatter(counts.data(), 1, MPI_INT, &mine_bytes, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    mine.resize(static_cast<std::size_t>(mine_bytes) / sizeof(ContactOutcome));
+    MPI_Scatter(counts.data(), 1, MPI_INT, &mine_bytes, 1, MPI_INT, root, MPI_COMM_WORLD);
+    const std::size_t before = mine.size();
+    mine.resize(before + static_cast<std::size_t>(mine_bytes) / sizeof(ContactOutcome));
     const std::vector<int> at = displacements(counts, "contact outcomes");
-    MPI_Scatterv(sorted.data(), counts.data(), at.data(), MPI_BYTE, mine.data(), mine_bytes, MPI_BYTE, 0,
-                 MPI_COMM_WORLD);
+    MPI_Scatterv(sorted.data(), counts.data(), at.data(), MPI_BYTE, mine.data() + before, mine_bytes,
+                 MPI_BYTE, root, MPI_COMM_WORLD);
   }
 
   void route_messages(const std::vector<Message>& sent, std::vector<Message>& received) override {
-    const int size = blocks_.ranks();
-    std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
-    std::vector<Message> sorted;
-    bucket(
-        sent, [](const Message& m) { return m.target; }, sorted, counts);
-    for (int r = 0; r < size; ++r)
-      if (r != rank_) traffic_.messages += counts[static_cast<std::size_t>(r)];
-    MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    const std::vector<int> out_at = displacements(counts, "messages"),
-                           in_at = displacements(incoming, "messages");
-    received.resize(total_bytes(incoming) / sizeof(Message));
-    MPI_Alltoallv(sorted.data(), counts.data(), out_at.data(), MPI_BYTE, received.data(), incoming.data(),
-                  in_at.data(), MPI_BYTE, MPI_COMM_WORLD);
+    exchange(std::span<const Message>(sent), owner_of([](const Message& m) { return m.target; }), received,
+             traffic_.messages);
   }
 
   void ask(const std::vector<std::uint32_t>& questions, std::vector<std::uint16_t>& answers,
@@ -131,8 +133,8 @@ class Link final : public PartitionLink {
     std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
     std::vector<std::uint32_t> sorted;
     std::vector<std::size_t> where;
-    bucket(
-        questions, [](std::uint32_t q) { return q / 2; }, sorted, counts, &where);
+    bucket(std::span<const std::uint32_t>(questions), owner_of([](std::uint32_t q) { return q / 2; }), sorted,
+           counts, &where);
     MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
     std::vector<std::uint32_t> asked(total_bytes(incoming) / sizeof(std::uint32_t));
     MPI_Alltoallv(sorted.data(), counts.data(), displacements(counts, "questions").data(), MPI_BYTE,
@@ -184,16 +186,38 @@ class Link final : public PartitionLink {
   PartitionReport traffic_;
 
  private:
-  /// `items` grouped by the rank owning their customer, in order within a rank (a stable counting
-  /// sort); counts[r] = bytes for rank r; (*where)[k], when asked for, = where items[k] went.
-  template <class T, class CustomerOf>
-  void bucket(const std::vector<T>& items, CustomerOf customer_of, std::vector<T>& sorted,
+  /// Each item to rank rank_of(item): `received` is every rank's items for this one, in rank order,
+  /// each rank's in its order; `sent` counts the bytes this rank sent to other ranks.
+  template <class T, class RankOf>
+  void exchange(std::span<const T> items, const RankOf& rank_of, std::vector<T>& received,
+                std::uint64_t& sent) {
+    const int size = blocks_.ranks();
+    std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
+    std::vector<T> sorted;
+    bucket(items, rank_of, sorted, counts);
+    for (int r = 0; r < size; ++r)
+      if (r != rank_) sent += counts[static_cast<std::size_t>(r)];
+    MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    const std::vector<int> out_at = displacements(counts, "items to send"),
+                           in_at = displacements(incoming, "items to send");
+    received.resize(total_bytes(incoming) / sizeof(T));
+    MPI_Alltoallv(sorted.data(), counts.data(), out_at.data(), MPI_BYTE, received.data(), incoming.data(),
+                  in_at.data(), MPI_BYTE, MPI_COMM_WORLD);
+  }
+
+  /// `items` grouped by rank_of(item), in order within a rank (a stable counting sort); counts[r] =
+  /// bytes for rank r; (*where)[k], when asked for, = where items[k] went.
+  template <class T, class RankOf>
+  void bucket(std::span<const T> items, const RankOf& rank_of, std::vector<T>& sorted,
               std::vector<int>& counts, std::vector<std::size_t>* where = nullptr) {
     const auto size = static_cast<std::size_t>(blocks_.ranks());
     std::vector<std::size_t> n(size, 0), cursor(size, 0);
     std::vector<int> owner(items.size());
     for (std::size_t k = 0; k < items.size(); ++k) {
-      owner[k] = blocks_.owner(customer_of(items[k]));
+      owner[k] = rank_of(items[k]);
+      if (owner[k] < 0 || static_cast<std::size_t>(owner[k]) >= size)
+        throw std::logic_error("MPI: an item for rank " + std::to_string(owner[k]) + " of " +
+                               std::to_string(size));
       ++n[static_cast<std::size_t>(owner[k])];
     }
     for (std::size_t r = 1; r < size; ++r) cursor[r] = cursor[r - 1] + n[r - 1];

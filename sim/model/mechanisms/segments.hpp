@@ -214,7 +214,7 @@ void Model::finish_segments(std::int32_t t, std::span<const ContactOutcome> outc
   const std::size_t cells = segment_rows_.size();
   std::vector<double> firsts(2 * segments, 0.0);
   for (const ContactOutcome& outcome : outcomes) {
-    if (outcome.severity != 0 && !outcome.is_repeat) {
+    if (is_first_contact(outcome)) {
       const std::uint8_t s = c_.segment[static_cast<std::uint32_t>(outcome.customer)];
       firsts[2 * s] += 1;
       firsts[2 * s + 1] += outcome.resolved ? 1 : 0;
