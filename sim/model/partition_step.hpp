@@ -67,12 +67,12 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   // phone, chat, e-mail), each from the rank that ran it.
   outcomes_here_.clear();
   for (std::size_t part = 0; part < 4; ++part) {
-    const int root = queue_rank(part == 0 ? Channel::chatbot : static_cast<Channel>(part - 1));
+    const int from = queue_rank(part == 0 ? Channel::chatbot : static_cast<Channel>(part - 1));
     const std::span<const ContactOutcome> all(day_.outcomes);
-    link_->scatter_outcomes(link_->rank() == root
+    link_->scatter_outcomes(link_->rank() == from
                                 ? all.subspan(day_.part[part], day_.part[part + 1] - day_.part[part])
                                 : std::span<const ContactOutcome>{},
-                            outcomes_here_, root);
+                            outcomes_here_, from);
   }
   // Each channel's figures to rank 0, from the rank that ran it.
   std::vector<ChannelDayStats> stats;
