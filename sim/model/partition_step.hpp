@@ -26,8 +26,7 @@ namespace cxsim {
 int Model::queue_rank(Channel c) const {
   // Phone on rank 1, chat (and the chatbot, which escalates to it) on 2, e-mail on 3, modulo the
   // ranks: rank 0, which makes the day's row, runs a queue only below 4 ranks.
-  const int queue = static_cast<int>(c == Channel::chatbot ? Channel::chat : c);
-  return (queue + 1) % link_->blocks().ranks();
+  return (queue_of(c) + 1) % link_->blocks().ranks();
 }
 
 void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out) {
@@ -61,7 +60,7 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   lap(times_.merge);
   unsigned queues = 0;
   for (Channel c : {Channel::phone, Channel::chat, Channel::email})
-    if (queue_rank(c) == link_->rank()) queues |= 1u << static_cast<int>(c);
+    if (queue_rank(c) == link_->rank()) queues |= 1u << queue_of(c);
   centre_.simulate_day(static_cast<std::uint32_t>(t), here, day_, queues);
   // The outcomes of this rank's customers, part by part in the centre's order (the chatbot's, then
   // phone, chat, e-mail), each from the rank that ran it.

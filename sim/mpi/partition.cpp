@@ -94,11 +94,11 @@ class Link final : public PartitionLink {
   }
 
   void gather_stats(std::span<const ChannelDayStats> mine, std::vector<ChannelDayStats>& all) override {
-    gather_to_root(std::vector<ChannelDayStats>(mine.begin(), mine.end()), all, traffic_.sums);
+    gather_to_root(mine, all, traffic_.sums);
   }
 
   void gather_episodes(const std::vector<EpisodeRow>& mine, std::vector<EpisodeRow>& all) override {
-    gather_to_root(mine, all, traffic_.columns);  // results to rank 0, as the customer columns
+    gather_to_root<EpisodeRow>(mine, all, traffic_.columns);  // results to rank 0, as the customer columns
   }
 
   void scatter_outcomes(std::span<const ContactOutcome> all, std::vector<ContactOutcome>& mine,
@@ -165,7 +165,7 @@ class Link final : public PartitionLink {
 
   /// Every rank's items, in rank order, on rank 0; `sent` counts the bytes this rank sent.
   template <class T>
-  void gather_to_root(const std::vector<T>& mine, std::vector<T>& all, std::uint64_t& sent) {
+  void gather_to_root(std::span<const T> mine, std::vector<T>& all, std::uint64_t& sent) {
     static_assert(std::is_trivially_copyable_v<T>);
     const int size = blocks_.ranks();
     int bytes = checked_int(mine.size() * sizeof(T), "items to gather");
@@ -239,7 +239,7 @@ class Link final : public PartitionLink {
 template <class T>
 std::vector<T> gather_column(Link& link, const std::vector<T>& mine) {
   std::vector<T> all;
-  link.gather_to_root(mine, all, link.traffic_.columns);
+  link.gather_to_root<T>(mine, all, link.traffic_.columns);
   return all;
 }
 

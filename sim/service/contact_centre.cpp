@@ -742,10 +742,7 @@ void ContactCentre::simulate_day(std::uint32_t day, std::span<const Contact> con
 void ContactCentre::simulate_day(std::uint32_t day, std::span<const Contact> contacts, DayResult& out,
                                  unsigned queues) {
   Impl& m = *impl_;
-  const auto runs = [&](Channel c) {
-    const int q = static_cast<int>(c == Channel::chatbot ? Channel::chat : c);
-    return ((queues >> q) & 1u) != 0;
-  };
+  const auto runs = [&](int queue) { return ((queues >> queue) & 1u) != 0; };
   if (m.started && day != m.last_day + 1)
     throw std::logic_error("contact centre: day " + std::to_string(day) + " after day " +
                            std::to_string(m.last_day) + " (days must follow each other)");
@@ -759,7 +756,7 @@ void ContactCentre::simulate_day(std::uint32_t day, std::span<const Contact> con
           "or an unknown channel");
     if (!(c.patience_mean_s > 0))
       throw InputError("mean patience must be > 0 seconds", {}, 0, 0, "segment.patience_s");
-    if (!runs(c.channel)) throw std::invalid_argument("contact on a queue this call does not run");
+    if (!runs(queue_of(c.channel))) throw std::invalid_argument("contact on a queue this call does not run");
     if (!m.config[c.channel].enabled)
       throw InputError("a contact arrived on a disabled channel", {}, 0, 0, key_of(c.channel, "enabled"));
   }
@@ -784,7 +781,7 @@ void ContactCentre::simulate_day(std::uint32_t day, std::span<const Contact> con
   out.part[1] = out.outcomes.size();
   tbb::parallel_for(0, 3, [&](int q) {
     m.outcomes[q].clear();
-    if (((queues >> q) & 1u) != 0) m.queues[q].run_day(day, m.key, m.outcomes[q], out.stats[q]);
+    if (runs(q)) m.queues[q].run_day(day, m.key, m.outcomes[q], out.stats[q]);
   });
   for (std::size_t q = 0; q < m.outcomes.size(); ++q) {
     out.outcomes.insert(out.outcomes.end(), m.outcomes[q].begin(), m.outcomes[q].end());

@@ -38,6 +38,11 @@ enum class Channel : std::uint8_t { phone, chat, email, chatbot };
 inline constexpr int kChannelCount = 4;
 inline constexpr std::array kAllChannels = {Channel::phone, Channel::chat, Channel::email, Channel::chatbot};
 std::string_view channel_name(Channel c);
+/// The agent queue a channel's contacts end in (0 phone, 1 chat, 2 e-mail): the chatbot's are
+/// escalated to chat.
+constexpr int queue_of(Channel c) {
+  return static_cast<int>(c == Channel::chatbot ? Channel::chat : c);
+}
 
 // HandleTime, Patience and Routing are generated from the parameter registry (core/params.hpp).
 

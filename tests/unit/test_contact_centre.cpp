@@ -581,7 +581,6 @@ TEST_CASE("Queues run apart give the whole centre's outcomes and figures, bit fo
   ContactCentre whole(cfg, kKey);
   std::array<ContactCentre, 3> apart = {ContactCentre(cfg, kKey), ContactCentre(cfg, kKey),
                                         ContactCentre(cfg, kKey)};
-  const auto queue_of = [](Channel c) { return static_cast<int>(c == Channel::chatbot ? Channel::chat : c); };
   std::size_t compared = 0;
   for (std::uint32_t day = 0; day < 4; ++day) {
     const std::vector<Contact> in = every_channel(1.0 / 150, 7 * 3600, 21 * 3600, day);
