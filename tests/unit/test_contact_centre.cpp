@@ -605,6 +605,12 @@ TEST_CASE("Queues run apart give the whole centre's outcomes and figures, bit fo
     for (Channel c : kAllChannels)
       CHECK(std::memcmp(&all[c], &part[static_cast<std::size_t>(queue_of(c))][c], sizeof(ChannelDayStats)) ==
             0);
+    // A centre runs no queue it was not asked to: their figures stay zero.
+    const ChannelDayStats zero{};
+    for (int q = 0; q < 3; ++q)
+      for (Channel c : kAllChannels)
+        if (queue_of(c) != q)
+          CHECK(std::memcmp(&part[static_cast<std::size_t>(q)][c], &zero, sizeof(ChannelDayStats)) == 0);
     CHECK(all.part[4] == all.outcomes.size());
     CHECK(all[Channel::chatbot].escalated > 0);
     CHECK(all[Channel::email].in_system_end > 0);  // a backlog into the next day
