@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "mpi/collectives.hpp"
 
 namespace cxsim::mpi {
 
@@ -131,25 +132,6 @@ std::vector<double> allgather(const std::vector<double>& mine) {
   std::vector<double> all(static_cast<std::size_t>(total));
   MPI_Allgatherv(mine.data(), n, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
                  MPI_COMM_WORLD);
-  return all;
-}
-
-/// Every rank's bytes, concatenated in rank order, on rank 0.
-std::vector<char> gather_to_root(const std::vector<char>& mine) {
-  const int size = g_world.size;
-  int n = static_cast<int>(mine.size());
-  std::vector<int> counts(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size));
-  MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  long long total = 0;
-  for (int r = 0; r < size; ++r) {
-    offsets[static_cast<std::size_t>(r)] = static_cast<int>(total);
-    total += counts[static_cast<std::size_t>(r)];
-  }
-  if (g_world.rank == 0 && total > 2147483647LL)
-    throw std::runtime_error("MPI: more than 2 GB of customer columns to gather");
-  std::vector<char> all(g_world.rank == 0 ? static_cast<std::size_t>(total) : 0);
-  MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), counts.data(), offsets.data(), MPI_CHAR, 0,
-              MPI_COMM_WORLD);
   return all;
 }
 
@@ -372,7 +354,9 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
   bool any_customers = false;
   for (const RunPlan& plan : plans) any_customers = any_customers || plan.params.run_save_customers;
   std::vector<char> all_columns;
-  if (any_customers) all_columns = gather_to_root(columns);
+  if (any_customers)
+    detail::gather_to_root(std::span<const char>(columns), all_columns, g_world.rank, g_world.size,
+                           "customer columns to gather");
   double times[5] = {step.customers, step.merge, step.contact_centre, step.outcomes, step.word_of_mouth};
   MPI_Allreduce(MPI_IN_PLACE, times, 5, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 

@@ -6,19 +6,18 @@
 
 #include <algorithm>
 #include <chrono>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 
 #include "core/errors.hpp"
 #include "model/metrics.hpp"
 #include "model/model.hpp"
 #include "model/partition.hpp"
+#include "mpi/collectives.hpp"
 #include "mpi/ensemble.hpp"
 
 namespace cxsim::mpi {
@@ -29,30 +28,8 @@ constexpr int kTagFold = 81;
 
 PartitionReport g_report;
 
-int checked_int(std::size_t n, const char* what) {
-  if (n > static_cast<std::size_t>(INT_MAX))
-    throw std::runtime_error(std::string("MPI: more than 2 GB of ") + what + " in one exchange");
-  return static_cast<int>(n);
-}
-
-/// The sum of byte counts.
-std::size_t total_bytes(const std::vector<int>& counts) {
-  std::size_t total = 0;
-  for (int c : counts) total += static_cast<std::size_t>(c);
-  return total;
-}
-
-/// Displacements of `counts` laid end to end.
-std::vector<int> displacements(const std::vector<int>& counts, const char* what) {
-  std::vector<int> at(counts.size());
-  std::size_t total = 0;
-  for (std::size_t r = 0; r < counts.size(); ++r) {
-    at[r] = checked_int(total, what);
-    total += static_cast<std::size_t>(counts[r]);
-  }
-  checked_int(total, what);
-  return at;
-}
+using detail::checked_int;
+using detail::displacements;
 
 /// The exchanges of a partitioned Model over MPI_COMM_WORLD. Items travel as bytes (they are
 /// trivially copyable and every rank runs the same binary). Counts the bytes this rank sends to
@@ -130,24 +107,19 @@ class Link final : public PartitionLink {
            const std::function<std::uint16_t(std::uint32_t)>& answer) override {
     // The questions to each rank (in order), there answered, and the answers back the same way.
     const int size = blocks_.ranks();
-    std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
-    std::vector<std::uint32_t> sorted;
+    std::vector<int> counts(static_cast<std::size_t>(size), 0);
+    std::vector<std::uint32_t> sorted, asked;
     std::vector<std::size_t> where;
     bucket(std::span<const std::uint32_t>(questions), owner_of([](std::uint32_t q) { return q / 2; }), sorted,
            counts, &where);
-    MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    std::vector<std::uint32_t> asked(total_bytes(incoming) / sizeof(std::uint32_t));
-    MPI_Alltoallv(sorted.data(), counts.data(), displacements(counts, "questions").data(), MPI_BYTE,
-                  asked.data(), incoming.data(), displacements(incoming, "questions").data(), MPI_BYTE,
-                  MPI_COMM_WORLD);
-    std::vector<std::uint16_t> replies(asked.size()), back(questions.size());
+    std::vector<int> incoming =
+        detail::alltoallv_counted(std::span<const std::uint32_t>(sorted), counts, asked, "questions");
+    std::vector<std::uint16_t> replies(asked.size()), back;
     for (std::size_t k = 0; k < asked.size(); ++k) replies[k] = answer(asked[k]);
     // Answers are half the size of questions: the same counts, halved, the other way.
     for (int& c : counts) c /= 2;
     for (int& c : incoming) c /= 2;
-    MPI_Alltoallv(replies.data(), incoming.data(), displacements(incoming, "answers").data(), MPI_BYTE,
-                  back.data(), counts.data(), displacements(counts, "answers").data(), MPI_BYTE,
-                  MPI_COMM_WORLD);
+    detail::alltoallv(std::span<const std::uint16_t>(replies), incoming, back, counts, "answers");
     for (int r = 0; r < size; ++r)
       if (r != rank_)
         traffic_.queries += static_cast<std::uint64_t>(counts[static_cast<std::size_t>(r)]) * 2 +
@@ -166,21 +138,7 @@ class Link final : public PartitionLink {
   /// Every rank's items, in rank order, on rank 0; `sent` counts the bytes this rank sent.
   template <class T>
   void gather_to_root(std::span<const T> mine, std::vector<T>& all, std::uint64_t& sent) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    const int size = blocks_.ranks();
-    int bytes = checked_int(mine.size() * sizeof(T), "items to gather");
-    std::vector<int> counts(static_cast<std::size_t>(size));
-    MPI_Gather(&bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::vector<int> at;
-    all.clear();
-    if (rank_ == 0) {
-      at = displacements(counts, "items to gather");
-      all.resize(total_bytes(counts) / sizeof(T));
-    } else {
-      sent += static_cast<std::uint64_t>(bytes);
-    }
-    MPI_Gatherv(mine.data(), bytes, MPI_BYTE, all.data(), counts.data(), at.data(), MPI_BYTE, 0,
-                MPI_COMM_WORLD);
+    sent += detail::gather_to_root(mine, all, rank_, blocks_.ranks(), "items to gather");
   }
 
   PartitionReport traffic_;
@@ -192,17 +150,12 @@ class Link final : public PartitionLink {
   void exchange(std::span<const T> items, const RankOf& rank_of, std::vector<T>& received,
                 std::uint64_t& sent) {
     const int size = blocks_.ranks();
-    std::vector<int> counts(static_cast<std::size_t>(size), 0), incoming(static_cast<std::size_t>(size));
+    std::vector<int> counts(static_cast<std::size_t>(size), 0);
     std::vector<T> sorted;
     bucket(items, rank_of, sorted, counts);
     for (int r = 0; r < size; ++r)
       if (r != rank_) sent += counts[static_cast<std::size_t>(r)];
-    MPI_Alltoall(counts.data(), 1, MPI_INT, incoming.data(), 1, MPI_INT, MPI_COMM_WORLD);
-    const std::vector<int> out_at = displacements(counts, "items to send"),
-                           in_at = displacements(incoming, "items to send");
-    received.resize(total_bytes(incoming) / sizeof(T));
-    MPI_Alltoallv(sorted.data(), counts.data(), out_at.data(), MPI_BYTE, received.data(), incoming.data(),
-                  in_at.data(), MPI_BYTE, MPI_COMM_WORLD);
+    detail::alltoallv_counted(std::span<const T>(sorted), counts, received, "items to send");
   }
 
   /// `items` grouped by rank_of(item), in order within a rank (a stable counting sort); counts[r] =
