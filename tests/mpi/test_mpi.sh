@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # tests/mpi/test_mpi.sh CXSIM SOURCE_DIR WITH_MPI: ensembles across MPI ranks (docs/cluster.md).
 # Runs small scenarios (10,000 people: a strategies file with customer columns, a sweep, and a
-# --precision comparison) once without MPI and with `mpirun --oversubscribe -n 1, 2, 4`, and checks
+# --precision comparison) once without MPI and with `mpirun --oversubscribe -n 1, 2, 4` (the rank
+# counts of CXSIM_TEST_RANKS: 4 only under the sanitizers, CMakePresets.json), and checks
 # that every dataset of every file equals the single-process file bit for bit
 # (tests/golden/h5_identical.sh). Then checks that a failing rank ends the job with a clear error
 # and no file, and that bad input under mpirun is reported once with exit status 2.
-# Then the studies (sensitivity, calibrate, select) at 2 and 4 ranks against one process.
+# Then the studies (sensitivity, calibrate, select) on several ranks against one process.
 # Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
 . "$(dirname "$0")/mpi_harness.sh" "$1" "$2" "${3:-OFF}"
 
@@ -21,7 +22,7 @@ for case in "${cases[@]}"; do
   if "$CXSIM" run "$SRC/$scenario" $options --threads 2 -q -o "$name-single.h5" >/dev/null; then ok; else
     bad "$name: the single-process run failed"; continue
   fi
-  for n in 1 2 4; do
+  for n in "${RANKS[@]}"; do
     # shellcheck disable=SC2086
     if ! "${MPIRUN[@]}" -n "$n" "$CXSIM" run "$SRC/$scenario" $options --threads 1 -q -o "$name-$n.h5" >out.txt 2>&1; then
       bad "$name: mpirun -n $n failed: $(tail -3 out.txt)"
@@ -34,7 +35,7 @@ for case in "${cases[@]}"; do
   done
 done
 # The customer columns came across too (the strategies case saves them).
-h5ls -r strategies-4.h5 | grep -q customers && ok || bad "strategies: mpirun -n 4 wrote no customer columns"
+h5ls -r "strategies-$MOST.h5" | grep -q customers && ok || bad "strategies: mpirun -n $MOST wrote no customer columns"
 
 # The studies across ranks (docs/cluster.md): the same answer as one process. Sensitivity: every
 # dataset of its file; calibration: the calibrated scenario (but its "# Command:" line) and the fit
@@ -63,7 +64,7 @@ sel=(select sel.h5 --objective nps --indifference 2 --first-stage 3 --max-replic
 "$CXSIM" "${cal[@]}" -o cal-single.toml >cal-single.txt 2>&1 || bad "calibrate: the single-process run failed"
 "$CXSIM" "${sel[@]}" >sel-single.txt 2>&1 || bad "select: the single-process run failed"
 grep -q "re-run beyond" sel-single.txt && ok || bad "select: the case should need re-runs: $(cat sel-single.txt)"
-for n in 2 4; do
+for n in "${SEVERAL[@]}"; do
   if "${MPIRUN[@]}" -n "$n" "$CXSIM" "${sens[@]}" --threads 1 -o "sens-$n.h5" >"sens-$n.txt" 2>&1; then
     diff <(grep -v '^results:' sens-single.txt) <(grep -v '^results:' "sens-$n.txt") >/dev/null && ok ||
       bad "sensitivity: mpirun -n $n printed another table: $(cat "sens-$n.txt")"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/mpi/test_partition.sh CXSIM SOURCE_DIR WITH_MPI: one population across MPI ranks
 # (`mpirun -n R cxsim run FILE --partition`, docs/cluster.md). Runs small scenarios once in a single
-# process and with `mpirun --oversubscribe -n 1, 2, 4 ... --partition`, and checks that every dataset
+# process and with `mpirun --oversubscribe -n 1, 2, 4 ... --partition` (the rank counts of
+# CXSIM_TEST_RANKS: 4 only under the sanitizers, CMakePresets.json), and checks that every dataset
 # of every file equals the single-process file bit for bit (tests/golden/h5_identical.sh): a
 # Watts-Strogatz baseline with customer columns and several chunks (8,192 customers) per rank,
 # Erdos-Renyi and Barabasi-Albert networks (ties spread over all ranks), random mixing, a strategies
@@ -46,7 +47,7 @@ for case in "${cases[@]}"; do
   if eval "\"$CXSIM\" run \"$scenario\" $options --threads 2 -q -o $name-single.h5" >/dev/null; then ok; else
     bad "$name: the single-process run failed"; continue
   fi
-  for n in 1 2 4; do
+  for n in "${RANKS[@]}"; do
     # shellcheck disable=SC2086
     if ! eval "\"\${MPIRUN[@]}\" -n $n \"$CXSIM\" run \"$scenario\" $options --partition --threads 1 -o $name-$n.h5" >out.txt 2>&1; then
       bad "$name: mpirun -n $n --partition failed: $(tail -3 out.txt)"
@@ -61,20 +62,20 @@ for case in "${cases[@]}"; do
   done
 done
 # The customer columns came across whole (gathered from the ranks to rank 0).
-h5ls -r watts_strogatz-4.h5 | grep -q 'customers/.*status.*{70000}' && ok ||
-  bad "watts_strogatz: mpirun -n 4 --partition wrote no customer column of 70000: $(h5ls -r watts_strogatz-4.h5 | grep customers | head -3)"
+h5ls -r "watts_strogatz-$MOST.h5" | grep -q 'customers/.*status.*{70000}' && ok ||
+  bad "watts_strogatz: mpirun -n $MOST --partition wrote no customer column of 70000: $(h5ls -r "watts_strogatz-$MOST.h5" | grep customers | head -3)"
 # The rows by segment came across (summed over the ranks on rank 0), tellers asking other ranks
-# included: the 4-rank file has them, and they are the single process's (compared above).
-h5ls -r by_segment-4.h5 | grep -q 'series_by_segment/wom_positive.*{1, 200, 2}' && ok ||
-  bad "by_segment: mpirun -n 4 --partition wrote no word of mouth by segment: $(h5ls -r by_segment-4.h5 | grep by_segment | head -3)"
+# included: the largest rank count's file has them, and they are the single process's (compared above).
+h5ls -r "by_segment-$MOST.h5" | grep -q 'series_by_segment/wom_positive.*{1, 200, 2}' && ok ||
+  bad "by_segment: mpirun -n $MOST --partition wrote no word of mouth by segment: $(h5ls -r "by_segment-$MOST.h5" | grep by_segment | head -3)"
 # So did the episode record (gathered to rank 0 day by day), up to its cap of 1,000 rows.
-h5ls -r by_segment-4.h5 | grep -q 'episodes/customer .*{1000}' && ok ||
-  bad "by_segment: mpirun -n 4 --partition wrote no capped episode record: $(h5ls -r by_segment-4.h5 | grep episodes | head -3)"
-grep -q "story questions [1-9.0]" by_segment-4.out && ! grep -q "story questions 0," by_segment-4.out && ok ||
-  bad "by_segment: no teller asked another rank: $(cat by_segment-4.out)"
-# Words of mouth crossed ranks: the 2-rank Erdos-Renyi run sent messages between them.
-grep -q "messages [1-9.0]" erdos_renyi-2.out && ! grep -q "messages 0," erdos_renyi-2.out && ok ||
-  bad "erdos_renyi: no messages crossed ranks: $(cat erdos_renyi-2.out)"
+h5ls -r "by_segment-$MOST.h5" | grep -q 'episodes/customer .*{1000}' && ok ||
+  bad "by_segment: mpirun -n $MOST --partition wrote no capped episode record: $(h5ls -r "by_segment-$MOST.h5" | grep episodes | head -3)"
+grep -q "story questions [1-9.0]" "by_segment-$MOST.out" && ! grep -q "story questions 0," "by_segment-$MOST.out" && ok ||
+  bad "by_segment: no teller asked another rank: $(cat "by_segment-$MOST.out")"
+# Words of mouth crossed ranks: the Erdos-Renyi run on the fewest ranks above 1 sent messages between them.
+grep -q "messages [1-9.0]" "erdos_renyi-${SEVERAL[0]}.out" && ! grep -q "messages 0," "erdos_renyi-${SEVERAL[0]}.out" && ok ||
+  bad "erdos_renyi: no messages crossed ranks: $(cat "erdos_renyi-${SEVERAL[0]}.out")"
 
 # A rank failing mid-run (the test hook: rank 1 on day 5) ends the job: one clear error, a
 # non-zero status, no results file and no temporary file.
