@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "service/time_sort.hpp"
 
 namespace cxsim {
 namespace {
@@ -365,6 +366,7 @@ class ChannelQueue {
 
   // Per day.
   std::vector<Arrival> arrivals_;
+  TimeSort<Arrival> sort_;  // std::sort's order of arrivals_, by a radix sort of their times
   RngKey key_{};
   double day_start_ = 0;
   double busy_slot_s_ = 0, overtime_slot_s_ = 0;
@@ -407,7 +409,8 @@ void ChannelQueue::run_day(std::uint32_t day, RngKey key, std::vector<ContactOut
     hour_abs_ = static_cast<std::uint64_t>(day) * 24;
   }
   if (!std::is_sorted(arrivals_.begin(), arrivals_.end(), ArrivalBefore{}))
-    std::sort(arrivals_.begin(), arrivals_.end(), ArrivalBefore{});
+    sort_(
+        arrivals_, [](const Arrival& a) { return a.t; }, ArrivalBefore{});
 
   const double end = day_start_ + kDay;
   std::size_t next = 0;
