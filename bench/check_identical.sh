@@ -34,6 +34,8 @@ CASES=(
   "ring|scenarios/validation/ring.toml||2"
   "edge_list|scenarios/validation/edge_list.toml|run.save_customers=true|2"
   "by_segment|scenarios/baseline.toml|output.by_segment=true run.horizon_days=800 market.population=30000 run.save_customers=true|2"
+  # 1,300-1,450 phone contacts a day: the queues' radix arrival sort (from 256 a day) runs.
+  "contact_heavy|scenarios/baseline.toml|market.population=200000 run.horizon_days=90 contacts.value_demand_per_year=30 run.save_customers=true|2"
 )
 
 status=0
