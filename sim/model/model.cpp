@@ -312,7 +312,7 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   const auto listener = [&](std::size_t k) { return messages_today_[k].target; };
   by_chunk(messages_today_.size(), listener);
   lap(times_.outcomes);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 8), [&](const auto& range) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
       apply_by_chunk(c, outcome_start_, outcome_items_, contact_customer,
@@ -457,7 +457,7 @@ void Model::apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& star
 
 template <class CustomerOf, class Apply>
 void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply) {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 8), [&](const auto& range) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
       apply_by_chunk(c, bucket_start_, bucket_items_, customer_of, apply);
