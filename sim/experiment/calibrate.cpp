@@ -11,6 +11,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/fork_join.hpp"
+
 namespace cxsim {
 
 namespace {
@@ -164,8 +166,9 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
       for (std::size_t s = 0; s < starts.size(); ++s) run_start(s);
     } else {
       tbb::task_arena arena(std::max(1, std::min(threads, static_cast<int>(starts.size()))));
-      arena.execute(
-          [&] { tbb::parallel_for(std::size_t{0}, starts.size(), [&](std::size_t s) { run_start(s); }); });
+      fork_join::execute(arena, [&] {
+        fork_join::parallel_for(std::size_t{0}, starts.size(), [&](std::size_t s) { run_start(s); });
+      });
     }
   }
   // The best start (ties: the earlier one), independent of the order the starts finished in.

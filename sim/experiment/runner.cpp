@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/errors.hpp"
+#include "core/fork_join.hpp"
 #include "model/customers.hpp"
 #include "model/metrics.hpp"
 #include "model/model.hpp"
@@ -150,9 +151,9 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
   if (threads > tbb::info::default_concurrency())
     allow.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
-  arena.execute([&] {
-    tbb::parallel_for(0, runs * count,
-                      [&](int index) { tbb::this_task_arena::isolate([&] { task(index); }); });
+  fork_join::execute(arena, [&] {
+    fork_join::parallel_for(0, runs * count,
+                            [&](int index) { tbb::this_task_arena::isolate([&] { task(index); }); });
   });
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

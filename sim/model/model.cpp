@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "core/fork_join.hpp"
 #include "model/partition.hpp"
 #include "model/scan.hpp"
 #include "service/contact_config.hpp"
@@ -210,7 +211,7 @@ void Model::initialise() {
   for (const auto& s : p_.segments)
     cumulative.push_back((cumulative.empty() ? 0 : cumulative.back()) + s.share);
 
-  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(first, n, kChunk), [&](const auto& range) {
+  fork_join::parallel_for(tbb::blocked_range<std::uint32_t>(first, n, kChunk), [&](const auto& range) {
     for (std::uint32_t i = range.begin(); i < range.end(); ++i) {
       Stream rng(key_, Purpose::initial_state, i, 0);
       const double u = rng.uniform() * cumulative.back();
@@ -273,7 +274,7 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   };
 
   // Phase 1, parallel: each customer updates its own state and proposes contacts and messages.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+  fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
       const auto [lo, hi] = chunk_bounds(k);
       run_chunk(chunks_[k], lo, hi, t);
@@ -312,7 +313,7 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   const auto listener = [&](std::size_t k) { return messages_today_[k].target; };
   by_chunk(messages_today_.size(), listener);
   lap(times_.outcomes);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+  fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
       apply_by_chunk(c, outcome_start_, outcome_items_, contact_customer,
@@ -403,7 +404,7 @@ CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint3
 
 void Model::start_tenure() {
   // Chunks in parallel, as initialise(): a scan of every customer, at 10^8 not negligible.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+  fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
       Chunk& chunk = chunks_[k];
       chunk.tenure = Tenure{};
@@ -457,7 +458,7 @@ void Model::apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& star
 
 template <class CustomerOf, class Apply>
 void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply) {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+  fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
       apply_by_chunk(c, bucket_start_, bucket_items_, customer_of, apply);

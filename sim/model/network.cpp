@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "core/fork_join.hpp"
 #include "core/huge_pages.hpp"
 
 namespace cxsim {
@@ -22,7 +23,7 @@ namespace {
 // Sorts every row of a CSR graph, rows in parallel (they are independent: same result).
 void sort_rows(Network& net) {
   const auto rows = static_cast<std::uint32_t>(net.offsets.size() - 1);
-  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, rows, 1 << 12), [&](const auto& r) {
+  fork_join::parallel_for(tbb::blocked_range<std::uint32_t>(0, rows, 1 << 12), [&](const auto& r) {
     for (std::uint32_t i = r.begin(); i < r.end(); ++i)
       std::sort(net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[i]),
                 net.targets.begin() + static_cast<std::ptrdiff_t>(net.offsets[i + 1]));
@@ -287,7 +288,7 @@ void rewire(TieSlots& slots, std::uint32_t n, std::uint32_t h, RngKey key, doubl
   constexpr std::uint32_t kAhead = 8;
   for (std::uint32_t lo = 0; lo < n; lo += block) {
     const std::uint32_t hi = lo + std::min(block, n - lo);
-    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(lo, hi, 1024), [&](const auto& r) {
+    fork_join::parallel_for(tbb::blocked_range<std::uint32_t>(lo, hi, 1024), [&](const auto& r) {
       for (std::uint32_t u = r.begin(); u < r.end(); ++u) {
         Stream rng = member_stream(key, u);
         Pick* out = &picks[static_cast<std::size_t>(u - lo) * h];
@@ -364,7 +365,7 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
   reserve_huge(net.targets, net.offsets[count]);
   net.targets.resize(net.offsets[count]);
   const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-  tbb::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
+  fork_join::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
     const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
     const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
     std::vector<std::uint64_t> cursor(net.offsets.begin() + (lo - first), net.offsets.begin() + (hi - first));
@@ -411,7 +412,7 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::u
   const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
   const auto each_part = [&](auto&& visit) {
     if (p <= 0) return;
-    tbb::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
+    fork_join::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
       const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
       const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
       const auto in = [&](std::uint32_t a) { return a - lo < hi - lo; };  // unsigned: a >= lo too

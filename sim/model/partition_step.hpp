@@ -40,7 +40,7 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   const bool root = link_->is_root();
 
   // Phase 1 on this rank's chunks.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+  fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
       const auto [lo, hi] = chunk_bounds(k);
       run_chunk(chunks_[k], lo, hi, t);
@@ -163,7 +163,7 @@ void Model::resolve_tells(std::int32_t t) {
     }
     // The pending tellers' day again, with the answers so far: a teller whose good story is now
     // decided may ask about its bad story's listeners (round 1).
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+    fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
       for (std::size_t k = range.begin(); k < range.end(); ++k)
         for (PendingTell& p : chunks_[k].pending)
           if (!p.done && try_tell(chunks_[k], p, round + 1, t, chunks_[k].late)) {
@@ -173,7 +173,7 @@ void Model::resolve_tells(std::int32_t t) {
     });
   }
   // Each pending teller's messages in their place among its chunk's, as a single process sends them.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+  fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
       Chunk& chunk = chunks_[k];
       if (!chunk.pending.empty()) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/fork_join.hpp"
 #include "service/time_sort.hpp"
 
 namespace cxsim {
@@ -782,7 +783,7 @@ void ContactCentre::simulate_day(std::uint32_t day, std::span<const Contact> con
   // into its own buffer, and their outcomes are appended in channel order.
   out.part[0] = 0;
   out.part[1] = out.outcomes.size();
-  tbb::parallel_for(0, 3, [&](int q) {
+  fork_join::parallel_for(0, 3, [&](int q) {
     m.outcomes[q].clear();
     if (runs(q)) m.queues[q].run_day(day, m.key, m.outcomes[q], out.stats[q]);
   });
