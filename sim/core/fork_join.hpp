@@ -41,42 +41,39 @@ class Annotated {
   alignas(64) char fork_ = 0;
   alignas(64) char join_ = 0;
 };
+#else
+/// Without TSan: the body itself, nothing to tell.
+struct Annotated {
+  template <class Body>
+  const Body& wrap(const Body& body) {
+    return body;
+  }
+  void join() {}
+};
 #endif
 
 /// tbb::parallel_for(range, body).
 template <class Range, class Body>
 void parallel_for(const Range& range, const Body& body) {
-#ifdef CXSIM_TSAN_FORK_JOIN
   Annotated loop;
   tbb::parallel_for(range, loop.wrap(body));
   loop.join();
-#else
-  tbb::parallel_for(range, body);
-#endif
 }
 
 /// tbb::parallel_for(first, last, body): body(i) for i in [first, last).
 template <class Index, class Body>
 void parallel_for(Index first, Index last, const Body& body) {
-#ifdef CXSIM_TSAN_FORK_JOIN
   Annotated loop;
   tbb::parallel_for(first, last, loop.wrap(body));
   loop.join();
-#else
-  tbb::parallel_for(first, last, body);
-#endif
 }
 
 /// arena.execute(f): f may run on one of the arena's threads.
 template <class F>
 void execute(tbb::task_arena& arena, const F& f) {
-#ifdef CXSIM_TSAN_FORK_JOIN
   Annotated call;
   arena.execute(call.wrap(f));
   call.join();
-#else
-  arena.execute(f);
-#endif
 }
 
 }  // namespace cxsim::fork_join
