@@ -98,13 +98,14 @@ std::string describe_partition(const cxsim::mpi::PartitionReport& r) {
   std::snprintf(
       line, sizeof line,
       "partition: %d ranks; %s between ranks, %.3g bytes per customer-day (sums %.3g, contacts "
-      "%.3g, outcomes %.3g, messages %.3g, story questions %.3g), customer columns and episodes %s; "
-      "largest rank holds %s (customers, network rows)\n",
+      "%.3g, outcomes %.3g, messages %.3g, story questions %.3g), customer columns and episodes %s, "
+      "network ties %s; largest rank holds %s (customers, network rows)\n",
       r.ranks, cxsim::human_bytes(static_cast<double>(r.total())).c_str(),
-      static_cast<double>(r.total() - r.columns) * per_day, static_cast<double>(r.sums) * per_day,
+      static_cast<double>(r.total() - r.columns - r.network) * per_day, static_cast<double>(r.sums) * per_day,
       static_cast<double>(r.contacts) * per_day, static_cast<double>(r.outcomes) * per_day,
       static_cast<double>(r.messages) * per_day, static_cast<double>(r.queries) * per_day,
       cxsim::human_bytes(static_cast<double>(r.columns)).c_str(),
+      cxsim::human_bytes(static_cast<double>(r.network)).c_str(),
       cxsim::human_bytes(static_cast<double>(r.state_bytes_max)).c_str());
   return line;
 }

@@ -32,12 +32,16 @@ Network network_rows_for(const Params& params, RngKey key, const Network* given,
     const bool same = given->first == first && given->offsets.size() == std::size_t{count} + 1;
     return same ? *given : network_rows(*given, first, count);
   }
+  return generate_network_rows(network_spec(params), n, key, first, count);
+}
+
+NetworkSpec network_spec(const Params& params) {
   NetworkSpec spec;
   spec.kind = choices_of(params).network_kind;
   spec.mean_degree = params.network_mean_degree;
   spec.rewiring = params.network_rewiring;
   spec.ba_m = params.network_ba_m;
-  return generate_network_rows(spec, n, key, first, count);
+  return spec;
 }
 
 std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs) {

@@ -38,6 +38,8 @@ Network network_for(const Params& params, RngKey key, const Network* given);
 /// Its rows of members [first, first + count) (a rank's share of a partitioned run).
 Network network_rows_for(const Params& params, RngKey key, const Network* given, std::uint32_t first,
                          std::uint32_t count);
+/// What to generate (network.* parameters; an edge list is read, not generated).
+NetworkSpec network_spec(const Params& params);
 
 /// Runs every replication of `params`. `given_network` (an edge-list file read by the caller)
 /// is used by every replication when network.kind is edge_list.

@@ -11,10 +11,12 @@
 #include <numeric>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/fork_join.hpp"
 #include "core/huge_pages.hpp"
+#include "model/partition.hpp"
 
 namespace cxsim {
 
@@ -386,17 +388,20 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
 
 // G(n, p): member i's ties to higher ids are drawn from i's own stream by geometric skipping
 // (Batagelj & Brandes 2005): the gap to the next tie is Geometric(p), so a row costs one draw
-// plus one per tie. Both CSR passes replay the same streams instead of storing the edges. Most of
-// the time is the scattered writes into the rows, so each thread fills a part of the rows alone:
-// it replays every member below its part's end (drawing is cheap) and writes only the ties that
-// end in its part. Rows arrive sorted (row x receives lower ids while members < x are replayed,
-// then its own).
-Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first = 0,
-                    std::uint32_t count = UINT32_MAX) {
-  const double p = n > 1 ? static_cast<double>(spec.mean_degree) / (n - 1) : 0.0;
-  const double log_q = std::log1p(-p);  // -inf when p == 1: every gap is 0
-  count = std::min(count, n - first);
-  const auto ties_of = [&](std::uint32_t i, auto&& visit) {
+// plus one per tie.
+struct ErdosRenyiDraws {
+  std::uint32_t n;
+  RngKey key;
+  double p, log_q;
+  ErdosRenyiDraws(const NetworkSpec& spec, std::uint32_t n_, RngKey key_)
+      : n(n_),
+        key(key_),
+        p(n_ > 1 ? static_cast<double>(spec.mean_degree) / (n_ - 1) : 0.0),
+        log_q(std::log1p(-p)) {}  // -inf when p == 1: every gap is 0
+  /// visit(j) for member i's ties to higher ids, j ascending.
+  template <class Visit>
+  void ties_of(std::uint32_t i, Visit&& visit) const {
+    if (p <= 0) return;
     Stream rng = member_stream(key, i);
     double j = i;
     while (true) {
@@ -406,24 +411,27 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::u
       if (j >= n) break;
       visit(static_cast<std::uint32_t>(j));
     }
-  };
-  // Part k of the block holds rows [lo, hi). Member i's ties go to higher ids, so members from
-  // hi on have none there. visit(row, far end) for each tie end in the part.
+  }
+};
+
+// The rows of members [first, first + count), filled by the threads in parts: most of the time is
+// the scattered writes into the rows, so each thread fills a part of the rows alone.
+// each_tie(lo, hi, visit) calls visit(a, b) for the ties with an end in rows [lo, hi), the same
+// on both calls (count, then fill), so that every row fills in increasing order.
+template <class EachTie>
+Network rows_in_parts(std::uint32_t n, std::uint32_t first, std::uint32_t count, EachTie&& each_tie) {
   const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-  const auto each_part = [&](auto&& visit) {
-    if (p <= 0) return;
+  const auto each_part = [&](auto&& visit) {  // visit(row, far end) for each tie end in the part
     fork_join::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
       const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
       const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
       const auto in = [&](std::uint32_t a) { return a - lo < hi - lo; };  // unsigned: a >= lo too
-      for (std::uint32_t i = 0; i + 1 < n && i < hi; ++i)
-        ties_of(i, [&](std::uint32_t j) {
-          if (in(i)) visit(i, j);
-          if (in(j)) visit(j, i);
-        });
+      each_tie(lo, hi, [&](std::uint32_t a, std::uint32_t b) {
+        if (in(a)) visit(a, b);
+        if (in(b)) visit(b, a);
+      });
     });
   };
-
   Network net;
   net.size = n;
   net.first = first;
@@ -438,6 +446,20 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::u
   std::copy_backward(off.begin(), off.end() - 1, off.end());
   off[0] = 0;
   return net;
+}
+
+// The whole graph's rows of members [first, first + count). Both passes replay the same streams
+// instead of storing the edges: each part replays every member below its part's end (member i's
+// ties go to higher ids, so members from its end on have none there). Rows arrive sorted (row x
+// receives lower ids while members < x are replayed, then its own).
+Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first = 0,
+                    std::uint32_t count = UINT32_MAX) {
+  const ErdosRenyiDraws draws(spec, n, key);
+  return rows_in_parts(n, first, std::min(count, n - first),
+                       [&](std::uint32_t, std::uint32_t hi, auto&& visit) {
+                         for (std::uint32_t i = 0; i + 1 < n && i < hi; ++i)
+                           draws.ties_of(i, [&](std::uint32_t j) { visit(i, j); });
+                       });
 }
 
 // Preferential attachment with the repeated-endpoints list: the list holds both endpoints of every
@@ -546,6 +568,53 @@ Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey k
   }
   throw InputError("an edge-list network is read from network.edge_list, not generated", "", 0, 0,
                    "network.kind");
+}
+
+DrawnTies erdos_renyi_drawn(const NetworkSpec& spec, std::uint32_t n, RngKey key, const Blocks& blocks,
+                            int rank) {
+  check_mean_degree(spec, n, false);
+  const ErdosRenyiDraws draws(spec, n, key);
+  const std::uint32_t first = blocks.first(rank), count = blocks.count(rank);
+  const auto ranks = static_cast<std::size_t>(blocks.ranks());
+  // Two passes over the block's draws by the threads in parts (count, then fill): the ties of
+  // part k to rank r go after those of the parts before k, so each group keeps the drawing order.
+  const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  std::vector<std::uint64_t> at(std::size_t{parts} * ranks, 0);  // part-major cursors
+  const auto each_part = [&](auto&& visit) {
+    fork_join::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
+      const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
+      const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
+      std::uint64_t* const cursor = at.data() + std::size_t{part} * ranks;
+      for (std::uint32_t i = lo; i < hi; ++i)
+        draws.ties_of(
+            i, [&](std::uint32_t j) { visit(cursor[static_cast<std::size_t>(blocks.owner(j))]++, i, j); });
+    });
+  };
+  each_part([](std::uint64_t, std::uint32_t, std::uint32_t) {});
+  DrawnTies drawn;
+  drawn.per_rank.assign(ranks, 0);
+  std::uint64_t total = 0;
+  for (std::size_t r = 0; r < ranks; ++r)
+    for (std::uint32_t part = 0; part < parts; ++part) {
+      std::uint64_t& c = at[std::size_t{part} * ranks + r];
+      drawn.per_rank[r] += c;
+      c = std::exchange(total, total + c);
+    }
+  drawn.ties.resize(total);
+  each_part([&](std::uint64_t k, std::uint32_t i, std::uint32_t j) { drawn.ties[k] = {i, j}; });
+  return drawn;
+}
+
+Network erdos_renyi_rows(std::uint32_t n, std::uint32_t first, std::uint32_t count,
+                         const std::vector<Tie>& drawn_below, const DrawnTies& drawn) {
+  if (std::uint64_t{first} + count > n)
+    throw std::invalid_argument("erdos_renyi_rows: the block is not inside the population");
+  // Row x receives the earlier ranks' members' ties (drawer ascending), then those its block's
+  // members below x draw, then x's own (far end ascending: its block's, then each later rank's).
+  return rows_in_parts(n, first, count, [&](std::uint32_t, std::uint32_t, auto&& visit) {
+    for (const Tie& t : drawn_below) visit(t.drawer, t.far);
+    for (const Tie& t : drawn.ties) visit(t.drawer, t.far);
+  });
 }
 
 Network network_from_edges(std::uint32_t n, std::vector<std::pair<std::uint32_t, std::uint32_t>> edges,

@@ -13,6 +13,8 @@
 
 namespace cxsim {
 
+struct Blocks;  // model/partition.hpp
+
 struct Network {
   std::uint32_t size = 0;
   /// Random mixing: no ties are stored; a message goes to a uniformly random other member.
@@ -49,10 +51,36 @@ Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
 /// the same order, built without the other rows where the generator allows: ring and Watts-Strogatz
 /// keep every member's own slots (4 bytes a tie / 2, plus 4 a member) while they build the rows;
 /// Erdos-Renyi replays every member's stream and keeps the ties of the block (no more memory than
-/// the rows, time of the whole graph); Barabasi-Albert draws everyone's ties (8 bytes a tie, plus 4 a
-/// member, while it builds: its preferential attachment is sequential) and builds the block's rows.
+/// the rows, time of the whole graph; across ranks, erdos_renyi_drawn below draws only the block's);
+/// Barabasi-Albert draws everyone's ties (8 bytes a tie, plus 4 a member, while it builds: its preferential
+/// attachment is sequential) and builds the block's rows.
 Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
                               std::uint32_t count);
+
+/// A tie drawn by member `drawer` to member `far` (trivially copyable: it travels between ranks).
+struct Tie {
+  std::uint32_t drawer, far;
+};
+
+/// Erdos-Renyi on the ranks of a partitioned run without replaying the other ranks' draws (the
+/// same rows as generate_network_rows, tie for tie). Each member draws its ties to higher ids from
+/// its own stream, so a rank draws only its own members' ties (erdos_renyi_drawn), sends each later
+/// rank the ties that end among its members, and builds its rows from the ties it received and its
+/// own (erdos_renyi_rows).
+struct DrawnTies {
+  std::vector<Tie> ties;                ///< grouped by the far end's rank, in rank order
+  std::vector<std::uint64_t> per_rank;  ///< the groups' sizes (none before the drawing rank)
+};
+/// Every tie that rank `rank`'s members draw: grouped by the rank holding the far end (its own
+/// first, then the later ranks'), in drawing order (drawer, then far end, ascending) within a group.
+/// @throws InputError when the spec cannot be met (generate_network's checks)
+DrawnTies erdos_renyi_drawn(const NetworkSpec& spec, std::uint32_t n, RngKey key, const Blocks& blocks,
+                            int rank);
+/// The rows of members [first, first + count) from every tie with an end among them: those that
+/// members below `first` draw into the block (`drawn_below`, in drawing order: what the earlier
+/// ranks sent, in rank order) and the block's own (`drawn`, from erdos_renyi_drawn).
+Network erdos_renyi_rows(std::uint32_t n, std::uint32_t first, std::uint32_t count,
+                         const std::vector<Tie>& drawn_below, const DrawnTies& drawn);
 
 /// Builds an undirected CSR graph from an edge list: drops self-loops and duplicates. With a block
 /// [first, first + count), only the rows of its members, as network_rows() of the whole graph

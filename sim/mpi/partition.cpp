@@ -207,6 +207,39 @@ void maybe_fail(int rank, std::int32_t day) {
                              std::to_string(day) + " (CXSIM_PARTITION_TEST_FAIL)");
 }
 
+/// This rank's rows of an Erdos-Renyi network: each rank draws only its own members' ties and sends
+/// each later rank those that end there (one Alltoallv), rather than every rank replaying every
+/// member's draws. Collective; an error on any rank is every rank's (together), before any rank
+/// waits in the exchange.
+Network erdos_renyi_over_ranks(const Params& p, RngKey key, const Blocks& blocks, int rank) {
+  constexpr const char* kWhat = "network ties";
+  const auto ranks = static_cast<std::size_t>(blocks.ranks());
+  DrawnTies drawn;
+  std::vector<int> out_counts(ranks, 0), in_counts(ranks, 0);
+  together([&] {
+    drawn = erdos_renyi_drawn(network_spec(p), blocks.population, key, blocks, rank);
+    for (std::size_t r = static_cast<std::size_t>(rank) + 1; r < ranks; ++r)
+      out_counts[r] = checked_int(drawn.per_rank[r] * sizeof(Tie), kWhat);
+  });
+  MPI_Alltoall(out_counts.data(), 1, MPI_INT, in_counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  std::vector<Tie> below;
+  together([&] {
+    displacements(out_counts, kWhat);
+    displacements(in_counts, kWhat);
+    below.resize(detail::total_bytes(in_counts) / sizeof(Tie), Tie{});
+  });
+  // The groups for the later ranks follow this rank's own.
+  const std::span<const Tie> out =
+      std::span<const Tie>(drawn.ties).subspan(drawn.per_rank[static_cast<std::size_t>(rank)]);
+  detail::alltoallv(out, out_counts, below, in_counts, kWhat);
+  g_report.network += detail::total_bytes(out_counts);
+  std::optional<Network> rows;
+  together([&] {
+    rows.emplace(erdos_renyi_rows(blocks.population, blocks.first(rank), blocks.count(rank), below, drawn));
+  });
+  return std::move(*rows);
+}
+
 void add_traffic(PartitionReport& into, const PartitionReport& t) {
   into.sums += t.sums;
   into.contacts += t.contacts;
@@ -257,11 +290,14 @@ ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int fi
       std::optional<Link> link;
       std::optional<Network> network;
       std::optional<Model> model;
+      link.emplace(Blocks::even(population, Model::kChunk, w.size), w.rank);
+      const Blocks& blocks = link->blocks();
+      if (p.network_kind == "erdos_renyi" && w.size > 1)
+        network.emplace(erdos_renyi_over_ranks(p, key, blocks, w.rank));
       together([&] {
-        link.emplace(Blocks::even(population, Model::kChunk, w.size), w.rank);
-        const Blocks& blocks = link->blocks();
         // This rank's rows only (what each generator needs to build them: docs/cluster.md).
-        network.emplace(network_rows_for(p, key, given, blocks.first(w.rank), blocks.count(w.rank)));
+        if (!network)
+          network.emplace(network_rows_for(p, key, given, blocks.first(w.rank), blocks.count(w.rank)));
         model.emplace(p, *network, key, *link);
         g_report.state_bytes_max =
             std::max(g_report.state_bytes_max, model->state_bytes() + network_bytes(*network));
@@ -322,8 +358,8 @@ PartitionReport partition_report() {
   const World& w = world();
   r.ranks = w.size;
   if (!w.active || w.size == 1) return r;
-  std::uint64_t sums[6] = {r.sums, r.contacts, r.outcomes, r.messages, r.queries, r.columns};
-  MPI_Allreduce(MPI_IN_PLACE, sums, 6, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  std::uint64_t sums[7] = {r.sums, r.contacts, r.outcomes, r.messages, r.queries, r.columns, r.network};
+  MPI_Allreduce(MPI_IN_PLACE, sums, 7, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
   MPI_Allreduce(MPI_IN_PLACE, &r.state_bytes_max, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
   r.sums = sums[0];
   r.contacts = sums[1];
@@ -331,6 +367,7 @@ PartitionReport partition_report() {
   r.messages = sums[3];
   r.queries = sums[4];
   r.columns = sums[5];
+  r.network = sums[6];
   return r;
 }
 

@@ -35,8 +35,11 @@ struct PartitionReport {
   /// tags and their answers; `columns`: results gathered to rank 0 (customer columns at the end,
   /// episode rows each day).
   std::uint64_t sums = 0, contacts = 0, outcomes = 0, messages = 0, queries = 0, columns = 0;
+  /// Erdos-Renyi's ties sent to the ranks holding their far ends while each replication's network
+  /// is built (once a replication, not a day).
+  std::uint64_t network = 0;
   std::uint64_t state_bytes_max = 0;  ///< largest rank: customers + network rows
-  std::uint64_t total() const { return sums + contacts + outcomes + messages + queries + columns; }
+  std::uint64_t total() const { return sums + contacts + outcomes + messages + queries + columns + network; }
 };
 PartitionReport partition_report();
 

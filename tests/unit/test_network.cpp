@@ -21,6 +21,7 @@
 #include "core/rng.hpp"
 #include "io/edge_list.hpp"
 #include "model/network.hpp"
+#include "model/partition.hpp"
 
 using namespace cxsim;
 
@@ -607,4 +608,69 @@ TEST_CASE("generate_network_rows gives the whole graph's rows of the block, tie 
     }
   }
   CHECK_THROWS(generate_network_rows(spec_of("ring"), n, kKey, 4000, 1001));
+}
+
+// Erdos-Renyi over the ranks of a partitioned run: each rank draws only its own members' ties and
+// sends the later ranks those ending among their members. Routed here as MPI_Alltoallv would
+// (each rank receives the groups sent to it, in rank order), every rank's rows must be those of
+// the whole graph, tie for tie: dense and sparse graphs, ranks holding nobody, one rank.
+TEST_CASE("erdos_renyi over ranks gives each rank the whole graph's rows", "[network]") {
+  struct Case {
+    std::uint32_t n, chunk;
+    std::int64_t k;
+    int ranks;
+  };
+  for (const Case& c :
+       {Case{5000, 100, 8, 1}, Case{5000, 100, 8, 2}, Case{5000, 128, 8, 5}, Case{5000, 700, 12, 4},
+        Case{300, 40, 299, 3}, Case{300, 50, 0, 3}, Case{200, 100, 6, 4}}) {
+    CAPTURE(c.n, c.chunk, c.k, c.ranks);
+    const NetworkSpec spec = spec_of("erdos_renyi", c.k);
+    const Network whole = generate_network(spec, c.n, kKey);
+    const Blocks blocks = Blocks::even(c.n, c.chunk, c.ranks);
+    std::vector<DrawnTies> drawn;
+    std::uint64_t all = 0, crossing = 0;
+    for (int r = 0; r < c.ranks; ++r) {
+      drawn.push_back(erdos_renyi_drawn(spec, c.n, kKey, blocks, r));
+      const DrawnTies& d = drawn.back();
+      REQUIRE(d.per_rank.size() == static_cast<std::size_t>(c.ranks));
+      REQUIRE(std::accumulate(d.per_rank.begin(), d.per_rank.end(), std::uint64_t{0}) == d.ties.size());
+      std::size_t k = 0;
+      for (int to = 0; to < c.ranks; ++to) {
+        if (to < r) CHECK(d.per_rank[static_cast<std::size_t>(to)] == 0);
+        for (std::uint64_t e = 0; e < d.per_rank[static_cast<std::size_t>(to)]; ++e, ++k) {
+          const Tie& t = d.ties[k];
+          CHECK(blocks.owner(t.drawer) == r);
+          CHECK(blocks.owner(t.far) == to);
+          CHECK(t.far > t.drawer);
+          CHECK(std::binary_search(whole.ties(t.drawer).begin(), whole.ties(t.drawer).end(), t.far));
+        }
+      }
+      all += d.ties.size();
+      crossing += d.ties.size() - d.per_rank[static_cast<std::size_t>(r)];
+    }
+    // Every tie was drawn once, and every tie between two ranks' members is sent once.
+    std::uint64_t expected_crossing = 0;
+    for (std::uint32_t i = 0; i < c.n; ++i)
+      for (std::uint32_t j : whole.ties(i)) expected_crossing += j > i && blocks.owner(j) != blocks.owner(i);
+    CHECK(2 * all == whole.targets.size());
+    CHECK(crossing == expected_crossing);
+    for (int r = 0; r < c.ranks; ++r) {
+      std::vector<Tie> below;
+      for (int from = 0; from < r; ++from) {
+        const DrawnTies& d = drawn[static_cast<std::size_t>(from)];
+        const auto begin = std::accumulate(d.per_rank.begin(), d.per_rank.begin() + r, std::uint64_t{0});
+        const auto end = begin + d.per_rank[static_cast<std::size_t>(r)];
+        below.insert(below.end(), d.ties.begin() + static_cast<std::ptrdiff_t>(begin),
+                     d.ties.begin() + static_cast<std::ptrdiff_t>(end));
+      }
+      const Network rows =
+          erdos_renyi_rows(c.n, blocks.first(r), blocks.count(r), below, drawn[static_cast<std::size_t>(r)]);
+      const Network expected = network_rows(whole, blocks.first(r), blocks.count(r));
+      CHECK(rows.first == blocks.first(r));
+      CHECK(rows.offsets == expected.offsets);
+      CHECK(rows.targets == expected.targets);
+    }
+  }
+  CHECK_THROWS_AS(erdos_renyi_drawn(spec_of("erdos_renyi", 300), 300, kKey, Blocks::even(300, 40, 2), 0),
+                  InputError);
 }
