@@ -62,7 +62,7 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
     study.customer_days += static_cast<double>(plan.params.run_horizon_days) *
                            static_cast<double>(plan.params.market_population) *
                            static_cast<double>(study.replications);
-  check_memory(study.plans, study.replications, study.threads, scenario.path);
+  if (selection.check_memory) check_memory(study.plans, study.replications, study.threads, scenario.path);
   study.scenario = std::move(scenario);
   return study;
 }

@@ -32,6 +32,9 @@ struct StudySelection {
   double precision = 0;
   int max_replications = 100;
   std::vector<std::string> precision_figures;  ///< empty: PrecisionTarget's default
+  /// Refuse a study that does not fit in this machine's memory (off when the caller checks the
+  /// ranks of an MPI job together: estimate_rank_memory).
+  bool check_memory = true;
 };
 
 /// A study ready to run: every check a run needs has been made.

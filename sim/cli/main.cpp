@@ -28,7 +28,10 @@
 #include "io/output_path.hpp"
 #include "io/results_reader.hpp"
 #include "io/summary.hpp"
+#include "io/system.hpp"
 #include "kpi/compare.hpp"
+#include "model/model.hpp"
+#include "model/partition.hpp"
 #include "progress.hpp"
 #include "select_command.hpp"
 #include "sensitivity_command.hpp"
@@ -57,6 +60,15 @@ int mpi_rank() {
   return cxsim::mpi::world().rank;
 #else
   return 0;
+#endif
+}
+
+/// The ranks of the MPI job (1 without MPI).
+int mpi_ranks() {
+#ifdef CXSIM_WITH_MPI
+  return cxsim::mpi::world().size;
+#else
+  return 1;
 #endif
 }
 
@@ -117,6 +129,7 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   selection.precision = po.precision;
   selection.max_replications = po.max_replications;
   selection.precision_figures = po.figures;
+  selection.check_memory = mpi_ranks() == 1;  // else below, the ranks on each machine together
   std::optional<cxsim::Study> prepared;
   on_every_rank(
       [&] { prepared.emplace(cxsim::prepare_study(load(so), selection, threads)); });  // every check first
@@ -139,6 +152,21 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
       partitioned ? cxsim::mpi::partition_block(
                         static_cast<std::uint32_t>(study.experiment.baseline.market_population))
                   : std::pair<std::uint32_t, std::uint32_t>{0, UINT32_MAX};
+  if (!selection.check_memory) {
+    // Each rank's need, summed over the ranks that share a machine's memory (docs/cluster.md).
+    cxsim::RankShare share;
+    share.ranks = mpi_ranks();
+    share.root = root;
+    share.partition = partitioned;
+    share.block = rows.second;
+    // (need, ranks here); not a structured binding: clang before 16 cannot capture one.
+    const std::pair<std::uint64_t, int> here = cxsim::mpi::sum_on_this_machine(
+        cxsim::estimate_rank_memory(study.plans, study.replications, study.threads, share));
+    on_every_rank([&] {
+      cxsim::check_memory_need(here.first, cxsim::available_memory_bytes(), here.second, so.file,
+                               partitioned);
+    });
+  }
 #else
   (void)partition;
   const std::pair<std::uint32_t, std::uint32_t> rows{0, UINT32_MAX};
@@ -198,8 +226,10 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
   return 0;
 }
 
-int cmd_validate(const ScenarioOptions& so, int threads) {
-  cxsim::Study study = cxsim::prepare_study(load(so), {}, threads);
+int cmd_validate(const ScenarioOptions& so, int threads, int partition_ranks) {
+  cxsim::StudySelection selection;
+  selection.check_memory = partition_ranks == 0;  // a population for several machines is the point
+  cxsim::Study study = cxsim::prepare_study(load(so), selection, threads);
   cxsim::read_study_network(study);  // the edge-list file is checked too
   std::cout << "# " << so.file << ": valid\n" << cxsim::resolved_toml(study.scenario.params);
   const auto& p = study.experiment.baseline;
@@ -218,6 +248,26 @@ int cmd_validate(const ScenarioOptions& so, int threads) {
               study.customer_days, cxsim::human_bytes(static_cast<double>(study.memory_bytes)).c_str(),
               study.customer_days / (cxsim::kEstimatedCustomerDaysPerSecondPerThread * study.threads),
               study.threads);
+  if (partition_ranks > 0) {
+    // Each rank's share under --partition (estimate_rank_memory): rank 0 also holds the results.
+    const cxsim::Blocks blocks = cxsim::Blocks::even(static_cast<std::uint32_t>(p.market_population),
+                                                     cxsim::Model::kChunk, partition_ranks);
+    cxsim::RankShare share;
+    share.ranks = partition_ranks;
+    share.partition = true;
+    std::uint64_t root = 0, other = 0;
+    for (int r = 0; r < partition_ranks; ++r) {
+      share.root = r == 0;
+      share.block = blocks.count(r);
+      const std::uint64_t need = cxsim::estimate_rank_memory(study.plans, study.replications, threads, share);
+      (r == 0 ? root : other) = std::max(r == 0 ? root : other, need);
+    }
+    std::printf(
+        "# under mpirun -n %d ... --partition: memory about %s on rank 0 (with the results), %s on "
+        "each other rank (one rank a machine; ranks sharing a machine add up)\n",
+        partition_ranks, cxsim::human_bytes(static_cast<double>(root)).c_str(),
+        cxsim::human_bytes(static_cast<double>(other)).c_str());
+  }
   return 0;
 }
 
@@ -425,10 +475,16 @@ int cxsim_main(int argc, char** argv) {
   CLI::App* validate =
       app.add_subcommand("validate", "Check a scenario, print it resolved with a memory and time estimate");
   add_scenario_options(validate);
+  int partition_ranks = 0;
+  validate
+      ->add_option("--partition-ranks", partition_ranks,
+                   "Also estimate each rank's memory under mpirun -n N ... --partition (one rank a machine)")
+      ->check(CLI::Range(2, 100000));
   validate->footer(
       "Examples:\n"
       "  cxsim validate scenarios/baseline.toml\n"
-      "  cxsim validate scenarios/baseline.toml --set market.population=1000000 --threads 8");
+      "  cxsim validate scenarios/baseline.toml --set market.population=1000000 --threads 8\n"
+      "  cxsim validate big.toml --set market.population=100000000 --partition-ranks 16");
 
   std::string results_file;
   CLI::App* info = app.add_subcommand("info", "Describe a results file");
@@ -579,7 +635,7 @@ int cxsim_main(int argc, char** argv) {
     if (mpi_rank() != 0) return 0;  // under mpirun, the other commands run on rank 0 only
     if (*cmp) return cmd_compare(ca);
     if (*facts) return cmd_facts(fa);
-    if (*validate) return cmd_validate(so, threads);
+    if (*validate) return cmd_validate(so, threads, partition_ranks);
     if (*info) return cmd_info(results_file, info_by_segment);
     if (*report) {
       std::vector<std::string> args = {report_file};

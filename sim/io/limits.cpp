@@ -199,47 +199,99 @@ std::uint64_t estimate_results_bytes(const std::vector<RunPlan>& plans, std::int
   return bytes;
 }
 
-std::uint64_t estimate_experiment_memory(const std::vector<RunPlan>& plans, std::int64_t replications,
-                                         int threads) {
-  if (plans.empty()) return 0;
+namespace {
+
+// The largest one-replication footprint of any plan (population `block`, or the plan's own when
+// 0), at the concurrency of the whole experiment.
+std::uint64_t models_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,
+                            std::uint32_t block = 0) {
   const int runs = static_cast<int>(plans.size());
-  // The largest one-replication footprint of any plan, at the concurrency of the whole experiment.
   std::uint64_t largest = 0;
   for_each_params(plans, [&](const Params& p) {
     Params one = p;
     one.run_replications = replications;
+    if (block > 0) one.market_population = block;
     largest = std::max(largest, estimate_memory_bytes(one, threads, runs));
   });
-  // The saved customer state of every replication of every plan, and the results file in memory
-  // (HDF5's image plus its copy).
+  return largest;
+}
+
+// What rank 0 (or the single process) holds besides the models: the saved customer state and
+// episodes of every replication of every plan, and the results file in memory (HDF5's image plus
+// its copy).
+std::uint64_t results_memory(const std::vector<RunPlan>& plans, std::int64_t replications) {
+  const auto reps = static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications));
   std::uint64_t saved = 0;
-  for (const RunPlan& plan : plans)
+  for (const RunPlan& plan : plans) {
     saved = saturating_add(
-        saved,
-        saturating_mul(saturating_mul(sizeof(EpisodeRow),
-                                      static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications))),
-                       episode_rows_bound(plan.params)));
-  for (const RunPlan& plan : plans)
+        saved, saturating_mul(saturating_mul(sizeof(EpisodeRow), reps), episode_rows_bound(plan.params)));
     if (plan.params.run_save_customers)
-      saved = saturating_add(
-          saved,
-          saturating_mul(saturating_mul(kSavedBytesPerCustomer,
-                                        static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications))),
-                         static_cast<std::uint64_t>(plan.params.market_population)));
-  return saturating_add(saturating_add(largest, saved),
-                        saturating_mul(2, estimate_results_bytes(plans, replications)));
+      saved =
+          saturating_add(saved, saturating_mul(saturating_mul(kSavedBytesPerCustomer, reps),
+                                               static_cast<std::uint64_t>(plan.params.market_population)));
+  }
+  return saturating_add(saved, saturating_mul(2, estimate_results_bytes(plans, replications)));
+}
+
+// What building a network takes on every rank of a partitioned run beyond the rank's rows, while
+// it builds (docs/cluster.md): the generators that need everyone's ties keep them, Erdos-Renyi the
+// ties its members draw and those it receives.
+std::uint64_t network_build_memory(const Params& p, int ranks) {
+  const auto n = static_cast<double>(p.market_population);
+  const auto k = static_cast<double>(p.network_mean_degree);
+  double bytes = 0;
+  if (p.network_kind == "ring" || p.network_kind == "watts_strogatz")
+    bytes = (k / 16 + 0.5 + 2 * (p.network_kind == "ring" ? 0.0 : p.network_rewiring) * k) * n;
+  else if (p.network_kind == "barabasi_albert")
+    bytes = 4.0 * static_cast<double>(p.network_ba_m + 1) * n;
+  else if (p.network_kind == "erdos_renyi")
+    bytes = 4 * k * (2.0 * ranks - 1) / (static_cast<double>(ranks) * ranks) * n;
+  return static_cast<std::uint64_t>(std::min(bytes, 1.8e19));
+}
+
+}  // namespace
+
+std::uint64_t estimate_experiment_memory(const std::vector<RunPlan>& plans, std::int64_t replications,
+                                         int threads) {
+  if (plans.empty()) return 0;
+  return saturating_add(models_memory(plans, replications, threads), results_memory(plans, replications));
+}
+
+std::uint64_t estimate_rank_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,
+                                   const RankShare& share) {
+  if (plans.empty()) return 0;
+  const std::uint64_t results = share.root ? results_memory(plans, replications) : 0;
+  if (share.ranks <= 1 || !share.partition)
+    return saturating_add(models_memory(plans, replications, threads), results);
+  // One task at a time, all ranks together, each holding its block (an empty block: its buffers).
+  std::uint64_t build = 0;
+  for_each_params(plans,
+                  [&](const Params& p) { build = std::max(build, network_build_memory(p, share.ranks)); });
+  return saturating_add(
+      saturating_add(models_memory(plans, replications, 1, std::max<std::uint32_t>(share.block, 1)), build),
+      results);
+}
+
+void check_memory_need(std::uint64_t need, std::uint64_t have, int processes, const std::string& file,
+                       bool partition) {
+  if (have == 0 || need <= have / 10 * 9) return;
+  const std::string who =
+      processes > 1 ? "the " + std::to_string(processes) + " MPI ranks on this machine need about " +
+                          human_bytes(static_cast<double>(need)) + " of memory together"
+                    : "the run needs about " + human_bytes(static_cast<double>(need)) + " of memory";
+  throw InputError(who + " but this machine has " + human_bytes(static_cast<double>(have)) +
+                       " available; lower market.population, run.replications or the number of "
+                       "strategies, turn off run.save_customers, use fewer threads" +
+                       (partition       ? ", or spread the ranks over more machines"
+                        : processes > 1 ? ", or use --partition (each rank holds a share of the customers)"
+                                        : ""),
+                   file, 0, 0, "market.population");
 }
 
 void check_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,
                   const std::string& file) {
-  const std::uint64_t need = estimate_experiment_memory(plans, replications, threads);
-  const std::uint64_t have = available_memory_bytes();
-  if (have > 0 && need > have / 10 * 9)
-    throw InputError("the run needs about " + human_bytes(static_cast<double>(need)) +
-                         " of memory but this machine has " + human_bytes(static_cast<double>(have)) +
-                         " available; lower market.population, run.replications or the number of "
-                         "strategies, turn off run.save_customers, or use fewer threads",
-                     file, 0, 0, "market.population");
+  check_memory_need(estimate_experiment_memory(plans, replications, threads), available_memory_bytes(), 1,
+                    file);
 }
 
 }  // namespace cxsim

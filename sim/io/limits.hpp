@@ -52,6 +52,26 @@ std::uint64_t estimate_results_bytes(const std::vector<RunPlan>& plans, std::int
 void check_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,
                   const std::string& file);
 
+/// One MPI rank's part of a run (`mpirun`, docs/cluster.md).
+struct RankShare {
+  int ranks = 1;            ///< ranks in the job
+  bool root = true;         ///< rank 0: holds the results and writes the file
+  bool partition = false;   ///< --partition: every run's population split over the ranks
+  std::uint32_t block = 0;  ///< --partition: the customers this rank holds
+};
+/// The memory one rank needs. Runs spread over the ranks: up to `threads` whole models at once
+/// (estimate_experiment_memory's). --partition: one model of its block at a time (one task after
+/// another, every rank together) and what building the network takes on every rank. Rank 0 also
+/// holds the results, as a single process does.
+std::uint64_t estimate_rank_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,
+                                   const RankShare& share);
+
+/// Refuses (InputError naming `file` and market.population) a need of `need` bytes by `processes`
+/// processes (the MPI ranks on this machine, or 1) when this machine has less than `have` / 0.9
+/// available (`have` 0: unknown, nothing is refused). The message's advice follows `partition`.
+void check_memory_need(std::uint64_t need, std::uint64_t have, int processes, const std::string& file,
+                       bool partition = false);
+
 /// "12.3 MB"
 std::string human_bytes(double bytes);
 

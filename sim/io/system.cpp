@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace cxsim {
@@ -39,6 +40,8 @@ std::uint64_t physical_memory_bytes() {
 }
 
 std::uint64_t available_memory_bytes() {
+  // Test hook: a machine with this many bytes available (tests/mpi/test_mpi.sh, memory checks).
+  if (const char* fake = std::getenv("CXSIM_TEST_MEMORY_AVAILABLE")) return std::strtoull(fake, nullptr, 10);
   std::uint64_t available = read_number("/proc/meminfo", "MemAvailable:") * 1024;
   if (available == 0) available = physical_memory_bytes();
   // cgroup v2, then v1: the limit minus what the group uses.

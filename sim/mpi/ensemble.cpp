@@ -202,6 +202,17 @@ const World& world() {
   return g_world;
 }
 
+std::pair<std::uint64_t, int> sum_on_this_machine(std::uint64_t mine) {
+  if (!g_world.active || g_world.size == 1) return {mine, 1};
+  MPI_Comm here = MPI_COMM_NULL;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, g_world.rank, MPI_INFO_NULL, &here);
+  int count = 1;
+  MPI_Comm_size(here, &count);
+  MPI_Allreduce(MPI_IN_PLACE, &mine, 1, MPI_UINT64_T, MPI_SUM, here);
+  MPI_Comm_free(&here);
+  return {mine, count};
+}
+
 void together(const std::function<void()>& step) {
   Kind kind = Kind::none;
   std::string message;

@@ -9,6 +9,7 @@
 // bit for bit whatever the rank count. Built only with CXSIM_WITH_MPI.
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "experiment/runner.hpp"
@@ -33,6 +34,10 @@ const World& world();
 /// throws the error of the lowest failing rank, of the same kind (InputError, Cancelled, or
 /// std::runtime_error), its message naming the rank when there are several. Collective.
 void together(const std::function<void()>& step);
+
+/// The sum of `mine` over the ranks on this machine (those that share its memory) and how many
+/// they are. Collective; `mine` and 1 without several ranks.
+std::pair<std::uint64_t, int> sum_on_this_machine(std::uint64_t mine);
 
 /// Rank 0's `values` on every rank (sizes included). Collective; nothing without several ranks.
 void broadcast(std::vector<double>& values);

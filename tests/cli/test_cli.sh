@@ -48,6 +48,11 @@ expect 2 "aht" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 0
 expect 2 "memory.*market\.population|market\.population.*memory" -- \
   "$CXSIM" run "$SRC/scenarios/baseline.toml" --set market.population=200000000 --replications 8 -o big.h5
 no_file big.h5
+# validate --partition-ranks plans a run over several machines: each rank's share of a population
+# that one machine cannot hold (a sixteenth of the customers, plus what building the network takes).
+expect 0 "under mpirun -n 16 \.\.\. --partition: memory about [0-9.]+ GB on rank 0 .*, [0-9.]+ GB on each other rank" -- \
+  "$CXSIM" validate "$SRC/scenarios/baseline.toml" --set market.population=200000000 --partition-ranks 16
+expect 2 "partition-ranks" -- "$CXSIM" validate "$SRC/scenarios/baseline.toml" --partition-ranks 1
 
 # A good run, its file, and info.
 expect 0 "results: small\.h5" -- "$CXSIM" run "$SRC/scenarios/baseline.toml" "${SMALL[@]}" -o small.h5 --seed 7

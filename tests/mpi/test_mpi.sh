@@ -112,4 +112,16 @@ status=$?
   bad "bad input under mpirun: expected one error naming market.population: $(cat out.txt)"
 [[ ! -e bad.h5 ]] && ok || bad "bad input under mpirun: a results file was written"
 
+# Memory is checked for the ranks that share a machine together (CXSIM_TEST_MEMORY_AVAILABLE fakes
+# what this machine has): two threads' models fit one process in 200 MB, but not two ranks of them.
+mem=(--set market.population=500000 --set run.replications=2 --set run.horizon_days=10 --threads 2)
+CXSIM_TEST_MEMORY_AVAILABLE=200000000 "$CXSIM" validate "$SRC/scenarios/baseline.toml" "${mem[@]}" >/dev/null 2>&1 &&
+  ok || bad "memory: one process should fit in 200 MB"
+CXSIM_TEST_MEMORY_AVAILABLE=200000000 "${MPIRUN[@]}" -x CXSIM_TEST_MEMORY_AVAILABLE -n 2 "$CXSIM" run \
+  "$SRC/scenarios/baseline.toml" "${mem[@]}" -q -o big.h5 >out.txt 2>&1
+status=$?
+[[ $status -ne 0 && $(grep -c 'cxsim: error:' out.txt) == 1 ]] &&
+  grep -q "the 2 MPI ranks on this machine need about .* together" out.txt && ok ||
+  bad "memory: two ranks on a machine of 200 MB should be refused once, together (status $status): $(cat out.txt)"
+[[ ! -e big.h5 ]] && ok || bad "memory: a refused run wrote a file"
 finish test_mpi

@@ -8,8 +8,10 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/errors.hpp"
 #include "experiment/experiment.hpp"
 #include "io/h5.hpp"
+#include "io/limits.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
 #include "kpi/compare.hpp"
@@ -140,4 +142,58 @@ TEST_CASE("a single run's file has a summary too, and reads as before", "[result
   CHECK(f.strategies[0].kind == "baseline");
   CHECK(f.summary.strategy == std::vector<std::string>{"baseline", "baseline"});
   fs::remove_all(path.parent_path());
+}
+
+// The memory checks of an MPI job (docs/cluster.md): each rank's need, summed over the ranks that
+// share a machine. Runs spread over the ranks hold whole models, and only rank 0 the results;
+// --partition holds one block of each model at a time, plus what building the network takes.
+TEST_CASE("an MPI rank's memory: whole models, or its block under --partition", "[limits]") {
+  Experiment e;
+  e.baseline.market_population = 1000000;
+  e.baseline.run_horizon_days = 365;
+  e.baseline.run_replications = 4;
+  e.baseline.run_save_customers = true;
+  const std::vector<RunPlan> plans = plan_experiment(e);
+  const std::uint64_t single = estimate_experiment_memory(plans, 4, 2);
+
+  RankShare root;
+  root.ranks = 4;
+  CHECK(estimate_rank_memory(plans, 4, 2, root) == single);  // as a single process
+  RankShare other = root;
+  other.root = false;
+  const std::uint64_t models = estimate_rank_memory(plans, 4, 2, other);
+  // Rank 0 adds the saved customer columns of 4 replications (24 bytes a customer) and the file.
+  CHECK(single - models > 4 * 24 * 1000000ULL);
+
+  // --partition on 4 ranks: a quarter of one model each (two threads or one: one task at a time).
+  RankShare part = other;
+  part.partition = true;
+  part.block = 250000;
+  const std::uint64_t quarter = estimate_rank_memory(plans, 4, 2, part);
+  const std::uint64_t one_model = estimate_rank_memory(plans, 4, 1, other);
+  CHECK(quarter < one_model / 3);
+  CHECK(quarter > one_model / 5);
+  // What building the network takes grows with the population, not the block.
+  part.block = 1;
+  CHECK(estimate_rank_memory(plans, 4, 1, part) > 3000000);  // Watts-Strogatz: 3.1 bytes a customer
+  part.root = true;
+  part.block = 250000;
+  CHECK(estimate_rank_memory(plans, 4, 1, part) - quarter == single - models);  // rank 0's results
+}
+
+TEST_CASE("a need above 90% of what the machine has is refused, naming the ranks", "[limits]") {
+  const auto message = [](std::uint64_t need, std::uint64_t have, int processes) -> std::string {
+    try {
+      check_memory_need(need, have, processes, "big.toml");
+    } catch (const InputError& err) {
+      CHECK(err.key() == "market.population");
+      return err.what();
+    }
+    return "";
+  };
+  CHECK(message(900, 1000, 1).empty());
+  CHECK(message(901, 1000, 1).find("the run needs about") != std::string::npos);
+  CHECK(message(901, 1000, 1).find("big.toml") != std::string::npos);
+  CHECK(message(5000, 1000, 4).find("the 4 MPI ranks on this machine need about") != std::string::npos);
+  CHECK(message(1ULL << 50, 0, 1).empty());  // unknown: nothing is refused
 }
