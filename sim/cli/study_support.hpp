@@ -17,7 +17,9 @@
 #include "core/errors.hpp"
 #include "experiment/runner.hpp"
 #include "io/edge_list.hpp"
+#include "io/limits.hpp"
 #include "io/scenario_reader.hpp"
+#include "io/system.hpp"
 
 #ifdef CXSIM_WITH_MPI
 #include "mpi/ensemble.hpp"
@@ -123,19 +125,19 @@ inline std::optional<Network> study_network(const Scenario& s) {
   return read_edge_list(s.params.network_edge_list, static_cast<std::uint32_t>(s.params.market_population));
 }
 
-/// Refuses a study that would not fit in memory: `models` models alive at once.
+/// Refuses a study that would not fit in memory: `models` models alive at once on each rank, the
+/// ranks that share a machine together (as `cxsim run`: io/limits.hpp). Every rank calls it.
 inline void check_study_memory(const Params& params, int models, const std::string& file) {
   Params one = params;
   one.run_replications = 1;
   const auto need = estimate_memory_bytes(one, 1, 1) * static_cast<std::uint64_t>(std::max(1, models));
-  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-  const auto have =
-      pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
-  if (have > 0 && need > have / 10 * 9)
-    throw InputError("the study needs about " + std::to_string(need >> 20) + " MB of memory (" +
-                         std::to_string(models) + " models at once) but this machine has " +
-                         std::to_string(have >> 20) + " MB; lower market.population or use fewer threads",
-                     file, 0, 0, "market.population");
+#ifdef CXSIM_WITH_MPI
+  const std::pair<std::uint64_t, int> here = cxsim::mpi::sum_on_this_machine(need);  // (need, ranks)
+  cxsim::mpi::together(
+      [&] { check_memory_need(here.first, available_memory_bytes(), here.second, file, false, "study"); });
+#else
+  check_memory_need(need, available_memory_bytes(), 1, file, false, "study");
+#endif
 }
 
 /// "[=====>    ] 45%  12/40 simulations  ETA 12 s" on stderr from one second in (a terminal only).

@@ -273,19 +273,25 @@ std::uint64_t estimate_rank_memory(const std::vector<RunPlan>& plans, std::int64
 }
 
 void check_memory_need(std::uint64_t need, std::uint64_t have, int processes, const std::string& file,
-                       bool partition) {
+                       bool partition, std::string_view what) {
   if (have == 0 || need <= have / 10 * 9) return;
-  const std::string who =
-      processes > 1 ? "the " + std::to_string(processes) + " MPI ranks on this machine need about " +
-                          human_bytes(static_cast<double>(need)) + " of memory together"
-                    : "the run needs about " + human_bytes(static_cast<double>(need)) + " of memory";
-  throw InputError(who + " but this machine has " + human_bytes(static_cast<double>(have)) +
-                       " available; lower market.population, run.replications or the number of "
-                       "strategies, turn off run.save_customers, use fewer threads" +
-                       (partition       ? ", or spread the ranks over more machines"
-                        : processes > 1 ? ", or use --partition (each rank holds a share of the customers)"
-                                        : ""),
-                   file, 0, 0, "market.population");
+  const std::string amount = human_bytes(static_cast<double>(need));
+  const std::string who = processes > 1
+                              ? "the " + std::to_string(processes) +
+                                    " MPI ranks on this machine need about " + amount + " of memory together"
+                              : "the " + std::string(what) + " needs about " + amount + " of memory";
+  const bool study = what != "run";
+  std::string advice = study ? "lower market.population or use fewer threads"
+                             : "lower market.population, run.replications or the number of strategies, turn "
+                               "off run.save_customers, or use fewer threads";
+  if (partition)
+    advice += ", or spread the ranks over more machines";
+  else if (processes > 1)
+    advice += study ? ", or fewer ranks a machine"
+                    : ", or use --partition (each rank holds a share of the customers)";
+  throw InputError(
+      who + " but this machine has " + human_bytes(static_cast<double>(have)) + " available; " + advice, file,
+      0, 0, "market.population");
 }
 
 void check_memory(const std::vector<RunPlan>& plans, std::int64_t replications, int threads,

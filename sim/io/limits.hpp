@@ -68,9 +68,10 @@ std::uint64_t estimate_rank_memory(const std::vector<RunPlan>& plans, std::int64
 
 /// Refuses (InputError naming `file` and market.population) a need of `need` bytes by `processes`
 /// processes (the MPI ranks on this machine, or 1) when this machine has less than `have` / 0.9
-/// available (`have` 0: unknown, nothing is refused). The message's advice follows `partition`.
+/// available (`have` 0: unknown, nothing is refused). The message's advice follows `partition`;
+/// `what` names what needs it ("run", "study").
 void check_memory_need(std::uint64_t need, std::uint64_t have, int processes, const std::string& file,
-                       bool partition = false);
+                       bool partition = false, std::string_view what = "run");
 
 /// "12.3 MB"
 std::string human_bytes(double bytes);

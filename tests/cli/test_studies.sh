@@ -193,6 +193,11 @@ expect 2 "KEY:MIN:MAX" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit -
 expect 2 "outside the key's allowed range" -- "$CXSIM" sensitivity "$BASE" --vary quality.defect_rate:0.5:2 --metric profit -o never.h5
 expect 2 "nosuch.*unknown" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:4 --metric nosuch -o never.h5
 expect 2 "" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:4 --metric profit --method anova -o never.h5
+# A study whose models do not fit in what the machine has (faked: CXSIM_TEST_MEMORY_AVAILABLE).
+expect 2 "market\.population.*the study needs about .* of memory but this machine has" -- \
+  env CXSIM_TEST_MEMORY_AVAILABLE=10000000 "$CXSIM" sensitivity "$BASE" --set market.population=100000 \
+  --set run.horizon_days=5 --replications 1 --samples 2 --vary purchase.price:40:60 --metric profit \
+  --threads 2 -o never.h5
 check '[ ! -e never.h5 ]' "a rejected study wrote its output"
 
 # ---- select ----------------------------------------------------------------------------------
