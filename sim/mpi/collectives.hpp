@@ -17,10 +17,12 @@
 
 namespace cxsim::mpi::detail {
 
-/// `n` bytes as an MPI count, or an error naming `what` when it is 2 GB or more.
-inline int checked_int(std::size_t n, const char* what) {
+/// `n` bytes (or, with `items`, items) as an MPI count, or an error naming `what` when it does not
+/// fit an int: 2 GB (2^31 items).
+inline int checked_int(std::size_t n, const char* what, bool items = false) {
   if (n > static_cast<std::size_t>(INT_MAX))
-    throw std::runtime_error(std::string("MPI: more than 2 GB of ") + what + " in one exchange");
+    throw std::runtime_error(std::string("MPI: more than ") + (items ? "2^31 " : "2 GB of ") + what +
+                             " in one exchange");
   return static_cast<int>(n);
 }
 
@@ -31,15 +33,15 @@ inline std::size_t total_bytes(const std::vector<int>& counts) {
   return total;
 }
 
-/// Displacements of `counts` laid end to end.
-inline std::vector<int> displacements(const std::vector<int>& counts, const char* what) {
+/// Displacements of `counts` (bytes, or with `items` items) laid end to end.
+inline std::vector<int> displacements(const std::vector<int>& counts, const char* what, bool items = false) {
   std::vector<int> at(counts.size());
   std::size_t total = 0;
   for (std::size_t r = 0; r < counts.size(); ++r) {
-    at[r] = checked_int(total, what);
+    at[r] = checked_int(total, what, items);
     total += static_cast<std::size_t>(counts[r]);
   }
-  checked_int(total, what);
+  checked_int(total, what, items);
   return at;
 }
 
@@ -73,6 +75,21 @@ void alltoallv(std::span<const T> out, const std::vector<int>& out_counts, std::
   in.resize(total_bytes(in_counts) / sizeof(U));
   MPI_Alltoallv(out.data(), out_counts.data(), displacements(out_counts, what).data(), MPI_BYTE, in.data(),
                 in_counts.data(), displacements(in_counts, what).data(), MPI_BYTE, MPI_COMM_WORLD);
+}
+
+/// alltoallv() counted in items of T rather than bytes (an MPI type of sizeof(T) bytes), for
+/// exchanges that may pass 2 GB: up to 2^31 items from or to each rank. Collective.
+template <class T>
+void alltoallv_items(std::span<const T> out, const std::vector<int>& out_items, std::vector<T>& in,
+                     const std::vector<int>& in_items, const char* what) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  in.resize(total_bytes(in_items));  // a sum of counts: here items
+  MPI_Datatype item = MPI_DATATYPE_NULL;
+  MPI_Type_contiguous(static_cast<int>(sizeof(T)), MPI_BYTE, &item);
+  MPI_Type_commit(&item);
+  MPI_Alltoallv(out.data(), out_items.data(), displacements(out_items, what, true).data(), item, in.data(),
+                in_items.data(), displacements(in_items, what, true).data(), item, MPI_COMM_WORLD);
+  MPI_Type_free(&item);
 }
 
 /// alltoallv() when only the sending side knows its counts: one MPI_Alltoall of the counts first.

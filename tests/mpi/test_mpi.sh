@@ -124,16 +124,17 @@ status=$?
   grep -q "the 2 MPI ranks on this machine need about .* together" out.txt && ok ||
   bad "memory: two ranks on a machine of 200 MB should be refused once, together (status $status): $(cat out.txt)"
 [[ ! -e big.h5 ]] && ok || bad "memory: a refused run wrote a file"
-# The studies too: one model a rank fits in 100 MB alone, not on two ranks of this machine.
-sm=(sensitivity "$SRC/scenarios/baseline.toml" --set market.population=500000 --set run.horizon_days=5 --replications 1
+# The studies too: one model a rank (13 MB at 10^5 customers) fits in 20 MB alone, not on two
+# ranks of this machine.
+sm=(sensitivity "$SRC/scenarios/baseline.toml" --set market.population=100000 --set run.horizon_days=5 --replications 1
   --vary purchase.price:40:60 --metric profit --samples 2 --threads 1 -q)
-CXSIM_TEST_MEMORY_AVAILABLE=100000000 "$CXSIM" "${sm[@]}" -o sm-one.h5 >out.txt 2>&1 && ok ||
-  bad "memory: a study of one model should fit in 100 MB: $(cat out.txt)"
-CXSIM_TEST_MEMORY_AVAILABLE=100000000 "${MPIRUN[@]}" -x CXSIM_TEST_MEMORY_AVAILABLE -n 2 "$CXSIM" "${sm[@]}" \
+CXSIM_TEST_MEMORY_AVAILABLE=20000000 "$CXSIM" "${sm[@]}" -o sm-one.h5 >out.txt 2>&1 && ok ||
+  bad "memory: a study of one model should fit in 20 MB: $(cat out.txt)"
+CXSIM_TEST_MEMORY_AVAILABLE=20000000 "${MPIRUN[@]}" -x CXSIM_TEST_MEMORY_AVAILABLE -n 2 "$CXSIM" "${sm[@]}" \
   -o sm-two.h5 >out.txt 2>&1
 status=$?
 [[ $status -ne 0 && $(grep -c 'cxsim: error:' out.txt) == 1 ]] &&
   grep -q "the 2 MPI ranks on this machine need about .* together" out.txt && ok ||
-  bad "memory: a study on two ranks of a 100 MB machine should be refused once (status $status): $(cat out.txt)"
+  bad "memory: a study on two ranks of a 20 MB machine should be refused once (status $status): $(cat out.txt)"
 [[ ! -e sm-two.h5 ]] && ok || bad "memory: a refused study wrote a file"
 finish test_mpi

@@ -106,20 +106,20 @@ bash "$SRC/tests/golden/h5_identical.sh" complete-single.h5 alone.h5 && ok || ba
 
 # Memory: under --partition each rank holds its block of customers, so the ranks on this machine
 # (CXSIM_TEST_MEMORY_AVAILABLE fakes what it has) need about one model's memory together where one
-# process with two threads needs two.
-mem=(--set market.population=500000 --set run.replications=2 --set run.horizon_days=10)
-CXSIM_TEST_MEMORY_AVAILABLE=90000000 "$CXSIM" validate "$SRC/scenarios/baseline.toml" "${mem[@]}" --threads 2 >out.txt 2>&1
+# process with two threads needs two (10^5 customers: 27 MB, against about 15 MB).
+mem=(--set market.population=100000 --set run.replications=2 --set run.horizon_days=10)
+CXSIM_TEST_MEMORY_AVAILABLE=20000000 "$CXSIM" validate "$SRC/scenarios/baseline.toml" "${mem[@]}" --threads 2 >out.txt 2>&1
 grep -q "the run needs about .* of memory but this machine has" out.txt && ok ||
-  bad "memory: one process with two threads should not fit in 90 MB: $(cat out.txt)"
-if CXSIM_TEST_MEMORY_AVAILABLE=90000000 "${MPIRUN[@]}" -x CXSIM_TEST_MEMORY_AVAILABLE -n 2 "$CXSIM" run \
+  bad "memory: one process with two threads should not fit in 20 MB: $(cat out.txt)"
+if CXSIM_TEST_MEMORY_AVAILABLE=20000000 "${MPIRUN[@]}" -x CXSIM_TEST_MEMORY_AVAILABLE -n 2 "$CXSIM" run \
     "$SRC/scenarios/baseline.toml" "${mem[@]}" --partition --threads 1 -q -o mem.h5 >out.txt 2>&1; then ok; else
-  bad "memory: two ranks with half the customers each should fit in 90 MB: $(cat out.txt)"
+  bad "memory: two ranks with half the customers each should fit in 20 MB: $(cat out.txt)"
 fi
-CXSIM_TEST_MEMORY_AVAILABLE=40000000 "${MPIRUN[@]}" -x CXSIM_TEST_MEMORY_AVAILABLE -n 2 "$CXSIM" run \
+CXSIM_TEST_MEMORY_AVAILABLE=8000000 "${MPIRUN[@]}" -x CXSIM_TEST_MEMORY_AVAILABLE -n 2 "$CXSIM" run \
   "$SRC/scenarios/baseline.toml" "${mem[@]}" --partition --threads 1 -q -o small.h5 >out.txt 2>&1
 status=$?
 [[ $status -ne 0 && $(grep -c 'cxsim: error:' out.txt) == 1 ]] &&
   grep -q "the 2 MPI ranks on this machine need about .*more machines" out.txt && ok ||
-  bad "memory: two ranks on a machine of 40 MB should be refused once (status $status): $(cat out.txt)"
+  bad "memory: two ranks on a machine of 8 MB should be refused once (status $status): $(cat out.txt)"
 [[ ! -e small.h5 ]] && ok || bad "memory: a refused run wrote a file"
 finish test_partition
