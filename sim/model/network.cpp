@@ -335,6 +335,15 @@ void rewire(TieSlots& slots, std::uint32_t n, std::uint32_t h, RngKey key, doubl
   }
 }
 
+// Members [first, first + count) in one part a thread: part k holds [start(k), start(k + 1)).
+struct ThreadParts {
+  std::uint32_t first, count;
+  std::uint32_t size = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  std::uint32_t start(std::uint32_t part) const {
+    return first + static_cast<std::uint32_t>(std::uint64_t{count} * part / size);
+  }
+};
+
 // Ring lattice, then (Watts-Strogatz) each tie's far end moved with probability `rewiring`.
 // Only the rows of members [first, first + count) are filled (the slots of everyone are needed for
 // them: a rewired tie may end anywhere).
@@ -366,10 +375,9 @@ Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rew
   degree = {};
   reserve_huge(net.targets, net.offsets[count]);
   net.targets.resize(net.offsets[count]);
-  const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-  fork_join::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
-    const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
-    const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
+  const ThreadParts parts{first, count};
+  fork_join::parallel_for(std::uint32_t{0}, parts.size, [&](std::uint32_t part) {
+    const std::uint32_t lo = parts.start(part), hi = parts.start(part + 1);
     std::vector<std::uint64_t> cursor(net.offsets.begin() + (lo - first), net.offsets.begin() + (hi - first));
     for (std::uint32_t i = lo; i < hi; ++i)
       for (std::uint32_t s = 0; s < h; ++s) {
@@ -420,11 +428,10 @@ struct ErdosRenyiDraws {
 // on both calls (count, then fill), so that every row fills in increasing order.
 template <class EachTie>
 Network rows_in_parts(std::uint32_t n, std::uint32_t first, std::uint32_t count, EachTie&& each_tie) {
-  const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  const ThreadParts parts{first, count};
   const auto each_part = [&](auto&& visit) {  // visit(row, far end) for each tie end in the part
-    fork_join::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
-      const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
-      const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
+    fork_join::parallel_for(std::uint32_t{0}, parts.size, [&](std::uint32_t part) {
+      const std::uint32_t lo = parts.start(part), hi = parts.start(part + 1);
       const auto in = [&](std::uint32_t a) { return a - lo < hi - lo; };  // unsigned: a >= lo too
       each_tie(lo, hi, [&](std::uint32_t a, std::uint32_t b) {
         if (in(a)) visit(a, b);
@@ -578,12 +585,11 @@ DrawnTies erdos_renyi_drawn(const NetworkSpec& spec, std::uint32_t n, RngKey key
   const auto ranks = static_cast<std::size_t>(blocks.ranks());
   // Two passes over the block's draws by the threads in parts (count, then fill): the ties of
   // part k to rank r go after those of the parts before k, so each group keeps the drawing order.
-  const auto parts = static_cast<std::uint32_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-  std::vector<std::uint64_t> at(std::size_t{parts} * ranks, 0);  // part-major cursors
+  const ThreadParts parts{first, count};
+  std::vector<std::uint64_t> at(std::size_t{parts.size} * ranks, 0);  // part-major cursors
   const auto each_part = [&](auto&& visit) {
-    fork_join::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t part) {
-      const auto lo = first + static_cast<std::uint32_t>(std::uint64_t{count} * part / parts);
-      const auto hi = first + static_cast<std::uint32_t>(std::uint64_t{count} * (part + 1) / parts);
+    fork_join::parallel_for(std::uint32_t{0}, parts.size, [&](std::uint32_t part) {
+      const std::uint32_t lo = parts.start(part), hi = parts.start(part + 1);
       std::uint64_t* const cursor = at.data() + std::size_t{part} * ranks;
       for (std::uint32_t i = lo; i < hi; ++i)
         draws.ties_of(
@@ -595,7 +601,7 @@ DrawnTies erdos_renyi_drawn(const NetworkSpec& spec, std::uint32_t n, RngKey key
   drawn.per_rank.assign(ranks, 0);
   std::uint64_t total = 0;
   for (std::size_t r = 0; r < ranks; ++r)
-    for (std::uint32_t part = 0; part < parts; ++part) {
+    for (std::uint32_t part = 0; part < parts.size; ++part) {
       std::uint64_t& c = at[std::size_t{part} * ranks + r];
       drawn.per_rank[r] += c;
       c = std::exchange(total, total + c);
