@@ -133,13 +133,15 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
                      static_cast<std::uint64_t>(first_replication + rep)};
     const Network network = network_for(p, key, given_network);
     Model model(p, network, key);
-    std::array<double, kMetricCount> row{};
+    const Model::RowSink record = [&](std::int32_t day, std::span<const double, kMetricCount> row) {
+      record_day(out, rep, day, row, model.segment_rows());
+    };
     auto change = plan.changes.begin();
     for (std::int32_t day = 0; day < days; ++day) {
       if (options.cancel && options.cancel->load(std::memory_order_relaxed)) throw Cancelled();
-      for (; change != plan.changes.end() && change->day == day; ++change) model.set_params(change->params);
-      model.step(day, row);
-      record_day(out, rep, day, row, model.segment_rows());
+      for (; change != plan.changes.end() && change->day == day; ++change)
+        model.set_params(change->params, record);
+      model.step(day, record);
       const auto now = done.fetch_add(population) + population;
       if (options.progress) options.progress(now, total);
     }

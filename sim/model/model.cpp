@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <chrono>
@@ -106,6 +107,11 @@ Model::Model(const Params& params, const Network& network, RngKey key)
   start_segments();
   initialise();
   count_initial_segments();
+  // Stocks over windows of days: the single process without the split by segment (which
+  // counts its own stocks daily: count_stocks_by_segment()).
+  window_ = !by_segment_;
+  if (window_)
+    for (Chunk& chunk : chunks_) chunk.changed.assign(kChunk / 64, 0);
 }
 
 Model::Model(const Params& params, const Network& network, RngKey key, PartitionLink& link)
@@ -150,7 +156,8 @@ std::uint64_t Model::state_bytes() const {
   return std::uint64_t{c_.size} * state_bytes_per_customer();  // heard_ holds c_.size customers too
 }
 
-void Model::set_params(const Params& params) {
+void Model::set_params(const Params& params, const RowSink& done) {
+  complete_rows(done);  // under the parameters of their days
   p_ = params;
   derive_rates();
   centre_.set_config(contact_centre_config(p_));
@@ -192,7 +199,8 @@ void Model::derive_rates() {
   detractor_attitude_ = static_cast<float>(slope > 0 ? (6.5 - p_.survey_ltr_mid) / slope
                                                      : (p_.survey_ltr_mid <= 6.5 ? inf : -inf));
 
-  decay_.resize(static_cast<std::size_t>(p_.run_horizon_days) + 2);
+  // Every elapsed time of the run, and kStockDays more for count_window()'s whole windows.
+  decay_.resize(static_cast<std::size_t>(p_.run_horizon_days) + 2 + kStockDays);
   for (std::size_t k = 0; k < decay_.size(); ++k)
     decay_[k] = static_cast<float>(std::exp(-static_cast<double>(k) / p_.experience_memory_days));
   baseline_.clear();
@@ -260,9 +268,11 @@ std::int32_t Model::days_until(Stream& rng, double p) const {
 // ---------------------------------------------------------------------------------------------
 // The day
 
-void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
+void Model::step(std::int32_t t, const RowSink& done) {
   if (link_) {
-    step_partitioned(t, out);
+    Row row{};
+    step_partitioned(t, row);
+    done(t, row);
     return;
   }
   using Clock = std::chrono::steady_clock;
@@ -313,9 +323,11 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   const auto listener = [&](std::size_t k) { return messages_today_[k].target; };
   by_chunk(messages_today_.size(), listener);
   lap(times_.outcomes);
+  stock_day_ = t;  // what changes from here to the end of tomorrow's phase 1 changes day t's stocks
   fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
+      std::fill(chunks_[c].changed.begin(), chunks_[c].changed.end(), 0);  // a new stock day
       apply_by_chunk(c, outcome_start_, outcome_items_, contact_customer,
                      [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
       apply_by_chunk(c, bucket_start_, bucket_items_, listener,
@@ -327,10 +339,75 @@ void Model::step(std::int32_t t, std::span<double, kMetricCount> out) {
   add_chunks(row, true);
   lap(times_.word_of_mouth);
 
-  finish_row(t, row, first, first_resolved);
-  if (by_segment_) finish_segments(t, day_.outcomes);
-  std::copy(row.begin(), row.end(), out.begin());
+  if (!window_) {
+    finish_row(t, row, first, first_resolved);
+    if (by_segment_) finish_segments(t, day_.outcomes);
+    episodes_.end_day();
+    done(t, row);
+    return;
+  }
   episodes_.end_day();
+  waiting_.push_back({row, first, first_resolved});
+  if (static_cast<std::int32_t>(waiting_.size()) == kStockDays || t + 1 >= p_.run_horizon_days) {
+    complete_rows(done);
+    lap(times_.customers);
+  }
+}
+
+void Model::complete_rows(const RowSink& done) {
+  if (waiting_.empty()) return;
+  const auto days = static_cast<std::int32_t>(waiting_.size());
+  std::atomic<std::uint64_t> changed{0};
+  fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
+    for (std::size_t k = range.begin(); k < range.end(); ++k) {
+      const auto [lo, hi] = chunk_bounds(k);
+      changed += count_window(chunks_[k], lo, hi, window_first_, days);
+    }
+  });
+  double active = 0;
+  for (const Chunk& chunk : chunks_) active += chunk.window[static_cast<std::size_t>(days - 1)].by_status[1];
+  for (std::int32_t k = 0; k < days; ++k) {
+    Row& row = waiting_[static_cast<std::size_t>(k)].row;
+    const auto add = [&](Metric m, double v) { row[static_cast<int>(m)] += v; };
+    for (const Chunk& chunk : chunks_) {  // chunk order, as step() adds count_stocks()' figures
+      const StockFigures& f = chunk.window[static_cast<std::size_t>(k)];
+      add(Metric::prospects, f.by_status[0]);
+      add(Metric::active_customers, f.by_status[1]);
+      add(Metric::churned_customers, f.by_status[2]);
+      add(Metric::rejecters, f.by_status[3]);
+      add(Metric::mean_attitude, f.attitude);
+      add(Metric::promoter_share, f.promoters);
+      add(Metric::detractor_share, f.detractors);
+      add(Metric::open_issues, f.open);
+    }
+    const WaitingRow& w = waiting_[static_cast<std::size_t>(k)];
+    finish_row(window_first_ + k, row, w.first, w.first_resolved);
+    done(window_first_ + k, row);
+  }
+  window_first_ += days;
+  waiting_.clear();
+  // Counting a window costs a pass over the customers (every status, the active ones' columns)
+  // plus, for each customer changed in it, the changes recorded and a day-by-day count; counting
+  // daily costs that pass every day. Where the changed customers weigh more than the pass, the
+  // stocks are counted day by day from here on. The weight is an estimate from two runs at 10^6
+  // (docs/performance.md): in the calibrated baseline four times the changed customers exceed the
+  // active plus a tenth of everyone from the first window on, and windows were slower there; in
+  // the Bass reduction they stay below 0.82 of it over ten years, and windows are faster. Either
+  // way the figures are the same.
+  if (!keep_windows_ && 4.0 * static_cast<double>(changed.load()) > active + 0.1 * population_) {
+    window_ = false;
+    for (Chunk& chunk : chunks_) std::vector<std::uint64_t>().swap(chunk.changed);
+  }
+}
+
+void Model::record_change(std::uint32_t i) {
+  Chunk& chunk = chunks_[i / kChunk - first_chunk_];
+  std::uint64_t& word = chunk.changed[(i % kChunk) / 64];
+  const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+  if (word & bit) return;
+  word |= bit;
+  chunk.changes.push_back(
+      {i, stock_day_, {c_.attitude[i], c_.attitude_day[i], c_.status[i], c_.issue_severity[i]}});
 }
 
 std::array<double, 2> Model::count_first_contacts(std::span<const ContactOutcome> outcomes) {
@@ -398,7 +475,8 @@ CXSIM_MECHANISM void Model::run_chunk(Chunk& chunk, std::uint32_t lo, std::uint3
   // The stocks after everyone's own update (no customer changes another in this phase).
   chunk.tenure.count(t);
   for (Tenure& s : chunk.tenure_by_segment) s.count(t);
-  count_stocks(lo, hi, t, chunk.tenure, chunk.acc);
+  count_tenure(chunk.tenure, chunk.acc);
+  if (!window_) count_stocks(lo, hi, t, chunk.acc);  // else complete_rows() counts them
   if (by_segment_) count_stocks_by_segment(lo, hi, t, chunk);
 }
 
@@ -522,6 +600,7 @@ CXSIM_MECHANISM void Model::process_customer(std::uint32_t i, std::int32_t t, Ch
     case Status::rejecter:
       c_.record[i].inbox_positive = c_.record[i].inbox_negative = 0;
       if (t < c_.record[i].next_external) break;
+      note_change(i);
       c_.status[i] = Status::prospect;
       {
         Stream rng(key_, Purpose::external_adoption, i, static_cast<std::uint64_t>(t));

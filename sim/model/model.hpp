@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -49,12 +50,20 @@ class Model {
   /// outlive the model.
   Model(const Params& params, const Network& network, RngKey key, PartitionLink& link);
 
-  /// Simulates day `day` (0-based, in order) and writes the day's flows and stocks to `row`.
-  void step(std::int32_t day, std::span<double, kMetricCount> row);
+  /// Receives a day's complete row of flows and stocks.
+  using RowSink = std::function<void(std::int32_t day, std::span<const double, kMetricCount> row)>;
+
+  /// Simulates day `day` (0-based, in order) and hands `done` the rows now complete, in day
+  /// order. A partitioned run or one with output.by_segment completes each day's row the same
+  /// day. Otherwise the stocks of up to kStockDays days are counted in one pass, so their rows
+  /// come together: on the window's last day, on the run's last day (run.horizon_days) and
+  /// before set_params(). The figures are the same as counted day by day, bit for bit.
+  void step(std::int32_t day, const RowSink& done);
 
   /// Changes parameters from the next step on (an intervention). Only parameters declared
-  /// intervenable may differ from the current ones; the caller checks that.
-  void set_params(const Params& params);
+  /// intervenable may differ from the current ones; the caller checks that. Rows still waiting
+  /// for their stocks are completed first, under the parameters of their days, and go to `done`.
+  void set_params(const Params& params, const RowSink& done);
   const Params& params() const { return p_; }
 
   const Customers& customers() const { return c_; }
@@ -86,6 +95,8 @@ class Model {
 
   /// Customers per chunk of the parallel phase (fixed: results must not depend on it varying).
   static constexpr std::uint32_t kChunk = 1u << 13;
+  /// Days whose stocks one pass over the customers counts (count_window()).
+  static constexpr std::int32_t kStockDays = 16;
 
  private:
   using Row = std::array<double, kMetricCount>;
@@ -129,6 +140,25 @@ class Model {
     std::uint32_t late_from = 0, late_to = 0;               ///< once decided: its messages in chunk.late
     bool done = false;
   };
+  /// What the daily stocks read of a customer.
+  struct StockState {
+    float attitude;
+    std::int32_t attitude_day;
+    Status status;
+    Severity severity;
+  };
+  /// The first change, on the window's stock day `day`, of a customer's stock columns: its state
+  /// before, which was its state at the end of that day's phase 1 (see note_change()).
+  struct StockChange {
+    std::uint32_t customer;
+    std::int32_t day;
+    StockState before;
+  };
+  /// A chunk's stocks of one day of the window, whole numbers and the attitude sum.
+  struct StockFigures {
+    std::array<double, 4> by_status;  ///< prospects, active, churned, rejecters
+    double attitude = 0, promoters = 0, detractors = 0, open = 0;
+  };
   struct Chunk {
     Row acc{};
     Tenure tenure;
@@ -142,6 +172,10 @@ class Model {
     std::array<std::vector<std::uint32_t>, 2> asked;    ///< questions of each round (a tag's index)
     std::array<std::vector<std::uint16_t>, 2> answers;  ///< their answers, in the same order
     std::vector<Message> late;                          ///< the pending tellers' messages, in order
+    // Stocks counted over a window of days (count_window()).
+    std::vector<StockChange> changes;    ///< this window's first changes, in the order made
+    std::vector<std::uint64_t> changed;  ///< one bit a customer: changed on the current stock day
+    std::array<StockFigures, kStockDays> window{};
   };
   /// How many customers ahead of its turn a customer's state is fetched from memory.
   static constexpr std::size_t kPrefetchAhead = 8;
@@ -202,7 +236,33 @@ class Model {
   /// Then for its row of ties (once the row's offsets have arrived).
   void prefetch_ties(std::uint32_t i) const;
   /// End-of-phase stocks of customers [lo, hi): counts by status, attitude, promoters.
-  void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, const Tenure& tenure, Row& acc) const;
+  void count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const;
+  /// The cohort retention counts of day t, kept up to date by the chunk's Tenure.
+  static void count_tenure(const Tenure& tenure, Row& acc);
+
+  // Stocks counted over a window of days. Day t's stocks are the state at the end of its phase
+  // 1. Rather than read every customer's columns each day (the largest memory stream of a day),
+  // the days of a window are counted together at its end, from the state then and, for the few
+  // customers changed meanwhile, the state each had before its first change of each day
+  // (StockChange). A change in phase 3 or 4 of day t, or in phase 1 of day t + 1, is a change of
+  // "stock day" t. Each day's attitude sum still adds the customers in order, so the figures
+  // are those of count_stocks() day by day, bit for bit.
+  /// Customer i's stock columns are about to change: records its state before, once a stock day.
+  void note_change(std::uint32_t i) {
+    if (window_ && stock_day_ >= window_first_) record_change(i);
+  }
+  void record_change(std::uint32_t i);
+  /// The stocks of customers [lo, hi) on days first .. first + days - 1, into chunk.window;
+  /// returns how many of them changed in the window.
+  std::uint32_t count_window(Chunk& chunk, std::uint32_t lo, std::uint32_t hi, std::int32_t first,
+                             std::int32_t days) const;
+  /// Counts the waiting rows' stocks, finishes them and hands them to `done`, in day order.
+  void complete_rows(const RowSink& done);
+  /// A day's row waiting for its stocks, with what finish_row() needs besides.
+  struct WaitingRow {
+    Row row;
+    double first = 0, first_resolved = 0;
+  };
   void process_prospect(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void process_active(std::uint32_t i, std::int32_t t, Chunk& chunk);
   void adopt(std::uint32_t i, std::int32_t t, Chunk& chunk);
@@ -331,6 +391,11 @@ class Model {
   double initial_active_ = 0;                   ///< active customers at the start (the end of day -1)
   std::vector<float> baseline_;                 ///< attitude baseline per segment, as attitude_at uses it
   bool by_segment_ = false;                     ///< output.by_segment
+  bool window_ = false;                         ///< stocks counted over windows of days
+  bool keep_windows_ = false;                   ///< tests: windows however many customers change
+  std::int32_t window_first_ = 0;               ///< the first day of the current window
+  std::int32_t stock_day_ = -1;                 ///< the stock day of changes made now
+  std::vector<WaitingRow> waiting_;             ///< the window's rows so far, from window_first_
   std::vector<double> segment_rows_;            ///< segment_rows()
   std::vector<double> segment_active_by_day_;   ///< [day * segments + segment]: active at the day's end
   std::vector<double> segment_initial_active_;  ///< per segment: active at the start (day -1)

@@ -306,18 +306,19 @@ ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int fi
       // From here the ranks exchange every day: a rank that fails cannot leave the others waiting
       // in an exchange, so it reports and ends the job (MPI_Abort; rank 0 has written nothing).
       try {
-        std::array<double, kMetricCount> row{};
+        // The rows by segment are made on rank 0 only.
+        const Model::RowSink record = [&](std::int32_t day, std::span<const double, kMetricCount> row) {
+          record_day(out, rep, day, row, w.rank == 0 ? model->segment_rows() : std::span<const double>{});
+        };
         auto change = plan.changes.begin();
         for (std::int32_t day = 0; day < days; ++day) {
           int stop = options.cancel && options.cancel->load(std::memory_order_relaxed) ? 1 : 0;
           MPI_Bcast(&stop, 1, MPI_INT, 0, MPI_COMM_WORLD);  // rank 0 decides, so all stop together
           if (stop) throw Cancelled();
           for (; change != plan.changes.end() && change->day == day; ++change)
-            model->set_params(change->params);
+            model->set_params(change->params, record);
           maybe_fail(w.rank, day);
-          model->step(day, row);
-          // The rows by segment are made on rank 0 only.
-          record_day(out, rep, day, row, w.rank == 0 ? model->segment_rows() : std::span<const double>{});
+          model->step(day, record);
           done += population;
           if (options.progress && w.rank == 0) options.progress(done, total);
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <set>
 
@@ -38,6 +39,10 @@ struct ModelProbe {
     m.tell(i, t, chunk);
     return chunk.messages;
   }
+  /// Stocks over windows of days: whether they are on, and whether they stay on however many
+  /// customers change.
+  bool& windows() { return m.window_; }
+  bool& keep_windows() { return m.keep_windows_; }
   std::uint32_t pick_listener(std::uint32_t i, std::int32_t t) const {
     Stream rng(m.key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
     return m.pick_listener(i, rng);
@@ -387,4 +392,101 @@ TEST_CASE("tenure: the kept retention counts equal a scan of adoption days", "[m
     REQUIRE(tenure.year == year);
     REQUIRE(tenure.month == month);
   }
+}
+
+namespace {
+
+/// Steps `model` over its horizon, `change` applied before day `at`; the rows in the order handed
+/// over, and how many had been handed over after each day.
+struct SteppedRows {
+  std::vector<std::int32_t> days;
+  std::vector<std::array<double, kMetricCount>> rows;
+  std::vector<std::size_t> after_day;
+};
+SteppedRows step_all(Model& model, std::int32_t horizon, const Params& change, std::int32_t at) {
+  SteppedRows out;
+  const Model::RowSink sink = [&](std::int32_t day, std::span<const double, kMetricCount> row) {
+    out.days.push_back(day);
+    out.rows.emplace_back();
+    std::copy(row.begin(), row.end(), out.rows.back().begin());
+  };
+  for (std::int32_t t = 0; t < horizon; ++t) {
+    if (t == at) model.set_params(change, sink);
+    model.step(t, sink);
+    out.after_day.push_back(out.rows.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("stocks counted over windows of days are the daily counts, bit for bit", "[mechanisms][stocks]") {
+  // Every mechanism on (failures, contacts, proactive notices, churn, word of mouth and stories),
+  // three chunks and a short one, and an intervention inside a window that changes how attitude
+  // decays and who counts as a promoter: the rows must equal the daily count's, day by day.
+  Params p;
+  p.market_population = 3 * Model::kChunk + 123;
+  p.run_horizon_days = 61;  // three whole windows and a part
+  p.market_initial_customer_share = 0.4;
+  p.network_kind = "complete";
+  p.proactive_enabled = true;
+  p.segments.resize(2);
+  p.segments[0].share = 0.6;
+  p.segments[1].share = 0.4;
+  p.segments[1].attitude_baseline = -0.4;
+  Params later = p;
+  later.experience_memory_days = 20;
+  later.survey_ltr_mid = 8.1;
+  later.quality_defect_rate = 0.08;
+  const std::int32_t at = 21;
+  const Network net = complete(static_cast<std::uint32_t>(p.market_population));
+
+  Model daily_model(p, net, kKey);
+  ModelProbe{daily_model}.windows() = false;
+  const SteppedRows daily = step_all(daily_model, 61, later, at);
+
+  Model windowed_model(p, net, kKey);
+  ModelProbe probe{windowed_model};
+  REQUIRE(probe.windows());
+  probe.keep_windows() = true;  // every mechanism's changes through windows, to the end
+  const SteppedRows windowed = step_all(windowed_model, 61, later, at);
+  CHECK(probe.windows());
+
+  // Every day once, in order; a window's rows at its end, before the intervention, and at the end.
+  std::vector<std::int32_t> each_day(61);
+  for (std::int32_t t = 0; t < 61; ++t) each_day[static_cast<std::size_t>(t)] = t;
+  CHECK(daily.days == each_day);
+  CHECK(windowed.days == each_day);
+  for (std::int32_t t = 0; t < 61; ++t) {
+    INFO("day " << t);
+    CHECK(daily.after_day[static_cast<std::size_t>(t)] == static_cast<std::size_t>(t) + 1);
+    const std::size_t expected = t < 15 ? 0 : t < 21 ? 16 : t < 36 ? 21 : t < 52 ? 37 : t < 60 ? 53 : 61;
+    CHECK(windowed.after_day[static_cast<std::size_t>(t)] == expected);
+  }
+  REQUIRE(daily.rows.size() == windowed.rows.size());
+  int differing = 0;
+  for (std::size_t d = 0; d < daily.rows.size(); ++d)
+    differing +=
+        std::memcmp(daily.rows[d].data(), windowed.rows[d].data(), sizeof(double) * kMetricCount) != 0;
+  CHECK(differing == 0);
+  // The stocks moved: churn, problems and the changed decay are in the figures compared.
+  const auto at_day = [&](std::size_t d, Metric m) { return daily.rows[d][static_cast<int>(m)]; };
+  CHECK(at_day(60, Metric::churned_customers) > 0);
+  CHECK(at_day(60, Metric::open_issues) > 0);
+  CHECK(at_day(60, Metric::mean_attitude) != at_day(20, Metric::mean_attitude));
+
+  // Left to itself, this busy market goes back to daily counts after its first window (more than
+  // the estimated break-even of customers change), with the same figures.
+  Model adaptive_model(p, net, kKey);
+  const SteppedRows adaptive = step_all(adaptive_model, 61, later, at);
+  CHECK_FALSE(ModelProbe{adaptive_model}.windows());
+  CHECK(adaptive.days == each_day);
+  CHECK(adaptive.after_day[14] == 0);
+  CHECK(adaptive.after_day[15] == 16);
+  CHECK(adaptive.after_day[16] == 17);
+  differing = 0;
+  for (std::size_t d = 0; d < daily.rows.size(); ++d)
+    differing +=
+        std::memcmp(daily.rows[d].data(), adaptive.rows[d].data(), sizeof(double) * kMetricCount) != 0;
+  CHECK(differing == 0);
 }

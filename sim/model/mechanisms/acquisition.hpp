@@ -17,6 +17,7 @@ CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Ch
   if (heard_bad > 0 && p_.acquisition_warning_impact > 0) {
     Stream rng(key_, Purpose::rejection, i, static_cast<std::uint64_t>(t));
     if (rng.uniform() < reject_given_heard_[static_cast<std::size_t>(heard_bad)]) {
+      note_change(i);
       c_.status[i] = Status::rejecter;
       c_.record[i].next_external = add_days(t, p_.acquisition_rejecter_days);  // reconsiders then
       return;
@@ -41,6 +42,7 @@ CXSIM_MECHANISM void Model::process_prospect(std::uint32_t i, std::int32_t t, Ch
 
 CXSIM_MECHANISM void Model::adopt(std::uint32_t i, std::int32_t t, Chunk& chunk) {
   const Segment& s = p_.segments[c_.segment[i]];
+  note_change(i);
   c_.status[i] = Status::active;
   c_.record[i].adopted_day = t;
   count_adoption(chunk, i, t);

@@ -14,6 +14,7 @@ CXSIM_MECHANISM double Model::experience(std::uint32_t i, double x, Stream& rng,
   const double d = x - e;
   const double v =
       p_.experience_attitude_weight * valued(d, p_.experience_curvature, p_.experience_loss_aversion);
+  note_change(i);
   c_.attitude[i] += static_cast<float>(v);
   c_.record[i].expectation = static_cast<float>(e + p_.experience_expectation_adaptation * (x - e));
   const double u = rng.uniform();  // drawn always: later draws do not shift with the outcome
@@ -25,6 +26,7 @@ CXSIM_MECHANISM double Model::experience(std::uint32_t i, double x, Stream& rng,
 }
 
 CXSIM_MECHANISM void Model::decay_attitude(std::uint32_t i, std::int32_t t) {
+  note_change(i);
   c_.attitude[i] = attitude_at(i, t);
   c_.attitude_day[i] = t;
 }

@@ -18,6 +18,7 @@ CXSIM_MECHANISM void Model::issue_cost(std::uint32_t i, std::int32_t t) {
 
 CXSIM_MECHANISM void Model::open_issue(std::uint32_t i, std::int32_t t, Severity severity, float loss,
                                        bool notified) {
+  note_change(i);
   c_.issue_severity[i] = severity;
   c_.record[i].issue_opened = t;
   c_.record[i].issue_contacts = 0;
@@ -46,6 +47,7 @@ CXSIM_MECHANISM void Model::resolve_issue(std::uint32_t i, std::int32_t t) {
 
 CXSIM_MECHANISM void Model::close_issue(std::uint32_t i) {
   c_.record[i].flags &= static_cast<std::uint8_t>(~(notified_issue | issue_weighed));
+  note_change(i);
   c_.issue_severity[i] = Severity::none;
   c_.record[i].issue_contacts = 0;
   c_.record[i].issue_loss = 0;

@@ -7,8 +7,7 @@
 
 namespace cxsim {
 
-CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t,
-                                         const Tenure& tenure, Row& acc) const {
+CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std::int32_t t, Row& acc) const {
   // Counted in registers and added once: sums of ones are exact, and the attitude sum keeps the
   // customer order, so the figures are bit-identical to adding customer by customer.
   static_assert(static_cast<int>(Status::prospect) == 0 && static_cast<int>(Status::active) == 1 &&
@@ -44,10 +43,123 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
   add(Metric::promoter_share, static_cast<double>(promoters));
   add(Metric::detractor_share, static_cast<double>(detractors));
   add(Metric::open_issues, static_cast<double>(open));
+}
+
+void Model::count_tenure(const Tenure& tenure, Row& acc) {
+  const auto add = [&](Metric m, double v) { acc[static_cast<int>(m)] += v; };
   // Active today and already active 365 / 30 days ago: churn is final, so "active then and now"
   // is "active now and adopted by then", which the chunk's Tenure counts as customers come and go.
   add(Metric::retention_12m, static_cast<double>(tenure.year));  // divided in step()
   add(Metric::retention_1m, static_cast<double>(tenure.month));
+}
+
+CXSIM_MECHANISM std::uint32_t Model::count_window(Chunk& chunk, std::uint32_t lo, std::uint32_t hi,
+                                                  std::int32_t first, std::int32_t days) const {
+  // count_stocks() for each day of the window, in one pass: the customers in order, each adding to
+  // every day's figures, so each day's attitude sum keeps the customer order of count_stocks().
+  constexpr int W = kStockDays;
+  const auto* status = reinterpret_cast<const std::uint8_t*>(c_.status.data());
+  const float* const attitude = c_.attitude.data();
+  const std::int32_t* const attitude_day = c_.attitude_day.data();
+  const std::uint8_t* const segment = c_.segment.data();
+  const Severity* const severity = c_.issue_severity.data();
+  const Decay decayed = decay();
+  const bool all_promote = p_.wom_all_adopters_promote;
+  const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
+
+  // The changed customers' first changes by customer, each one's in day order: a stable radix
+  // sort of what was recorded in the order made, on the customer's place in the chunk (13 bits).
+  static_assert(kChunk == 1u << 13);
+  thread_local std::vector<StockChange> buffer;
+  std::vector<StockChange>& changes = chunk.changes;
+  buffer.resize(changes.size());
+  for (const unsigned shift : {0u, 7u}) {
+    std::array<std::uint32_t, 129> start{};
+    for (const StockChange& c : changes) ++start[((c.customer >> shift) & 127u) + 1];
+    for (std::size_t b = 0; b < 128; ++b) start[b + 1] += start[b];
+    for (const StockChange& c : changes) buffer[start[(c.customer >> shift) & 127u]++] = c;
+    changes.swap(buffer);
+  }
+
+  double sum[W] = {};
+  std::uint32_t promoters[W] = {}, detractors[W] = {}, open[W] = {};
+  std::int64_t by_status[W][4] = {};  // beyond the counts of the current state, below
+  std::uint32_t open_now = 0;
+
+  // A customer unchanged over the window: the same state every day.
+  const auto steady = [&](std::uint32_t i) {
+    const float a = attitude[i];
+    const std::int32_t d = attitude_day[i];
+    const float base = decayed.baseline[segment[i]];
+    const std::int32_t elapsed = first - d;
+    float v[W];
+    if (elapsed >= 1 && static_cast<std::size_t>(elapsed) + W <= decayed.size) {
+      const float diff = a - base;  // as Decay: base + (a - base) * factor
+      const float* factor = decayed.table + elapsed;
+      for (int k = 0; k < W; ++k) v[k] = base + diff * factor[k];
+    } else {
+      for (int k = 0; k < W; ++k) v[k] = decayed(a, d, segment[i], first + k);
+    }
+    for (int k = 0; k < W; ++k) {
+      sum[k] += v[k];
+      const bool promoter = all_promote || v[k] >= promoter_from;
+      promoters[k] += promoter;
+      detractors[k] += !promoter && v[k] <= detractor_to;
+    }
+    open_now += severity[i] != Severity::none;
+  };
+  // A changed customer: its state each day, from the last day back to the first.
+  const auto changed = [&](std::uint32_t i, const StockChange* from, const StockChange* to) {
+    StockState s{attitude[i], attitude_day[i], static_cast<Status>(status[i]), severity[i]};
+    const auto now = static_cast<Status>(status[i]);
+    for (std::int32_t k = days - 1; k >= 0; --k) {
+      if (to != from && to[-1].day == first + k) s = (--to)->before;
+      if (s.status != now) {  // counted as its status now, below
+        --by_status[k][static_cast<std::size_t>(now)];
+        ++by_status[k][static_cast<std::size_t>(s.status)];
+      }
+      if (s.status != Status::active) continue;
+      const float v = decayed(s.attitude, s.attitude_day, segment[i], first + k);
+      sum[k] += v;
+      const bool promoter = all_promote || v >= promoter_from;
+      promoters[k] += promoter;
+      detractors[k] += !promoter && v <= detractor_to;
+      open[k] += s.severity != Severity::none;
+    }
+  };
+  std::uint32_t changed_customers = 0;
+  const StockChange* next = changes.data();
+  const StockChange* const last = next + changes.size();
+  // The changed customers before i, in order (whatever their state now).
+  const auto changed_before = [&](std::uint32_t i) {
+    while (next != last && next->customer < i) {
+      const StockChange* to = next;
+      while (to != last && to->customer == next->customer) ++to;
+      changed(next->customer, next, to);
+      ++changed_customers;
+      next = to;
+    }
+  };
+  scan::each_equal(status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
+    changed_before(i);
+    if (next != last && next->customer == i) return;  // changed_before(i + 1) takes it
+    steady(i);
+  });
+  changed_before(hi);
+
+  std::uint64_t now[4] = {};
+  scan::count_codes(status, lo, hi, now);
+  for (std::int32_t k = 0; k < days; ++k) {
+    StockFigures& f = chunk.window[static_cast<std::size_t>(k)];
+    for (std::size_t s = 0; s < 4; ++s)
+      f.by_status[s] = static_cast<double>(static_cast<std::int64_t>(now[s]) + by_status[k][s]);
+    f.attitude = sum[k];
+    f.promoters = static_cast<double>(promoters[k]);
+    f.detractors = static_cast<double>(detractors[k]);
+    f.open = static_cast<double>(open[k] + open_now);
+  }
+  changes.clear();
+  return changed_customers;
 }
 
 CXSIM_MECHANISM void Model::survey(std::uint32_t i, std::int32_t t, Row& acc) {

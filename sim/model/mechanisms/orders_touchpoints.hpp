@@ -17,6 +17,7 @@ CXSIM_MECHANISM void Model::purchase(std::uint32_t i, std::int32_t t, Chunk& chu
                          c_.attitude[i]);
       episodes_.purchase_occasion(i, t, false);
     }
+    note_change(i);
     c_.status[i] = Status::churned;
     count_churn(chunk, i);
     close_issue(i);
@@ -105,6 +106,7 @@ CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& ac
         float kept = loss;
         if (notified) {  // told before they found out: part of the blow is softened
           const auto softened = static_cast<float>(p_.proactive_loss_softening * loss);
+          note_change(i);
           c_.attitude[i] += softened;
           kept -= softened;
         }
@@ -117,6 +119,7 @@ CXSIM_MECHANISM void Model::touchpoints(std::uint32_t i, std::int32_t t, Row& ac
                          positive, positive ? c_.record[i].story_positive : c_.record[i].story_negative);
         }
       } else {  // a second problem while one is open: the issue gets worse
+        note_change(i);
         c_.issue_severity[i] = std::max(c_.issue_severity[i], severity);
         c_.record[i].issue_loss += loss;
       }

@@ -132,7 +132,7 @@ CXSIM_MECHANISM void Model::deliver(const Message& message, std::int32_t t, Row&
       wake_by(j, t + 1);  // decides tomorrow
       break;
     case Status::active:
-      decay_attitude(j, t);
+      decay_attitude(j, t);  // notes the change
       c_.attitude[j] += static_cast<float>(positive ? p_.wom_attitude_effect
                                                     : -p_.wom_attitude_effect * p_.experience_loss_aversion);
       break;
