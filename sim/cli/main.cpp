@@ -54,22 +54,23 @@ void on_every_rank(const std::function<void()>& step) {
 #endif
 }
 
-/// This process's MPI rank (0 without MPI).
-int mpi_rank() {
+/// This process's place in the MPI job: its rank and the job's ranks (0 of 1 without MPI).
+struct JobPlace {
+  int rank = 0;
+  int ranks = 1;
+};
+JobPlace job_place() {
 #ifdef CXSIM_WITH_MPI
-  return cxsim::mpi::world().rank;
+  return {cxsim::mpi::world().rank, cxsim::mpi::world().size};
 #else
-  return 0;
+  return {};
 #endif
 }
-
-/// The ranks of the MPI job (1 without MPI).
+int mpi_rank() {
+  return job_place().rank;
+}
 int mpi_ranks() {
-#ifdef CXSIM_WITH_MPI
-  return cxsim::mpi::world().size;
-#else
-  return 1;
-#endif
+  return job_place().ranks;
 }
 
 constexpr int kExitInternal = 1;

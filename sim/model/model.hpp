@@ -335,6 +335,32 @@ class Model {
     }
   };
   Decay decay() const { return {decay_.data(), decay_.size(), baseline_.data(), p_.experience_memory_days}; }
+  /// What the stock counts read (count_stocks(), count_window(), count_stocks_by_segment()): the
+  /// columns, the decay and the survey's thresholds, a value a loop holds in registers.
+  struct StockView {
+    const std::uint8_t* status;
+    const float* attitude;
+    const std::int32_t* attitude_day;
+    const std::uint8_t* segment;
+    const Severity* severity;
+    Decay decayed;
+    bool all_promote;
+    float promoter_from, detractor_to;
+    /// Whether a customer of (decayed) attitude a counts as a promoter, as a detractor.
+    bool promoter(float a) const { return all_promote || a >= promoter_from; }
+    bool detractor(float a) const { return !promoter(a) && a <= detractor_to; }
+  };
+  StockView stock_view() const {
+    return {reinterpret_cast<const std::uint8_t*>(c_.status.data()),
+            c_.attitude.data(),
+            c_.attitude_day.data(),
+            c_.segment.data(),
+            c_.issue_severity.data(),
+            decay(),
+            p_.wom_all_adopters_promote,
+            promoter_attitude_,
+            detractor_attitude_};
+  }
 
   // output.by_segment (mechanisms/segments.hpp): the day's figures per segment, beside the totals
   // and never changing them.

@@ -26,8 +26,8 @@ inline int checked_int(std::size_t n, const char* what, bool items = false) {
   return static_cast<int>(n);
 }
 
-/// The sum of byte counts.
-inline std::size_t total_bytes(const std::vector<int>& counts) {
+/// The sum of counts (bytes, or items of an MPI type).
+inline std::size_t total_count(const std::vector<int>& counts) {
   std::size_t total = 0;
   for (int c : counts) total += static_cast<std::size_t>(c);
   return total;
@@ -58,7 +58,7 @@ std::uint64_t gather_to_root(std::span<const T> mine, std::vector<T>& all, int r
   all.clear();
   if (rank == 0) {
     at = displacements(counts, what);
-    all.resize(total_bytes(counts) / sizeof(T));
+    all.resize(total_count(counts) / sizeof(T));
   }
   MPI_Gatherv(mine.data(), bytes, MPI_BYTE, all.data(), counts.data(), at.data(), MPI_BYTE, 0,
               MPI_COMM_WORLD);
@@ -72,7 +72,7 @@ template <class T, class U>
 void alltoallv(std::span<const T> out, const std::vector<int>& out_counts, std::vector<U>& in,
                const std::vector<int>& in_counts, const char* what) {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_copyable_v<U>);
-  in.resize(total_bytes(in_counts) / sizeof(U));
+  in.resize(total_count(in_counts) / sizeof(U));
   MPI_Alltoallv(out.data(), out_counts.data(), displacements(out_counts, what).data(), MPI_BYTE, in.data(),
                 in_counts.data(), displacements(in_counts, what).data(), MPI_BYTE, MPI_COMM_WORLD);
 }
@@ -83,7 +83,7 @@ template <class T>
 void alltoallv_items(std::span<const T> out, const std::vector<int>& out_items, std::vector<T>& in,
                      const std::vector<int>& in_items, const char* what) {
   static_assert(std::is_trivially_copyable_v<T>);
-  in.resize(total_bytes(in_items));  // a sum of counts: here items
+  in.resize(total_count(in_items));
   MPI_Datatype item = MPI_DATATYPE_NULL;
   MPI_Type_contiguous(static_cast<int>(sizeof(T)), MPI_BYTE, &item);
   MPI_Type_commit(&item);

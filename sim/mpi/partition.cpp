@@ -227,13 +227,13 @@ Network erdos_renyi_over_ranks(const Params& p, RngKey key, const Blocks& blocks
   together([&] {
     displacements(out_counts, kWhat, true);
     displacements(in_counts, kWhat, true);
-    below.resize(detail::total_bytes(in_counts), Tie{});
+    below.resize(detail::total_count(in_counts), Tie{});
   });
   // The groups for the later ranks follow this rank's own.
   const std::span<const Tie> out =
       std::span<const Tie>(drawn.ties).subspan(drawn.per_rank[static_cast<std::size_t>(rank)]);
   detail::alltoallv_items(out, out_counts, below, in_counts, kWhat);
-  g_report.network += detail::total_bytes(out_counts) * sizeof(Tie);
+  g_report.network += detail::total_count(out_counts) * sizeof(Tie);
   std::optional<Network> rows;
   together([&] {
     rows.emplace(erdos_renyi_rows(blocks.population, blocks.first(rank), blocks.count(rank), below, drawn));

@@ -12,27 +12,19 @@ CXSIM_MECHANISM void Model::count_stocks(std::uint32_t lo, std::uint32_t hi, std
   // customer order, so the figures are bit-identical to adding customer by customer.
   static_assert(static_cast<int>(Status::prospect) == 0 && static_cast<int>(Status::active) == 1 &&
                 static_cast<int>(Status::churned) == 2 && static_cast<int>(Status::rejecter) == 3);
-  const auto* status = reinterpret_cast<const std::uint8_t*>(c_.status.data());
+  const StockView v = stock_view();
   std::uint64_t by_status[4] = {};
-  scan::count_codes(status, lo, hi, by_status);
+  scan::count_codes(v.status, lo, hi, by_status);
 
   // Attitude of the active customers (as attitude_at, with what it reads held in registers).
   std::uint64_t promoters = 0, detractors = 0, open = 0;
   double attitude_sum = 0;
-  const float* const attitude = c_.attitude.data();
-  const std::int32_t* const attitude_day = c_.attitude_day.data();
-  const std::uint8_t* const segment = c_.segment.data();
-  const Severity* const severity = c_.issue_severity.data();
-  const Decay decayed = decay();
-  const bool all_promote = p_.wom_all_adopters_promote;
-  const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
-  scan::each_equal(status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
-    const float a = decayed(attitude[i], attitude_day[i], segment[i], t);
+  scan::each_equal(v.status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
+    const float a = v.decayed(v.attitude[i], v.attitude_day[i], v.segment[i], t);
     attitude_sum += a;
-    const bool promoter = all_promote || a >= promoter_from;
-    promoters += promoter;
-    detractors += !promoter && a <= detractor_to;
-    open += severity[i] != Severity::none;
+    promoters += v.promoter(a);
+    detractors += v.detractor(a);
+    open += v.severity[i] != Severity::none;
   });
   const auto add = [&](Metric m, double v) { acc[static_cast<int>(m)] += v; };
   add(Metric::prospects, static_cast<double>(by_status[0]));
@@ -58,14 +50,8 @@ CXSIM_MECHANISM std::uint32_t Model::count_window(Chunk& chunk, std::uint32_t lo
   // count_stocks() for each day of the window, in one pass: the customers in order, each adding to
   // every day's figures, so each day's attitude sum keeps the customer order of count_stocks().
   constexpr int W = kStockDays;
-  const auto* status = reinterpret_cast<const std::uint8_t*>(c_.status.data());
-  const float* const attitude = c_.attitude.data();
-  const std::int32_t* const attitude_day = c_.attitude_day.data();
-  const std::uint8_t* const segment = c_.segment.data();
-  const Severity* const severity = c_.issue_severity.data();
-  const Decay decayed = decay();
-  const bool all_promote = p_.wom_all_adopters_promote;
-  const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
+  const StockView v = stock_view();
+  const Decay& decayed = v.decayed;
 
   // The changed customers' first changes by customer, each one's in day order: a stable radix
   // sort of what was recorded in the order made, on the customer's place in the chunk (13 bits).
@@ -88,30 +74,29 @@ CXSIM_MECHANISM std::uint32_t Model::count_window(Chunk& chunk, std::uint32_t lo
 
   // A customer unchanged over the window: the same state every day.
   const auto steady = [&](std::uint32_t i) {
-    const float a = attitude[i];
-    const std::int32_t d = attitude_day[i];
-    const float base = decayed.baseline[segment[i]];
+    const float a = v.attitude[i];
+    const std::int32_t d = v.attitude_day[i];
+    const float base = decayed.baseline[v.segment[i]];
     const std::int32_t elapsed = first - d;
-    float v[W];
+    float day[W];
     if (elapsed >= 1 && static_cast<std::size_t>(elapsed) + W <= decayed.size) {
       const float diff = a - base;  // as Decay: base + (a - base) * factor
       const float* factor = decayed.table + elapsed;
-      for (int k = 0; k < W; ++k) v[k] = base + diff * factor[k];
+      for (int k = 0; k < W; ++k) day[k] = base + diff * factor[k];
     } else {
-      for (int k = 0; k < W; ++k) v[k] = decayed(a, d, segment[i], first + k);
+      for (int k = 0; k < W; ++k) day[k] = decayed(a, d, v.segment[i], first + k);
     }
     for (int k = 0; k < W; ++k) {
-      sum[k] += v[k];
-      const bool promoter = all_promote || v[k] >= promoter_from;
-      promoters[k] += promoter;
-      detractors[k] += !promoter && v[k] <= detractor_to;
+      sum[k] += day[k];
+      promoters[k] += v.promoter(day[k]);
+      detractors[k] += v.detractor(day[k]);
     }
-    open_now += severity[i] != Severity::none;
+    open_now += v.severity[i] != Severity::none;
   };
   // A changed customer: its state each day, from the last day back to the first.
   const auto changed = [&](std::uint32_t i, const StockChange* from, const StockChange* to) {
-    StockState s{attitude[i], attitude_day[i], static_cast<Status>(status[i]), severity[i]};
-    const auto now = static_cast<Status>(status[i]);
+    StockState s{v.attitude[i], v.attitude_day[i], static_cast<Status>(v.status[i]), v.severity[i]};
+    const auto now = static_cast<Status>(v.status[i]);
     for (std::int32_t k = days - 1; k >= 0; --k) {
       if (to != from && to[-1].day == first + k) s = (--to)->before;
       if (s.status != now) {  // counted as its status now, below
@@ -119,11 +104,10 @@ CXSIM_MECHANISM std::uint32_t Model::count_window(Chunk& chunk, std::uint32_t lo
         ++by_status[k][static_cast<std::size_t>(s.status)];
       }
       if (s.status != Status::active) continue;
-      const float v = decayed(s.attitude, s.attitude_day, segment[i], first + k);
-      sum[k] += v;
-      const bool promoter = all_promote || v >= promoter_from;
-      promoters[k] += promoter;
-      detractors[k] += !promoter && v <= detractor_to;
+      const float a = decayed(s.attitude, s.attitude_day, v.segment[i], first + k);
+      sum[k] += a;
+      promoters[k] += v.promoter(a);
+      detractors[k] += v.detractor(a);
       open[k] += s.severity != Severity::none;
     }
   };
@@ -140,7 +124,7 @@ CXSIM_MECHANISM std::uint32_t Model::count_window(Chunk& chunk, std::uint32_t lo
       next = to;
     }
   };
-  scan::each_equal(status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
+  scan::each_equal(v.status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
     changed_before(i);
     if (next != last && next->customer == i) return;  // changed_before(i + 1) takes it
     steady(i);
@@ -148,7 +132,7 @@ CXSIM_MECHANISM std::uint32_t Model::count_window(Chunk& chunk, std::uint32_t lo
   changed_before(hi);
 
   std::uint64_t now[4] = {};
-  scan::count_codes(status, lo, hi, now);
+  scan::count_codes(v.status, lo, hi, now);
   for (std::int32_t k = 0; k < days; ++k) {
     StockFigures& f = chunk.window[static_cast<std::size_t>(k)];
     for (std::size_t s = 0; s < 4; ++s)

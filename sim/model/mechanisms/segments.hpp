@@ -148,25 +148,20 @@ void Model::count_stocks_by_segment(std::uint32_t lo, std::uint32_t hi, std::int
   // count_stocks() by segment: whole-number counts per (segment, status) and per (segment,
   // figure) of the active customers, added once; the attitude sum in customer order.
   const std::size_t segments = p_.segments.size();
-  const auto* status = reinterpret_cast<const std::uint8_t*>(c_.status.data());
-  const std::uint8_t* const segment = c_.segment.data();
+  const StockView v = stock_view();
   std::vector<std::uint32_t> by_status(segments * 4, 0);
-  for (std::uint32_t i = lo; i < hi; ++i) ++by_status[segment[i] * 4u + status[i]];
+  for (std::uint32_t i = lo; i < hi; ++i) ++by_status[v.segment[i] * 4u + v.status[i]];
   enum { promoters, detractors, open, kFigures };
   std::vector<std::uint32_t> counts(segments * kFigures, 0);
   std::vector<double> attitude_sum(segments, 0.0);
-  const Decay decayed = decay();
-  const bool all_promote = p_.wom_all_adopters_promote;
-  const float promoter_from = promoter_attitude_, detractor_to = detractor_attitude_;
-  scan::each_equal(status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
-    const std::uint8_t s = segment[i];
-    const float a = decayed(c_.attitude[i], c_.attitude_day[i], s, t);
+  scan::each_equal(v.status, lo, hi, static_cast<std::uint8_t>(Status::active), [&](std::uint32_t i) {
+    const std::uint8_t s = v.segment[i];
+    const float a = v.decayed(v.attitude[i], v.attitude_day[i], s, t);
     attitude_sum[s] += a;
     std::uint32_t* const c = counts.data() + static_cast<std::size_t>(s) * kFigures;
-    const bool promoter = all_promote || a >= promoter_from;
-    c[promoters] += promoter;
-    c[detractors] += !promoter && a <= detractor_to;
-    c[open] += c_.issue_severity[i] != Severity::none;
+    c[promoters] += v.promoter(a);
+    c[detractors] += v.detractor(a);
+    c[open] += v.severity[i] != Severity::none;
   });
   for (std::size_t s = 0; s < segments; ++s) {
     double* const row = chunk.by_segment.data() + s * kMetricCount;
