@@ -183,7 +183,10 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   spec.budget = a.budget;
   spec.threads = several_ranks() ? 1 : a.scenario.threads;  // one start at a time across ranks
   const int threads = a.scenario.used_threads();
-  check_study_memory(scenario.params, threads * std::min(threads, spec.starts), a.scenario.file);
+  // Up to min(threads, starts) starts at once, each simulating one point of `replications`.
+  const int starts_at_once = std::min(threads, spec.starts);
+  check_study_memory(scenario.params, threads * starts_at_once, std::int64_t{starts_at_once} * replications,
+                     a.scenario.file);
   const auto network = study_network(scenario);
 
   // Identity of the study for the progress file: scenario as resolved, targets, replications, options.

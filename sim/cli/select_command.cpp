@@ -208,12 +208,13 @@ int run_select(const SelectArgs& a) {
       reran = true;
       std::vector<RunPlan> chosen;
       for (int s : systems) chosen.push_back(plans[static_cast<std::size_t>(s)]);
-      check_study_memory(chosen.front().params, a.threads > 0 ? a.threads : 2, a.file);
+      const int extra = count - from_file;
+      check_study_memory(chosen.front().params, a.threads > 0 ? a.threads : 2,
+                         std::int64_t{extra} * static_cast<std::int64_t>(chosen.size()), a.file);
       RunOptions options;
       options.threads = a.threads;
       options.cancel = &g_study_cancel;
       distribute_study_runs(options);
-      const int extra = count - from_file;
       const std::uint64_t total = static_cast<std::uint64_t>(chosen.front().params.market_population) *
                                   static_cast<std::uint64_t>(days) * static_cast<std::uint64_t>(extra) *
                                   chosen.size();

@@ -109,7 +109,8 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   rep.command_line = command_line;
 
   const int threads = a.scenario.used_threads();
-  check_study_memory(scenario.params, threads, a.scenario.file);
+  const int chunk = std::max(4, threads * 2);  // points per batch of runs
+  check_study_memory(scenario.params, threads, std::int64_t{chunk} * rep.replications, a.scenario.file);
   const auto network = study_network(scenario);
   const std::string output = a.output.empty()
                                  ? std::filesystem::path(a.scenario.file).stem().string() + "-sensitivity.h5"
@@ -125,7 +126,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   runner.options.cancel = &g_study_cancel;
   distribute_study_runs(runner.options);
   runner.network = network ? &*network : nullptr;
-  runner.chunk = std::max(4, threads * 2);
+  runner.chunk = chunk;
   runner.planned_customer_days = runner.customer_days_per_point() * static_cast<std::uint64_t>(evaluations);
   runner.progress = [&progress](std::uint64_t d, std::uint64_t t) { progress.update(d, t); };
   if (!a.scenario.quiet && study_root())

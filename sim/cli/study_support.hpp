@@ -125,12 +125,15 @@ inline std::optional<Network> study_network(const Scenario& s) {
   return read_edge_list(s.params.network_edge_list, static_cast<std::uint32_t>(s.params.market_population));
 }
 
-/// Refuses a study that would not fit in memory: `models` models alive at once on each rank, the
-/// ranks that share a machine together (as `cxsim run`: io/limits.hpp). Every rank calls it.
-inline void check_study_memory(const Params& params, int models, const std::string& file) {
+/// Refuses a study that would not fit in memory: `models` models alive at once on each rank, and
+/// the daily series of `held` replications that the study's runs hold at once (its points in
+/// flight times their replications); the ranks that share a machine together (as `cxsim run`:
+/// io/limits.hpp). Every rank calls it.
+inline void check_study_memory(const Params& params, int models, std::int64_t held, const std::string& file) {
   Params one = params;
   one.run_replications = 1;
-  const auto need = estimate_memory_bytes(one, 1, 1) * static_cast<std::uint64_t>(std::max(1, models));
+  const auto need = estimate_memory_bytes(one, 1, 1) * static_cast<std::uint64_t>(std::max(1, models)) +
+                    series_bytes(params) * static_cast<std::uint64_t>(std::max<std::int64_t>(0, held));
 #ifdef CXSIM_WITH_MPI
   const std::pair<std::uint64_t, int> here = cxsim::mpi::sum_on_this_machine(need);  // (need, ranks)
   cxsim::mpi::together(

@@ -56,10 +56,12 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
   const auto tasks = params.run_replications * std::max(1, runs);
   const auto concurrent = static_cast<std::uint64_t>(
       std::max<std::int64_t>(1, std::min<std::int64_t>(tasks, std::max(1, threads))));
-  const std::uint64_t series = static_cast<std::uint64_t>(kMetricCount) * 8 *
-                               static_cast<std::uint64_t>(tasks * params.run_horizon_days) *
-                               (params.output_by_segment ? 1 + params.segments.size() : 1);
-  return per_replication * concurrent + series;
+  return per_replication * concurrent + series_bytes(params) * static_cast<std::uint64_t>(tasks);
+}
+
+std::uint64_t series_bytes(const Params& params) {
+  return static_cast<std::uint64_t>(kMetricCount) * 8 * static_cast<std::uint64_t>(params.run_horizon_days) *
+         (params.output_by_segment ? 1 + params.segments.size() : 1);
 }
 
 void record_day(StrategyResult& out, int rep, std::int32_t day, std::span<const double> row,

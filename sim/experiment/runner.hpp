@@ -75,4 +75,7 @@ ExperimentResult run_experiment(const Experiment& experiment, const RunOptions& 
 /// and sweep points keep their series.
 std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs = 1);
 
+/// Bytes of one replication's daily series (with output.by_segment, each segment's too).
+std::uint64_t series_bytes(const Params& params);
+
 }  // namespace cxsim
