@@ -348,7 +348,13 @@ void Model::step(std::int32_t t, const RowSink& done) {
   }
   episodes_.end_day();
   waiting_.push_back({row, first, first_resolved});
-  if (static_cast<std::int32_t>(waiting_.size()) == kStockDays || t + 1 >= p_.run_horizon_days) {
+  // A window also ends early when a chunk has recorded many changes, which bounds their memory:
+  // at most kChunk / 4 + 2 kChunk records of 20 bytes a chunk (a day adds at most one a customer
+  // in phase 1 and one in phases 3 and 4), 50 bytes a customer, and 5 until the day that passes
+  // the quarter.
+  bool crowded = false;
+  for (const Chunk& chunk : chunks_) crowded = crowded || chunk.changes.size() > kChunk / 4;
+  if (static_cast<std::int32_t>(waiting_.size()) == kStockDays || t + 1 >= p_.run_horizon_days || crowded) {
     complete_rows(done);
     lap(times_.customers);
   }
@@ -396,7 +402,10 @@ void Model::complete_rows(const RowSink& done) {
   // way the figures are the same.
   if (!keep_windows_ && 4.0 * static_cast<double>(changed.load()) > active + 0.1 * population_) {
     window_ = false;
-    for (Chunk& chunk : chunks_) std::vector<std::uint64_t>().swap(chunk.changed);
+    for (Chunk& chunk : chunks_) {
+      std::vector<std::uint64_t>().swap(chunk.changed);
+      std::vector<StockChange>().swap(chunk.changes);
+    }
   }
 }
 

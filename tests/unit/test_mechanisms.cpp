@@ -43,6 +43,12 @@ struct ModelProbe {
   /// customers change.
   bool& windows() { return m.window_; }
   bool& keep_windows() { return m.keep_windows_; }
+  /// The most changes any chunk holds now.
+  std::size_t most_changes() const {
+    std::size_t most = 0;
+    for (const auto& chunk : m.chunks_) most = std::max(most, chunk.changes.size());
+    return most;
+  }
   std::uint32_t pick_listener(std::uint32_t i, std::int32_t t) const {
     Stream rng(m.key_, Purpose::wom_targets, i, static_cast<std::uint64_t>(t), 0);
     return m.pick_listener(i, rng);
@@ -397,11 +403,12 @@ TEST_CASE("tenure: the kept retention counts equal a scan of adoption days", "[m
 namespace {
 
 /// Steps `model` over its horizon, `change` applied before day `at`; the rows in the order handed
-/// over, and how many had been handed over after each day.
+/// over, how many had been handed over after each day, and the most changes a chunk held.
 struct SteppedRows {
   std::vector<std::int32_t> days;
   std::vector<std::array<double, kMetricCount>> rows;
   std::vector<std::size_t> after_day;
+  std::size_t most_changes = 0;
 };
 SteppedRows step_all(Model& model, std::int32_t horizon, const Params& change, std::int32_t at) {
   SteppedRows out;
@@ -414,79 +421,128 @@ SteppedRows step_all(Model& model, std::int32_t horizon, const Params& change, s
     if (t == at) model.set_params(change, sink);
     model.step(t, sink);
     out.after_day.push_back(out.rows.size());
+    out.most_changes = std::max(out.most_changes, ModelProbe{model}.most_changes());
   }
+  return out;
+}
+
+/// How many rows differ from `daily`'s, bit for bit.
+int differing_rows(const SteppedRows& daily, const SteppedRows& other) {
+  if (daily.rows.size() != other.rows.size()) return -1;
+  int differing = 0;
+  for (std::size_t d = 0; d < daily.rows.size(); ++d)
+    differing += std::memcmp(daily.rows[d].data(), other.rows[d].data(), sizeof(double) * kMetricCount) != 0;
+  return differing;
+}
+
+/// Three chunks and a short one, two segments, an intervention on day 21 (inside a window) that
+/// changes how attitude decays and who counts as a promoter.
+struct WindowCase {
+  Params p, later;
+  static constexpr std::int32_t kDays = 61, kAt = 21;  // three whole windows and a part
+  Network net;
+  explicit WindowCase(bool busy) {
+    p.market_population = 3 * Model::kChunk + 123;
+    p.run_horizon_days = kDays;
+    p.network_kind = "complete";
+    p.segments.resize(2);
+    p.segments[0].share = 0.6;
+    p.segments[1].share = 0.4;
+    p.segments[1].attitude_baseline = -0.4;
+    if (busy) {  // every mechanism on: failures, contacts, proactive notices, churn, stories
+      p.market_initial_customer_share = 0.4;
+      p.proactive_enabled = true;
+    } else {  // few customers change: a window's rows come at its end
+      p.market_initial_customer_share = 0.02;
+      p.purchase_interval_days = 2000;
+      p.quality_defect_rate = p.quality_late_delivery_rate = p.quality_confusion_rate =
+          p.quality_billing_error_rate = 0;
+    }
+    later = p;
+    later.experience_memory_days = 20;
+    later.survey_ltr_mid = 8.1;
+    later.quality_defect_rate = busy ? 0.08 : 0;
+    net = complete(static_cast<std::uint32_t>(p.market_population));
+  }
+  SteppedRows daily() const {
+    Model model(p, net, kKey);
+    ModelProbe{model}.windows() = false;
+    return step_all(model, kDays, later, kAt);
+  }
+};
+
+std::vector<std::int32_t> each_day(std::int32_t days) {
+  std::vector<std::int32_t> out(static_cast<std::size_t>(days));
+  for (std::int32_t t = 0; t < days; ++t) out[static_cast<std::size_t>(t)] = t;
   return out;
 }
 
 }  // namespace
 
 TEST_CASE("stocks counted over windows of days are the daily counts, bit for bit", "[mechanisms][stocks]") {
-  // Every mechanism on (failures, contacts, proactive notices, churn, word of mouth and stories),
-  // three chunks and a short one, and an intervention inside a window that changes how attitude
-  // decays and who counts as a promoter: the rows must equal the daily count's, day by day.
-  Params p;
-  p.market_population = 3 * Model::kChunk + 123;
-  p.run_horizon_days = 61;  // three whole windows and a part
-  p.market_initial_customer_share = 0.4;
-  p.network_kind = "complete";
-  p.proactive_enabled = true;
-  p.segments.resize(2);
-  p.segments[0].share = 0.6;
-  p.segments[1].share = 0.4;
-  p.segments[1].attitude_baseline = -0.4;
-  Params later = p;
-  later.experience_memory_days = 20;
-  later.survey_ltr_mid = 8.1;
-  later.quality_defect_rate = 0.08;
-  const std::int32_t at = 21;
-  const Network net = complete(static_cast<std::uint32_t>(p.market_population));
-
-  Model daily_model(p, net, kKey);
-  ModelProbe{daily_model}.windows() = false;
-  const SteppedRows daily = step_all(daily_model, 61, later, at);
-
-  Model windowed_model(p, net, kKey);
-  ModelProbe probe{windowed_model};
-  REQUIRE(probe.windows());
-  probe.keep_windows() = true;  // every mechanism's changes through windows, to the end
-  const SteppedRows windowed = step_all(windowed_model, 61, later, at);
-  CHECK(probe.windows());
-
-  // Every day once, in order; a window's rows at its end, before the intervention, and at the end.
-  std::vector<std::int32_t> each_day(61);
-  for (std::int32_t t = 0; t < 61; ++t) each_day[static_cast<std::size_t>(t)] = t;
-  CHECK(daily.days == each_day);
-  CHECK(windowed.days == each_day);
-  for (std::int32_t t = 0; t < 61; ++t) {
-    INFO("day " << t);
-    CHECK(daily.after_day[static_cast<std::size_t>(t)] == static_cast<std::size_t>(t) + 1);
-    const std::size_t expected = t < 15 ? 0 : t < 21 ? 16 : t < 36 ? 21 : t < 52 ? 37 : t < 60 ? 53 : 61;
-    CHECK(windowed.after_day[static_cast<std::size_t>(t)] == expected);
+  constexpr auto kDays = WindowCase::kDays;
+  SECTION("few changes: the rows of 16 days at a time, and before the intervention") {
+    const WindowCase c(false);
+    const SteppedRows daily = c.daily();
+    Model model(c.p, c.net, kKey);
+    const SteppedRows windowed = step_all(model, kDays, c.later, WindowCase::kAt);
+    CHECK(ModelProbe{model}.windows());  // stayed on
+    CHECK(windowed.days == each_day(kDays));
+    for (std::int32_t t = 0; t < kDays; ++t) {
+      INFO("day " << t);
+      const std::size_t expected = t < 15 ? 0 : t < 21 ? 16 : t < 36 ? 21 : t < 52 ? 37 : t < 60 ? 53 : 61;
+      CHECK(windowed.after_day[static_cast<std::size_t>(t)] == expected);
+    }
+    CHECK(differing_rows(daily, windowed) == 0);
+    // Customers did change within windows, and the stocks moved.
+    CHECK(windowed.most_changes > 0);
+    const auto& last = daily.rows.back();
+    CHECK(last[static_cast<int>(Metric::active_customers)] >
+          daily.rows.front()[static_cast<int>(Metric::active_customers)]);
   }
-  REQUIRE(daily.rows.size() == windowed.rows.size());
-  int differing = 0;
-  for (std::size_t d = 0; d < daily.rows.size(); ++d)
-    differing +=
-        std::memcmp(daily.rows[d].data(), windowed.rows[d].data(), sizeof(double) * kMetricCount) != 0;
-  CHECK(differing == 0);
-  // The stocks moved: churn, problems and the changed decay are in the figures compared.
-  const auto at_day = [&](std::size_t d, Metric m) { return daily.rows[d][static_cast<int>(m)]; };
-  CHECK(at_day(60, Metric::churned_customers) > 0);
-  CHECK(at_day(60, Metric::open_issues) > 0);
-  CHECK(at_day(60, Metric::mean_attitude) != at_day(20, Metric::mean_attitude));
+  SECTION("every mechanism on, windows to the end, and left to itself") {
+    const WindowCase c(true);
+    const SteppedRows daily = c.daily();
+    CHECK(daily.days == each_day(kDays));
+    for (std::int32_t t = 0; t < kDays; ++t)
+      CHECK(daily.after_day[static_cast<std::size_t>(t)] == std::size_t(t) + 1);
+    const auto& last = daily.rows.back();
+    CHECK(last[static_cast<int>(Metric::churned_customers)] > 0);
+    CHECK(last[static_cast<int>(Metric::open_issues)] > 0);
+    CHECK(last[static_cast<int>(Metric::mean_attitude)] !=
+          daily.rows[20][static_cast<int>(Metric::mean_attitude)]);
 
-  // Left to itself, this busy market goes back to daily counts after its first window (more than
-  // the estimated break-even of customers change), with the same figures.
-  Model adaptive_model(p, net, kKey);
-  const SteppedRows adaptive = step_all(adaptive_model, 61, later, at);
-  CHECK_FALSE(ModelProbe{adaptive_model}.windows());
-  CHECK(adaptive.days == each_day);
-  CHECK(adaptive.after_day[14] == 0);
-  CHECK(adaptive.after_day[15] == 16);
-  CHECK(adaptive.after_day[16] == 17);
-  differing = 0;
-  for (std::size_t d = 0; d < daily.rows.size(); ++d)
-    differing +=
-        std::memcmp(daily.rows[d].data(), adaptive.rows[d].data(), sizeof(double) * kMetricCount) != 0;
-  CHECK(differing == 0);
+    // Windows however many customers change: a window ends early, at the end of the day, once a
+    // chunk holds more than kChunk / 4 changes.
+    Model model(c.p, c.net, kKey);
+    ModelProbe probe{model};
+    probe.keep_windows() = true;
+    const SteppedRows windowed = step_all(model, kDays, c.later, WindowCase::kAt);
+    CHECK(probe.windows());
+    CHECK(windowed.days == each_day(kDays));
+    CHECK(differing_rows(daily, windowed) == 0);
+    CHECK(windowed.most_changes <= Model::kChunk / 4);  // after each day
+    std::vector<std::int32_t> windows;  // the days of each hand-over but the intervention's and the last
+    std::size_t before = 0;
+    for (std::int32_t t = 0; t < kDays; ++t) {
+      const std::size_t after = windowed.after_day[static_cast<std::size_t>(t)];
+      CHECK(after + 16 > std::size_t(t));  // never more than 16 days waiting
+      if (after > before && t != WindowCase::kAt && t + 1 < kDays)
+        windows.push_back(static_cast<std::int32_t>(after - before));
+      before = after;
+    }
+    CHECK(windowed.after_day[WindowCase::kAt] >= std::size_t{WindowCase::kAt});  // before the change
+    INFO("windows ended after " << Catch::Detail::stringify(windows) << " days");
+    CHECK(!windows.empty());
+    CHECK(std::all_of(windows.begin(), windows.end(), [](int w) { return w < 16; }));  // crowded
+
+    // Left to itself, this busy market goes back to daily counts after its first window, with
+    // the same figures.
+    Model adaptive_model(c.p, c.net, kKey);
+    const SteppedRows adaptive = step_all(adaptive_model, kDays, c.later, WindowCase::kAt);
+    CHECK_FALSE(ModelProbe{adaptive_model}.windows());
+    CHECK(adaptive.days == each_day(kDays));
+    CHECK(adaptive.after_day.back() == std::size_t{kDays});
+    CHECK(differing_rows(daily, adaptive) == 0);
+  }
 }
