@@ -28,7 +28,6 @@
 #include "io/output_path.hpp"
 #include "io/results_reader.hpp"
 #include "io/summary.hpp"
-#include "io/system.hpp"
 #include "kpi/compare.hpp"
 #include "model/model.hpp"
 #include "model/partition.hpp"
@@ -36,6 +35,7 @@
 #include "select_command.hpp"
 #include "sensitivity_command.hpp"
 #include "signals.hpp"
+#include "study_support.hpp"
 
 #ifdef CXSIM_WITH_MPI
 #include "mpi/ensemble.hpp"
@@ -54,23 +54,12 @@ void on_every_rank(const std::function<void()>& step) {
 #endif
 }
 
-/// This process's place in the MPI job: its rank and the job's ranks (0 of 1 without MPI).
-struct JobPlace {
-  int rank = 0;
-  int ranks = 1;
-};
-JobPlace job_place() {
-#ifdef CXSIM_WITH_MPI
-  return {cxsim::mpi::world().rank, cxsim::mpi::world().size};
-#else
-  return {};
-#endif
-}
+/// This process's MPI rank (0 without MPI) and the job's ranks (1 without MPI).
 int mpi_rank() {
-  return job_place().rank;
+  return cxsim::cli::job_place().rank;
 }
 int mpi_ranks() {
-  return job_place().ranks;
+  return cxsim::cli::job_place().ranks;
 }
 
 constexpr int kExitInternal = 1;
@@ -160,13 +149,9 @@ int cmd_run(const ScenarioOptions& so, std::string output, int threads, bool qui
     share.root = root;
     share.partition = partitioned;
     share.block = rows.second;
-    // (need, ranks here); not a structured binding: clang before 16 cannot capture one.
-    const std::pair<std::uint64_t, int> here = cxsim::mpi::sum_on_this_machine(
-        cxsim::estimate_rank_memory(study.plans, study.replications, study.threads, share));
-    on_every_rank([&] {
-      cxsim::check_memory_need(here.first, cxsim::available_memory_bytes(), here.second, so.file,
-                               partitioned);
-    });
+    cxsim::cli::check_machine_memory(
+        cxsim::estimate_rank_memory(study.plans, study.replications, study.threads, share), so.file,
+        partitioned, "run");
   }
 #else
   (void)partition;

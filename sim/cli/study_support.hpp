@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -44,12 +46,35 @@ inline void install_study_signals() {
 // mpi::together(), so an error every rank meets is reported once; an error only rank 0 can meet
 // (writing) happens inside study_on_root(), which every rank joins.
 
+/// This process's place in the MPI job: its rank and the job's ranks (0 of 1 without MPI).
+struct JobPlace {
+  int rank = 0;
+  int ranks = 1;
+};
+inline JobPlace job_place() {
+#ifdef CXSIM_WITH_MPI
+  return {cxsim::mpi::world().rank, cxsim::mpi::world().size};
+#else
+  return {};
+#endif
+}
+
 /// Whether this process prints and writes: rank 0, or the only process.
 inline bool study_root() {
+  return job_place().rank == 0;
+}
+
+/// Refuses (check_memory_need: io/limits.hpp) this process's need of `need` bytes, added up over
+/// the MPI ranks that share its machine's memory. Every rank calls it; they agree on the error.
+inline void check_machine_memory(std::uint64_t need, const std::string& file, bool partition,
+                                 std::string_view what) {
 #ifdef CXSIM_WITH_MPI
-  return cxsim::mpi::world().rank == 0;
+  // (need, ranks here); not a structured binding: clang before 16 cannot capture one.
+  const std::pair<std::uint64_t, int> here = cxsim::mpi::sum_on_this_machine(need);
+  cxsim::mpi::together(
+      [&] { check_memory_need(here.first, available_memory_bytes(), here.second, file, partition, what); });
 #else
-  return true;
+  check_memory_need(need, available_memory_bytes(), 1, file, partition, what);
 #endif
 }
 
@@ -134,13 +159,7 @@ inline void check_study_memory(const Params& params, int models, std::int64_t he
   one.run_replications = 1;
   const auto need = estimate_memory_bytes(one, 1, 1) * static_cast<std::uint64_t>(std::max(1, models)) +
                     series_bytes(params) * static_cast<std::uint64_t>(std::max<std::int64_t>(0, held));
-#ifdef CXSIM_WITH_MPI
-  const std::pair<std::uint64_t, int> here = cxsim::mpi::sum_on_this_machine(need);  // (need, ranks)
-  cxsim::mpi::together(
-      [&] { check_memory_need(here.first, available_memory_bytes(), here.second, file, false, "study"); });
-#else
-  check_memory_need(need, available_memory_bytes(), 1, file, false, "study");
-#endif
+  check_machine_memory(need, file, false, "study");
 }
 
 /// "[=====>    ] 45%  12/40 simulations  ETA 12 s" on stderr from one second in (a terminal only).
