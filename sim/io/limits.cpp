@@ -281,9 +281,10 @@ void check_memory_need(std::uint64_t need, std::uint64_t have, int processes, co
                                     " MPI ranks on this machine need about " + amount + " of memory together"
                               : "the " + std::string(what) + " needs about " + amount + " of memory";
   const bool study = what != "run";
-  std::string advice = study ? "lower market.population or use fewer threads"
-                             : "lower market.population, run.replications or the number of strategies, turn "
-                               "off run.save_customers, or use fewer threads";
+  std::string advice =
+      study ? "lower market.population, the replications or run.horizon_days, or use fewer threads"
+            : "lower market.population, run.replications or the number of strategies, turn "
+              "off run.save_customers, or use fewer threads";
   if (partition)
     advice += ", or spread the ranks over more machines";
   else if (processes > 1)
