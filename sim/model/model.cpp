@@ -10,9 +10,11 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "core/errors.hpp"
 #include "core/fork_join.hpp"
+#include "core/prefetch.hpp"
 #include "model/partition.hpp"
 #include "model/scan.hpp"
 #include "service/contact_config.hpp"
@@ -67,6 +69,14 @@ int poisson(Stream& rng, double mean) {
   if (mean <= 0) return 0;
   boost::random::poisson_distribution<int, double> dist(mean);
   return dist(rng);
+}
+
+// Whom an item of phases 3 and 4 changes: the contact's customer, the message's listener.
+std::uint32_t contact_customer(const ContactOutcome& outcome) {
+  return static_cast<std::uint32_t>(outcome.customer);
+}
+std::uint32_t listener(const Message& message) {
+  return message.target;
 }
 
 }  // namespace
@@ -311,27 +321,23 @@ void Model::step(std::int32_t t, const RowSink& done) {
   // customer, so one parallel pass over the chunks does both: a chunk takes its outcomes, then its
   // messages, so each customer still sees phase 3 before phase 4 (one synchronisation less a day).
   const auto [first, first_resolved] = count_first_contacts(day_.outcomes);
-  const auto contact_customer = [&](std::size_t k) {
-    return static_cast<std::uint32_t>(day_.outcomes[k].customer);
-  };
-  by_chunk(day_.outcomes.size(), contact_customer);
+  by_chunk(day_.outcomes, contact_customer);
   std::swap(bucket_start_, outcome_start_);
   std::swap(bucket_items_, outcome_items_);
   messages_today_.clear();
   for (const Chunk& chunk : chunks_)
     messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
-  const auto listener = [&](std::size_t k) { return messages_today_[k].target; };
-  by_chunk(messages_today_.size(), listener);
+  by_chunk(messages_today_, listener);
   lap(times_.outcomes);
   stock_day_ = t;  // what changes from here to the end of tomorrow's phase 1 changes day t's stocks
   fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
       std::fill(chunks_[c].changed.begin(), chunks_[c].changed.end(), 0);  // a new stock day
-      apply_by_chunk(c, outcome_start_, outcome_items_, contact_customer,
-                     [&](std::uint32_t k, Row& acc) { apply_contact(day_.outcomes[k], t, acc); });
-      apply_by_chunk(c, bucket_start_, bucket_items_, listener,
-                     [&](std::uint32_t k, Row& acc) { deliver(messages_today_[k], t, acc); });
+      apply_by_chunk(c, outcome_start_, outcome_items_, day_.outcomes, contact_customer,
+                     [&](const ContactOutcome& outcome, Row& acc) { apply_contact(outcome, t, acc); });
+      apply_by_chunk(c, bucket_start_, bucket_items_, messages_today_, listener,
+                     [&](const Message& message, Row& acc) { deliver(message, t, acc); });
     }
   });
   // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are
@@ -514,41 +520,54 @@ void Model::count_churn(Chunk& chunk, std::uint32_t i) {
   if (!chunk.tenure_by_segment.empty()) chunk.tenure_by_segment[c_.segment[i]].churned(adopted);
 }
 
-template <class CustomerOf>
-void Model::by_chunk(std::size_t count, CustomerOf&& customer_of) {
+template <class Item, class CustomerOf>
+void Model::by_chunk(const std::vector<Item>& all, CustomerOf&& customer_of) {
   // A stable counting sort of item indices by their customer's chunk.
   bucket_start_.assign(chunks_.size() + 1, 0);
-  for (std::size_t k = 0; k < count; ++k) ++bucket_start_[customer_of(k) / kChunk - first_chunk_ + 1];
+  for (const Item& item : all) ++bucket_start_[customer_of(item) / kChunk - first_chunk_ + 1];
   for (std::size_t c = 0; c < chunks_.size(); ++c) bucket_start_[c + 1] += bucket_start_[c];
   bucket_cursor_.assign(bucket_start_.begin(), bucket_start_.end() - 1);
-  bucket_items_.resize(count);
-  for (std::size_t k = 0; k < count; ++k)
-    bucket_items_[bucket_cursor_[customer_of(k) / kChunk - first_chunk_]++] = static_cast<std::uint32_t>(k);
+  bucket_items_.resize(all.size());
+  for (std::size_t k = 0; k < all.size(); ++k)
+    bucket_items_[bucket_cursor_[customer_of(all[k]) / kChunk - first_chunk_]++] =
+        static_cast<std::uint32_t>(k);
 }
 
-template <class CustomerOf, class Apply>
+template <class Item, class CustomerOf, class Apply>
 void Model::apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& start,
-                           const std::vector<std::uint32_t>& items, CustomerOf&& customer_of, Apply&& apply) {
+                           const std::vector<std::uint32_t>& items, const std::vector<Item>& all,
+                           CustomerOf&& customer_of, Apply&& apply) {
   Row& acc = chunks_[c].acc;
   const std::uint32_t lo = start[c], hi = start[c + 1];
   for (std::uint32_t k = lo; k < hi; ++k) {
-    if (k + kPrefetchAhead < hi) prefetch(customer_of(items[k + kPrefetchAhead]));
+    // Two stages ahead: a chunk's items lie scattered over `all` (in the senders' order), often
+    // in lines another thread wrote, so the item itself first, then its customer's state.
+    if (k + 2 * kPrefetchAhead < hi) __builtin_prefetch(&all[items[k + 2 * kPrefetchAhead]]);
+    if (k + kPrefetchAhead < hi) {
+      const std::uint32_t ahead = customer_of(all[items[k + kPrefetchAhead]]);
+      if constexpr (std::is_same_v<Item, Message>)
+        prefetch_listener(ahead);
+      else
+        prefetch(ahead);
+    }
+    const Item& item = all[items[k]];
     if (by_segment_) {
       const Counts before = counts_of(acc);
-      apply(items[k], acc);
-      split_item(chunks_[c], customer_of(items[k]), before, acc);
+      apply(item, acc);
+      split_item(chunks_[c], customer_of(item), before, acc);
     } else {
-      apply(items[k], acc);
+      apply(item, acc);
     }
   }
 }
 
-template <class CustomerOf, class Apply>
-void Model::in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply) {
+template <class Item, class CustomerOf, class Apply>
+void Model::in_parallel_by_chunk(Row& row, const std::vector<Item>& all, CustomerOf&& customer_of,
+                                 Apply&& apply) {
   fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
-      apply_by_chunk(c, bucket_start_, bucket_items_, customer_of, apply);
+      apply_by_chunk(c, bucket_start_, bucket_items_, all, customer_of, apply);
     }
   });
   // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are
@@ -577,6 +596,12 @@ void Model::prefetch(std::uint32_t i) const {
   __builtin_prefetch(&c_.issue_severity[i], 1);
   __builtin_prefetch(&c_.segment[i]);
   if (!net_.complete) __builtin_prefetch(&net_.offsets[i - net_.first]);
+}
+
+void Model::prefetch_listener(std::uint32_t j) const {
+  prefetch(j);
+  prefetch_for_write(&heard_[j]);  // tellers on the other core may have read it today
+  __builtin_prefetch(&c_.wake[j], 1);
 }
 
 void Model::prefetch_ties(std::uint32_t i) const {

@@ -220,19 +220,24 @@ class Model {
   std::int32_t next_wake(std::uint32_t i, std::int32_t t) const;
   /// Wakes customer i by `day` at the latest (after phases 3 and 4 changed it).
   void wake_by(std::uint32_t i, std::int32_t day) { c_.wake[i] = std::min(c_.wake[i], day); }
-  /// Groups item indices 0..count-1 by the chunk of their customer, in order within a chunk.
-  template <class CustomerOf>
-  void by_chunk(std::size_t count, CustomerOf&& customer_of);
-  /// Calls apply(item, acc) for the items grouped by by_chunk(), the chunks in parallel, then adds
-  /// the chunks' counts to `row`. apply may change only the item's customer and count into acc.
-  template <class CustomerOf, class Apply>
-  void in_parallel_by_chunk(Row& row, CustomerOf&& customer_of, Apply&& apply);
+  /// Groups the indices of `all` by the chunk of their item's customer (customer_of(item)), in
+  /// order within a chunk.
+  template <class Item, class CustomerOf>
+  void by_chunk(const std::vector<Item>& all, CustomerOf&& customer_of);
+  /// Calls apply(item, acc) for the items of `all` grouped by by_chunk(), the chunks in parallel,
+  /// then adds the chunks' counts to `row`. apply may change only the item's customer and count
+  /// into acc.
+  template <class Item, class CustomerOf, class Apply>
+  void in_parallel_by_chunk(Row& row, const std::vector<Item>& all, CustomerOf&& customer_of, Apply&& apply);
   /// in_parallel_by_chunk()'s work for chunk c, with the items grouped in (start, items).
-  template <class CustomerOf, class Apply>
+  template <class Item, class CustomerOf, class Apply>
   void apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& start,
-                      const std::vector<std::uint32_t>& items, CustomerOf&& customer_of, Apply&& apply);
+                      const std::vector<std::uint32_t>& items, const std::vector<Item>& all,
+                      CustomerOf&& customer_of, Apply&& apply);
   /// Asks the memory system for customer i's state, ahead of its turn.
   void prefetch(std::uint32_t i) const;
+  /// For a message's listener j: its state and what deliver() writes besides (heard_, wake).
+  void prefetch_listener(std::uint32_t j) const;
   /// Then for its row of ties (once the row's offsets have arrived).
   void prefetch_ties(std::uint32_t i) const;
   /// End-of-phase stocks of customers [lo, hi): counts by status, attitude, promoters.

@@ -90,12 +90,9 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   lap(times_.contact_centre);
 
   // Phase 3: the outcomes of this rank's customers.
-  const auto contact_customer = [&](std::size_t k) {
-    return static_cast<std::uint32_t>(outcomes_here_[k].customer);
-  };
-  by_chunk(outcomes_here_.size(), contact_customer);
-  in_parallel_by_chunk(row, contact_customer,
-                       [&](std::uint32_t k, Row& acc) { apply_contact(outcomes_here_[k], t, acc); });
+  by_chunk(outcomes_here_, contact_customer);
+  in_parallel_by_chunk(row, outcomes_here_, contact_customer,
+                       [&](const ContactOutcome& outcome, Row& acc) { apply_contact(outcome, t, acc); });
   lap(times_.outcomes);
 
   // Phase 4: the messages to this rank's customers.
@@ -103,9 +100,9 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   for (const Chunk& chunk : chunks_)
     messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
   link_->route_messages(messages_today_, received_);
-  const auto listener = [&](std::size_t k) { return received_[k].target; };
-  by_chunk(received_.size(), listener);
-  in_parallel_by_chunk(row, listener, [&](std::uint32_t k, Row& acc) { deliver(received_[k], t, acc); });
+  by_chunk(received_, listener);
+  in_parallel_by_chunk(row, received_, listener,
+                       [&](const Message& message, Row& acc) { deliver(message, t, acc); });
   lap(times_.word_of_mouth);
 
   if (root) finish_row(t, row, first, first_resolved);
