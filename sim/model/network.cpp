@@ -284,7 +284,9 @@ void rewire(TieSlots& slots, std::uint32_t n, std::uint32_t h, RngKey key, doubl
   struct Pick {
     std::uint32_t slot, w;
   };
-  const std::uint32_t block = std::max<std::uint32_t>(1, (1u << 20) / std::max<std::uint32_t>(h, 1));
+  // Blocks of 2^16 picks (512 KB, in the L2 cache, and touched once: filling more memory costs
+  // page faults, 23 ms for the 8 MB of 2^20 picks on the machines of docs/performance.md).
+  const std::uint32_t block = std::min(n, std::max<std::uint32_t>(1, (1u << 16) / h));
   std::vector<Pick> picks(static_cast<std::size_t>(block) * h);  // member k of the block: [k * h, + count[k])
   std::vector<std::uint32_t> count(block);
   constexpr std::uint32_t kAhead = 8;

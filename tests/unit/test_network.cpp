@@ -488,15 +488,16 @@ TEST_CASE("watts_strogatz is the sequential rewiring rule, written plainly", "[n
   // The rule of model/network.cpp, without its speed-ups: member u, in order, slot by slot, draws
   // whether the slot's far end moves and, unless u is tied to everyone, new far ends w until one is
   // neither u nor tied to u. Dense and tiny graphs (everyone tied to everyone, refusals every
-  // time) and sparse ones (refusals rare) must give the same ties.
+  // time) and sparse ones (refusals rare) must give the same ties, and so must graphs of several
+  // of the rule's blocks of 2^16 picks (the last two: 5 and 16 blocks).
   struct Case {
     std::uint32_t n;
     std::int64_t k;
     double p;
   };
-  for (const Case& c :
-       {Case{5, 4, 1.0}, Case{7, 4, 0.5}, Case{9, 6, 1.0}, Case{30, 4, 0.3}, Case{50, 48, 0.9},
-        Case{200, 10, 0.1}, Case{1000, 20, 1.0}, Case{3000, 10, 0.1}, Case{20000, 6, 0.02}}) {
+  for (const Case& c : {Case{5, 4, 1.0}, Case{7, 4, 0.5}, Case{9, 6, 1.0}, Case{30, 4, 0.3},
+                        Case{50, 48, 0.9}, Case{200, 10, 0.1}, Case{1000, 20, 1.0}, Case{3000, 10, 0.1},
+                        Case{20000, 6, 0.02}, Case{60000, 10, 0.3}, Case{50000, 40, 0.5}}) {
     CAPTURE(c.n, c.k, c.p);
     const auto h = static_cast<std::uint32_t>(c.k / 2);
     std::vector<std::uint32_t> far(std::size_t{c.n} * h), degree(c.n, 2 * h);
