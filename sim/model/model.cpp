@@ -321,22 +321,20 @@ void Model::step(std::int32_t t, const RowSink& done) {
   // customer, so one parallel pass over the chunks does both: a chunk takes its outcomes, then its
   // messages, so each customer still sees phase 3 before phase 4 (one synchronisation less a day).
   const auto [first, first_resolved] = count_first_contacts(day_.outcomes);
-  by_chunk(day_.outcomes, contact_customer);
-  std::swap(bucket_start_, outcome_start_);
-  std::swap(bucket_items_, outcome_items_);
+  by_chunk(day_.outcomes, contact_customer, by_contact_);
   messages_today_.clear();
   for (const Chunk& chunk : chunks_)
     messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
-  by_chunk(messages_today_, listener);
+  by_chunk(messages_today_, listener, by_listener_);
   lap(times_.outcomes);
   stock_day_ = t;  // what changes from here to the end of tomorrow's phase 1 changes day t's stocks
   fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
       std::fill(chunks_[c].changed.begin(), chunks_[c].changed.end(), 0);  // a new stock day
-      apply_by_chunk(c, outcome_start_, outcome_items_, day_.outcomes, contact_customer,
+      apply_by_chunk(c, day_.outcomes, by_contact_, contact_customer,
                      [&](const ContactOutcome& outcome, Row& acc) { apply_contact(outcome, t, acc); });
-      apply_by_chunk(c, bucket_start_, bucket_items_, messages_today_, listener,
+      apply_by_chunk(c, messages_today_, by_listener_, listener,
                      [&](const Message& message, Row& acc) { deliver(message, t, acc); });
     }
   });
@@ -521,24 +519,22 @@ void Model::count_churn(Chunk& chunk, std::uint32_t i) {
 }
 
 template <class Item, class CustomerOf>
-void Model::by_chunk(const std::vector<Item>& all, CustomerOf&& customer_of) {
-  // A stable counting sort of item indices by their customer's chunk.
-  bucket_start_.assign(chunks_.size() + 1, 0);
-  for (const Item& item : all) ++bucket_start_[customer_of(item) / kChunk - first_chunk_ + 1];
-  for (std::size_t c = 0; c < chunks_.size(); ++c) bucket_start_[c + 1] += bucket_start_[c];
-  bucket_cursor_.assign(bucket_start_.begin(), bucket_start_.end() - 1);
-  bucket_items_.resize(all.size());
+void Model::by_chunk(const std::vector<Item>& all, CustomerOf&& customer_of, Grouping& into) const {
+  into.start.assign(chunks_.size() + 1, 0);
+  for (const Item& item : all) ++into.start[customer_of(item) / kChunk - first_chunk_ + 1];
+  for (std::size_t c = 0; c < chunks_.size(); ++c) into.start[c + 1] += into.start[c];
+  into.cursor.assign(into.start.begin(), into.start.end() - 1);
+  into.items.resize(all.size());
   for (std::size_t k = 0; k < all.size(); ++k)
-    bucket_items_[bucket_cursor_[customer_of(all[k]) / kChunk - first_chunk_]++] =
-        static_cast<std::uint32_t>(k);
+    into.items[into.cursor[customer_of(all[k]) / kChunk - first_chunk_]++] = static_cast<std::uint32_t>(k);
 }
 
 template <class Item, class CustomerOf, class Apply>
-void Model::apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& start,
-                           const std::vector<std::uint32_t>& items, const std::vector<Item>& all,
+void Model::apply_by_chunk(std::size_t c, const std::vector<Item>& all, const Grouping& grouped,
                            CustomerOf&& customer_of, Apply&& apply) {
   Row& acc = chunks_[c].acc;
-  const std::uint32_t lo = start[c], hi = start[c + 1];
+  const std::vector<std::uint32_t>& items = grouped.items;
+  const std::uint32_t lo = grouped.start[c], hi = grouped.start[c + 1];
   for (std::uint32_t k = lo; k < hi; ++k) {
     // Two stages ahead: a chunk's items lie scattered over `all` (in the senders' order), often
     // in lines another thread wrote, so the item itself first, then its customer's state.
@@ -562,12 +558,12 @@ void Model::apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& star
 }
 
 template <class Item, class CustomerOf, class Apply>
-void Model::in_parallel_by_chunk(Row& row, const std::vector<Item>& all, CustomerOf&& customer_of,
-                                 Apply&& apply) {
+void Model::in_parallel_by_chunk(Row& row, const std::vector<Item>& all, const Grouping& grouped,
+                                 CustomerOf&& customer_of, Apply&& apply) {
   fork_join::parallel_for(tbb::blocked_range<std::size_t>(0, chunks_.size(), 1), [&](const auto& range) {
     for (std::size_t c = range.begin(); c < range.end(); ++c) {
       chunks_[c].acc.fill(0.0);  // phase 1's figures are in `row` already
-      apply_by_chunk(c, bucket_start_, bucket_items_, all, customer_of, apply);
+      apply_by_chunk(c, all, grouped, customer_of, apply);
     }
   });
   // These phases only count (stories, messages, resolutions, answers): sums of whole numbers are

@@ -220,19 +220,24 @@ class Model {
   std::int32_t next_wake(std::uint32_t i, std::int32_t t) const;
   /// Wakes customer i by `day` at the latest (after phases 3 and 4 changed it).
   void wake_by(std::uint32_t i, std::int32_t day) { c_.wake[i] = std::min(c_.wake[i], day); }
+  /// Item indices grouped by the chunk of their customer: chunk c's are items[start[c] ..
+  /// start[c + 1]), in order.
+  struct Grouping {
+    std::vector<std::uint32_t> start, cursor, items;
+  };
   /// Groups the indices of `all` by the chunk of their item's customer (customer_of(item)), in
-  /// order within a chunk.
+  /// order within a chunk (a stable counting sort).
   template <class Item, class CustomerOf>
-  void by_chunk(const std::vector<Item>& all, CustomerOf&& customer_of);
+  void by_chunk(const std::vector<Item>& all, CustomerOf&& customer_of, Grouping& into) const;
   /// Calls apply(item, acc) for the items of `all` grouped by by_chunk(), the chunks in parallel,
   /// then adds the chunks' counts to `row`. apply may change only the item's customer and count
   /// into acc.
   template <class Item, class CustomerOf, class Apply>
-  void in_parallel_by_chunk(Row& row, const std::vector<Item>& all, CustomerOf&& customer_of, Apply&& apply);
-  /// in_parallel_by_chunk()'s work for chunk c, with the items grouped in (start, items).
+  void in_parallel_by_chunk(Row& row, const std::vector<Item>& all, const Grouping& grouped,
+                            CustomerOf&& customer_of, Apply&& apply);
+  /// in_parallel_by_chunk()'s work for chunk c.
   template <class Item, class CustomerOf, class Apply>
-  void apply_by_chunk(std::size_t c, const std::vector<std::uint32_t>& start,
-                      const std::vector<std::uint32_t>& items, const std::vector<Item>& all,
+  void apply_by_chunk(std::size_t c, const std::vector<Item>& all, const Grouping& grouped,
                       CustomerOf&& customer_of, Apply&& apply);
   /// Asks the memory system for customer i's state, ahead of its turn.
   void prefetch(std::uint32_t i) const;
@@ -409,8 +414,7 @@ class Model {
   std::vector<Chunk> chunks_;
   std::vector<Contact> contacts_today_;
   std::vector<Message> messages_today_;
-  std::vector<std::uint32_t> bucket_start_, bucket_cursor_, bucket_items_;  ///< by_chunk()
-  std::vector<std::uint32_t> outcome_start_, outcome_items_;                ///< step(): phase 3's by_chunk()
+  Grouping by_listener_, by_contact_;  ///< phase 4's messages and phase 3's outcomes, by chunk
   ContactCentre centre_;
   DayResult day_;
   StepTimes times_;

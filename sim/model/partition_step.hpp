@@ -90,8 +90,8 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   lap(times_.contact_centre);
 
   // Phase 3: the outcomes of this rank's customers.
-  by_chunk(outcomes_here_, contact_customer);
-  in_parallel_by_chunk(row, outcomes_here_, contact_customer,
+  by_chunk(outcomes_here_, contact_customer, by_contact_);
+  in_parallel_by_chunk(row, outcomes_here_, by_contact_, contact_customer,
                        [&](const ContactOutcome& outcome, Row& acc) { apply_contact(outcome, t, acc); });
   lap(times_.outcomes);
 
@@ -100,8 +100,8 @@ void Model::step_partitioned(std::int32_t t, std::span<double, kMetricCount> out
   for (const Chunk& chunk : chunks_)
     messages_today_.insert(messages_today_.end(), chunk.messages.begin(), chunk.messages.end());
   link_->route_messages(messages_today_, received_);
-  by_chunk(received_, listener);
-  in_parallel_by_chunk(row, received_, listener,
+  by_chunk(received_, listener, by_listener_);
+  in_parallel_by_chunk(row, received_, by_listener_, listener,
                        [&](const Message& message, Row& acc) { deliver(message, t, acc); });
   lap(times_.word_of_mouth);
 
