@@ -93,7 +93,10 @@ class EvaluationCache {
     std::lock_guard lock(mutex_);
     std::string line = key(x) + "|";
     for (const auto& t : v) {
-      for (double r : t) line += " " + hex(r);
+      for (double r : t) {
+        line += ' ';
+        line += hex(r);
+      }
       line += ";";
     }
     out_ << line << "\n";

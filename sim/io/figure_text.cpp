@@ -97,8 +97,14 @@ std::string key_figures_markdown() {
       "| id | label | unit | read as | series | headline | definition |\n"
       "|---|---|---|---|---|---|---|\n";
   for (const KeyFigureDef& d : key_figure_defs()) {
-    std::string series = "`" + std::string(d.metric) + "`";
-    if (!d.denominator.empty()) series += " / `" + std::string(d.denominator) + "`";
+    std::string series = "`";
+    series += d.metric;
+    series += '`';
+    if (!d.denominator.empty()) {
+      series += " / `";
+      series += d.denominator;
+      series += '`';
+    }
     out += "| `" + std::string(d.id) + "` | " + std::string(d.label) + " | " + std::string(d.unit) + " | " +
            std::string(aggregate_name(d.how)) + " | " + series + " | " + (d.key ? "yes" : "") + " | " +
            std::string(d.definition) + " |\n";

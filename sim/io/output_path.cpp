@@ -38,7 +38,7 @@ struct Split {
 Split split(const std::string& path) {
   const fs::path p(path);
   Split s{p.parent_path().string(), p.filename().string()};
-  if (s.dir.empty()) s.dir = ".";
+  if (s.dir.empty()) s.dir.push_back('.');
   return s;
 }
 

@@ -73,7 +73,12 @@ FactRow needs_episodes(FactRow r) {
 std::string percent_band(double lo, double hi) {
   const auto pct = [](double x) {  // one decimal: "1.3"
     const long tenths = std::lround(1000 * x);
-    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "");
+    std::string text = std::to_string(tenths / 10);
+    if (tenths % 10 != 0) {
+      text += '.';
+      text += std::to_string(tenths % 10);
+    }
+    return text;
   };
   return pct(lo) + "%-" + pct(hi) + "%";
 }

@@ -280,6 +280,6 @@ TEST_CASE("appending replications keeps earlier ones and stacks the later ones",
   CHECK(s.at(Metric::revenue, 2, 0) == 0.5 + static_cast<int>(Metric::revenue) * 100);
   CHECK(s.at(Metric::profit, 4, 1) == 0.5 + static_cast<int>(Metric::profit) * 100 + 20 + 1);
   ExperimentResult other = make(1, 0);
-  other.runs[0].plan.name = "x";
+  other.runs[0].plan.name = std::string("x");
   CHECK_THROWS_AS(append_replications(a, std::move(other)), std::invalid_argument);
 }
