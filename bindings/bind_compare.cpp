@@ -126,10 +126,15 @@ py::object compare_runs(const py::list& input, const std::string& baseline,
       const double hw = f.difference.half_width * shown.scale;
       const int dec = decimals(hw, f.baseline_mean * shown.scale);
       row["difference_text"] = number(f.difference.mean * shown.scale, dec, true);
-      row["interval_text"] = std::isfinite(hw)
-                                 ? "[" + number(f.difference.mean * shown.scale - hw, dec, true) + ", " +
-                                       number(f.difference.mean * shown.scale + hw, dec, true) + "]"
-                                 : std::string("n/a");
+      std::string interval = "n/a";
+      if (std::isfinite(hw)) {
+        interval = "[";
+        interval += number(f.difference.mean * shown.scale - hw, dec, true);
+        interval += ", ";
+        interval += number(f.difference.mean * shown.scale + hw, dec, true);
+        interval += ']';
+      }
+      row["interval_text"] = interval;
       row["difference_unit"] = shown.difference_unit;
       rows.append(row);
     }
