@@ -184,11 +184,9 @@ std::uint64_t estimate_results_bytes(const std::vector<RunPlan>& plans, std::int
   const auto reps = static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications));
   std::uint64_t bytes = 1 << 20;  // metadata, provenance, summary
   for (const RunPlan& plan : plans) {
-    const auto days = static_cast<std::uint64_t>(std::max<std::int64_t>(1, plan.params.run_horizon_days));
-    // The series, and with output.by_segment the same again for each segment.
-    const std::uint64_t copies = plan.params.output_by_segment ? 1 + plan.params.segments.size() : 1;
-    bytes = saturating_add(
-        bytes, saturating_mul(saturating_mul(saturating_mul(kMetricCount * 8, reps), days), copies));
+    // The series, and with output.by_segment the same again for each segment (a validated
+    // scenario's at most 36,500 days and 256 segments: 6.2 GB a replication, no overflow).
+    bytes = saturating_add(bytes, saturating_mul(series_bytes(plan.params), reps));
     if (plan.params.run_save_customers)
       bytes =
           saturating_add(bytes, saturating_mul(saturating_mul(kSavedBytesPerCustomer, reps),

@@ -221,7 +221,7 @@ class Model {
   /// Wakes customer i by `day` at the latest (after phases 3 and 4 changed it).
   void wake_by(std::uint32_t i, std::int32_t day) { c_.wake[i] = std::min(c_.wake[i], day); }
   /// Item indices grouped by the chunk of their customer: chunk c's are items[start[c] ..
-  /// start[c + 1]), in order.
+  /// start[c + 1]), in order (cursor is by_chunk()'s scratch, kept to reuse its memory).
   struct Grouping {
     std::vector<std::uint32_t> start, cursor, items;
   };
