@@ -124,9 +124,19 @@ bool Model::try_tell(Chunk& chunk, PendingTell& p, std::size_t answered, std::in
       p.teller, t,
       [&](std::uint32_t j, bool positive) {
         if (holds(j)) return static_cast<int>(heard_story(j, positive));
-        while (round < answered && next == p.asked_to[round])
+        // A round's questions are all about one story: the good story's listeners (asked until it
+        // was decided) or, when the good story needed no question, the bad story's. A good story
+        // that now stops at a listener who knows it leaves the rest of its round unread: the bad
+        // story's answers are in the next round.
+        const std::uint32_t question = 2 * j + (positive ? 0 : 1);
+        while (round < answered &&
+               (next == p.asked_to[round] || (chunk.asked[round][next] & 1u) != (question & 1u)))
           next = ++round < answered ? p.asked_from[round] : 0;
-        if (round < answered) return static_cast<int>(chunk.answers[round][next++]);
+        if (round < answered) {
+          if (chunk.asked[round][next] != question)
+            throw std::logic_error("Model::try_tell: an answer read for another listener's question");
+          return static_cast<int>(chunk.answers[round][next++]);
+        }
         // The good story's listeners are all asked in round 0, the bad story's then in round 1.
         if (answered == 2)
           throw std::logic_error("Model::try_tell: a teller needs a third round of questions");

@@ -8,7 +8,8 @@
 # Erdos-Renyi and Barabasi-Albert networks (ties spread over all ranks), random mixing, a strategies
 # file with an intervention, --precision on a population of one chunk (ranks 1-3 hold nobody), the
 # daily series by segment (output.by_segment) with the episode record (run.episodes, capped), and
-# an edge-list file (each rank reads its customers' ties only). Then: a rank failing mid-run ends
+# an edge-list file (each rank reads its customers' ties only), and every story retold (a teller
+# whose good story stops at a listener on another rank who knows it, before its bad story's turn). Then: a rank failing mid-run ends
 # the job with one clear error and no file; --partition without mpirun runs in the process as usual.
 # Exits 77 (ctest: skipped, saying why) when cxsim was built without MPI (CXSIM_WITH_MPI=OFF).
 . "$(dirname "$0")/mpi_harness.sh" "$1" "$2" "${3:-OFF}"
@@ -22,6 +23,7 @@ cases=(
   "intervention|scenarios/proactive_cx.toml|--set market.population=20000 --set run.horizon_days=130 --set run.replications=1 --set run.save_customers=true"
   "precision|precision.toml|--precision 0.005 --max-replications 3"
   "by_segment|scenarios/baseline.toml|--set market.population=30000 --set run.horizon_days=200 --set run.replications=1 --set output.by_segment=true --set run.episodes=true --set run.episode_sample=2 --set run.episode_max_rows=1000"
+  "retelling|scenarios/baseline.toml|--set market.population=10000 --set run.horizon_days=20 --set run.replications=1 --set network.kind=\\\"complete\\\" --set wom.retell_probability=1 --set wom.retell_audience_share=1"
   "edge_list|scenarios/baseline.toml|--set market.population=30000 --set run.horizon_days=100 --set run.replications=1 --set network.kind=\\\"edge_list\\\" --set network.edge_list=\\\"$PWD/ties.txt\\\""
 )
 # An edge-list file (each rank reads only its customers' ties): neighbours on a ring and far ties
