@@ -130,7 +130,12 @@ CalibrateArgs& add_calibrate_command(CLI::App& app) {
       ->add_option("TARGETS", a.targets,
                    "Targets file (TOML: [[target]] and [[free]] tables, docs/scenarios.md)")
       ->required();
-  a.app->add_option("-o,--output", a.output, "Calibrated scenario (TOML)")->required();
+  a.app
+      ->add_option("-o,--output", a.output,
+                   "Calibrated scenario (TOML): a new path, or one calibrate wrote with --force")
+      ->required();
+  a.app->add_flag("--force", a.force,
+                  "Replace an existing scenario that cxsim calibrate wrote (never anything else)");
   a.app
       ->add_option("--replications", a.replications,
                    "Replications per candidate (default: the scenario's run.replications), common to all")
@@ -198,13 +203,12 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
                                           std::to_string(spec.starts) + " " + std::to_string(spec.budget));
   // Rank 0 alone keeps the progress file and writes the output.
   std::optional<EvaluationCache> cache;
+  OutputTarget target;
   study_on_root([&] {
+    // The output must be writable, and anything there replaceable, before hours of work: fail now.
+    target = check_output(a.output, a.force ? Replace::results : Replace::never, 0,
+                          OutputKind::calibrated_scenario);
     cache.emplace(a.progress_file.empty() ? a.output + ".progress" : a.progress_file, identity);
-    // The output must be writable before hours of work: fail now, not at the end.
-    const auto dir = std::filesystem::path(a.output).parent_path();
-    if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0)
-      throw InputError("cannot write the calibrated scenario: its directory is missing or not writable",
-                       a.output);
   });
 
   install_study_signals();
@@ -259,8 +263,8 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   progress.finish();
 
   std::string how = "calibrated by cxsim calibrate to " + a.targets;
-  std::string header = "# Calibrated by cxsim calibrate from " + a.scenario.file + " to the targets in " +
-                       a.targets + "\n# (" + std::to_string(replications) +
+  std::string header = std::string(kCalibratedHeader) + a.scenario.file + " to the targets in " + a.targets +
+                       "\n# (" + std::to_string(replications) +
                        " replications per candidate, common random numbers; "
                        "NLopt BOBYQA from " +
                        std::to_string(spec.starts) +
@@ -273,7 +277,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   header += "# Command: " + command_line + "\n\n";
   const std::string text = rewrite_scenario(scenario.text, a.scenario.file, keys, result.best, how, header);
   study_on_root([&] {
-    write_text_file(a.output, text);
+    write_text_file(target, text, &g_study_cancel);
     cache->remove();
     std::cout << format_calibration(result, names, cal_targets, free, replications)
               << "calibrated scenario: " << a.output << "\n";

@@ -17,6 +17,7 @@ struct CalibrateArgs {
   int budget = 60;
   int starts = 3;
   std::string progress_file;  ///< default: <output>.progress
+  bool force = false;         ///< replace an existing calibrated scenario
 };
 
 CalibrateArgs& add_calibrate_command(CLI::App& app);

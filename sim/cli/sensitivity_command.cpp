@@ -50,7 +50,9 @@ SensitivityArgs& add_sensitivity_command(CLI::App& app) {
   a.app->add_option("--bootstrap", a.bootstrap, "Bootstrap resamples of the intervals (default 1000)")
       ->check(CLI::Range(0, 100000));
   a.app->add_option("-o,--output", a.output,
-                    "HDF5 file (default: the scenario's name with -sensitivity.h5, here)");
+                    "HDF5 file: a new path, or a sensitivity file cxsim wrote with --force (default: the "
+                    "scenario's name with -sensitivity.h5, here)");
+  a.app->add_flag("--force", a.force, "Replace an existing cxsim sensitivity file (never anything else)");
   a.scenario.add_to(a.app);
   return a;
 }
@@ -115,6 +117,10 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   const std::string output = a.output.empty()
                                  ? std::filesystem::path(a.scenario.file).stem().string() + "-sensitivity.h5"
                                  : a.output;
+  OutputTarget target;  // writable, and anything there replaceable, before the work
+  study_on_root([&] {
+    target = check_output(output, a.force ? Replace::results : Replace::never, 0, OutputKind::sensitivity);
+  });
 
   install_study_signals();
   StudyProgress progress(!a.scenario.quiet);
@@ -167,7 +173,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   }
   progress.finish();
   study_on_root([&] {
-    write_sensitivity(output, rep);
+    write_sensitivity(target, rep, &g_study_cancel);
     std::cout << format_sensitivity(rep) << "results: " << output << "\n";
   });
   return 0;

@@ -16,6 +16,7 @@ struct SensitivityArgs {
   std::optional<int> replications;
   int bootstrap = 1000;
   std::string output;
+  bool force = false;  ///< replace an existing sensitivity file
 };
 
 SensitivityArgs& add_sensitivity_command(CLI::App& app);

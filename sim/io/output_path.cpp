@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 
 #include "core/errors.hpp"
 #include "io/h5.hpp"
@@ -132,12 +133,27 @@ void sync_directory(const std::string& dir) {
   ::close(fd);
 }
 
-/// Refuses an existing entry at `path` that must not be replaced; fills `target` for a results file.
+/// What a command writing `kind` may replace, for messages.
+std::string kind_text(OutputKind kind) {
+  switch (kind) {
+    case OutputKind::sensitivity:
+      return "a cxsim sensitivity file";
+    case OutputKind::calibrated_scenario:
+      return "a scenario written by cxsim calibrate";
+    case OutputKind::results:
+      break;
+  }
+  return "a cxsim results file";
+}
+
+/// Refuses an existing entry at `path` that must not be replaced; fills `target` for a file of
+/// target.kind.
 void check_existing(const std::string& path, const struct stat& st, Replace replace, OutputTarget& target) {
+  const std::string what = kind_text(target.kind);
   if (S_ISLNK(st.st_mode))
     throw InputError(
-        "refusing to write: the output path is a symbolic link (cxsim writes only to a new "
-        "path or over a cxsim results file)",
+        "refusing to write: the output path is a symbolic link (cxsim writes only to a new path or over " +
+            what + ")",
         path);
   if (S_ISDIR(st.st_mode))
     throw InputError("refusing to write: the output path is a directory; give a file name", path);
@@ -146,16 +162,14 @@ void check_existing(const std::string& path, const struct stat& st, Replace repl
         "refusing to write: the output path is a special file (device, FIFO or socket), "
         "not a regular file",
         path);
-  if (!is_results_file(path))
-    throw InputError(
-        "refusing to replace a file that is not a cxsim results file; choose another "
-        "output path",
-        path);
+  if (!is_cxsim_output(path, target.kind))
+    throw InputError("refusing to replace a file that is not " + what + "; choose another output path", path);
   if (replace == Replace::never)
-    throw InputError(
-        "a results file exists already; use --force to replace it, or choose another "
-        "output path (without -o, cxsim picks a new name)",
-        path);
+    throw InputError(target.kind == OutputKind::results
+                         ? std::string("a results file exists already; use --force to replace it, or choose "
+                                       "another output path (without -o, cxsim picks a new name)")
+                         : what + " exists already; use --force to replace it, or choose another output path",
+                     path);
   target.exists = true;
   target.mode = st.st_mode & 0777;
 }
@@ -167,20 +181,32 @@ bool is_temp_name(const std::string& name) {
 }
 
 bool is_results_file(const std::string& path) {
+  return is_cxsim_output(path, OutputKind::results);
+}
+
+bool is_cxsim_output(const std::string& path, OutputKind kind) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   try {
+    if (kind == OutputKind::calibrated_scenario) {
+      std::ifstream in(path, std::ios::binary);
+      std::string first(kCalibratedHeader.size(), '\0');
+      in.read(first.data(), static_cast<std::streamsize>(first.size()));
+      return in && first == kCalibratedHeader;
+    }
     if (!h5::is_hdf5(path)) return false;
     h5::check_global_heaps(path);
     const h5::File file = h5::File::open(path);
+    const char* format = kind == OutputKind::sensitivity ? "cxsim-sensitivity" : "cxsim-results";
     return file.has_attr("format") && file.attr_type("format") == h5::AttrType::string &&
-           file.read_attr<std::string>("format") == "cxsim-results";
+           file.read_attr<std::string>("format") == format;
   } catch (const std::exception&) {
     return false;
   }
 }
 
-OutputTarget check_output(const std::string& path, Replace replace, std::uint64_t estimated_bytes) {
+OutputTarget check_output(const std::string& path, Replace replace, std::uint64_t estimated_bytes,
+                          OutputKind kind) {
   if (path.empty()) throw InputError("the output path is empty");
   const Split where = split(path);
   if (where.name.empty() || where.name == "." || where.name == "..")
@@ -188,6 +214,7 @@ OutputTarget check_output(const std::string& path, Replace replace, std::uint64_
   OutputTarget target;
   target.path = path;
   target.replace = replace;
+  target.kind = kind;
 
   struct stat dir_st {};
   if (::stat(where.dir.c_str(), &dir_st) != 0)
@@ -273,6 +300,7 @@ void TempOutput::commit(const std::atomic<bool>* cancel) {
   // The commit: the target must still be what check_output() accepted.
   if (::lstat(target_.path.c_str(), &st) == 0) {
     OutputTarget again;
+    again.kind = target_.kind;
     try {
       check_existing(target_.path, st, target_.replace, again);
     } catch (const InputError& e) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace cxsim {
 
@@ -22,20 +23,30 @@ enum class Replace {
   results,  ///< an existing cxsim results file is replaced, anything else refused
 };
 
+/// What a command writes, and so what an existing file must be for it to be replaced: a file of
+/// the same kind that cxsim wrote.
+enum class OutputKind {
+  results,              ///< HDF5, format "cxsim-results" (cxsim run)
+  sensitivity,          ///< HDF5, format "cxsim-sensitivity" (cxsim sensitivity)
+  calibrated_scenario,  ///< TOML whose first line is calibrate's header (cxsim calibrate)
+};
+
 /// The checked output path.
 struct OutputTarget {
   std::string path;
   Replace replace = Replace::never;
+  OutputKind kind = OutputKind::results;
   bool exists = false;  ///< a results file was there at the check
   unsigned mode = 0;    ///< its permission bits, kept on replacement
 };
 
 /// Checks `path` before any work: the directory exists, is a directory, is writable (a temporary
 /// file is created and removed there) and has room for `estimated_bytes`; an existing entry must be a
-/// regular cxsim results file and `replace` must allow it. Also removes stale temporary files of
-/// dead runs for this target. Takes milliseconds.
+/// regular file of `kind` that cxsim wrote (Replace::results allows that one) and `replace` must
+/// allow it. Also removes stale temporary files of dead runs for this target. Takes milliseconds.
 /// @throws InputError naming `path`, saying what is wrong (exit status 2)
-OutputTarget check_output(const std::string& path, Replace replace, std::uint64_t estimated_bytes);
+OutputTarget check_output(const std::string& path, Replace replace, std::uint64_t estimated_bytes,
+                          OutputKind kind = OutputKind::results);
 
 /// A default results name in the current directory that does not exist yet: "<stem>.h5", else
 /// "<stem>-2.h5", "<stem>-3.h5", ... so a second run never replaces the first one's results.
@@ -74,5 +85,11 @@ bool is_temp_name(const std::string& name);
 /// True when the regular file at `path` is a cxsim results file (HDF5 with format = cxsim-results).
 /// Never throws; false for anything unreadable.
 bool is_results_file(const std::string& path);
+
+/// True when the regular file at `path` is one cxsim wrote as `kind`. Never throws.
+bool is_cxsim_output(const std::string& path, OutputKind kind);
+
+/// The first line of a scenario cxsim calibrate writes (what is_cxsim_output() recognises).
+inline constexpr std::string_view kCalibratedHeader = "# Calibrated by cxsim calibrate from ";
 
 }  // namespace cxsim

@@ -1,11 +1,7 @@
 #include "io/studies_output.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <numeric>
 
@@ -14,8 +10,6 @@
 #include "io/text_format.hpp"
 
 namespace cxsim {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -35,37 +29,6 @@ const char* feasibility_text(Feasibility f) {
       return "undetermined";
   }
   return "?";
-}
-
-fs::path temp_path(const std::string& path) {
-  fs::path temp(path);
-  temp += ".tmp." + std::to_string(::getpid());
-  return temp;
-}
-
-void check_target(const std::string& path) {
-  const fs::path p(path);
-  const fs::path dir = p.parent_path();
-  if (!dir.empty() && !fs::is_directory(dir))
-    throw InputError("cannot write: directory '" + dir.string() + "' does not exist", path);
-  std::error_code ec;
-  const auto status = fs::symlink_status(p, ec);
-  if (!ec && fs::exists(status) && !fs::is_regular_file(status))
-    throw InputError("cannot write: it exists and is not a regular file (refusing to replace it)", path);
-}
-
-void publish(const fs::path& temp, const std::string& path) {
-  const int fd = ::open(temp.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  std::error_code error;
-  fs::rename(temp, path, error);
-  if (error) {
-    fs::remove(temp, error);
-    throw InputError("cannot write: " + error.message(), path);
-  }
 }
 
 }  // namespace
@@ -154,15 +117,15 @@ std::string format_sensitivity(const SensitivityReport& rep) {
   return out;
 }
 
-void write_sensitivity(const std::string& path, const SensitivityReport& rep) {
-  check_target(path);
-  const fs::path temp = temp_path(path);
-  try {
+void write_sensitivity(const OutputTarget& target, const SensitivityReport& rep,
+                       const std::atomic<bool>* cancel) {
+  TempOutput temp(target);  // removed unless committed
+  {
     h5::File file;
     try {
-      file = h5::File::create(temp.string());
+      file = h5::File::create(temp.file());
     } catch (const h5::Error& e) {
-      throw InputError(std::string("cannot write: ") + e.what(), path);
+      throw InputError(std::string("cannot write: ") + e.what(), target.path);
     }
     file.write_attr("format", "cxsim-sensitivity");
     file.write_attr("format_version", std::int64_t{1});
@@ -216,12 +179,8 @@ void write_sensitivity(const std::string& path, const SensitivityReport& rep) {
       }
     }
     file.close();
-    publish(temp, path);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw;
   }
+  temp.commit(cancel);
 }
 
 std::string format_selection(const SelectionReport& rep) {
@@ -292,20 +251,13 @@ std::string format_selection(const SelectionReport& rep) {
   return out;
 }
 
-void write_text_file(const std::string& path, const std::string& text) {
-  check_target(path);
-  const fs::path temp = temp_path(path);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw InputError("cannot write the file", path);
-    }
-  }
-  publish(temp, path);
+void write_text_file(const OutputTarget& target, const std::string& text, const std::atomic<bool>* cancel) {
+  TempOutput temp(target);  // removed unless committed
+  std::ofstream out(temp.file(), std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) throw InputError("cannot write the file", target.path);
+  temp.commit(cancel);
 }
 
 }  // namespace cxsim

@@ -3,12 +3,14 @@
 // tables with a text tornado chart, the selection report, the sensitivity HDF5 file
 // (docs/studies.md) and an atomic text-file writer.
 
+#include <atomic>
 #include <string>
 #include <vector>
 
 #include "experiment/calibrate.hpp"
 #include "experiment/select.hpp"
 #include "experiment/sensitivity.hpp"
+#include "io/output_path.hpp"
 
 namespace cxsim {
 
@@ -37,12 +39,15 @@ struct SensitivityReport {
 /// text tornado chart.
 std::string format_sensitivity(const SensitivityReport& report);
 
-/// Writes the study to HDF5 atomically (temporary file, then rename): root attributes (format
+/// Writes the study to HDF5 at `target` (check_output(..., OutputKind::sensitivity), made before
+/// the study) atomically (io/output_path.hpp: TempOutput, then commit): root attributes (format
 /// "cxsim-sensitivity", method, scenario, command line, replications, samples, seed, level),
 /// /keys, /min, /max, /metrics, /points, /outputs, and /indices/<name> arrays [metric, key]
 /// (mu_star, mu_star_low, mu_star_high, mu, sigma; or S1, S1_low, S1_high, ST, ST_low, ST_high).
-/// @throws InputError naming `path` when it cannot be written
-void write_sensitivity(const std::string& path, const SensitivityReport& report);
+/// @throws InputError naming the path when it cannot be written
+/// @throws Cancelled when `cancel` (may be null) is set before the commit
+void write_sensitivity(const OutputTarget& target, const SensitivityReport& report,
+                       const std::atomic<bool>* cancel);
 
 struct SelectionReport {
   std::vector<std::string> names;
@@ -56,9 +61,10 @@ struct SelectionReport {
 
 std::string format_selection(const SelectionReport& report);
 
-/// Writes `text` to `path` atomically (temporary file in the same directory, then rename).
-/// @throws InputError naming `path` when the directory is missing or not writable, or `path`
-///         exists and is not a regular file
-void write_text_file(const std::string& path, const std::string& text);
+/// Writes `text` at `target` (checked by check_output() before the work) atomically (TempOutput,
+/// then commit).
+/// @throws InputError naming the path when it cannot be written
+/// @throws Cancelled when `cancel` (may be null) is set before the commit
+void write_text_file(const OutputTarget& target, const std::string& text, const std::atomic<bool>* cancel);
 
 }  // namespace cxsim

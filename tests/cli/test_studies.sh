@@ -149,6 +149,34 @@ bad_targets none "no \[\[free\]\]" "$T1"
 check '[ ! -e never.toml ]' "a rejected calibration wrote its output"
 expect 2 "missing\.toml" -- "$CXSIM" calibrate "$BASE" missing.toml --replications 2 -o never.toml
 
+# ---- what the studies may replace: only a file of their own kind, and only with --force ---------
+# Refused before any simulation, the file left as it was.
+printf '%s\n%s\n' "$T1" "$F1" > fit.toml
+TINY=(--set market.population=500 --set run.horizon_days=30)
+echo "the user's notes" > notes.toml
+expect 2 "notes\.toml.*not a scenario written by cxsim calibrate" -- \
+  "$CXSIM" calibrate "$BASE" fit.toml "${TINY[@]}" --replications 2 --budget 5 --starts 1 --force -q -o notes.toml
+check '[ "$(cat notes.toml)" = "the user'"'"'s notes" ]' "calibrate replaced a file it did not write"
+check '[ ! -e notes.toml.progress ]' "a refused calibration left a progress file"
+"$CXSIM" calibrate "$BASE" fit.toml "${TINY[@]}" --replications 2 --budget 5 --starts 1 -q -o fitted.toml >/dev/null \
+  || bad "a small calibration failed"
+cp fitted.toml fitted.before
+expect 2 "fitted\.toml.*exists already; use --force" -- \
+  "$CXSIM" calibrate "$BASE" fit.toml "${TINY[@]}" --replications 2 --budget 5 --starts 1 -q -o fitted.toml
+check 'cmp -s fitted.toml fitted.before' "calibrate replaced its own output without --force"
+expect 0 "" -- "$CXSIM" calibrate "$BASE" fit.toml "${TINY[@]}" --replications 2 --budget 5 --starts 1 -q --force -o fitted.toml
+check 'head -1 fitted.toml | grep -q "^# Calibrated by cxsim calibrate from "' "the replaced calibrated scenario"
+SMALL_SENS=(sensitivity "$BASE" "${TINY[@]}" --replications 1 --vary purchase.price:40:60 --metric profit --samples 2 -q)
+echo "not results" > notes.h5
+expect 2 "notes\.h5.*not a cxsim sensitivity file" -- "$CXSIM" "${SMALL_SENS[@]}" --force -o notes.h5
+check '[ "$(cat notes.h5)" = "not results" ]' "sensitivity replaced a file it did not write"
+"$CXSIM" run "$BASE" "${TINY[@]}" --replications 1 -q -o run.h5 >/dev/null || bad "a small run failed"
+expect 2 "run\.h5.*not a cxsim sensitivity file" -- "$CXSIM" "${SMALL_SENS[@]}" --force -o run.h5
+"$CXSIM" "${SMALL_SENS[@]}" -o screen.h5 >/dev/null || bad "a small screening failed"
+expect 2 "screen\.h5.*exists already; use --force" -- "$CXSIM" "${SMALL_SENS[@]}" -o screen.h5
+expect 0 "" -- "$CXSIM" "${SMALL_SENS[@]}" --force -o screen.h5
+check '[ -z "$(ls -A | grep cxsim-tmp)" ]' "a study left a temporary file"
+
 # ---- sensitivity ------------------------------------------------------------------------------
 # A toy scenario whose answer is known: profit moves with the price (every order earns it) far
 # more than with the e-mail staffing of a tiny market, and not at all with a survey's sample size.
