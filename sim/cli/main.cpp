@@ -588,15 +588,19 @@ int cxsim_main(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-' && !known) {
     std::string names;
     for (const auto* sub : subcommands) names += (names.empty() ? "" : ", ") + sub->get_name();
-    std::cerr << "cxsim: error: unknown command '" << argv[1] << "'; commands: " << names
-              << " (see cxsim --help)\n";
+    if (mpi_rank() == 0)
+      std::cerr << "cxsim: error: unknown command '" << argv[1] << "'; commands: " << names
+                << " (see cxsim --help)\n";
     return kExitInput;
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitInput;
+    // Under mpirun every rank parses the same command line: rank 0 alone prints.
+    if (e.get_exit_code() == 0) return mpi_rank() == 0 ? app.exit(e) : 0;  // --help
+    if (mpi_rank() == 0)
+      std::cerr << "cxsim: error: " << e.what() << "\nRun with --help for more information.\n";
+    return kExitInput;
   }
 
   try {

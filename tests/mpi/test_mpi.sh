@@ -111,6 +111,14 @@ status=$?
 [[ $(grep -c 'cxsim: error:' out.txt) == 1 ]] && grep -q 'market.population' out.txt && ok ||
   bad "bad input under mpirun: expected one error naming market.population: $(cat out.txt)"
 [[ ! -e bad.h5 ]] && ok || bad "bad input under mpirun: a results file was written"
+# A wrong option or command: every rank parses it, rank 0 alone says so.
+for wrong in "run $SRC/scenarios/baseline.toml --no-such-option" "frobnicate"; do
+  # shellcheck disable=SC2086  # the words of $wrong are the arguments
+  "${MPIRUN[@]}" -n 2 "$CXSIM" $wrong >out.txt 2>&1
+  status=$?
+  [[ $status -ne 0 && $(grep -c 'cxsim: error:' out.txt) == 1 ]] && ok ||
+    bad "'cxsim $wrong' under mpirun: expected one 'cxsim: error:' line (status $status): $(cat out.txt)"
+done
 
 # Memory is checked for the ranks that share a machine together (CXSIM_TEST_MEMORY_AVAILABLE fakes
 # what this machine has): two threads' models fit one process in 200 MB, but not two ranks of them.
