@@ -295,6 +295,13 @@ int main(int argc, char** argv) {
           q.seconds, u.seconds, agent_days / engine_s, agent_days / d.seconds, agent_days / q.seconds,
           agent_days / u.seconds, d.seconds / engine_s, q.seconds / engine_s, u.seconds / engine_s,
           engine_adopted, d.adopted_fraction, q.adopted_fraction, u.adopted_fraction);
+      if (wanted("engine")) {
+        const StepTimes& st = engine.stats.step;  // where the engine's daily steps went (shares)
+        std::printf(
+            "engine_phases customers=%.3f merge=%.3f contact_centre=%.3f outcomes=%.3f word_of_mouth=%.3f\n",
+            st.customers / engine_s, st.merge / engine_s, st.contact_centre / engine_s,
+            st.outcomes / engine_s, st.word_of_mouth / engine_s);
+      }
       std::fflush(stdout);
     }
   }
