@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -31,7 +32,9 @@ constexpr int kTagReply = 72;
 struct TaskResult {
   int index = 0;
   std::vector<double> series;
+  std::vector<double> segments;  ///< output.by_segment: each segment's series, segment after segment
   std::vector<CustomerColumn> customers;
+  std::optional<EpisodeTable> episodes;  ///< run.episodes
 };
 
 // --- a small byte buffer for the customer columns --------------------------------------------
@@ -85,6 +88,25 @@ void put_columns(std::vector<char>& out, int index, const std::vector<CustomerCo
         },
         c.data);
   }
+}
+
+void put_episodes(std::vector<char>& out, int index, const EpisodeTable& table) {
+  put<std::int32_t>(out, index);
+  put<std::int64_t>(out, table.sample);
+  put<std::int64_t>(out, table.max_rows);
+  put<std::uint64_t>(out, table.rows_dropped);
+  put<std::uint64_t>(out, table.rows.size());
+  put_bytes(out, table.rows.data(), table.rows.size() * sizeof(EpisodeRow));
+}
+
+EpisodeTable get_episodes(Reader& in) {
+  EpisodeTable table;
+  table.sample = in.get<std::int64_t>();
+  table.max_rows = in.get<std::int64_t>();
+  table.rows_dropped = in.get<std::uint64_t>();
+  table.rows.resize(in.get<std::uint64_t>());
+  in.bytes(table.rows.data(), table.rows.size() * sizeof(EpisodeRow));
+  return table;
 }
 
 template <class T>
@@ -163,7 +185,10 @@ void run_chunk(const std::vector<RunPlan>& plans, int first, int start, int n, c
       TaskResult t;
       t.index = indices[k];
       t.series = std::move(r.runs[k].series.values);
+      for (const SeriesSet& s : r.runs[k].segment_series)
+        t.segments.insert(t.segments.end(), s.values.begin(), s.values.end());
       if (!r.runs[k].customers.empty()) t.customers = std::move(r.runs[k].customers.front());
+      if (!r.runs[k].episodes.empty()) t.episodes = std::move(r.runs[k].episodes.front());
       out.push_back(std::move(t));
     }
   }
@@ -263,15 +288,6 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
                                     const RunOptions& options, const Network* given) {
   if (!g_world.active || g_world.size == 1) return run_plans(plans, first, count, options, given);
   if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
-  for (const RunPlan& plan : plans)  // every rank sees the same plans: all throw alike
-    if (plan.params.run_episodes)
-      throw InputError("the episode record is not gathered across MPI ranks yet: run it on one rank", "", 0,
-                       0, "run.episodes");
-  if (plans.front().params.output_by_segment)  // every rank reads the same scenario: all agree
-    throw InputError(
-        "output.by_segment is not yet supported across MPI ranks: run without mpirun, or "
-        "set output.by_segment = false",
-        "", 0, 0, "output.by_segment");
   const auto start = std::chrono::steady_clock::now();
   const int runs = static_cast<int>(plans.size());
   const int tasks = runs * count;
@@ -348,26 +364,37 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
     }
   });
 
-  // Gather: every task's series to every rank, customer columns to rank 0.
+  // Gather: every task's series (and its segments' with output.by_segment) to every rank, customer
+  // columns and episode tables to rank 0. A task's doubles: its index, its series, the count of its
+  // segments' values, those values.
   const Params& base = plans.front().params;
   const auto days = static_cast<int>(base.run_horizon_days);
   const std::size_t per_task = static_cast<std::size_t>(kMetricCount) * days;
   std::vector<double> packed;
-  packed.reserve(mine.size() * (per_task + 1));
-  std::vector<char> columns;
+  packed.reserve(mine.size() * (per_task + 2));
+  std::vector<char> columns, episodes;
   for (const TaskResult& t : mine) {
     if (t.series.size() != per_task) throw std::runtime_error("MPI: a task's series has the wrong size");
     packed.push_back(t.index);
     packed.insert(packed.end(), t.series.begin(), t.series.end());
+    packed.push_back(static_cast<double>(t.segments.size()));
+    packed.insert(packed.end(), t.segments.begin(), t.segments.end());
     if (!t.customers.empty()) put_columns(columns, t.index, t.customers);
+    if (t.episodes) put_episodes(episodes, t.index, *t.episodes);
   }
   const std::vector<double> all = allgather(packed);
-  bool any_customers = false;
-  for (const RunPlan& plan : plans) any_customers = any_customers || plan.params.run_save_customers;
-  std::vector<char> all_columns;
+  bool any_customers = false, any_episodes = false;
+  for (const RunPlan& plan : plans) {
+    any_customers = any_customers || plan.params.run_save_customers;
+    any_episodes = any_episodes || plan.params.run_episodes;
+  }
+  std::vector<char> all_columns, all_episodes;
   if (any_customers)
     detail::gather_to_root(std::span<const char>(columns), all_columns, g_world.rank, g_world.size,
                            "customer columns to gather");
+  if (any_episodes)
+    detail::gather_to_root(std::span<const char>(episodes), all_episodes, g_world.rank, g_world.size,
+                           "episode rows to gather");
   double times[5] = {step.customers, step.merge, step.contact_centre, step.outcomes, step.word_of_mouth};
   MPI_Allreduce(MPI_IN_PLACE, times, 5, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 
@@ -375,16 +402,28 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
   std::uint64_t total = 0;
   ExperimentResult result = shaped_result(plans, count, g_world.rank == 0, total);
   std::vector<char> seen(static_cast<std::size_t>(tasks), 0);
-  for (std::size_t at = 0; at < all.size(); at += per_task + 1) {
+  for (std::size_t at = 0; at < all.size();) {
+    if (all.size() - at < per_task + 2) throw std::runtime_error("MPI: truncated series");
     const int index = static_cast<int>(all[at]);
     if (index < 0 || index >= tasks || seen[static_cast<std::size_t>(index)])
       throw std::runtime_error("MPI: a task came back twice or out of range");
     seen[static_cast<std::size_t>(index)] = 1;
-    SeriesSet& s = result.runs[static_cast<std::size_t>(index % runs)].series;
+    StrategyResult& run = result.runs[static_cast<std::size_t>(index % runs)];
     const int rep = index / runs;
-    for (int m = 0; m < kMetricCount; ++m)
-      std::copy_n(all.data() + at + 1 + static_cast<std::size_t>(m) * days, days,
-                  &s.at(static_cast<Metric>(m), rep, 0));
+    // One replication's SeriesSet (metric after metric, `days` each) into replication `rep`.
+    const auto copy_series = [&](const double* from, SeriesSet& into) {
+      for (int m = 0; m < kMetricCount; ++m)
+        std::copy_n(from + static_cast<std::size_t>(m) * days, days,
+                    &into.at(static_cast<Metric>(m), rep, 0));
+    };
+    copy_series(all.data() + at + 1, run.series);
+    const auto segment_values = static_cast<std::size_t>(all[at + 1 + per_task]);
+    if (segment_values != run.segment_series.size() * per_task ||
+        all.size() - at - per_task - 2 < segment_values)
+      throw std::runtime_error("MPI: a task's series by segment have the wrong size");
+    for (std::size_t s = 0; s < run.segment_series.size(); ++s)
+      copy_series(all.data() + at + 2 + per_task + s * per_task, run.segment_series[s]);
+    at += per_task + 2 + segment_values;
   }
   if (std::count(seen.begin(), seen.end(), 1) != tasks) throw std::runtime_error("MPI: tasks are missing");
   Reader in{all_columns.data(), all_columns.data() + all_columns.size()};
@@ -393,6 +432,14 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
     if (index < 0 || index >= tasks) throw std::runtime_error("MPI: customer columns out of range");
     result.runs[static_cast<std::size_t>(index % runs)].customers[static_cast<std::size_t>(index / runs)] =
         get_columns(in);
+  }
+  Reader tables{all_episodes.data(), all_episodes.data() + all_episodes.size()};
+  while (tables.p < tables.end) {
+    const int index = tables.get<std::int32_t>();
+    StrategyResult& run = result.runs[static_cast<std::size_t>(std::clamp(index, 0, tasks - 1) % runs)];
+    if (index < 0 || index >= tasks || run.episodes.size() <= static_cast<std::size_t>(index / runs))
+      throw std::runtime_error("MPI: an episode table out of range");
+    run.episodes[static_cast<std::size_t>(index / runs)] = get_episodes(tables);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.stats.threads = threads;

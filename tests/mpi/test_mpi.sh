@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/mpi/test_mpi.sh CXSIM SOURCE_DIR WITH_MPI: ensembles across MPI ranks (docs/cluster.md).
-# Runs small scenarios (10,000 people: a strategies file with customer columns, a sweep, and a
-# --precision comparison) once without MPI and with `mpirun --oversubscribe -n 1, 2, 4` (the rank
+# Runs small scenarios (10,000 people: a strategies file with customer columns, a sweep, a
+# --precision comparison, and the series by segment with the episode record) once without MPI and with `mpirun --oversubscribe -n 1, 2, 4` (the rank
 # counts of CXSIM_TEST_RANKS: 4 only under the sanitizers, CMakePresets.json), and checks
 # that every dataset of every file equals the single-process file bit for bit
 # (tests/golden/h5_identical.sh). Then checks that a failing rank ends the job with a clear error
@@ -15,6 +15,7 @@ cases=(
   "strategies|scenarios/service_speed.toml|--set market.population=10000 --set run.replications=3 --set run.save_customers=true"
   "sweep|scenarios/sweep_quality_staffing.toml|--set market.population=10000 --set run.replications=1"
   "precision|scenarios/price.toml|--set market.population=5000 --set run.replications=2 --precision 0.005 --max-replications 7"
+  "segments_episodes|scenarios/quality.toml|--set market.population=5000 --set run.horizon_days=200 --set run.replications=3 --set output.by_segment=true --set run.episodes=true"
 )
 for case in "${cases[@]}"; do
   IFS='|' read -r name scenario options <<<"$case"
@@ -36,6 +37,9 @@ for case in "${cases[@]}"; do
 done
 # The customer columns came across too (the strategies case saves them).
 h5ls -r "strategies-$MOST.h5" | grep -q customers && ok || bad "strategies: mpirun -n $MOST wrote no customer columns"
+# And the series by segment and the episode tables (they go to rank 0 as the columns do).
+h5ls -r "segments_episodes-$MOST.h5" | grep -q "episodes/outcome" && h5ls -r "segments_episodes-$MOST.h5" | grep -q "series_by_segment/churned" &&
+  ok || bad "segments_episodes: mpirun -n $MOST wrote no episode table or series by segment"
 
 # The studies across ranks (docs/cluster.md): the same answer as one process. Sensitivity: every
 # dataset of its file; calibration: the calibrated scenario (but its "# Command:" line) and the fit
