@@ -20,7 +20,8 @@ namespace cxsim {
 /// What may happen to an existing file at the output path.
 enum class Replace {
   never,    ///< any existing entry is refused (the CLI without --force)
-  results,  ///< an existing cxsim results file is replaced, anything else refused
+  results,  ///< an existing file of the target's OutputKind (for `cxsim run` a cxsim results file) is
+            ///< replaced, anything else refused (the CLI with --force)
 };
 
 /// What a command writes, and so what an existing file must be for it to be replaced: a file of
@@ -36,7 +37,7 @@ struct OutputTarget {
   std::string path;
   Replace replace = Replace::never;
   OutputKind kind = OutputKind::results;
-  bool exists = false;  ///< a results file was there at the check
+  bool exists = false;  ///< a file of `kind` was there at the check
   unsigned mode = 0;    ///< its permission bits, kept on replacement
 };
 

@@ -56,7 +56,8 @@ struct Reader {
   const char* p;
   const char* end;
   void bytes(void* into, std::size_t n) {
-    if (static_cast<std::size_t>(end - p) < n) throw std::runtime_error("MPI: truncated customer columns");
+    if (static_cast<std::size_t>(end - p) < n)
+      throw std::runtime_error("MPI: truncated customer columns or episode tables");
     std::memcpy(into, p, n);
     p += n;
   }
@@ -436,10 +437,11 @@ ExperimentResult run_plans_on_ranks(const std::vector<RunPlan>& plans, int first
   Reader tables{all_episodes.data(), all_episodes.data() + all_episodes.size()};
   while (tables.p < tables.end) {
     const int index = tables.get<std::int32_t>();
-    StrategyResult& run = result.runs[static_cast<std::size_t>(std::clamp(index, 0, tasks - 1) % runs)];
-    if (index < 0 || index >= tasks || run.episodes.size() <= static_cast<std::size_t>(index / runs))
-      throw std::runtime_error("MPI: an episode table out of range");
-    run.episodes[static_cast<std::size_t>(index / runs)] = get_episodes(tables);
+    if (index < 0 || index >= tasks) throw std::runtime_error("MPI: an episode table out of range");
+    std::vector<EpisodeTable>& of_run = result.runs[static_cast<std::size_t>(index % runs)].episodes;
+    if (of_run.size() <= static_cast<std::size_t>(index / runs))
+      throw std::runtime_error("MPI: an episode table for a run without run.episodes");
+    of_run[static_cast<std::size_t>(index / runs)] = get_episodes(tables);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.stats.threads = threads;
