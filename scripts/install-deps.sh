@@ -14,7 +14,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   # Python module, tests and notebooks (Debian's /usr/bin/python3)
   python3 python3-dev pybind11-dev python3-numpy python3-pandas python3-h5py
-  python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel
+  python3-matplotlib python3-pytest python3-pytest-xdist python3-nbclient python3-nbformat python3-ipykernel
   python3-scipy python3-xarray
   # the report test renders HTML in a headless browser
   chromium
