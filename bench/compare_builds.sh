@@ -26,7 +26,7 @@ done
 declare -A values
 for ((r = 1; r <= rounds; ++r)); do
   for k in "${!labels[@]}"; do
-    v=$("${binaries[k]}" "$@" 2>&1 | grep -o "\b$figure=[0-9.e+-]*" | head -1 | cut -d= -f2)
+    v=$("${binaries[k]}" "$@" 2>&1 | grep -o "\b$figure=[0-9.e+-]*" | head -1 | cut -d= -f2 || true)
     [[ -n $v ]] || { echo "compare_builds.sh: ${binaries[k]} printed no $figure" >&2; exit 1; }
     values[$k]="${values[$k]:-} $v"
   done
