@@ -180,10 +180,6 @@ bool is_temp_name(const std::string& name) {
   return !name.empty() && name[0] == '.' && name.find(kTempMarker) != std::string::npos;
 }
 
-bool is_results_file(const std::string& path) {
-  return is_cxsim_output(path, OutputKind::results);
-}
-
 bool is_cxsim_output(const std::string& path, OutputKind kind) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
@@ -197,7 +193,7 @@ bool is_cxsim_output(const std::string& path, OutputKind kind) {
     if (!h5::is_hdf5(path)) return false;
     h5::check_global_heaps(path);
     const h5::File file = h5::File::open(path);
-    const char* format = kind == OutputKind::sensitivity ? "cxsim-sensitivity" : "cxsim-results";
+    const std::string_view format = kind == OutputKind::sensitivity ? kSensitivityFormat : kResultsFormat;
     return file.has_attr("format") && file.attr_type("format") == h5::AttrType::string &&
            file.read_attr<std::string>("format") == format;
   } catch (const std::exception&) {

@@ -83,13 +83,13 @@ class TempOutput {
 /// True when `name` (a file name, no directory) is a cxsim temporary file.
 bool is_temp_name(const std::string& name);
 
-/// True when the regular file at `path` is a cxsim results file (HDF5 with format = cxsim-results).
-/// Never throws; false for anything unreadable.
-bool is_results_file(const std::string& path);
-
 /// True when the regular file at `path` is one cxsim wrote as `kind`. Never throws.
 bool is_cxsim_output(const std::string& path, OutputKind kind);
 
+/// The root attribute `format` of the HDF5 files cxsim writes, by which is_cxsim_output() and the
+/// results reader recognise them.
+inline constexpr std::string_view kResultsFormat = "cxsim-results";
+inline constexpr std::string_view kSensitivityFormat = "cxsim-sensitivity";
 /// The first line of a scenario cxsim calibrate writes (what is_cxsim_output() recognises).
 inline constexpr std::string_view kCalibratedHeader = "# Calibrated by cxsim calibrate from ";
 

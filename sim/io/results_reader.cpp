@@ -12,6 +12,7 @@
 #include "io/figure_text.hpp"
 #include "io/h5.hpp"
 #include "io/limits.hpp"
+#include "io/output_path.hpp"
 #include "io/results_writer.hpp"
 #include "io/system.hpp"
 #include "io/text_format.hpp"
@@ -74,7 +75,7 @@ h5::File open_results(const std::string& path) {
                            std::to_string(file.superblock_version()) +
                            "), so not a cxsim results file (cxsim writes version 2 or later)",
                        path);
-    if (!file.has_attr("format") || file.read_attr_text("format") != "cxsim-results")
+    if (!file.has_attr("format") || file.read_attr_text("format") != kResultsFormat)
       throw InputError(
           "an HDF5 file but not a cxsim results file (no root attribute format = "
           "\"cxsim-results\")",

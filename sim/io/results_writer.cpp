@@ -71,7 +71,7 @@ const char* kind_name(MetricKind kind) {
 }
 
 void write_root(const h5::File& file, const Params& p, const RunStats& stats, const Provenance& prov) {
-  file.write_attr("format", "cxsim-results");
+  file.write_attr("format", kResultsFormat);
   file.write_attr("format_version", std::int64_t{kResultsFormatVersion});
   file.write_attr("cxsim_version", kVersion);
   file.write_attr("git_sha", kGitSha);

@@ -127,7 +127,7 @@ void write_sensitivity(const OutputTarget& target, const SensitivityReport& rep,
     } catch (const h5::Error& e) {
       throw InputError(std::string("cannot write: ") + e.what(), target.path);
     }
-    file.write_attr("format", "cxsim-sensitivity");
+    file.write_attr("format", kSensitivityFormat);
     file.write_attr("format_version", std::int64_t{1});
     file.write_attr("method", rep.method);
     file.write_attr("scenario_path", rep.scenario_path);
