@@ -11,6 +11,8 @@
 #   bench/compare_builds.sh 6 engine_seconds main=/tmp/wom_main new=build/release/bench/cxsim_bench_wom \
 #     -- --population 1000000 --threads 2 --programs engine
 set -euo pipefail
+# shellcheck source=bench/median.sh
+source "$(dirname "$0")/median.sh"
 (($# >= 3)) || { sed -n '2,12p' "$0" >&2; exit 2; }
 rounds=$1 figure=$2
 shift 2
@@ -33,6 +35,5 @@ for ((r = 1; r <= rounds; ++r)); do
 done
 for k in "${!labels[@]}"; do
   # shellcheck disable=SC2086  # the values are words
-  median=$(printf '%s\n' ${values[$k]} | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
-  echo "${labels[k]}: $figure median $median of $rounds:${values[$k]}"
+  echo "${labels[k]}: $figure median $(median_range "" ${values[$k]}) of $rounds:${values[$k]}"
 done

@@ -14,6 +14,8 @@
 # machine's ceiling (two independent replications, nothing shared between the threads):
 #   bench/speedup_pairs.sh build/release/bench/cxsim_bench 7 --population 100000 --replications 2
 set -euo pipefail
+# shellcheck source=bench/median.sh
+source "$(dirname "$0")/median.sh"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${1:-$ROOT/build/release/bench/cxsim_bench}
 PAIRS=${2:-11}
@@ -47,12 +49,5 @@ for ((i = 1; i <= PAIRS; ++i)); do
   ceiling+=("$(awk -v a="$one_pinned" -v b="$one_cpu1" 'BEGIN { print 1 + a / b }')")
   share+=("$(awk -v a="$one_pinned" -v b="$one_cpu1" -v c="$two" 'BEGIN { print (a / c) / (1 + a / b) }')")
 done
-# median UNIT VALUES...: "median (lowest-highest)", each followed by UNIT.
-median() {
-  local unit=$1
-  shift
-  printf '%s\n' "$@" | sort -g |
-    awk -v u="$unit" '{ v[NR] = $1 } END { printf "%.2f%s (%.2f%s-%.2f%s)", v[int((NR + 1) / 2)], u, v[1], u, v[NR], u }'
-}
-echo "speed-up 1 -> 2 threads, median of $PAIRS pairs: against cpu 0 $(median x "${pinned[@]}"), against unpinned $(median x "${free[@]}")"
-echo "one thread's time on cpu 1 / on cpu 0: $(median "" "${slower[@]}"); so two threads could gain at most $(median x "${ceiling[@]}") here, and gained $(median "" "${share[@]}") of that"
+echo "speed-up 1 -> 2 threads, median of $PAIRS pairs: against cpu 0 $(median_range x "${pinned[@]}"), against unpinned $(median_range x "${free[@]}")"
+echo "one thread's time on cpu 1 / on cpu 0: $(median_range "" "${slower[@]}"); so two threads could gain at most $(median_range x "${ceiling[@]}") here, and gained $(median_range "" "${share[@]}") of that"
