@@ -26,13 +26,6 @@ std::string hex(double x) {
   return buf;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 /// The progress file: a first line identifying the study (a hash of everything that determines
 /// the evaluations), then one line per finished simulation: the point and its replication values
 /// in hexadecimal floating point (exact). A resumed calibration replays the same deterministic
@@ -193,14 +186,17 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   const int threads = a.scenario.used_threads();
   // Up to min(threads, starts) starts at once, each simulating one point of `replications`.
   const int starts_at_once = std::min(threads, spec.starts);
+  std::vector<std::pair<std::string, double>> largest;
+  for (const FreeParameter& f : free) largest.emplace_back(f.key, f.max);
   check_study_memory(scenario.params, threads * starts_at_once, std::int64_t{starts_at_once} * replications,
-                     a.scenario.file);
+                     a.scenario.file, largest);
   const auto network = study_network(scenario);
 
   // Identity of the study for the progress file: scenario as resolved, targets, replications, options.
   const std::string identity = sha256_hex(resolved_toml(scenario.params) + "\n" + scenario.text + "\n" +
-                                          read_file(a.targets) + "\n" + std::to_string(replications) + " " +
-                                          std::to_string(spec.starts) + " " + std::to_string(spec.budget));
+                                          read_input_text(a.targets, "targets file", "targets file") + "\n" +
+                                          std::to_string(replications) + " " + std::to_string(spec.starts) +
+                                          " " + std::to_string(spec.budget));
   // Rank 0 alone keeps the progress file and writes the output.
   std::optional<EvaluationCache> cache;
   OutputTarget target;
@@ -253,18 +249,40 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
     study_on_root([&] { cache->store(x, values); });
     return values;
   };
+  // Paths and the command line go into comments of the calibrated scenario: one line each (a
+  // newline in a file name would end the comment and break the TOML).
+  const auto one_line = [](const std::string& text) { return InputError::clean(text, 4096, false); };
+  const std::string how = "calibrated by cxsim calibrate to " + one_line(a.targets);
+  {
+    // The scenario must take the fitted keys (a new section, a line to rewrite): found out now, not
+    // after the simulations. The scenario's own values stand in for the fitted ones.
+    std::vector<double> start;
+    for (const FreeParameter& f : free) start.push_back(f.start);
+    (void)rewrite_scenario(scenario.text, a.scenario.file, keys, start, how, "");
+  }
   progress.start();
   CalibrationResult result;
   try {
     result = calibrate(cal_targets, free, spec, evaluate);
   } catch (const std::invalid_argument& e) {
     throw InputError(e.what(), a.targets);
+  } catch (const InputError& e) {
+    // Bad input found during the search: nothing to resume, so no progress file left behind
+    // (unless an earlier, interrupted run wrote it).
+    study_on_root([&] {
+      if (cache->resumed() == 0) cache->remove();
+    });
+    // A candidate inside the [[free]] box broke a rule between keys (two shares summing above 1):
+    // the box is the targets file's, so is the error.
+    if (!e.file().empty()) throw;
+    throw InputError("the [[free]] ranges allow a scenario that is not valid: '" + e.key() +
+                         "': " + e.message() + "; narrow the ranges so that every combination is valid",
+                     a.targets);
   }
   progress.finish();
 
-  std::string how = "calibrated by cxsim calibrate to " + a.targets;
-  std::string header = std::string(kCalibratedHeader) + a.scenario.file + " to the targets in " + a.targets +
-                       "\n# (" + std::to_string(replications) +
+  std::string header = std::string(kCalibratedHeader) + one_line(a.scenario.file) + " to the targets in " +
+                       one_line(a.targets) + "\n# (" + std::to_string(replications) +
                        " replications per candidate, common random numbers; "
                        "NLopt BOBYQA from " +
                        std::to_string(spec.starts) +
@@ -274,7 +292,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
     header += "#   " + free[i].key + " = " + shortest_text(result.parameters[i].value) + "  [" +
               shortest_text(result.parameters[i].low) + ", " + shortest_text(result.parameters[i].high) +
               "]" + (result.parameters[i].identified ? "" : "  NOT IDENTIFIED by the targets") + "\n";
-  header += "# Command: " + command_line + "\n\n";
+  header += "# Command: " + one_line(command_line) + "\n\n";
   const std::string text = rewrite_scenario(scenario.text, a.scenario.file, keys, result.best, how, header);
   study_on_root([&] {
     write_text_file(target, text, &g_study_cancel);

@@ -10,13 +10,19 @@
 namespace cxsim {
 
 std::string erlang_report(const ErlangOptions& o) {
-  if (!(o.arrivals_per_hour > 0)) throw InputError("must be above 0", "", 0, 0, "--arrivals-per-hour");
-  if (!(o.handle_s > 0)) throw InputError("must be above 0 seconds", "", 0, 0, "--aht");
-  if (!(o.target_s >= 0)) throw InputError("must be 0 seconds or more", "", 0, 0, "--target");
+  if (!(o.arrivals_per_hour > 0 && std::isfinite(o.arrivals_per_hour)))
+    throw InputError("must be above 0", "", 0, 0, "--arrivals-per-hour");
+  if (!(o.handle_s > 0 && std::isfinite(o.handle_s)))
+    throw InputError("must be above 0 seconds", "", 0, 0, "--aht");
+  if (!(o.target_s >= 0 && std::isfinite(o.target_s)))
+    throw InputError("must be 0 seconds or more", "", 0, 0, "--target");
   if (!(o.service_level > 0 && o.service_level < 1))
     throw InputError("must be a share in (0, 1), e.g. 0.8", "", 0, 0, "--service-level");
-  if (o.patience_s < 0)
+  if (!(o.patience_s >= 0 && std::isfinite(o.patience_s)))
     throw InputError("must be 0 (none: Erlang C) or more seconds", "", 0, 0, "--patience");
+  if (o.agents < 0)
+    throw InputError("must be 1 or more (or 0: around the fewest agents that meet the target)", "", 0, 0,
+                     "--agents");
   const double load = o.arrivals_per_hour * o.handle_s / 3600.0;
   const bool with_patience = o.patience_s > 0;
   const int needed = with_patience

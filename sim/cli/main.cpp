@@ -421,8 +421,10 @@ int cxsim_main(int argc, char** argv) {
   const auto add_scenario_options = [&](CLI::App* sub) {
     sub->add_option("FILE", so.file, "Scenario file (TOML)")->required();
     sub->add_option("--set", so.sets, "Override a parameter: key=value (repeatable), e.g. purchase.price=45");
-    sub->add_option("--seed", so.seed, "Master seed (same as --set run.seed=N)");
-    sub->add_option("--replications", so.replications, "Replications (same as --set run.replications=N)");
+    sub->add_option("--seed", so.seed, "Master seed (same as --set run.seed=N)")
+        ->check(cxsim::cli::kNotEmpty);
+    sub->add_option("--replications", so.replications, "Replications (same as --set run.replications=N)")
+        ->check(cxsim::cli::kNotEmpty);
     sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(0, 1024));
   };
@@ -431,7 +433,8 @@ int cxsim_main(int argc, char** argv) {
   add_scenario_options(run);
   run->add_option("-o,--output", output,
                   "Results file: a new path, or an existing cxsim results file with --force (default: the "
-                  "scenario's name with .h5 here, or -2.h5, -3.h5, ... when taken)");
+                  "scenario's name with .h5 here, or -2.h5, -3.h5, ... when taken)")
+      ->check(cxsim::cli::kNotEmpty);
   run->add_flag("-q,--quiet", quiet, "Print only the results path");
   bool force = false;
   run->add_flag("--force", force,
@@ -441,7 +444,7 @@ int cxsim_main(int argc, char** argv) {
   run->add_option("--precision", po.precision,
                   "Add replications until the 95% interval of each strategy's difference from the "
                   "baseline is within +/- this fraction of the baseline's value (e.g. 0.01)")
-      ->check(CLI::PositiveNumber);
+      ->check(cxsim::cli::positive_number());
   run->add_option("--max-replications", po.max_replications, "Cap for --precision (default 100)")
       ->check(CLI::Range(3, 100000));
   run->add_option("--precision-metric", po.figures,
@@ -492,7 +495,11 @@ int cxsim_main(int argc, char** argv) {
   report->add_option("FILE", report_file, "Results file (HDF5) of cxsim run, or of cxsim sensitivity")
       ->required();
   report->add_option("-o,--output", report_output,
-                     "HTML or .pdf file (default: the results file's name with .html, here)");
+                     "HTML or .pdf file: a new path, or an existing cxsim report with --force (default: the "
+                     "results file's name with .html here, or -2.html, -3.html, ... when taken)");
+  bool report_force = false;
+  report->add_flag("--force", report_force,
+                   "Replace an existing report that cxsim wrote (never anything else)");
   report->add_option("--title", report_title, "Page title");
   report->add_option("--baseline", report_baseline, "Strategy the others are compared with");
   report->add_option("--level", report_level, "Confidence level of the intervals (default 0.95)");
@@ -539,7 +546,8 @@ int cxsim_main(int argc, char** argv) {
                   "metric name; default: the key figures");
   cmp->add_option("--at-day", ca.at_day,
                   "Day of the figures, as days elapsed (1 to the horizon; default: the horizon); "
-                  "flows are summed up to it");
+                  "flows are summed up to it")
+      ->check(CLI::Range(1, 1000000));
   cmp->add_option("--format", ca.format, "table (default), markdown, csv or json");
   cmp->add_flag("--by-segment", ca.by_segment,
                 "Compare within each customer segment (a run with [output] by_segment = true)");
@@ -637,6 +645,7 @@ int cxsim_main(int argc, char** argv) {
                                         {"--indifference", &report_indifference},
                                         {"--sensitivity", &report_sensitivity}})
         if (!value->empty()) args.insert(args.end(), {flag, *value});
+      if (report_force) args.emplace_back("--force");
       return cmd_report(std::move(args));
     }
     if (*erlang) {

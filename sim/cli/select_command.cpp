@@ -34,8 +34,7 @@ ParsedConstraint parse_constraint(const std::string& text) {
   }
   const auto bad = [&](const std::string& why) {
     return InputError("--constraint '" + text + "': " + why +
-                          "; write FIGURE>=VALUE or FIGURE<=VALUE, e.g. service_level>=0.8",
-                      "", 0, 0, "--constraint");
+                      "; write FIGURE>=VALUE or FIGURE<=VALUE, e.g. service_level>=0.8");
   };
   if (at == std::string::npos) throw bad("no >= or <=");
   const auto trim = [](std::string s) {
@@ -46,8 +45,9 @@ ParsedConstraint parse_constraint(const std::string& text) {
   c.metric = trim(text.substr(0, at));
   const std::string value = trim(text.substr(at + 2));
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), c.bound);
-  if (c.metric.empty() || value.empty() || ec != std::errc() || end != value.data() + value.size())
-    throw bad("'" + value + "' is not a number");
+  if (c.metric.empty() || value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+      !std::isfinite(c.bound))
+    throw bad("'" + value + "' is not a finite number");
   return c;
 }
 
@@ -66,13 +66,14 @@ SelectArgs& add_select_command(CLI::App& app) {
   a.app
       ->add_option("--confidence", a.confidence,
                    "Probability of correct selection to guarantee (default 0.95)")
-      ->check(CLI::Range(0.5, 0.9999));
+      ->check(
+          real_option([](double x) { return x >= 0.5 && x <= 0.9999; }, "a probability in [0.5, 0.9999]"));
   a.app
       ->add_option(
           "--indifference", a.indifference,
           "Smallest difference of the objective worth telling apart, in its unit (e.g. 10000 for profit)")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
   a.app
       ->add_option("--first-stage", a.first_stage,
                    "First-stage replications n0 (default 10; at most the file's)")
@@ -163,6 +164,9 @@ int run_select(const SelectArgs& a) {
   std::vector<RunPlan> plans;
   std::optional<Network> network;
   const bool can_rerun = !a.no_rerun;
+  // A --scenario given is read now, even when no re-run turns out to be needed: a wrong path or a
+  // bad file is an error whatever the results hold.
+  if (!a.scenario.empty()) scenario = load_scenario(a.scenario);
   const auto prepare_rerun = [&] {
     if (scenario) return;
     if (!a.scenario.empty()) {

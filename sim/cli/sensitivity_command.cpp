@@ -112,7 +112,10 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
 
   const int threads = a.scenario.used_threads();
   const int chunk = std::max(4, threads * 2);  // points per batch of runs
-  check_study_memory(scenario.params, threads, std::int64_t{chunk} * rep.replications, a.scenario.file);
+  std::vector<std::pair<std::string, double>> largest;
+  for (std::size_t i = 0; i < rep.keys.size(); ++i) largest.emplace_back(rep.keys[i], rep.max[i]);
+  check_study_memory(scenario.params, threads, std::int64_t{chunk} * rep.replications, a.scenario.file,
+                     largest);
   const auto network = study_network(scenario);
   const std::string output = a.output.empty()
                                  ? std::filesystem::path(a.scenario.file).stem().string() + "-sensitivity.h5"

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -18,6 +19,7 @@
 
 #include "core/errors.hpp"
 #include "experiment/runner.hpp"
+#include "experiment/study_runs.hpp"
 #include "io/edge_list.hpp"
 #include "io/limits.hpp"
 #include "io/scenario_reader.hpp"
@@ -28,6 +30,33 @@
 #endif
 
 namespace cxsim::cli {
+
+/// An option's check: a finite number for which `ok` holds, else "got 'TEXT'; allowed: ALLOWED".
+/// CLI11's PositiveNumber and Range let NaN through and would print the largest double in full
+/// ("not in range 0.000000 to 17976931348623157081452742373170435679807...").
+template <class Ok>
+CLI::Validator real_option(Ok ok, const std::string& allowed) {
+  return CLI::Validator(
+      [ok, allowed](const std::string& text) -> std::string {
+        double x = 0;
+        std::size_t used = 0;
+        try {
+          x = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == text.size() && used > 0 && std::isfinite(x) && ok(x)) return {};
+        return "got '" + text + "'; allowed: " + allowed;
+      },
+      "REAL");
+}
+inline CLI::Validator positive_number() {
+  return real_option([](double x) { return x > 0; }, "a number > 0");
+}
+/// A given option's value must not be empty ('' would otherwise read as the default).
+inline const CLI::Validator kNotEmpty([](const std::string& text)
+                                          -> std::string { return text.empty() ? "must not be empty" : ""; },
+                                      "NONEMPTY");
 
 inline std::atomic<bool> g_study_cancel{false};
 extern "C" inline void on_study_signal(int) {
@@ -127,7 +156,7 @@ struct StudyScenario {
 
   void add_to(CLI::App* sub) {
     sub->add_option("--set", sets, "Override a parameter: key=value (repeatable)");
-    sub->add_option("--seed", seed, "Master seed (same as --set run.seed=N)");
+    sub->add_option("--seed", seed, "Master seed (same as --set run.seed=N)")->check(kNotEmpty);
     sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(0, 1024));
     sub->add_flag("-q,--quiet", quiet, "No progress line");
@@ -154,9 +183,21 @@ inline std::optional<Network> study_network(const Scenario& s) {
 /// the daily series of `held` replications that the study's runs hold at once (its points in
 /// flight times their replications); the ranks that share a machine together (as `cxsim run`:
 /// io/limits.hpp). Every rank calls it.
-inline void check_study_memory(const Params& params, int models, std::int64_t held, const std::string& file) {
+inline void check_study_memory(const Params& params, int models, std::int64_t held, const std::string& file,
+                               const std::vector<std::pair<std::string, double>>& largest = {}) {
   Params one = params;
   one.run_replications = 1;
+  // A study may vary a key that sizes the market (market.population, network.mean_degree): its
+  // simulations need the memory of the range's top, not of the scenario's own value.
+  for (const auto& [key, value] : largest) {
+    if (const ParamSpec* spec = find_param(key)) {
+      try {
+        set_param_from_string(one, *spec, study_value_text(*spec, value));
+      } catch (const InputError&) {
+        // outside the key's own range: the study refuses it where it checks its keys
+      }
+    }
+  }
   const auto need = estimate_memory_bytes(one, 1, 1) * static_cast<std::uint64_t>(std::max(1, models)) +
                     series_bytes(params) * static_cast<std::uint64_t>(std::max<std::int64_t>(0, held));
   check_machine_memory(need, file, false, "study");

@@ -95,18 +95,36 @@ const ParamSpec* find_param(std::string_view key) {
 }
 
 std::vector<std::string> closest_keys(std::string_view key, std::size_t count) {
+  if (key.size() > kMaxSuggestKey) return {};  // edit distance is quadratic: no suggestion
   std::vector<std::pair<std::size_t, std::string>> scored;
+  // The name part of what was written ("defect_rate" of "purchase.defect_rate"), so that a key in
+  // the wrong section finds its own ("quality.defect_rate").
+  const std::string_view key_name =
+      key.substr(key.find('.') == std::string_view::npos ? 0 : key.find('.') + 1);
   for (const auto& s : table()) {
     // Compare with the whole key and with its name part, so "pice" finds "purchase.price".
     const auto name = s.key.substr(s.key.find('.') + 1);
-    const auto d = std::min(edit_distance(key, s.key), edit_distance(key, name));
-    scored.emplace_back(d, std::string(s.key));
+    const auto whole = std::min(edit_distance(key, s.key), edit_distance(key, name));
+    const auto part = edit_distance(key_name, name);
+    if (close_enough(whole, key) || close_enough(part, key_name))
+      scored.emplace_back(std::min(whole, part), std::string(s.key));
   }
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
   for (std::size_t i = 0; i < scored.size() && i < count; ++i) out.push_back(scored[i].second);
   return out;
+}
+
+std::string unknown_key_message(std::string_view key) {
+  constexpr std::string_view docs = "Every key is listed in docs/scenarios.md.";
+  if (key.size() > kMaxSuggestKey) return "unknown key (too long to be one); " + std::string(docs);
+  const std::vector<std::string> near = closest_keys(key, 3);
+  if (near.empty()) return "unknown key, and no known key is close to it. " + std::string(docs);
+  std::string out = "unknown key; did you mean '" + near.front() + "'?";
+  for (std::size_t i = 1; i < near.size(); ++i)
+    out += (i == 1 ? " Other close keys: '" : ", '") + near[i] + "'" + (i + 1 == near.size() ? "." : "");
+  return out + " " + std::string(docs);
 }
 
 std::string allowed_text(const ParamSpec& spec) {

@@ -472,8 +472,13 @@ std::string_view section_description(std::string_view section);
 /// nullptr when no parameter has this key.
 const ParamSpec* find_param(std::string_view key);
 
-/// Known keys ordered by edit distance to `key`, closest first (at most `count`).
+/// Known keys close enough to `key` to be what was meant (core/text.hpp close_enough), closest
+/// first (at most `count`; none for a key longer than kMaxSuggestKey).
 std::vector<std::string> closest_keys(std::string_view key, std::size_t count = 3);
+
+/// "unknown key; did you mean 'a'? Other close keys: 'b', 'c'. Every key is listed in
+/// docs/scenarios.md." (no suggestion when no key is close)
+std::string unknown_key_message(std::string_view key);
 
 /// A parameter's value as text (numbers in shortest round-trip form).
 std::string param_to_string(const Params& params, const ParamSpec& spec);

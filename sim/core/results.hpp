@@ -130,6 +130,18 @@ std::span<const MetricDef> metric_defs();
 /// -1 when no metric has this name.
 int find_metric(std::string_view name);
 
+/// Days of history the cohort retentions compare with (retention_12m, retention_1m), and the
+/// window of the "last 30 days" series (nps, monthly_churn_rate, clv, ...).
+inline constexpr int kRetentionYearDays = 365;
+inline constexpr int kRetentionMonthDays = 30;
+inline constexpr int kMetricWindowDays = 30;
+
+/// The first day (1-based) on which `metric` can have a value in any run, NaN on every day before:
+/// 365 for retention_12m, 30 for retention_1m (day 365 and day 30 compare with the start), 31 for
+/// monthly_churn_rate and clv (a 30-day window and the day before it); 1 for every other metric
+/// (which may still be NaN on a day without its events, as csat on a day without answers).
+int metric_first_day(Metric metric);
+
 /// Daily series of every metric: values[(metric * replications + rep) * days + day], so that one
 /// metric is a contiguous [replication, day] block.
 struct SeriesSet {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <stdexcept>
 
@@ -127,6 +128,7 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
     const TargetEvaluator* evaluate;
     const std::vector<FreeParameter>* free;
     int evaluations = 0;
+    std::exception_ptr error;  ///< thrown by the evaluator: NLopt would report only "nlopt failure"
   };
   const auto objective = [](unsigned n, const double* u, double*, void* data) {
     auto* c = static_cast<Context*>(data);
@@ -136,7 +138,12 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
       const FreeParameter& f = (*c->free)[i];
       x[i] = f.min + std::clamp(u[i], 0.0, 1.0) * (f.max - f.min);
     }
-    return calibration_objective(*c->targets, (*c->evaluate)(x));
+    try {
+      return calibration_objective(*c->targets, (*c->evaluate)(x));
+    } catch (...) {
+      c->error = std::current_exception();
+      throw nlopt::forced_stop();
+    }
   };
   const auto run_start = [&](std::size_t s) {
     StartOutcome& out = result.starts[s];
@@ -147,7 +154,7 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
     opt.set_maxeval(spec.budget);
     opt.set_xtol_rel(spec.tolerance);
     opt.set_initial_step(std::vector<double>(p, 0.1));
-    Context ctx{&targets, &evaluate, &free};
+    Context ctx{&targets, &evaluate, &free, 0, nullptr};
     opt.set_min_objective(objective, &ctx);
     std::vector<double> u = starts[s];
     double best = 0;
@@ -155,6 +162,9 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
       opt.optimize(u, best);
     } catch (const nlopt::roundoff_limited&) {
       best = opt.last_optimum_value();  // u holds the best point found
+    } catch (...) {
+      if (ctx.error) std::rethrow_exception(ctx.error);  // the evaluator's own error (an InputError)
+      throw;
     }
     out.best = to_x(u);
     out.objective = best;

@@ -19,18 +19,9 @@ InputError error_at(const SourceRef& where, const std::string& key, const std::s
   return InputError(message, where.file, where.line, where.column, key);
 }
 
-std::string quoted(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", '" : "'") + items[i] + "'";
-  return out;
-}
-
 const ParamSpec& known_param(const std::string& key, const SourceRef& where) {
   const ParamSpec* spec = find_param(key);
-  if (!spec)
-    throw error_at(where, key,
-                   "unknown key; closest known keys: " + quoted(closest_keys(key, 3)) +
-                       ". Every key is listed in docs/scenarios.md.");
+  if (!spec) throw error_at(where, key, unknown_key_message(key));
   // Seed, replications and horizon are what makes the runs comparable: one value for them all.
   if (key.rfind("run.", 0) == 0)
     throw error_at(where, key,

@@ -1,5 +1,6 @@
 #include "experiment/study_runs.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -25,15 +26,28 @@ InputError error_at(const SourceRef& where, const std::string& key, const std::s
 }  // namespace
 
 void check_measure(const Measure& m, int horizon) {
+  const auto at = [&](const SourceRef& key) -> const SourceRef& { return key.file.empty() ? m.where : key; };
+  // A measure from an option ("--metric", line 0) has no keys of its own: the option names it.
+  const bool option = m.where.line == 0 && m.where.file.rfind("--", 0) == 0;
+  const auto error_at = [&](const SourceRef& where, const std::string& key, const std::string& message) {
+    return InputError(message, where.file, where.line, where.column, option ? std::string() : key);
+  };
+  int first_day = 1;  // the first day the figure can have a value
   if (m.from_day == 0) {
+    Figure figure;
     try {
-      (void)find_figure(m.metric);
+      figure = find_figure(m.metric);
     } catch (const InputError& e) {
-      throw error_at(m.where, "metric", "'" + m.metric + "': " + e.message());
+      throw error_at(at(m.where_metric), "metric", "'" + m.metric + "': " + e.message());
     }
-  } else if (find_metric(m.metric) < 0) {
+    for (const std::string& name : {figure.metric, figure.denominator})
+      if (const int metric = find_metric(name); metric >= 0)
+        first_day = std::max(first_day, metric_first_day(static_cast<Metric>(metric)));
+  } else if (const int metric = find_metric(m.metric); metric >= 0) {
+    first_day = metric_first_day(static_cast<Metric>(metric));
+  } else {
     throw error_at(
-        m.where, "metric",
+        at(m.where_metric), "metric",
         "'" + m.metric +
             "' is not a daily series, so it has no window mean (from_day); daily series "
             "are the metric names cxsim info lists. Give only to_day to read a key figure at that day");
@@ -42,10 +56,20 @@ void check_measure(const Measure& m, int horizon) {
   const int from = m.from_day == 0 ? 1 : m.from_day;
   const std::string allowed = " must be a day in [1, " + std::to_string(horizon) + "] (run.horizon_days is " +
                               std::to_string(horizon) + ")";
-  if (to < 1 || to > horizon) throw error_at(m.where, "to_day", "to_day " + std::to_string(to) + allowed);
+  if (to < 1 || to > horizon)
+    throw error_at(at(m.where_to_day), "to_day", "to_day " + std::to_string(to) + allowed);
   if (from < 1 || from > horizon)
-    throw error_at(m.where, "from_day", "from_day " + std::to_string(from) + allowed);
-  if (from > to) throw error_at(m.where, "from_day", "from_day must not be after to_day");
+    throw error_at(at(m.where_from_day), "from_day", "from_day " + std::to_string(from) + allowed);
+  if (from > to) throw error_at(at(m.where_from_day), "from_day", "from_day must not be after to_day");
+  // Read before its series can have a value, the figure is NaN in every simulation: a study would
+  // fit or rank nothing (a window mean skips the days without a value, so its last day counts).
+  if (to < first_day)
+    throw error_at(
+        at(m.to_day == 0 ? m.where : m.where_to_day), "to_day",
+        "'" + m.metric + "' has no value at day " + std::to_string(to) +
+            (m.to_day == 0 ? " (the horizon, run.horizon_days)" : "") + ": it is not defined before day " +
+            std::to_string(first_day) + " of a run; allowed: a day of at least " + std::to_string(first_day) +
+            (horizon < first_day ? " in a run of at least " + std::to_string(first_day) + " days" : ""));
 }
 
 std::vector<double> measure_values(const Measure& m, const SeriesSet& series) {
@@ -69,16 +93,15 @@ std::vector<double> measure_values(const Measure& m, const SeriesSet& series) {
   return out;
 }
 
+std::string study_value_text(const ParamSpec& spec, double x) {
+  if (spec.type == ParamType::integer) return std::to_string(std::llround(x));
+  return shortest_text(x);
+}
+
 void check_study_key(const std::string& key, double min, double max, const SourceRef& where,
                      bool allow_integer) {
   const ParamSpec* spec = find_param(key);
-  if (!spec) {
-    std::string near;
-    for (const auto& k : closest_keys(key, 3)) near += (near.empty() ? "'" : ", '") + k + "'";
-    throw error_at(
-        where, key,
-        "unknown key; closest known keys: " + near + ". Every key is listed in docs/scenarios.md.");
-  }
+  if (!spec) throw error_at(where, key, unknown_key_message(key));
   if (key.rfind("run.", 0) == 0) throw error_at(where, key, "run.* keys cannot be varied by a study");
   if (spec->type != ParamType::real && !(allow_integer && spec->type == ParamType::integer))
     throw error_at(where, key,
@@ -106,7 +129,7 @@ std::vector<RunPlan> StudyRunner::plans(const std::vector<std::vector<double>>& 
     for (std::size_t k = 0; k < keys.size(); ++k) {
       const ParamSpec& spec = *find_param(keys[k]);
       const double v = spec.type == ParamType::integer ? std::round(points[i][k]) : points[i][k];
-      overrides.push_back({keys[k], shortest_text(v), {}});
+      overrides.push_back({keys[k], study_value_text(spec, v), {}});
       plan.sweep_values.emplace_back(keys[k], v);
     }
     apply_param_overrides(plan.params, overrides);

@@ -22,12 +22,15 @@ struct Measure {
   std::string metric;
   int from_day = 0;  ///< 0: a figure at to_day; else the first day of a series' window mean
   int to_day = 0;    ///< 0: the horizon
-  SourceRef where;
+  SourceRef where;   ///< the measure: a [[target]] table, or the option ("--metric", line 0)
+  /// Where each key was written, when it was (else `where`), so that a message points at its line.
+  SourceRef where_metric, where_from_day, where_to_day;
 };
 
-/// Checks the metric name and window against the horizon.
-/// @throws InputError at `where` (key "metric", "from_day" or "to_day") naming the known metrics
-///         or the allowed days
+/// Checks the metric name and window against the horizon, and that the figure can have a value
+/// at the day it is read (12-month retention has none before day 365: metric_first_day).
+/// @throws InputError at the key's line (key "metric", "from_day" or "to_day"; no key for an
+///         option) naming the known metrics or the allowed days
 void check_measure(const Measure& measure, int horizon);
 
 /// One value per replication.
@@ -67,5 +70,9 @@ struct StudyRunner {
 
 /// Shortest text that reads back to x.
 std::string shortest_text(double x);
+
+/// A study's value of a key as the scenario reader takes it: an integer key's value rounded and in
+/// plain digits (shortest_text would write 2e+07, which an integer key does not read).
+std::string study_value_text(const ParamSpec& spec, double x);
 
 }  // namespace cxsim

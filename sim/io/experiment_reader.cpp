@@ -81,10 +81,9 @@ std::vector<ParamOverride> read_overrides(const toml::table& table, const std::v
   return out;
 }
 
-std::string day_range_message(std::int64_t day, std::int64_t horizon) {
-  return "day " + std::to_string(day) + " is outside the run: run.horizon_days is " +
-         std::to_string(horizon) + ", so an intervention's day must be in [0, " +
-         std::to_string(horizon - 1) + "]";
+std::string day_range_message(const std::string& day, std::int64_t horizon) {
+  return "day " + day + " is outside the run: run.horizon_days is " + std::to_string(horizon) +
+         ", so an intervention's day must be in [0, " + std::to_string(horizon - 1) + "]";
 }
 
 std::vector<Intervention> read_interventions(const toml::node& node, const Site& at, const std::string& owner,
@@ -106,14 +105,18 @@ std::vector<Intervention> read_interventions(const toml::node& node, const Site&
     const Site day_at = site_at(file, day->second.source(), at.key + ".day");
     const auto* whole = day->second.as_integer();
     const auto* real = day->second.as_floating_point();
-    if (whole)
+    if (whole) {
       iv.day = whole->get();
-    else if (real && std::isfinite(real->get()) && std::trunc(real->get()) == real->get())
+    } else if (real && std::isfinite(real->get()) && std::trunc(real->get()) == real->get()) {
+      // Out of range before the conversion: a double beyond int64 has no int64 value.
+      if (!(real->get() >= 0 && real->get() < static_cast<double>(base.run_horizon_days)))
+        throw day_at.error(day_range_message(number_text(real->get()), base.run_horizon_days));
       iv.day = static_cast<std::int64_t>(real->get());
-    else
+    } else {
       throw day_at.error("expected a whole number of days, got " + found_text(day->second));
+    }
     if (iv.day < 0 || iv.day >= base.run_horizon_days)
-      throw day_at.error(day_range_message(iv.day, base.run_horizon_days));
+      throw day_at.error(day_range_message(std::to_string(iv.day), base.run_horizon_days));
     iv.where = ref(day_at);
     iv.overrides = read_overrides(table, {"day"}, where, base, file, true);
     if (iv.overrides.empty())

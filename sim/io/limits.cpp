@@ -1,8 +1,14 @@
 #include "io/limits.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "core/errors.hpp"
 #include "core/results.hpp"
@@ -297,6 +303,43 @@ void check_memory(const std::vector<RunPlan>& plans, std::int64_t replications, 
                   const std::string& file) {
   check_memory_need(estimate_experiment_memory(plans, replications, threads), available_memory_bytes(), 1,
                     file);
+}
+
+std::string read_input_text(const std::string& path, std::string_view what, std::string_view noun) {
+  // Refused before opening: a FIFO or device would block or never end.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw InputError("cannot read the " + std::string(what) + ": " + std::strerror(errno), path);
+  if (!S_ISREG(st.st_mode))
+    throw InputError(
+        "not a regular file (a directory, device, FIFO or socket), so not a " + std::string(noun), path);
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxScenarioBytes)
+    throw InputError("the " + std::string(what) + " is " + std::to_string(st.st_size) + " bytes; at most " +
+                         std::to_string(kMaxScenarioBytes) + " are read (real ones are a few KB)",
+                     path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw InputError("cannot read the " + std::string(what) + ": " + std::strerror(errno), path);
+  std::string text;
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
+    ::close(fd);
+    throw InputError("not a regular file, so not a " + std::string(noun), path);
+  }
+  char buffer[65536];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      const int error = errno;
+      ::close(fd);
+      throw InputError("error while reading the " + std::string(what) + ": " + std::strerror(error), path);
+    }
+    if (got == 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > kMaxScenarioBytes) break;  // grew while read: check_toml_limits reports it
+  }
+  ::close(fd);
+  return text;
 }
 
 }  // namespace cxsim

@@ -19,9 +19,9 @@ inline constexpr std::uint64_t kMaxScenarioBytes = 4 * 1024 * 1024;
 inline constexpr int kMaxScenarioDepth = 32;
 /// Segments: the model keeps a segment index in 8 bits (Customers::segment).
 inline constexpr std::size_t kMaxSegments = 256;
-/// Longest key or name in a message ("did you mean" is only tried up to kMaxSuggestKey bytes).
+/// Longest key or name in a message ("did you mean" is only tried up to kMaxSuggestKey bytes,
+/// core/text.hpp).
 inline constexpr std::size_t kMaxNameInMessage = 120;
-inline constexpr std::size_t kMaxSuggestKey = 64;
 /// Longest error message (bytes) before it is cut.
 inline constexpr std::size_t kMaxMessageBytes = 2000;
 
@@ -30,6 +30,13 @@ inline constexpr std::size_t kMaxMessageBytes = 2000;
 /// and table headers of at most kMaxScenarioDepth parts.
 /// @throws InputError naming `file` and the line
 void check_toml_limits(std::string_view text, const std::string& file);
+
+/// The text of a small input file (a scenario, a targets file), read without blocking: refused
+/// before it is opened unless it is a regular file of at most kMaxScenarioBytes (a FIFO or a device
+/// would block or never end). `what` names the file in messages ("scenario file"), `noun` what a
+/// non-regular file is not ("scenario").
+/// @throws InputError naming the file
+std::string read_input_text(const std::string& path, std::string_view what, std::string_view noun);
 
 /// `text` safe to print on a terminal: control characters (and DEL, and C1 controls) escaped as
 /// \n, \t, \xNN or \u{NN}, invalid UTF-8 bytes as \xNN, cut to at most `max_bytes` with "...".

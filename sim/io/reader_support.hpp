@@ -37,8 +37,6 @@ std::string expected_text(const ParamSpec& spec);
 std::vector<std::string> closest(std::string_view word, std::vector<std::string> options, std::size_t count);
 /// "did you mean 'a'? Other close <what>: 'b', 'c'." ("" when `near` is empty)
 std::string did_you_mean(const std::vector<std::string>& near, std::string_view what);
-/// "unknown key; did you mean ...? Every key is listed in docs/scenarios.md."
-std::string unknown_key_message(const std::string& key);
 /// Sets a parameter from a TOML value, checking type and range.
 /// @throws InputError at `at` when the value is of the wrong type or out of range
 void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site& at);

@@ -57,7 +57,8 @@ what you want to study.
 - One table per section: `[run]`, `[market]`, `[acquisition]`, ... The key `purchase.price` is
   written `price = 50` under `[purchase]`. Keys may come in any order.
 - Any key left out keeps its default (the tables below). An unknown section or key is an error
-  that names the closest known keys, so a misspelt key is never silently ignored.
+  that names the known keys close enough to be what was meant (a few edits away), so a misspelt
+  key is never silently ignored.
 - Customer segments are `[[segment]]` tables, one per segment, each with a `name` and any of the
   segment keys; a key left out of a segment takes the "new segment" default below. When a file has
   no `[[segment]]` at all, the two default segments are used. The shares must add up to 1.

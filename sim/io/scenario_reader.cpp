@@ -134,14 +134,18 @@ std::string expected_text(const SegmentParamSpec& spec) {
 
 // ---- suggestions -----------------------------------------------------------------------------
 
-/// `options` ordered by edit distance to `word`, closest first (at most `count`).
+/// The `options` close enough to `word` to be what was meant, closest first (at most `count`).
 std::vector<std::string> closest(std::string_view word, std::vector<std::string> options, std::size_t count) {
   if (word.size() > kMaxSuggestKey) return {};  // edit distance is quadratic: no suggestion
-  std::stable_sort(options.begin(), options.end(), [&](const auto& a, const auto& b) {
-    return edit_distance(word, a) < edit_distance(word, b);
-  });
-  if (options.size() > count) options.resize(count);
-  return options;
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (auto& o : options)
+    if (const std::size_t d = edit_distance(word, o); close_enough(d, word))
+      scored.emplace_back(d, std::move(o));
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < scored.size() && i < count; ++i) out.push_back(std::move(scored[i].second));
+  return out;
 }
 
 /// "did you mean 'a'? Other close keys: 'b', 'c'"
@@ -152,11 +156,6 @@ std::string did_you_mean(const std::vector<std::string>& near, std::string_view 
     out += " Other close " + std::string(what) + ": " +
            quoted_list(std::vector<std::string>(near.begin() + 1, near.end())) + ".";
   return out;
-}
-
-std::string unknown_key_message(const std::string& key) {
-  if (key.size() > kMaxSuggestKey) return "unknown key (too long to be one); " + std::string(docs_hint);
-  return "unknown key; " + did_you_mean(closest_keys(key, 3)) + " " + std::string(docs_hint);
 }
 
 std::vector<std::string> sections() {
@@ -423,39 +422,7 @@ toml::source_position locate(const toml::table& root, std::string_view key) {
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
-  // Refused before opening: a FIFO or device would block or never end.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw InputError(std::string("cannot read the scenario file: ") + std::strerror(errno), path);
-  if (!S_ISREG(st.st_mode))
-    throw InputError("not a regular file (a directory, device, FIFO or socket), so not a scenario", path);
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxScenarioBytes)
-    throw InputError("the scenario file is " + std::to_string(st.st_size) + " bytes; at most " +
-                         std::to_string(kMaxScenarioBytes) + " are read (real scenarios are a few KB)",
-                     path);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw InputError(std::string("cannot read the scenario file: ") + std::strerror(errno), path);
-  std::string text;
-  struct stat opened {};
-  if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
-    ::close(fd);
-    throw InputError("not a regular file, so not a scenario", path);
-  }
-  char buffer[65536];
-  while (true) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      const int error = errno;
-      ::close(fd);
-      throw InputError(std::string("error while reading the scenario file: ") + std::strerror(error), path);
-    }
-    if (got == 0) break;
-    text.append(buffer, static_cast<std::size_t>(got));
-    if (text.size() > kMaxScenarioBytes) break;  // grew while read: check_toml_limits reports it
-  }
-  ::close(fd);
-  return parse_scenario(text, path);
+  return parse_scenario(read_input_text(path, "scenario file", "scenario"), path);
 }
 
 Scenario parse_scenario(std::string_view text, const std::string& path) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "io/limits.hpp"
 #include "io/reader_support.hpp"
 #include "io/scenario_reader.hpp"
 
@@ -109,6 +110,9 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
       check_keys(t, path, "target", {"metric", "from_day", "to_day", "value", "sd"});
       TargetSpec spec;
       spec.measure.where = ref(path, t.source());
+      if (const toml::node* n = t.get("metric")) spec.measure.where_metric = ref(path, n->source());
+      if (const toml::node* n = t.get("from_day")) spec.measure.where_from_day = ref(path, n->source());
+      if (const toml::node* n = t.get("to_day")) spec.measure.where_to_day = ref(path, n->source());
       spec.measure.metric = text(t, path, "target", "metric");
       spec.measure.from_day = day(t, path, "from_day", horizon);
       spec.measure.to_day = day(t, path, "to_day", horizon);
@@ -145,13 +149,7 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
 }
 
 TargetsFile load_targets(const std::string& path, const Params& params) {
-  std::error_code ec;
-  std::ifstream in(path, std::ios::binary);
-  if (!std::filesystem::is_regular_file(path, ec) || !in)
-    throw InputError("cannot read the targets file (does it exist?)", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_targets(text.str(), path, params);
+  return parse_targets(read_input_text(path, "targets file", "targets file"), path, params);
 }
 
 std::string rewrite_scenario(const std::string& input, const std::string& path,
@@ -168,7 +166,7 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
     std::istringstream in(input);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
   }
-  std::vector<std::string> appended;  // new [section] blocks
+  std::vector<std::pair<std::string, std::string>> appended;  // new [section] blocks: (section, text)
   // Insertions after a line: (line index, text), applied from the bottom up.
   std::vector<std::pair<std::size_t, std::string>> inserts;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -192,7 +190,12 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
     } else if (table) {
       throw InputError("cannot add '" + keys[i] + "' to an inline table", path, 0, 0, keys[i]);
     } else {
-      appended.push_back("\n[" + section + "]\n" + assignment);
+      const auto block =
+          std::find_if(appended.begin(), appended.end(), [&](const auto& b) { return b.first == section; });
+      if (block == appended.end())
+        appended.emplace_back(section, "\n[" + section + "]\n" + assignment);
+      else
+        block->second += "\n" + assignment;  // a second key of the same new section
     }
   }
   std::sort(inserts.begin(), inserts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -200,7 +203,7 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
     lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(after), text);
   std::string out = header;
   for (const auto& l : lines) out += l + "\n";
-  for (const auto& a : appended) out += a + "\n";
+  for (const auto& a : appended) out += a.second + "\n";
   // It must read back to the fitted values.
   const Scenario check = parse_scenario(out, path);
   for (std::size_t i = 0; i < keys.size(); ++i) {

@@ -23,7 +23,7 @@ enum class Aggregate {
 };
 
 /// Days of the "last 30 days" figures (as the window metrics nps, monthly_churn_rate, ...).
-inline constexpr int kFigureWindowDays = 30;
+inline constexpr int kFigureWindowDays = kMetricWindowDays;
 
 /// One row of the key-figure table, as declared.
 struct KeyFigureDef {

@@ -8,7 +8,7 @@ namespace cxsim {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr int kWindow = 30;  // days in a "month" for rolling figures
+constexpr int kWindow = kMetricWindowDays;  // days in a "month" for rolling figures
 }  // namespace
 
 double net_promoter_score(double promoters, double passives, double detractors) {

@@ -453,8 +453,8 @@ void Model::finish_row(std::int32_t t, Row& row, double first, double first_reso
                                      : 0.0;
     at(m) = then > 0 ? at(m) / then : nan;
   };
-  cohort(Metric::retention_12m, 365);
-  cohort(Metric::retention_1m, 30);
+  cohort(Metric::retention_12m, kRetentionYearDays);
+  cohort(Metric::retention_1m, kRetentionMonthDays);
   at(Metric::profit) = at(Metric::revenue) - at(Metric::cost_of_goods) - at(Metric::service_cost) -
                        at(Metric::acquisition_spend);
 }

@@ -104,7 +104,7 @@ class Model {
   /// already a customer 365 / 30 days ago"), kept up to date by adoptions and churns so that the
   /// daily count reads no adoption days. Whole numbers: the counts equal those of a scan exactly.
   struct Tenure {
-    static constexpr std::int32_t kYear = 365, kMonth = 30, kRing = kYear + 1;
+    static constexpr std::int32_t kYear = kRetentionYearDays, kMonth = kRetentionMonthDays, kRing = kYear + 1;
     /// joined[d mod kRing]: active customers adopted on day d, for d in (counted - kYear, today]
     /// (day -1: the customers before day 0).
     std::array<std::int32_t, kRing> joined{};

@@ -43,6 +43,14 @@ no_file staff.h5
 expect 0 "fewest agents for 80% answered within 20 s: 14" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180
 expect 0 "P\(abandon\)" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 120
 expect 2 "aht" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 0
+# Not-a-numbers and negative counts are refused, not read as "no patience" or "no agents".
+expect 2 "'--patience': must be 0 \(none: Erlang C\) or more seconds" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience nan
+expect 2 "'--agents': must be 1 or more" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents -1
+expect 2 "'--arrivals-per-hour': must be above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
+expect 2 "--precision: got 'nan'; allowed: a number > 0" -- "$CXSIM" run "$SRC/scenarios/price.toml" --precision nan -o p.h5
+expect 2 "--seed: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" --seed "" -o p.h5
+expect 2 "--output: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" -o ""
+no_file p.h5
 
 # A population that does not fit in memory is refused before anything is allocated.
 expect 2 "memory.*market\.population|market\.population.*memory" -- \
@@ -100,6 +108,10 @@ expect 2 "s_fixed\.toml:10.*market\.population.*intervenable" -- "$CXSIM" valida
 printf '%s[[strategy]]\nname = "a"\n[[strategy.intervention]]\nday = 45\npurchase.price = 55\n' "$HEAD_TOML" > s_late.toml
 expect 2 "s_late\.toml:9.*day 45.*horizon_days is 30" -- "$CXSIM" run s_late.toml -o out.h5
 expect 0 "valid" -- "$CXSIM" validate s_late.toml --set run.horizon_days=60
+# A day written as a float beyond int64 is out of range before any conversion (which would be
+# undefined behaviour), and said as written.
+printf '%s[[strategy]]\nname = "a"\n[[strategy.intervention]]\nday = 9.3e18\npurchase.price = 55\n' "$HEAD_TOML" > s_huge.toml
+expect 2 "s_huge\.toml:9.*day 9\.3e\+18 is outside the run" -- "$CXSIM" validate s_huge.toml
 printf '%s[sweep]\nmethod = "grid"\n' "$HEAD_TOML" > s_empty.toml
 expect 2 "s_empty\.toml:6.*empty sweep" -- "$CXSIM" run s_empty.toml -o out.h5
 printf '%s[sweep]\n[[sweep.parameter]]\nkey = "quality.defect_rat"\nvalues = [0.01]\n' "$HEAD_TOML" > s_sweepkey.toml

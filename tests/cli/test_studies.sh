@@ -97,7 +97,7 @@ F1='[[free]]
 key = "churn.base_logit"
 min = 2.0
 max = 4.5'
-bad_targets unknown_key "unknown_key\.toml:6.*churn\.base_logi[^t].*closest" "$T1
+bad_targets unknown_key "unknown_key\.toml:6.*churn\.base_logi[^t].*did you mean 'churn\.base_logit'" "$T1
 [[free]]
 key = \"churn.base_logi\"
 min = 1
@@ -112,7 +112,7 @@ bad_targets min_max "min_max\.toml:6.*min \(3\) must be less than max" "$T1
 key = \"churn.base_logit\"
 min = 3
 max = 3"
-bad_targets metric "metric\.toml:1.*nosuch.*unknown" "[[target]]
+bad_targets metric "metric\.toml:2:.*'metric': 'nosuch': unknown" "[[target]]
 metric = \"nosuch\"
 value = 1
 sd = 1
@@ -129,11 +129,25 @@ from_day = 0
 value = 1
 sd = 1
 $F1"
-bad_targets figure_window "figure_window\.toml:1.*nosuch_series.*not a daily series" "[[target]]
+bad_targets figure_window "figure_window\.toml:2.*nosuch_series.*not a daily series" "[[target]]
 metric = \"nosuch_series\"
 from_day = 5
 value = 1
 sd = 1
+$F1"
+# A figure read before its series can have a value would be NaN in every simulation.
+bad_targets too_early "too_early\.toml:3:.*'to_day': 'retention' has no value at day 100: it is not defined before day 365" "[[target]]
+metric = \"retention\"
+to_day = 100
+value = 0.8
+sd = 0.01
+$F1"
+bad_targets too_early_window "too_early_window\.toml:4.*'retention_1m' has no value at day 20: .*before day 30" "[[target]]
+metric = \"retention_1m\"
+from_day = 1
+to_day = 20
+value = 0.8
+sd = 0.01
 $F1"
 bad_targets sd "sd\.toml:4.*sd must be > 0" "[[target]]
 metric = \"monthly_churn_rate\"
@@ -146,13 +160,29 @@ vaule = 1
 sd = 1
 $F1"
 bad_targets none "no \[\[free\]\]" "$T1"
+# A targets file that is a FIFO is refused before it is opened (opening it would block).
+mkfifo fifo.toml
+expect 2 "fifo\.toml: not a regular file" -- "$CXSIM" calibrate "$BASE" fifo.toml "${SMALL[@]}" --replications 2 -o never.toml
+# Free ranges each valid alone but not together (two shares above 1): exit 2 naming the targets
+# file, no internal error, no progress file left.
+printf '%s\n[[free]]\nkey = "quality.severe_share"\nmin = 0.5\nmax = 1\n[[free]]\nkey = "quality.moderate_share"\nmin = 0.5\nmax = 1\n' "$T1" > cross.toml
+expect 2 "cross\.toml: the \[\[free\]\] ranges allow a scenario that is not valid: .*quality\.moderate_share" -- \
+  "$CXSIM" calibrate "$BASE" cross.toml "${SMALL[@]}" --replications 2 --budget 5 --starts 1 -q -o never.toml
+check '[ ! -e never.toml.progress ]' "a calibration refused for its free ranges left a progress file"
+# Two fitted keys of a section the scenario does not have: one new [churn] table holds both.
+printf '[run]\nreplications = 2\nhorizon_days = 60\n[market]\npopulation = 500\n' > nochurn.toml
+printf '[[target]]\nmetric = "churned"\nfrom_day = 1\nto_day = 60\nvalue = 1.0\nsd = 0.5\n[[free]]\nkey = "churn.base_logit"\nmin = 3\nmax = 6\n[[free]]\nkey = "churn.attitude_weight"\nmin = 1\nmax = 3\n' > twokeys.toml
+expect 0 "calibrated scenario: twokeys-fit\.toml" -- \
+  "$CXSIM" calibrate nochurn.toml twokeys.toml --budget 5 --starts 1 -q -o twokeys-fit.toml
+check '[ "$(grep -c "^\[churn\]" twokeys-fit.toml)" = 1 ] && grep -q "^base_logit = " twokeys-fit.toml && grep -q "^attitude_weight = " twokeys-fit.toml' \
+  "two fitted keys of a new section"
 check '[ ! -e never.toml ]' "a rejected calibration wrote its output"
 expect 2 "missing\.toml" -- "$CXSIM" calibrate "$BASE" missing.toml --replications 2 -o never.toml
 
 # ---- what the studies may replace: only a file of their own kind, and only with --force ---------
 # Refused before any simulation, the file left as it was.
 printf '%s\n%s\n' "$T1" "$F1" > fit.toml
-TINY=(--set market.population=500 --set run.horizon_days=30)
+TINY=(--set market.population=500 --set run.horizon_days=40)  # monthly churn has a value from day 31
 echo "the user's notes" > notes.toml
 expect 2 "notes\.toml.*not a scenario written by cxsim calibrate" -- \
   "$CXSIM" calibrate "$BASE" fit.toml "${TINY[@]}" --replications 2 --budget 5 --starts 1 --force -q -o notes.toml
@@ -214,12 +244,14 @@ for name in ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"):
 assert f["indices/ST"][0, 0] > f["indices/ST"][0, 1]  # price matters more for profit
 PY
 fi
-expect 2 "churn\.base_logi.*closest" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logi:1:2 --metric profit -o never.h5
+expect 2 "churn\.base_logi.*did you mean .churn\.base_logit." -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logi:1:2 --metric profit -o never.h5
 expect 2 "network\.kind.*not a real" -- "$CXSIM" sensitivity "$BASE" --vary network.kind:1:2 --metric profit -o never.h5
 expect 2 "min \(2\) must be less than max" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:1 --metric profit -o never.h5
 expect 2 "KEY:MIN:MAX" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit --metric profit -o never.h5
 expect 2 "outside the key's allowed range" -- "$CXSIM" sensitivity "$BASE" --vary quality.defect_rate:0.5:2 --metric profit -o never.h5
-expect 2 "nosuch.*unknown" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:4 --metric nosuch -o never.h5
+expect 2 "error: --metric: 'nosuch': unknown figure" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:4 --metric nosuch -o never.h5
+expect 2 "error: --metric: 'retention' has no value at day 100 \(the horizon, run.horizon_days\): it is not defined before day 365 of a run; allowed: a day of at least 365 in a run of at least 365 days" -- \
+  "$CXSIM" sensitivity "$BASE" --set run.horizon_days=100 --vary churn.base_logit:2:4 --metric retention -o never.h5
 expect 2 "" -- "$CXSIM" sensitivity "$BASE" --vary churn.base_logit:2:4 --metric profit --method anova -o never.h5
 # A study whose models do not fit in what the machine has (faked: CXSIM_TEST_MEMORY_AVAILABLE).
 expect 2 "market\.population.*the study needs about .* of memory but this machine has" -- \
@@ -233,6 +265,13 @@ check '[ ! -e never.h5 ]' "a rejected study wrote its output"
 expect 2 "market\.population.*the study needs about .* of memory but this machine has .*the replications or run\.horizon_days" -- \
   env CXSIM_TEST_MEMORY_AVAILABLE=100000000 "$CXSIM" sensitivity "$BASE" --set market.population=1000 \
   --set run.horizon_days=3650 --replications 30 --samples 2 --vary purchase.price:40:60 --metric profit \
+  --threads 2 -o never.h5
+check '[ ! -e never.h5 ]' "a rejected study wrote its output"
+# The memory a study needs is that of the varied range's top: 10^5 customers fit in 100 MB,
+# 2 x 10^7 do not.
+expect 2 "the study needs about .* of memory but this machine has" -- \
+  env CXSIM_TEST_MEMORY_AVAILABLE=100000000 "$CXSIM" sensitivity "$BASE" --set market.population=1000 \
+  --set run.horizon_days=5 --replications 1 --samples 2 --vary market.population:1000:20000000 --metric profit \
   --threads 2 -o never.h5
 check '[ ! -e never.h5 ]' "a rejected study wrote its output"
 

@@ -105,4 +105,4 @@ def test_calibrate_from_python_rejects_bad_targets(tmp_path, small):
     bad.write_text('[[target]]\nmetric = "nosuch"\nvalue = 1\nsd = 1\n[[free]]\nkey = "churn.base_logit"\nmin = 2\nmax = 4\n')
     with pytest.raises(cxsim.ScenarioError) as e:
         cxsim.calibrate(small, bad, replications=2)
-    assert e.value.line == 1
+    assert e.value.line == 2  # the metric's own line

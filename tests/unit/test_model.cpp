@@ -237,3 +237,33 @@ TEST_CASE("a new customer may recommend on its adoption day", "[model]") {
   // the day after adoption).
   CHECK(r.series.at(Metric::wom_positive, 0, 0) > 0.8 * adopted);
 }
+
+TEST_CASE("metric_first_day is the first day each series can have a value", "[model][metrics]") {
+  // Studies refuse a figure read before this day (check_measure), so it must match what the model
+  // writes: NaN on every earlier day, a value on that day in a busy market. The other metrics,
+  // declared from day 1, have a value within the first month here (a late one would be NaN before
+  // day 31 and fail: a window figure added without its first day).
+  Params p;  // the defaults: every mechanism on
+  p.market_population = 20000;
+  p.run_horizon_days = 400;
+  p.run_replications = 2;
+  const auto r = simulate(p);
+  for (int m = 0; m < kMetricCount; ++m) {
+    const int first = metric_first_day(static_cast<Metric>(m));
+    INFO(metric_defs()[static_cast<std::size_t>(m)].name << " declared from day " << first);
+    for (int rep = 0; rep < r.series.replications; ++rep) {
+      bool defined_early = false;
+      for (int day = 1; day < first; ++day)
+        defined_early = defined_early || !std::isnan(r.series.at(static_cast<Metric>(m), rep, day - 1));
+      CHECK_FALSE(defined_early);
+      if (first > 1) {
+        CHECK_FALSE(std::isnan(r.series.at(static_cast<Metric>(m), rep, first - 1)));
+      } else {
+        bool defined = false;
+        for (int day = 1; day <= kMetricWindowDays; ++day)
+          defined = defined || !std::isnan(r.series.at(static_cast<Metric>(m), rep, day - 1));
+        CHECK(defined);
+      }
+    }
+  }
+}

@@ -12,6 +12,7 @@
 #include "experiment/calibrate.hpp"
 #include "experiment/select.hpp"
 #include "experiment/sensitivity.hpp"
+#include "experiment/study_runs.hpp"
 
 using namespace cxsim;
 
@@ -310,4 +311,16 @@ TEST_CASE("Calibration warns about a parameter the targets do not identify", "[c
   CHECK_FALSE(r.parameters[1].identified);
   CHECK_THROWS_AS(calibrate({{"x", 1, 0}}, {{"a", 0, 1, 0}}, spec, evaluate), std::invalid_argument);
   CHECK_THROWS_AS(calibrate({{"x", 1, 1}}, {{"a", 1, 1, 0}}, spec, evaluate), std::invalid_argument);
+}
+
+TEST_CASE("A study's values read back into their keys, integers in plain digits", "[sensitivity]") {
+  // 2 x 10^7 customers: shortest_text writes 2e+07, which an integer key refuses.
+  const ParamSpec& population = *find_param("market.population");
+  CHECK(study_value_text(population, 2e7) == "20000000");
+  CHECK(study_value_text(population, 13333666.6) == "13333667");
+  Params p;
+  set_param_from_string(p, population, study_value_text(population, 2e7));
+  CHECK(p.market_population == 20000000);
+  const ParamSpec& price = *find_param("purchase.price");
+  CHECK(study_value_text(price, 0.1) == "0.1");
 }

@@ -259,8 +259,8 @@ void Model::finish_segments(std::int32_t t, std::span<const ContactOutcome> outc
                                        : 0.0;  // as step(): day -1 is the start
       at(m) = then > 0 ? at(m) / then : nan;
     };
-    cohort(Metric::retention_12m, 365);
-    cohort(Metric::retention_1m, 30);
+    cohort(Metric::retention_12m, kRetentionYearDays);
+    cohort(Metric::retention_1m, kRetentionMonthDays);
   }
 }
 
