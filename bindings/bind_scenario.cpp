@@ -31,7 +31,9 @@ py::dict validate_scenario(const Scenario& s, int threads) {
 
 void register_scenario(py::module_& m) {
   py::class_<Scenario>(m, "Scenario", "A scenario as read: resolved parameters, source path and text")
-      .def_static("from_file", &load_scenario, py::arg("path"), "Reads and checks a scenario file")
+      .def_static(
+          "from_file", [](const std::string& path) { return load_scenario(path); }, py::arg("path"),
+          "Reads and checks a scenario file")
       .def_static(
           "from_string",
           [](const std::string& text, const std::string& path) { return parse_scenario(text, path); },

@@ -33,11 +33,9 @@ std::vector<RunPlan> chosen_plans(std::vector<RunPlan> plans, const std::vector<
 
 Scenario load_study_scenario(const std::string& path, std::vector<std::string> sets,
                              std::optional<std::int64_t> seed, std::optional<std::int64_t> replications) {
-  Scenario s = load_scenario(path);
   if (seed) sets.push_back("run.seed=" + std::to_string(*seed));
   if (replications) sets.push_back("run.replications=" + std::to_string(*replications));
-  apply_overrides(s, sets);
-  return s;
+  return load_scenario(path, sets);
 }
 
 Study prepare_study(Scenario scenario, const StudySelection& selection, int threads) {

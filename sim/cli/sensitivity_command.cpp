@@ -165,14 +165,22 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
     return out;
   };
   progress.start();
-  if (is_morris) {
-    MorrisResult r = cxsim::morris(k, morris, evaluate);
-    rep.outputs = r.outputs;
-    rep.morris = r.indices;
-  } else {
-    SobolResult r = cxsim::sobol(k, sobol, evaluate);
-    rep.outputs = r.outputs;
-    rep.sobol = r.indices;
+  try {
+    if (is_morris) {
+      MorrisResult r = cxsim::morris(k, morris, evaluate);
+      rep.outputs = r.outputs;
+      rep.morris = r.indices;
+    } else {
+      SobolResult r = cxsim::sobol(k, sobol, evaluate);
+      rep.outputs = r.outputs;
+      rep.sobol = r.indices;
+    }
+  } catch (const InputError& e) {
+    // A point inside the --vary box broke a rule between keys (open_hour 22 with close_hour 22).
+    if (!e.file().empty()) throw;
+    throw InputError("the --vary ranges allow a scenario that is not valid: '" + e.key() +
+                         "': " + e.message() + "; narrow the ranges so that every combination is valid",
+                     "--vary");
   }
   progress.finish();
   study_on_root([&] {

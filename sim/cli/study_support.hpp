@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/study.hpp"
 #include "core/errors.hpp"
 #include "experiment/runner.hpp"
 #include "experiment/study_runs.hpp"
@@ -165,12 +166,7 @@ struct StudyScenario {
     return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
   Scenario load(std::optional<int> replications) const {
-    Scenario s = load_scenario(file);
-    std::vector<std::string> all = sets;
-    if (seed) all.push_back("run.seed=" + std::to_string(*seed));
-    if (replications) all.push_back("run.replications=" + std::to_string(*replications));
-    apply_overrides(s, all);
-    return s;
+    return load_study_scenario(file, sets, seed, replications);
   }
 };
 

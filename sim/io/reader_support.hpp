@@ -55,6 +55,9 @@ std::string segment_allowed_text(const SegmentParamSpec& spec);
 std::string expected_text(const SegmentParamSpec& spec);
 /// A segment key by name, or nullptr.
 const SegmentParamSpec* find_segment_param(std::string_view name);
+/// `--set` assignments applied in order, each checked alone (type, range); the checks between keys
+/// are the caller's (apply_overrides, parse_scenario).
+void assign_overrides(Params& params, const std::vector<std::string>& assignments);
 /// "unknown segment key; did you mean ...?"
 std::string unknown_segment_key_message(std::string_view name);
 /// Sets a segment's key from a TOML value, checking type and range.

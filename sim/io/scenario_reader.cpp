@@ -421,11 +421,12 @@ toml::source_position locate(const toml::table& root, std::string_view key) {
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path) {
-  return parse_scenario(read_input_text(path, "scenario file", "scenario"), path);
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
+  return parse_scenario(read_input_text(path, "scenario file", "scenario"), path, sets);
 }
 
-Scenario parse_scenario(std::string_view text, const std::string& path) {
+Scenario parse_scenario(std::string_view text, const std::string& path,
+                        const std::vector<std::string>& sets) {
   check_toml_limits(text, path);
   toml::table root;
   try {
@@ -440,12 +441,13 @@ Scenario parse_scenario(std::string_view text, const std::string& path) {
   s.text = std::string(text);
   read_document(root, s.params, path);
   resolve_edge_list(s.params, fs::path(path).parent_path());
+  assign_overrides(s.params, sets);
   try {
     check_scenario(s.params);
   } catch (const InputError& e) {
     const auto where = locate(root, e.key());
-    throw InputError(e.message(), path, static_cast<int>(where.line), static_cast<int>(where.column),
-                     e.key());
+    throw InputError(e.message() + (sets.empty() ? "" : " (with the --set overrides)"), path,
+                     static_cast<int>(where.line), static_cast<int>(where.column), e.key());
   }
   const auto where = locate(root, "network.edge_list");
   check_files(s.params,

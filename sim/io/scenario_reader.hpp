@@ -18,9 +18,10 @@ struct Scenario {
   std::string text;  ///< the file's text, unchanged
 };
 
-/// Reads and checks a scenario file.
+/// Reads and checks a scenario file, with `--set` assignments (as apply_overrides) applied before
+/// the checks between keys, so that an override can repair a combination the file gets wrong.
 /// @throws InputError naming the file when it cannot be read, and as parse_scenario otherwise
-Scenario load_scenario(const std::string& path);
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets = {});
 
 /// Reads and checks scenario text. Layout: one table per section (`[purchase]` holds
 /// `purchase.price` as `price = 50`), `[[segment]]` tables for the customer segments (when none is
@@ -31,7 +32,8 @@ Scenario load_scenario(const std::string& path);
 /// @throws InputError with file, line, column and key on a TOML syntax error, an unknown section
 ///         or key (with the closest known keys), a wrong type, a value out of range, a choice not
 ///         allowed, or a failed cross-parameter check of validate()
-Scenario parse_scenario(std::string_view text, const std::string& path);
+Scenario parse_scenario(std::string_view text, const std::string& path,
+                        const std::vector<std::string>& sets = {});
 
 /// Applies `--set` assignments in order, then validates the result. Forms: `key=value`,
 /// `segment.<name>.<key>=value`, `segment[<i>].<key>=value` (i 0-based). The value is read as a

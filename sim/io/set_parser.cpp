@@ -107,8 +107,12 @@ void apply_one(Params& p, const std::string& assignment) {
 
 }  // namespace
 
+void detail::assign_overrides(Params& params, const std::vector<std::string>& assignments) {
+  for (const auto& a : assignments) apply_one(params, a);
+}
+
 void apply_overrides(Scenario& s, const std::vector<std::string>& assignments) {
-  for (const auto& a : assignments) apply_one(s.params, a);
+  assign_overrides(s.params, assignments);
   try {
     check_scenario(s.params);
   } catch (const InputError& e) {

@@ -108,6 +108,13 @@ expect 2 "s_fixed\.toml:10.*market\.population.*intervenable" -- "$CXSIM" valida
 printf '%s[[strategy]]\nname = "a"\n[[strategy.intervention]]\nday = 45\npurchase.price = 55\n' "$HEAD_TOML" > s_late.toml
 expect 2 "s_late\.toml:9.*day 45.*horizon_days is 30" -- "$CXSIM" run s_late.toml -o out.h5
 expect 0 "valid" -- "$CXSIM" validate s_late.toml --set run.horizon_days=60
+# A --set override can repair a combination the file gets wrong: the checks between keys come
+# after the overrides (10 people cannot have 10 ties each; 4 they can).
+printf '[run]\nhorizon_days = 30\n[market]\npopulation = 10\n' > p10.toml
+expect 2 "p10\.toml.*network\.mean_degree.*must be below market\.population \(10\)" -- "$CXSIM" validate p10.toml
+expect 0 "valid" -- "$CXSIM" validate p10.toml --set network.mean_degree=4
+expect 2 "must be below market\.population \(10\) \(with the --set overrides\)" -- \
+  "$CXSIM" validate p10.toml --set network.mean_degree=12
 # A day written as a float beyond int64 is out of range before any conversion (which would be
 # undefined behaviour), and said as written.
 printf '%s[[strategy]]\nname = "a"\n[[strategy.intervention]]\nday = 9.3e18\npurchase.price = 55\n' "$HEAD_TOML" > s_huge.toml

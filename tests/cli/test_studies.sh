@@ -275,6 +275,11 @@ expect 2 "the study needs about .* of memory but this machine has" -- \
   --threads 2 -o never.h5
 check '[ ! -e never.h5 ]' "a rejected study wrote its output"
 
+# A --vary box whose points break a rule between keys: named as the --vary ranges' fault.
+expect 2 "error: --vary: the --vary ranges allow a scenario that is not valid: 'phone\.close_hour'" -- \
+  "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary phone.open_hour:22:23 --metric profit -q -o never.h5
+check '[ ! -e never.h5 ]' "a rejected study wrote its output"
+
 # ---- select ----------------------------------------------------------------------------------
 PRICE=("$SRC/scenarios/price.toml" --set market.population=3000 --set run.horizon_days=365 -q)
 if ! full; then  # a small file for the rejections below
