@@ -15,7 +15,7 @@ import pytest
 
 import cxsim
 from conftest import ROOT, run_cli
-from cxsim.report import write_report
+from cxsim.report import is_cxsim_report, write_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -175,7 +175,9 @@ def test_report_as_pdf(strategies, tmp_path):
     write_report(strategies, out)
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 50_000
-    assert not list(tmp_path.glob(".cxsim-report-*")), "no temporary files left behind"
+    assert not list(tmp_path.glob(".*cxsim-tmp-*")), "no temporary files left behind"
+    # cxsim's marker (in the document information): the PDF may be replaced by the next report
+    assert b"/CxsimReport (cxsim report" in data[-3000:] and is_cxsim_report(out)
 
 
 def test_python_m_cxsim_report_and_cxsim_report(cxsim_exe, strategies_toml, tmp_path, env):

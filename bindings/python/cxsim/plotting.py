@@ -235,11 +235,23 @@ def _finish_time_axis(ax: "Axes", results: "Results | None") -> None:
         ax.set_xlabel("")
 
 
+def intervention_day(intervention: dict[str, Any]) -> int | None:
+    """The first day (1-based) an intervention acts on: its ``day`` (0-based, as in scenario files)
+    plus one; None when the stored value is not a whole number (a damaged or foreign file)."""
+    value = intervention.get("day", 0)
+    try:
+        day = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return day + 1 if day == value else None
+
+
 def mark_interventions(ax: "Axes", results: "Results | None", strategies: Sequence[str],
                        colours: dict[str, str] | None = None) -> list[int]:
     """Dashed vertical lines at the days the given strategies change something (their
     interventions), each in its strategy's colour (``colours``, default: by position in
-    ``strategies``). Returns the days marked (1-based)."""
+    ``strategies``). Returns the days marked (1-based). Days outside the run (1 to its horizon)
+    are not marked: nothing changes on the chart there."""
     if results is None:
         return []
     marked = []
@@ -249,7 +261,9 @@ def mark_interventions(ax: "Axes", results: "Results | None", strategies: Sequen
         colour = (colours or {}).get(name, COLOURS[order.index(name) % len(COLOURS)])
         for intervention in s.interventions:
             # An intervention on day d (0-based, as in scenario files) acts from day d + 1 on (1-based).
-            day = int(intervention.get("day", 0)) + 1
+            day = intervention_day(intervention)
+            if day is None or not 1 <= day <= results.days:
+                continue
             ax.axvline(_day_x(results, day), color=colour, linestyle="--", linewidth=1.5, alpha=0.8)
             ax.annotate(f"{name}: day {day}", xy=(_day_x(results, day), 1.0), xycoords=("data", "axes fraction"),
                         xytext=(3, -3), textcoords="offset points", fontsize="x-small", color=colour,

@@ -17,18 +17,26 @@ HTML (charts are inline PNG images, no network) or PDF (the HTML printed by head
     cxsim report results.h5 -o report.html
     cxsim report results.h5 -o report.pdf            # needs chromium
     python3 -m cxsim report results.h5 -o report.html
+
+A report is written only to a new path or, with ``--force`` (``replace=True`` in
+:func:`write_report`), over a report cxsim wrote (:func:`is_cxsim_report`); see
+:func:`check_report_output` and :func:`publish_report`.
 """
 
 from __future__ import annotations
 
 import base64
+import errno
 import html
 import io
 import math
 import os
+import re
 import shutil
+import stat
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -36,13 +44,15 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from .plotting import intervention_day
 from .results import Results, load
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["render_report", "render_sensitivity_report", "write_report", "decision", "default_indifference", "holm",
-           "payback_day", "scenario_heading", "DEFAULT_CHARTS"]
+           "payback_day", "scenario_heading", "DEFAULT_CHARTS", "check_report_output", "default_report_path",
+           "is_cxsim_report", "publish_report"]
 
 # (metric, cumulative) drawn over time when the results have them.
 DEFAULT_CHARTS: tuple[tuple[str, bool], ...] = (
@@ -235,6 +245,7 @@ def decision(results: Results, objective: str = "profit", baseline: str | None =
     the choice from Kim and Nelson's procedure (:meth:`Results.select`, on the replications in the
     file: nothing is re-run) with the indifference zone ``indifference`` (default
     :func:`default_indifference`)."""
+    level = check_level(level)
     base = baseline or results.baseline
     figure = _core.find_figure(objective)
     names = results.strategies
@@ -274,9 +285,8 @@ def decision(results: Results, objective: str = "profit", baseline: str | None =
     if best != base and not table.empty:
         best_row = table[(table.strategy == best) & (table.figure == figure["id"])].iloc[0]
     selection = None
-    zone = float(indifference) if indifference is not None else default_indifference(results, figure["id"], base)
-    if not zone > 0:
-        raise _core.InputError(f"the indifference zone must be above 0, not {zone}")
+    zone = (check_indifference(indifference) if indifference is not None
+            else default_indifference(results, figure["id"], base))
     if len(names) > 1 and per_rep.shape[1] >= 2 and np.isfinite(per_rep).all():
         selection = results.select(figure["id"], indifference=zone, confidence=level,
                                    first_stage=min(10, per_rep.shape[1]), rerun=False)
@@ -405,10 +415,13 @@ def _strategies_section(results: Results, base: str) -> str:
             items.append(f"<li><code>{e(key)}</code> = {e(str(value))} from the start (day 1) "
                          f"(baseline {e(_value_text(key, params.get(key, '?')))})</li>")
         for intervention in row.interventions:
-            day = int(intervention.get("day", 0)) + 1
+            day = intervention_day(intervention)
+            when = (f"from day {day:,} (<code>day = {day - 1}</code> in the scenario" if day is not None
+                    else f"from day {e(str(intervention.get('day')))} (not a day number")
+            if day is not None and not 1 <= day <= results.days:
+                when += f"; outside the {results.days:,} days of this run: no effect on its figures"
             for key, value in _intervention_values(intervention).items():
-                items.append(f"<li><code>{e(key)}</code> = {e(str(value))} from day {day} "
-                             f"(<code>day = {day - 1}</code> in the scenario; baseline "
+                items.append(f"<li><code>{e(key)}</code> = {e(str(value))} {when}; baseline "
                              f"{e(_value_text(key, params.get(key, '?')))})</li>")
         if name == base:
             items = items or ["<li>the reference: nothing changed</li>"]
@@ -709,8 +722,7 @@ def render_sensitivity_report(sens: Any, title: str | None = None) -> str:
     a = sens.attributes
     labels = ", ".join(_plain(m) for m in sens.metrics)
     title = title or f"Which levers matter for {labels}"
-    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
-             f"<style>{_CSS}</style></head><body>", f"<h1>{e(title)}</h1>",
+    parts = [f"{_html_head()}<title>{e(title)}</title><style>{_CSS}</style></head><body>", f"<h1>{e(title)}</h1>",
              f'<p class="question" id="question"><b>Question:</b> which of {len(sens.keys)} assumptions move '
              f"{e(labels)} most, over the ranges studied?</p>"]
     import matplotlib
@@ -769,14 +781,14 @@ def render_report(results: Results, title: str | None = None, baseline: str | No
     a = results.attributes
     heading, question = scenario_heading(results)
     title = title or heading
-    base = baseline or results.baseline
-    results._strategy(base)
+    level = check_level(level)
+    if indifference is not None:
+        indifference = check_indifference(indifference)
+    base = check_baseline(results, baseline)
     kinds = results.plans.kind
     main = [n for n in results.strategies if kinds[n] != "sweep_point"]
     points = [n for n in results.strategies if kinds[n] == "sweep_point"]
-    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
-             f"<style>{_CSS}</style></head><body>",
-             f"<h1>{e(title)}</h1>"]
+    parts = [f"{_html_head()}<title>{e(title)}</title><style>{_CSS}</style></head><body>", f"<h1>{e(title)}</h1>"]
     if question:
         parts.append(f'<p class="question" id="question"><b>Question:</b> {e(question)}</p>')
     parts.append(f'<p class="meta">{results.replications} replications &times; {results.days:,} days, '
@@ -884,7 +896,7 @@ def _is_sensitivity_file(path: str | os.PathLike[str]) -> bool:
         with h5py.File(os.fspath(path), "r") as f:
             v = f.attrs.get("format", b"")
             return (v.decode() if isinstance(v, bytes) else str(v)) == "cxsim-sensitivity"
-    except (OSError, ValueError):
+    except Exception:  # h5py raises KeyError, OSError, ... on damaged files: load() names the problem
         return False
 
 
@@ -897,26 +909,498 @@ def _print_pdf(html_path: str, pdf_path: str) -> None:
     browser = chromium_executable()
     if browser is None:
         raise _core.InputError("a PDF report needs chromium (apt-get install chromium); write .html instead")
-    with tempfile.TemporaryDirectory(prefix="cxsim-chromium-") as profile:
+    profile = tempfile.mkdtemp(prefix="cxsim-chromium-")
+    try:
         cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
                "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--no-pdf-header-footer",
                f"--print-to-pdf={pdf_path}", "file://" + os.path.abspath(html_path)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    if done.returncode != 0 or not os.path.exists(pdf_path) or os.path.getsize(pdf_path) == 0:
-        raise RuntimeError(f"chromium could not print the PDF: {done.stderr[-1000:]}")
+        # Its own process group: on an error, a timeout or an interruption the browser and every
+        # helper process it started end with it.
+        browser_process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            _, stderr = browser_process.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            stderr = "it did not finish within 300 s"
+        finally:
+            _end_process_group(browser_process)
+    finally:
+        for attempt in range(5):  # helpers killed a moment ago may still be ending
+            shutil.rmtree(profile, ignore_errors=True)
+            if not os.path.exists(profile):
+                break
+            time.sleep(0.2)
+    if browser_process.returncode != 0 or not os.path.exists(pdf_path) or os.path.getsize(pdf_path) == 0:
+        raise RuntimeError(f"chromium could not print the PDF: {(stderr or '')[-1000:]}")
+
+
+def _end_process_group(process: subprocess.Popen) -> None:
+    """Kills what is left of the process group ``process`` leads, and reaps it."""
+    try:
+        os.killpg(process.pid, 9)
+    except OSError:
+        pass
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL was sent
+        pass
+
+
+# --- options ------------------------------------------------------------------------------------
+
+
+def check_level(level: Any, name: str = "level") -> float:
+    """``level`` as a float when it is a confidence level, a finite number in (0, 1); else
+    :class:`cxsim.InputError` naming ``name`` (``--level`` in the CLI) and what is allowed."""
+    value = _number(level, name, "a number in (0, 1), e.g. 0.95")
+    if not 0.0 < value < 1.0:
+        raise _core.InputError(f"{name}: got {_shown_value(level)}; allowed: a number in (0, 1), e.g. 0.95")
+    return value
+
+
+def check_indifference(indifference: Any, name: str = "indifference") -> float:
+    """``indifference`` as a float when it is a finite number above 0; else :class:`cxsim.InputError`."""
+    allowed = "a number above 0, in the objective's unit (a share: 0.01 is one percentage point)"
+    value = _number(indifference, name, allowed)
+    if not value > 0:
+        raise _core.InputError(f"{name}: got {_shown_value(indifference)}; allowed: {allowed}")
+    return value
+
+
+def check_baseline(results: Results, baseline: str | None, name: str = "baseline") -> str:
+    """The strategy the others are compared with: ``baseline`` when the results have it (else
+    :class:`cxsim.InputError` naming the results file and listing its strategies), or the file's
+    baseline."""
+    if not baseline:
+        return results.baseline
+    if baseline in results.strategies:
+        return baseline
+    names = results.strategies
+    shown = ", ".join(repr(n) for n in names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+    where = f"{results.path}: " if results.path else ""
+    raise _core.InputError(f"{where}{name}: no strategy {baseline!r} in these results; allowed: {shown}")
+
+
+def check_objective(results: Results, objective: str, baseline: str | None = None, name: str = "objective") -> str:
+    """The figure id of ``objective`` when it is a key figure or a metric the results have (else
+    :class:`cxsim.InputError` saying what is allowed)."""
+    key_ids = [f["id"] for f in _core.builtin_figures() if f["key"]]
+    allowed = f"a key figure ({', '.join(key_ids)}) or a metric of the results file (cxsim info lists them)"
+    try:
+        figure = _core.find_figure(str(objective))
+        results.key_figures(baseline or results.baseline, [figure["id"]])
+    except (KeyError, ValueError) as e:  # InputError is a ValueError
+        raise _core.InputError(f"{name}: got {_shown_value(objective)}; allowed: {allowed}") from e
+    return str(figure["id"])
+
+
+def _number(value: Any, name: str, allowed: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise _core.InputError(f"{name}: got {_shown_value(value)}; allowed: {allowed}")
+    return number
+
+
+def _shown_value(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- where a report may be written ------------------------------------------------------------------
+#
+# The rules of `cxsim run` for results files (sim/io/output_path.cpp, docs/reliability.md), for
+# reports: a new path, or (only when replacing is allowed) a regular file that is a report cxsim
+# wrote. Never a symlink, directory, FIFO, socket, device, the results or sensitivity file being
+# read, or any other file. The report is written in a private directory next to the target and
+# published by a rename (a hard link when the target is new, so that nothing is replaced).
+
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
+_GENERATOR = "cxsim report"
+_HTML_START = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="generator" content="'
+_PDF_MARK = b"/CxsimReport (cxsim report"
+_TEMP_MARKER = ".cxsim-tmp-"  # as the temporary directories of `cxsim run`
+_STALE_SECONDS = 24 * 3600
+
+
+def _html_head() -> str:
+    """The start of every report: the generator tag :func:`is_cxsim_report` recognises."""
+    return f'{_HTML_START}{_GENERATOR} {html.escape(str(_core.__version__))}">'
+
+
+def is_cxsim_report(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a regular file (not a symlink) holding a report cxsim wrote: HTML that
+    starts with cxsim's generator tag, or a PDF whose last update carries cxsim's marker."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            return False
+        start = (_HTML_START + _GENERATOR + " ").encode()
+        head = os.pread(fd, len(start), 0)
+        if head == start:
+            return True
+        if head.startswith(b"%PDF-"):
+            n = min(now.st_size, 4096)
+            tail = os.pread(fd, n, now.st_size - n)
+            return _PDF_MARK in tail and tail.rstrip().endswith(b"%%EOF")
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class ReportTarget:
+    """Where :func:`publish_report` writes, as :func:`check_report_output` accepted it."""
+
+    path: str
+    replace: bool  # an existing report cxsim wrote may be replaced
+    exists: bool = False  # there is one to replace
+    mode: int | None = None  # its permission bits, kept
+    owner: tuple[int, int] | None = None  # its owner and group, kept when running as root
+    protected: tuple[tuple[tuple[int, int], str], ...] = ()  # ((st_dev, st_ino), what it is): never written
+    how_to_replace: str = "use --force"
+    published: bool = False  # the rename is done
+
+    @property
+    def pdf(self) -> bool:
+        return self.path.lower().endswith(".pdf")
+
+
+def _refused(path: str, reason: str) -> _core.InputError:
+    return _core.InputError(f"{path}: refusing to write: {reason}")
+
+
+def _split(path: str) -> tuple[str, str]:
+    directory, name = os.path.split(path)
+    return directory or ".", name
+
+
+def _check_existing(target: ReportTarget, st: os.stat_result) -> None:
+    """Refuses an existing entry at target.path that must not be replaced."""
+    path = target.path
+    if stat.S_ISLNK(st.st_mode):
+        raise _refused(path, "the output path is a symbolic link; cxsim writes a report only to a new path or over "
+                             "a report it wrote (the link was left as it was)")
+    if stat.S_ISDIR(st.st_mode):
+        raise _refused(path, "the output path is a directory; give a file name (the directory was left as it was)")
+    if not stat.S_ISREG(st.st_mode):
+        raise _refused(path, "the output path is a special file (device, FIFO or socket), not a regular file; it "
+                             "was left as it was")
+    for identity, what in target.protected:
+        if (st.st_dev, st.st_ino) == identity:
+            raise _refused(path, f"the output path is {what}; choose another output path (it was left as it was)")
+    if not is_cxsim_report(path):
+        raise _core.InputError(f"{path}: refusing to replace a file that is not a report cxsim wrote (it was left "
+                               "as it was); choose another output path")
+    if not target.replace:
+        raise _core.InputError(f"{path}: a report exists already; {target.how_to_replace} to replace a report "
+                               "cxsim wrote, or choose another output path (it was left as it was)")
+
+
+def _temp_prefix(name: str) -> str:
+    return "." + name[:100] + _TEMP_MARKER
+
+
+def _remove_temp_dir(parent_fd: int, name: str) -> None:
+    """Removes a temporary directory of ours: the files in it (never following symlinks), then
+    the directory. Errors are ignored."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent_fd)
+    except OSError:
+        return
+    try:
+        for inner in os.listdir(fd):
+            try:
+                if not stat.S_ISDIR(os.stat(inner, dir_fd=fd, follow_symlinks=False).st_mode):
+                    os.unlink(inner, dir_fd=fd)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(name, dir_fd=parent_fd)
+    except OSError:
+        pass
+
+
+def _with_directory(directory: str, action: Any) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        action(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temps(directory: str, name: str) -> None:
+    """Removes the temporary directories of dead writers of ``name`` (their process is gone, or
+    older than a day): only this user's directories, never following symlinks."""
+    prefix = _temp_prefix(name)
+
+    def clean(fd: int) -> None:
+        for entry in os.listdir(fd):
+            if not entry.startswith(prefix):
+                continue
+            pid_text = entry[len(prefix):].split("-", 1)[0]
+            if not pid_text.isdigit() or int(pid_text) <= 0:
+                continue
+            pid = int(pid_text)
+            try:
+                st = os.stat(entry, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+                continue
+            try:
+                os.kill(pid, 0)
+                dead = False
+            except ProcessLookupError:
+                dead = True
+            except OSError:
+                dead = False
+            if (dead and pid != os.getpid()) or time.time() - st.st_mtime > _STALE_SECONDS:
+                _remove_temp_dir(fd, entry)
+
+    _with_directory(directory, clean)
+
+
+def check_report_output(path: str | os.PathLike[str], *, replace: bool = False,
+                        protected: Sequence[tuple[str | os.PathLike[str] | None, str]] = (),
+                        how_to_replace: str = "use --force") -> ReportTarget:
+    """Checks, in milliseconds and before anything is rendered, that a report may be written at
+    ``path``: a name ending in .html, .htm or .pdf, in a directory that exists and where a file
+    can be created; nothing there, or (only with ``replace``) a regular file that is a report
+    cxsim wrote (:func:`is_cxsim_report`). Symlinks (even dangling), directories, FIFOs, sockets,
+    devices, the ``protected`` files ((path, what it is): the results and sensitivity files read)
+    and any other file are refused with :class:`cxsim.InputError`, and left as they were."""
+    path = os.fspath(path)
+    if not path:
+        raise _core.InputError("the output path is empty; give a file name ending in .html or .pdf")
+    directory, name = _split(path)
+    if name in ("", ".", ".."):
+        raise _core.InputError(f"{path}: the output path names a directory; give a file name ending in .html or .pdf")
+    target = ReportTarget(path, replace, how_to_replace=how_to_replace)
+    idents = []
+    for file, what in protected:
+        if file is None:
+            continue
+        try:
+            known = os.stat(file)
+        except (OSError, ValueError):
+            continue
+        idents.append(((known.st_dev, known.st_ino), what))
+    target.protected = tuple(idents)
+
+    try:
+        dir_st = os.stat(directory)
+    except OSError as e:
+        raise _core.InputError(f"{path}: cannot write the report: directory '{directory}': {e.strerror}") from None
+    if not stat.S_ISDIR(dir_st.st_mode):
+        raise _core.InputError(f"{path}: cannot write the report: '{directory}' is not a directory")
+    try:
+        st: os.stat_result | None = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise _core.InputError(f"{path}: cannot write the report: {e.strerror}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _check_existing(target, st)  # refuses: symlink, directory or special file
+    suffix = os.path.splitext(name)[1]
+    if suffix.lower() not in REPORT_SUFFIXES:
+        raise _core.InputError(f"{path}: the output must end in .html, .htm or .pdf (got "
+                               f"{repr(suffix) if suffix else 'no extension'}); nothing was written"
+                               + ("; the file there was left as it was" if st is not None else ""))
+    if st is not None:
+        _check_existing(target, st)
+        target.exists = True
+        target.mode = stat.S_IMODE(st.st_mode)
+        target.owner = (st.st_uid, st.st_gid)
+    if target.pdf and chromium_executable() is None:
+        raise _core.InputError(f"{path}: a PDF report needs chromium (apt-get install chromium); write .html instead")
+
+    _remove_stale_temps(directory, name)
+    # Writable? Create and remove a private directory: this covers permissions, read-only mounts
+    # and root, which access(2) does not.
+    try:
+        probe = tempfile.mkdtemp(prefix=_temp_prefix(name) + f"{os.getpid()}-", dir=directory)
+        os.rmdir(probe)
+    except OSError as e:
+        raise _core.InputError(f"{path}: cannot write the report in directory '{directory}': {e.strerror}") from None
+    return target
+
+
+def default_report_path(results_path: str | os.PathLike[str], suffix: str = ".html") -> str:
+    """The report's name when none is given: the results file's stem with ``suffix`` in the
+    current directory, or ``-2``, ``-3``, ... when that is taken (an existing file is never
+    replaced)."""
+    stem = os.path.splitext(os.path.basename(os.fspath(results_path).rstrip("/")))[0]
+    if not stem or stem.startswith("."):
+        stem = "report" + stem
+    for n in range(1, 100000):
+        candidate = stem + suffix if n == 1 else f"{stem}-{n}{suffix}"
+        try:
+            os.lstat(candidate)
+        except FileNotFoundError:
+            return candidate
+        except OSError:
+            continue
+    raise _core.InputError(f"no free report name of the form {stem}-N{suffix} here; give one with -o")
+
+
+def _write_new(path: str, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _pdf_text(text: str) -> str:
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _mark_pdf(path: str, title: str) -> bool:
+    """Appends to the PDF Chromium printed an incremental update (PDF 1.7, 7.5.6) whose document
+    information carries the title and cxsim's marker. Returns False (the file unchanged) when
+    the trailer is not the plain kind expected; such a PDF is never replaced later."""
+    version = str(_core.__version__).replace("(", "").replace(")", "").replace("\\", "")
+    with open(path, "r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        n = min(size, 4096)
+        f.seek(size - n)
+        tail = f.read(n)
+        found = list(re.finditer(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", tail, re.S))
+        if not found or b"<<" in found[-1].group(1) or b"/Encrypt" in found[-1].group(1):
+            return False
+        trailer = found[-1].group(1)
+        count = re.search(rb"/Size\s+(\d+)", trailer)
+        root = re.search(rb"/Root\s+(\d+\s+\d+\s+R)", trailer)
+        if not count or not root:
+            return False
+        number, prev = int(count.group(1)), int(found[-1].group(2))
+        lead = b"" if tail.endswith(b"\n") else b"\n"
+        start = size + len(lead)
+        info = (f"{number} 0 obj\n<</Title {_pdf_text(title)}\n/Creator (cxsim report {version})\n"
+                f"/Producer (Chromium, headless)\n/CxsimReport (cxsim report {version})>>\nendobj\n").encode()
+        xref = (f"xref\n{number} 1\n{start:010d} 00000 n \ntrailer\n<</Size {number + 1}\n/Root "
+                f"{root.group(1).decode()}\n/Info {number} 0 R\n/Prev {prev}>>\nstartxref\n{start + len(info)}\n"
+                "%%EOF\n").encode()
+        f.write(lead + info + xref)
+    return True
+
+
+def _link_new(file: str, target: ReportTarget) -> None:
+    """Publishes ``file`` at a path that was free: a hard link, which never replaces anything."""
+    try:
+        os.link(file, target.path, follow_symlinks=False)
+        return
+    except FileExistsError:
+        pass
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS, errno.EXDEV):
+            raise
+        # A file system without hard links: check once more and rename.
+        if not os.path.lexists(target.path):
+            os.rename(file, target.path)
+            return
+    raise _core.InputError(f"{target.path}: another process created this file while cxsim was writing the report; "
+                           "it was left as it is and the report was not written")
+
+
+def _commit(file: str, target: ReportTarget) -> None:
+    fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        if target.mode is not None:
+            os.fchmod(fd, target.mode)  # a replaced report keeps its permission bits
+        if target.owner is not None and os.geteuid() == 0:
+            _ignore_errors(os.fchown, fd, *target.owner)  # and, for root, its owner
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    # The commit: the target must still be what check_report_output() accepted.
+    try:
+        st: os.stat_result | None = os.lstat(target.path)
+    except FileNotFoundError:
+        st = None
+    if st is None:
+        _link_new(file, target)
+    else:
+        try:
+            _check_existing(target, st)
+        except _core.InputError as e:
+            if not target.exists:
+                raise _core.InputError(f"{target.path}: another process created this file while cxsim was writing "
+                                       f"the report; it was left as it is and the report was not written ({e})"
+                                       ) from None
+            raise
+        os.replace(file, target.path)  # replaces the directory entry: never writes through a link
+    target.published = True
+    _with_directory(_split(target.path)[0], lambda d: _ignore_errors(os.fsync, d))
+
+
+def _ignore_errors(action: Any, *args: Any) -> None:
+    try:
+        action(*args)
+    except OSError:
+        pass
+
+
+def publish_report(text: str, target: ReportTarget) -> str:
+    """Writes the report ``text`` (HTML; printed to PDF when the target ends in .pdf) in a private
+    temporary directory ``.<name>.cxsim-tmp-<pid>-<random>/`` next to the target and renames it
+    onto ``target.path`` (checked again right before): a complete report or nothing; the
+    temporary directory is removed on any error or interruption. Returns the path."""
+    directory, name = _split(target.path)
+    try:
+        temp = tempfile.mkdtemp(prefix=_temp_prefix(name) + f"{os.getpid()}-", dir=directory)
+    except OSError as e:
+        raise _core.InputError(f"{target.path}: cannot write the report in directory '{directory}': "
+                               f"{e.strerror}") from None
+    try:
+        file = os.path.join(temp, name)
+        if target.pdf:
+            source = os.path.join(temp, "source.html")
+            _write_new(source, text.encode("utf-8"))
+            _print_pdf(source, file)
+            match = re.search(r"<title>(.*?)</title>", text, re.S)
+            _mark_pdf(file, html.unescape(match.group(1)) if match else "cxsim report")
+        else:
+            _write_new(file, text.encode("utf-8"))
+        _commit(file, target)
+    except OSError as e:
+        raise _core.InputError(f"{target.path}: cannot write the report: {e.strerror or e}") from None
+    finally:
+        parent = os.path.dirname(temp)
+        _with_directory(parent, lambda d: _remove_temp_dir(d, os.path.basename(temp)))
+    return target.path
 
 
 def write_report(results: Results | str | os.PathLike[str], output: str | os.PathLike[str],
                  title: str | None = None, baseline: str | None = None, level: float = 0.95,
                  objective: str = "profit", indifference: float | None = None,
-                 sensitivity: Any = None) -> str:
+                 sensitivity: Any = None, *, replace: bool = True) -> str:
     """Writes the report: one self-contained HTML file (inline PNG charts, no network needed),
     or a PDF when ``output`` ends in ``.pdf`` (the HTML printed by headless Chromium).
 
     Args:
-        results: a :class:`Results`, or the path of a results file.
-        output: the file to write (replaced atomically: a complete file or none).
+        results: a :class:`Results`, a :class:`cxsim.studies.Sensitivity`, or the path of a
+            results file.
+        output: the file to write, ending in .html, .htm or .pdf: a new path, or a report cxsim
+            wrote (replaced atomically: a complete file or none). Anything else there (another
+            file, a symlink, a directory, a FIFO, the results file itself) raises
+            :class:`cxsim.InputError` before anything is rendered, and is left as it was.
         title: the title (default: ``run.title``, else the scenario's first comment line).
         baseline: the strategy others are compared with (default: ``baseline`` or the first).
         level: confidence level of the intervals.
@@ -926,42 +1410,35 @@ def write_report(results: Results | str | os.PathLike[str], output: str | os.Pat
         sensitivity: a :class:`cxsim.studies.Sensitivity` or the path of a ``cxsim sensitivity``
             file: adds "Which assumptions matter" (tornado and index charts). When ``results``
             itself is a sensitivity file, the report is that study's.
+        replace: whether an existing report cxsim wrote at ``output`` may be replaced (never any
+            other file).
 
     Returns:
         The output path.
     """
-    from .studies import read_sensitivity
+    from .studies import Sensitivity, read_sensitivity
 
+    level = check_level(level)
+    if indifference is not None:
+        indifference = check_indifference(indifference)
+    protected: list[tuple[str | os.PathLike[str] | None, str]] = []
+    if isinstance(results, (str, os.PathLike)):
+        protected.append((results, "the results file being reported"))
+    elif isinstance(results, Results) and results.path:
+        protected.append((results.path, "the results file being reported"))
+    if isinstance(sensitivity, (str, os.PathLike)):
+        protected.append((sensitivity, "the sensitivity file being reported"))
+    if isinstance(results, (str, os.PathLike)):
+        results = read_sensitivity(results) if _is_sensitivity_file(results) else load(results)
     if isinstance(sensitivity, (str, os.PathLike)):
         sensitivity = read_sensitivity(sensitivity)
     if isinstance(results, Results):
+        check_baseline(results, baseline)
+        check_objective(results, objective, baseline)
+    target = check_report_output(output, replace=replace, protected=protected, how_to_replace="pass replace=True")
+    if isinstance(results, Sensitivity):
+        text = render_sensitivity_report(results, title=title)
+    else:
         text = render_report(results, title=title, baseline=baseline, level=level, objective=objective,
                              indifference=indifference, sensitivity=sensitivity)
-    elif _is_sensitivity_file(results):
-        text = render_sensitivity_report(read_sensitivity(results), title=title)
-    else:
-        text = render_report(load(results), title=title, baseline=baseline, level=level, objective=objective,
-                             indifference=indifference, sensitivity=sensitivity)
-    output = os.fspath(output)
-    pdf = output.lower().endswith(".pdf")
-    directory = os.path.dirname(os.path.abspath(output))
-    fd, tmp = tempfile.mkstemp(prefix=".cxsim-report-", suffix=".pdf" if pdf else ".html", dir=directory)
-    os.close(fd)
-    source = None
-    try:
-        if pdf:
-            fd, source = tempfile.mkstemp(prefix=".cxsim-report-", suffix=".html", dir=directory)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.remove(tmp)
-            _print_pdf(source, tmp)
-        else:
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, output)
-    finally:
-        for path in (tmp, source):
-            if path and os.path.exists(path):
-                os.remove(path)
-    return output
+    return publish_report(text, target)

@@ -248,6 +248,8 @@ def read_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
             if probe.read(8) != b"\x89HDF\r\n\x1a\n":
                 raise _core.ResultsError(f"{path}: not an HDF5 file (write one with cxsim sensitivity -o FILE.h5)")
         return _read_sensitivity(path, text)
+    except _core.InputError:
+        raise
     except OSError as e:
         raise _core.ResultsError(f"{path}: cannot read: {e.strerror or e}") from None
     except (KeyError, ValueError, IndexError, TypeError) as e:
