@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace cxsim {
 
@@ -98,6 +99,15 @@ class InputError : public std::runtime_error {
   int column_ = 0;
   std::string key_;
 };
+
+/// A value the user wrote, quoted for a message: cut to 80 bytes ("...") and made safe as
+/// InputError::clean makes it, so that what is allowed, said after it, survives the message's cut.
+inline std::string quoted_value(std::string_view text) {
+  std::string out(1, '\'');
+  out += InputError::clean(std::string(text), 80, false);
+  out += '\'';
+  return out;
+}
 
 /// A run stopped on request (Ctrl-C in Python, a signal in the CLI). Nothing is written.
 class Cancelled : public std::runtime_error {

@@ -225,7 +225,7 @@ std::vector<std::int64_t> parse_list(const ParamSpec& spec, std::string_view tex
   while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
   if (!rest.empty() && rest.front() == '[') {
     if (rest.back() != ']')
-      throw InputError("'" + std::string(text) + "' is not a list; allowed: " + allowed_text(spec), "", 0, 0,
+      throw InputError(quoted_value(text) + " is not a list; allowed: " + allowed_text(spec), "", 0, 0,
                        std::string(spec.key));
     rest = rest.substr(1, rest.size() - 2);
   }
@@ -239,8 +239,8 @@ std::vector<std::int64_t> parse_list(const ParamSpec& spec, std::string_view tex
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (ec != std::errc() || end != item.data() + item.size())
-      throw InputError("'" + std::string(item) + "' in '" + std::string(text) +
-                           "' is not a whole number; allowed: " + allowed_text(spec),
+      throw InputError(quoted_value(item) + " in " + quoted_value(text) +
+                           " is not a whole number; allowed: " + allowed_text(spec),
                        "", 0, 0, std::string(spec.key));
     values.push_back(v);
     if (comma == std::string_view::npos) break;
@@ -254,7 +254,7 @@ std::vector<std::int64_t> parse_list(const ParamSpec& spec, std::string_view tex
 
 void set_param_from_string(Params& params, const ParamSpec& spec, std::string_view text) {
   const auto bad = [&] {
-    return InputError("'" + std::string(text) + "' is not valid; allowed: " + allowed_text(spec), "", 0, 0,
+    return InputError(quoted_value(text) + " is not valid; allowed: " + allowed_text(spec), "", 0, 0,
                       std::string(spec.key));
   };
   std::visit(
@@ -292,8 +292,8 @@ void validate(const Params& params) {
           using V = std::decay_t<decltype(value)>;
           if constexpr (std::is_same_v<V, std::string>) {
             if (spec.type == ParamType::choice && !in_choice(spec.allowed, value))
-              throw InputError("'" + value + "' is not valid; allowed: " + allowed_text(spec), "", 0, 0,
-                               std::string(spec.key));
+              throw InputError(quoted_value(value) + " is not valid; allowed: " + allowed_text(spec), "", 0,
+                               0, std::string(spec.key));
           } else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>) {
             check_list(spec, value);
           } else if constexpr (!std::is_same_v<V, bool>) {
@@ -303,12 +303,12 @@ void validate(const Params& params) {
         spec.member);
   }
   if (!params.run_start_date.empty() && !is_calendar_date(params.run_start_date))
-    throw InputError(
-        "'" + params.run_start_date + "' is not a date; allowed: YYYY-MM-DD (e.g. 2026-01-01) or empty", "",
-        0, 0, "run.start_date");
+    throw InputError(quoted_value(params.run_start_date) +
+                         " is not a date; allowed: YYYY-MM-DD (e.g. 2026-01-01) or empty",
+                     "", 0, 0, "run.start_date");
   if (params.finance_currency.size() > 16)
-    throw InputError("'" + params.finance_currency +
-                         "' is too long for a currency; allowed: up to 16 bytes "
+    throw InputError(quoted_value(params.finance_currency) +
+                         " is too long for a currency; allowed: up to 16 bytes "
                          "(e.g. EUR, USD)",
                      "", 0, 0, "finance.currency");
   if (params.segments.empty()) throw InputError("at least one segment is needed", "", 0, 0, "segment");

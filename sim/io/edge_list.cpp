@@ -96,8 +96,10 @@ class LineParser {
 
 Network read_edge_list(const std::string& path, std::uint32_t n, std::uint32_t first, std::uint32_t count) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError("cannot read the edge list: it is a directory", path, 0, 0, kKey);
+  // Refused before opening: a FIFO would block, a device never end.
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw InputError("cannot read the edge list: not a regular file (a directory, FIFO, socket or device)",
+                     path, 0, 0, kKey);
   std::ifstream in(path);
   if (!in)
     throw InputError(std::string("cannot open the edge list: ") + std::strerror(errno), path, 0, 0, kKey);

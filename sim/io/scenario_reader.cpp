@@ -209,7 +209,7 @@ void set_param(Params& p, const ParamSpec& spec, const toml::node& n, const Site
           if (spec.type == ParamType::choice) {
             const auto options = choices(spec.allowed);
             if (std::find(options.begin(), options.end(), s->get()) == options.end())
-              throw at.error("'" + s->get() + "' is not valid; allowed: " + allowed_text(spec) + "; " +
+              throw at.error(quoted_value(s->get()) + " is not valid; allowed: " + allowed_text(spec) + "; " +
                              did_you_mean(closest(s->get(), options, 1)));
           }
           value = s->get();
@@ -298,9 +298,14 @@ void resolve_edge_list(Params& p, const fs::path& base) {
 void check_files(const Params& p, const Site& at) {
   if (p.network_kind != "edge_list") return;
   std::error_code ec;
-  if (!fs::is_regular_file(p.network_edge_list, ec))
+  const fs::file_status status = fs::status(p.network_edge_list, ec);
+  if (!fs::exists(status))
     throw at.error("edge-list file '" + p.network_edge_list +
                    "' not found (a relative path is read from the scenario file's directory)");
+  if (!fs::is_regular_file(status))
+    throw at.error(
+        "edge-list file '" + p.network_edge_list +
+        "' is not a regular file (a directory, FIFO, socket or device); allowed: a text file of ties");
 }
 
 // ---- reading a document ----------------------------------------------------------------------

@@ -42,11 +42,11 @@ toml::table override_value(const std::string& value, bool text_key, const Site& 
     if (doc.size() == 1 && doc.contains("v") && (!text_key || doc["v"].is_string())) return doc;
   } catch (const toml::parse_error&) {
   }
-  if (!text_key) throw at.error("expected " + expected + ", got '" + value + "'");
+  if (!text_key) throw at.error("expected " + expected + ", got " + quoted_value(value));
   try {
     return toml::parse("v = " + toml_string(value));  // also checks the text is valid UTF-8
   } catch (const toml::parse_error& e) {
-    throw at.error("'" + value + "' is not valid text: " + std::string(e.description()));
+    throw at.error(quoted_value(value) + " is not valid text: " + std::string(e.description()));
   }
 }
 

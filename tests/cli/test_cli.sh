@@ -115,6 +115,13 @@ expect 2 "p10\.toml.*network\.mean_degree.*must be below market\.population \(10
 expect 0 "valid" -- "$CXSIM" validate p10.toml --set network.mean_degree=4
 expect 2 "must be below market\.population \(10\) \(with the --set overrides\)" -- \
   "$CXSIM" validate p10.toml --set network.mean_degree=12
+# A long bad value is cut in the message, so that what is allowed survives the message's own cut.
+{ printf '[run]\nhorizon_days = 30\n[market]\npopulation = 500\n[finance]\ncurrency = "'; printf 'E%.0s' $(seq 3000); printf '"\n'; } > long_currency.toml
+expect 2 "long_currency\.toml:6.*'E{80}\.\.\.' is too long for a currency; allowed: up to 16 bytes" -- "$CXSIM" validate long_currency.toml
+# An edge list that is a directory is said to be one, not "not found".
+mkdir -p ties.d
+printf '[run]\nhorizon_days = 30\n[market]\npopulation = 100\n[network]\nkind = "edge_list"\nedge_list = "ties.d"\n' > ties_dir.toml
+expect 2 "ties_dir\.toml:7.*network\.edge_list.*is not a regular file" -- "$CXSIM" validate ties_dir.toml
 # A day written as a float beyond int64 is out of range before any conversion (which would be
 # undefined behaviour), and said as written.
 printf '%s[[strategy]]\nname = "a"\n[[strategy.intervention]]\nday = 9.3e18\npurchase.price = 55\n' "$HEAD_TOML" > s_huge.toml
