@@ -272,12 +272,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
     study_on_root([&] {
       if (cache->resumed() == 0) cache->remove();
     });
-    // A candidate inside the [[free]] box broke a rule between keys (two shares summing above 1):
-    // the box is the targets file's, so is the error.
-    if (!e.file().empty()) throw;
-    throw InputError("the [[free]] ranges allow a scenario that is not valid: '" + e.key() +
-                         "': " + e.message() + "; narrow the ranges so that every combination is valid",
-                     a.targets);
+    throw_box_error(e, "the [[free]] ranges", a.targets);  // the box is the targets file's
   }
   progress.finish();
 

@@ -176,11 +176,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
       rep.sobol = r.indices;
     }
   } catch (const InputError& e) {
-    // A point inside the --vary box broke a rule between keys (open_hour 22 with close_hour 22).
-    if (!e.file().empty()) throw;
-    throw InputError("the --vary ranges allow a scenario that is not valid: '" + e.key() +
-                         "': " + e.message() + "; narrow the ranges so that every combination is valid",
-                     "--vary");
+    throw_box_error(e, "the --vary ranges", "--vary");  // e.g. open_hour 22 with close_hour 22
   }
   progress.finish();
   study_on_root([&] {
