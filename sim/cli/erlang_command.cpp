@@ -20,9 +20,10 @@ std::string erlang_report(const ErlangOptions& o) {
     throw InputError("must be a share in (0, 1), e.g. 0.8", "", 0, 0, "--service-level");
   if (!(o.patience_s >= 0 && std::isfinite(o.patience_s)))
     throw InputError("must be 0 (none: Erlang C) or more seconds", "", 0, 0, "--patience");
-  if (o.agents < 0)
-    throw InputError("must be 1 or more (or 0: around the fewest agents that meet the target)", "", 0, 0,
-                     "--agents");
+  if (o.agents < 0 || o.agents > kMaxErlangAgents)
+    throw InputError("must be 1 to " + std::to_string(kMaxErlangAgents) +
+                         " (or 0: around the fewest agents that meet the target)",
+                     "", 0, 0, "--agents");
   const double load = o.arrivals_per_hour * o.handle_s / 3600.0;
   const bool with_patience = o.patience_s > 0;
   const int needed = with_patience
@@ -33,16 +34,16 @@ std::string erlang_report(const ErlangOptions& o) {
 
   std::string out;
   char line[200];
-  std::snprintf(
-      line, sizeof line, "%s: %.4g arrivals/hour x %.4g s = %.4g Erlangs%s\n",
-      with_patience ? "Erlang A (M/M/n+M)" : "Erlang C (M/M/n)", o.arrivals_per_hour, o.handle_s, load,
-      with_patience ? (", mean patience " + std::to_string(static_cast<long>(o.patience_s)) + " s").c_str()
-                    : "");
+  char patience[64] = "";
+  if (with_patience) std::snprintf(patience, sizeof patience, ", mean patience %.4g s", o.patience_s);
+  std::snprintf(line, sizeof line, "%s: %.4g arrivals/hour x %.4g s = %.4g Erlangs%s\n",
+                with_patience ? "Erlang A (M/M/n+M)" : "Erlang C (M/M/n)", o.arrivals_per_hour, o.handle_s,
+                load, patience);
   out += line;
   std::snprintf(line, sizeof line, "%7s %8s %9s %10s %10s%s\n", "agents", "P(wait)", "SL", "ASA (s)",
                 "occupancy", with_patience ? "  P(abandon)" : "");
   out += line;
-  for (int n = first; n <= centre + 3; ++n) {
+  for (int n = first; n <= std::min(centre + 3, kMaxErlangAgents); ++n) {
     if (with_patience) {
       const ErlangA a = erlang_a(load, n, o.handle_s, o.patience_s, o.target_s);
       std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %10.2f %10.3f %11.4f%s\n", n, a.p_wait,

@@ -4,7 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <string>
-#include <vector>
+
+#include <boost/math/special_functions/gamma.hpp>
 
 #include "core/errors.hpp"
 
@@ -12,8 +13,7 @@ namespace cxsim {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// Agents beyond this are not a contact centre; it bounds the staffing searches.
-constexpr int kMaxAgents = 10'000'000;
+constexpr int kMaxAgents = kMaxErlangAgents;
 
 void require(bool ok, const char* key, const std::string& what) {
   if (!ok) throw InputError(what, {}, 0, 0, key);
@@ -57,46 +57,51 @@ ErlangC erlang_c_from_b(double load, int n, double b, double handle_s, double ta
   return r;
 }
 
-// Share of arrivals that find i = 0..J-1 contacts ahead in the queue (given all agents busy) and
-// get answered within `target_s`. A waiting contact with i ahead moves up at rate n mu + i theta
-// (a service ends or one ahead abandons), is answered from i = 0 at rate n mu, and abandons at
-// rate theta. This pure-death chain with killing is solved by uniformisation in slices short enough
-// that exp(-Lambda dt) stays far from underflow.
-double answered_within(std::vector<double> v, int n, double mu, double theta, double target_s) {
-  const auto tail = v.size();
-  const double lambda_u = n * mu + static_cast<double>(tail) * theta;  // >= every state's out-rate
-  std::vector<double> w(tail), acc(tail);
-  double served = 0;
-  double remaining = target_s;
-  while (remaining > 0) {
-    const double dt = std::min(remaining, 30.0 / lambda_u);
-    remaining -= dt;
-    const double x = lambda_u * dt;
-    double p = std::exp(-x), cumulative = p, served_steps = 0, served_slice = 0;
-    w = v;
-    for (std::size_t i = 0; i < tail; ++i) acc[i] = p * w[i];
-    for (int m = 1; cumulative < 1 - 1e-15 || m < x; ++m) {
-      served_steps += w[0] * n * mu / lambda_u;
-      for (std::size_t i = 0; i < tail; ++i) {
-        const double move = n * mu + static_cast<double>(i) * theta;
-        const double from_behind =
-            i + 1 < tail ? w[i + 1] * (move + theta) / lambda_u : 0.0;  // i+1 ahead moves to i
-        w[i] = w[i] * (1 - (move + theta) / lambda_u) + from_behind;
-      }
-      p *= x / m;
-      cumulative += p;
-      for (std::size_t i = 0; i < tail; ++i) acc[i] += p * w[i];
-      served_slice += p * served_steps;
-      if (m > 100000) break;  // x <= 30: never reached; a guard against a NaN loop
-    }
-    v.swap(acc);
-    served += served_slice;
-  }
-  return served;
+// Boost's incomplete gamma functions with overflow and underflow returned as +inf and 0, not thrown.
+using GammaPolicy = boost::math::policies::policy<
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::underflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>>;
+
+// P(s, y) - P(s, z) for z <= y (P: the regularised lower incomplete gamma function), from the tail
+// that keeps the difference exact.
+double gamma_p_difference(double s, double y, double z) {
+  if (!(z < y)) return 0;
+  if (boost::math::gamma_p(s, z, GammaPolicy()) > 0.5)
+    return boost::math::gamma_q(s, z, GammaPolicy()) - boost::math::gamma_q(s, y, GammaPolicy());
+  return boost::math::gamma_p(s, y, GammaPolicy()) - boost::math::gamma_p(s, z, GammaPolicy());
 }
 
+// M(s, y) = sum_k y^k / ((s+1)(s+2)...(s+k)), and sum_k k y^k / (...), for y < s + 1, where the
+// terms fall at least geometrically: they stop below 1e-17 of the sum.
+struct KummerSums {
+  double sum = 0, weighted = 0;
+};
+KummerSums kummer_series(double s, double y) {
+  KummerSums r{1, 0};
+  double term = 1;
+  for (double k = 1;; ++k) {
+    term *= y / (s + k);
+    r.sum += term;
+    r.weighted += k * term;
+    if (term < 1e-17 * r.sum && y < s + k) return r;
+  }
+}
+
+// Erlang A without truncating the chain, in O(1) beyond Erlang B (the queue at any load).
+// With a = n mu / theta and x = lambda / theta, the weights of the states with all agents busy and
+// j waiting, relative to j = 0 (pi_n), are t_j = x^j / ((a+1)...(a+j)): they sum to S = M(a, x).
+// A contact that finds j waiting is answered after j + 1 moves (a service ends or one ahead
+// abandons) at rates theta (a + i), i = j..0, if its own Exp(theta) patience lasts: with V that
+// wait, U = exp(-theta V) is Beta(a, j + 1), so P(answered within T | j) = E[U; U >= u0],
+// u0 = exp(-theta T). Mixed over j with the weights t_j, U has density a u^(a-1) e^(x(1-u)), so
+//   answered within T = pi_n a/(a+1) [M(a+1, x) - u0^(a+1) e^(x(1-u0)) M(a+1, x u0)]
+//                     = pi_n (a/x) R [P(a+1, x) - P(a+1, x u0)],  R = S / P(a, x).
+// Below x < a the sums M are summed; above, where they grow like e^x, Boost's P(a, x) carries them.
 ErlangA erlang_a_from_b(double load, int n, double b, double handle_s, double patience_s, double target_s) {
-  if (std::isinf(patience_s)) {
+  const double a = n * (patience_s / handle_s), x = load * (patience_s / handle_s);
+  if (std::isinf(patience_s) || !std::isfinite(x) || !std::isfinite(a)) {
+    // Patience beyond what a double can scale against the handle time: no abandonment.
     const ErlangC c = erlang_c_from_b(load, n, b, handle_s, target_s);
     return {c.p_wait, 0, c.asa_s, c.service_level, c.mean_queue, c.occupancy};
   }
@@ -105,30 +110,41 @@ ErlangA erlang_a_from_b(double load, int n, double b, double handle_s, double pa
     r.service_level = 1;
     return r;
   }
-  const double mu = 1 / handle_s, theta = 1 / patience_s, lambda = load * mu;
-  // Stationary probabilities relative to pi_n: sum_{k<=n} pi_k / pi_n = 1 / B(n, a); above n,
-  // t_j = pi_{n+j} / pi_n = prod_{i=1..j} lambda / (n mu + i theta), which decays faster than
-  // geometrically once n mu + j theta > lambda.
-  const double below = b > 0 ? 1 / b : kInf;
-  std::vector<double> tail{1.0};
-  double sum_t = 0, sum_jt = 0, t = 1;
-  for (int j = 1;; ++j) {
-    t *= lambda / (n * mu + j * theta);
-    sum_t += t;
-    sum_jt += j * t;
-    tail.push_back(t);
-    if (t < 1e-18 * (below + sum_t) && n * mu + j * theta > lambda) break;
+  const double lambda = load / handle_s, theta = 1 / patience_s;
+  if (n == 0) {  // everyone waits and abandons: the queue is Poisson(x)
+    r.p_wait = 1;
+    r.mean_queue = x;
+  } else if (b > 0) {
+    const double below = 1 / b - 1;  // sum_{k<n} pi_k / pi_n
+    double answered = 0;
+    if (x < a) {
+      const KummerSums s = kummer_series(a, x);
+      const double pi_n = 1 / (below + s.sum);
+      r.p_wait = pi_n * s.sum;
+      r.mean_queue = pi_n * s.weighted;
+      if (target_s > 0) {
+        const double u0 = std::exp(-theta * target_s);
+        const double scale = std::exp(-(a + 1) * theta * target_s - x * std::expm1(-theta * target_s));
+        answered = pi_n * a / (a + 1) *
+                   (kummer_series(a + 1, x).sum - (scale > 0 ? scale * kummer_series(a + 1, x * u0).sum : 0));
+      }
+    } else {
+      // pi_n R = 1 / den, with 1 / R = x P'(a, x) / a computed without overflow.
+      const double p = boost::math::gamma_p(a, x, GammaPolicy());
+      const double r_inv = x * boost::math::gamma_p_derivative(a, x, GammaPolicy()) / a;
+      const double den = below * r_inv + p;
+      r.p_wait = p / den;
+      r.mean_queue = std::max(0.0, r.p_wait * (x - a) + a * r_inv / den);
+      if (target_s > 0)
+        answered = (a / x) * gamma_p_difference(a + 1, x, x * std::exp(-theta * target_s)) / den;
+    }
+    r.service_level = std::clamp(1 - r.p_wait + std::max(0.0, answered), 0.0, 1.0);
+  } else {  // pi_n underflows: nobody waits
+    r.service_level = 1;
   }
-  const double pi_n = std::isinf(below) ? 0.0 : 1 / (below + sum_t);
-  r.p_wait = pi_n * (1 + sum_t);
-  r.mean_queue = pi_n * sum_jt;
   r.mean_wait_s = r.mean_queue / lambda;        // Little's law over all arrivals
   r.p_abandon = theta * r.mean_queue / lambda;  // abandonment flow = theta x E[queue]
   r.occupancy = n > 0 ? load * (1 - r.p_abandon) / n : 0;
-  for (double& x : tail) x *= pi_n;  // arrivals (PASTA) finding j waiting ahead
-  r.service_level =
-      (1 - r.p_wait) +
-      (pi_n > 0 && target_s > 0 ? answered_within(std::move(tail), n, mu, theta, target_s) : 0.0);
   return r;
 }
 
@@ -173,13 +189,26 @@ int erlang_a_staffing(double load, double handle_s, double patience_s, double ta
   require(patience_s > 0 && !std::isnan(patience_s), "patience_s",
           "must be > 0 seconds (+infinity: no abandonment)");
   check_service_level(service_level);
-  double b = 1;
-  for (int n = 0; n <= kMaxAgents; ++n) {
-    if (n > 0) b = erlang_b_step(load, n, b);
-    if (erlang_a_from_b(load, n, b, handle_s, patience_s, target_s).service_level >= service_level) return n;
+  // The service level grows with the agents: gallop to a bracket, then bisect (each look costs
+  // the O(n) Erlang B recursion, so a load of 10^5 Erlangs takes milliseconds).
+  const auto meets = [&](int n) {
+    return erlang_a_from_b(load, n, erlang_b(load, n), handle_s, patience_s, target_s).service_level >=
+           service_level;
+  };
+  if (meets(0)) return 0;
+  int fails = 0, passes = 1;
+  while (!meets(passes)) {
+    if (passes == kMaxAgents)
+      throw InputError("no staffing up to " + std::to_string(kMaxAgents) + " agents reaches it", {}, 0, 0,
+                       "service_level");
+    fails = passes;
+    passes = std::min(kMaxAgents, 2 * passes);
   }
-  throw InputError("no staffing up to " + std::to_string(kMaxAgents) + " agents reaches it", {}, 0, 0,
-                   "service_level");
+  while (passes - fails > 1) {
+    const int mid = fails + (passes - fails) / 2;
+    (meets(mid) ? passes : fails) = mid;
+  }
+  return passes;
 }
 
 }  // namespace cxsim

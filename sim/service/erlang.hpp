@@ -10,6 +10,9 @@
 
 namespace cxsim {
 
+/// Agents beyond this are not a contact centre: the functions refuse them and staffing stops there.
+inline constexpr int kMaxErlangAgents = 10'000'000;
+
 /// Erlang C (M/M/n, infinite patience).
 struct ErlangC {
   double p_wait = 0;         ///< probability an arrival waits (all agents busy)
@@ -38,8 +41,8 @@ double erlang_b(double load, int agents);
 /// @throws InputError when load < 0, agents < 0, handle_s <= 0 or target_s < 0
 ErlangC erlang_c(double load, int agents, double handle_s, double target_s);
 
-/// Erlang A figures from the birth-death chain, truncated where the remaining probability is below
-/// 1e-18 of the total; the service level by uniformisation of a waiting contact's progress.
+/// Erlang A figures from the birth-death chain in closed form (series and incomplete gamma functions,
+/// nothing truncated: any load and patience; see erlang.cpp and docs/validation.md).
 /// patience_s = +infinity gives the Erlang C figures (infinite only when agents <= load).
 /// @throws InputError when load < 0, agents < 0, handle_s <= 0, patience_s <= 0 or target_s < 0
 ErlangA erlang_a(double load, int agents, double handle_s, double patience_s, double target_s);

@@ -45,7 +45,13 @@ expect 0 "P\(abandon\)" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --p
 expect 2 "aht" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 0
 # Not-a-numbers and negative counts are refused, not read as "no patience" or "no agents".
 expect 2 "'--patience': must be 0 \(none: Erlang C\) or more seconds" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience nan
-expect 2 "'--agents': must be 1 or more" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents -1
+expect 2 "'--agents': must be 1 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents -1
+expect 2 "'--agents': must be 1 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 10000001
+# Erlang A at 10^5 Erlangs (closed forms and a bisection), at the largest staffing, and with a
+# patience far below a second: answers, not minutes or memory exhaustion.
+expect 0 "fewest agents for 80% answered within 20 s: [0-9]+" -- "$CXSIM" erlang --arrivals-per-hour 1.2e6 --aht 300 --patience 120
+expect 0 "fewest agents for 80% answered within 20 s: 100000[0-9][0-9]" -- "$CXSIM" erlang --arrivals-per-hour 3.6e10 --aht 1 --patience 1e9
+expect 0 "mean patience 0.001 s" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 0.001
 expect 2 "'--arrivals-per-hour': must be above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
 expect 2 "--precision: got 'nan'; allowed: a number > 0" -- "$CXSIM" run "$SRC/scenarios/price.toml" --precision nan -o p.h5
 expect 2 "--seed: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" --seed "" -o p.h5

@@ -2,8 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "service/erlang.hpp"
@@ -15,6 +17,56 @@ using Catch::Matchers::WithinRel;
 namespace {
 // docs/validation.md: 100 calls per 30 min, AHT 180 s -> 10 Erlangs, target 20 s.
 constexpr double kLoad = 10, kAht = 180, kTarget = 20, kPatience = 120;
+
+// An independent solution of the M/M/n+M chain: the states summed term by term until they are
+// negligible, and the service level by uniformisation of a waiting contact's progress (with i
+// ahead it moves up at rate n mu + i theta, is answered from i = 0 at rate n mu and abandons at
+// rate theta). Only for chains short enough to store.
+struct Reference {
+  double p_wait, p_abandon, service_level;
+};
+Reference reference_erlang_a(double load, int n, double handle_s, double patience_s, double target_s) {
+  const double mu = 1 / handle_s, theta = 1 / patience_s, lambda = load * mu;
+  double below = 0, term = 1;  // sum_{k<n} pi_k / pi_n, from pi_{k-1} / pi_k = k mu / lambda
+  for (int k = n; k >= 1; --k) below += term *= k * mu / lambda;
+  std::vector<double> ahead{1.0};  // pi_{n+j} / pi_n
+  for (int j = 1; ahead.back() > 1e-20 || n * mu + j * theta <= lambda; ++j)
+    ahead.push_back(ahead.back() * lambda / (n * mu + j * theta));
+  double total = below;
+  for (double t : ahead) total += t;
+  double p_wait = 0, queue = 0;
+  for (std::size_t j = 0; j < ahead.size(); ++j) {
+    ahead[j] /= total;
+    p_wait += ahead[j];
+    queue += static_cast<double>(j) * ahead[j];
+  }
+  // Uniformisation, in slices of at most 30 expected steps (so exp(-steps) stays a double): v[i] is
+  // the probability of still waiting with i ahead at the start of a slice.
+  const double rate = n * mu + static_cast<double>(ahead.size()) * theta;  // >= every state's out-rate
+  std::vector<double> v = ahead, w, mixed;
+  double served = 0;
+  const double slices = std::ceil(rate * target_s / 30);
+  for (double slice = 0; slice < slices; ++slice) {
+    const double steps_mean = rate * target_s / slices;
+    double poisson = std::exp(-steps_mean), served_by_step = 0;
+    w = v;
+    mixed.assign(v.size(), 0);
+    for (std::size_t i = 0; i < v.size(); ++i) mixed[i] = poisson * w[i];
+    const double last = steps_mean + 40 * std::sqrt(steps_mean) + 40;  // the Poisson tail beyond: < 1e-30
+    for (int m = 1; m <= last; ++m) {
+      served_by_step += w[0] * n * mu / rate;
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        const double out = n * mu + static_cast<double>(i + 1) * theta;  // moves up or abandons
+        w[i] = w[i] * (1 - out / rate) + (i + 1 < w.size() ? w[i + 1] * out / rate : 0.0);
+      }
+      poisson *= steps_mean / m;
+      served += poisson * served_by_step;
+      for (std::size_t i = 0; i < w.size(); ++i) mixed[i] += poisson * w[i];
+    }
+    v.swap(mixed);
+  }
+  return {p_wait, theta * queue / lambda, 1 - p_wait + served};
+}
 }  // namespace
 
 TEST_CASE("Erlang B matches known values", "[erlang]") {
@@ -114,6 +166,67 @@ TEST_CASE("Erlang A service level: exponential patience longer than the target",
   // Target 0: only those answered at once.
   const ErlangA a0 = erlang_a(kLoad, 11, kAht, kPatience, 0);
   CHECK_THAT(a0.service_level, WithinAbs(1 - a0.p_wait, 1e-15));
+}
+
+TEST_CASE("Erlang A agrees with an independent solution of the chain", "[erlang]") {
+  // Loads below, at and above the agents, short and long patience, targets from 0 to past every
+  // wait: the closed forms against term-by-term sums and uniformisation (tolerances: what the
+  // reference's own cut-offs, 1e-20 and 1e-15, leave).
+  for (double load : {0.4, 3.0, 10.0, 25.0})
+    for (double patience : {5.0, 120.0, 900.0})
+      for (double target : {0.0, 20.0, 300.0})
+        for (double share : {0.5, 0.9, 1.0, 1.2, 2.0}) {
+          const int n = std::max(1, static_cast<int>(std::lround(load * share)));
+          INFO("load " << load << " agents " << n << " patience " << patience << " target " << target);
+          const ErlangA a = erlang_a(load, n, kAht, patience, target);
+          const Reference r = reference_erlang_a(load, n, kAht, patience, target);
+          CHECK_THAT(a.p_wait, WithinAbs(r.p_wait, 1e-11));
+          CHECK_THAT(a.p_abandon, WithinAbs(r.p_abandon, 1e-11));
+          CHECK_THAT(a.service_level, WithinAbs(r.service_level, 1e-11));
+        }
+}
+
+TEST_CASE("Erlang A is continuous where the method changes (load = agents)", "[erlang]") {
+  for (int n : {3, 40, 2000}) {
+    INFO("agents " << n);
+    const ErlangA below = erlang_a(n * (1 - 1e-12), n, kAht, kPatience, kTarget);
+    const ErlangA above = erlang_a(n * (1 + 1e-12), n, kAht, kPatience, kTarget);
+    CHECK_THAT(below.p_wait, WithinAbs(above.p_wait, 1e-9));
+    CHECK_THAT(below.p_abandon, WithinAbs(above.p_abandon, 1e-9));
+    CHECK_THAT(below.service_level, WithinAbs(above.service_level, 1e-9));
+  }
+}
+
+TEST_CASE("Erlang A at a large load and in a long-overloaded queue", "[erlang]") {
+  // 10^5 Erlangs (a national utility's peak): the staffing search is a bracket and a bisection.
+  const double load = 1e5, handle = 300;
+  const int n = erlang_a_staffing(load, handle, kPatience, kTarget, 0.8);
+  CHECK(erlang_a(load, n, handle, kPatience, kTarget).service_level >= 0.8);
+  CHECK(erlang_a(load, n - 1, handle, kPatience, kTarget).service_level < 0.8);
+  const ErlangA a = erlang_a(load, n, handle, kPatience, kTarget);
+  CHECK_THAT(a.p_abandon, WithinRel(a.mean_wait_s / kPatience, 1e-12));
+  // Twice the load of the agents and a patience of a day: abandonment carries the excess, so
+  // P(abandon) -> 1 - n / load and the agents are always busy.
+  const ErlangA over = erlang_a(10, 5, kAht, 86400, kTarget);
+  CHECK_THAT(over.p_abandon, WithinAbs(0.5, 1e-6));
+  CHECK_THAT(over.p_wait, WithinAbs(1.0, 1e-9));
+  CHECK_THAT(over.occupancy, WithinAbs(1.0, 1e-6));
+  // No agents: everyone waits and abandons.
+  const ErlangA none = erlang_a(10, 0, kAht, kPatience, kTarget);
+  CHECK(none.p_abandon == 1.0);
+  CHECK(none.service_level == 0.0);
+}
+
+TEST_CASE("Erlang A staffing is the first agent count meeting the target", "[erlang]") {
+  // The search relies on the service level growing with the agents: compare with stepping up.
+  for (double load : {0.5, 7.0, 60.0})
+    for (double patience : {10.0, 120.0, 3600.0})
+      for (double level : {0.3, 0.8, 0.99}) {
+        INFO("load " << load << " patience " << patience << " level " << level);
+        int stepped = 0;
+        while (erlang_a(load, stepped, kAht, patience, kTarget).service_level < level) ++stepped;
+        CHECK(erlang_a_staffing(load, kAht, patience, kTarget, level) == stepped);
+      }
 }
 
 TEST_CASE("Staffing: the fewest agents meeting 80% in 20 s", "[erlang]") {
