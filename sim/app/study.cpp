@@ -32,9 +32,10 @@ std::vector<RunPlan> chosen_plans(std::vector<RunPlan> plans, const std::vector<
 }  // namespace
 
 Scenario load_study_scenario(const std::string& path, std::vector<std::string> sets,
-                             std::optional<std::int64_t> seed, std::optional<std::int64_t> replications) {
-  if (seed) sets.push_back("run.seed=" + std::to_string(*seed));
-  if (replications) sets.push_back("run.replications=" + std::to_string(*replications));
+                             const std::optional<std::string>& seed,
+                             const std::optional<std::string>& replications) {
+  if (seed) sets.push_back("run.seed=" + *seed);
+  if (replications) sets.push_back("run.replications=" + *replications);
   return load_scenario(path, sets);
 }
 

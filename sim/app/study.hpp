@@ -51,10 +51,12 @@ struct Study {
 };
 
 /// The scenario file with `--set` assignments, `seed` and `replications` applied (in that order).
+/// `seed` and `replications` are the text as typed (`--seed`, `--replications`), checked as the
+/// keys run.seed and run.replications are, so an out-of-range value is quoted as given.
 /// @throws InputError naming the file, line and key (scenario_reader.hpp)
 Scenario load_study_scenario(const std::string& path, std::vector<std::string> sets,
-                             std::optional<std::int64_t> seed = std::nullopt,
-                             std::optional<std::int64_t> replications = std::nullopt);
+                             const std::optional<std::string>& seed = std::nullopt,
+                             const std::optional<std::string>& replications = std::nullopt);
 
 /// Plans the experiment, checks the strategies chosen and checks the memory estimate of every run
 /// (at the --precision cap) against the memory available now (io/limits.hpp). Quick: reads no

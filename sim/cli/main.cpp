@@ -68,8 +68,8 @@ constexpr int kExitInput = 2;
 struct ScenarioOptions {
   std::string file;
   std::vector<std::string> sets;
-  std::optional<std::int64_t> seed;
-  std::optional<std::int64_t> replications;
+  std::optional<std::string> seed;  // as typed: checked as run.seed and run.replications are
+  std::optional<std::string> replications;
 };
 
 cxsim::Scenario load(const ScenarioOptions& o) {

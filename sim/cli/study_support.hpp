@@ -163,7 +163,7 @@ inline void study_broadcast(std::vector<double>& values) {
 struct StudyScenario {
   std::string file;
   std::vector<std::string> sets;
-  std::optional<std::int64_t> seed;
+  std::optional<std::string> seed;  // as typed: checked as run.seed is
   int threads = 0;
   bool quiet = false;
 
@@ -178,7 +178,8 @@ struct StudyScenario {
     return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
   Scenario load(std::optional<int> replications) const {
-    return load_study_scenario(file, sets, seed, replications);
+    return load_study_scenario(file, sets, seed,
+                               replications ? std::optional(std::to_string(*replications)) : std::nullopt);
   }
 };
 

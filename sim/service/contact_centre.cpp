@@ -131,7 +131,9 @@ void validate_channel(Channel ch, const ChannelConfig& c) {
             "must be >= 0, got " + std::to_string(c.agents[h]) + " at hour " + std::to_string(h));
     require(!c.enabled || !open_at_hour(c, h) || c.agents[h] > 0, key_of(ch, "agents"),
             "no agents at hour " + std::to_string(h) + " while the channel is open (" +
-                std::to_string(c.open_hour) + "-" + std::to_string(c.close_hour) + ")");
+                std::to_string(c.open_hour) + "-" + std::to_string(c.close_hour) +
+                "); allowed: 1 or more agents in every open hour (or change " + key_of(ch, "open_hour") +
+                " and " + key_of(ch, "close_hour") + ", or set " + key_of(ch, "enabled") + " = false)");
   }
   require(c.concurrency >= 1 && c.concurrency <= 16, key_of(ch, "concurrency"), "must be 1-16");
   require(std::isfinite(c.target_s) && c.target_s >= 0, key_of(ch, "target_s"), "must be >= 0 seconds");

@@ -55,6 +55,14 @@ expect 0 "mean patience 0.001 s" -- "$CXSIM" erlang --arrivals-per-hour 200 --ah
 expect 2 "'--arrivals-per-hour': must be above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
 expect 2 "--precision: got 'nan'; allowed: a number > 0" -- "$CXSIM" run "$SRC/scenarios/price.toml" --precision nan -o p.h5
 expect 2 "--seed: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" --seed "" -o p.h5
+printf '[phone]\nagents = 0\n' > no-agents.toml
+expect 2 "no-agents\.toml:2:1: 'phone\.agents': no agents at hour 8 .*allowed: 1 or more agents in every open hour" -- \
+  "$CXSIM" validate no-agents.toml
+# A seed beyond int64 is quoted as typed, not as 9223372036854775807.
+expect 2 "'run.seed': expected a whole number in \[0, 9007199254740991\], got '99999999999999999999'" -- \
+  "$CXSIM" run "$SRC/scenarios/price.toml" --seed 99999999999999999999 -o p.h5
+expect 2 "'run.replications': .*allowed: a whole number in \[1, 100000\]" -- \
+  "$CXSIM" validate "$SRC/scenarios/price.toml" --replications 1e30
 expect 2 "--output: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" -o ""
 no_file p.h5
 
