@@ -5,9 +5,11 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "experiment/runner.hpp"
 #include "io/edge_list.hpp"
 #include "io/experiment_reader.hpp"
 #include "io/limits.hpp"
+#include "io/summary.hpp"
 
 namespace cxsim {
 
@@ -57,10 +59,19 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
     study.replications = std::max<std::int64_t>(study.replications, selection.max_replications);
   }
   study.memory_bytes = estimate_experiment_memory(study.plans, study.replications, study.threads);
-  for (const RunPlan& plan : study.plans)
+  double network_seconds = 0;
+  for (const RunPlan& plan : study.plans) {
     study.customer_days += static_cast<double>(plan.params.run_horizon_days) *
                            static_cast<double>(plan.params.market_population) *
                            static_cast<double>(study.replications);
+    network_seconds += estimate_network_seconds(plan.params) * static_cast<double>(study.replications);
+  }
+  // Runs (replications of strategies) run side by side, each building its own network; the results
+  // are written one run after another.
+  const double tasks = static_cast<double>(study.plans.size()) * static_cast<double>(study.replications);
+  study.seconds = study.customer_days / (kEstimatedCustomerDaysPerSecondPerThread * study.threads) +
+                  network_seconds / std::max(1.0, std::min<double>(study.threads, tasks)) +
+                  kEstimatedSecondsWritingPerRun * static_cast<double>(study.plans.size());
   if (selection.check_memory) check_memory(study.plans, study.replications, study.threads, scenario.path);
   study.scenario = std::move(scenario);
   return study;

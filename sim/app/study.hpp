@@ -48,6 +48,7 @@ struct Study {
   std::int64_t replications = 0;   ///< replications of each run (the cap with --precision)
   std::uint64_t memory_bytes = 0;  ///< estimated peak memory of the whole study
   double customer_days = 0;        ///< customer-days the study simulates (at the replication cap)
+  double seconds = 0;  ///< estimated run time: the customer-days, each run's network, the results written
 };
 
 /// The scenario file with `--set` assignments, `seed` and `replications` applied (in that order).

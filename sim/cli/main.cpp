@@ -232,8 +232,7 @@ int cmd_validate(const ScenarioOptions& so, int threads, int partition_ranks) {
   }
   std::printf("\n# estimate: %.3g customer-days, memory about %s, run time about %.0f s on %d threads\n",
               study.customer_days, cxsim::human_bytes(static_cast<double>(study.memory_bytes)).c_str(),
-              study.customer_days / (cxsim::kEstimatedCustomerDaysPerSecondPerThread * study.threads),
-              study.threads);
+              study.seconds, study.threads);
   if (partition_ranks > 0) {
     // Each rank's share under --partition (estimate_rank_memory): rank 0 also holds the results.
     const cxsim::Blocks blocks = cxsim::Blocks::even(static_cast<std::uint32_t>(p.market_population),

@@ -44,13 +44,27 @@ NetworkSpec network_spec(const Params& params) {
   return spec;
 }
 
+std::uint64_t directed_ties(const Params& params) {
+  const auto n = static_cast<std::uint64_t>(params.market_population);
+  if (params.network_kind == "barabasi_albert")
+    return 2 * n * static_cast<std::uint64_t>(params.network_ba_m);
+  if (params.network_kind == "complete") return 0;
+  return n * static_cast<std::uint64_t>(params.network_mean_degree);
+}
+
+double estimate_network_seconds(const Params& params) {
+  const std::string& kind = params.network_kind;
+  const double per_tie = kind == "ring"              ? 1.5e-8
+                         : kind == "erdos_renyi"     ? 8e-8
+                         : kind == "watts_strogatz"  ? 2e-7
+                         : kind == "barabasi_albert" ? 1.5e-7
+                                                     : 0.0;  // complete: no ties; edge list: read once
+  return per_tie * static_cast<double>(directed_ties(params));
+}
+
 std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs) {
   const auto n = static_cast<std::uint64_t>(params.market_population);
-  std::uint64_t ties = 0;
-  if (params.network_kind == "barabasi_albert")
-    ties = 2 * n * static_cast<std::uint64_t>(params.network_ba_m);
-  else if (params.network_kind != "complete")
-    ties = n * static_cast<std::uint64_t>(params.network_mean_degree);
+  const std::uint64_t ties = directed_ties(params);
   const std::uint64_t per_replication =
       n * Model::state_bytes_per_customer() + (n + 1) * 8 + ties * 4 + n / 8;  // + message buffers
   const auto tasks = params.run_replications * std::max(1, runs);

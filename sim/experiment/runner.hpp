@@ -75,6 +75,14 @@ ExperimentResult run_experiment(const Experiment& experiment, const RunOptions& 
 /// and sweep points keep their series.
 std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs = 1);
 
+/// Directed ties of the social network the parameters build (0 for random mixing).
+std::uint64_t directed_ties(const Params& params);
+
+/// Seconds one run (a replication of a strategy) spends building its social network, from the cost
+/// of a directed tie of each kind measured on 5 x 10^4 people with 1,000 to 2,000 ties each
+/// (docs/performance.md, "validate's run-time estimate"); 0 for random mixing and edge lists.
+double estimate_network_seconds(const Params& params);
+
 /// Bytes of one replication's daily series (with output.by_segment, each segment's too).
 std::uint64_t series_bytes(const Params& params);
 

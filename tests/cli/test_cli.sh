@@ -55,6 +55,13 @@ expect 0 "mean patience 0.001 s" -- "$CXSIM" erlang --arrivals-per-hour 200 --ah
 expect 2 "'--arrivals-per-hour': must be above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
 expect 2 "--precision: got 'nan'; allowed: a number > 0" -- "$CXSIM" run "$SRC/scenarios/price.toml" --precision nan -o p.h5
 expect 2 "--seed: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" --seed "" -o p.h5
+# validate's run-time estimate counts each run's network and the results written, not only the
+# customer-days (one day of 5 x 10^4 people: 0 s by customer-days alone).
+printf '[run]\nreplications = 1\nhorizon_days = 1\n[market]\npopulation = 50000\n[network]\nkind = "watts_strogatz"\nmean_degree = 2000\n' >dense.toml
+expect 0 "run time about [1-9][0-9] s" -- "$CXSIM" validate dense.toml
+{ printf '[run]\nreplications = 1\nhorizon_days = 1\n[market]\npopulation = 10\n[network]\nmean_degree = 2\n'
+  for i in $(seq 200); do printf '[[strategy]]\nname = "s%d"\npurchase.price = 45\n' "$i"; done; } >many.toml
+expect 0 "run time about [1-9] s" -- "$CXSIM" validate many.toml
 printf '[phone]\nagents = 0\n' > no-agents.toml
 expect 2 "no-agents\.toml:2:1: 'phone\.agents': no agents at hour 8 .*allowed: 1 or more agents in every open hour" -- \
   "$CXSIM" validate no-agents.toml
