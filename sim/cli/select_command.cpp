@@ -160,38 +160,52 @@ int run_select(const SelectArgs& a) {
   }
 
   // Re-runs: the scenario as stored (or given), the file's seed, replication r is reproducible.
-  std::optional<Scenario> scenario;
   std::vector<RunPlan> plans;
   std::optional<Network> network;
   const bool can_rerun = !a.no_rerun;
   // A --scenario given is read now, even when no re-run turns out to be needed: a wrong path or a
   // bad file is an error whatever the results hold.
-  if (!a.scenario.empty()) scenario = load_scenario(a.scenario);
+  std::optional<Scenario> given;
+  if (!a.scenario.empty()) given = load_scenario(a.scenario);
   const auto prepare_rerun = [&] {
-    if (scenario) return;
-    if (!a.scenario.empty()) {
-      scenario = load_scenario(a.scenario);
-    } else {
-      if (file.scenario_text.empty())
-        throw InputError("the results file holds no scenario to re-run; give --scenario or --no-rerun",
-                         a.file);
-      scenario = parse_scenario(file.scenario_text, file.scenario_path);
+    if (!plans.empty()) return;
+    Scenario scenario;
+    std::vector<RunPlan> all;
+    try {
+      if (given) {
+        scenario = *given;
+      } else {
+        if (file.scenario_text.empty())
+          throw InputError("the results file holds no scenario to re-run; give --scenario or --no-rerun",
+                           a.file);
+        scenario = parse_scenario(file.scenario_text, file.scenario_path);
+      }
+      // The file's resolved parameters (its --set overrides included) win over the text's.
+      for (const auto& [key, value] : file.parameters) {
+        const ParamSpec* spec = find_param(key);
+        if (!spec || param_to_string(scenario.params, *spec) == value) continue;
+        set_param_from_string(scenario.params, *spec, value);
+      }
+      all = plan_experiment(read_experiment(scenario));
+    } catch (const InputError& e) {
+      if (e.file() == a.file) throw;
+      // What failed is the stored copy (or the stored parameters applied to --scenario), not the
+      // file the results were written from.
+      throw InputError(std::string(given ? "cannot re-run from --scenario with the parameters stored in"
+                                         : "cannot re-run from the scenario stored in") +
+                           " this results file (" + e.what() + "); give --scenario FILE or --no-rerun",
+                       a.file, 0, 0, e.key());
     }
-    // The file's resolved parameters (its --set overrides included) win over the text's.
-    for (const auto& [key, value] : file.parameters) {
-      const ParamSpec* spec = find_param(key);
-      if (!spec || param_to_string(scenario->params, *spec) == value) continue;
-      set_param_from_string(scenario->params, *spec, value);
-    }
-    const auto all = plan_experiment(read_experiment(*scenario));
+    std::vector<RunPlan> chosen;
     for (const std::string& name : names) {
       const auto it = std::find_if(all.begin(), all.end(), [&](const RunPlan& p) { return p.name == name; });
       if (it == all.end())
         throw InputError("strategy '" + name + "' of the results file is not in the scenario to re-run",
                          a.file);
-      plans.push_back(*it);
+      chosen.push_back(*it);
     }
-    network = study_network(*scenario);
+    network = study_network(scenario);
+    plans = std::move(chosen);
   };
 
   install_study_signals();

@@ -306,5 +306,16 @@ expect 2 "FIGURE>=VALUE" -- "$CXSIM" select price5.h5 --objective profit --indif
 expect 2 "" -- "$CXSIM" select price5.h5 --objective profit
 expect 2 "not in the file" -- "$CXSIM" select price5.h5 --objective profit --indifference 1 --strategy nope
 expect 2 "missing\.h5" -- "$CXSIM" select missing.h5 --objective profit --indifference 1
+# Re-runs from --scenario are those from the stored scenario (they crashed: no runs were planned).
+RERUN=(--objective profit --indifference 1 --first-stage 2 --max-replications 6 -q)
+"$CXSIM" select price5.h5 "${RERUN[@]}" >stored.txt || bad "select with re-runs from the stored scenario (exit $?)"
+"$CXSIM" select price5.h5 "${RERUN[@]}" --scenario "$SRC/scenarios/price.toml" >given.txt ||
+  bad "select with re-runs from --scenario (exit $?)"
+check 'grep -q "re-run" given.txt && diff stored.txt given.txt >/dev/null' "re-runs from --scenario differ"
+# A damaged stored parameter is named as the results file's, with what is allowed.
+cp price5.h5 damaged.h5
+"$PY" -c "import h5py; f = h5py.File('damaged.h5', 'r+'); f['parameters'].attrs['acquisition.p_per_year'] = -5.0; f.close()"
+expect 2 "damaged\.h5: 'acquisition\.p_per_year': cannot re-run from the scenario stored in this results file \(.*allowed: a number in \[0, 5\]\); give --scenario FILE or --no-rerun" -- \
+  "$CXSIM" select damaged.h5 "${RERUN[@]}"
 
 finish test_studies
