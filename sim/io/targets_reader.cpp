@@ -95,6 +95,7 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
   }
   TargetsFile out;
   out.path = path;
+  out.text = input;
   for (const auto& [k, v] : root) {
     const std::string key(k.str());
     if (key != "target" && key != "free")

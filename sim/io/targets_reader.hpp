@@ -26,6 +26,7 @@ struct FreeSpec {
 
 struct TargetsFile {
   std::string path;
+  std::string text;  ///< as read: what the study's identity hashes (read once, so it is what was parsed)
   std::vector<TargetSpec> targets;
   std::vector<FreeSpec> free;
 };
