@@ -194,9 +194,8 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
 
   // Identity of the study for the progress file: scenario as resolved, targets, replications, options.
   const std::string identity = sha256_hex(resolved_toml(scenario.params) + "\n" + scenario.text + "\n" +
-                                          targets.text + "\n" +
-                                          std::to_string(replications) + " " + std::to_string(spec.starts) +
-                                          " " + std::to_string(spec.budget));
+                                          targets.text + "\n" + std::to_string(replications) + " " +
+                                          std::to_string(spec.starts) + " " + std::to_string(spec.budget));
   // Rank 0 alone keeps the progress file and writes the output.
   std::optional<EvaluationCache> cache;
   OutputTarget target;

@@ -131,6 +131,8 @@ int run_select(const SelectArgs& a) {
         throw InputError("--strategy '" + name + "' is not in the file; it has: " + names, a.file, 0, 0,
                          "--strategy");
       }
+      if (std::find(runs.begin(), runs.end(), s) != runs.end())
+        throw InputError("--strategy '" + name + "' is given twice", a.file, 0, 0, "--strategy");
       runs.push_back(s);
     }
   }
@@ -180,12 +182,26 @@ int run_select(const SelectArgs& a) {
                            a.file);
         scenario = parse_scenario(file.scenario_text, file.scenario_path);
       }
-      // The file's resolved parameters (its --set overrides included) win over the text's.
+      // The file's resolved parameters (its --set overrides included) win over the text's; without
+      // them the re-runs would not be the file's replications.
+      if (file.parameters.empty())
+        throw InputError(
+            "the results file holds no stored parameters (/parameters), so re-runs could not "
+            "repeat its replications; use --no-rerun",
+            a.file, 0, 0, "/parameters");
       for (const auto& [key, value] : file.parameters) {
         const ParamSpec* spec = find_param(key);
         if (!spec || param_to_string(scenario.params, *spec) == value) continue;
         set_param_from_string(scenario.params, *spec, value);
       }
+      if (scenario.params.market_population != file.population ||
+          scenario.params.run_horizon_days != file.horizon_days)
+        throw InputError("re-runs would simulate " + std::to_string(scenario.params.market_population) +
+                             " people for " + std::to_string(scenario.params.run_horizon_days) +
+                             " days, but the file's replications are of " + std::to_string(file.population) +
+                             " people for " + std::to_string(file.horizon_days) +
+                             " days (its stored parameters are incomplete); use --no-rerun",
+                         a.file, 0, 0, "/parameters");
       all = plan_experiment(read_experiment(scenario));
     } catch (const InputError& e) {
       if (e.file() == a.file) throw;
@@ -219,6 +235,12 @@ int run_select(const SelectArgs& a) {
       for (const Measure& m : measures) {
         const auto v = measure_values(m, series[static_cast<std::size_t>(systems[w])]);
         out[w].emplace_back(v.begin() + first, v.begin() + first + from_file);
+        for (const double value : out[w].back())
+          if (!std::isfinite(value))
+            throw InputError("strategy '" + names[static_cast<std::size_t>(systems[w])] + "' has " +
+                                 (std::isnan(value) ? "no value (NaN)" : "an infinite value") + " of '" +
+                                 m.metric + "' in a replication: a damaged file; nothing to rank",
+                             a.file, 0, 0, m.metric);
       }
     }
     if (from_file < count) {

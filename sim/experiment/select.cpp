@@ -76,10 +76,10 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
         if (got[w][m].size() != static_cast<std::size_t>(count))
           throw std::invalid_argument("select_best: sampler returned the wrong number of replications");
         for (double v : got[w][m])
-          if (std::isnan(v))
+          if (!std::isfinite(v))
             throw std::invalid_argument("measure " + std::to_string(m) + " of strategy " +
                                         std::to_string(which[w]) +
-                                        " has no value (NaN) in a replication: nothing to rank");
+                                        " has no finite value in a replication: nothing to rank");
         auto& column = d[static_cast<std::size_t>(m)];
         column.insert(column.end(), got[w][m].begin(), got[w][m].end());
       }
@@ -132,14 +132,18 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
     // S^2 of paired differences over the first stage.
     std::vector<std::vector<double>> s2(static_cast<std::size_t>(systems),
                                         std::vector<double>(static_cast<std::size_t>(systems), 0));
-    int big_n = 0;
+    // N = floor(h^2 S^2 / delta^2) replications at most; capped where it is beyond any study
+    // (a tiny indifference or a huge spread), so it never overflows.
+    constexpr double kNeverFinishes = 1e15;
+    std::int64_t big_n = 0;
     for (int a : candidates)
       for (int b : candidates) {
         if (a == b) continue;
         std::vector<double> d(static_cast<std::size_t>(n0));
         for (int r = 0; r < n0; ++r) d[static_cast<std::size_t>(r)] = x(a, r) - x(b, r);
         s2[a][b] = variance_of(d, n0);
-        big_n = std::max(big_n, static_cast<int>(std::floor(result.h2 * s2[a][b] / (delta * delta))));
+        const double need = std::floor(result.h2 * s2[a][b] / (delta * delta));
+        big_n = std::max(big_n, static_cast<std::int64_t>(need < kNeverFinishes ? need : kNeverFinishes));
       }
     std::vector<double> sums(static_cast<std::size_t>(systems), 0);
     for (int i : candidates)
@@ -174,7 +178,8 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
       // One more replication of every survivor (fetched in batches).
       const int have = static_cast<int>(data[static_cast<std::size_t>(survivors.front())][0].size());
       if (r >= have) {
-        const int count = std::min({std::max(1, spec.batch), cap - r, big_n + 1 - r});
+        const int count =
+            static_cast<int>(std::min<std::int64_t>({std::max(1, spec.batch), cap - r, big_n + 1 - r}));
         std::vector<int> need;
         for (int i : survivors)
           if (static_cast<int>(data[static_cast<std::size_t>(i)][0].size()) <= r) need.push_back(i);

@@ -69,7 +69,7 @@ struct SelectionResult {
   int candidates = 0;    ///< declared feasible
   int survivors = 0;     ///< left when the procedure stopped
   /// When not finished: at most this many more replications per surviving strategy finish it.
-  int more_replications_needed = 0;
+  std::int64_t more_replications_needed = 0;
   int total_replications = 0;  ///< sum over strategies
   double alpha_feasibility = 0, alpha_selection = 0;
   double h2 = 0;  ///< KN's h^2

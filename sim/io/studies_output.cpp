@@ -242,11 +242,12 @@ std::string format_selection(const SelectionReport& rep) {
           r.alpha_selection);
   } else {
     out += format(
-        "NOT FINISHED: %d strategies are still in contention after %d replications. At most %d more "
+        "NOT FINISHED: %d strategies are still in contention after %d replications. At most %lld more "
         "replications of each would finish the procedure: allow re-runs (drop --no-rerun) or raise "
         "--max-replications. Best mean so far: %s (no probability of correct selection can be stated).\n",
         r.survivors, rep.result.systems[static_cast<std::size_t>(r.selected)].replications,
-        r.more_replications_needed, rep.names[static_cast<std::size_t>(r.selected)].c_str());
+        static_cast<long long>(r.more_replications_needed),
+        rep.names[static_cast<std::size_t>(r.selected)].c_str());
   }
   return out;
 }

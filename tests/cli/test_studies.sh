@@ -317,5 +317,16 @@ cp price5.h5 damaged.h5
 "$PY" -c "import h5py; f = h5py.File('damaged.h5', 'r+'); f['parameters'].attrs['acquisition.p_per_year'] = -5.0; f.close()"
 expect 2 "damaged\.h5: 'acquisition\.p_per_year': cannot re-run from the scenario stored in this results file \(.*allowed: a number in \[0, 5\]\); give --scenario FILE or --no-rerun" -- \
   "$CXSIM" select damaged.h5 "${RERUN[@]}"
+# Without the stored parameters re-runs cannot repeat the file's replications; an infinite value in
+# a series is a damaged file; a strategy given twice is not two strategies.
+cp price5.h5 noparams.h5 && cp price5.h5 infinite.h5
+"$PY" -c "import h5py; f = h5py.File('noparams.h5', 'r+'); del f['parameters']; f.close()"
+"$PY" -c "import h5py; f = h5py.File('infinite.h5', 'r+'); f['strategies/baseline/series/profit'][0, -1] = float('inf'); f.close()"
+expect 2 "noparams\.h5: '/parameters': the results file holds no stored parameters" -- "$CXSIM" select noparams.h5 "${RERUN[@]}"
+expect 2 "infinite\.h5: 'profit': strategy 'baseline' has an infinite value of 'profit'" -- "$CXSIM" select infinite.h5 "${RERUN[@]}"
+expect 2 "'--strategy': --strategy 'baseline' is given twice" -- \
+  "$CXSIM" select price5.h5 "${RERUN[@]}" --strategy baseline --strategy baseline
+# A tiny indifference zone is never "selected" after the first stage (N overflowed an int).
+expect 0 "NOT FINISHED: .* At most [0-9]{12,} more" -- "$CXSIM" select price5.h5 --indifference 1e-6 --no-rerun -q
 
 finish test_studies

@@ -244,6 +244,28 @@ TEST_CASE("Without more replications KN says how many more it needs", "[select]"
                   std::invalid_argument);
 }
 
+TEST_CASE("A tiny indifference zone never finishes: no overflow into a false selection", "[select]") {
+  // h^2 S^2 / delta^2 beyond the range of an int used to wrap negative, ending the procedure at
+  // once with "selected, probability 0.95"; N grows as 1 / delta^2 and is capped at 10^15.
+  SelectionSpec spec;
+  spec.first_stage = 10;
+  spec.max_replications = 20;
+  std::int64_t previous = 0;
+  for (double delta : {1e-2, 1e-3, 1e-4, 1e-300}) {
+    INFO("indifference " << delta);
+    spec.indifference = delta;
+    for (const bool more : {false, true}) {
+      const auto r = select_best(3, 2, spec, synthetic({0, 0.05, 0.1}, {1, 1, 1}, 3), 10, more);
+      CHECK_FALSE(r.finished);
+      CHECK(r.probability_correct == 0);
+      CHECK(r.more_replications_needed > previous);
+      CHECK(r.more_replications_needed <= 1'000'000'000'000'000);
+      if (more) previous = r.more_replications_needed;
+    }
+  }
+  CHECK(previous > 999'999'999'999'000);  // 1e-300: the cap
+}
+
 TEST_CASE("Calibration recovers known values within their stated uncertainty", "[calibrate]") {
   // Three targets of two parameters, replication noise common to all candidates (CRN).
   const std::vector<double> truth = {0.7, 1.2};
