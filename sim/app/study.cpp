@@ -71,7 +71,8 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
   const double tasks = static_cast<double>(study.plans.size()) * static_cast<double>(study.replications);
   study.seconds = study.customer_days / (kEstimatedCustomerDaysPerSecondPerThread * study.threads) +
                   network_seconds / std::max(1.0, std::min<double>(study.threads, tasks)) +
-                  kEstimatedSecondsWritingPerRun * static_cast<double>(study.plans.size());
+                  kEstimatedSecondsWritingPerRun * static_cast<double>(study.plans.size()) +
+                  kEstimatedSecondsPerReplicationOfARun * tasks;
   if (selection.check_memory) check_memory(study.plans, study.replications, study.threads, scenario.path);
   study.scenario = std::move(scenario);
   return study;

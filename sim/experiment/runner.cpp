@@ -54,9 +54,11 @@ std::uint64_t directed_ties(const Params& params) {
 
 double estimate_network_seconds(const Params& params) {
   const std::string& kind = params.network_kind;
+  // Watts-Strogatz checks a rewired tie against both ends' k/2 slots: O(k) a rewiring.
+  const double rewirings = params.network_rewiring * static_cast<double>(params.network_mean_degree);
   const double per_tie = kind == "ring"              ? 1.5e-8
                          : kind == "erdos_renyi"     ? 8e-8
-                         : kind == "watts_strogatz"  ? 2e-7
+                         : kind == "watts_strogatz"  ? 8e-8 + 6.6e-10 * rewirings
                          : kind == "barabasi_albert" ? 1.5e-7
                                                      : 0.0;  // complete: no ties; edge list: read once
   return per_tie * static_cast<double>(directed_ties(params));
