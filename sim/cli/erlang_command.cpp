@@ -30,7 +30,15 @@ std::string erlang_report(const ErlangOptions& o) {
                          ? erlang_a_staffing(load, o.handle_s, o.patience_s, o.target_s, o.service_level)
                          : erlang_c_staffing(load, o.handle_s, o.target_s, o.service_level);
   const int centre = o.agents > 0 ? o.agents : needed;
-  const int first = std::max(with_patience ? 1 : static_cast<int>(std::floor(load)) + 1, centre - 3);
+  // Rows below the load are answers too (Erlang C: unstable, an endless wait), so --agents is shown
+  // whatever it is.
+  const int first = std::max(1, centre - 3);
+  // Times in seconds; beyond a million in the shortest form that fits the column.
+  const auto seconds = [](double s) {
+    char text[32];
+    std::snprintf(text, sizeof text, s < 1e6 ? "%10.2f" : "%10.3g", s);
+    return std::string(text);
+  };
 
   std::string out;
   char line[200];
@@ -46,13 +54,14 @@ std::string erlang_report(const ErlangOptions& o) {
   for (int n = first; n <= std::min(centre + 3, kMaxErlangAgents); ++n) {
     if (with_patience) {
       const ErlangA a = erlang_a(load, n, o.handle_s, o.patience_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %10.2f %10.3f %11.4f%s\n", n, a.p_wait,
-                    a.service_level, a.mean_wait_s, a.occupancy, a.p_abandon,
+      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f %11.4f%s\n", n, a.p_wait, a.service_level,
+                    seconds(a.mean_wait_s).c_str(), a.occupancy, a.p_abandon,
                     n == needed ? "  <- fewest meeting the target" : "");
     } else {
       const ErlangC c = erlang_c(load, n, o.handle_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %10.2f %10.3f%s\n", n, c.p_wait, c.service_level,
-                    c.asa_s, c.occupancy, n == needed ? "  <- fewest meeting the target" : "");
+      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f%s\n", n, c.p_wait, c.service_level,
+                    seconds(c.asa_s).c_str(), c.occupancy,
+                    n == needed ? "  <- fewest meeting the target" : "");
     }
     out += line;
   }

@@ -52,6 +52,9 @@ expect 2 "'--agents': must be 1 to 10000000" -- "$CXSIM" erlang --arrivals-per-h
 expect 0 "fewest agents for 80% answered within 20 s: [0-9]+" -- "$CXSIM" erlang --arrivals-per-hour 1.2e6 --aht 300 --patience 120
 expect 0 "fewest agents for 80% answered within 20 s: 100000[0-9][0-9]" -- "$CXSIM" erlang --arrivals-per-hour 3.6e10 --aht 1 --patience 1e9
 expect 0 "mean patience 0.001 s" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 0.001
+# A huge patience keeps the table's columns; --agents below the load still gets its rows.
+expect 0 "^ +7 +1\.0000 +0\.0000 +3e\+307 " -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 1e308 --agents 7
+expect 0 "^ +2 +1\.0000 +0\.0000 +inf " -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 2
 expect 2 "'--arrivals-per-hour': must be above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
 expect 2 "--precision: got 'nan'; allowed: a number > 0" -- "$CXSIM" run "$SRC/scenarios/price.toml" --precision nan -o p.h5
 expect 2 "--seed: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" --seed "" -o p.h5
