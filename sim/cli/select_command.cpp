@@ -237,10 +237,11 @@ int run_select(const SelectArgs& a) {
         out[w].emplace_back(v.begin() + first, v.begin() + first + from_file);
         for (const double value : out[w].back())
           if (!std::isfinite(value))
-            throw InputError("strategy '" + names[static_cast<std::size_t>(systems[w])] + "' has " +
-                                 (std::isnan(value) ? "no value (NaN)" : "an infinite value") + " of '" +
-                                 m.metric + "' in a replication: a damaged file; nothing to rank",
-                             a.file, 0, 0, m.metric);
+            throw InputError(
+                "strategy '" + names[static_cast<std::size_t>(systems[w])] + "' has " +
+                    (std::isnan(value) ? "no value (NaN)" : "an infinite value (a damaged file)") + " of '" +
+                    m.metric + "' in a replication: nothing to rank",
+                a.file, 0, 0, m.metric);
       }
     }
     if (from_file < count) {

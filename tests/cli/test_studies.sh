@@ -323,7 +323,7 @@ cp price5.h5 noparams.h5 && cp price5.h5 infinite.h5
 "$PY" -c "import h5py; f = h5py.File('noparams.h5', 'r+'); del f['parameters']; f.close()"
 "$PY" -c "import h5py; f = h5py.File('infinite.h5', 'r+'); f['strategies/baseline/series/profit'][0, -1] = float('inf'); f.close()"
 expect 2 "noparams\.h5: '/parameters': the results file holds no stored parameters" -- "$CXSIM" select noparams.h5 "${RERUN[@]}"
-expect 2 "infinite\.h5: 'profit': strategy 'baseline' has an infinite value of 'profit'" -- "$CXSIM" select infinite.h5 "${RERUN[@]}"
+expect 2 "infinite\.h5: 'profit': strategy 'baseline' has an infinite value \\(a damaged file\\) of 'profit'" -- "$CXSIM" select infinite.h5 "${RERUN[@]}"
 expect 2 "'--strategy': --strategy 'baseline' is given twice" -- \
   "$CXSIM" select price5.h5 "${RERUN[@]}" --strategy baseline --strategy baseline
 # A tiny indifference zone is never "selected" after the first stage (N overflowed an int).
