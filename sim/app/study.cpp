@@ -68,11 +68,11 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
   }
   // Runs (replications of strategies) run side by side, each building its own network; the results
   // are written one run after another.
-  const double tasks = static_cast<double>(study.plans.size()) * static_cast<double>(study.replications);
+  const auto tasks = static_cast<std::int64_t>(study.plans.size()) * study.replications;
   study.seconds = study.customer_days / (kEstimatedCustomerDaysPerSecondPerThread * study.threads) +
-                  network_seconds / std::max(1.0, std::min<double>(study.threads, tasks)) +
-                  kEstimatedSecondsWritingPerRun * static_cast<double>(study.plans.size()) +
-                  kEstimatedSecondsPerReplicationOfARun * tasks;
+                  network_seconds / static_cast<double>(runs_at_once(tasks, study.threads)) +
+                  kEstimatedSecondsWritingPerStrategy * static_cast<double>(study.plans.size()) +
+                  kEstimatedSecondsPerReplicationOfAStrategy * static_cast<double>(tasks);
   if (selection.check_memory) check_memory(study.plans, study.replications, study.threads, scenario.path);
   study.scenario = std::move(scenario);
   return study;

@@ -44,6 +44,11 @@ NetworkSpec network_spec(const Params& params) {
   return spec;
 }
 
+std::uint64_t runs_at_once(std::int64_t tasks, int threads) {
+  return static_cast<std::uint64_t>(
+      std::max<std::int64_t>(1, std::min<std::int64_t>(tasks, std::max(1, threads))));
+}
+
 std::uint64_t directed_ties(const Params& params) {
   const auto n = static_cast<std::uint64_t>(params.market_population);
   if (params.network_kind == "barabasi_albert")
@@ -70,9 +75,8 @@ std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs)
   const std::uint64_t per_replication =
       n * Model::state_bytes_per_customer() + (n + 1) * 8 + ties * 4 + n / 8;  // + message buffers
   const auto tasks = params.run_replications * std::max(1, runs);
-  const auto concurrent = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(1, std::min<std::int64_t>(tasks, std::max(1, threads))));
-  return per_replication * concurrent + series_bytes(params) * static_cast<std::uint64_t>(tasks);
+  return per_replication * runs_at_once(tasks, threads) +
+         series_bytes(params) * static_cast<std::uint64_t>(tasks);
 }
 
 std::uint64_t series_bytes(const Params& params) {

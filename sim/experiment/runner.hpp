@@ -75,6 +75,9 @@ ExperimentResult run_experiment(const Experiment& experiment, const RunOptions& 
 /// and sweep points keep their series.
 std::uint64_t estimate_memory_bytes(const Params& params, int threads, int runs = 1);
 
+/// Runs (replications of strategies) a study holds at once: `tasks` of them on `threads`, at least 1.
+std::uint64_t runs_at_once(std::int64_t tasks, int threads);
+
 /// Directed ties of the social network the parameters build (0 for random mixing).
 std::uint64_t directed_ties(const Params& params);
 

@@ -236,9 +236,8 @@ std::uint64_t models_memory(const std::vector<RunPlan>& plans, std::int64_t repl
       // While it builds, the generator also keeps the list of every tie's ends (4 (m + 1) bytes a
       // customer), in each run building at once; measured 209 MB beyond the network at 5 x 10^4
       // people with m = 1,000 (a partitioned run counts it in network_build_memory).
-      const auto tasks = static_cast<std::uint64_t>(std::max<std::int64_t>(1, replications)) *
-                         static_cast<std::uint64_t>(std::max(1, runs));
-      const auto at_once = std::min<std::uint64_t>(tasks, static_cast<std::uint64_t>(std::max(1, threads)));
+      const std::uint64_t at_once =
+          runs_at_once(std::max<std::int64_t>(1, replications) * std::max(1, runs), threads);
       bytes = saturating_add(bytes, saturating_mul(at_once, network_build_memory(p, 1)));
     }
     largest = std::max(largest, bytes);

@@ -14,8 +14,8 @@ namespace cxsim {
 inline constexpr double kEstimatedCustomerDaysPerSecondPerThread = 2.0e7;
 /// Seconds writing one strategy's results (about 100 small datasets of its daily series), one at a
 /// time, and more for each of its replications (setting up the run, its rows of the datasets).
-inline constexpr double kEstimatedSecondsWritingPerRun = 0.02;
-inline constexpr double kEstimatedSecondsPerReplicationOfARun = 0.0035;
+inline constexpr double kEstimatedSecondsWritingPerStrategy = 0.02;
+inline constexpr double kEstimatedSecondsPerReplicationOfAStrategy = 0.0035;
 
 /// What --precision achieved, in a few lines for the terminal.
 std::string describe_precision(const PrecisionReport& report, const PrecisionTarget& target);

@@ -13,18 +13,31 @@ namespace cxsim {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr int kMaxAgents = kMaxErlangAgents;
 
 void require(bool ok, const char* key, const std::string& what) {
   if (!ok) throw InputError(what, {}, 0, 0, key);
 }
 
-void check_common(double load, int agents, double handle_s, double target_s) {
+void check_load_and_agents(double load, int agents) {
   require(std::isfinite(load) && load >= 0, "load", "must be a finite number of Erlangs >= 0");
-  require(agents >= 0 && agents <= kMaxAgents, "agents",
-          "must be between 0 and " + std::to_string(kMaxAgents));
+  require(agents >= 0 && agents <= kMaxErlangAgents, "agents",
+          "must be between 0 and " + std::to_string(kMaxErlangAgents));
+}
+
+void check_common(double load, int agents, double handle_s, double target_s) {
+  check_load_and_agents(load, agents);
   require(std::isfinite(handle_s) && handle_s > 0, "handle_time_s", "must be > 0 seconds");
   require(std::isfinite(target_s) && target_s >= 0, "target_s", "must be >= 0 seconds");
+}
+
+void check_patience(double patience_s) {
+  require(patience_s > 0 && !std::isnan(patience_s), "patience_s",
+          "must be > 0 seconds (+infinity: no abandonment)");
+}
+
+[[noreturn]] void throw_unreachable_level() {
+  throw InputError("no staffing up to " + std::to_string(kMaxErlangAgents) + " agents reaches it", {}, 0, 0,
+                   "service_level");
 }
 
 void check_service_level(double service_level) {
@@ -151,9 +164,7 @@ ErlangA erlang_a_from_b(double load, int n, double b, double handle_s, double pa
 }  // namespace
 
 double erlang_b(double load, int agents) {
-  require(std::isfinite(load) && load >= 0, "load", "must be a finite number of Erlangs >= 0");
-  require(agents >= 0 && agents <= kMaxAgents, "agents",
-          "must be between 0 and " + std::to_string(kMaxAgents));
+  check_load_and_agents(load, agents);
   double b = 1;
   for (int k = 1; k <= agents; ++k) b = erlang_b_step(load, k, b);
   return b;
@@ -166,8 +177,7 @@ ErlangC erlang_c(double load, int agents, double handle_s, double target_s) {
 
 ErlangA erlang_a(double load, int agents, double handle_s, double patience_s, double target_s) {
   check_common(load, agents, handle_s, target_s);
-  require(patience_s > 0 && !std::isnan(patience_s), "patience_s",
-          "must be > 0 seconds (+infinity: no abandonment)");
+  check_patience(patience_s);
   return erlang_a_from_b(load, agents, erlang_b(load, agents), handle_s, patience_s, target_s);
 }
 
@@ -175,19 +185,17 @@ int erlang_c_staffing(double load, double handle_s, double target_s, double serv
   check_common(load, 0, handle_s, target_s);
   check_service_level(service_level);
   double b = 1;  // B(0)
-  for (int n = 0; n <= kMaxAgents; ++n) {
+  for (int n = 0; n <= kMaxErlangAgents; ++n) {
     if (n > 0) b = erlang_b_step(load, n, b);
     if (erlang_c_from_b(load, n, b, handle_s, target_s).service_level >= service_level) return n;
   }
-  throw InputError("no staffing up to " + std::to_string(kMaxAgents) + " agents reaches it", {}, 0, 0,
-                   "service_level");
+  throw_unreachable_level();
 }
 
 int erlang_a_staffing(double load, double handle_s, double patience_s, double target_s,
                       double service_level) {
   check_common(load, 0, handle_s, target_s);
-  require(patience_s > 0 && !std::isnan(patience_s), "patience_s",
-          "must be > 0 seconds (+infinity: no abandonment)");
+  check_patience(patience_s);
   check_service_level(service_level);
   // The service level grows with the agents: gallop to a bracket, then bisect (each look costs
   // the O(n) Erlang B recursion, so a load of 10^5 Erlangs takes milliseconds).
@@ -198,11 +206,9 @@ int erlang_a_staffing(double load, double handle_s, double patience_s, double ta
   if (meets(0)) return 0;
   int fails = 0, passes = 1;
   while (!meets(passes)) {
-    if (passes == kMaxAgents)
-      throw InputError("no staffing up to " + std::to_string(kMaxAgents) + " agents reaches it", {}, 0, 0,
-                       "service_level");
+    if (passes == kMaxErlangAgents) throw_unreachable_level();
     fails = passes;
-    passes = std::min(kMaxAgents, 2 * passes);
+    passes = std::min(kMaxErlangAgents, 2 * passes);
   }
   while (passes - fails > 1) {
     const int mid = fails + (passes - fails) / 2;
