@@ -98,6 +98,9 @@ SelectArgs& add_select_command(CLI::App& app) {
 int run_select(const SelectArgs& a) {
   if (a.maximize && a.minimize)
     throw InputError("give --maximize or --minimize, not both", "", 0, 0, "--minimize");
+  if (a.no_rerun && !a.scenario.empty())
+    throw InputError("give --scenario (the scenario to re-run from) or --no-rerun (no re-runs), not both", "",
+                     0, 0, "--no-rerun");
   const ResultsFile file = read_results(a.file);
   const int days = static_cast<int>(file.horizon_days);
   // The measures: objective, then each constraint's figure, all at the horizon.
@@ -213,11 +216,21 @@ int run_select(const SelectArgs& a) {
                        a.file, 0, 0, e.key());
     }
     std::vector<RunPlan> chosen;
-    for (const std::string& name : names) {
+    for (std::size_t s = 0; s < names.size(); ++s) {
+      const std::string& name = names[s];
       const auto it = std::find_if(all.begin(), all.end(), [&](const RunPlan& p) { return p.name == name; });
       if (it == all.end())
         throw InputError("strategy '" + name + "' of the results file is not in the scenario to re-run",
                          a.file);
+      // Re-runs of a strategy that has changed since the file was written would be averaged with
+      // the file's replications of the old one.
+      if (const auto d = recorded_plan_difference(*it, *runs[s]))
+        throw InputError("strategy '" + name + "' " + (given ? "of --scenario" : "of the stored scenario") +
+                             " is not the one the results file " + a.file + " recorded: " + d->what +
+                             "; its re-runs would be averaged with replications of another strategy. " +
+                             (given ? "Give the scenario the file was run from, or --no-rerun"
+                                    : "Give --scenario FILE or --no-rerun"),
+                         given ? a.scenario : a.file, 0, 0, d->key);
       chosen.push_back(*it);
     }
     network = study_network(scenario);
@@ -292,6 +305,7 @@ int run_select(const SelectArgs& a) {
   rep.spec = spec;
   rep.available = available;
   rep.reran = reran;
+  rep.rerun_allowed = can_rerun;
   if (study_root()) std::cout << format_selection(rep);
   return 0;
 }

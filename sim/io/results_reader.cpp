@@ -466,6 +466,82 @@ std::vector<std::vector<CustomerColumn>> read_customers(const std::string& path,
   });
 }
 
+// --- a strategy against its record --------------------------------------------------------------
+
+namespace {
+
+// The keys `overrides` sets that this build knows, with `params`' values as text.
+std::map<std::string, std::string> planned_values(const std::vector<ParamOverride>& overrides,
+                                                  const Params& params) {
+  std::map<std::string, std::string> out;
+  for (const ParamOverride& o : overrides)
+    if (const ParamSpec* spec = find_param(o.key)) out[o.key] = param_to_string(params, *spec);
+  return out;
+}
+
+// The first key of one day that is set on one side only or holds another value. A recorded value
+// (an HDF5 attribute as text) is read into `params` first, so that it compares as this build
+// writes it.
+std::optional<RecordedPlanDifference> values_difference(const std::map<std::string, std::string>& planned,
+                                                        const std::map<std::string, std::string>& recorded,
+                                                        const Params& params, const std::string& when) {
+  for (const auto& [key, value] : planned)
+    if (!recorded.count(key))
+      return RecordedPlanDifference{key,
+                                    "'" + key + "' is set to " + value + when + " here, not in the file"};
+  for (const auto& [key, value] : recorded) {
+    const auto it = planned.find(key);
+    if (it == planned.end())
+      return RecordedPlanDifference{key,
+                                    "'" + key + "' is set to " + value + when + " in the file, not here"};
+    std::string as_read = value;
+    if (const ParamSpec* spec = find_param(key)) {
+      Params read = params;
+      try {
+        set_param_from_string(read, *spec, value);
+        as_read = param_to_string(read, *spec);
+      } catch (const InputError&) {
+        // Not a value of this key: it differs from the plan's, which is.
+      }
+    }
+    if (as_read != it->second)
+      return RecordedPlanDifference{
+          key, "'" + key + "' is " + it->second + when + " here, " + value + " in the file"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<RecordedPlanDifference> recorded_plan_difference(const RunPlan& plan,
+                                                               const StrategyResults& recorded) {
+  if (auto d =
+          values_difference(planned_values(plan.overrides, plan.params), recorded.overrides, plan.params, ""))
+    return d;
+  std::vector<const InterventionRecord*> days;
+  for (const InterventionRecord& r : recorded.interventions) days.push_back(&r);
+  std::sort(days.begin(), days.end(), [](const auto* a, const auto* b) { return a->day < b->day; });
+  const std::size_t common = std::min(days.size(), plan.changes.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    const RunPlan::Change& change = plan.changes[i];
+    if (days[i]->day != change.day)
+      return RecordedPlanDifference{"interventions", "an intervention falls on day " +
+                                                         std::to_string(change.day) + " here, on day " +
+                                                         std::to_string(days[i]->day) + " in the file"};
+    if (auto d = values_difference(planned_values(change.overrides, change.params), days[i]->values,
+                                   change.params, " from day " + std::to_string(change.day)))
+      return d;
+  }
+  if (days.size() != plan.changes.size()) {
+    const bool here = plan.changes.size() > days.size();
+    const std::int64_t day = here ? plan.changes[common].day : days[common]->day;
+    return RecordedPlanDifference{"interventions",
+                                  "an intervention on day " + std::to_string(day) + " is " +
+                                      (here ? "here, not in the file" : "in the file, not here")};
+  }
+  return std::nullopt;
+}
+
 // --- cxsim info ---------------------------------------------------------------------------------
 
 std::string describe_results_raw(const ResultsFile& f);

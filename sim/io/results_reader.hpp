@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/results.hpp"
+#include "experiment/experiment.hpp"
 
 namespace cxsim {
 
@@ -123,6 +124,18 @@ struct EpisodeData {
 ///         is no such strategy, or when the table is inconsistent (columns of different lengths,
 ///         codes outside their categories, replications outside the file's)
 std::optional<EpisodeData> read_episodes(const std::string& path, const std::string& strategy = "baseline");
+
+/// Where a strategy planned from a scenario differs from the one a results file recorded.
+struct RecordedPlanDifference {
+  std::string key;   ///< the parameter key, or "interventions"
+  std::string what;  ///< e.g. "'service.agents' is 12 here, 10 in the file"
+};
+
+/// Compares `plan` with the strategy as `recorded` (its keys set from day 0, and its interventions
+/// by day: days, keys and values, each value read into the plan's parameters so that 10 and 10.0
+/// agree). nullopt when they are the same strategy; else the first difference.
+std::optional<RecordedPlanDifference> recorded_plan_difference(const RunPlan& plan,
+                                                               const StrategyResults& recorded);
 
 /// The summary `cxsim info results.h5` prints: provenance, run size, timings, strategies, metrics
 /// with units, and key figures (final-day means over replications; revenue and profit summed over

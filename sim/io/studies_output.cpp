@@ -190,19 +190,24 @@ std::string format_selection(const SelectionReport& rep) {
                            s.maximize ? "maximise" : "minimise", rep.objective.c_str(), s.indifference,
                            s.confidence, rep.constraints.empty() ? "" : ", subject to:");
   for (const auto& c : rep.constraints) out += "  " + c + "\n";
+  const int first_stage = std::min(s.first_stage, rep.available > 0 ? rep.available : s.first_stage);
   out += format(
-      "Procedure: %sKN (Kim and Nelson 2001) on paired replications (common random numbers), first stage %d, "
+      "Procedure: %sKN (Kim and Nelson 2001) on paired replications (common random numbers), first stage "
+      "%d%s, "
       "h^2 = %.4g; %d replications in all%s\n",
-      rep.constraints.empty() ? "" : "Bonferroni one-sided feasibility checks, then ",
-      std::min(s.first_stage, rep.available > 0 ? rep.available : s.first_stage), r.h2, r.total_replications,
-      rep.reran ? " (some re-run beyond the results file's)" : "");
+      rep.constraints.empty() ? "" : "Bonferroni one-sided feasibility checks, then ", first_stage,
+      first_stage < s.first_stage
+          ? format(" (the file's replications; --first-stage %d is more than the file has)", s.first_stage)
+                .c_str()
+          : "",
+      r.h2, r.total_replications, rep.reran ? " (some re-run beyond the results file's)" : "");
   out += format("\n  %-24s %6s %14s %12s %22s  %s\n", "strategy", "reps", "mean", "+/- 95%",
                 "vs selected (paired)", "status");
   for (std::size_t i = 0; i < rep.names.size(); ++i) {
     const SystemOutcome& o = r.systems[i];
     std::string status;
     if (static_cast<int>(i) == r.selected)
-      status = "SELECTED";
+      status = r.finished ? "SELECTED" : "best so far, still in contention";
     else if (o.feasibility != Feasibility::feasible)
       status = feasibility_text(o.feasibility);
     else if (o.eliminated_at > 0)
@@ -243,10 +248,12 @@ std::string format_selection(const SelectionReport& rep) {
   } else {
     out += format(
         "NOT FINISHED: %d strategies are still in contention after %d replications. At most %lld more "
-        "replications of each would finish the procedure: allow re-runs (drop --no-rerun) or raise "
-        "--max-replications. Best mean so far: %s (no probability of correct selection can be stated).\n",
+        "replications of each would finish the procedure: %s. Best mean so far: %s (no probability of "
+        "correct selection can be stated).\n",
         r.survivors, rep.result.systems[static_cast<std::size_t>(r.selected)].replications,
         static_cast<long long>(r.more_replications_needed),
+        rep.rerun_allowed ? "raise --max-replications, or widen --indifference"
+                          : "allow re-runs (drop --no-rerun) or raise --max-replications",
         rep.names[static_cast<std::size_t>(r.selected)].c_str());
   }
   return out;

@@ -57,6 +57,7 @@ struct SelectionReport {
   SelectionResult result;
   int available = 0;  ///< replications in the results file
   bool reran = false;
+  bool rerun_allowed = true;  ///< false with --no-rerun
 };
 
 std::string format_selection(const SelectionReport& report);

@@ -312,6 +312,17 @@ RERUN=(--objective profit --indifference 1 --first-stage 2 --max-replications 6 
 "$CXSIM" select price5.h5 "${RERUN[@]}" --scenario "$SRC/scenarios/price.toml" >given.txt ||
   bad "select with re-runs from --scenario (exit $?)"
 check 'grep -q "re-run" given.txt && diff stored.txt given.txt >/dev/null' "re-runs from --scenario differ"
+# A strategy that --scenario changed since the file was written is refused, naming what changed:
+# its re-runs would have been averaged with the file's replications of the old strategy.
+sed 's/^purchase\.price = 55\.0/purchase.price = 56.0/' "$SRC/scenarios/price.toml" >changed.toml
+expect 2 "changed\.toml: 'purchase\.price': strategy 'rise-10%-day-180' of --scenario is not the one the results file price5\.h5 recorded: 'purchase\.price' is 56 from day 180 here, 55 in the file" -- \
+  "$CXSIM" select price5.h5 "${RERUN[@]}" --scenario changed.toml
+sed 's/^day = 180/day = 150/' "$SRC/scenarios/price.toml" >moved.toml
+expect 2 "moved\.toml: 'interventions': strategy 'rise-5%-day-180' of --scenario .*an intervention falls on day 150 here, on day 180 in the file" -- \
+  "$CXSIM" select price5.h5 "${RERUN[@]}" --scenario moved.toml
+# --scenario is the scenario to re-run from: with --no-rerun it would be read and ignored.
+expect 2 "'--no-rerun': give --scenario \(the scenario to re-run from\) or --no-rerun \(no re-runs\), not both" -- \
+  "$CXSIM" select price5.h5 "${RERUN[@]}" --scenario changed.toml --no-rerun
 # A damaged stored parameter is named as the results file's, with what is allowed.
 cp price5.h5 damaged.h5
 "$PY" -c "import h5py; f = h5py.File('damaged.h5', 'r+'); f['parameters'].attrs['acquisition.p_per_year'] = -5.0; f.close()"
@@ -328,5 +339,15 @@ expect 2 "'--strategy': --strategy 'baseline' is given twice" -- \
   "$CXSIM" select price5.h5 "${RERUN[@]}" --strategy baseline --strategy baseline
 # A tiny indifference zone is never "selected" after the first stage (N overflowed an int).
 expect 0 "NOT FINISHED: .* At most [0-9]{12,} more" -- "$CXSIM" select price5.h5 --indifference 1e-6 --no-rerun -q
+# An unfinished selection marks no row SELECTED; its advice fits the options given; a first stage
+# larger than the file's replications is said to be.
+"$CXSIM" select price5.h5 --indifference 1e-6 --first-stage 50 --no-rerun -q >unfinished.txt
+check '! grep -q SELECTED unfinished.txt && grep -q "best so far, still in contention" unfinished.txt' \
+  "an unfinished selection's table"
+check 'grep -q "allow re-runs (drop --no-rerun)" unfinished.txt' "the advice with --no-rerun"
+check 'grep -Eq "first stage [25] \(the file.s replications; --first-stage 50 is more than the file has\)" unfinished.txt' \
+  "the first stage cut to the file's replications"
+expect 0 "NOT FINISHED: .*finish the procedure: raise --max-replications, or widen --indifference" -- \
+  "$CXSIM" select price5.h5 --indifference 1e-6 --first-stage 2 --max-replications 3 -q
 
 finish test_studies

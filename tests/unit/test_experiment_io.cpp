@@ -131,6 +131,61 @@ TEST_CASE("an experiment's file holds every run, what made it, and the summary",
   fs::remove_all(path.parent_path());
 }
 
+TEST_CASE("a planned strategy is compared with the one a file recorded", "[results]") {
+  const ExperimentResult r = fake_result();
+  const auto path = temp_file("recorded.h5");
+  write_results(path.string(), r, Provenance{"test", "exp.toml", "[run]\n", ""});
+  const ResultsFile f = read_results(path.string());
+  REQUIRE(f.strategies.size() == r.runs.size());
+  // Every run against its own record: the same (sweep values and integers read back alike).
+  for (std::size_t i = 0; i < r.runs.size(); ++i)
+    CHECK_FALSE(recorded_plan_difference(r.runs[i].plan, f.strategies[i]));
+
+  const RunPlan& cut = r.runs[1].plan;
+  const StrategyResults& recorded = f.strategies[1];
+  // The baseline is not the price cut, nor the price cut the baseline.
+  CHECK(recorded_plan_difference(r.runs[0].plan, recorded)->key == "purchase.price");
+  CHECK(recorded_plan_difference(cut, f.strategies[0])->what ==
+        "'purchase.price' is set to 45 here, not in the file");
+  {  // a day-0 value changed
+    RunPlan changed = cut;
+    changed.params.purchase_price = 44;
+    const auto d = recorded_plan_difference(changed, recorded);
+    REQUIRE(d);
+    CHECK(d->key == "purchase.price");
+    CHECK(d->what == "'purchase.price' is 44 here, 45 in the file");
+  }
+  {  // an intervention's value, its day, and one intervention more
+    RunPlan changed = cut;
+    changed.changes[0].params.wom_story_days = 6;
+    CHECK(recorded_plan_difference(changed, recorded)->what ==
+          "'wom.story_days' is 6 from day 10 here, 5 in the file");
+    changed = cut;
+    changed.changes[0].day = 11;
+    CHECK(recorded_plan_difference(changed, recorded)->what ==
+          "an intervention falls on day 11 here, on day 10 in the file");
+    changed = cut;
+    changed.changes.push_back(cut.changes[0]);
+    changed.changes.back().day = 15;
+    CHECK(recorded_plan_difference(changed, recorded)->what ==
+          "an intervention on day 15 is here, not in the file");
+    changed = cut;
+    changed.changes.clear();
+    CHECK(recorded_plan_difference(changed, recorded)->what ==
+          "an intervention on day 10 is in the file, not here");
+  }
+  {  // a value recorded in another text form of the same number is the same value
+    StrategyResults other = recorded;
+    other.overrides["purchase.price"] = "4.5e1";
+    other.interventions[0].values["purchase.price"] = "47.50";
+    CHECK_FALSE(recorded_plan_difference(cut, other));
+    other.overrides["purchase.price"] = "not a price";
+    CHECK(recorded_plan_difference(cut, other)->what ==
+          "'purchase.price' is 45 here, not a price in the file");
+  }
+  fs::remove_all(path.parent_path());
+}
+
 TEST_CASE("a single run's file has a summary too, and reads as before", "[results]") {
   RunResult single;
   single.params.run_replications = 2;
