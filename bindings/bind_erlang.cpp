@@ -29,7 +29,7 @@ void register_erlang(py::module_& m) {
       .def_readonly("service_level", &ErlangC::service_level, "P(wait <= target)")
       .def_readonly("asa_s", &ErlangC::asa_s, "Average speed of answer: mean wait over all arrivals, s")
       .def_readonly("mean_queue", &ErlangC::mean_queue, "Mean number waiting")
-      .def_readonly("occupancy", &ErlangC::occupancy, "Load / agents")
+      .def_readonly("occupancy", &ErlangC::occupancy, "Load / agents; 1 when unstable (agents <= load)")
       .def("__repr__", [](const ErlangC& e) {
         return fmt("ErlangC", {{"p_wait", e.p_wait},
                                {"service_level", e.service_level},

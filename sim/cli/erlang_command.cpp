@@ -9,26 +9,55 @@
 
 namespace cxsim {
 
+namespace {
+
+// The calculator's option for a key of the Erlang functions (their errors name their arguments).
+const char* option_of(const std::string& key) {
+  if (key == "load") return "--arrivals-per-hour";
+  if (key == "agents") return "--agents";
+  if (key == "handle_time_s") return "--aht";
+  if (key == "target_s") return "--target";
+  if (key == "service_level") return "--service-level";
+  if (key == "patience_s") return "--patience";
+  return "";
+}
+
+}  // namespace
+
 std::string erlang_report(const ErlangOptions& o) {
   if (!(o.arrivals_per_hour > 0 && std::isfinite(o.arrivals_per_hour)))
-    throw InputError("must be above 0", "", 0, 0, "--arrivals-per-hour");
+    throw InputError("must be a finite number above 0", "", 0, 0, "--arrivals-per-hour");
   if (!(o.handle_s > 0 && std::isfinite(o.handle_s)))
-    throw InputError("must be above 0 seconds", "", 0, 0, "--aht");
+    throw InputError("must be a finite number of seconds above 0", "", 0, 0, "--aht");
   if (!(o.target_s >= 0 && std::isfinite(o.target_s)))
-    throw InputError("must be 0 seconds or more", "", 0, 0, "--target");
+    throw InputError("must be a finite number of seconds, 0 or more", "", 0, 0, "--target");
   if (!(o.service_level > 0 && o.service_level < 1))
     throw InputError("must be a share in (0, 1), e.g. 0.8", "", 0, 0, "--service-level");
   if (!(o.patience_s >= 0 && std::isfinite(o.patience_s)))
-    throw InputError("must be 0 (none: Erlang C) or more seconds", "", 0, 0, "--patience");
+    throw InputError("must be 0 (none: Erlang C) or a finite number of seconds above 0", "", 0, 0,
+                     "--patience");
   if (o.agents < 0 || o.agents > kMaxErlangAgents)
     throw InputError("must be 1 to " + std::to_string(kMaxErlangAgents) +
                          " (or 0: around the fewest agents that meet the target)",
                      "", 0, 0, "--agents");
   const double load = o.arrivals_per_hour * o.handle_s / 3600.0;
+  if (!(load <= kMaxErlangAgents)) {
+    char text[200];
+    std::snprintf(
+        text, sizeof text,
+        "with --aht %.4g s the load is %.4g Erlangs; the calculator staffs at most %d agents, so the "
+        "load must not be above that",
+        o.handle_s, load, kMaxErlangAgents);
+    throw InputError(text, "", 0, 0, "--arrivals-per-hour");
+  }
   const bool with_patience = o.patience_s > 0;
-  const int needed = with_patience
-                         ? erlang_a_staffing(load, o.handle_s, o.patience_s, o.target_s, o.service_level)
-                         : erlang_c_staffing(load, o.handle_s, o.target_s, o.service_level);
+  int needed = 0;
+  try {
+    needed = with_patience ? erlang_a_staffing(load, o.handle_s, o.patience_s, o.target_s, o.service_level)
+                           : erlang_c_staffing(load, o.handle_s, o.target_s, o.service_level);
+  } catch (const InputError& e) {
+    throw InputError(e.message(), "", 0, 0, option_of(e.key()));
+  }
   const int centre = o.agents > 0 ? o.agents : needed;
   // Rows below the load are answers too (Erlang C: unstable, an endless wait), so --agents is shown
   // whatever it is.
@@ -39,6 +68,10 @@ std::string erlang_report(const ErlangOptions& o) {
     std::snprintf(text, sizeof text, s < 1e6 ? "%10.2f" : "%10.3g", s);
     return std::string(text);
   };
+
+  // The service level rounded down, so that a row below the target never reads as meeting it
+  // (0.79997 shows as 0.7999, not 0.8000 above the row marked as the fewest that meet 0.8).
+  const auto level = [](double sl) { return std::floor(sl * 1e4) / 1e4; };
 
   std::string out;
   char line[200];
@@ -54,12 +87,12 @@ std::string erlang_report(const ErlangOptions& o) {
   for (int n = first; n <= std::min(centre + 3, kMaxErlangAgents); ++n) {
     if (with_patience) {
       const ErlangA a = erlang_a(load, n, o.handle_s, o.patience_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f %11.4f%s\n", n, a.p_wait, a.service_level,
-                    seconds(a.mean_wait_s).c_str(), a.occupancy, a.p_abandon,
+      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f %11.4f%s\n", n, a.p_wait,
+                    level(a.service_level), seconds(a.mean_wait_s).c_str(), a.occupancy, a.p_abandon,
                     n == needed ? "  <- fewest meeting the target" : "");
     } else {
       const ErlangC c = erlang_c(load, n, o.handle_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f%s\n", n, c.p_wait, c.service_level,
+      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f%s\n", n, c.p_wait, level(c.service_level),
                     seconds(c.asa_s).c_str(), c.occupancy,
                     n == needed ? "  <- fewest meeting the target" : "");
     }

@@ -520,15 +520,25 @@ int cxsim_main(int argc, char** argv) {
   CLI::App* erlang = app.add_subcommand(
       "erlang",
       "Staffing calculator: Erlang C (or Erlang A with --patience) for a load and a service-level target");
+  // An empty value ('') would read as the option's default: refused (kNotEmpty).
   erlang->add_option("--arrivals-per-hour", erlang_options.arrivals_per_hour, "Contacts arriving per hour")
-      ->required();
-  erlang->add_option("--aht", erlang_options.handle_s, "Average handle time, seconds")->required();
-  erlang->add_option("--target", erlang_options.target_s, "Answer target, seconds (default 20)");
-  erlang->add_option("--service-level", erlang_options.service_level,
-                     "Share to answer within the target (default 0.8)");
-  erlang->add_option("--patience", erlang_options.patience_s,
-                     "Mean patience, seconds: Erlang A (default: none, Erlang C)");
-  erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents");
+      ->required()
+      ->check(cxsim::cli::kNotEmpty);
+  erlang->add_option("--aht", erlang_options.handle_s, "Average handle time, seconds")
+      ->required()
+      ->check(cxsim::cli::kNotEmpty);
+  erlang->add_option("--target", erlang_options.target_s, "Answer target, seconds (default 20)")
+      ->check(cxsim::cli::kNotEmpty);
+  erlang
+      ->add_option("--service-level", erlang_options.service_level,
+                   "Share to answer within the target (default 0.8)")
+      ->check(cxsim::cli::kNotEmpty);
+  erlang
+      ->add_option("--patience", erlang_options.patience_s,
+                   "Mean patience, seconds: Erlang A (default: none, Erlang C)")
+      ->check(cxsim::cli::kNotEmpty);
+  erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents")
+      ->check(cxsim::cli::kNotEmpty);
   erlang->footer(
       "Examples:\n"
       "  cxsim erlang --arrivals-per-hour 40 --aht 240                    agents for 80% in 20 s\n"

@@ -55,8 +55,8 @@ ErlangC erlang_c_from_b(double load, int n, double b, double handle_s, double ta
     r.service_level = 1;
     return r;
   }
-  r.occupancy = n > 0 ? load / n : kInf;
-  if (n <= load) {  // unstable: the queue grows without bound
+  r.occupancy = n > 0 ? std::min(load / n, 1.0) : kInf;
+  if (n <= load) {  // unstable: the queue grows without bound and every agent is always busy
     r.p_wait = 1;
     r.asa_s = kInf;
     r.mean_queue = kInf;

@@ -19,7 +19,7 @@ struct ErlangC {
   double service_level = 0;  ///< P(wait <= target)
   double asa_s = 0;          ///< mean wait over all arrivals (average speed of answer)
   double mean_queue = 0;     ///< mean number waiting (Little: arrival rate x ASA)
-  double occupancy = 0;      ///< load / agents
+  double occupancy = 0;      ///< load / agents; 1 when unstable (agents <= load)
 };
 
 /// Erlang A (M/M/n+M): exponential patience, abandonment.
@@ -36,8 +36,8 @@ struct ErlangA {
 /// @throws InputError when load < 0 or agents < 0
 double erlang_b(double load, int agents);
 
-/// Erlang C figures. With agents <= load the queue is unstable: p_wait = 1, service_level = 0 and
-/// asa_s = mean_queue = +infinity (no throw: it is a valid answer to "what if").
+/// Erlang C figures. With agents <= load the queue is unstable: p_wait = 1, service_level = 0,
+/// occupancy = 1 and asa_s = mean_queue = +infinity (no throw: it is a valid answer to "what if").
 /// @throws InputError when load < 0, agents < 0, handle_s <= 0 or target_s < 0
 ErlangC erlang_c(double load, int agents, double handle_s, double target_s);
 

@@ -44,7 +44,9 @@ expect 0 "fewest agents for 80% answered within 20 s: 14" -- "$CXSIM" erlang --a
 expect 0 "P\(abandon\)" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 120
 expect 2 "aht" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 0
 # Not-a-numbers and negative counts are refused, not read as "no patience" or "no agents".
-expect 2 "'--patience': must be 0 \(none: Erlang C\) or more seconds" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience nan
+expect 2 "'--patience': must be 0 \(none: Erlang C\) or a finite number of seconds above 0" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience nan
+expect 2 "'--patience': must be 0 \(none: Erlang C\) or a finite number" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience inf
+expect 2 "--patience: must not be empty" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience ""
 expect 2 "'--agents': must be 1 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents -1
 expect 2 "'--agents': must be 1 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 10000001
 # Erlang A at 10^5 Erlangs (closed forms and a bisection), at the largest staffing, and with a
@@ -54,8 +56,15 @@ expect 0 "fewest agents for 80% answered within 20 s: 100000[0-9][0-9]" -- "$CXS
 expect 0 "mean patience 0.001 s" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 0.001
 # A huge patience keeps the table's columns; --agents below the load still gets its rows.
 expect 0 "^ +7 +1\.0000 +0\.0000 +3e\+307 " -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience 1e308 --agents 7
-expect 0 "^ +2 +1\.0000 +0\.0000 +inf " -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 2
-expect 2 "'--arrivals-per-hour': must be above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
+expect 0 "^ +2 +1\.0000 +0\.0000 +inf +1\.000$" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 2
+# The service level is rounded down: 11 agents give 0.799995 at 8.18 Erlangs, which must not read
+# 0.8000 above the row marked as the fewest meeting 80%.
+expect 0 "^ +11 +0\.2736 +0\.7999 " -- "$CXSIM" erlang --arrivals-per-hour 163.6 --aht 180
+expect 2 "'--arrivals-per-hour': must be a finite number above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
+# A load beyond the largest staffing names the option, not the library's argument.
+expect 2 "'--arrivals-per-hour': with --aht 1e\+300 s the load is inf Erlangs; the calculator staffs at most 10000000 agents" -- \
+  "$CXSIM" erlang --arrivals-per-hour 1e300 --aht 1e300
+expect 2 "'--service-level': no staffing up to 10000000 agents reaches it" -- "$CXSIM" erlang --arrivals-per-hour 3.6e10 --aht 1
 expect 2 "--precision: got 'nan'; allowed: a number > 0" -- "$CXSIM" run "$SRC/scenarios/price.toml" --precision nan -o p.h5
 expect 2 "--seed: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" --seed "" -o p.h5
 # validate's run-time estimate counts each run's network and the results written, not only the

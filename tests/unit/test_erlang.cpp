@@ -111,6 +111,8 @@ TEST_CASE("Erlang C edge cases", "[erlang]") {
   CHECK(unstable.p_wait == 1.0);
   CHECK(unstable.service_level == 0.0);
   CHECK(std::isinf(unstable.asa_s));
+  CHECK(unstable.occupancy == 1.0);  // every agent always busy, not load / agents
+  CHECK(erlang_c(12, 10, kAht, kTarget).occupancy == 1.0);
   const ErlangC idle = erlang_c(0, 3, kAht, kTarget);
   CHECK(idle.p_wait == 0.0);
   CHECK(idle.service_level == 1.0);
