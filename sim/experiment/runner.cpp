@@ -18,13 +18,13 @@
 
 namespace cxsim {
 
-Network network_for(const Params& params, RngKey key, const Network* given) {
+Network network_for(const Params& params, RngKey key, const Network* given, const std::atomic<bool>* cancel) {
   const auto n = static_cast<std::uint32_t>(params.market_population);
-  return network_rows_for(params, key, given, 0, n);
+  return network_rows_for(params, key, given, 0, n, cancel);
 }
 
 Network network_rows_for(const Params& params, RngKey key, const Network* given, std::uint32_t first,
-                         std::uint32_t count) {
+                         std::uint32_t count, const std::atomic<bool>* cancel) {
   const auto n = static_cast<std::uint32_t>(params.market_population);
   if (params.network_kind == "edge_list") {
     if (!given)
@@ -32,7 +32,7 @@ Network network_rows_for(const Params& params, RngKey key, const Network* given,
     const bool same = given->first == first && given->offsets.size() == std::size_t{count} + 1;
     return same ? *given : network_rows(*given, first, count);
   }
-  return generate_network_rows(network_spec(params), n, key, first, count);
+  return generate_network_rows(network_spec(params), n, key, first, count, cancel);
 }
 
 NetworkSpec network_spec(const Params& params) {
@@ -153,7 +153,7 @@ ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replicat
     // The key depends on the replication only, never on the strategy: common random numbers.
     const RngKey key{static_cast<std::uint64_t>(p.run_seed),
                      static_cast<std::uint64_t>(first_replication + rep)};
-    const Network network = network_for(p, key, given_network);
+    const Network network = network_for(p, key, given_network, options.cancel);
     Model model(p, network, key);
     const Model::RowSink record = [&](std::int32_t day, std::span<const double, kMetricCount> row) {
       record_day(out, rep, day, row, model.segment_rows());

@@ -33,11 +33,13 @@ struct RunOptions {
       distribute;
 };
 
-/// Builds a replication's network from the parameters (the given one for edge lists).
-Network network_for(const Params& params, RngKey key, const Network* given);
+/// Builds a replication's network from the parameters (the given one for edge lists); `cancel`
+/// (may be null) ends a long build with Cancelled (generate_network()).
+Network network_for(const Params& params, RngKey key, const Network* given,
+                    const std::atomic<bool>* cancel = nullptr);
 /// Its rows of members [first, first + count) (a rank's share of a partitioned run).
 Network network_rows_for(const Params& params, RngKey key, const Network* given, std::uint32_t first,
-                         std::uint32_t count);
+                         std::uint32_t count, const std::atomic<bool>* cancel = nullptr);
 /// What to generate (network.* parameters; an edge list is read, not generated).
 NetworkSpec network_spec(const Params& params);
 

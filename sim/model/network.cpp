@@ -22,6 +22,12 @@ namespace cxsim {
 
 namespace {
 
+// Polled between blocks of a generator's work (a dense graph takes minutes): Cancelled once
+// `cancel` (may be null) is set, so that SIGINT and SIGTERM end a run during its network build too.
+void stop_if_cancelled(const std::atomic<bool>* cancel) {
+  if (cancel && cancel->load(std::memory_order_relaxed)) throw Cancelled();
+}
+
 // Sorts every row of a CSR graph, rows in parallel (they are independent: same result).
 void sort_rows(Network& net) {
   const auto rows = static_cast<std::uint32_t>(net.offsets.size() - 1);
@@ -248,7 +254,8 @@ class TieSlots {
 // "Tied to everyone" needs the member's degree, which is at most 2h plus the moves so far: while
 // that is below n - 1 nobody can be, and no degrees are kept. Past it (tiny or dense graphs only)
 // the degrees are counted once and then followed move by move.
-void rewire(TieSlots& slots, std::uint32_t n, std::uint32_t h, RngKey key, double rewiring) {
+void rewire(TieSlots& slots, std::uint32_t n, std::uint32_t h, RngKey key, double rewiring,
+            const std::atomic<bool>* cancel) {
   if (h == 0) return;
   std::vector<std::uint32_t> degree;  // empty until needed
   const auto everyone = [&](std::uint32_t u) {
@@ -291,6 +298,7 @@ void rewire(TieSlots& slots, std::uint32_t n, std::uint32_t h, RngKey key, doubl
   std::vector<std::uint32_t> count(block);
   constexpr std::uint32_t kAhead = 8;
   for (std::uint32_t lo = 0; lo < n; lo += block) {
+    stop_if_cancelled(cancel);
     const std::uint32_t hi = lo + std::min(block, n - lo);
     fork_join::parallel_for(tbb::blocked_range<std::uint32_t>(lo, hi, 1024), [&](const auto& r) {
       for (std::uint32_t u = r.begin(); u < r.end(); ++u) {
@@ -349,12 +357,12 @@ struct ThreadParts {
 // Ring lattice, then (Watts-Strogatz) each tie's far end moved with probability `rewiring`.
 // Only the rows of members [first, first + count) are filled (the slots of everyone are needed for
 // them: a rewired tie may end anywhere).
-Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rewiring,
-                std::uint32_t first = 0, std::uint32_t count = UINT32_MAX) {
+Network lattice(const NetworkSpec& spec, std::uint32_t n, RngKey key, double rewiring, std::uint32_t first,
+                std::uint32_t count, const std::atomic<bool>* cancel) {
   count = std::min(count, n - first);
   const auto h = static_cast<std::uint32_t>(spec.mean_degree / 2);
   TieSlots slots(n, h);
-  if (rewiring > 0) rewire(slots, n, h, key, rewiring);
+  if (rewiring > 0) rewire(slots, n, h, key, rewiring, cancel);
 
   // CSR from the owners' slots. Row i holds i's own far ends, the lattice ties into i not moved
   // away and the moved ties that end at i; the degrees of the block follow, so the offsets do.
@@ -461,13 +469,15 @@ Network rows_in_parts(std::uint32_t n, std::uint32_t first, std::uint32_t count,
 // instead of storing the edges: each part replays every member below its part's end (member i's
 // ties go to higher ids, so members from its end on have none there). Rows arrive sorted (row x
 // receives lower ids while members < x are replayed, then its own).
-Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first = 0,
-                    std::uint32_t count = UINT32_MAX) {
+Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
+                    std::uint32_t count, const std::atomic<bool>* cancel) {
   const ErdosRenyiDraws draws(spec, n, key);
   return rows_in_parts(n, first, std::min(count, n - first),
                        [&](std::uint32_t, std::uint32_t hi, auto&& visit) {
-                         for (std::uint32_t i = 0; i + 1 < n && i < hi; ++i)
+                         for (std::uint32_t i = 0; i + 1 < n && i < hi; ++i) {
+                           if (i % 4096 == 0) stop_if_cancelled(cancel);
                            draws.ties_of(i, [&](std::uint32_t j) { visit(i, j); });
+                         }
                        });
 }
 
@@ -481,7 +491,7 @@ Network erdos_renyi(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::u
 // The rows of members [first, first + count): the preferential attachment runs over everyone (it is
 // sequential), but only the block's rows are built from its ties.
 Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
-                        std::uint32_t count) {
+                        std::uint32_t count, const std::atomic<bool>* cancel) {
   if (spec.ba_m < 1 || spec.ba_m >= static_cast<std::int64_t>(n))
     throw InputError("must be between 1 and the population - 1 (" + std::to_string(n) + " members), got " +
                          std::to_string(spec.ba_m),
@@ -503,6 +513,7 @@ Network barabasi_albert(const NetworkSpec& spec, std::uint32_t n, RngKey key, st
 
   std::vector<std::uint32_t> chosen_by(n, 0);  // chosen_by[x] == t + 1: t already tied to x
   for (std::uint32_t t = m + 1; t < n; ++t) {
+    if (t % 4096 == 0) stop_if_cancelled(cancel);
     Stream rng = member_stream(key, t);
     const std::uint64_t pool = core_ends + 2 * chosen.size();
     for (std::uint32_t r = 0; r < m; ++r) {
@@ -543,12 +554,13 @@ double Network::mean_degree() const {
   return static_cast<double>(targets.size()) / size;
 }
 
-Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key) {
-  return generate_network_rows(spec, n, key, 0, n);
+Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key,
+                         const std::atomic<bool>* cancel) {
+  return generate_network_rows(spec, n, key, 0, n, cancel);
 }
 
 Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
-                              std::uint32_t count) {
+                              std::uint32_t count, const std::atomic<bool>* cancel) {
   if (std::uint64_t{first} + count > n)
     throw std::invalid_argument("generate_network_rows: the block is not inside the population");
   switch (spec.kind) {
@@ -560,18 +572,18 @@ Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey k
     }
     case NetworkKind::ring:
       check_mean_degree(spec, n, true);
-      return lattice(spec, n, key, 0.0, first, count);
+      return lattice(spec, n, key, 0.0, first, count, cancel);
     case NetworkKind::watts_strogatz:
       check_mean_degree(spec, n, true);
       if (!(spec.rewiring >= 0 && spec.rewiring <= 1))
         throw InputError("must be a probability in [0, 1], got " + std::to_string(spec.rewiring), "", 0, 0,
                          "network.rewiring");
-      return lattice(spec, n, key, spec.rewiring, first, count);
+      return lattice(spec, n, key, spec.rewiring, first, count, cancel);
     case NetworkKind::erdos_renyi:
       check_mean_degree(spec, n, false);
-      return erdos_renyi(spec, n, key, first, count);
+      return erdos_renyi(spec, n, key, first, count, cancel);
     case NetworkKind::barabasi_albert:  // sequential over everyone's ties, then the block's rows
-      return barabasi_albert(spec, n, key, first, count);
+      return barabasi_albert(spec, n, key, first, count, cancel);
     case NetworkKind::edge_list:
       break;
   }

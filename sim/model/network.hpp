@@ -2,6 +2,7 @@
 // Social networks as compressed sparse rows (CSR): the ties of customer i are
 // targets[offsets[i] .. offsets[i+1]). Undirected graphs store each tie in both directions.
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -43,9 +44,12 @@ struct NetworkSpec {
   std::int64_t ba_m = 5;                           ///< barabasi_albert
 };
 
-/// Generates a network of n members; a pure function of (spec, n, key).
+/// Generates a network of n members; a pure function of (spec, n, key). `cancel` (may be null) is
+/// polled between blocks of the work: a dense graph can take minutes.
 /// @throws InputError when the spec cannot be met (e.g. mean degree >= n)
-Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
+/// @throws Cancelled when `cancel` is set before the network is built
+Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key,
+                         const std::atomic<bool>* cancel = nullptr);
 
 /// The rows of members [first, first + count) of generate_network(spec, n, key), the same ties in
 /// the same order, built without the other rows where the generator allows: ring and Watts-Strogatz
@@ -54,8 +58,9 @@ Network generate_network(const NetworkSpec& spec, std::uint32_t n, RngKey key);
 /// the rows, time of the whole graph; across ranks, erdos_renyi_drawn below draws only the block's);
 /// Barabasi-Albert draws everyone's ties (8 bytes a tie, plus 4 a member, while it builds: its preferential
 /// attachment is sequential) and builds the block's rows.
+/// `cancel` as in generate_network().
 Network generate_network_rows(const NetworkSpec& spec, std::uint32_t n, RngKey key, std::uint32_t first,
-                              std::uint32_t count);
+                              std::uint32_t count, const std::atomic<bool>* cancel = nullptr);
 
 /// A tie drawn by member `drawer` to member `far` (trivially copyable: it travels between ranks).
 struct Tie {

@@ -136,6 +136,25 @@ for ((t = 0; t < TRIALS; t++)); do
 done
 echo "     $kills runs interrupted, $finished finished"
 [[ $kills -gt 0 ]] || fail "no trial was interrupted"
+# A signal during a long network build (Watts-Strogatz, 20,000 people at mean degree 2,000, every
+# tie rewired: about a minute to build here) ends the run within seconds, not after the build.
+"$CXSIM" run small.toml -q -o dense.h5 --set market.population=20000 --set network.mean_degree=2000 \
+  --set network.rewiring=1.0 --set run.replications=1 >/dev/null 2>err.txt &
+pid=$!
+sleep 2
+kill -s INT $pid 2>/dev/null
+waited=0
+while kill -0 $pid 2>/dev/null && ((waited < 200)); do sleep 0.1; waited=$((waited + 1)); done
+if kill -0 $pid 2>/dev/null; then
+  kill -KILL $pid 2>/dev/null
+  fail "SIGINT during a network build: still running 20 s later"
+else
+  wait $pid
+  status=$?
+  [[ $status == 130 && ! -e dense.h5 ]] && pass "SIGINT during a network build ends the run (130, no file)" ||
+    fail "SIGINT during a network build -> exit $status: $(head -c 300 err.txt)"
+fi
+no_temps .
 # SIGKILL: an earlier file stays intact (a temporary may stay; the next run removes it).
 for delay in 0.05 0.2 0.4; do
   "$CXSIM" run medium.toml -q -o target.h5 --force --seed 77 >/dev/null 2>&1 &

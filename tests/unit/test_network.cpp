@@ -7,6 +7,7 @@
 #include <boost/math/distributions/chi_squared.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -310,6 +311,23 @@ TEST_CASE("every kind yields valid CSR; a key gives one graph, another replicati
     const Network other_seed = generate_network(spec, n, RngKey{kKey.seed + 1, kKey.replication});
     CHECK(a.targets != other_rep.targets);
     CHECK(a.targets != other_seed.targets);
+  }
+}
+
+TEST_CASE("a set cancel flag ends a generator's work with Cancelled; an unset one changes nothing",
+          "[network]") {
+  const std::uint32_t n = 20000;
+  for (const char* kind : {"erdos_renyi", "watts_strogatz", "barabasi_albert"}) {
+    INFO(kind);
+    const NetworkSpec spec = spec_of(kind, 6, 0.2, 3);
+    std::atomic<bool> cancel{false};
+    const Network a = generate_network(spec, n, kKey, &cancel);
+    const Network b = generate_network(spec, n, kKey);
+    CHECK(a.offsets == b.offsets);
+    CHECK(a.targets == b.targets);
+    cancel = true;
+    CHECK_THROWS_AS(generate_network(spec, n, kKey, &cancel), Cancelled);
+    CHECK_THROWS_AS(generate_network_rows(spec, n, kKey, n / 2, n / 4, &cancel), Cancelled);
   }
 }
 
