@@ -132,13 +132,13 @@ CalibrateArgs& add_calibrate_command(CLI::App& app) {
   a.app
       ->add_option("--replications", a.replications,
                    "Replications per candidate (default: the scenario's run.replications), common to all")
-      ->check(CLI::Range(2, 100000));
+      ->check(whole_range(2, 100000));
   a.app->add_option("--budget", a.budget, "Simulations per start at most (default 60)")
-      ->check(CLI::Range(5, 100000));
+      ->check(whole_range(5, 100000));
   a.app
       ->add_option("--starts", a.starts,
                    "Optimiser starts: the scenario's values, then Sobol' points (default 3)")
-      ->check(CLI::Range(1, 64));
+      ->check(whole_range(1, 64));
   a.app->add_option(
       "--progress-file", a.progress_file,
       "Where finished simulations are kept so a killed calibration resumes (default: OUTPUT.progress)");

@@ -41,16 +41,18 @@ std::string erlang_report(const ErlangOptions& o) {
                          " (or 0: around the fewest agents that meet the target)",
                      "", 0, 0, "--agents");
   const double load = o.arrivals_per_hour * o.handle_s / 3600.0;
-  if (!(load <= kMaxErlangAgents)) {
-    char text[200];
-    std::snprintf(
-        text, sizeof text,
-        "with --aht %.4g s the load is %.4g Erlangs; the calculator staffs at most %d agents, so the "
-        "load must not be above that",
-        o.handle_s, load, kMaxErlangAgents);
+  const bool with_patience = o.patience_s > 0;
+  // Erlang C needs more agents than the load; with patience, abandonment keeps any load stable.
+  if (!(with_patience ? load <= kMaxErlangAgents : load < kMaxErlangAgents) || load == 0) {
+    char text[240];
+    std::snprintf(text, sizeof text,
+                  load == 0
+                      ? "with --aht %.4g s the load is %.4g Erlangs: too small to compute (it rounds to 0)"
+                      : "with --aht %.4g s the load is %.4g Erlangs; the calculator staffs at most %d "
+                        "agents, so the load must be below that (at most that with --patience)",
+                  o.handle_s, load, kMaxErlangAgents);
     throw InputError(text, "", 0, 0, "--arrivals-per-hour");
   }
-  const bool with_patience = o.patience_s > 0;
   int needed = 0;
   try {
     needed = with_patience ? erlang_a_staffing(load, o.handle_s, o.patience_s, o.target_s, o.service_level)
@@ -69,9 +71,23 @@ std::string erlang_report(const ErlangOptions& o) {
     return std::string(text);
   };
 
-  // The service level rounded down, so that a row below the target never reads as meeting it
-  // (0.79997 shows as 0.7999, not 0.8000 above the row marked as the fewest that meet 0.8).
-  const auto level = [](double sl) { return std::floor(sl * 1e4) / 1e4; };
+  // The service level rounded down to as many decimals as the target has (4 at least, 9 at most),
+  // so that a row below the target never reads as meeting it (0.79997 shows as 0.7999, not 0.8000
+  // above the row marked as the fewest that meet 0.8) and the marked row never reads below it. A
+  // row where some contacts wait is below 1 (the computed value can round up to 1.0).
+  int decimals = 4;
+  while (decimals < 9 && std::abs(o.service_level * std::pow(10.0, decimals) -
+                                  std::round(o.service_level * std::pow(10.0, decimals))) > 1e-6)
+    ++decimals;
+  const double scale = std::pow(10.0, decimals);
+  const double target_code = std::round(o.service_level * scale);
+  const auto level = [&](double sl, double p_wait) {
+    double code = std::floor(sl * scale);
+    if (sl >= o.service_level) code = std::max(code, target_code);
+    if (sl < o.service_level) code = std::min(code, target_code - 1);
+    if (p_wait > 0) code = std::min(code, scale - 1);
+    return code / scale;
+  };
 
   std::string out;
   char line[200];
@@ -81,25 +97,26 @@ std::string erlang_report(const ErlangOptions& o) {
                 with_patience ? "Erlang A (M/M/n+M)" : "Erlang C (M/M/n)", o.arrivals_per_hour, o.handle_s,
                 load, patience);
   out += line;
-  std::snprintf(line, sizeof line, "%7s %8s %9s %10s %10s%s\n", "agents", "P(wait)", "SL", "ASA (s)",
-                "occupancy", with_patience ? "  P(abandon)" : "");
+  const int sl_width = decimals + 5;
+  std::snprintf(line, sizeof line, "%7s %8s %*s %10s %10s%s\n", "agents", "P(wait)", sl_width, "SL",
+                "ASA (s)", "occupancy", with_patience ? "  P(abandon)" : "");
   out += line;
   for (int n = first; n <= std::min(centre + 3, kMaxErlangAgents); ++n) {
     if (with_patience) {
       const ErlangA a = erlang_a(load, n, o.handle_s, o.patience_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f %11.4f%s\n", n, a.p_wait,
-                    level(a.service_level), seconds(a.mean_wait_s).c_str(), a.occupancy, a.p_abandon,
-                    n == needed ? "  <- fewest meeting the target" : "");
+      std::snprintf(line, sizeof line, "%7d %8.4f %*.*f %s %10.3f %11.4f%s\n", n, a.p_wait, sl_width,
+                    decimals, level(a.service_level, a.p_wait), seconds(a.mean_wait_s).c_str(), a.occupancy,
+                    a.p_abandon, n == needed ? "  <- fewest meeting the target" : "");
     } else {
       const ErlangC c = erlang_c(load, n, o.handle_s, o.target_s);
-      std::snprintf(line, sizeof line, "%7d %8.4f %9.4f %s %10.3f%s\n", n, c.p_wait, level(c.service_level),
-                    seconds(c.asa_s).c_str(), c.occupancy,
+      std::snprintf(line, sizeof line, "%7d %8.4f %*.*f %s %10.3f%s\n", n, c.p_wait, sl_width, decimals,
+                    level(c.service_level, c.p_wait), seconds(c.asa_s).c_str(), c.occupancy,
                     n == needed ? "  <- fewest meeting the target" : "");
     }
     out += line;
   }
-  std::snprintf(line, sizeof line, "fewest agents for %.0f%% answered within %.0f s: %d\n",
-                100 * o.service_level, o.target_s, needed);
+  std::snprintf(line, sizeof line, "fewest agents for %.*g%% answered within %.6g s: %d\n", decimals,
+                100 * o.service_level, o.target_s + 0.0, needed);
   out += line;
   return out;
 }

@@ -34,6 +34,7 @@
 #include "progress.hpp"
 #include "select_command.hpp"
 #include "sensitivity_command.hpp"
+#include "service/erlang.hpp"
 #include "signals.hpp"
 #include "study_support.hpp"
 
@@ -425,7 +426,7 @@ int cxsim_main(int argc, char** argv) {
     sub->add_option("--replications", so.replications, "Replications (same as --set run.replications=N)")
         ->check(cxsim::cli::kNotEmpty);
     sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
-        ->check(CLI::Range(0, 1024));
+        ->check(cxsim::cli::whole_range(0, 1024));
   };
 
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write the results to HDF5");
@@ -445,7 +446,7 @@ int cxsim_main(int argc, char** argv) {
                   "baseline is within +/- this fraction of the baseline's value (e.g. 0.01)")
       ->check(cxsim::cli::positive_number());
   run->add_option("--max-replications", po.max_replications, "Cap for --precision (default 100)")
-      ->check(CLI::Range(3, 100000));
+      ->check(cxsim::cli::whole_range(3, 100000));
   run->add_option("--precision-metric", po.figures,
                   "Figures --precision checks (repeatable; default: profit and 12-month retention, or "
                   "monthly churn for runs shorter than a year; profit alone up to 30 days)");
@@ -467,7 +468,7 @@ int cxsim_main(int argc, char** argv) {
   validate
       ->add_option("--partition-ranks", partition_ranks,
                    "Also estimate each rank's memory under mpirun -n N ... --partition (one rank a machine)")
-      ->check(CLI::Range(2, 100000));
+      ->check(cxsim::cli::whole_range(2, 100000));
   validate->footer(
       "Examples:\n"
       "  cxsim validate scenarios/baseline.toml\n"
@@ -537,8 +538,10 @@ int cxsim_main(int argc, char** argv) {
       ->add_option("--patience", erlang_options.patience_s,
                    "Mean patience, seconds: Erlang A (default: none, Erlang C)")
       ->check(cxsim::cli::kNotEmpty);
-  erlang->add_option("--agents", erlang_options.agents, "Show the table around this many agents")
-      ->check(cxsim::cli::kNotEmpty);
+  erlang
+      ->add_option("--agents", erlang_options.agents,
+                   "Show the table around this many agents (default 0: around the fewest meeting the target)")
+      ->check(cxsim::cli::whole_range(0, cxsim::kMaxErlangAgents));
   erlang->footer(
       "Examples:\n"
       "  cxsim erlang --arrivals-per-hour 40 --aht 240                    agents for 80% in 20 s\n"
@@ -556,7 +559,7 @@ int cxsim_main(int argc, char** argv) {
   cmp->add_option("--at-day", ca.at_day,
                   "Day of the figures, as days elapsed (1 to the horizon; default: the horizon); "
                   "flows are summed up to it")
-      ->check(CLI::Range(1, 1000000));
+      ->check(cxsim::cli::whole_range(1, 1000000));
   cmp->add_option("--format", ca.format, "table (default), markdown, csv or json");
   cmp->add_flag("--by-segment", ca.by_segment,
                 "Compare within each customer segment (a run with [output] by_segment = true)");

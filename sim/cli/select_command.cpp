@@ -77,20 +77,22 @@ SelectArgs& add_select_command(CLI::App& app) {
   a.app
       ->add_option("--first-stage", a.first_stage,
                    "First-stage replications n0 (default 10; at most the file's)")
-      ->check(CLI::Range(2, 10000));
+      ->check(whole_range(2, 10000));
   a.app
       ->add_option("--max-replications", a.max_replications,
                    "Cap per strategy of the sequential stage (default 200)")
-      ->check(CLI::Range(2, 100000));
+      ->check(whole_range(2, kMaxSelectionReplications));
   a.app->add_flag("--no-rerun", a.no_rerun,
                   "Use only the file's replications; say how many more are needed instead of running them");
-  a.app->add_option(
-      "--scenario", a.scenario,
-      "Re-run extra replications from this scenario file (default: the scenario stored in the results file)");
+  a.app
+      ->add_option("--scenario", a.scenario,
+                   "Re-run extra replications from this scenario file (default: the scenario stored in the "
+                   "results file)")
+      ->check(kNotEmpty);
   a.app->add_option("--strategy", a.strategies,
                     "Only these strategies (repeatable; default: every run in the file)");
   a.app->add_option("--threads", a.threads, "Worker threads for re-runs (default: all cores)")
-      ->check(CLI::Range(0, 1024));
+      ->check(whole_range(0, 1024));
   a.app->add_flag("-q,--quiet", a.quiet, "No progress line");
   return a;
 }
@@ -140,8 +142,11 @@ int run_select(const SelectArgs& a) {
     }
   }
   if (runs.size() < 2)
-    throw InputError("select needs at least two strategies; the file has " + std::to_string(runs.size()),
-                     a.file);
+    throw InputError(
+        a.strategies.empty()
+            ? "select needs at least two strategies; the file has " + std::to_string(runs.size())
+            : "select needs at least two strategies; --strategy named " + std::to_string(runs.size()),
+        a.file, 0, 0, a.strategies.empty() ? "" : "--strategy");
   const int available = runs.front()->replications;
   if (available < 2)
     throw InputError("the file has " + std::to_string(available) +
@@ -210,18 +215,21 @@ int run_select(const SelectArgs& a) {
       if (e.file() == a.file) throw;
       // What failed is the stored copy (or the stored parameters applied to --scenario), not the
       // file the results were written from.
-      throw InputError(std::string(given ? "cannot re-run from --scenario with the parameters stored in"
-                                         : "cannot re-run from the scenario stored in") +
-                           " this results file (" + e.what() + "); give --scenario FILE or --no-rerun",
-                       a.file, 0, 0, e.key());
+      throw InputError(
+          std::string(given ? "cannot re-run from --scenario with the parameters stored in"
+                            : "cannot re-run from the scenario stored in") +
+              " this results file (" + e.what() + "); " +
+              (given ? "fix the scenario, or give --no-rerun" : "give --scenario FILE or --no-rerun"),
+          a.file, 0, 0, e.key());
     }
     std::vector<RunPlan> chosen;
     for (std::size_t s = 0; s < names.size(); ++s) {
       const std::string& name = names[s];
       const auto it = std::find_if(all.begin(), all.end(), [&](const RunPlan& p) { return p.name == name; });
       if (it == all.end())
-        throw InputError("strategy '" + name + "' of the results file is not in the scenario to re-run",
-                         a.file);
+        throw InputError("strategy '" + name + "' of the results file " + a.file + " is not in " +
+                             (given ? "this scenario" : "its stored scenario") + ", so it cannot be re-run",
+                         given ? a.scenario : a.file);
       // Re-runs of a strategy that has changed since the file was written would be averaged with
       // the file's replications of the old one.
       if (const auto d = recorded_plan_difference(*it, *runs[s]))
@@ -289,7 +297,9 @@ int run_select(const SelectArgs& a) {
   spec.maximize = !a.minimize;
   spec.indifference = a.indifference;
   spec.confidence = a.confidence;
-  spec.first_stage = a.first_stage;
+  // The default first stage is at most the file's replications; one given is noted if it was cut.
+  const bool first_stage_given = a.app && a.app->count("--first-stage") > 0;
+  spec.first_stage = first_stage_given ? a.first_stage : std::min(a.first_stage, available);
   spec.max_replications = a.max_replications;
   spec.batch = 4;  // fixed, so the replications run never depend on the thread count
   for (std::size_t c = 0; c < constraints.size(); ++c)

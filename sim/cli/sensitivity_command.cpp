@@ -42,13 +42,13 @@ SensitivityArgs& add_sensitivity_command(CLI::App& app) {
   a.app
       ->add_option("--samples", a.samples,
                    "Morris trajectories (default 20) or Sobol' base samples N (default 256; N (k + 2) runs)")
-      ->check(CLI::Range(2, 1000000));
+      ->check(whole_range(2, 1000000));
   a.app
       ->add_option("--replications", a.replications,
                    "Replications per point (default: the scenario's run.replications), common to every point")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_range(1, 100000));
   a.app->add_option("--bootstrap", a.bootstrap, "Bootstrap resamples of the intervals (default 1000)")
-      ->check(CLI::Range(0, 100000));
+      ->check(whole_range(0, 100000));
   a.app->add_option("-o,--output", a.output,
                     "HDF5 file: a new path, or a sensitivity file cxsim wrote with --force (default: the "
                     "scenario's name with -sensitivity.h5, here)");

@@ -5,10 +5,13 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -50,6 +53,27 @@ CLI::Validator real_option(Ok ok, const std::string& allowed) {
         return "got '" + text + "'; allowed: " + allowed;
       },
       "REAL");
+}
+/// An option's check: a whole number in [lo, hi], written in decimal, else "got 'TEXT'; allowed: a
+/// whole number from LO to HI". CLI11 reads "020" as octal 16 and "0x14" as 20, and says only
+/// "Could not convert" for "1e3" or "inf".
+inline CLI::Validator whole_range(std::int64_t lo, std::int64_t hi) {
+  return CLI::Validator(
+      [lo, hi](const std::string& text) -> std::string {
+        // Optional sign, then digits without a leading zero (0 itself excepted).
+        const std::string_view t = text;
+        const std::string_view digits = t.substr(!t.empty() && (t[0] == '+' || t[0] == '-') ? 1 : 0);
+        const bool decimal =
+            !digits.empty() && (digits[0] != '0' || digits.size() == 1) &&
+            std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+        std::int64_t x = 0;
+        const char* const from = t.data() + (!t.empty() && t[0] == '+' ? 1 : 0);
+        const auto [end, ec] = std::from_chars(from, t.data() + t.size(), x);
+        if (decimal && ec == std::errc() && end == t.data() + t.size() && x >= lo && x <= hi) return {};
+        return "got '" + text + "'; allowed: a whole number from " + std::to_string(lo) + " to " +
+               std::to_string(hi);
+      },
+      "INT");
 }
 inline CLI::Validator positive_number() {
   return real_option([](double x) { return x > 0; }, "a number > 0");
@@ -171,7 +195,7 @@ struct StudyScenario {
     sub->add_option("--set", sets, "Override a parameter: key=value (repeatable)");
     sub->add_option("--seed", seed, "Master seed (same as --set run.seed=N)")->check(kNotEmpty);
     sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
-        ->check(CLI::Range(0, 1024));
+        ->check(whole_range(0, 1024));
     sub->add_flag("-q,--quiet", quiet, "No progress line");
   }
   int used_threads() const {

@@ -31,6 +31,9 @@ struct SelectionConstraint {
   double bound = 0;
 };
 
+/// The largest cap of the sequential stage the command line accepts (--max-replications).
+inline constexpr int kMaxSelectionReplications = 100000;
+
 struct SelectionSpec {
   bool maximize = true;
   double indifference = 0;  ///< delta > 0, in the objective's unit

@@ -246,14 +246,23 @@ std::string format_selection(const SelectionReport& rep) {
           name.c_str(), r.probability_correct, name.c_str(), s.indifference, r.alpha_feasibility,
           r.alpha_selection);
   } else {
+    // What can finish it: re-runs if they were not allowed; a higher cap if one the command line
+    // accepts is enough; a wider indifference zone always.
+    const std::int64_t needed_in_all =
+        rep.result.systems[static_cast<std::size_t>(r.selected)].replications + r.more_replications_needed;
+    const std::string advice =
+        !rep.rerun_allowed ? "allow re-runs (drop --no-rerun), or widen --indifference"
+        : needed_in_all <= kMaxSelectionReplications
+            ? format("raise --max-replications (to %lld at most), or widen --indifference",
+                     static_cast<long long>(needed_in_all))
+            : format("widen --indifference (more than --max-replications allows, %d, would be needed)",
+                     kMaxSelectionReplications);
     out += format(
         "NOT FINISHED: %d strategies are still in contention after %d replications. At most %lld more "
         "replications of each would finish the procedure: %s. Best mean so far: %s (no probability of "
         "correct selection can be stated).\n",
         r.survivors, rep.result.systems[static_cast<std::size_t>(r.selected)].replications,
-        static_cast<long long>(r.more_replications_needed),
-        rep.rerun_allowed ? "raise --max-replications, or widen --indifference"
-                          : "allow re-runs (drop --no-rerun) or raise --max-replications",
+        static_cast<long long>(r.more_replications_needed), advice.c_str(),
         rep.names[static_cast<std::size_t>(r.selected)].c_str());
   }
   return out;

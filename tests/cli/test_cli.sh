@@ -47,8 +47,13 @@ expect 2 "aht" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 0
 expect 2 "'--patience': must be 0 \(none: Erlang C\) or a finite number of seconds above 0" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience nan
 expect 2 "'--patience': must be 0 \(none: Erlang C\) or a finite number" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience inf
 expect 2 "--patience: must not be empty" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience ""
-expect 2 "'--agents': must be 1 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents -1
-expect 2 "'--agents': must be 1 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 10000001
+expect 2 "--agents: got '-1'; allowed: a whole number from 0 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents -1
+expect 2 "--agents: got '10000001'; allowed: a whole number from 0 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 10000001
+# Whole numbers are decimal: 020 is not octal 16, 0x14 not 20; 1e3 and inf say what is allowed.
+for bad in 020 0x14 1e3 inf 20.0; do
+  expect 2 "--agents: got '$bad'; allowed: a whole number from 0 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents "$bad"
+done
+expect 2 "--threads: got '01'; allowed: a whole number from 0 to 1024" -- "$CXSIM" run "$SRC/scenarios/price.toml" --threads 01 -o p.h5
 # Erlang A at 10^5 Erlangs (closed forms and a bisection), at the largest staffing, and with a
 # patience far below a second: answers, not minutes or memory exhaustion.
 expect 0 "fewest agents for 80% answered within 20 s: [0-9]+" -- "$CXSIM" erlang --arrivals-per-hour 1.2e6 --aht 300 --patience 120
@@ -60,11 +65,24 @@ expect 0 "^ +2 +1\.0000 +0\.0000 +inf +1\.000$" -- "$CXSIM" erlang --arrivals-pe
 # The service level is rounded down: 11 agents give 0.799995 at 8.18 Erlangs, which must not read
 # 0.8000 above the row marked as the fewest meeting 80%.
 expect 0 "^ +11 +0\.2736 +0\.7999 " -- "$CXSIM" erlang --arrivals-per-hour 163.6 --aht 180
+# A target with more decimals gets them: 47 agents meet 0.84265 (and read so), 46 do not.
+expect 0 "^ +47 +[0-9.]+ +0\.8426[5-9] .*<- fewest meeting the target" -- "$CXSIM" erlang --arrivals-per-hour 313.3 --aht 461 --service-level 0.84265
+expect 0 "fewest agents for 84\.265% answered within 20 s: 47" -- "$CXSIM" erlang --arrivals-per-hour 313.3 --aht 461 --service-level 0.84265
+# Where contacts wait the service level is below 1, also where its computed value rounds up to 1.
+check_no_full_sl() {
+  "$CXSIM" erlang --arrivals-per-hour 1324.8827608895735 --aht 29.60627879083506 --patience 121.54574086936765 --agents 45 |
+    awk 'NR > 2 && $2 + 0 > 0 && $3 == "1.0000" { bad = 1 } END { exit bad }'
+}
+check_no_full_sl && ok || bad "an SL of 1.0000 on a row where contacts wait"
+# A load too small to compute is refused (it answered 0 agents).
+expect 2 "'--arrivals-per-hour': with --aht 1e-300 s the load is 0 Erlangs: too small to compute" -- "$CXSIM" erlang --arrivals-per-hour 1e-300 --aht 1e-300
 expect 2 "'--arrivals-per-hour': must be a finite number above 0" -- "$CXSIM" erlang --arrivals-per-hour inf --aht 180
 # A load beyond the largest staffing names the option, not the library's argument.
 expect 2 "'--arrivals-per-hour': with --aht 1e\+300 s the load is inf Erlangs; the calculator staffs at most 10000000 agents" -- \
   "$CXSIM" erlang --arrivals-per-hour 1e300 --aht 1e300
-expect 2 "'--service-level': no staffing up to 10000000 agents reaches it" -- "$CXSIM" erlang --arrivals-per-hour 3.6e10 --aht 1
+expect 2 "'--arrivals-per-hour': with --aht 1 s the load is 1e\+07 Erlangs; the calculator staffs at most 10000000 agents, so the load must be below that" -- \
+  "$CXSIM" erlang --arrivals-per-hour 3.6e10 --aht 1
+expect 2 "'--service-level': no staffing up to 10000000 agents reaches it" -- "$CXSIM" erlang --arrivals-per-hour 3.5999e10 --aht 1 --target 0 --service-level 0.9999
 expect 2 "--precision: got 'nan'; allowed: a number > 0" -- "$CXSIM" run "$SRC/scenarios/price.toml" --precision nan -o p.h5
 expect 2 "--seed: must not be empty" -- "$CXSIM" run "$SRC/scenarios/price.toml" --seed "" -o p.h5
 # validate's run-time estimate counts each run's network and the results written, not only the

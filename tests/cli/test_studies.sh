@@ -344,10 +344,18 @@ expect 0 "NOT FINISHED: .* At most [0-9]{12,} more" -- "$CXSIM" select price5.h5
 "$CXSIM" select price5.h5 --indifference 1e-6 --first-stage 50 --no-rerun -q >unfinished.txt
 check '! grep -q SELECTED unfinished.txt && grep -q "best so far, still in contention" unfinished.txt' \
   "an unfinished selection's table"
-check 'grep -q "allow re-runs (drop --no-rerun)" unfinished.txt' "the advice with --no-rerun"
+check 'grep -q "allow re-runs (drop --no-rerun), or widen --indifference" unfinished.txt' "the advice with --no-rerun"
 check 'grep -Eq "first stage [25] \(the file.s replications; --first-stage 50 is more than the file has\)" unfinished.txt' \
   "the first stage cut to the file's replications"
-expect 0 "NOT FINISHED: .*finish the procedure: raise --max-replications, or widen --indifference" -- \
+expect 0 "NOT FINISHED: .*finish the procedure: widen --indifference \(more than --max-replications allows, 100000, would be needed\)" -- \
   "$CXSIM" select price5.h5 --indifference 1e-6 --first-stage 2 --max-replications 3 -q
+expect 0 "NOT FINISHED: .*finish the procedure: raise --max-replications \(to [0-9]+ at most\), or widen --indifference" -- \
+  "$CXSIM" select price5.h5 --indifference 100 --first-stage 2 --max-replications 3 -q
+# The default first stage is cut to the file's replications without a note.
+"$CXSIM" select price5.h5 --indifference 1e-6 --no-rerun -q >default.txt
+check '! grep -q "is more than the file has" default.txt' "a note on the default first stage"
+expect 2 "--scenario: must not be empty" -- "$CXSIM" select price5.h5 --indifference 1 --scenario ""
+expect 2 "'--strategy': select needs at least two strategies; --strategy named 1" -- \
+  "$CXSIM" select price5.h5 --indifference 1 --strategy baseline
 
 finish test_studies
