@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -39,6 +40,21 @@ std::string value_text(const ParamSpec& spec, double x) {
 }
 
 void check_interventions(const std::vector<Intervention>& interventions, std::int64_t horizon) {
+  // (day, key) -> where it was set: one list (the scenario's, or one strategy's own) may not set a
+  // key twice on a day (the last would win unseen). A strategy's own change of a key still wins
+  // over the scenario's on the same day (make_plan).
+  std::map<std::pair<std::int64_t, std::string>, SourceRef> set_on_day;
+  for (const Intervention& iv : interventions) {
+    for (const ParamOverride& o : iv.overrides) {
+      const auto [it, fresh] = set_on_day.try_emplace({iv.day, o.key}, o.where);
+      if (!fresh)
+        throw error_at(
+            o.where, o.key,
+            "'" + o.key + "' is set twice on day " + std::to_string(iv.day) +
+                (it->second.line > 0 ? " (also at line " + std::to_string(it->second.line) + ")" : "") +
+                "; give each key one value a day");
+    }
+  }
   for (const Intervention& iv : interventions) {
     if (iv.day < 0 || iv.day >= horizon)
       throw error_at(iv.where, "day",

@@ -331,7 +331,9 @@ acquisition.cost_per_customer = 40
   overrides instead). A value is absolute: "raise the price 5% from day 180" is
   `purchase.price = 52.5` for a price of 50.
 - Top-level `[[intervention]]` tables belong to the baseline and so to every strategy and sweep
-  point; on the same day a strategy's own intervention is applied after them (it wins).
+  point; on the same day a strategy's own intervention is applied after them (it wins). Within
+  one list (the top-level interventions, or one strategy's own) a key may be set once a day: a
+  second value for it on the same day is refused, naming both lines.
 - `--set key=value` changes the baseline as if the file said so, and so every strategy that
   does not override that key itself (a strategy's own override wins).
 

@@ -186,6 +186,33 @@ TEST_CASE("what-if mistakes are reported with the line and key", "[experiment][s
   e = read_error(h + "[[intervention]]\nday = \"monday\"\npurchase.price = 45\n");
   CHECK_THAT(e.message(), Contains("whole number"));
 
+  // One list of interventions may not set a key twice on a day (the last would win unseen); a
+  // strategy's own change still wins over the scenario's (below). Planning checks it.
+  const auto plan_error = [](const std::string& text) {
+    try {
+      plan_experiment(read(text));
+    } catch (const InputError& error) {
+      return error;
+    }
+    FAIL("no InputError planning:\n" << text);
+    throw;
+  };
+  e = plan_error(
+      h +
+      "[[intervention]]\nday = 10\npurchase.price = 45\n[[intervention]]\nday = 10\npurchase.price = 46\n");
+  CHECK(e.line() == 8);
+  CHECK(e.key() == "purchase.price");
+  CHECK_THAT(e.message(), Contains("'purchase.price' is set twice on day 10 (also at line 5)"));
+  e = plan_error(h +
+                 "[[strategy]]\nname = \"a\"\n[[strategy.intervention]]\nday = 10\npurchase.price = 45\n"
+                 "[[strategy.intervention]]\nday = 10\npurchase.price = 45\n");
+  CHECK_THAT(e.message(), Contains("set twice on day 10"));
+  CHECK(
+      plan_experiment(read(h + "[[intervention]]\nday = 10\npurchase.price = 45\n[[strategy]]\nname = \"a\"\n"
+                               "[[strategy.intervention]]\nday = 10\npurchase.price = 46\n"))[1]
+          .changes[0]
+          .params.purchase_price == 46);
+
   e = read_error(h + "[[strategy]]\nname = \"a\"\n[[strategy]]\nname = \"a\"\n");
   CHECK(e.line() == 6);
   CHECK_THAT(e.message(), Contains("two strategies"));
