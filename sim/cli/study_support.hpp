@@ -61,14 +61,15 @@ inline CLI::Validator whole_range(std::int64_t lo, std::int64_t hi) {
   return CLI::Validator(
       [lo, hi](const std::string& text) -> std::string {
         // Optional sign, then digits without a leading zero (0 itself excepted).
+        // from_chars reads a '-' but not a '+'.
         const std::string_view t = text;
-        const std::string_view digits = t.substr(!t.empty() && (t[0] == '+' || t[0] == '-') ? 1 : 0);
+        const bool plus = !t.empty() && t[0] == '+';
+        const std::string_view digits = t.substr(plus || (!t.empty() && t[0] == '-') ? 1 : 0);
         const bool decimal =
             !digits.empty() && (digits[0] != '0' || digits.size() == 1) &&
             std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
         std::int64_t x = 0;
-        const char* const from = t.data() + (!t.empty() && t[0] == '+' ? 1 : 0);
-        const auto [end, ec] = std::from_chars(from, t.data() + t.size(), x);
+        const auto [end, ec] = std::from_chars(t.data() + (plus ? 1 : 0), t.data() + t.size(), x);
         if (decimal && ec == std::errc() && end == t.data() + t.size() && x >= lo && x <= hi) return {};
         return "got '" + text + "'; allowed: a whole number from " + std::to_string(lo) + " to " +
                std::to_string(hi);

@@ -45,17 +45,6 @@ void check_interventions(const std::vector<Intervention>& interventions, std::in
   // over the scenario's on the same day (make_plan).
   std::map<std::pair<std::int64_t, std::string>, SourceRef> set_on_day;
   for (const Intervention& iv : interventions) {
-    for (const ParamOverride& o : iv.overrides) {
-      const auto [it, fresh] = set_on_day.try_emplace({iv.day, o.key}, o.where);
-      if (!fresh)
-        throw error_at(
-            o.where, o.key,
-            "'" + o.key + "' is set twice on day " + std::to_string(iv.day) +
-                (it->second.line > 0 ? " (also at line " + std::to_string(it->second.line) + ")" : "") +
-                "; give each key one value a day");
-    }
-  }
-  for (const Intervention& iv : interventions) {
     if (iv.day < 0 || iv.day >= horizon)
       throw error_at(iv.where, "day",
                      "day " + std::to_string(iv.day) + " is outside the run: run.horizon_days is " +
@@ -69,6 +58,13 @@ void check_interventions(const std::vector<Intervention>& interventions, std::in
                        "cannot change during a run (not intervenable: it shapes the whole run, "
                        "like the market, network and horizon); set it from day 0 as a strategy "
                        "override instead. Intervenable keys are marked in docs/scenarios.md");
+      const auto [it, fresh] = set_on_day.try_emplace({iv.day, o.key}, o.where);
+      if (!fresh)
+        throw error_at(
+            o.where, o.key,
+            "'" + o.key + "' is set twice on day " + std::to_string(iv.day) +
+                (it->second.line > 0 ? " (also at line " + std::to_string(it->second.line) + ")" : "") +
+                "; give each key one value a day");
     }
   }
 }
