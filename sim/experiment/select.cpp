@@ -51,7 +51,8 @@ SelectionResult select_best(int systems, int measures, const SelectionSpec& spec
       throw std::invalid_argument("constraint measure out of range");
   const int n0 = available > 0 ? std::min(spec.first_stage, available) : spec.first_stage;
   if (n0 < 2) throw std::invalid_argument("the first stage needs at least 2 replications");
-  const int cap = can_sample_more ? std::max(spec.max_replications, n0) : std::max(available, n0);
+  // The file's replications cost nothing: a cap below them limits only re-runs.
+  const int cap = std::max({can_sample_more ? spec.max_replications : 0, available, n0});
 
   const double alpha = 1 - spec.confidence;
   SelectionResult result;

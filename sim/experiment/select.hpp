@@ -39,9 +39,10 @@ struct SelectionSpec {
   double indifference = 0;  ///< delta > 0, in the objective's unit
   double confidence = 0.95;
   std::vector<SelectionConstraint> constraints;
-  int first_stage = 10;         ///< n0 >= 2 replications of every strategy
-  int max_replications = 1000;  ///< per strategy, cap of the sequential stage
-  int batch = 5;                ///< replications fetched per sampler call in the sequential stage
+  int first_stage = 10;  ///< n0 >= 2 replications of every strategy
+  int max_replications =
+      1000;       ///< per strategy, cap of the sequential stage (at least the replications available)
+  int batch = 5;  ///< replications fetched per sampler call in the sequential stage
 };
 
 /// values[system][measure][k] = measure of `systems[system]` in replication first + k. Every

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -414,8 +415,22 @@ void Object::write_attr(std::string_view name, std::string_view value) const {
   write_scalar_attr(id(), name, type.id(), type.id(), &pointer);
 }
 
+namespace {
+
+// What an attribute that should hold a number holds instead (text, or another type), or "".
+std::string not_a_number(const Object& object, std::string_view name, AttrType type) {
+  if (type == AttrType::real || type == AttrType::integer || type == AttrType::boolean) return "";
+  if (type == AttrType::other) return "attribute '" + std::string(name) + "' is not a number";
+  return "attribute '" + std::string(name) + "' holds text '" + object.read_attr_text(name) +
+         "', not a number";
+}
+
+}  // namespace
+
 template <>
 double Object::read_attr<double>(std::string_view name) const {
+  if (const std::string fault = not_a_number(*this, name, attr_type(name)); !fault.empty())
+    throw Error(fault);
   double value = 0;
   check_status(H5Aread(open_attr(name).id(), H5T_NATIVE_DOUBLE, &value), "H5Aread", name);
   return value;
@@ -423,6 +438,16 @@ double Object::read_attr<double>(std::string_view name) const {
 
 template <>
 std::int64_t Object::read_attr<std::int64_t>(std::string_view name) const {
+  // HDF5 would convert 20.5 to 20 without a word: a real is read only when it is a whole number.
+  const AttrType type = attr_type(name);
+  if (const std::string fault = not_a_number(*this, name, type); !fault.empty()) throw Error(fault);
+  if (type == AttrType::real) {
+    const double real = read_attr<double>(name);
+    if (!(std::trunc(real) == real && std::abs(real) < 9.2e18))
+      throw Error("attribute '" + std::string(name) + "' holds " + number_text(real) +
+                  ", not a whole number");
+    return static_cast<std::int64_t>(real);
+  }
   std::int64_t value = 0;
   check_status(H5Aread(open_attr(name).id(), H5T_NATIVE_INT64, &value), "H5Aread", name);
   return value;

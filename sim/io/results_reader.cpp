@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <type_traits>
+#include <variant>
 
 #include <sys/stat.h>
 
@@ -99,6 +101,39 @@ std::map<std::string, std::string> attributes_as_text(const h5::Object& object) 
   return out;
 }
 
+// A parameter's attribute has the type this build writes for its key (write_param_attr): a
+// number as a number, a whole number as a whole number, a switch as a boolean, the rest as text.
+// Text where a number is written ('53' for 53) or 20.5 for a whole number is a damaged file: read
+// as text it would compare equal to a plan's value, and re-runs would start from a value nobody
+// chose. Keys this build does not know (a newer build's) are left as they are.
+void check_param_type(const h5::Object& object, const std::string& key, const std::string& where,
+                      const std::string& path) {
+  const ParamSpec* spec = find_param(key);
+  if (!spec) return;
+  const h5::AttrType type = object.attr_type(key);
+  const bool number = type == h5::AttrType::real || type == h5::AttrType::integer;
+  const bool text = type == h5::AttrType::string || type == h5::AttrType::other_string;
+  const char* wanted = std::visit(
+      [&](auto member) -> const char* {
+        using T = std::decay_t<decltype(Params{}.*member)>;
+        if constexpr (std::is_same_v<T, double>) return number ? nullptr : "a number";
+        if constexpr (std::is_same_v<T, std::int64_t>) {
+          if (type != h5::AttrType::real) return type == h5::AttrType::integer ? nullptr : "a whole number";
+          const double real = object.read_attr<double>(key);
+          return std::trunc(real) == real && std::abs(real) < 9.2e18 ? nullptr : "a whole number";
+        }
+        if constexpr (std::is_same_v<T, bool>)
+          return type == h5::AttrType::boolean || type == h5::AttrType::integer ? nullptr : "true or false";
+        return text ? nullptr : "text";
+      },
+      spec->member);
+  if (wanted)
+    throw InputError(where + " holds " +
+                         (text ? "text '" + object.read_attr_text(key) + "'" : object.read_attr_text(key)) +
+                         ", where cxsim writes " + wanted + " (a damaged file)",
+                     path, 0, 0, key);
+}
+
 template <class T>
 void read_if_present(const h5::Object& object, const char* name, T& out) {
   if (object.has_attr(name)) out = object.read_attr<T>(name);
@@ -129,6 +164,8 @@ void read_parameters(const h5::File& file, ResultsFile& out) {
   if (!file.has("parameters")) return;
   const h5::Group group = file.open_group("parameters");
   out.parameters = attributes_as_text(group);
+  for (const auto& [key, value] : out.parameters)
+    check_param_type(group, key, "/parameters: '" + key + "'", out.path);
   if (!group.has("segments")) return;
   const h5::Group segments = group.open_group("segments");
   for (const std::string& name : segments.children())
@@ -224,16 +261,28 @@ StrategyResults read_strategy(const h5::Group& group, const std::string& name, c
   s.kind = group.has_attr("kind") ? group.read_attr_text("kind") : "baseline";
   s.description = text_attr(group, "description");
   // Parameter keys contain a dot; the group's own attributes do not.
+  const std::string strategy = "strategy '" + name + "'";
   for (const auto& [key, value] : attributes_as_text(group))
-    if (key.find('.') != std::string::npos) s.overrides[key] = value;
+    if (key.find('.') != std::string::npos) {
+      check_param_type(group, key, strategy + ": '" + key + "'", path);
+      s.overrides[key] = value;
+    }
   if (group.has("interventions")) {
     const h5::Group changes = group.open_group("interventions");
     for (const std::string& i : changes.children()) {
       const h5::Group g = changes.open_group(i);
       InterventionRecord record;
-      record.day = g.read_attr<std::int64_t>("day");
+      try {
+        record.day = g.read_attr<std::int64_t>("day");
+      } catch (const h5::Error& e) {
+        throw InputError(strategy + ", intervention " + i + ": " + e.what() + " (a damaged file)", path, 0, 0,
+                         "day");
+      }
       for (const auto& [key, value] : attributes_as_text(g))
-        if (key != "day") record.values[key] = value;
+        if (key != "day") {
+          check_param_type(g, key, strategy + ", intervention " + i + ": '" + key + "'", path);
+          record.values[key] = value;
+        }
       s.interventions.push_back(std::move(record));
     }
   }

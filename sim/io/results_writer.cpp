@@ -91,22 +91,23 @@ void write_root(const h5::File& file, const Params& p, const RunStats& stats, co
   file.write_attr("rng_scheme", kRngScheme);
 }
 
+/// A parameter as an attribute named by its key: numbers and booleans in their own type, the rest
+/// as text.
+void write_param_attr(const h5::Object& object, const ParamSpec& spec, const Params& params) {
+  std::visit(
+      [&](auto member) {
+        const auto& value = params.*member;
+        if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>)
+          object.write_attr(spec.key, value);
+        else
+          object.write_attr(spec.key, std::string_view(param_to_string(params, spec)));
+      },
+      spec.member);
+}
+
 void write_parameters(const h5::File& file, const Params& params) {
   const h5::Group group = file.create_group("parameters");
-  for (const ParamSpec& spec : param_specs()) {
-    std::visit(
-        [&](auto member) {
-          const auto& value = params.*member;
-          using V = std::decay_t<decltype(value)>;
-          if constexpr (std::is_same_v<V, std::string>)
-            group.write_attr(spec.key, std::string_view(value));
-          else if constexpr (std::is_same_v<V, std::vector<std::int64_t>>)
-            group.write_attr(spec.key, std::string_view(param_to_string(params, spec)));  // "[8, 8, ...]"
-          else
-            group.write_attr(spec.key, value);  // double, int64 or bool, each its own HDF5 type
-        },
-        spec.member);
-  }
+  for (const ParamSpec& spec : param_specs()) write_param_attr(group, spec, params);
   const h5::Group segments = group.create_group("segments");
   for (std::size_t i = 0; i < params.segments.size(); ++i) {
     const Segment& segment = params.segments[i];
@@ -289,20 +290,6 @@ void write_episodes(const h5::Group& strategy, const std::vector<EpisodeTable>& 
   column(
       "people_reached", [](N, R e) { return static_cast<std::int32_t>(e.people_reached); }, "people",
       "Listeners the customer told those stories to (by itself; retellings by others not counted)");
-}
-
-/// A parameter as an attribute named by its key: numbers and booleans in their own type, the rest
-/// as text.
-void write_param_attr(const h5::Object& object, const ParamSpec& spec, const Params& params) {
-  std::visit(
-      [&](auto member) {
-        const auto& value = params.*member;
-        if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>)
-          object.write_attr(spec.key, value);
-        else
-          object.write_attr(spec.key, std::string_view(param_to_string(params, spec)));
-      },
-      spec.member);
 }
 
 const char* kind_name(RunKind kind) {

@@ -201,6 +201,11 @@ std::string format_selection(const SelectionReport& rep) {
                 .c_str()
           : "",
       r.h2, r.total_replications, rep.reran ? " (some re-run beyond the results file's)" : "");
+  if (rep.rerun_allowed && rep.available > s.max_replications)
+    out += format(
+        "The results file has %d replications, more than --max-replications %d: all of the file's are used, "
+        "and none is re-run.\n",
+        rep.available, s.max_replications);
   out += format("\n  %-24s %6s %14s %12s %22s  %s\n", "strategy", "reps", "mean", "+/- 95%",
                 "vs selected (paired)", "status");
   for (std::size_t i = 0; i < rep.names.size(); ++i) {

@@ -328,6 +328,18 @@ cp price5.h5 damaged.h5
 "$PY" -c "import h5py; f = h5py.File('damaged.h5', 'r+'); f['parameters'].attrs['acquisition.p_per_year'] = -5.0; f.close()"
 expect 2 "damaged\.h5: 'acquisition\.p_per_year': cannot re-run from the scenario stored in this results file \(.*allowed: a number in \[0, 5\]\); give --scenario FILE or --no-rerun" -- \
   "$CXSIM" select damaged.h5 "${RERUN[@]}"
+# A recorded value of the wrong type is a damaged file, not a value to compare: text '52.5' for a
+# price, or day 180.5, matched the plan's 52.5 and day 180 (HDF5 turned 180.5 into 180).
+cp price5.h5 textprice.h5 && cp price5.h5 halfday.h5 && cp price5.h5 textpop.h5
+"$PY" -c "import h5py; f = h5py.File('textprice.h5', 'r+'); f['strategies/rise-5%-day-180/interventions/0'].attrs['purchase.price'] = '52.5'; f.close()"
+"$PY" -c "import h5py; f = h5py.File('halfday.h5', 'r+'); f['strategies/rise-5%-day-180/interventions/0'].attrs['day'] = 180.5; f.close()"
+"$PY" -c "import h5py; f = h5py.File('textpop.h5', 'r+'); f['parameters'].attrs['market.population'] = 500.5; f.close()"
+expect 2 "textprice\.h5: 'purchase\.price': strategy 'rise-5%-day-180', intervention 0: 'purchase\.price' holds text '52\.5', where cxsim writes a number \(a damaged file\)" -- \
+  "$CXSIM" select textprice.h5 "${RERUN[@]}" --scenario "$SRC/scenarios/price.toml"
+expect 2 "halfday\.h5: 'day': strategy 'rise-5%-day-180', intervention 0: attribute 'day' holds 180\.5, not a whole number" -- \
+  "$CXSIM" select halfday.h5 "${RERUN[@]}" --scenario "$SRC/scenarios/price.toml"
+expect 2 "textpop\.h5: 'market\.population': /parameters: 'market\.population' holds 500\.5, where cxsim writes a whole number" -- \
+  "$CXSIM" info textpop.h5
 # Without the stored parameters re-runs cannot repeat the file's replications; an infinite value in
 # a series is a damaged file; a strategy given twice is not two strategies.
 cp price5.h5 noparams.h5 && cp price5.h5 infinite.h5
@@ -351,6 +363,13 @@ expect 0 "NOT FINISHED: .*finish the procedure: widen --indifference \(more than
   "$CXSIM" select price5.h5 --indifference 1e-6 --first-stage 2 --max-replications 3 -q
 expect 0 "NOT FINISHED: .*finish the procedure: raise --max-replications \(to [0-9]+ at most\), or widen --indifference" -- \
   "$CXSIM" select price5.h5 --indifference 100 --first-stage 2 --max-replications 3 -q
+# A cap below the file's replications limits only re-runs: every replication of the file is used,
+# and the procedure line says so (the cap used to stop the procedure at 3 of the file's 5).
+if full; then
+"$CXSIM" select price5.h5 --indifference 100 --first-stage 2 --max-replications 3 -q >capped.txt
+check 'grep -q "The results file has 5 replications, more than --max-replications 3: all of the file.s are used, and none is re-run" capped.txt && grep -Eq "^  baseline +5 " capped.txt && ! grep -q "re-run beyond" capped.txt' \
+  "a cap below the file's replications"
+fi
 # The default first stage is cut to the file's replications without a note.
 "$CXSIM" select price5.h5 --indifference 1e-6 --no-rerun -q >default.txt
 check '! grep -q "is more than the file has" default.txt' "a note on the default first stage"

@@ -266,6 +266,22 @@ TEST_CASE("A tiny indifference zone never finishes: no overflow into a false sel
   CHECK(previous > 999'999'999'999'000);  // 1e-300: the cap
 }
 
+TEST_CASE("A cap below the replications available limits only re-runs", "[select]") {
+  // The file's replications cost nothing: with 12 available and a cap of 5, an unfinished
+  // procedure has used all 12 (it used to stop at 5), and a cap of 20 lets it sample to 20.
+  SelectionSpec spec;
+  spec.first_stage = 3;
+  spec.indifference = 1e-6;
+  for (const auto& [cap, more, used] : {std::tuple{5, true, 12}, std::tuple{5, false, 12},
+                                        std::tuple{20, true, 20}, std::tuple{20, false, 12}}) {
+    INFO("cap " << cap << ", re-runs " << more);
+    spec.max_replications = cap;
+    const auto r = select_best(3, 2, spec, synthetic({0, 0.05, 0.1}, {1, 1, 1}, 3), 12, more);
+    CHECK_FALSE(r.finished);
+    for (const auto& o : r.systems) CHECK(o.replications == used);
+  }
+}
+
 TEST_CASE("Calibration recovers known values within their stated uncertainty", "[calibrate]") {
   // Three targets of two parameters, replication noise common to all candidates (CRN).
   const std::vector<double> truth = {0.7, 1.2};
