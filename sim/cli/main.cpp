@@ -521,23 +521,23 @@ int cxsim_main(int argc, char** argv) {
   CLI::App* erlang = app.add_subcommand(
       "erlang",
       "Staffing calculator: Erlang C (or Erlang A with --patience) for a load and a service-level target");
-  // An empty value ('') would read as the option's default: refused (kNotEmpty).
+  // Text that is not a number is named with the option; the range is erlang's to check.
   erlang->add_option("--arrivals-per-hour", erlang_options.arrivals_per_hour, "Contacts arriving per hour")
       ->required()
-      ->check(cxsim::cli::kNotEmpty);
+      ->check(cxsim::cli::number_text());
   erlang->add_option("--aht", erlang_options.handle_s, "Average handle time, seconds")
       ->required()
-      ->check(cxsim::cli::kNotEmpty);
+      ->check(cxsim::cli::number_text());
   erlang->add_option("--target", erlang_options.target_s, "Answer target, seconds (default 20)")
-      ->check(cxsim::cli::kNotEmpty);
+      ->check(cxsim::cli::number_text());
   erlang
       ->add_option("--service-level", erlang_options.service_level,
                    "Share to answer within the target (default 0.8)")
-      ->check(cxsim::cli::kNotEmpty);
+      ->check(cxsim::cli::number_text());
   erlang
       ->add_option("--patience", erlang_options.patience_s,
                    "Mean patience, seconds: Erlang A (default: none, Erlang C)")
-      ->check(cxsim::cli::kNotEmpty);
+      ->check(cxsim::cli::number_text());
   erlang
       ->add_option("--agents", erlang_options.agents,
                    "Show the table around this many agents (default 0: around the fewest meeting the target)")
@@ -618,8 +618,13 @@ int cxsim_main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // Under mpirun every rank parses the same command line: rank 0 alone prints.
     if (e.get_exit_code() == 0) return mpi_rank() == 0 ? app.exit(e) : 0;  // --help
+    // A value an option refused says what is allowed; a command line of the wrong shape (an
+    // unknown option, one missing) points to --help.
+    const bool value =
+        dynamic_cast<const CLI::ValidationError*>(&e) || dynamic_cast<const CLI::ConversionError*>(&e);
     if (mpi_rank() == 0)
-      std::cerr << "cxsim: error: " << e.what() << "\nRun with --help for more information.\n";
+      std::cerr << "cxsim: error: " << e.what()
+                << (value ? "\n" : "\nRun with --help for more information.\n");
     return kExitInput;
   }
 

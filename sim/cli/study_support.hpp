@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -35,6 +36,21 @@
 
 namespace cxsim::cli {
 
+/// `text` read whole as a decimal number by std::stod, into `x`: no leading space (stod would skip
+/// it, and a trailing one is refused) and no hexadecimal ('0x10' would be 16).
+inline bool read_number(const std::string& text, double& x) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())) ||
+      text.find_first_of("xX") != std::string::npos)
+    return false;
+  std::size_t used = 0;
+  try {
+    x = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return used == text.size();
+}
+
 /// An option's check: a finite number for which `ok` holds, else "got 'TEXT'; allowed: ALLOWED".
 /// CLI11's PositiveNumber and Range let NaN through and would print the largest double in full
 /// ("not in range 0.000000 to 17976931348623157081452742373170435679807...").
@@ -43,14 +59,19 @@ CLI::Validator real_option(Ok ok, const std::string& allowed) {
   return CLI::Validator(
       [ok, allowed](const std::string& text) -> std::string {
         double x = 0;
-        std::size_t used = 0;
-        try {
-          x = std::stod(text, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used == text.size() && used > 0 && std::isfinite(x) && ok(x)) return {};
+        if (read_number(text, x) && std::isfinite(x) && ok(x)) return {};
         return "got '" + text + "'; allowed: " + allowed;
+      },
+      "REAL");
+}
+/// An option's check: a number (nan and inf included: the command says what range it allows),
+/// else "got 'TEXT'; allowed: a number". CLI11 said only "Could not convert", and for
+/// `--arrivals-per-hour= --aht 240` it took '--aht' as the value.
+inline CLI::Validator number_text() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        double x = 0;
+        return read_number(text, x) ? "" : "got '" + text + "'; allowed: a number";
       },
       "REAL");
 }

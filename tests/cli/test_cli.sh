@@ -46,7 +46,17 @@ expect 2 "aht" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 0
 # Not-a-numbers and negative counts are refused, not read as "no patience" or "no agents".
 expect 2 "'--patience': must be 0 \(none: Erlang C\) or a finite number of seconds above 0" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience nan
 expect 2 "'--patience': must be 0 \(none: Erlang C\) or a finite number" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience inf
-expect 2 "--patience: must not be empty" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience ""
+expect 2 "--patience: got ''; allowed: a number" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --patience ""
+# Text that is not a decimal number is named with its option (CLI11 said "Could not convert", took
+# '--aht' as the value of '--arrivals-per-hour=', read ' 100' but not '100 ', and '0x10' as 16);
+# a refused value needs no "Run with --help" line.
+expect 2 "^cxsim: error: --arrivals-per-hour: got '--aht'; allowed: a number$" -- "$CXSIM" erlang --arrivals-per-hour= --aht 240
+for bad in " 100" "100 " 0x10 1e; do
+  expect 2 "^cxsim: error: --arrivals-per-hour: got '$bad'; allowed: a number$" -- "$CXSIM" erlang --arrivals-per-hour "$bad" --aht 240
+done
+expect 2 "^cxsim: error: --indifference: got ' 5'; allowed: a number > 0$" -- "$CXSIM" select missing.h5 --indifference " 5"
+[ "$("$CXSIM" erlang --arrivals-per-hour x --aht 240 2>&1 | wc -l)" = 1 ] && ok || bad "a refused value's error is not one line"
+expect 2 "Run with --help for more information" -- "$CXSIM" erlang --arrivals-per-hour 1 --aht 240 --nosuch
 expect 2 "--agents: got '-1'; allowed: a whole number from 0 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents -1
 expect 2 "--agents: got '10000001'; allowed: a whole number from 0 to 10000000" -- "$CXSIM" erlang --arrivals-per-hour 200 --aht 180 --agents 10000001
 # Whole numbers are decimal: 020 is not octal 16, 0x14 not 20; 1e3 and inf say what is allowed.
