@@ -296,9 +296,11 @@ ExperimentResult run_plans_partitioned(const std::vector<RunPlan>& plans, int fi
       if (p.network_kind == "erdos_renyi" && w.size > 1)
         network.emplace(erdos_renyi_over_ranks(p, key, blocks, w.rank));
       together([&] {
-        // This rank's rows only (what each generator needs to build them: docs/cluster.md).
+        // This rank's rows only (what each generator needs to build them: docs/cluster.md). A
+        // signal stops the build on the rank that saw it; together() makes it every rank's.
         if (!network)
-          network.emplace(network_rows_for(p, key, given, blocks.first(w.rank), blocks.count(w.rank)));
+          network.emplace(
+              network_rows_for(p, key, given, blocks.first(w.rank), blocks.count(w.rank), options.cancel));
         model.emplace(p, *network, key, *link);
         g_report.state_bytes_max =
             std::max(g_report.state_bytes_max, model->state_bytes() + network_bytes(*network));

@@ -124,4 +124,29 @@ status=$?
   grep -q "the 2 MPI ranks on this machine need about .*more machines" out.txt && ok ||
   bad "memory: two ranks on a machine of 8 MB should be refused once (status $status): $(cat out.txt)"
 [[ ! -e small.h5 ]] && ok || bad "memory: a refused run wrote a file"
+
+# A signal to the ranks (as Slurm's scancel --signal=INT delivers it) during a long network build
+# (Watts-Strogatz, 20,000 people at mean degree 2,000, every tie rewired: about 50 s on two ranks
+# here) ends the job within seconds, not after the build: every rank stops, no file is written.
+printf '[run]\nseed = 1\nreplications = 1\nhorizon_days = 30\n[market]\npopulation = 500\n' >dense.toml
+"${MPIRUN[@]}" -n 2 "$CXSIM" run dense.toml --partition -q -o dense.h5 --set market.population=20000 \
+  --set network.mean_degree=2000 --set network.rewiring=1.0 >out.txt 2>&1 &
+job=$!
+sleep 3
+ranks=$(pgrep -P "$job" -d ' ' ; for child in $(pgrep -P "$job"); do pgrep -P "$child" -d ' '; done)
+ranks=$(for p in $ranks; do [[ $(cat /proc/"$p"/comm 2>/dev/null) == cxsim ]] && echo "$p"; done)
+[[ -n $ranks ]] && ok || bad "signal during a partitioned network build: no rank found under mpirun (pid $job)"
+# shellcheck disable=SC2086
+kill -s INT $ranks 2>/dev/null
+waited=0
+while kill -0 $job 2>/dev/null && ((waited < 200)); do sleep 0.1; waited=$((waited + 1)); done
+if kill -0 $job 2>/dev/null; then
+  kill -TERM $job 2>/dev/null
+  bad "SIGINT during a partitioned network build: still running 20 s later"
+else
+  wait $job
+  status=$?
+  [[ $status == 130 && ! -e dense.h5 ]] && grep -q "interrupted; no results written" out.txt && ok ||
+    bad "SIGINT during a partitioned network build -> exit $status: $(head -c 300 out.txt)"
+fi
 finish test_partition
