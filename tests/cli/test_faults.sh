@@ -5,6 +5,7 @@
 # directory; nothing outside it is touched.
 #   tests/cli/test_faults.sh CXSIM [TRIALS]
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/ended_within.sh"
 CXSIM=$(realpath "$1")
 TRIALS=${2:-${CXSIM_SIGNAL_TRIALS:-24}}
 TMP=$(mktemp -d)
@@ -143,16 +144,11 @@ echo "     $kills runs interrupted, $finished finished"
 pid=$!
 sleep 2
 kill -s INT $pid 2>/dev/null
-waited=0
-while kill -0 $pid 2>/dev/null && ((waited < 200)); do sleep 0.1; waited=$((waited + 1)); done
-if kill -0 $pid 2>/dev/null; then
-  kill -KILL $pid 2>/dev/null
+if ! ended_within $pid 200; then
   fail "SIGINT during a network build: still running 20 s later"
 else
-  wait $pid
-  status=$?
-  [[ $status == 130 && ! -e dense.h5 ]] && pass "SIGINT during a network build ends the run (130, no file)" ||
-    fail "SIGINT during a network build -> exit $status: $(head -c 300 err.txt)"
+  [[ $ended_status == 130 && ! -e dense.h5 ]] && pass "SIGINT during a network build ends the run (130, no file)" ||
+    fail "SIGINT during a network build -> exit $ended_status: $(head -c 300 err.txt)"
 fi
 no_temps .
 # SIGKILL: an earlier file stays intact (a temporary may stay; the next run removes it).

@@ -138,15 +138,11 @@ ranks=$(for p in $ranks; do [[ $(cat /proc/"$p"/comm 2>/dev/null) == cxsim ]] &&
 [[ -n $ranks ]] && ok || bad "signal during a partitioned network build: no rank found under mpirun (pid $job)"
 # shellcheck disable=SC2086
 kill -s INT $ranks 2>/dev/null
-waited=0
-while kill -0 $job 2>/dev/null && ((waited < 200)); do sleep 0.1; waited=$((waited + 1)); done
-if kill -0 $job 2>/dev/null; then
-  kill -TERM $job 2>/dev/null
+. "$SRC/tests/cli/ended_within.sh"
+if ! ended_within $job 200 TERM; then
   bad "SIGINT during a partitioned network build: still running 20 s later"
 else
-  wait $job
-  status=$?
-  [[ $status == 130 && ! -e dense.h5 ]] && grep -q "interrupted; no results written" out.txt && ok ||
-    bad "SIGINT during a partitioned network build -> exit $status: $(head -c 300 out.txt)"
+  [[ $ended_status == 130 && ! -e dense.h5 ]] && grep -q "interrupted; no results written" out.txt && ok ||
+    bad "SIGINT during a partitioned network build -> exit $ended_status: $(head -c 300 out.txt)"
 fi
 finish test_partition
