@@ -132,9 +132,15 @@ printf '[run]\nseed = 1\nreplications = 1\nhorizon_days = 30\n[market]\npopulati
 "${MPIRUN[@]}" -n 2 "$CXSIM" run dense.toml --partition -q -o dense.h5 --set market.population=20000 \
   --set network.mean_degree=2000 --set network.rewiring=1.0 >out.txt 2>&1 &
 job=$!
-sleep 3
-ranks=$(pgrep -P "$job" -d ' ' ; for child in $(pgrep -P "$job"); do pgrep -P "$child" -d ' '; done)
-ranks=$(for p in $ranks; do [[ $(cat /proc/"$p"/comm 2>/dev/null) == cxsim ]] && echo "$p"; done)
+ranks=
+for ((tries = 0; tries < 100; ++tries)); do  # the ranks are mpirun's children (or grandchildren)
+  ranks=$(for p in $(pgrep -P "$job"; for c in $(pgrep -P "$job"); do pgrep -P "$c"; done); do
+    [[ $(cat /proc/"$p"/comm 2>/dev/null) == cxsim ]] && echo "$p"
+  done)
+  (($(wc -w <<<"$ranks") == 2)) && break
+  sleep 0.2
+done
+sleep 2  # into the build: the signal handlers are set, the network is being built
 [[ -n $ranks ]] && ok || bad "signal during a partitioned network build: no rank found under mpirun (pid $job)"
 # shellcheck disable=SC2086
 kill -s INT $ranks 2>/dev/null
