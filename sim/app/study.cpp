@@ -45,6 +45,7 @@ Study prepare_study(Scenario scenario, const StudySelection& selection, int thre
   Study study;
   study.experiment = read_experiment(scenario);
   study.plans = chosen_plans(plan_experiment(study.experiment), selection.strategies);  // every check first
+  check_threads(threads);
   study.threads = threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const Params& p = study.experiment.baseline;
   study.replications = p.run_replications;

@@ -138,7 +138,7 @@ CalibrateArgs& add_calibrate_command(CLI::App& app) {
   a.app
       ->add_option("--starts", a.starts,
                    "Optimiser starts: the scenario's values, then Sobol' points (default 3)")
-      ->check(whole_range(1, 64));
+      ->check(whole_range(1, kMaxCalibrationStarts));
   a.app->add_option(
       "--progress-file", a.progress_file,
       "Where finished simulations are kept so a killed calibration resumes (default: OUTPUT.progress)");
@@ -262,9 +262,11 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   progress.start();
   CalibrationResult result;
   try {
-    result = calibrate(cal_targets, free, spec, evaluate);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(e.what(), a.targets);
+    try {
+      result = calibrate(cal_targets, free, spec, evaluate);
+    } catch (const std::invalid_argument& e) {  // the targets' fault (a target without a value)
+      throw InputError(e.what(), a.targets);
+    }
   } catch (const InputError& e) {
     // Bad input found during the search: nothing to resume, so no progress file left behind
     // (unless an earlier, interrupted run wrote it).

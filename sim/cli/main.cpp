@@ -426,7 +426,7 @@ int cxsim_main(int argc, char** argv) {
     sub->add_option("--replications", so.replications, "Replications (same as --set run.replications=N)")
         ->check(cxsim::cli::kNotEmpty);
     sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
-        ->check(cxsim::cli::whole_range(0, 1024));
+        ->check(cxsim::cli::whole_range(0, cxsim::kMaxThreads));
   };
 
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write the results to HDF5");

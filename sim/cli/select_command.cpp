@@ -92,7 +92,7 @@ SelectArgs& add_select_command(CLI::App& app) {
   a.app->add_option("--strategy", a.strategies,
                     "Only these strategies (repeatable; default: every run in the file)");
   a.app->add_option("--threads", a.threads, "Worker threads for re-runs (default: all cores)")
-      ->check(whole_range(0, 1024));
+      ->check(whole_range(0, cxsim::kMaxThreads));
   a.app->add_flag("-q,--quiet", a.quiet, "No progress line");
   return a;
 }

@@ -217,7 +217,7 @@ struct StudyScenario {
     sub->add_option("--set", sets, "Override a parameter: key=value (repeatable)");
     sub->add_option("--seed", seed, "Master seed (same as --set run.seed=N)")->check(kNotEmpty);
     sub->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
-        ->check(whole_range(0, 1024));
+        ->check(whole_range(0, cxsim::kMaxThreads));
     sub->add_flag("-q,--quiet", quiet, "No progress line");
   }
   int used_threads() const {

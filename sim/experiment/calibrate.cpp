@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "core/fork_join.hpp"
+#include "experiment/runner.hpp"
 
 namespace cxsim {
 
@@ -92,11 +93,20 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
                             const TargetEvaluator& evaluate) {
   if (targets.empty()) throw std::invalid_argument("calibration needs at least one target");
   if (free.empty()) throw std::invalid_argument("calibration needs at least one free parameter");
-  for (const auto& t : targets)
-    if (!(t.sd > 0)) throw std::invalid_argument("target '" + t.name + "': sd must be > 0");
+  // Beyond 1e100 a z^2 overflows to infinity and every candidate fits equally badly.
+  for (const auto& t : targets) {
+    if (!(std::abs(t.value) < 1e100))
+      throw std::invalid_argument("target '" + t.name +
+                                  "': the value must be a finite number below 1e100 in size");
+    if (!(t.sd > 0 && t.sd < 1e100))
+      throw std::invalid_argument("target '" + t.name + "': sd must be > 0 and below 1e100");
+  }
   for (const auto& f : free)
     if (!(f.min < f.max)) throw std::invalid_argument("free parameter '" + f.key + "': min must be < max");
-  if (spec.starts < 1 || spec.budget < 1) throw std::invalid_argument("starts and budget must be >= 1");
+  if (spec.starts < 1 || spec.starts > kMaxCalibrationStarts || spec.budget < 1)
+    throw std::invalid_argument("starts must be from 1 to " + std::to_string(kMaxCalibrationStarts) +
+                                " and budget >= 1");
+  check_threads(spec.threads);
   const std::size_t p = free.size();
   const auto to_x = [&](const std::vector<double>& u) {
     std::vector<double> x(p);
@@ -190,12 +200,19 @@ CalibrationResult calibrate(const std::vector<CalibrationTarget>& targets,
   for (const auto& s : result.starts) result.evaluations += s.evaluations;
   result.degrees_of_freedom = static_cast<int>(targets.size()) - static_cast<int>(p);
 
-  // The fit at the best values.
+  // The fit at the best values. A target without a value there (a figure whose window holds no
+  // survey or no customer) fits nothing: a table of "fitted nan" and a scenario left as it was
+  // would read as a calibration.
   const auto at_best = evaluate(result.best);
   ++result.evaluations;
   std::vector<double> weight(targets.size());
   for (std::size_t t = 0; t < targets.size(); ++t) {
     const Moments m = moments(at_best[t]);
+    if (m.n == 0 || !std::isfinite(m.mean))
+      throw std::invalid_argument(
+          "target '" + targets[t].name +
+          "' has no value in the simulations (nothing to measure in its window, e.g. no survey answered or "
+          "no customer yet by its day): give it a later day or a wider window");
     TargetFit fit;
     fit.fitted = m.mean;
     fit.half_width =

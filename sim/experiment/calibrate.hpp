@@ -31,6 +31,9 @@ struct FreeParameter {
   double start = 0;  ///< the first start (the scenario's value; clamped into [min, max])
 };
 
+/// The most optimiser starts a calibration takes (the command line's --starts, Python's starts=).
+inline constexpr int kMaxCalibrationStarts = 64;
+
 struct CalibrationSpec {
   int starts = 4;
   int budget = 200;         ///< evaluations per start

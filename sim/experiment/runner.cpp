@@ -119,9 +119,17 @@ ExperimentResult shaped_result(const std::vector<RunPlan>& plans, int count, boo
   return result;
 }
 
+void check_threads(int threads) {
+  if (threads < 0 || threads > kMaxThreads)
+    throw InputError("got " + std::to_string(threads) + "; allowed: a whole number from 0 (all cores) to " +
+                         std::to_string(kMaxThreads),
+                     "", 0, 0, "threads");
+}
+
 ExperimentResult run_plans(const std::vector<RunPlan>& plans, int first_replication, int count,
                            const RunOptions& options, const Network* given_network) {
   if (plans.empty()) throw std::invalid_argument("run_plans: no plans");
+  check_threads(options.threads);
   if (options.distribute) {
     RunOptions here = options;
     here.distribute = nullptr;

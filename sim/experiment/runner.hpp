@@ -15,6 +15,13 @@
 
 namespace cxsim {
 
+/// The most worker threads a run may ask for (the command line's --threads, Python's threads=):
+/// far more than any machine has, far fewer than would exhaust the threads a process may start.
+inline constexpr int kMaxThreads = 1024;
+
+/// @throws InputError (key "threads") unless 0 (all cores) <= threads <= kMaxThreads
+void check_threads(int threads);
+
 struct RunOptions {
   /// Worker threads; 0 means all the machine has. Results do not depend on it.
   int threads = 0;

@@ -178,6 +178,17 @@ check '[ "$(grep -c "^\[churn\]" twokeys-fit.toml)" = 1 ] && grep -q "^base_logi
   "two fitted keys of a new section"
 check '[ ! -e never.toml ]' "a rejected calibration wrote its output"
 expect 2 "missing\.toml" -- "$CXSIM" calibrate "$BASE" missing.toml --replications 2 -o never.toml
+# A target without a value in the simulations (no survey answered by day 1) gave "fitted nan",
+# exit 0 and the scenario unchanged; a value beyond any figure gave z^2 = inf. Neither leaves a
+# progress file.
+printf '[[target]]\nmetric = "nps"\nto_day = 1\nvalue = 10\nsd = 5\n%s\n' "$F1" >nps_day1.toml
+expect 2 "nps_day1\.toml: target 'nps at day 1' has no value in the simulations .*give it a later day or a wider window" -- \
+  "$CXSIM" calibrate "$BASE" nps_day1.toml --set market.population=300 --set run.horizon_days=30 --replications 2 \
+  --budget 5 --starts 1 -q -o never.toml
+printf '%s\n%s\n' "${T1/0.04/1e308}" "$F1" >huge_value.toml
+expect 2 "huge_value\.toml: target 'monthly_churn_rate.*': the value must be a finite number below 1e100" -- \
+  "$CXSIM" calibrate "$BASE" huge_value.toml "${SMALL[@]}" --replications 2 -q -o never.toml
+check '[ ! -e never.toml ] && [ ! -e never.toml.progress ]' "a calibration without a fit left a file"
 
 # ---- what the studies may replace: only a file of their own kind, and only with --force ---------
 # Refused before any simulation, the file left as it was.

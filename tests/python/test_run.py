@@ -90,3 +90,18 @@ def test_output_writes_the_same_file_the_cli_reads(cxsim_exe, small_toml, tmp_pa
     assert r.path == str(out)
     info = run_cli(cxsim_exe, "info", out).stdout
     assert "baseline" in info and "cxsim.run" in info
+
+
+@pytest.mark.parametrize("threads", [-1, 1025, 100_000, 10**9])
+def test_a_thread_count_out_of_range_is_refused_before_any_work(small_toml, threads):
+    # The command line allows 0 to 1024; Python allowed anything: 100,000 threads crashed the
+    # interpreter in calibrate (SIGSEGV) and sensitivity (abort), 10**9 raised MemoryError.
+    scenario = cxsim.Scenario.from_file(small_toml)
+    allowed = f"got {threads}; allowed: a whole number from 0 \\(all cores\\) to 1024"
+    with pytest.raises(cxsim.InputError, match=allowed):
+        cxsim.run(scenario, threads=threads)
+    with pytest.raises(cxsim.InputError, match=allowed):
+        scenario.validate(threads=threads)
+    with pytest.raises(cxsim.InputError, match=allowed):
+        cxsim.sensitivity(scenario, {"purchase.price": (40.0, 60.0)}, ["revenue"], samples=2,
+                          replications=1, threads=threads)

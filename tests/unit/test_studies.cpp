@@ -282,6 +282,35 @@ TEST_CASE("A cap below the replications available limits only re-runs", "[select
   }
 }
 
+TEST_CASE("Calibration refuses what cannot be fitted before it reports a fit", "[calibrate]") {
+  // A target without a value (NaN: a window with no survey) gave "fitted nan" and exit 0; a value
+  // of 1e308 gave z^2 = inf with every key "identified"; 100,000 threads crashed the process.
+  const std::vector<FreeParameter> free = {{"a", 0.0, 1.0, 0.5}};
+  const TargetEvaluator nan = [](const std::vector<double>&) {
+    return std::vector<std::vector<double>>{{std::nan(""), std::nan("")}, {1.0, 1.1}};
+  };
+  const TargetEvaluator line = [](const std::vector<double>& x) {
+    return std::vector<std::vector<double>>{{x[0], x[0] + 0.01}, {1.0, 1.1}};
+  };
+  CalibrationSpec spec;
+  spec.starts = 1;
+  spec.budget = 10;
+  spec.threads = 1;
+  const std::vector<CalibrationTarget> targets = {{"nps at day 1", 10, 5}, {"other", 1, 0.1}};
+  CHECK_THROWS_WITH(calibrate(targets, free, spec, nan),
+                    Catch::Contains("target 'nps at day 1' has no value in the simulations"));
+  CHECK_NOTHROW(calibrate({{"x", 0.3, 0.1}, {"other", 1, 0.1}}, free, spec, line));
+  CHECK_THROWS_WITH(calibrate({{"x", 1e308, 0.1}, {"other", 1, 0.1}}, free, spec, line),
+                    Catch::Contains("finite number below 1e100"));
+  CHECK_THROWS_WITH(calibrate({{"x", 0.3, 1e200}, {"other", 1, 0.1}}, free, spec, line),
+                    Catch::Contains("sd must be > 0 and below 1e100"));
+  spec.threads = 100000;
+  CHECK_THROWS_AS(calibrate({{"x", 0.3, 0.1}, {"other", 1, 0.1}}, free, spec, line), InputError);
+  spec.threads = 1;
+  spec.starts = kMaxCalibrationStarts + 1;
+  CHECK_THROWS_AS(calibrate({{"x", 0.3, 0.1}, {"other", 1, 0.1}}, free, spec, line), std::invalid_argument);
+}
+
 TEST_CASE("Calibration recovers known values within their stated uncertainty", "[calibrate]") {
   // Three targets of two parameters, replication noise common to all candidates (CRN).
   const std::vector<double> truth = {0.7, 1.2};
