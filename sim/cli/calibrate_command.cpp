@@ -28,45 +28,47 @@ std::string hex(double x) {
 
 /// The progress file: a first line identifying the study (a hash of everything that determines
 /// the evaluations), then one line per finished simulation: the point and its replication values
-/// in hexadecimal floating point (exact). A resumed calibration replays the same deterministic
-/// search, taking finished simulations from here.
+/// in hexadecimal floating point (exact), and a checksum of the line. A resumed calibration replays
+/// the same deterministic search, taking finished simulations from here, so a damaged line would
+/// silently change the fit: every complete line must have its checksum and its shape (a value per
+/// free key; a group of `replications` values per target), or the file is refused, naming the line.
+/// A last line without its newline was cut short by a kill: it is dropped.
 class EvaluationCache {
  public:
-  EvaluationCache(std::string path, std::string identity) : path_(std::move(path)) {
+  struct Shape {
+    std::size_t keys = 0, targets = 0, replications = 0;
+  };
+  EvaluationCache(std::string path, std::string identity, Shape shape) : path_(std::move(path)) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::exists(fs::symlink_status(path_, ec))) {
       if (!fs::is_regular_file(fs::symlink_status(path_, ec)))
         throw InputError("the progress file exists and is not a regular file", path_);
-      std::ifstream in(path_);
-      std::string first;
-      std::getline(in, first);
-      if (first != "cxsim-calibration " + identity)
+      std::ifstream in(path_, std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string first = text.substr(0, text.find('\n'));
+      if (first.rfind(kFirstWord, 0) != 0)
+        throw InputError("is not a progress file of cxsim calibrate (its first line does not start with '" +
+                             std::string(kFirstWord) + "'); give --progress-file a path of its own",
+                         path_, 1);
+      if (first != kFirstWord + identity)
         throw InputError(
             "the progress file belongs to another calibration (different scenario, targets, "
-            "replications or options); remove it or choose another with --progress-file",
-            path_);
-      for (std::string line; std::getline(in, line);) {
-        const auto bar = line.find('|');
-        if (bar == std::string::npos) continue;  // a line cut short by a kill
-        std::istringstream values(line.substr(bar + 1));
-        std::vector<std::vector<double>> v;
-        std::string group;
-        bool ok = true;
-        while (std::getline(values, group, ';')) {
-          std::istringstream g(group);
-          std::vector<double> reps;
-          for (std::string tok; g >> tok;) reps.push_back(std::strtod(tok.c_str(), nullptr));
-          if (reps.empty()) ok = false;
-          v.push_back(reps);
-        }
-        if (ok && !v.empty() && line.back() == ';') cache_[line.substr(0, bar)] = v;
+            "replications or options, or an older cxsim); remove it or choose another with --progress-file",
+            path_, 1);
+      std::size_t complete = first.size() + 1, line_number = 1;
+      for (std::size_t at = complete; at < text.size(); ++line_number) {
+        const std::size_t end = text.find('\n', at);
+        if (end == std::string::npos) break;  // cut short by a kill
+        read_line(text.substr(at, end - at), line_number + 1, shape);
+        at = complete = end + 1;
       }
       resumed_ = cache_.size();
-      out_.open(path_, std::ios::app);
+      if (complete < text.size()) fs::resize_file(path_, complete, ec);  // drop the cut line
+      out_.open(path_, std::ios::app | std::ios::binary);
     } else {
-      out_.open(path_, std::ios::trunc);
-      out_ << "cxsim-calibration " << identity << "\n";
+      out_.open(path_, std::ios::trunc | std::ios::binary);
+      out_ << kFirstWord << identity << "\n";
       out_.flush();
     }
     if (!out_) throw InputError("cannot write the progress file", path_);
@@ -92,7 +94,7 @@ class EvaluationCache {
       }
       line += ";";
     }
-    out_ << line << "\n";
+    out_ << line << kChecksumMark << checksum(line) << "\n";
     out_.flush();
     cache_[key(x)] = v;
   }
@@ -104,6 +106,46 @@ class EvaluationCache {
   }
 
  private:
+  static constexpr const char* kFirstWord = "cxsim-calibration ";
+  static constexpr const char* kChecksumMark = " #";
+  static std::string checksum(const std::string& line) { return sha256_hex(line).substr(0, 16); }
+
+  // Whitespace-separated hexadecimal floats (nan where a target had no value), all read whole.
+  static bool read_numbers(const std::string& text, std::vector<double>& out) {
+    std::istringstream in(text);
+    for (std::string token; in >> token;) {
+      char* end = nullptr;
+      out.push_back(std::strtod(token.c_str(), &end));
+      if (end != token.c_str() + token.size()) return false;
+    }
+    return true;
+  }
+
+  void read_line(const std::string& line, std::size_t number, const Shape& shape) {
+    const auto fault = [&](const std::string& what) {
+      return InputError("line " + std::to_string(number) + " is damaged (" + what +
+                            "); remove the file to start the calibration over",
+                        path_, static_cast<int>(number));
+    };
+    const std::size_t mark = line.rfind(kChecksumMark);
+    if (mark == std::string::npos) throw fault("no checksum");
+    const std::string body = line.substr(0, mark);
+    if (line.substr(mark + 2) != checksum(body)) throw fault("its checksum does not match");
+    const std::size_t bar = body.find('|');
+    std::vector<double> point;
+    if (bar == std::string::npos || !read_numbers(body.substr(0, bar), point) || point.size() != shape.keys)
+      throw fault("not a point of " + std::to_string(shape.keys) + " free keys");
+    std::vector<std::vector<double>> values;
+    std::istringstream groups(body.substr(bar + 1));
+    for (std::string group; std::getline(groups, group, ';');) {
+      if (!read_numbers(group, values.emplace_back()) || values.back().size() != shape.replications)
+        throw fault("not " + std::to_string(shape.replications) + " replications a target");
+    }
+    if (values.size() != shape.targets || body.back() != ';')
+      throw fault("not " + std::to_string(shape.targets) + " targets");
+    cache_[key(point)] = std::move(values);
+  }
+
   std::string path_;
   std::mutex mutex_;
   std::map<std::string, std::vector<std::vector<double>>> cache_;
@@ -193,9 +235,10 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   const auto network = study_network(scenario);
 
   // Identity of the study for the progress file: scenario as resolved, targets, replications, options.
-  const std::string identity = sha256_hex(resolved_toml(scenario.params) + "\n" + scenario.text + "\n" +
-                                          targets.text + "\n" + std::to_string(replications) + " " +
-                                          std::to_string(spec.starts) + " " + std::to_string(spec.budget));
+  // "progress 2": lines with checksums (files of older builds are another calibration's).
+  const std::string identity = sha256_hex(
+      "progress 2\n" + resolved_toml(scenario.params) + "\n" + scenario.text + "\n" + targets.text + "\n" +
+      std::to_string(replications) + " " + std::to_string(spec.starts) + " " + std::to_string(spec.budget));
   // Rank 0 alone keeps the progress file and writes the output.
   std::optional<EvaluationCache> cache;
   OutputTarget target;
@@ -203,7 +246,15 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
     // The output must be writable, and anything there replaceable, before hours of work: fail now.
     target = check_output(a.output, a.force ? Replace::results : Replace::never, 0,
                           OutputKind::calibrated_scenario);
-    cache.emplace(a.progress_file.empty() ? a.output + ".progress" : a.progress_file, identity);
+    const std::string progress_path = a.progress_file.empty() ? a.output + ".progress" : a.progress_file;
+    std::error_code same_error;
+    if (std::filesystem::weakly_canonical(progress_path, same_error) ==
+        std::filesystem::weakly_canonical(a.output, same_error))
+      throw InputError("is also the output (-o): the progress file needs a path of its own", progress_path, 0,
+                       0, "--progress-file");
+    cache.emplace(
+        progress_path, identity,
+        EvaluationCache::Shape{free.size(), cal_targets.size(), static_cast<std::size_t>(replications)});
   });
 
   install_study_signals();

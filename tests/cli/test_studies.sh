@@ -62,6 +62,24 @@ kill -KILL "$pid" 2>/dev/null && killed=yes
 wait "$pid" 2>/dev/null
 check '[ $killed = yes ]' "the calibration finished before it could be killed (raise its budget)"
 check '[ -s cal2.toml.progress ] && [ ! -e cal2.toml ]' "a killed calibration leaves its progress file and no output"
+# A damaged progress file is refused naming the line, and left as it is: a value changed to nan,
+# or a line with a value too few, silently moved the fit (the lines now carry checksums). A line cut
+# short by the kill is dropped. A file that is not a progress file is not called another calibration's.
+cp cal2.toml.progress kept.progress
+for damage in 's/0x1\.[0-9a-f]*p-[0-9]*;/nan;/' 's/ [^ ;]*;/;/'; do
+  sed "2$damage" kept.progress >cal3.toml.progress
+  printf '0x1p-1 | 0x1' >>cal3.toml.progress  # a cut line
+  cp cal3.toml.progress before.progress
+  expect 2 "cal3\.toml\.progress:2: line 2 is damaged \((its checksum does not match|no checksum)\); remove the file to start the calibration over" -- \
+    "$CXSIM" "${CAL[@]}" -o cal3.toml -q
+  check 'cmp -s cal3.toml.progress before.progress && [ ! -e cal3.toml ]' "a refused progress file was changed or an output written"
+done
+printf 'my notes\n' >notes.progress
+expect 2 "notes\.progress:1: is not a progress file of cxsim calibrate .*give --progress-file a path of its own" -- \
+  "$CXSIM" "${CAL[@]}" -o cal3.toml -q --progress-file notes.progress
+expect 2 "cal3\.toml: '--progress-file': is also the output \(-o\)" -- "$CXSIM" "${CAL[@]}" -o cal3.toml -q --progress-file cal3.toml
+check '[ ! -e cal3.toml ]' "a progress file at the output's path"
+printf '0x1p-1 | 0x1' >>cal2.toml.progress  # a line cut short: dropped, the rest resumed
 "$CXSIM" "${CAL[@]}" -o cal2.toml --threads 2 -q > cal2.txt 2>&1 || bad "resumed calibration failed"
 check 'diff <(grep -v "^# Command" cal.toml) <(grep -v "^# Command" cal2.toml) >/dev/null' "resumed calibration differs"
 # A parameter the targets cannot see is reported as not identified.
