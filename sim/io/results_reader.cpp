@@ -308,6 +308,36 @@ void read_strategies(const h5::File& file, ResultsFile& out) {
   for (const std::string& name : strategies.children())
     out.strategies.push_back(read_strategy(strategies.open_group(name), name, out.path));
   if (out.strategies.empty()) throw InputError("cxsim results file without any strategy", out.path);
+  // Strategies are compared replication by replication (common random numbers): cxsim writes every
+  // strategy with the same replications and days. A strategy with fewer was compared on its first
+  // replication against the others' mean, under a header giving the others' count.
+  const StrategyResults& first = out.strategies.front();
+  for (const StrategyResults& s : out.strategies)
+    if (s.replications != first.replications || s.days != first.days)
+      throw InputError("damaged results file: strategy '" + s.name + "' has " +
+                           std::to_string(s.replications) + " replications of " + std::to_string(s.days) +
+                           " days, strategy '" + first.name + "' " + std::to_string(first.replications) +
+                           " of " + std::to_string(first.days) + " (cxsim writes every strategy alike)",
+                       out.path);
+}
+
+// The root's counts describe the series (cxsim info prints them): they must agree with them, and
+// the population must be one cxsim can simulate. Files without them (none cxsim wrote) pass.
+void check_root(const h5::File& file, const ResultsFile& out) {
+  const StrategyResults& s = out.strategies.front();
+  const auto agree = [&](const char* name, std::int64_t value, std::int64_t series, const char* what) {
+    if (file.has_attr(name) && value != series)
+      throw InputError("damaged results file: the root attribute '" + std::string(name) + "' is " +
+                           std::to_string(value) + ", but the series hold " + std::to_string(series) + " " +
+                           what,
+                       out.path, 0, 0, name);
+  };
+  agree("replications", out.replications, s.replications, "replications");
+  agree("horizon_days", out.horizon_days, s.days, "days");
+  if (file.has_attr("population") && !(out.population >= 1 && out.population <= 4'294'967'295))
+    throw InputError("damaged results file: the root attribute 'population' is " +
+                         std::to_string(out.population) + "; allowed: a whole number from 1 to 4294967295",
+                     out.path, 0, 0, "population");
 }
 
 void read_summary(const h5::File& file, ResultsFile& out) {
@@ -489,6 +519,7 @@ ResultsFile read_results(const std::string& path) {
     read_root(file, out);
     read_parameters(file, out);
     read_strategies(file, out);
+    check_root(file, out);
     read_summary(file, out);
     return out;
   });

@@ -369,6 +369,27 @@ expect 2 "halfday\.h5: 'day': strategy 'rise-5%-day-180', intervention 0: attrib
   "$CXSIM" select halfday.h5 "${RERUN[@]}" --scenario "$SRC/scenarios/price.toml"
 expect 2 "textpop\.h5: 'market\.population': /parameters: 'market\.population' holds 500\.5, where cxsim writes a whole number" -- \
   "$CXSIM" info textpop.h5
+# Strategies of different lengths, or root counts that are not the series', are a damaged file:
+# compare differenced one replication against the others' mean under a header of their count, and
+# info printed the root's numbers as they were (days -1, population 0).
+cp price5.h5 onerep.h5 && cp price5.h5 rootreps.h5 && cp price5.h5 nopeople.h5
+"$PY" -c "
+import h5py
+f = h5py.File('onerep.h5', 'r+'); g = f['strategies/baseline/series']
+for name in list(g):
+    data, attrs = g[name][:1], dict(g[name].attrs)
+    del g[name]
+    g[name] = data
+    g[name].attrs.update(attrs)
+f.close()"
+"$PY" -c "import h5py; f = h5py.File('rootreps.h5', 'r+'); f.attrs['replications'] = 7; f.close()"
+"$PY" -c "import h5py; f = h5py.File('nopeople.h5', 'r+'); f.attrs['population'] = 0; f.close()"
+expect 2 "onerep\.h5: damaged results file: strategy '.*' has [0-9]+ replications of [0-9]+ days, strategy 'baseline' 1 of" -- \
+  "$CXSIM" compare onerep.h5
+expect 2 "rootreps\.h5: 'replications': damaged results file: the root attribute 'replications' is 7, but the series hold [0-9]+ replications" -- \
+  "$CXSIM" info rootreps.h5
+expect 2 "nopeople\.h5: 'population': damaged results file: the root attribute 'population' is 0; allowed: a whole number from 1" -- \
+  "$CXSIM" info nopeople.h5
 # Without the stored parameters re-runs cannot repeat the file's replications; an infinite value in
 # a series is a damaged file; a strategy given twice is not two strategies.
 cp price5.h5 noparams.h5 && cp price5.h5 infinite.h5

@@ -189,6 +189,7 @@ TEST_CASE("a planned strategy is compared with the one a file recorded", "[resul
 TEST_CASE("a single run's file has a summary too, and reads as before", "[results]") {
   RunResult single;
   single.params.run_replications = 2;
+  single.params.run_horizon_days = 5;  // the root attributes describe the series (read_results checks)
   single.series = SeriesSet(2, 5);
   const auto path = temp_file("single.h5");
   write_results(path.string(), single, Provenance{"test", "", "", ""});
