@@ -264,7 +264,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   runner.keys = keys;
   runner.replications = replications;
   runner.options.threads = a.scenario.threads;
-  runner.options.cancel = &g_study_cancel;
+  runner.options.cancel = &cancel_flag();
   distribute_study_runs(runner.options);
   runner.network = network ? &*network : nullptr;
   runner.chunk = 1;
@@ -342,7 +342,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   header += "# Command: " + one_line(command_line) + "\n\n";
   const std::string text = rewrite_scenario(scenario.text, a.scenario.file, keys, result.best, how, header);
   study_on_root([&] {
-    write_text_file(target, text, &g_study_cancel);
+    write_text_file(target, text, &cancel_flag());
     cache->remove();
     std::cout << format_calibration(result, names, cal_targets, free, replications)
               << "calibrated scenario: " << a.output << "\n";

@@ -275,7 +275,7 @@ int run_select(const SelectArgs& a) {
                          std::int64_t{extra} * static_cast<std::int64_t>(chosen.size()), a.file);
       RunOptions options;
       options.threads = a.threads;
-      options.cancel = &g_study_cancel;
+      options.cancel = &cancel_flag();
       distribute_study_runs(options);
       const std::uint64_t total = static_cast<std::uint64_t>(chosen.front().params.market_population) *
                                   static_cast<std::uint64_t>(days) * static_cast<std::uint64_t>(extra) *

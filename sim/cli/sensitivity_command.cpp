@@ -132,7 +132,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   runner.keys = rep.keys;
   runner.replications = rep.replications;
   runner.options.threads = a.scenario.threads;
-  runner.options.cancel = &g_study_cancel;
+  runner.options.cancel = &cancel_flag();
   distribute_study_runs(runner.options);
   runner.network = network ? &*network : nullptr;
   runner.chunk = chunk;
@@ -180,7 +180,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   }
   progress.finish();
   study_on_root([&] {
-    write_sensitivity(target, rep, &g_study_cancel);
+    write_sensitivity(target, rep, &cancel_flag());
     std::cout << format_sensitivity(rep) << "results: " << output << "\n";
   });
   return 0;

@@ -11,7 +11,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -29,6 +28,7 @@
 #include "io/limits.hpp"
 #include "io/scenario_reader.hpp"
 #include "io/system.hpp"
+#include "signals.hpp"
 
 #ifdef CXSIM_WITH_MPI
 #include "mpi/ensemble.hpp"
@@ -105,14 +105,9 @@ inline const CLI::Validator kNotEmpty([](const std::string& text)
                                           -> std::string { return text.empty() ? "must not be empty" : ""; },
                                       "NONEMPTY");
 
-inline std::atomic<bool> g_study_cancel{false};
-extern "C" inline void on_study_signal(int) {
-  g_study_cancel.store(true);
-}
-
+// The studies stop on SIGINT and SIGTERM as `cxsim run` does (signals.hpp): exit 130 or 143.
 inline void install_study_signals() {
-  std::signal(SIGINT, on_study_signal);
-  std::signal(SIGTERM, on_study_signal);
+  install_signal_handlers();
 }
 
 // Under mpirun with several ranks, a study runs on every rank (docs/cluster.md): each rank reads

@@ -245,6 +245,18 @@ SENS=(sensitivity "$BASE" --set market.population=2000 --set run.horizon_days=12
 if full; then
 "$CXSIM" "${SENS[@]}" --threads 2 -o sens.h5 > sens.txt || bad "sensitivity run"
 "$CXSIM" "${SENS[@]}" --threads 1 -o sens1.h5 > sens1.txt || bad "sensitivity run, 1 thread"
+# SIGTERM ends a study with 143, as it ends a run (the studies had a handler of their own: 130).
+. "$SRC/tests/cli/ended_within.sh"
+"$CXSIM" sensitivity "$BASE" --set market.population=2000 --set run.horizon_days=120 --replications 2 \
+  --vary purchase.price:40:60 --metric profit --samples 400 -q -o term.h5 >/dev/null 2>term.txt &
+pid=$!
+sleep 1
+kill -s TERM $pid
+if ended_within $pid 300; then
+  check '[ $ended_status = 143 ] && [ ! -e term.h5 ]' "SIGTERM during sensitivity -> exit $ended_status: $(head -c 300 term.txt)"
+else
+  bad "SIGTERM during sensitivity: still running 30 s later"
+fi
 check 'diff <(grep -v results: sens.txt) <(grep -v results: sens1.txt) >/dev/null' "sensitivity differs at 1 and 2 threads"
 $PY - sens.h5 <<'PY' && ok || bad "Morris did not rank the toy levers: $(cat sens.txt)"
 import sys, h5py, numpy as np
