@@ -314,6 +314,12 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   CalibrationResult result;
   try {
     try {
+      std::vector<double> lows, highs;
+      for (const FreeParameter& f : free) {
+        lows.push_back(f.min);
+        highs.push_back(f.max);
+      }
+      runner.check_corners(lows, highs);
       result = calibrate(cal_targets, free, spec, evaluate);
     } catch (const std::invalid_argument& e) {  // the targets' fault (a target without a value)
       throw InputError(e.what(), a.targets);

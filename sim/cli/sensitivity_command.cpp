@@ -166,6 +166,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   };
   progress.start();
   try {
+    runner.check_corners(rep.min, rep.max);
     if (is_morris) {
       MorrisResult r = cxsim::morris(k, morris, evaluate);
       rep.outputs = r.outputs;

@@ -112,6 +112,12 @@ void check_study_key(const std::string& key, double min, double max, const Sourc
   if (!(min < max))
     throw error_at(where, key,
                    "min (" + shortest_text(min) + ") must be less than max (" + shortest_text(max) + ")");
+  // The points of an integer key are rounded: [1, 1.5] gave 1 almost everywhere and "no effect".
+  if (spec->type == ParamType::integer && (std::trunc(min) != min || std::trunc(max) != max))
+    throw error_at(where, key,
+                   "[" + shortest_text(min) + ", " + shortest_text(max) +
+                       "]: an integer key's range runs from one whole number to another (its points are "
+                       "rounded to whole numbers)");
   if (min < spec->min || max > spec->max)
     throw error_at(where, key,
                    "[" + shortest_text(min) + ", " + shortest_text(max) +
@@ -142,6 +148,16 @@ std::vector<RunPlan> StudyRunner::plans(const std::vector<std::vector<double>>& 
     out.push_back(std::move(plan));
   }
   return out;
+}
+
+void StudyRunner::check_corners(const std::vector<double>& min, const std::vector<double>& max) const {
+  const std::size_t k = keys.size();
+  if (k > 12 || min.size() != k || max.size() != k) return;
+  for (std::uint32_t corner = 0; corner < (1u << k); ++corner) {
+    std::vector<double> x(k);
+    for (std::size_t i = 0; i < k; ++i) x[i] = (corner >> i) & 1u ? max[i] : min[i];
+    (void)plans({x});
+  }
 }
 
 std::uint64_t StudyRunner::customer_days_per_point() const {

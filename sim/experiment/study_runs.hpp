@@ -61,6 +61,11 @@ struct StudyRunner {
                                                     int first = 0) const;
   /// Plans with names: one per point.
   std::vector<RunPlan> plans(const std::vector<std::vector<double>>& points) const;
+  /// Checks the scenario at every corner of the box [min, max] of the keys (up to 12 keys; 4,096
+  /// corners), before any simulation: a rule between keys (phone.open_hour below close_hour)
+  /// that the box breaks somewhere is found whatever points the study happens to draw.
+  /// @throws InputError as plans() does
+  void check_corners(const std::vector<double>& min, const std::vector<double>& max) const;
   /// Customer-days of one point's replications.
   std::uint64_t customer_days_per_point() const;
 
