@@ -93,8 +93,13 @@ std::string found_text(const toml::node& n) {
     }
     case toml::node_type::integer:
       return "the integer " + std::to_string(n.as_integer()->get());
-    case toml::node_type::floating_point:
-      return "the number " + number_text(n.as_floating_point()->get());
+    case toml::node_type::floating_point: {
+      // 31.0 where a whole number is wanted: "the number 31" would read as what was asked for.
+      const double v = n.as_floating_point()->get();
+      if (std::isfinite(v) && std::trunc(v) == v && std::abs(v) < 1e15)
+        return "the decimal number " + number_text(v) + ".0 (a whole number is written without '.0')";
+      return "the number " + number_text(v);
+    }
     case toml::node_type::boolean:
       return std::string("the boolean ") + (n.as_boolean()->get() ? "true" : "false");
     case toml::node_type::table:

@@ -115,6 +115,10 @@ F1='[[free]]
 key = "churn.base_logit"
 min = 2.0
 max = 4.5'
+# 31.0 for a day was reported as "got the number 31", which reads as what was asked for.
+bad_targets float_day "float_day\.toml:5:.*'target\.from_day': must be a whole day number, got the decimal number 31\.0 \(a whole number is written without '\.0'\)" "$T1
+from_day = 31.0
+$F1"
 bad_targets unknown_key "unknown_key\.toml:6.*churn\.base_logi[^t].*did you mean 'churn\.base_logit'" "$T1
 [[free]]
 key = \"churn.base_logi\"
