@@ -10,6 +10,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -253,3 +254,173 @@ def test_save_refuses_special_and_foreign_paths(tmp_path: Path, valid: Path) -> 
     assert (copy.stat().st_mode & 0o777) == 0o640
     assert cxsim.load(copy).strategies == results.strategies
     assert not list(tmp_path.glob(".*cxsim-tmp-*"))
+
+
+# --- sensitivity files (cxsim.read_sensitivity, `cxsim report FILE`, `--sensitivity FILE`) -------
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory, cxsim_exe: Path) -> Path:
+    """A small genuine Morris sensitivity file: 2 keys, 2 metrics, 4 trajectories."""
+    d = tmp_path_factory.mktemp("study")
+    scenario = d / "s.toml"
+    scenario.write_text("[run]\nseed = 3\nreplications = 2\nhorizon_days = 40\n[market]\npopulation = 500\n")
+    subprocess.run([str(cxsim_exe), "sensitivity", str(scenario), "--vary", "purchase.price:40:60",
+                    "--vary", "quality.defect_rate:0.01:0.1", "--metric", "profit", "--metric", "churn",
+                    "--samples", "4", "--replications", "2", "-q", "-o", str(d / "study.h5")],
+                   check=True, capture_output=True, timeout=300)
+    return d / "study.h5"
+
+
+def study_copy(study: Path, path: Path, change=None) -> Path:
+    path.write_bytes(study.read_bytes())
+    if change is not None:
+        with h5py.File(path, "r+") as f:
+            change(f)
+    return path
+
+
+def replaced(name: str, data=None, **kwargs):
+    """A change that puts ``data`` (a function of the old data) or a dataset made with ``kwargs``
+    in place of ``name``."""
+    def change(f: h5py.File) -> None:
+        old = f[name][()]
+        del f[name]
+        if data is not None:
+            f.create_dataset(name, data=data(old))
+        else:
+            f.create_dataset(name, **kwargs)
+    return change
+
+
+def check_study_refused(path: Path, *words: str, results: Path, env: dict[str, str]) -> None:
+    """`cxsim report FILE` and `cxsim report RESULTS --sensitivity FILE` refuse `path` with exit 2
+    and one line naming it and ``words``, in bounded time, never showing another file's contents;
+    a process each, so that a reader blocked on a FIFO fails the test instead of hanging it."""
+    out = path.parent / "report.html"
+    for args in ([path], [results, "--sensitivity", path]):
+        r = subprocess.run([sys.executable, "-m", "cxsim", "report", *map(str, args), "-o", str(out)],
+                           capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode == 2, (args, r.returncode, r.stderr[-2000:])
+        assert r.stderr.startswith("cxsim: error: ") and str(path) in r.stderr, r.stderr
+        for word in words:
+            assert word in r.stderr, (word, r.stderr)
+        assert SECRET not in r.stdout + r.stderr
+        assert not out.exists()
+
+
+def test_genuine_study_reads(study: Path) -> None:
+    s = cxsim.read_sensitivity(study)
+    assert s.method == "morris" and s.keys == ["purchase.price", "quality.defect_rate"]
+    assert s.points.shape == (12, 2) and s.outputs.shape == (12, 2) and s.indices.shape[0] == 4
+
+
+def test_study_links_and_foreign_storage_are_not_followed(tmp_path: Path, study: Path, valid: Path,
+                                                          env: dict[str, str]) -> None:
+    """External links (to a file, to a FIFO), soft links, external storage and virtual datasets in
+    a sensitivity file are refused before anything is read through them."""
+    secret = secret_file(tmp_path)
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w", libver="latest") as f:
+        f["keys"] = np.array([SECRET.encode(), b"quality.defect_rate"], dtype=object)
+        f["outputs"] = np.frombuffer(secret.read_bytes()[:192], dtype="f8").reshape(12, 2)
+    fifo = tmp_path / "fifo.h5"
+    os.mkfifo(fifo)
+
+    def link(name: str, target):
+        def change(f: h5py.File) -> None:
+            del f[name]
+            f[name] = target
+        return change
+
+    def virtual(f: h5py.File) -> None:
+        del f["outputs"]
+        layout = h5py.VirtualLayout(shape=(12, 2), dtype="f8")
+        layout[:] = h5py.VirtualSource(str(other), "outputs", shape=(12, 2))
+        f.create_virtual_dataset("outputs", layout)
+
+    cases = {
+        "keys_elink": (link("keys", h5py.ExternalLink(str(other), "/keys")), "/keys", "an external link"),
+        "keys_elink_fifo": (link("keys", h5py.ExternalLink(str(fifo), "/keys")), "/keys", "an external link"),
+        "indices_elink_fifo": (link("indices", h5py.ExternalLink(str(fifo), "/indices")), "/indices",
+                               "an external link"),
+        "sigma_elink_fifo": (link("indices/sigma", h5py.ExternalLink(str(fifo), "/x")), "/indices/sigma",
+                             "an external link"),
+        "keys_soft": (link("keys", h5py.SoftLink("/metrics")), "/keys", "a soft link"),
+        "keys_soft_loop": (link("keys", h5py.SoftLink("/keys")), "/keys", "a soft link"),
+        "outputs_external": (replaced("outputs", shape=(12, 2), dtype="f8", external=[(str(secret), 0, 192)]),
+                             "/outputs", "external storage"),
+        "outputs_virtual": (virtual, "/outputs", "virtual dataset"),
+    }
+    for name, (change, where, what) in cases.items():
+        path = study_copy(study, tmp_path / f"{name}.h5", change)
+        check_study_refused(path, where, what, results=valid, env=env)
+        if "fifo" not in name:  # in this process too (a FIFO is left to the processes above)
+            with pytest.raises(cxsim.ResultsError, match=what) as e:
+                cxsim.read_sensitivity(path)
+            assert e.value.file == str(path) and SECRET not in str(e.value)
+    # The path itself: a FIFO, a directory, a missing file.
+    for path in (fifo, tmp_path, tmp_path / "missing.h5"):
+        with pytest.raises(cxsim.ResultsError):
+            cxsim.read_sensitivity(path)
+
+
+@pytest.mark.parametrize("name, change, words", [
+    ("version_99", lambda f: f.attrs.__setitem__("format_version", np.int64(99)),
+     ("attribute format_version", "newer format")),
+    ("version_missing", lambda f: f.attrs.__delitem__("format_version"), ("attribute format_version", "missing")),
+    ("version_text", lambda f: f.attrs.__setitem__("format_version", "1"), ("attribute format_version",)),
+    ("level_text", lambda f: f.attrs.__setitem__("level", "high"), ("attribute level", "(0, 1)")),
+    ("level_2", lambda f: f.attrs.__setitem__("level", 2.0), ("attribute level", "(0, 1)")),
+    ("level_nan", lambda f: f.attrs.__setitem__("level", np.nan), ("attribute level",)),
+    ("replications_negative", lambda f: f.attrs.__setitem__("replications", np.int64(-1)),
+     ("attribute replications",)),
+    ("samples_text", lambda f: f.attrs.__setitem__("samples", "x"), ("attribute samples", "whole number")),
+    ("method_unknown", lambda f: f.attrs.__setitem__("method", "fast"), ("attribute method",)),
+    ("min_above_max", replaced("min", lambda d: d + 1000), ("/min", "not below its max")),
+    ("min_nan", replaced("min", lambda d: np.full_like(d, np.nan)), ("/min", "finite")),
+    ("max_inf", replaced("max", lambda d: np.full_like(d, np.inf)), ("/max", "finite")),
+    ("min_short", replaced("min", lambda d: d[:1]), ("/min", "1 values for 2 keys")),
+    ("keys_twice", replaced("keys", lambda d: np.array([d[0], d[0]], dtype=object)), ("/keys", "twice")),
+    ("keys_numbers", replaced("keys", lambda d: np.array([1, 2])), ("/keys", "expected text")),
+    ("points_nan", replaced("points", lambda d: np.full_like(d, np.nan)), ("/points", "finite")),
+    ("points_rows", replaced("points", lambda d: d[:5]), ("/points", "5 rows")),
+    ("outputs_rows", replaced("outputs", lambda d: d[:3]), ("/outputs", "12 points x 2 metrics")),
+    ("outputs_inf", replaced("outputs", lambda d: np.full_like(d, -np.inf)), ("/outputs", "infinite")),
+    ("mu_star_negative", replaced("indices/mu_star", lambda d: -np.abs(d) - 1), ("/indices/mu_star", "negative")),
+    ("sigma_negative", replaced("indices/sigma", lambda d: -np.abs(d) - 1), ("/indices/sigma", "negative")),
+    ("mu_star_inf", replaced("indices/mu_star", lambda d: np.full_like(d, np.inf)), ("/indices/mu_star", "infinite")),
+    ("mu_star_rows", replaced("indices/mu_star", lambda d: np.vstack([d, d[:1]])), ("/indices/mu_star", "(3, 2)")),
+    ("mu_star_1d", replaced("indices/mu_star", lambda d: d.ravel()), ("/indices/mu_star", "2 dimensions")),
+    ("mu_star_huge_shape", replaced("indices/mu_star", shape=(10**5, 10**5), dtype="f8", chunks=(1, 1000)),
+     ("/indices/mu_star", "more than the file")),
+    ("outputs_overflowing_shape", replaced("outputs", shape=(2**31, 2**31), dtype="f8", chunks=(1, 16)),
+     ("/outputs", "more than the file")),
+    ("indices_dataset", lambda f: (f.__delitem__("indices"), f.create_dataset("indices", data=np.zeros(3))),
+     ("/indices", "not a group")),
+])
+def test_inconsistent_study_is_refused(tmp_path: Path, study: Path, name: str, change, words) -> None:
+    path = study_copy(study, tmp_path / f"{name}.h5", change)
+    with pytest.raises(cxsim.ResultsError) as e:
+        cxsim.read_sensitivity(path)
+    assert str(e.value).startswith(f"{path}: ") and e.value.file == str(path)
+    for word in words:
+        assert word in str(e.value), (word, str(e.value))
+
+
+def test_study_values_cxsim_writes_are_read(tmp_path: Path, study: Path) -> None:
+    """NaN outputs (a metric without a value at some points) and the NaN indices they give are
+    what cxsim writes: read as they are. Members cxsim does not write are not opened."""
+    def change(f: h5py.File) -> None:
+        outputs = f["outputs"][()]
+        outputs[:3, 1] = np.nan
+        f["outputs"][...] = outputs
+        f["indices/mu_star"][...] = np.where(np.arange(4).reshape(2, 2) > 2, np.nan, f["indices/mu_star"][()])
+        f["indices/extra"] = h5py.ExternalLink(str(other), "/extra")
+        del f.attrs["level"]
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w", libver="latest") as f:
+        f["extra"] = np.zeros((2, 2))
+    s = cxsim.read_sensitivity(study_copy(study, tmp_path / "nan.h5", change))
+    assert np.isnan(s.outputs.iloc[:3, 1]).all() and np.isnan(s.indices["mu_star"]).sum() == 1
+    assert "extra" not in s.indices.columns

@@ -398,6 +398,9 @@ def test_pdf_marker_is_recognised(tmp_path):
     (["--indifference", "inf"], ("--indifference: got 'inf'",)),
     (["--baseline", "nope"], ("res.h5", "--baseline", "'nope'", "'baseline', 'cheaper', 'hire on day 20'")),
     (["--objective", "nope"], ("--objective: got 'nope'", "profit")),
+    # 12-month retention of a 40-day run has no value in any strategy: nothing to rank
+    (["--objective", "retention"], ("res.h5", "--objective", "'retention' has no value in this file",
+                                    "day 40", "not defined for runs shorter than 365 days")),
     (["--no-such-option"], ("unrecognized arguments: --no-such-option",)),
     (["--level"], ("--level", "expected one argument")),
 ])
@@ -459,6 +462,27 @@ def test_damaged_and_foreign_files_are_named(res, tmp_path, env):
     assert bad_study.returncode == 2
     one_error(bad_study.stderr, "damaged.h5")
     no_temporaries(tmp_path)
+
+
+def test_objective_without_a_value_is_named(res, tmp_path, env, cxsim_exe):
+    """A file whose series are all NaN (damaged, or edited) gives its objective no value to rank:
+    refused with exit 2 naming the file and the figure, through Python and the CLI alike."""
+    with h5py.File(res, "r+") as f:
+        for strategy in f["strategies"].values():
+            for series in strategy["series"].values():
+                series[...] = np.nan
+    out = tmp_path / "r.html"
+    done = report(env, res, "-o", out)
+    assert done.returncode == 2, done.stderr
+    one_error(done.stderr, "res.h5", "--objective", "'profit' has no value in this file")
+    done = run_cli(cxsim_exe, "report", res, "-o", out, env=env, check=False)
+    assert done.returncode == 2 and "'profit' has no value in this file" in done.stderr, done.stderr
+    assert not out.exists()
+    results = cxsim.load(res)
+    with pytest.raises(cxsim.InputError, match="'profit' has no value in this file"):
+        rp.render_report(results)
+    with pytest.raises(cxsim.InputError, match="'retention' has no value in this file"):
+        rp.decision(cxsim.load(res), "retention")
 
 
 def test_huge_intervention_day_does_not_crash(res, tmp_path, env):

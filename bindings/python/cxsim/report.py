@@ -249,7 +249,7 @@ def decision(results: Results, objective: str = "profit", baseline: str | None =
     base = baseline or results.baseline
     figure = _core.find_figure(objective)
     names = results.strategies
-    per_rep = np.stack([results.key_figures(n, [figure["id"]])[figure["id"]].to_numpy() for n in names])
+    per_rep = _objective_values(results, figure)
     means = np.nanmean(per_rep, axis=1)
     best_index = int(np.nanargmax(means))
     best = names[best_index]
@@ -992,7 +992,21 @@ def check_objective(results: Results, objective: str, baseline: str | None = Non
         results.key_figures(baseline or results.baseline, [figure["id"]])
     except (KeyError, ValueError) as e:  # InputError is a ValueError
         raise _core.InputError(f"{name}: got {_shown_value(objective)}; allowed: {allowed}") from e
+    if len(results.strategies) > 1:  # one run makes no decision, so its objective is not used
+        _objective_values(results, figure, name)
     return str(figure["id"])
+
+
+def _objective_values(results: Results, figure: dict[str, Any], name: str = "objective") -> np.ndarray:
+    """The objective per strategy and replication, or :class:`cxsim.InputError` when it has no value
+    in any of them (12-month retention of a run shorter than a year, a damaged file): nothing to rank."""
+    per_rep = np.stack([results.key_figures(n, [figure["id"]])[figure["id"]].to_numpy() for n in results.strategies])
+    if np.isnan(per_rep).all():
+        where = f"{results.path}: " if results.path else ""
+        raise _core.InputError(f"{where}{name}: {figure['id']!r} has no value in this file (none at day "
+                               f"{results.days:,}, the horizon, in any strategy or replication): "
+                               f"{figure['definition']}")
+    return per_rep
 
 
 def _number(value: Any, name: str, allowed: str) -> float:

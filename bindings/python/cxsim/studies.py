@@ -234,44 +234,178 @@ def sensitivity(scenario: Scenario, vary: Mapping[str, tuple[float, float]], met
 
 def read_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
     """Opens a file written by ``cxsim sensitivity`` (:class:`cxsim.ResultsError` when it is
-    missing, not a regular file, not HDF5 or not a complete sensitivity file)."""
+    missing, not a regular file, not HDF5, not a complete sensitivity file, or holds what cxsim
+    never writes: links, external storage, virtual datasets, shapes larger than the file,
+    inconsistent sizes or values; docs/reliability.md)."""
     import stat
+
+    path = os.fspath(path)
+    try:
+        # Before h5py opens it: a FIFO or device would block or never end.
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise _damaged(path, "", "not a regular file (a cxsim sensitivity file is an HDF5 file)")
+        with open(path, "rb") as probe:
+            if probe.read(8) != b"\x89HDF\r\n\x1a\n":
+                raise _damaged(path, "", "not an HDF5 file (write one with cxsim sensitivity -o FILE.h5)")
+        return _read_sensitivity(path, info.st_size)
+    except _core.InputError:
+        raise
+    except OSError as e:
+        raise _damaged(path, "", f"cannot read: {e.strerror or e}") from None
+    except (KeyError, ValueError, IndexError, TypeError, RuntimeError) as e:  # h5py on damaged files
+        raise _damaged(path, "", f"not a complete cxsim sensitivity file ({e})") from None
+
+
+def _damaged(path: str, where: str, problem: str) -> _core.ResultsError:
+    """The package's error for an unreadable sensitivity file, naming the file and the object."""
+    message = f"{where}: {problem}" if where else problem
+    error = _core.ResultsError(f"{path}: {message}")
+    error.message, error.file = message, path
+    return error
+
+
+_SENSITIVITY_INDICES = {"morris": ["mu_star", "mu_star_low", "mu_star_high", "mu", "sigma"],
+                        "sobol": ["S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"]}
+# Means of absolute effects, standard deviations and sums of squares: never below 0. NaN is what
+# cxsim writes when a metric has no value at some points (an empty window, no contacts), so it is
+# kept; an infinity it never writes.
+_NON_NEGATIVE = {"mu_star", "mu_star_low", "mu_star_high", "sigma", "ST", "ST_low", "ST_high"}
+
+
+def _member(path: str, group: Any, name: str) -> Any:
+    """``group[name]`` only through a hard link: a soft, external or user-defined link is refused
+    before h5py follows it, so a file cannot make the reader open another file or a FIFO."""
+    import h5py
+
+    where = f"{group.name.rstrip('/')}/{name}"
+    try:
+        link = group.get(name, getlink=True)
+    except TypeError:  # h5py: "Unknown link type", a user-defined link
+        link = "user-defined"
+    if link is None:
+        raise _damaged(path, where, "missing (not a complete cxsim sensitivity file)")
+    if not isinstance(link, h5py.HardLink):
+        kind = {h5py.SoftLink: "a soft", h5py.ExternalLink: "an external"}.get(type(link), "a user-defined")
+        raise _damaged(path, where, f"{kind} link; cxsim writes only hard links and follows no other")
+    return group[name]
+
+
+def _dataset(path: str, group: Any, name: str, rank: int, text: bool, file_size: int) -> Any:
+    """The data of ``group/name`` after checking, from its metadata alone, that cxsim could have
+    written it: a dataset of ``rank`` dimensions holding text or numbers, stored in this file, and
+    no larger than the file (or 2048 times it when compressed, deflate's ratio being about 1000)."""
+    import h5py
+
+    ds = _member(path, group, name)
+    where = ds.name
+    if not isinstance(ds, h5py.Dataset):
+        raise _damaged(path, where, "not a dataset")
+    if ds.is_virtual:
+        raise _damaged(path, where, "a virtual dataset (its data would come from other files)")
+    if ds.external:
+        raise _damaged(path, where, "external storage (its data would come from another file)")
+    if ds.shape is None or len(ds.shape) != rank:
+        raise _damaged(path, where, f"shape {ds.shape}; expected {rank} dimension{'s' * (rank > 1)}")
+    is_text = h5py.check_string_dtype(ds.dtype) is not None
+    if text != is_text or (not text and ds.dtype.kind not in "fiu"):
+        raise _damaged(path, where, f"of type {ds.dtype}; expected {'text' if text else 'numbers'}")
+    size = ds.dtype.itemsize
+    for n in ds.shape:  # Python integers: no overflow
+        size *= n
+    if size > file_size * (2048 if ds.compression else 1):
+        raise _damaged(path, where, f"declares shape {ds.shape}, more than the file of {file_size:,} bytes holds")
+    if text:
+        try:
+            return [v.decode() if isinstance(v, bytes) else str(v) for v in ds[()]]
+        except UnicodeDecodeError:
+            raise _damaged(path, where, "text that is not UTF-8 (cxsim writes names in UTF-8)") from None
+    return np.asarray(ds[()], dtype=float)
+
+
+def _read_sensitivity(path: str, file_size: int) -> Sensitivity:
+    import h5py
 
     def text(v: Any) -> str:
         return v.decode() if isinstance(v, bytes) else str(v)
 
-    path = os.fspath(path)
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise _core.ResultsError(f"{path}: not a regular file (a cxsim sensitivity file is an HDF5 file)")
-        with open(path, "rb") as probe:
-            if probe.read(8) != b"\x89HDF\r\n\x1a\n":
-                raise _core.ResultsError(f"{path}: not an HDF5 file (write one with cxsim sensitivity -o FILE.h5)")
-        return _read_sensitivity(path, text)
-    except _core.InputError:
-        raise
-    except OSError as e:
-        raise _core.ResultsError(f"{path}: cannot read: {e.strerror or e}") from None
-    except (KeyError, ValueError, IndexError, TypeError) as e:
-        raise _core.ResultsError(f"{path}: not a complete cxsim sensitivity file ({e})") from None
+    def check(ok: Any, where: str, problem: str) -> None:
+        if not ok:
+            raise _damaged(path, where, problem)
 
-
-def _read_sensitivity(path: str, text: Any) -> Sensitivity:
-    import h5py
+    def whole(name: str, low: int | None) -> None:
+        v = f.attrs[name]
+        check(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)), f"attribute {name}",
+              f"{_shown(v)}; expected a whole number")
+        check(low is None or v >= low, f"attribute {name}", f"{v}; expected at least {low}")
 
     with h5py.File(path, "r") as f:
-        if text(f.attrs.get("format", "")) != "cxsim-sensitivity":
-            raise _core.ResultsError(f"{path}: not a cxsim sensitivity file")
-        keys = [text(k) for k in f["keys"][()]]
-        metrics = [text(m) for m in f["metrics"][()]]
-        method = text(f.attrs["method"])
-        table = {name: f["indices"][name][()] for name in f["indices"]}
-        attrs = {k: (text(v) if isinstance(v, (bytes, str)) else v) for k, v in f.attrs.items()}
-        attrs["min"] = [float(x) for x in f["min"][()]]
-        attrs["max"] = [float(x) for x in f["max"][()]]
+        check(text(f.attrs.get("format", "")) == "cxsim-sensitivity", "attribute format",
+              "not a cxsim sensitivity file")
+        check("format_version" in f.attrs, "attribute format_version", "missing")
+        whole("format_version", None)
+        check(f.attrs["format_version"] == 1, "attribute format_version",
+              f"{f.attrs['format_version']}: a newer format than this cxsim reads (version 1); upgrade cxsim")
+        method = f.attrs.get("method")
+        check(isinstance(method, (str, bytes)) and text(method) in _SENSITIVITY_INDICES, "attribute method",
+              f"{_shown(method)}; expected 'morris' or 'sobol'")
+        method = text(method)
+        if "level" in f.attrs:
+            level = f.attrs["level"]
+            check(isinstance(level, (float, np.floating)) and 0 < level < 1, "attribute level",
+                  f"{_shown(level)}; expected a number in (0, 1)")
+        for name, low in [("replications", 1), ("samples", 1), ("seed", None)]:
+            if name in f.attrs:
+                whole(name, low)
+        for name in ("scenario_path", "scenario_text", "command_line"):
+            if name in f.attrs:
+                check(isinstance(f.attrs[name], (str, bytes)), f"attribute {name}", "expected text")
+
+        keys = _dataset(path, f, "keys", 1, True, file_size)
+        metrics = _dataset(path, f, "metrics", 1, True, file_size)
+        for where, names in [("/keys", keys), ("/metrics", metrics)]:
+            check(names, where, "empty")
+            check(len(set(names)) == len(names), where, "a name appears twice")
+        k, m = len(keys), len(metrics)
+        lo = _dataset(path, f, "min", 1, False, file_size)
+        hi = _dataset(path, f, "max", 1, False, file_size)
+        for where, v in [("/min", lo), ("/max", hi)]:
+            check(v.shape == (k,), where, f"{v.shape[0]} values for {k} keys")
+            check(np.isfinite(v).all(), where, "a value that is not a finite number")
+        check((lo < hi).all(), "/min", "a key's min is not below its max")
+        points = _dataset(path, f, "points", 2, False, file_size)
+        per = k + 1 if method == "morris" else k + 2  # points per trajectory or base row
+        check(points.shape[1] == k, "/points", f"{points.shape[1]} columns for {k} keys")
+        check(points.shape[0] > 0 and points.shape[0] % per == 0, "/points",
+              f"{points.shape[0]} rows; {method} writes a multiple of {per} for {k} keys")
+        if "samples" in f.attrs:
+            check(points.shape[0] == f.attrs["samples"] * per, "/points",
+                  f"{points.shape[0]} rows; {f.attrs['samples']} samples of {method} give {f.attrs['samples'] * per}")
+        check(np.isfinite(points).all(), "/points", "a value that is not a finite number")
+        outputs = _dataset(path, f, "outputs", 2, False, file_size)
+        check(outputs.shape == (len(points), m), "/outputs",
+              f"shape {outputs.shape}; expected {len(points)} points x {m} metrics, as /points and /metrics")
+        check(not np.isinf(outputs).any(), "/outputs", "an infinite value")
+        group = _member(path, f, "indices")
+        check(isinstance(group, h5py.Group), "/indices", "not a group")
+        table = {}
+        for name in _SENSITIVITY_INDICES[method]:  # only these: nothing else in the group is opened
+            v = _dataset(path, group, name, 2, False, file_size)
+            where = f"/indices/{name}"
+            check(v.shape == (m, k), where, f"shape {v.shape}; expected {m} metrics x {k} keys")
+            check(not np.isinf(v).any(), where, "an infinite value")
+            check(name not in _NON_NEGATIVE or not (v < 0).any(), where, "a negative value, which it cannot be")
+            table[name] = v
+        attrs = {a: (text(v) if isinstance(v, (bytes, str)) else v) for a, v in f.attrs.items()}
+        attrs["min"] = lo.tolist()
+        attrs["max"] = hi.tolist()
         return Sensitivity(method, keys, metrics, _indices_frame(method, keys, metrics, table),
-                           pd.DataFrame(f["points"][()], columns=keys),
-                           pd.DataFrame(f["outputs"][()], columns=metrics), attrs)
+                           pd.DataFrame(points, columns=keys), pd.DataFrame(outputs, columns=metrics), attrs)
+
+
+def _shown(value: Any) -> str:
+    shown = repr(value.decode(errors="replace") if isinstance(value, bytes) else value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 # --- selection ---------------------------------------------------------------------------------
