@@ -247,9 +247,10 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
     target = check_output(a.output, a.force ? Replace::results : Replace::never, 0,
                           OutputKind::calibrated_scenario);
     const std::string progress_path = a.progress_file.empty() ? a.output + ".progress" : a.progress_file;
-    std::error_code same_error;
-    if (std::filesystem::weakly_canonical(progress_path, same_error) ==
-        std::filesystem::weakly_canonical(a.output, same_error))
+    std::error_code progress_error, output_error;
+    const auto progress_where = std::filesystem::weakly_canonical(progress_path, progress_error);
+    const auto output_where = std::filesystem::weakly_canonical(a.output, output_error);
+    if (!progress_error && !output_error && progress_where == output_where)
       throw InputError("is also the output (-o): the progress file needs a path of its own", progress_path, 0,
                        0, "--progress-file");
     cache.emplace(
