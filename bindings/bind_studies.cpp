@@ -63,6 +63,23 @@ Values run_points(const Scenario& scenario, const std::vector<std::string>& keys
   return runner.run(points, measures, first);
 }
 
+// What `cxsim sensitivity --vary` and calibrate's [[free]] check before any simulation: each key
+// can be varied over its range, and every corner of the box makes a valid scenario.
+void check_box(const Scenario& scenario, const std::vector<std::string>& keys, const std::vector<double>& min,
+               const std::vector<double>& max, const std::string& box, const std::string& file) {
+  if (min.size() != keys.size() || max.size() != keys.size())
+    throw InputError("one (min, max) per key is needed");
+  for (std::size_t i = 0; i < keys.size(); ++i) check_study_key(keys[i], min[i], max[i], {}, true);
+  StudyRunner runner;
+  runner.base = plan_experiment(read_experiment(scenario)).front();
+  runner.keys = keys;
+  try {
+    runner.check_corners(min, max);
+  } catch (const InputError& e) {
+    throw_box_error(e, box, file);
+  }
+}
+
 Values rerun_strategies(const Scenario& scenario, const std::vector<std::string>& names, int first, int count,
                         const std::vector<std::tuple<std::string, int, int>>& measure_specs, int threads) {
   const auto all = plan_experiment(read_experiment(scenario));
@@ -103,6 +120,10 @@ void register_studies(py::module_& m) {
       "values[point][measure][replication]: the scenario's baseline with `keys` set to each point, every "
       "point "
       "on the same replications (common random numbers). measures: (metric, from_day, to_day), 0 = default");
+  m.def("check_box", &check_box, py::arg("scenario"), py::arg("keys"), py::arg("min"), py::arg("max"),
+        py::arg("box") = "the ranges", py::arg("file") = "",
+        "Raises ScenarioError unless every key can be varied over [min, max] and every corner of the box "
+        "makes a valid scenario (what cxsim sensitivity and calibrate check before simulating)");
   m.def("rerun_strategies", &rerun_strategies, py::arg("scenario"), py::arg("names"), py::arg("first"),
         py::arg("count"), py::arg("measures"), py::arg("threads") = 0,
         "values[strategy][measure][replication] of replications [first, first + count) of the named "

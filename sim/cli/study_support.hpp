@@ -188,18 +188,6 @@ inline void study_broadcast(std::vector<double>& values) {
 #endif
 }
 
-/// A study's search box (calibrate's [[free]] ranges, sensitivity's --vary) allowed a point that
-/// breaks a rule between keys (two shares above 1): `e`, from that point's scenario check, becomes
-/// the box's error, named with `box` ("the [[free]] ranges") and `file`. An error that already
-/// names its file is passed on as it is.
-[[noreturn]] inline void throw_box_error(const InputError& e, const std::string& box,
-                                         const std::string& file) {
-  if (!e.file().empty()) throw e;
-  throw InputError(box + " allow a scenario that is not valid: '" + e.key() + "': " + e.message() +
-                       "; narrow the ranges so that every combination is valid",
-                   file);
-}
-
 /// The scenario options every study command has.
 struct StudyScenario {
   std::string file;

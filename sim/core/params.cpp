@@ -177,9 +177,6 @@ std::string param_to_string(const Params& params, const ParamSpec& spec) {
       spec.member);
 }
 
-namespace {
-
-/// YYYY-MM-DD with a real day of a real month (Gregorian leap years).
 bool is_calendar_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
   for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
@@ -195,6 +192,8 @@ bool is_calendar_date(std::string_view s) {
   constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return day <= days[month - 1] + (month == 2 && leap ? 1 : 0);
 }
+
+namespace {
 
 bool in_choice(std::string_view allowed, std::string_view value) {
   while (true) {

@@ -491,6 +491,10 @@ void set_param_from_string(Params& params, const ParamSpec& spec, std::string_vi
 /// @throws InputError naming the key and what is allowed
 void validate(const Params& params);
 
+/// YYYY-MM-DD with a real day of a real month (Gregorian leap years): what run.start_date holds
+/// when it is not empty.
+bool is_calendar_date(std::string_view s);
+
 /// "[min, max]" or "one of a, b, c" for error messages and docs.
 std::string allowed_text(const ParamSpec& spec);
 

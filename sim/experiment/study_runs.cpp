@@ -124,6 +124,13 @@ void check_study_key(const std::string& key, double min, double max, const Sourc
                        "] is outside the key's allowed range " + allowed_text(*spec));
 }
 
+void throw_box_error(const InputError& e, const std::string& box, const std::string& file) {
+  if (!e.file().empty()) throw e;
+  throw InputError(box + " allow a scenario that is not valid: '" + e.key() + "': " + e.message() +
+                       "; narrow the ranges so that every combination is valid",
+                   file);
+}
+
 std::vector<RunPlan> StudyRunner::plans(const std::vector<std::vector<double>>& points) const {
   std::vector<RunPlan> out;
   for (std::size_t i = 0; i < points.size(); ++i) {

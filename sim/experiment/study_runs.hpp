@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "experiment/experiment.hpp"
 #include "experiment/runner.hpp"
 
@@ -41,6 +42,12 @@ std::vector<double> measure_values(const Measure& measure, const SeriesSet& seri
 /// @throws InputError at `where` naming the key and what is allowed
 void check_study_key(const std::string& key, double min, double max, const SourceRef& where,
                      bool allow_integer);
+
+/// A study's search box (calibrate's [[free]] ranges, sensitivity's --vary) allowed a point that
+/// breaks a rule between keys (two shares above 1): `e`, from that point's scenario check, becomes
+/// the box's error, named with `box` ("the [[free]] ranges") and `file`. An error that already
+/// names its file is passed on as it is.
+[[noreturn]] void throw_box_error(const InputError& e, const std::string& box, const std::string& file);
 
 struct StudyRunner {
   RunPlan base;  ///< the plan every point starts from (its params and interventions)

@@ -18,6 +18,7 @@
 #include "io/results_writer.hpp"
 #include "io/system.hpp"
 #include "io/text_format.hpp"
+#include "model/touchpoint_table.hpp"
 
 namespace cxsim {
 
@@ -166,6 +167,12 @@ void read_parameters(const h5::File& file, ResultsFile& out) {
   out.parameters = attributes_as_text(group);
   for (const auto& [key, value] : out.parameters)
     check_param_type(group, key, "/parameters: '" + key + "'", out.path);
+  // The one text key with a form of its own: plots and monthly figures count days from it.
+  if (const auto date = out.parameters.find("run.start_date");
+      date != out.parameters.end() && !date->second.empty() && !is_calendar_date(date->second))
+    throw InputError("/parameters: 'run.start_date' holds '" + date->second +
+                         "', where cxsim writes a date YYYY-MM-DD or nothing (a damaged file)",
+                     out.path, 0, 0, "run.start_date");
   if (!group.has("segments")) return;
   const h5::Group segments = group.open_group("segments");
   for (const std::string& name : segments.children())
@@ -394,7 +401,9 @@ std::vector<T> episode_column(const h5::Group& group, const char* name, std::siz
   for (const T v : values)
     if (!(static_cast<double>(v) >= static_cast<double>(lo) &&
           static_cast<double>(v) <= static_cast<double>(hi)))
-      throw InputError("damaged results file: " + what + " holds " + std::to_string(static_cast<double>(v)) +
+      throw InputError("damaged results file: " + what + " holds " +
+                           (std::isinf(static_cast<double>(v)) ? std::string(v > 0 ? "inf" : "-inf")
+                                                               : exact(static_cast<double>(v), "NaN")) +
                            ", outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
                        path);
   return values;
@@ -434,9 +443,17 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     out.replication =
         episode_column<std::int32_t>(g, "replication", rows, 0, std::max<std::int64_t>(0, reps - 1), path);
     const auto customer = episode_column<std::int32_t>(g, "customer", rows, 0, int_max, path);
-    const auto segment = episode_column<std::uint8_t>(g, "segment", rows, 0, 255, path);
+    // Codes index the file's segments and this build's touchpoints: readers label them by name.
+    const std::int64_t segments =
+        file.has("parameters") && file.open_group("parameters").has("segments")
+            ? static_cast<std::int64_t>(file.open_group("parameters/segments").children().size())
+            : 0;
+    if (segments == 0 && rows > 0)
+      throw InputError("damaged results file: episodes, but no segments under /parameters/segments", path);
+    const auto segment = episode_column<std::uint8_t>(g, "segment", rows, 0, segments - 1, path);
     const auto day_opened = episode_column<std::int32_t>(g, "day_opened", rows, 0, int_max, path);
-    const auto touchpoint = episode_column<std::uint8_t>(g, "touchpoint", rows, 0, 255, path);
+    const auto touchpoint = episode_column<std::uint8_t>(
+        g, "touchpoint", rows, 0, static_cast<std::int64_t>(std::size(kTouchpoints)) - 1, path);
     const auto severity = episode_column<std::uint8_t>(g, "severity", rows, 1, 3, path);
     const auto notified = episode_column<std::uint8_t>(g, "notified", rows, 0, 1, path);
     const auto contacts = episode_column<std::uint8_t>(g, "contacts", rows, 0, 255, path);

@@ -85,3 +85,35 @@ def test_without_episodes(tmp_path):
     assert not facts.attrs["has_episodes"]
     assert (facts.loc["tarp_severe_resolved", "status"]) == "needs run.episodes = true"
     assert facts.loc["contacts_per_order", "value"] > 0
+
+
+@pytest.mark.parametrize("column, value", [("segment", 7), ("touchpoint", 200), ("channel", 9)])
+def test_episode_code_outside_its_labels_is_a_damaged_file(recorded, tmp_path, column, value):
+    """A code with no label (the file has 2 segments, this build 2 touchpoints) is refused by name
+    (cxsim.ResultsError, and exit 2 from `cxsim facts`), not a raw pandas error or a silent row."""
+    _, path = recorded
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes(path.read_bytes())
+    with h5py.File(damaged, "r+") as f:
+        codes = f[f"strategies/baseline/episodes/{column}"]
+        a = codes[()]
+        a[0] = value
+        codes[...] = a
+    with pytest.raises(cxsim.ResultsError, match=f"episode column '{column}' holds {value}, outside"):
+        cxsim.load(damaged).episodes()
+    out = subprocess.run([os.environ.get("CXSIM_EXE", str(conftest.ROOT / "build/release/sim/cxsim")), "facts",
+                          str(damaged)], capture_output=True, text=True)
+    assert out.returncode == 2 and f"'{column}' holds {value}" in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("date", ["garbage", "2026-02-30", "2026-1-5", "99999-01-01"])
+def test_start_date_that_is_not_a_date_is_a_damaged_file(recorded, tmp_path, date):
+    """monthly() and to_xarray() count days from run.start_date: a stored value that is not a date
+    is refused when the file is opened, not a pandas parse error later."""
+    _, path = recorded
+    damaged = tmp_path / "date.h5"
+    damaged.write_bytes(path.read_bytes())
+    with h5py.File(damaged, "r+") as f:
+        f["parameters"].attrs["run.start_date"] = date
+    with pytest.raises(cxsim.ResultsError, match="run.start_date.*where cxsim writes a date YYYY-MM-DD"):
+        cxsim.load(damaged)

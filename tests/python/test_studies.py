@@ -106,3 +106,29 @@ def test_calibrate_from_python_rejects_bad_targets(tmp_path, small):
     with pytest.raises(cxsim.ScenarioError) as e:
         cxsim.calibrate(small, bad, replications=2)
     assert e.value.line == 2  # the metric's own line
+
+
+@pytest.mark.parametrize("vary, words", [
+    ({"phone.agents": (-5, 10)}, r"\[-5, 10\] is outside the key's allowed range"),
+    ({"purchase.price": (float("-inf"), 10)}, r"\[-inf, 10\] is outside"),
+    ({"purchase.price": (float("nan"), 10)}, r"min \(nan\) must be less than max"),
+    ({"phone.agents": (1, 1.5)}, "an integer key's range runs from one whole number to another"),
+    ({"run.seed": (1, 2)}, r"run\.\* keys cannot be varied"),
+    # Each range valid alone, not together: every corner of the box is checked before simulating.
+    ({"phone.open_hour": (0, 23)}, "the ranges in vary allow a scenario that is not valid: 'phone.close_hour'"),
+])
+def test_sensitivity_refuses_what_the_cli_refuses(small, vary, words):
+    """The ranges are checked as `cxsim sensitivity --vary` checks them, before any simulation: the
+    key's own range, whole numbers for an integer key, and the box's corners."""
+    with pytest.raises(cxsim.ScenarioError, match=words):
+        cxsim.sensitivity(small, vary, ["profit"], samples=2, replications=1, bootstrap=10)
+
+
+def test_calibrate_from_python_refuses_free_ranges_invalid_together(tmp_path, small):
+    targets = tmp_path / "cross.toml"
+    targets.write_text('[[target]]\nmetric = "churn"\nvalue = 0.02\nsd = 0.005\n'
+                       '[[free]]\nkey = "quality.severe_share"\nmin = 0.5\nmax = 1\n'
+                       '[[free]]\nkey = "quality.moderate_share"\nmin = 0.5\nmax = 1\n')
+    with pytest.raises(cxsim.ScenarioError, match="the \\[\\[free\\]\\] ranges allow a scenario that is not valid") as e:
+        cxsim.calibrate(small, targets, replications=2, budget=4, starts=1)
+    assert e.value.file == str(targets)

@@ -143,6 +143,9 @@ Measures = Sequence[tuple[str, int, int]]  # (metric, from_day, to_day); 0 = def
 def run_points(scenario: Scenario, keys: Sequence[str], points: Sequence[Sequence[float]], measures: Measures,
                replications: int = 0, first: int = 0, threads: int = 0) -> list[list[list[float]]]:
     """values[point][measure][replication] of the baseline with `keys` set to each point (CRN)."""
+def check_box(scenario: Scenario, keys: Sequence[str], min: Sequence[float], max: Sequence[float],
+              box: str = "the ranges", file: str = "") -> None:
+    """Raises ScenarioError unless every key can be varied over [min, max] and every corner is valid."""
 def rerun_strategies(scenario: Scenario, names: Sequence[str], first: int, count: int, measures: Measures,
                      threads: int = 0) -> list[list[list[float]]]:
     """values[strategy][measure][replication] of replications [first, first + count)."""

@@ -85,6 +85,8 @@ def calibrate(scenario: Scenario, targets: str | os.PathLike[str], *, replicatio
         return _core.run_points(core, keys, [list(x)], measures, reps, 0, threads)[0]
 
     free = [(f["key"], f["min"], f["max"], float(scenario.params[f["key"]])) for f in free_specs]
+    _core.check_box(core, keys, [f["min"] for f in free_specs], [f["max"] for f in free_specs],
+                    "the [[free]] ranges", os.fspath(targets))
     r = _core.calibrate([(n, t["value"], t["sd"]) for n, t in zip(names, target_specs)], free, evaluate,
                         starts, budget, threads)
     fit = pd.DataFrame({"observed": [t["value"] for t in target_specs], "sd": [t["sd"] for t in target_specs],
@@ -200,6 +202,7 @@ def sensitivity(scenario: Scenario, vary: Mapping[str, tuple[float, float]], met
     keys = list(vary)
     lo = np.array([float(vary[k][0]) for k in keys])
     hi = np.array([float(vary[k][1]) for k in keys])
+    _core.check_box(core, keys, lo.tolist(), hi.tolist(), "the ranges in vary")  # and the corners, as the CLI
     reps = int(replications or scenario.params["run.replications"])
     seed = int(scenario.params["run.seed"])
     measures = _measures(metrics)
@@ -211,8 +214,6 @@ def sensitivity(scenario: Scenario, vary: Mapping[str, tuple[float, float]], met
         values = _core.run_points(core, keys, x.tolist(), measures, reps, 0, threads)
         return [[float(np.mean(v)) for v in point] for point in values]
 
-    if any(not lo[i] < hi[i] for i in range(len(keys))):
-        raise ValueError("each range must have min < max")
     if method == "morris":
         r = _core.morris(len(keys), evaluate, samples or 20, 4, seed, bootstrap, 0.95)
         table = {"mu_star": [[x["mu_star"]["value"] for x in o] for o in r["indices"]],
