@@ -390,6 +390,9 @@ def test_study_links_and_foreign_storage_are_not_followed(tmp_path: Path, study:
     ("mu_star_negative", replaced("indices/mu_star", lambda d: -np.abs(d) - 1), ("/indices/mu_star", "negative")),
     ("sigma_negative", replaced("indices/sigma", lambda d: -np.abs(d) - 1), ("/indices/sigma", "negative")),
     ("mu_star_inf", replaced("indices/mu_star", lambda d: np.full_like(d, np.inf)), ("/indices/mu_star", "infinite")),
+    ("mu_star_huge", replaced("indices/mu_star", lambda d: np.full_like(d, 1e308)), ("/indices/mu_star", "beyond 1e+300")),
+    ("outputs_huge", replaced("outputs", lambda d: np.full_like(d, -1e301)), ("/outputs", "beyond 1e+300")),
+    ("max_huge", replaced("max", lambda d: np.full_like(d, 1e308)), ("/max", "beyond 1e+300")),
     ("mu_star_rows", replaced("indices/mu_star", lambda d: np.vstack([d, d[:1]])), ("/indices/mu_star", "(3, 2)")),
     ("mu_star_1d", replaced("indices/mu_star", lambda d: d.ravel()), ("/indices/mu_star", "2 dimensions")),
     ("mu_star_huge_shape", replaced("indices/mu_star", shape=(10**5, 10**5), dtype="f8", chunks=(1, 1000)),
@@ -424,3 +427,29 @@ def test_study_values_cxsim_writes_are_read(tmp_path: Path, study: Path) -> None
     s = cxsim.read_sensitivity(study_copy(study, tmp_path / "nan.h5", change))
     assert np.isnan(s.outputs.iloc[:3, 1]).all() and np.isnan(s.indices["mu_star"]).sum() == 1
     assert "extra" not in s.indices.columns
+
+
+def test_damaged_stored_scenario_is_named_as_the_results_files(tmp_path: Path, valid: Path,
+                                                                env: dict[str, str]) -> None:
+    """A copy of the scenario in a results file that no longer reads (damaged, or from another
+    version) is named as the results file's, not blamed on the scenario file on disk, and stops
+    only what needs it: re-runs. The report (which selects from the file's replications) still
+    writes; select with re-runs says why it cannot."""
+    path = tmp_path / "stored.h5"
+    shutil.copy(valid, path)
+    with h5py.File(path, "r+") as f:
+        text = f.attrs["scenario_text"]
+        text = text.decode() if isinstance(text, bytes) else str(text)
+        f.attrs["scenario_text"] = text + "\n[purchase]\nprice = -5\n"
+    with pytest.warns(UserWarning, match=r"stored\.h5 \(its stored copy of .*\):\d+:\d+: 'purchase\.price'"):
+        results = cxsim.load(path)
+    assert results.scenario is None
+    with pytest.raises(cxsim.ResultsError, match="cannot be re-run; rerun=False") as e:
+        results.select("profit", indifference=1.0, first_stage=2, max_replications=4)
+    assert e.value.file == str(path)
+    assert results.select("profit", indifference=1.0, first_stage=2, rerun=False).table.shape[0] == 2
+    out = tmp_path / "report.html"
+    r = subprocess.run([sys.executable, "-m", "cxsim", "report", str(path), "-o", str(out)], capture_output=True,
+                       text=True, env=env, timeout=120)
+    assert r.returncode == 0 and out.exists(), r.stderr[-2000:]
+    assert "(after the --set overrides)" not in r.stderr and "stored copy" in r.stderr

@@ -141,6 +141,7 @@ class Results:
         """Internal: use :func:`cxsim.run` or :func:`cxsim.load`."""
         self._handle = handle
         self._scenario = scenario
+        self._scenario_problem: str | None = None  # why a file's stored scenario did not read
         self.path: str | None = path
         self.attributes: dict[str, Any] = dict(data["attributes"])
         self.parameters: dict[str, Any] = dict(data["parameters"])
@@ -179,6 +180,7 @@ class Results:
         combined = cls.__new__(cls)
         combined._handle = None
         combined._scenario = None
+        combined._scenario_problem = None
         combined.path = None
         combined.attributes = dict(first.attributes)
         combined.parameters = dict(first.parameters)
@@ -856,22 +858,29 @@ def load(path: str | os.PathLike[str]) -> Results:
 def _scenario_of(results: Results) -> "Scenario | None":
     """The scenario a results file was run from: its text as read, with the resolved parameters
     the file records applied on top (so --set overrides are kept). None when the text is not in
-    the file or no longer reads (a newer or older cxsim)."""
+    the file or no longer reads (a newer or older cxsim, or a damaged copy): a warning then says
+    why, naming the results file (the copy in it is what failed, not the file on disk), and
+    ``results._scenario_problem`` keeps it for what needs the scenario (re-runs)."""
     from .scenario import Scenario
 
     a = results.attributes
     text = a.get("scenario_text")
     if not text:
         return None
-    path = str(a.get("scenario_path") or "<results file>")
+    copy_of = str(a.get("scenario_path") or "")
+    name = f"{results.path} (its stored copy of {copy_of})" if copy_of else f"{results.path} (its stored scenario)"
+    step = "reading the stored scenario"
     try:
-        scenario = Scenario.from_string(str(text), path)
+        scenario = Scenario.from_string(str(text), name)
         current = scenario.params
         changed = {k: v for k, v in results.parameters.items() if k in current and current[k] != v}
+        step = "applying the parameters the file records to the stored scenario"
         return scenario.with_overrides(changed) if changed else scenario
     except Exception as error:  # noqa: BLE001 - a scenario that no longer reads is not an error here
         import warnings
 
-        warnings.warn(f"{results.path}: the scenario in the file does not read with this cxsim ({error}); "
-                      "Results.scenario is None", stacklevel=3)
+        detail = str(error).replace(" (after the --set overrides)", "")
+        results._scenario_problem = (f"{results.path}: the scenario in the file does not read with this cxsim "
+                                     f"({step}: {detail})")
+        warnings.warn(f"{results._scenario_problem}; Results.scenario is None", stacklevel=3)
         return None

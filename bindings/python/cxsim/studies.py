@@ -270,7 +270,9 @@ _SENSITIVITY_INDICES = {"morris": ["mu_star", "mu_star_low", "mu_star_high", "mu
                         "sobol": ["S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"]}
 # Means of absolute effects, standard deviations and sums of squares: never below 0. NaN is what
 # cxsim writes when a metric has no value at some points (an empty window, no contacts), so it is
-# kept; an infinity it never writes.
+# kept; an infinity it never writes, nor a finite value beyond _LARGEST (no key's range, figure or
+# index comes near it, and charts overflow on it).
+_LARGEST = 1e300
 _NON_NEGATIVE = {"mu_star", "mu_star_low", "mu_star_high", "sigma", "ST", "ST_low", "ST_high"}
 
 
@@ -334,6 +336,11 @@ def _read_sensitivity(path: str, file_size: int) -> Sensitivity:
         if not ok:
             raise _damaged(path, where, problem)
 
+    def not_huge(v: np.ndarray, where: str) -> None:
+        with np.errstate(invalid="ignore"):
+            check(not (np.abs(v) > _LARGEST).any(), where,
+                  f"a value beyond {_LARGEST:g} in magnitude, which cxsim never writes")
+
     def whole(name: str, low: int | None) -> None:
         v = f.attrs[name]
         check(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)), f"attribute {name}",
@@ -373,6 +380,7 @@ def _read_sensitivity(path: str, file_size: int) -> Sensitivity:
         for where, v in [("/min", lo), ("/max", hi)]:
             check(v.shape == (k,), where, f"{v.shape[0]} values for {k} keys")
             check(np.isfinite(v).all(), where, "a value that is not a finite number")
+            not_huge(v, where)
         check((lo < hi).all(), "/min", "a key's min is not below its max")
         points = _dataset(path, f, "points", 2, False, file_size)
         per = k + 1 if method == "morris" else k + 2  # points per trajectory or base row
@@ -383,10 +391,12 @@ def _read_sensitivity(path: str, file_size: int) -> Sensitivity:
             check(points.shape[0] == f.attrs["samples"] * per, "/points",
                   f"{points.shape[0]} rows; {f.attrs['samples']} samples of {method} give {f.attrs['samples'] * per}")
         check(np.isfinite(points).all(), "/points", "a value that is not a finite number")
+        not_huge(points, "/points")
         outputs = _dataset(path, f, "outputs", 2, False, file_size)
         check(outputs.shape == (len(points), m), "/outputs",
               f"shape {outputs.shape}; expected {len(points)} points x {m} metrics, as /points and /metrics")
         check(not np.isinf(outputs).any(), "/outputs", "an infinite value")
+        not_huge(outputs, "/outputs")
         group = _member(path, f, "indices")
         check(isinstance(group, h5py.Group), "/indices", "not a group")
         table = {}
@@ -395,6 +405,7 @@ def _read_sensitivity(path: str, file_size: int) -> Sensitivity:
             where = f"/indices/{name}"
             check(v.shape == (m, k), where, f"shape {v.shape}; expected {m} metrics x {k} keys")
             check(not np.isinf(v).any(), where, "an infinite value")
+            not_huge(v, where)
             check(name not in _NON_NEGATIVE or not (v < 0).any(), where, "a negative value, which it cannot be")
             table[name] = v
         attrs = {a: (text(v) if isinstance(v, (bytes, str)) else v) for a, v in f.attrs.items()}
@@ -448,13 +459,13 @@ def select(results: Any, objective: str = "profit", *, indifference: float, maxi
         if all(np.isnan(d[j]).all() for d in data):
             raise _core.InputError(f"{f!r} has no value at day {results.days} of these results: "
                                    f"{_core.find_figure(f)['definition']}")
-    scenario = results.scenario
-    if scenario is None and results.attributes.get("scenario_text"):
-        scenario = Scenario.from_string(results.attributes["scenario_text"],
-                                        results.attributes.get("scenario_path") or "<results>")
-        sets = {k: v for k, v in results.parameters.items() if scenario.params.get(k) != v}
-        if sets:
-            scenario = scenario.with_overrides(sets)
+    # Re-runs need the scenario the results came from (cxsim.load rebuilt it from the file's copy).
+    scenario = results.scenario if rerun else None
+    if rerun and scenario is None and results._scenario_problem and results.path:
+        error = _core.ResultsError(f"{results._scenario_problem}: its strategies cannot be re-run; "
+                                   "rerun=False selects from the file's replications")
+        error.file = results.path
+        raise error
     extra: dict[int, np.ndarray] = {}
 
     def sampler(systems: list[int], first: int, count: int) -> list[list[list[float]]]:
