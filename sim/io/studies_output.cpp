@@ -43,8 +43,14 @@ std::string format_calibration(const CalibrationResult& r, const std::vector<std
   for (std::size_t t = 0; t < targets.size(); ++t)
     out += format("  %-40s %12.6g %12.4g %12.6g +/- %-8.3g %7.2f\n", names[t].c_str(), targets[t].value,
                   targets[t].sd, r.targets[t].fitted, r.targets[t].half_width, r.targets[t].z);
-  out += format("  sum of z^2 = %.4g with %d targets and %zu free keys (%d degrees of freedom)\n\n",
+  out += format("  sum of z^2 = %.4g with %d targets and %zu free keys (%d degrees of freedom)\n",
                 r.objective, static_cast<int>(targets.size()), free.size(), r.degrees_of_freedom);
+  if (targets.size() < free.size())
+    out += format(
+        "  warning: fewer targets than free keys: the targets cannot pin down all %zu keys, and "
+        "the fit is one of many that match as well; add targets or fix keys from other evidence\n",
+        free.size());
+  out += "\n";
   out += "Fitted values (95% intervals from the Gauss-Newton approximation, J'WJ inverse):\n";
   out += format("  %-40s %12s %12s %27s  %s\n", "key", "fitted", "se", "95% interval", "range");
   bool unidentified = false;

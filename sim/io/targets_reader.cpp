@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -62,15 +63,18 @@ double number(const toml::table& t, const std::string& file, const std::string& 
 int day(const toml::table& t, const std::string& file, const std::string& key, int horizon) {
   const toml::node* n = t.get(key);
   if (!n) return 0;
-  if (auto v = n->value_exact<std::int64_t>()) {
-    if (*v < 1 || *v > horizon)
-      throw error_at(ref(file, n->source()), "target." + key,
-                     key + " " + std::to_string(*v) + " must be a day in [1, " + std::to_string(horizon) +
-                         "] (run.horizon_days is " + std::to_string(horizon) + ")");
-    return static_cast<int>(*v);
-  }
-  throw error_at(ref(file, n->source()), "target." + key,
-                 "must be a whole day number, got " + detail::found_text(*n));
+  // A whole number, also when written 31.0 (as an integer key of a scenario may be).
+  std::optional<double> v;
+  if (auto i = n->value_exact<std::int64_t>()) v = static_cast<double>(*i);
+  if (auto x = n->value_exact<double>(); x && std::trunc(*x) == *x) v = *x;
+  if (!v)
+    throw error_at(ref(file, n->source()), "target." + key,
+                   "must be a whole day number, got " + detail::found_text(*n));
+  if (*v < 1 || *v > horizon)
+    throw error_at(ref(file, n->source()), "target." + key,
+                   key + " " + detail::number_text(*v) + " must be a day in [1, " + std::to_string(horizon) +
+                       "] (run.horizon_days is " + std::to_string(horizon) + ")");
+  return static_cast<int>(*v);
 }
 
 std::string text(const toml::table& t, const std::string& file, const std::string& table,
@@ -123,6 +127,15 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
         throw error_at(ref(path, t.get("sd")->source()), "target.sd",
                        "sd must be > 0 (the observed value's uncertainty)");
       check_measure(spec.measure, horizon);
+      // The same figure twice would count twice in the fit and in its degrees of freedom.
+      const auto to = [&](const Measure& m) { return m.to_day ? m.to_day : horizon; };
+      for (const TargetSpec& other : out.targets)
+        if (other.measure.metric == spec.measure.metric && other.measure.from_day == spec.measure.from_day &&
+            to(other.measure) == to(spec.measure))
+          throw error_at(spec.measure.where, "target",
+                         "'" + spec.measure.metric + "' over the same days is already a target at line " +
+                             std::to_string(other.measure.where.line) +
+                             "; give each figure once (combine the observations into one value and sd)");
       out.targets.push_back(std::move(spec));
     }
   }
@@ -250,9 +263,10 @@ max = 1.5
   target is its mean over days `from_day`..`to_day` (days without a value, such as survey days
   with no answers, are skipped). Without `from_day`, `metric` is a key figure or any metric read
   as `cxsim compare` reads it (stocks and ratios at the day, flows summed up to it) at `to_day`.
-- Days must lie within `run.horizon_days`; `sd` must be positive; each `[[free]]` key must be a
-  real-valued key (not an integer, choice or `run.*` key) with `min` < `max` inside its allowed
-  range, and appear once. Mistakes are reported with the file, line and key (exit status 2).
+- Days are whole numbers (31 or 31.0) within `run.horizon_days`; `sd` must be positive; a figure
+  over the same days is a target once; each `[[free]]` key must be a real-valued key (not an
+  integer, choice or `run.*` key) with `min` < `max` inside its allowed range, and appear once.
+  Fewer targets than free keys is allowed with a warning: the fit is then one of many. Mistakes are reported with the file, line and key (exit status 2).
 - The objective, the search and the intervals are described in docs/studies.md.
 )";
 }

@@ -115,9 +115,21 @@ F1='[[free]]
 key = "churn.base_logit"
 min = 2.0
 max = 4.5'
-# 31.0 for a day was reported as "got the number 31", which reads as what was asked for.
-bad_targets float_day "float_day\.toml:5:.*'target\.from_day': must be a whole day number, got the decimal number 31\.0 \(a whole number is written without '\.0'\)" "$T1
-from_day = 31.0
+# A day is a whole number; 31.0 is one (as 2.0 is for an integer key of a scenario), 31.5 is not.
+bad_targets float_day "float_day\.toml:5:.*'target\.from_day': must be a whole day number, got the number 31\.5" "$T1
+from_day = 31.5
+$F1"
+bad_targets whole_float_day_past "float_day_past\.toml:5:.*'target\.to_day': to_day 366 must be a day in \[1, 365\]" "$T1
+to_day = 366.0
+$F1"
+# The same figure twice counted twice in the fit and its degrees of freedom (to_day 365 is the
+# horizon, as no to_day is).
+bad_targets duplicate_target "duplicate_target\.toml:5:1: 'target': 'monthly_churn_rate' over the same days is already a target at line 1" "$T1
+[[target]]
+metric = \"monthly_churn_rate\"
+to_day = 365.0
+value = 0.05
+sd = 0.01
 $F1"
 bad_targets unknown_key "unknown_key\.toml:6.*churn\.base_logi[^t].*did you mean 'churn\.base_logit'" "$T1
 [[free]]

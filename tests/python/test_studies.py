@@ -127,8 +127,30 @@ def test_sensitivity_refuses_what_the_cli_refuses(small, vary, words):
 def test_calibrate_from_python_refuses_free_ranges_invalid_together(tmp_path, small):
     targets = tmp_path / "cross.toml"
     targets.write_text('[[target]]\nmetric = "churn"\nvalue = 0.02\nsd = 0.005\n'
+                       '[[target]]\nmetric = "revenue"\nvalue = 1e6\nsd = 1e5\n'
                        '[[free]]\nkey = "quality.severe_share"\nmin = 0.5\nmax = 1\n'
                        '[[free]]\nkey = "quality.moderate_share"\nmin = 0.5\nmax = 1\n')
     with pytest.raises(cxsim.ScenarioError, match="the \\[\\[free\\]\\] ranges allow a scenario that is not valid") as e:
         cxsim.calibrate(small, targets, replications=2, budget=4, starts=1)
     assert e.value.file == str(targets)
+
+
+def test_targets_days_duplicates_and_too_few_targets(tmp_path, small):
+    """A day written 31.0 is day 31 (as 2.0 is for an integer key of a scenario); the same figure
+    over the same days twice is refused; fewer targets than free keys is said before fitting."""
+    free = '[[free]]\nkey = "churn.base_logit"\nmin = 2\nmax = 4\n'
+    target = '[[target]]\nmetric = "monthly_churn_rate"\nvalue = 0.02\nsd = 0.005\n'
+    days = tmp_path / "days.toml"
+    days.write_text(target + "from_day = 31.0\nto_day = 60.0\n" + free)
+    targets, _ = _core.load_targets(str(days), small._core)
+    assert (targets[0]["from_day"], targets[0]["to_day"]) == (31, 60)
+    twice = tmp_path / "twice.toml"
+    twice.write_text(target + target.replace("0.02", "0.03") + free)
+    with pytest.raises(cxsim.ScenarioError, match="over the same days is already a target at line 1") as e:
+        cxsim.calibrate(small, twice, replications=2)
+    assert e.value.line == 5
+    few = tmp_path / "few.toml"
+    few.write_text(target + free + '[[free]]\nkey = "purchase.price"\nmin = 40\nmax = 60\n')
+    with pytest.warns(UserWarning, match="2 free keys and 1 targets: the targets cannot pin down every key"):
+        fit = cxsim.calibrate(small, few, replications=2, budget=6, starts=1)
+    assert fit.degrees_of_freedom == -1
