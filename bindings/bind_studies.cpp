@@ -47,9 +47,13 @@ Values run_points(const Scenario& scenario, const std::vector<std::string>& keys
                   int first, int threads) {
   const auto plans = plan_experiment(read_experiment(scenario));
   const auto measures = measures_of(measure_specs, static_cast<int>(scenario.params.run_horizon_days));
-  for (const auto& k : keys) {
+  for (const auto& k : keys) {  // the key itself; its range is check_box's
+    if (is_segment_key(k)) {
+      (void)study_key_value(scenario.params, k);  // names a number of one of the scenario's segments
+      continue;
+    }
     const ParamSpec* spec = find_param(k);
-    check_study_key(k, spec ? spec->min : 0, spec ? spec->max : 1, {}, true);
+    check_study_key(k, spec ? spec->min : 0, spec ? spec->max : 1, {}, true, scenario.params);
   }
   const auto network = network_of(scenario);
   py::gil_scoped_release release;
@@ -69,7 +73,8 @@ void check_box(const Scenario& scenario, const std::vector<std::string>& keys, c
                const std::vector<double>& max, const std::string& box, const std::string& file) {
   if (min.size() != keys.size() || max.size() != keys.size())
     throw InputError("one (min, max) per key is needed");
-  for (std::size_t i = 0; i < keys.size(); ++i) check_study_key(keys[i], min[i], max[i], {}, true);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    check_study_key(keys[i], min[i], max[i], {}, true, scenario.params);
   StudyRunner runner;
   runner.base = plan_experiment(read_experiment(scenario)).front();
   runner.keys = keys;
@@ -138,7 +143,8 @@ void register_studies(py::module_& m) {
               py::arg("metric") = x.measure.metric, py::arg("from_day") = x.measure.from_day,
               py::arg("to_day") = x.measure.to_day, py::arg("value") = x.value, py::arg("sd") = x.sd));
         for (const auto& f : t.free)
-          free.append(py::dict(py::arg("key") = f.key, py::arg("min") = f.min, py::arg("max") = f.max));
+          free.append(py::dict(py::arg("key") = f.key, py::arg("min") = f.min, py::arg("max") = f.max,
+                               py::arg("start") = study_key_value(scenario.params, f.key)));
         return py::make_tuple(targets, free);
       },
       py::arg("path"), py::arg("scenario"), "Reads and checks a calibration targets file: (targets, free)");

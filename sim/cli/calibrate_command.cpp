@@ -217,7 +217,7 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   std::vector<FreeParameter> free;
   std::vector<std::string> keys;
   for (const FreeSpec& f : targets.free) {
-    const double start = std::stod(param_to_string(plans.front().params, *find_param(f.key)));
+    const double start = study_key_value(plans.front().params, f.key);
     free.push_back({f.key, f.min, f.max, start});
     keys.push_back(f.key);
   }
@@ -239,6 +239,17 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
   const std::string identity = sha256_hex(
       "progress 2\n" + resolved_toml(scenario.params) + "\n" + scenario.text + "\n" + targets.text + "\n" +
       std::to_string(replications) + " " + std::to_string(spec.starts) + " " + std::to_string(spec.budget));
+  // Paths and the command line go into comments of the calibrated scenario: one line each (a
+  // newline in a file name would end the comment and break the TOML).
+  const auto one_line = [](const std::string& text) { return InputError::clean(text, 4096, false); };
+  const std::string how = "calibrated by cxsim calibrate to " + one_line(a.targets);
+  {
+    // The scenario must take the fitted keys (a new section, a line to rewrite): found out now, before a
+    // progress file or any simulation. The scenario's own values stand in for the fitted ones.
+    std::vector<double> start;
+    for (const FreeParameter& f : free) start.push_back(f.start);
+    (void)rewrite_scenario(scenario.text, a.scenario.file, keys, start, how, "");
+  }
   // Rank 0 alone keeps the progress file and writes the output.
   std::optional<EvaluationCache> cache;
   OutputTarget target;
@@ -305,17 +316,6 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
     study_on_root([&] { cache->store(x, values); });
     return values;
   };
-  // Paths and the command line go into comments of the calibrated scenario: one line each (a
-  // newline in a file name would end the comment and break the TOML).
-  const auto one_line = [](const std::string& text) { return InputError::clean(text, 4096, false); };
-  const std::string how = "calibrated by cxsim calibrate to " + one_line(a.targets);
-  {
-    // The scenario must take the fitted keys (a new section, a line to rewrite): found out now, not
-    // after the simulations. The scenario's own values stand in for the fitted ones.
-    std::vector<double> start;
-    for (const FreeParameter& f : free) start.push_back(f.start);
-    (void)rewrite_scenario(scenario.text, a.scenario.file, keys, start, how, "");
-  }
   progress.start();
   CalibrationResult result;
   try {

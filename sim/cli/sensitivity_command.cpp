@@ -74,7 +74,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
     const std::string key = v.substr(0, c1);
     const double lo = parse_number(v.substr(c1 + 1, c2 - c1 - 1), key),
                  hi = parse_number(v.substr(c2 + 1), key);
-    check_study_key(key, lo, hi, SourceRef{"--vary", 0, 0}, true);
+    check_study_key(key, lo, hi, SourceRef{"--vary", 0, 0}, true, scenario.params);
     if (std::find(rep.keys.begin(), rep.keys.end(), key) != rep.keys.end())
       throw InputError("--vary: '" + key + "' is given twice", "", 0, 0, key);
     rep.keys.push_back(key);

@@ -116,6 +116,49 @@ std::vector<std::string> closest_keys(std::string_view key, std::size_t count) {
   return out;
 }
 
+const SegmentParamSpec* find_segment_param(std::string_view name) {
+  for (const auto& s : segment_param_specs())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+bool is_segment_key(std::string_view key) {
+  return key.starts_with("segment.") || key.starts_with("segment[");
+}
+
+SegmentField find_segment_field(const std::vector<Segment>& segments, const std::string& key) {
+  const auto error = [&](const std::string& message) { return InputError(message, "", 0, 0, key); };
+  const auto bad_form = [&] {
+    return error(
+        "expected segment[<i>].<key> or segment.<name>.<key>, e.g. segment.price-driven.expectation");
+  };
+  std::string names;
+  for (const auto& s : segments) names += (names.empty() ? "'" : ", '") + s.name + "'";
+  const auto dot = key.rfind('.');
+  if (!is_segment_key(key) || dot == std::string::npos || dot + 1 == key.size() || dot < 8) throw bad_form();
+  SegmentField out;
+  out.field = key.substr(dot + 1);
+  if (key[7] == '[') {
+    std::size_t i = 0;
+    const char* first = key.data() + 8;
+    const auto [end, ec] = std::from_chars(first, key.data() + dot, i);
+    if (ec != std::errc() || end == first || *end != ']' || end + 1 != key.data() + dot) throw bad_form();
+    if (i >= segments.size())
+      throw error("there is no segment[" + std::to_string(i) + "]; the scenario has " +
+                  std::to_string(segments.size()) + " segments: " + names);
+    out.segment = i;
+    return out;
+  }
+  if (dot == 7) throw bad_form();
+  const std::string name = key.substr(8, dot - 8);
+  for (std::size_t i = 0; i < segments.size(); ++i)
+    if (segments[i].name == name) {
+      out.segment = i;
+      return out;
+    }
+  throw error("no segment is named '" + name + "'; the segments are " + names);
+}
+
 std::string unknown_key_message(std::string_view key) {
   constexpr std::string_view docs = "Every key is listed in docs/scenarios.md.";
   if (key.size() > kMaxSuggestKey) return "unknown key (too long to be one); " + std::string(docs);

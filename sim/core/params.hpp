@@ -465,6 +465,19 @@ struct SegmentParamSpec {
 
 std::span<const ParamSpec> param_specs();
 std::span<const SegmentParamSpec> segment_param_specs();
+/// A segment key by name ("expectation"), or nullptr ("name" is not one: it is text).
+const SegmentParamSpec* find_segment_param(std::string_view name);
+
+/// A key of one segment: "segment[<i>].<field>" or "segment.<name>.<field>".
+struct SegmentField {
+  std::size_t segment = 0;  ///< index into Params::segments
+  std::string field;        ///< "expectation", "name", ... (not checked here)
+};
+/// True when `key` is written as a segment's ("segment." or "segment[" first).
+bool is_segment_key(std::string_view key);
+/// The segment and field `key` names among `segments`.
+/// @throws InputError (key named) for another form, or a segment index or name the list lacks
+SegmentField find_segment_field(const std::vector<Segment>& segments, const std::string& key);
 
 /// The registry's description of a section ("wom"), empty when it has none.
 std::string_view section_description(std::string_view section);

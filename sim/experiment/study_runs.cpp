@@ -98,8 +98,63 @@ std::string study_value_text(const ParamSpec& spec, double x) {
   return shortest_text(x);
 }
 
+namespace {
+
+// The segment and field spec of a segment key a study varies.
+// @throws InputError at `where`: another form, a segment the scenario lacks, a field that is not a number
+std::pair<std::size_t, const SegmentParamSpec*> study_segment_key(const Params& params,
+                                                                  const std::string& key,
+                                                                  const SourceRef& where) {
+  SegmentField f;
+  try {
+    f = find_segment_field(params.segments, key);
+  } catch (const InputError& e) {
+    throw error_at(where, key, e.message());
+  }
+  const SegmentParamSpec* spec = find_segment_param(f.field);
+  if (!spec) {
+    std::string fields;
+    for (const SegmentParamSpec& s : segment_param_specs())
+      if (s.name != "share") fields += (fields.empty() ? "" : ", ") + std::string(s.name);
+    throw error_at(where, key,
+                   (f.field == "name" ? std::string("a segment's name is text")
+                                      : "'" + f.field + "' is not a segment key") +
+                       "; a study can vary a segment's " + fields);
+  }
+  return {f.segment, spec};
+}
+
+}  // namespace
+
+double study_key_value(const Params& params, const std::string& key) {
+  if (is_segment_key(key)) {
+    const auto [segment, spec] = study_segment_key(params, key, {});
+    return params.segments[segment].*(spec->member);
+  }
+  const ParamSpec* spec = find_param(key);
+  if (!spec) throw InputError(unknown_key_message(key), "", 0, 0, key);
+  return std::stod(param_to_string(params, *spec));
+}
+
 void check_study_key(const std::string& key, double min, double max, const SourceRef& where,
-                     bool allow_integer) {
+                     bool allow_integer, const Params& params) {
+  if (is_segment_key(key)) {
+    const auto [segment, spec] = study_segment_key(params, key, where);
+    (void)segment;
+    if (spec->name == "share")
+      throw error_at(where, key,
+                     "the segments' shares sum to 1, so one share cannot be varied alone; vary the other "
+                     "segment keys, or run a scenario per split");
+    if (!(min < max))
+      throw error_at(where, key,
+                     "min (" + shortest_text(min) + ") must be less than max (" + shortest_text(max) + ")");
+    if (min < spec->min || max > spec->max)
+      throw error_at(where, key,
+                     "[" + shortest_text(min) + ", " + shortest_text(max) +
+                         "] is outside the key's allowed range, a number in [" + shortest_text(spec->min) +
+                         ", " + shortest_text(spec->max) + "]");
+    return;
+  }
   const ParamSpec* spec = find_param(key);
   if (!spec) throw error_at(where, key, unknown_key_message(key));
   if (key.rfind("run.", 0) == 0) throw error_at(where, key, "run.* keys cannot be varied by a study");
@@ -140,6 +195,12 @@ std::vector<RunPlan> StudyRunner::plans(const std::vector<std::vector<double>>& 
     plan.sweep_values.clear();
     std::vector<ParamOverride> overrides;
     for (std::size_t k = 0; k < keys.size(); ++k) {
+      if (is_segment_key(keys[k])) {  // checked by check_study_key: a number field of a segment
+        const auto [segment, field] = study_segment_key(plan.params, keys[k], {});
+        plan.params.segments[segment].*(field->member) = points[i][k];
+        plan.sweep_values.emplace_back(keys[k], points[i][k]);
+        continue;
+      }
       const ParamSpec& spec = *find_param(keys[k]);
       const double v = spec.type == ParamType::integer ? std::round(points[i][k]) : points[i][k];
       overrides.push_back({keys[k], study_value_text(spec, v), {}});

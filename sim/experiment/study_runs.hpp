@@ -38,10 +38,16 @@ void check_measure(const Measure& measure, int horizon);
 std::vector<double> measure_values(const Measure& measure, const SeriesSet& series);
 
 /// Checks that `key` can be varied by a study: known, a real number (or integer when
-/// `allow_integer`), not run.*, and [min, max] a non-empty range inside the key's own range.
+/// `allow_integer`), not run.*, and [min, max] a non-empty range inside the key's own range. A
+/// segment's number (segment[1].expectation, segment.price-driven.price_sensitivity) may be varied,
+/// in one of `params`' segments; a share may not (the shares sum to 1).
 /// @throws InputError at `where` naming the key and what is allowed
 void check_study_key(const std::string& key, double min, double max, const SourceRef& where,
-                     bool allow_integer);
+                     bool allow_integer, const Params& params);
+
+/// The value `key` (a parameter, or a segment's number: segment[1].expectation) has in `params`.
+/// @throws InputError naming the key when it names nothing
+double study_key_value(const Params& params, const std::string& key);
 
 /// A study's search box (calibrate's [[free]] ranges, sensitivity's --vary) allowed a point that
 /// breaks a rule between keys (two shares above 1): `e`, from that point's scenario check, becomes

@@ -53,8 +53,6 @@ std::string allowed(const ParamSpec& spec);
 std::string segment_allowed_text(const SegmentParamSpec& spec);
 /// What a segment key expects, for "expected ..." in messages.
 std::string expected_text(const SegmentParamSpec& spec);
-/// A segment key by name, or nullptr.
-const SegmentParamSpec* find_segment_param(std::string_view name);
 /// `--set` assignments applied in order, each checked alone (type, range); the checks between keys
 /// are the caller's (apply_overrides, parse_scenario).
 void assign_overrides(Params& params, const std::vector<std::string>& assignments);

@@ -179,12 +179,6 @@ std::vector<std::string> choices(std::string_view allowed) {
   return out;
 }
 
-const SegmentParamSpec* find_segment_param(std::string_view name) {
-  for (const auto& s : segment_param_specs())
-    if (s.name == name) return &s;
-  return nullptr;
-}
-
 std::string unknown_segment_key_message(std::string_view name) {
   std::vector<std::string> keys{"name"};
   for (const auto& s : segment_param_specs()) keys.emplace_back(s.name);

@@ -52,31 +52,12 @@ toml::table override_value(const std::string& value, bool text_key, const Site& 
 
 /// The segment and key named by "segment[<i>].<key>" or "segment.<name>.<key>".
 std::pair<Segment*, std::string> find_segment(Params& p, const std::string& key, const Site& at) {
-  const auto bad_form = [&] {
-    return at.error(
-        "expected segment[<i>].<key> or segment.<name>.<key>, e.g. "
-        "segment.price-driven.expectation=0.7");
-  };
-  std::vector<std::string> names;
-  for (const auto& s : p.segments) names.push_back(s.name);
-  const auto dot = key.rfind('.');
-  if (dot == std::string::npos || dot + 1 == key.size() || dot < 8) throw bad_form();
-  const std::string field = key.substr(dot + 1);
-  if (key[7] == '[') {
-    std::size_t i = 0;
-    const char* first = key.data() + 8;
-    const auto [end, ec] = std::from_chars(first, key.data() + dot, i);
-    if (ec != std::errc() || end == first || *end != ']' || end + 1 != key.data() + dot) throw bad_form();
-    if (i >= p.segments.size())
-      throw at.error("there is no segment[" + std::to_string(i) + "]; the scenario has " +
-                     std::to_string(p.segments.size()) + " segments: " + quoted_list(names));
-    return {&p.segments[i], field};
+  try {
+    SegmentField f = find_segment_field(p.segments, key);
+    return {&p.segments[f.segment], std::move(f.field)};
+  } catch (const InputError& e) {
+    throw at.error(e.message());
   }
-  if (key[7] != '.' || dot == 7) throw bad_form();
-  const std::string name = key.substr(8, dot - 8);
-  for (auto& s : p.segments)
-    if (s.name == name) return {&s, field};
-  throw at.error("no segment is named '" + name + "'; the segments are " + quoted_list(names));
 }
 
 void apply_one(Params& p, const std::string& assignment) {
@@ -86,7 +67,7 @@ void apply_one(Params& p, const std::string& assignment) {
     throw InputError("expected key=value, e.g. purchase.price=45, got '" + assignment + "'");
   const std::string value = trim(std::string_view(assignment).substr(eq + 1));
   const Site at{"", 0, 0, key};
-  if (key.rfind("segment.", 0) == 0 || key.rfind("segment[", 0) == 0) {
+  if (is_segment_key(key)) {
     auto [seg, field] = find_segment(p, key, at);
     const auto* spec = find_segment_param(field);
     if (field != "name" && !spec) throw at.error(unknown_segment_key_message(field));

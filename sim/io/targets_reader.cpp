@@ -150,7 +150,7 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
       if (const toml::node* kn = t.get("key")) f.where = ref(path, kn->source());
       f.min = number(t, path, "free", "min", true, 0);
       f.max = number(t, path, "free", "max", true, 0);
-      check_study_key(f.key, f.min, f.max, f.where, false);
+      check_study_key(f.key, f.min, f.max, f.where, false, params);
       if (!seen.insert(f.key).second)
         throw error_at(f.where, f.key, "is given twice; one [[free]] table per key");
       out.free.push_back(std::move(f));
@@ -183,12 +183,31 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
   std::vector<std::pair<std::string, std::string>> appended;  // new [section] blocks: (section, text)
   // Insertions after a line: (line index, text), applied from the bottom up.
   std::vector<std::pair<std::size_t, std::string>> inserts;
+  // A segment's key goes into its [[segment]] table (the i-th, as the scenario lists them).
+  std::optional<Scenario> as_read;
+  const toml::array* segment_tables = root["segment"].as_array();
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const auto dot = keys[i].find('.');
+    const bool segment_key = is_segment_key(keys[i]);
+    const auto dot = segment_key ? keys[i].rfind('.') : keys[i].find('.');
     const std::string section = keys[i].substr(0, dot), name = keys[i].substr(dot + 1);
     const std::string assignment = name + " = " + detail::number_text(values[i]) +
                                    (std::trunc(values[i]) == values[i] ? ".0" : "") + "  # " + line_comment;
-    const toml::table* table = root[section].as_table();
+    const toml::table* table = nullptr;
+    std::string header_text = "[" + section + "]";
+    if (segment_key) {
+      if (!as_read) as_read = parse_scenario(input, path);
+      const std::size_t index = find_segment_field(as_read->params.segments, keys[i]).segment;
+      if (!segment_tables || index >= segment_tables->size() || !(*segment_tables)[index].is_table())
+        throw InputError(
+            "cannot be written back: the scenario's segments are the defaults, not [[segment]] "
+            "tables of its own; to fit a segment's key, write its segments out as [[segment]] "
+            "tables (as scenarios/baseline.toml does)",
+            path, 0, 0, keys[i]);
+      table = (*segment_tables)[index].as_table();
+      header_text = "[[segment]] number " + std::to_string(index + 1);
+    } else {
+      table = root[section].as_table();
+    }
     if (table && table->get(name)) {
       const auto line = table->get(name)->source().begin.line;
       std::string& text = lines.at(line - 1);
@@ -196,7 +215,7 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
       const auto start = text.find_first_not_of(" \t");
       if (eq == std::string::npos || text.compare(start, name.size(), name) != 0)
         throw InputError("cannot rewrite '" + keys[i] + "': write it as `" + name +
-                             " = value` on its own line in [" + section + "]",
+                             " = value` on its own line in " + header_text,
                          path, static_cast<int>(line), 0, keys[i]);
       text = text.substr(0, start) + assignment;
     } else if (table && !table->is_inline() && table->source().begin.line > 0) {
@@ -221,8 +240,7 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
   // It must read back to the fitted values.
   const Scenario check = parse_scenario(out, path);
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const ParamSpec& spec = *find_param(keys[i]);
-    if (std::stod(param_to_string(check.params, spec)) != values[i])
+    if (study_key_value(check.params, keys[i]) != values[i])
       throw InputError("the rewritten scenario does not read back to the fitted value", path, 0, 0, keys[i]);
   }
   return out;
@@ -266,7 +284,12 @@ max = 1.5
 - Days are whole numbers (31 or 31.0) within `run.horizon_days`; `sd` must be positive; a figure
   over the same days is a target once; each `[[free]]` key must be a real-valued key (not an
   integer, choice or `run.*` key) with `min` < `max` inside its allowed range, and appear once.
-  Fewer targets than free keys is allowed with a warning: the fit is then one of many. Mistakes are reported with the file, line and key (exit status 2).
+  A segment's number is one too: `segment.price-driven.price_sensitivity` or
+  `segment[0].expectation` (any segment key but `share`, since the shares sum to 1); the fitted
+  value is written into that segment's `[[segment]]` table, so the scenario must list its segments
+  as tables (a scenario on the default segments is refused before any simulation). Fewer targets
+  than free keys is allowed with a warning: the fit is then one of many. Mistakes are reported
+  with the file, line and key (exit status 2).
 - The objective, the search and the intervals are described in docs/studies.md.
 )";
 }

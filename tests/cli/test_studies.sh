@@ -102,6 +102,35 @@ T
 expect 0 "NOT IDENTIFIED" -- "$CXSIM" calibrate "$BASE" unseen.toml "${SMALL[@]}" --replications 2 --budget 15 --starts 1 -q -o unseen-cal.toml
 fi
 
+# A segment's key is fitted and written into its own [[segment]] table (the second, price-driven),
+# and the calibrated scenario runs to the fitted value.
+if full; then
+cat > seg-targets.toml <<'T'
+[[target]]
+metric = "monthly_churn_rate"
+from_day = 91
+to_day = 365
+value = 0.02
+sd = 0.004
+[[free]]
+key = "segment.price-driven.price_sensitivity"
+min = 2.0
+max = 16.0
+T
+expect 0 "segment\.price-driven\.price_sensitivity" -- "$CXSIM" calibrate "$BASE" seg-targets.toml "${SMALL[@]}" --replications 2 --budget 6 --starts 1 -q -o seg-cal.toml
+fitted=$(grep -E '^price_sensitivity = [0-9.e+-]+  # calibrated by cxsim calibrate' seg-cal.toml | awk '{print $3}')
+check '[ -n "$fitted" ] && [ "$(awk "/^name = \"price-driven\"/{p=1} p && /^price_sensitivity/{print NR; exit}" seg-cal.toml)" -gt "$(grep -n "^name = \"price-driven\"" seg-cal.toml | cut -d: -f1)" ]' \
+  "the fitted price sensitivity is not in the price-driven [[segment]] table: $(grep -n price_sensitivity seg-cal.toml)"
+expect 0 "" -- "$CXSIM" run seg-cal.toml "${SMALL[@]}" --replications 1 -q -o seg-cal.h5
+fi
+# A scenario whose segments are the defaults has no [[segment]] table to write into: refused before
+# any simulation.
+printf '[run]\nreplications = 2\n' > default-segments.toml
+printf '[[target]]\nmetric = "monthly_churn_rate"\nvalue = 0.02\nsd = 0.004\n[[free]]\nkey = "segment[1].expectation"\nmin = 0.6\nmax = 0.9\n' > seg-default.toml
+expect 2 "default-segments\.toml: 'segment\[1\]\.expectation': cannot be written back: the scenario's segments are the defaults" -- \
+  "$CXSIM" calibrate default-segments.toml seg-default.toml "${SMALL[@]}" -q -o never.toml
+check '[ ! -e never.toml.progress ]' "a calibration refused before its search left a progress file"
+
 # ---- calibrate: bad specifications -------------------------------------------------------------
 bad_targets() {  # NAME PATTERN CONTENT
   printf '%s\n' "$3" > "$1.toml"
@@ -332,6 +361,11 @@ expect 2 "the study needs about .* of memory but this machine has" -- \
   --threads 2 -o never.h5
 check '[ ! -e never.h5 ]' "a rejected study wrote its output"
 
+# A segment's share cannot move alone (the shares sum to 1); a segment the scenario lacks is named.
+expect 2 "error: --vary: 'segment\[1\]\.share': the segments' shares sum to 1" -- \
+  "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary 'segment[1].share:0.2:0.5' --metric profit -q -o never.h5
+expect 2 "error: --vary: 'segment\.nobody\.expectation': no segment is named 'nobody'; the segments are 'experience-driven', 'price-driven'" -- \
+  "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary segment.nobody.expectation:0.2:0.5 --metric profit -q -o never.h5
 # A --vary box whose points break a rule between keys: named as the --vary ranges' fault.
 expect 2 "error: --vary: the --vary ranges allow a scenario that is not valid: 'phone\.close_hour'" -- \
   "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary phone.open_hour:22:23 --metric profit -q -o never.h5

@@ -154,3 +154,33 @@ def test_targets_days_duplicates_and_too_few_targets(tmp_path, small):
     with pytest.warns(UserWarning, match="2 free keys and 1 targets: the targets cannot pin down every key"):
         fit = cxsim.calibrate(small, few, replications=2, budget=6, starts=1)
     assert fit.degrees_of_freedom == -1
+
+
+def test_a_segment_key_is_varied_as_set_varies_it(small):
+    """A segment's number (here the price-driven segment's price sensitivity) is a study key: each
+    point gives the same figures as a run with that value set by --set (Scenario.with_overrides)."""
+    key = "segment.price-driven.price_sensitivity"
+    values = _core.run_points(small._core, [key, "purchase.price"], [[3.0, 55.0], [12.0, 45.0]],
+                              [("profit", 0, 0), ("active_customers", 0, 0)], 2, 0, 0)
+    for (sensitivity, price), point in zip([(3.0, 55.0), (12.0, 45.0)], values):
+        run = cxsim.run(small.with_overrides({key: sensitivity, "purchase.price": price}), replications=2)
+        for figure, got in zip(["profit", "active_customers"], point):
+            assert np.array_equal(run.key_figures(figures=figure)[figure].to_numpy(), np.array(got)), figure
+    assert values[0] != values[1]
+    s = cxsim.sensitivity(small, {key: (1.0, 15.0), "segment[0].expectation": (0.6, 0.9)}, ["profit"],
+                          samples=2, replications=1, bootstrap=10)
+    assert s.keys == [key, "segment[0].expectation"] and s.points[key].between(1.0, 15.0).all()
+    with pytest.raises(cxsim.ScenarioError, match="shares sum to 1"):
+        cxsim.sensitivity(small, {"segment[1].share": (0.2, 0.5)}, ["profit"], samples=2, replications=1)
+    with pytest.raises(cxsim.ScenarioError, match="no segment is named 'nobody'"):
+        cxsim.sensitivity(small, {"segment.nobody.expectation": (0.2, 0.5)}, ["profit"], samples=2, replications=1)
+
+
+def test_calibrate_fits_a_segment_key(tmp_path, small):
+    targets = tmp_path / "seg.toml"
+    targets.write_text('[[target]]\nmetric = "active_customers"\nvalue = 1800\nsd = 60\n'
+                       '[[free]]\nkey = "segment[0].expectation"\nmin = 0.6\nmax = 0.95\n')
+    fit = cxsim.calibrate(small, targets, replications=2, budget=8, starts=1)
+    value = fit.parameters.loc["segment[0].expectation", "value"]
+    assert 0.6 <= value <= 0.95
+    assert fit.scenario.segments[0]["expectation"] == value

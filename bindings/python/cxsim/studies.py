@@ -90,7 +90,7 @@ def calibrate(scenario: Scenario, targets: str | os.PathLike[str], *, replicatio
     def evaluate(x: Sequence[float]) -> list[list[float]]:
         return _core.run_points(core, keys, [list(x)], measures, reps, 0, threads)[0]
 
-    free = [(f["key"], f["min"], f["max"], float(scenario.params[f["key"]])) for f in free_specs]
+    free = [(f["key"], f["min"], f["max"], f["start"]) for f in free_specs]
     _core.check_box(core, keys, [f["min"] for f in free_specs], [f["max"] for f in free_specs],
                     "the [[free]] ranges", os.fspath(targets))
     r = _core.calibrate([(n, t["value"], t["sd"]) for n, t in zip(names, target_specs)], free, evaluate,
