@@ -73,8 +73,13 @@ void check_box(const Scenario& scenario, const std::vector<std::string>& keys, c
                const std::vector<double>& max, const std::string& box, const std::string& file) {
   if (min.size() != keys.size() || max.size() != keys.size())
     throw InputError("one (min, max) per key is needed");
-  for (std::size_t i = 0; i < keys.size(); ++i)
+  for (std::size_t i = 0; i < keys.size(); ++i) {
     check_study_key(keys[i], min[i], max[i], {}, true, scenario.params);
+    for (std::size_t j = 0; j < i; ++j)  // segment[1].expectation and segment.price-driven.expectation
+      if (canonical_study_key(scenario.params.segments, keys[j]) ==
+          canonical_study_key(scenario.params.segments, keys[i]))
+        throw InputError("is given twice (as '" + keys[j] + "' too)", "", 0, 0, keys[i]);
+  }
   StudyRunner runner;
   runner.base = plan_experiment(read_experiment(scenario)).front();
   runner.keys = keys;

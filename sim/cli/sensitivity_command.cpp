@@ -75,8 +75,13 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
     const double lo = parse_number(v.substr(c1 + 1, c2 - c1 - 1), key),
                  hi = parse_number(v.substr(c2 + 1), key);
     check_study_key(key, lo, hi, SourceRef{"--vary", 0, 0}, true, scenario.params);
-    if (std::find(rep.keys.begin(), rep.keys.end(), key) != rep.keys.end())
-      throw InputError("--vary: '" + key + "' is given twice", "", 0, 0, key);
+    // segment[1].expectation and segment.price-driven.expectation are one key.
+    for (const std::string& other : rep.keys)
+      if (canonical_study_key(scenario.params.segments, other) ==
+          canonical_study_key(scenario.params.segments, key))
+        throw InputError(
+            "--vary: '" + key + "' is given twice" + (other == key ? "" : " (as '" + other + "' too)"), "", 0,
+            0, key);
     rep.keys.push_back(key);
     rep.min.push_back(lo);
     rep.max.push_back(hi);

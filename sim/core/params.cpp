@@ -122,6 +122,16 @@ const SegmentParamSpec* find_segment_param(std::string_view name) {
   return nullptr;
 }
 
+bool is_start_date(std::string_view s) {
+  return is_calendar_date(s) && s.substr(0, 4) >= "1900" && s.substr(0, 4) <= "2999";
+}
+
+std::string canonical_study_key(const std::vector<Segment>& segments, const std::string& key) {
+  if (!is_segment_key(key)) return key;
+  const SegmentField f = find_segment_field(segments, key);
+  return "segment[" + std::to_string(f.segment) + "]." + f.field;
+}
+
 bool is_segment_key(std::string_view key) {
   return key.starts_with("segment.") || key.starts_with("segment[");
 }
@@ -344,9 +354,11 @@ void validate(const Params& params) {
         },
         spec.member);
   }
-  if (!params.run_start_date.empty() && !is_calendar_date(params.run_start_date))
+  if (!params.run_start_date.empty() && !is_start_date(params.run_start_date))
     throw InputError(quoted_value(params.run_start_date) +
-                         " is not a date; allowed: YYYY-MM-DD (e.g. 2026-01-01) or empty",
+                         (is_calendar_date(params.run_start_date) ? " is outside the dates cxsim takes; "
+                                                                  : " is not a date; ") +
+                         "allowed: YYYY-MM-DD from 1900-01-01 to 2999-12-31 (e.g. 2026-01-01) or empty",
                      "", 0, 0, "run.start_date");
   if (params.finance_currency.size() > 16)
     throw InputError(quoted_value(params.finance_currency) +
@@ -360,6 +372,11 @@ void validate(const Params& params) {
   double total = 0;
   for (std::size_t i = 0; i < params.segments.size(); ++i) {
     const auto& seg = params.segments[i];
+    // Names are printed in tables, comments of calibrated scenarios and labels: one line of text.
+    if (std::any_of(seg.name.begin(), seg.name.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      throw InputError("a segment's name must not hold control characters (a line break, a tab)", "", 0, 0,
+                       "segment[" + std::to_string(i) + "].name");
     for (const auto& s : segment_table()) {
       const double v = seg.*s.member;
       if (!(v >= s.min && v <= s.max))

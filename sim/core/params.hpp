@@ -126,7 +126,8 @@ constexpr std::string_view choice_name(E value) {
        "The question the run answers, shown at the top of the report; empty: the rest of the "              \
        "file's header comment")                                                                             \
   TEXT(run, start_date, "",                                                                                 \
-       "Calendar date of day 1 (YYYY-MM-DD): charts and reports show dates; empty: day numbers")            \
+       "Calendar date of day 1 (YYYY-MM-DD, 1900-01-01 to 2999-12-31): charts and reports show dates; "     \
+       "empty: day numbers")                                                                                \
   NUM(market, population, std::int64_t, 100000, 1, 200000000, "people", false,                              \
       "People in the market, each one agent", "")                                                           \
   NUM(market, initial_customer_share, double, 0.15, 0, 1, "share", false,                                   \
@@ -478,6 +479,10 @@ bool is_segment_key(std::string_view key);
 /// The segment and field `key` names among `segments`.
 /// @throws InputError (key named) for another form, or a segment index or name the list lacks
 SegmentField find_segment_field(const std::vector<Segment>& segments, const std::string& key);
+/// One spelling per key, to find a key given twice: "segment[<i>].<field>" for a segment's key
+/// (segment.price-driven.expectation and segment[1].expectation are one key), the key otherwise.
+/// @throws InputError as find_segment_field
+std::string canonical_study_key(const std::vector<Segment>& segments, const std::string& key);
 
 /// The registry's description of a section ("wom"), empty when it has none.
 std::string_view section_description(std::string_view section);
@@ -507,6 +512,9 @@ void validate(const Params& params);
 /// YYYY-MM-DD with a real day of a real month (Gregorian leap years): what run.start_date holds
 /// when it is not empty.
 bool is_calendar_date(std::string_view s);
+/// A calendar date from 1900-01-01 to 2999-12-31: what run.start_date may be (a run of up to 100
+/// years then ends within the calendar that charts and pandas draw).
+bool is_start_date(std::string_view s);
 
 /// "[min, max]" or "one of a, b, c" for error messages and docs.
 std::string allowed_text(const ParamSpec& spec);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <type_traits>
 #include <variant>
 
@@ -169,14 +170,26 @@ void read_parameters(const h5::File& file, ResultsFile& out) {
     check_param_type(group, key, "/parameters: '" + key + "'", out.path);
   // The one text key with a form of its own: plots and monthly figures count days from it.
   if (const auto date = out.parameters.find("run.start_date");
-      date != out.parameters.end() && !date->second.empty() && !is_calendar_date(date->second))
-    throw InputError("/parameters: 'run.start_date' holds '" + date->second +
-                         "', where cxsim writes a date YYYY-MM-DD or nothing (a damaged file)",
-                     out.path, 0, 0, "run.start_date");
+      date != out.parameters.end() && !date->second.empty() && !is_start_date(date->second))
+    throw InputError(
+        "/parameters: 'run.start_date' holds '" + date->second +
+            "', where cxsim writes a date YYYY-MM-DD from 1900 to 2999 or nothing (a damaged file)",
+        out.path, 0, 0, "run.start_date");
   if (!group.has("segments")) return;
   const h5::Group segments = group.open_group("segments");
-  for (const std::string& name : segments.children())
-    out.segments.push_back(attributes_as_text(segments.open_group(name)));
+  // Episode records and split series are labelled by the names: each one present and its own.
+  std::set<std::string> names;
+  for (const std::string& group : segments.children()) {
+    out.segments.push_back(attributes_as_text(segments.open_group(group)));
+    const auto found = out.segments.back().find("name");
+    const std::string where = "/parameters/segments/" + group;
+    if (found == out.segments.back().end() || found->second.empty())
+      throw InputError(where + " has no name, where cxsim writes each segment's (a damaged file)", out.path);
+    if (!names.insert(found->second).second)
+      throw InputError(where + " is named '" + found->second +
+                           "' as another segment is; cxsim writes names that differ (a damaged file)",
+                       out.path);
+  }
 }
 
 std::string text_attr(const h5::Object& object, const char* name) {

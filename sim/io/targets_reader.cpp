@@ -151,8 +151,10 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
       f.min = number(t, path, "free", "min", true, 0);
       f.max = number(t, path, "free", "max", true, 0);
       check_study_key(f.key, f.min, f.max, f.where, false, params);
-      if (!seen.insert(f.key).second)
-        throw error_at(f.where, f.key, "is given twice; one [[free]] table per key");
+      // segment[1].expectation and segment.price-driven.expectation are one key.
+      if (!seen.insert(canonical_study_key(params.segments, f.key)).second)
+        throw error_at(f.where, f.key,
+                       "is given twice (perhaps spelt another way); one [[free]] table per key");
       out.free.push_back(std::move(f));
     }
   }

@@ -117,3 +117,31 @@ def test_start_date_that_is_not_a_date_is_a_damaged_file(recorded, tmp_path, dat
         f["parameters"].attrs["run.start_date"] = date
     with pytest.raises(cxsim.ResultsError, match="run.start_date.*where cxsim writes a date YYYY-MM-DD"):
         cxsim.load(damaged)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda g: g["1"].attrs.__delitem__("name"), "/parameters/segments/1 has no name"),
+    (lambda g: g["1"].attrs.__setitem__("name", ""), "/parameters/segments/1 has no name"),
+    (lambda g: g["1"].attrs.__setitem__("name", g["0"].attrs["name"]), "as another segment is"),
+])
+def test_segment_names_label_codes_so_they_must_be_there_and_differ(recorded, tmp_path, change, words):
+    """A segment without a name labelled its episodes ''; two of one name broke pandas."""
+    _, path = recorded
+    damaged = tmp_path / "names.h5"
+    damaged.write_bytes(path.read_bytes())
+    with h5py.File(damaged, "r+") as f:
+        change(f["parameters/segments"])
+    with pytest.raises(cxsim.ResultsError, match=words):
+        cxsim.load(damaged)
+
+
+@pytest.mark.parametrize("date, ok", [("1900-01-01", True), ("2999-12-31", True), ("1899-12-31", False),
+                                      ("9999-12-31", False), ("0001-01-01", False)])
+def test_start_date_within_the_dates_charts_draw(date, ok):
+    """A run from 9999-12-31 ran, and its report failed drawing dates past the year 9999."""
+    scenario = cxsim.Scenario.from_string(conftest.SMALL)
+    if ok:
+        assert scenario.with_overrides({"run.start_date": date}).params["run.start_date"] == date
+    else:
+        with pytest.raises(cxsim.ScenarioError, match="from 1900-01-01 to 2999-12-31"):
+            scenario.with_overrides({"run.start_date": date})

@@ -101,3 +101,10 @@ def test_help_tells_a_newcomer_what_to_pass():
     for word in ("scenario", "replications", "threads", "seed", "progress", "KeyboardInterrupt", "Results"):
         assert word in doc
     assert cxsim.Scenario.with_overrides.__doc__ and cxsim.Results.series.__doc__
+
+
+def test_segment_names_are_one_line_of_text():
+    """A name with a line break went into the comment of a calibrated scenario and broke its TOML."""
+    text = ('[[segment]]\nname = "a\\nb"\nshare = 0.5\n[[segment]]\nname = "c"\nshare = 0.5\n')
+    with pytest.raises(cxsim.ScenarioError, match="must not hold control characters"):
+        cxsim.Scenario.from_string(text)

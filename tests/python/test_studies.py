@@ -184,3 +184,36 @@ def test_calibrate_fits_a_segment_key(tmp_path, small):
     value = fit.parameters.loc["segment[0].expectation", "value"]
     assert 0.6 <= value <= 0.95
     assert fit.scenario.segments[0]["expectation"] == value
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    # One key under two spellings: the second silently replaced the first (mu* = 0 for it).
+    ({"vary": {"segment[1].expectation": (0.6, 0.9), "segment.price-driven.expectation": (0.1, 0.2)}},
+     r"is given twice \(as 'segment\[1\]\.expectation' too\)"),
+    ({"samples": 0}, "samples: got 0; allowed: a whole number of at least 1"),
+    ({"samples": 2, "method": "sobol"}, r"samples: got 2; allowed: a whole number of at least 4 \(for sobol\)"),
+    ({"replications": 0}, "replications: got 0"),
+    ({"replications": -1}, "replications: got -1"),
+    ({"metrics": []}, "metrics: got"),
+    ({"vary": {}}, "vary: no keys"),
+    ({"vary": {"purchase.price": (40,)}}, r"vary\['purchase.price'\]: got \(40,\); allowed: a \(min, max\) pair"),
+    ({"vary": {"purchase.price": ("a", 60)}}, "a \\(min, max\\) pair of numbers"),
+    ({"vary": {"purchase.price": None}}, "a \\(min, max\\) pair of numbers"),
+    ({"vary": {"purchase.price": (40, 50, 60)}}, "a \\(min, max\\) pair of numbers"),
+])
+def test_sensitivity_arguments_are_checked_before_simulating(small, kwargs, words):
+    args = {"vary": {"purchase.price": (40, 60)}, "metrics": ["profit"], "samples": 2, "replications": 1}
+    args.update(kwargs)
+    vary, metrics = args.pop("vary"), args.pop("metrics")
+    with pytest.raises(cxsim.InputError, match=words):
+        cxsim.sensitivity(small, vary, metrics, bootstrap=10, **args)
+
+
+def test_a_segment_key_spelt_twice_in_a_targets_file_is_refused(tmp_path, small):
+    targets = tmp_path / "twice.toml"
+    targets.write_text('[[target]]\nmetric = "active_customers"\nvalue = 1800\nsd = 60\n'
+                       '[[free]]\nkey = "segment[1].expectation"\nmin = 0.6\nmax = 0.9\n'
+                       '[[free]]\nkey = "segment.price-driven.expectation"\nmin = 0.1\nmax = 0.2\n')
+    with pytest.raises(cxsim.ScenarioError, match=r"is given twice \(perhaps spelt another way\)") as e:
+        cxsim.calibrate(small, targets, replications=2)
+    assert e.value.line == 10

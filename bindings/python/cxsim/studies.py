@@ -20,6 +20,7 @@ and ``cxsim select`` run, from Python, on the same C++ code (docs/studies.md).
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 from dataclasses import dataclass, field
@@ -204,10 +205,30 @@ def sensitivity(scenario: Scenario, vary: Mapping[str, tuple[float, float]], met
     replications (common random numbers), seeds from the scenario's ``run.seed``."""
     if method not in ("morris", "sobol"):
         raise ValueError(f"method must be 'morris' or 'sobol', not {method!r}")
+    # What `cxsim sensitivity` refuses, refused here before any simulation (not replaced by defaults).
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    metrics = list(metrics)
+    if not metrics or not all(isinstance(m, str) for m in metrics):
+        raise _core.InputError(f"metrics: got {metrics!r}; allowed: one or more figure or metric names")
+    fewest = 4 if method == "sobol" else 1
+    for name, value, low in [("samples", samples, fewest), ("replications", replications, 1)]:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low):
+            raise _core.InputError(f"{name}: got {value!r}; allowed: a whole number of at least {low}"
+                                   + (" (for sobol)" if name == "samples" and method == "sobol" else ""))
     core = scenario._core
     keys = list(vary)
-    lo = np.array([float(vary[k][0]) for k in keys])
-    hi = np.array([float(vary[k][1]) for k in keys])
+    if not keys:
+        raise _core.InputError("vary: no keys; give {key: (min, max)} for one or more keys")
+    bounds = []
+    for k in keys:
+        pair = vary[k]
+        if not isinstance(k, str) or isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2 \
+                or not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in pair):
+            raise _core.InputError(f"vary[{k!r}]: got {pair!r}; allowed: a (min, max) pair of numbers for a key name")
+        bounds.append((float(pair[0]), float(pair[1])))
+    lo = np.array([b[0] for b in bounds])
+    hi = np.array([b[1] for b in bounds])
     _core.check_box(core, keys, lo.tolist(), hi.tolist(), "the ranges in vary")  # and the corners, as the CLI
     reps = int(replications or scenario.params["run.replications"])
     seed = int(scenario.params["run.seed"])
