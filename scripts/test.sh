@@ -32,8 +32,8 @@ ctest --preset sanitize
 stage "Fuzzing: scenario reader, --set parser, results reader (libFuzzer, 60 s in total)"
 bash scripts/fuzz.sh "${CXSIM_FUZZ_SECONDS:-60}"
 
-# ThreadSanitizer (scripts/tsan.sh, preset tsan) runs apart from this command: it has not yet been
-# run through on a CI-sized machine, so it is not part of the gate (docs/reliability.md).
+stage "ThreadSanitizer: the threaded tests (scripts/tsan.sh; about 3 min on 2 cores)"
+bash scripts/tsan.sh
 
 if [ -d bindings/python ] && [ -f bindings/CMakeLists.txt ]; then
   stage "Python module and notebooks"
