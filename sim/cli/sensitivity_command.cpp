@@ -68,7 +68,7 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
   for (const std::string& v : a.vary) {
     const auto c2 = v.rfind(':');
     const auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : v.rfind(':', c2 - 1);
-    if (c1 == std::string::npos)
+    if (c1 == std::string::npos || v.substr(0, c1).find(':') != std::string::npos)
       throw InputError("--vary '" + v + "': write KEY:MIN:MAX, e.g. experience.attitude_weight:0.2:1.0", "",
                        0, 0, "--vary");
     const std::string key = v.substr(0, c1);
@@ -79,9 +79,8 @@ int run_sensitivity(const SensitivityArgs& a, const std::string& command_line) {
     for (const std::string& other : rep.keys)
       if (canonical_study_key(scenario.params.segments, other) ==
           canonical_study_key(scenario.params.segments, key))
-        throw InputError(
-            "--vary: '" + key + "' is given twice" + (other == key ? "" : " (as '" + other + "' too)"), "", 0,
-            0, key);
+        throw InputError("is given twice" + (other == key ? std::string() : " (as '" + other + "' too)"),
+                         "--vary", 0, 0, key);
     rep.keys.push_back(key);
     rep.min.push_back(lo);
     rep.max.push_back(hi);

@@ -14,6 +14,7 @@
 #include "io/limits.hpp"
 #include "io/reader_support.hpp"
 #include "io/scenario_reader.hpp"
+#include "kpi/key_figures.hpp"
 
 namespace cxsim {
 
@@ -127,14 +128,23 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
         throw error_at(ref(path, t.get("sd")->source()), "target.sd",
                        "sd must be > 0 (the observed value's uncertainty)");
       check_measure(spec.measure, horizon);
-      // The same figure twice would count twice in the fit and in its degrees of freedom.
+      // The same figure twice would count twice in the fit and in its degrees of freedom. A figure
+      // read at a day may go by two names (its id and its column: profit, profit_total).
       const auto to = [&](const Measure& m) { return m.to_day ? m.to_day : horizon; };
+      const auto computed = [](const Measure& m) {
+        if (m.from_day != 0) return m.metric;
+        const Figure f = find_figure(m.metric);
+        return std::string(aggregate_name(f.how)) + " " + f.metric + " " + f.denominator;
+      };
       for (const TargetSpec& other : out.targets)
-        if (other.measure.metric == spec.measure.metric && other.measure.from_day == spec.measure.from_day &&
-            to(other.measure) == to(spec.measure))
+        if (computed(other.measure) == computed(spec.measure) &&
+            other.measure.from_day == spec.measure.from_day && to(other.measure) == to(spec.measure))
           throw error_at(spec.measure.where, "target",
                          "'" + spec.measure.metric + "' over the same days is already a target at line " +
                              std::to_string(other.measure.where.line) +
+                             (other.measure.metric == spec.measure.metric
+                                  ? std::string()
+                                  : " (as '" + other.measure.metric + "', the same figure)") +
                              "; give each figure once (combine the observations into one value and sd)");
       out.targets.push_back(std::move(spec));
     }

@@ -366,8 +366,11 @@ expect 2 "error: --vary: 'segment\[1\]\.share': the segments' shares sum to 1" -
   "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary 'segment[1].share:0.2:0.5' --metric profit -q -o never.h5
 expect 2 "error: --vary: 'segment\.nobody\.expectation': no segment is named 'nobody'; the segments are 'experience-driven', 'price-driven'" -- \
   "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary segment.nobody.expectation:0.2:0.5 --metric profit -q -o never.h5
+# Four fields: the key is not 'purchase.price:40' (an unknown key), the option's form is wrong.
+expect 2 "error: .*--vary 'purchase\.price:40:50:60': write KEY:MIN:MAX" -- \
+  "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary purchase.price:40:50:60 --metric profit -q -o never.h5
 # One segment key spelt two ways: the second replaced the first, reported with mu* = 0.
-expect 2 "error: .*--vary: 'segment\.price-driven\.expectation' is given twice \(as 'segment\[1\]\.expectation' too\)" -- \
+expect 2 "error: --vary: 'segment\.price-driven\.expectation': is given twice \(as 'segment\[1\]\.expectation' too\)" -- \
   "$CXSIM" sensitivity "$BASE" "${SMALL[@]}" --replications 1 --samples 2 --vary 'segment[1].expectation:0.6:0.9' \
   --vary segment.price-driven.expectation:0.1:0.2 --metric profit -q -o never.h5
 # A --vary box whose points break a rule between keys: named as the --vary ranges' fault.

@@ -217,3 +217,18 @@ def test_a_segment_key_spelt_twice_in_a_targets_file_is_refused(tmp_path, small)
     with pytest.raises(cxsim.ScenarioError, match=r"is given twice \(perhaps spelt another way\)") as e:
         cxsim.calibrate(small, targets, replications=2)
     assert e.value.line == 10
+
+
+def test_one_figure_under_two_names_is_one_target(tmp_path, small):
+    """A key figure goes by its id and its column (profit, profit_total): as two targets at one day
+    it counted twice in the fit, as one figure given twice does."""
+    targets = tmp_path / "alias.toml"
+    targets.write_text('[[target]]\nmetric = "profit"\nvalue = 1e5\nsd = 1e4\n'
+                       '[[target]]\nmetric = "profit_total"\nvalue = 1e5\nsd = 1e4\n'
+                       '[[free]]\nkey = "purchase.price"\nmin = 40\nmax = 60\n')
+    with pytest.raises(cxsim.ScenarioError, match=r"'profit_total' over the same days is already a target at line 1 "
+                                                  r"\(as 'profit', the same figure\)"):
+        _core.load_targets(str(targets), small._core)
+    other_day = tmp_path / "days.toml"
+    other_day.write_text(targets.read_text().replace('metric = "profit_total"', 'metric = "profit_total"\nto_day = 60'))
+    assert len(_core.load_targets(str(other_day), small._core)[0]) == 2
