@@ -384,6 +384,7 @@ def test_study_links_and_foreign_storage_are_not_followed(tmp_path: Path, study:
     ("keys_twice", replaced("keys", lambda d: np.array([d[0], d[0]], dtype=object)), ("/keys", "twice")),
     ("keys_numbers", replaced("keys", lambda d: np.array([1, 2])), ("/keys", "expected text")),
     ("points_nan", replaced("points", lambda d: np.full_like(d, np.nan)), ("/points", "finite")),
+    ("points_outside", replaced("points", lambda d: d + 1e6), ("/points", "outside /min../max")),
     ("points_rows", replaced("points", lambda d: d[:5]), ("/points", "5 rows")),
     ("outputs_rows", replaced("outputs", lambda d: d[:3]), ("/outputs", "12 points x 2 metrics")),
     ("outputs_inf", replaced("outputs", lambda d: np.full_like(d, -np.inf)), ("/outputs", "infinite")),

@@ -419,6 +419,10 @@ def _read_sensitivity(path: str, file_size: int) -> Sensitivity:
                   f"{points.shape[0]} rows; {f.attrs['samples']} samples of {method} give {f.attrs['samples'] * per}")
         check(np.isfinite(points).all(), "/points", "a value that is not a finite number")
         not_huge(points, "/points")
+        # Every point is drawn inside the box (min + u (max - min), u in [0, 1]: up to rounding).
+        slack = 1e-9 * (hi - lo)
+        check(((points >= lo - slack) & (points <= hi + slack)).all(), "/points",
+              "a point outside /min../max, which cxsim never draws")
         outputs = _dataset(path, f, "outputs", 2, False, file_size)
         check(outputs.shape == (len(points), m), "/outputs",
               f"shape {outputs.shape}; expected {len(points)} points x {m} metrics, as /points and /metrics")
