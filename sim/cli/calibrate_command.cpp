@@ -248,7 +248,9 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
     // progress file or any simulation. The scenario's own values stand in for the fitted ones.
     std::vector<double> start;
     for (const FreeParameter& f : free) start.push_back(f.start);
-    (void)rewrite_scenario(scenario.text, a.scenario.file, keys, start, how, "");
+    std::vector<SourceRef> asked_at;
+    for (const FreeSpec& f : targets.free) asked_at.push_back(f.where);
+    (void)rewrite_scenario(scenario.text, a.scenario.file, keys, start, how, "", asked_at);
   }
   // Rank 0 alone keeps the progress file and writes the output.
   std::optional<EvaluationCache> cache;

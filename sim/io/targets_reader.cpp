@@ -180,18 +180,35 @@ TargetsFile load_targets(const std::string& path, const Params& params) {
 
 std::string rewrite_scenario(const std::string& input, const std::string& path,
                              const std::vector<std::string>& keys, const std::vector<double>& values,
-                             const std::string& line_comment, const std::string& header) {
+                             const std::string& line_comment, const std::string& header,
+                             const std::vector<SourceRef>& asked_at) {
   toml::table root;
   try {
     root = toml::parse(input, std::string_view(path));
   } catch (const toml::parse_error& e) {
     throw InputError(std::string(e.description()), path);
   }
+  // A text whose every line break is CRLF is written back with CRLF; otherwise lines keep what they
+  // had and new lines get LF.
+  const std::size_t breaks = static_cast<std::size_t>(std::count(input.begin(), input.end(), '\n'));
+  std::size_t crlf = 0;
+  for (std::size_t at = input.find("\r\n"); at != std::string::npos; at = input.find("\r\n", at + 2)) ++crlf;
+  const bool windows = breaks > 0 && crlf == breaks;
   std::vector<std::string> lines;
   {
     std::istringstream in(input);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (std::string line; std::getline(in, line);) {
+      if (windows && !line.empty() && line.back() == '\r') line.pop_back();
+      lines.push_back(line);
+    }
   }
+  // A key the scenario has no line for is refused where it was asked for, if known.
+  const auto refuse = [&](std::size_t i, const std::string& what, const std::string& why) -> InputError {
+    if (i < asked_at.size() && !asked_at[i].file.empty())
+      return InputError(what + " into " + path + ": " + why, asked_at[i].file, asked_at[i].line,
+                        asked_at[i].column, keys[i]);
+    return InputError(what + ": " + why, path, 0, 0, keys[i]);
+  };
   std::vector<std::pair<std::string, std::string>> appended;  // new [section] blocks: (section, text)
   // Insertions after a line: (line index, text), applied from the bottom up.
   std::vector<std::pair<std::size_t, std::string>> inserts;
@@ -210,11 +227,10 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
       if (!as_read) as_read = parse_scenario(input, path);
       const std::size_t index = find_segment_field(as_read->params.segments, keys[i]).segment;
       if (!segment_tables || index >= segment_tables->size() || !(*segment_tables)[index].is_table())
-        throw InputError(
-            "cannot be written back: the scenario's segments are the defaults, not [[segment]] "
-            "tables of its own; to fit a segment's key, write its segments out as [[segment]] "
-            "tables (as scenarios/baseline.toml does)",
-            path, 0, 0, keys[i]);
+        throw refuse(i, "cannot be written back",
+                     "the scenario's segments are the defaults, not [[segment]] tables of its own; to fit "
+                     "a segment's key, write its segments out as [[segment]] tables (as "
+                     "scenarios/baseline.toml does)");
       table = (*segment_tables)[index].as_table();
       header_text = "[[segment]] number " + std::to_string(index + 1);
     } else {
@@ -233,7 +249,8 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
     } else if (table && !table->is_inline() && table->source().begin.line > 0) {
       inserts.emplace_back(table->source().begin.line, assignment);  // after the [section] line
     } else if (table) {
-      throw InputError("cannot add '" + keys[i] + "' to an inline table", path, 0, 0, keys[i]);
+      throw refuse(i, "cannot be written back",
+                   "[" + section + "] is an inline table; write it as a table of its own");
     } else {
       const auto block =
           std::find_if(appended.begin(), appended.end(), [&](const auto& b) { return b.first == section; });
@@ -249,6 +266,15 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
   std::string out = header;
   for (const auto& l : lines) out += l + "\n";
   for (const auto& a : appended) out += a.second + "\n";
+  if (windows) {
+    std::string converted;
+    converted.reserve(out.size() + out.size() / 16);
+    for (const char c : out) {
+      if (c == '\n') converted += '\r';
+      converted += c;
+    }
+    out = std::move(converted);
+  }
   // It must read back to the fitted values.
   const Scenario check = parse_scenario(out, path);
   for (std::size_t i = 0; i < keys.size(); ++i) {

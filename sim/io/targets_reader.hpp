@@ -41,11 +41,16 @@ TargetsFile parse_targets(std::string_view text, const std::string& path, const 
 
 /// The scenario text with `keys` set to `values` (replacing their lines, or adding them to their
 /// section), a comment on each changed line and `header` (comment lines) at the top. Reads back
-/// (parse_scenario) to the same values.
-/// @throws InputError when the text cannot be rewritten that way (a key in an inline table)
+/// (parse_scenario) to the same values. Line endings follow the text's: a text whose every line
+/// ends in CRLF is written with CRLF throughout (the header and added lines too).
+/// @param asked_at where each key was asked for (a targets file's [[free]] line), or empty: a key
+///        the scenario has no line for is refused there, naming the scenario
+/// @throws InputError when the text cannot be rewritten that way (a key in an inline table, a
+///         segment key of a scenario on the default segments)
 std::string rewrite_scenario(const std::string& text, const std::string& path,
                              const std::vector<std::string>& keys, const std::vector<double>& values,
-                             const std::string& line_comment, const std::string& header);
+                             const std::string& line_comment, const std::string& header,
+                             const std::vector<SourceRef>& asked_at = {});
 
 /// The targets-file section of docs/scenarios.md.
 std::string targets_syntax_markdown();

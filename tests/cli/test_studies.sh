@@ -122,14 +122,26 @@ fitted=$(grep -E '^price_sensitivity = [0-9.e+-]+  # calibrated by cxsim calibra
 check '[ -n "$fitted" ] && [ "$(awk "/^name = \"price-driven\"/{p=1} p && /^price_sensitivity/{print NR; exit}" seg-cal.toml)" -gt "$(grep -n "^name = \"price-driven\"" seg-cal.toml | cut -d: -f1)" ]' \
   "the fitted price sensitivity is not in the price-driven [[segment]] table: $(grep -n price_sensitivity seg-cal.toml)"
 expect 0 "" -- "$CXSIM" run seg-cal.toml "${SMALL[@]}" --replications 1 -q -o seg-cal.h5
+# A scenario written with CRLF line ends comes back with CRLF throughout: the rewritten line, the
+# added line (attitude_weight is taken out, so it is inserted) and the header.
+grep -v '^attitude_weight = ' "$BASE" | sed 's/$/\r/' > crlf.toml
+printf '%s\n' "$(cat seg-targets.toml)" '[[free]]' 'key = "experience.attitude_weight"' 'min = 0.3' 'max = 0.9' > crlf-targets.toml
+expect 0 "" -- "$CXSIM" calibrate crlf.toml crlf-targets.toml "${SMALL[@]}" --replications 2 --budget 6 --starts 1 -q -o crlf-cal.toml
+check '[ "$(grep -c $'"'"'\r$'"'"' crlf-cal.toml)" = "$(wc -l < crlf-cal.toml)" ] && grep -q "^attitude_weight = .*calibrated" crlf-cal.toml && grep -q "^price_sensitivity = .*calibrated" crlf-cal.toml' \
+  "a CRLF scenario's calibrated copy mixes line ends: $(grep -vc $'\r$' crlf-cal.toml) lines without CR"
 fi
 # A scenario whose segments are the defaults has no [[segment]] table to write into: refused before
 # any simulation.
 printf '[run]\nreplications = 2\n' > default-segments.toml
 printf '[[target]]\nmetric = "monthly_churn_rate"\nvalue = 0.02\nsd = 0.004\n[[free]]\nkey = "segment[1].expectation"\nmin = 0.6\nmax = 0.9\n' > seg-default.toml
-expect 2 "default-segments\.toml: 'segment\[1\]\.expectation': cannot be written back: the scenario's segments are the defaults" -- \
+expect 2 "seg-default\.toml:6:7: 'segment\[1\]\.expectation': cannot be written back into default-segments\.toml: the scenario's segments are the defaults" -- \
   "$CXSIM" calibrate default-segments.toml seg-default.toml "${SMALL[@]}" -q -o never.toml
 check '[ ! -e never.toml.progress ]' "a calibration refused before its search left a progress file"
+# A key of an inline table the scenario does not set has no line to go to: refused at its [[free]].
+printf 'experience = { loss_aversion = 2.0 }\n[run]\nreplications = 2\n' > inline.toml
+printf '[[target]]\nmetric = "monthly_churn_rate"\nvalue = 0.02\nsd = 0.004\n[[free]]\nkey = "experience.attitude_weight"\nmin = 0.3\nmax = 0.9\n' > inline-targets.toml
+expect 2 "inline-targets\.toml:6:7: 'experience\.attitude_weight': cannot be written back into inline\.toml: \[experience\] is an inline table" -- \
+  "$CXSIM" calibrate inline.toml inline-targets.toml "${SMALL[@]}" -q -o never.toml
 
 # ---- calibrate: bad specifications -------------------------------------------------------------
 bad_targets() {  # NAME PATTERN CONTENT

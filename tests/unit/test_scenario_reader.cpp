@@ -11,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "io/scenario_reader.hpp"
+#include "io/targets_reader.hpp"
 
 using namespace cxsim;
 using Catch::Matchers::Contains;
@@ -434,4 +435,27 @@ TEST_CASE("random --set assignments give InputError or success, nothing else", "
       FAIL_CHECK("not an InputError: " << e.what() << " for --set " << assignment);
     }
   }
+}
+
+TEST_CASE("a calibrated scenario keeps the line ends of the one it was written from",
+          "[scenario][calibrate]") {
+  const std::vector<std::string> keys = {"experience.attitude_weight", "churn.base_logit"};
+  const std::vector<double> values = {0.75, 3.25};
+  // attitude_weight is on a line of its own (rewritten); base_logit is added under [churn].
+  const std::string lf = "# a scenario\n[experience]\nattitude_weight = 0.5\n[churn]\n";
+  std::string crlf;
+  for (const char c : lf) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  const std::string out_lf = rewrite_scenario(lf, "lf.toml", keys, values, "fitted", "# header\n");
+  const std::string out_crlf = rewrite_scenario(crlf, "crlf.toml", keys, values, "fitted", "# header\n");
+  CHECK(out_lf.find('\r') == std::string::npos);
+  std::string expected_crlf;
+  for (const char c : out_lf) expected_crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  CHECK(out_crlf == expected_crlf);
+  CHECK_THAT(out_lf,
+             Contains("attitude_weight = 0.75  # fitted\n") && Contains("base_logit = 3.25  # fitted\n"));
+  // Mixed line ends: the lines keep theirs, new and rewritten lines get LF.
+  const std::string mixed = "[experience]\r\nattitude_weight = 0.5\n[churn]\n";
+  const std::string out_mixed = rewrite_scenario(mixed, "mixed.toml", keys, values, "fitted", "");
+  CHECK(out_mixed ==
+        "[experience]\r\nattitude_weight = 0.75  # fitted\n[churn]\nbase_logit = 3.25  # fitted\n");
 }
