@@ -293,9 +293,9 @@ int run_calibrate(const CalibrateArgs& a, const std::string& command_line) {
         cache->resumed() ? (", resuming with " + std::to_string(cache->resumed()) + " done").c_str() : "");
   if (!a.scenario.quiet && study_root() && cal_targets.size() < free.size())
     std::fprintf(stderr,
-                 "calibrate: warning: %zu free keys and %zu targets: the targets cannot pin down every key "
-                 "(%d degrees of freedom)\n",
-                 free.size(), cal_targets.size(), static_cast<int>(cal_targets.size() - free.size()));
+                 "calibrate: warning: %zu free keys and %zu targets: the targets cannot pin down every key; "
+                 "add targets or fix keys from other evidence\n",
+                 free.size(), cal_targets.size());
   const TargetEvaluator evaluate = [&](const std::vector<double>& x) {
     // A simulation the progress file already holds (rank 0's, sent to every rank: [rows, columns,
     // values...], empty when there is none).

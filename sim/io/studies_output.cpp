@@ -43,8 +43,12 @@ std::string format_calibration(const CalibrationResult& r, const std::vector<std
   for (std::size_t t = 0; t < targets.size(); ++t)
     out += format("  %-40s %12.6g %12.4g %12.6g +/- %-8.3g %7.2f\n", names[t].c_str(), targets[t].value,
                   targets[t].sd, r.targets[t].fitted, r.targets[t].half_width, r.targets[t].z);
-  out += format("  sum of z^2 = %.4g with %d targets and %zu free keys (%d degrees of freedom)\n",
-                r.objective, static_cast<int>(targets.size()), free.size(), r.degrees_of_freedom);
+  const std::string left =
+      r.degrees_of_freedom >= 0
+          ? std::to_string(r.degrees_of_freedom) + " degrees of freedom"
+          : "underdetermined: " + std::to_string(-r.degrees_of_freedom) + " keys more than targets";
+  out += format("  sum of z^2 = %.4g with %d targets and %zu free keys (%s)\n", r.objective,
+                static_cast<int>(targets.size()), free.size(), left.c_str());
   if (targets.size() < free.size())
     out += format(
         "  warning: fewer targets than free keys: the targets cannot pin down all %zu keys, and "

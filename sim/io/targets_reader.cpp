@@ -124,9 +124,12 @@ TargetsFile parse_targets(std::string_view input, const std::string& path, const
       spec.measure.to_day = day(t, path, "to_day", horizon);
       spec.value = number(t, path, "target", "value", true, 0);
       spec.sd = number(t, path, "target", "sd", true, 0);
-      if (!(spec.sd > 0))
+      // Beyond 1e100 a z^2 overflows to infinity and every candidate fits equally badly.
+      if (!(std::abs(spec.value) < 1e100))
+        throw error_at(ref(path, t.get("value")->source()), "target.value", "must be below 1e100 in size");
+      if (!(spec.sd > 0 && spec.sd < 1e100))
         throw error_at(ref(path, t.get("sd")->source()), "target.sd",
-                       "sd must be > 0 (the observed value's uncertainty)");
+                       "sd must be > 0 (the observed value's uncertainty) and below 1e100");
       check_measure(spec.measure, horizon);
       // The same figure twice would count twice in the fit and in its degrees of freedom. A figure
       // read at a day may go by two names (its id and its column: profit, profit_total).

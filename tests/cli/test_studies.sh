@@ -261,8 +261,11 @@ expect 2 "nps_day1\.toml: target 'nps at day 1' has no value in the simulations 
   "$CXSIM" calibrate "$BASE" nps_day1.toml --set market.population=300 --set run.horizon_days=30 --replications 2 \
   --budget 5 --starts 1 -q -o never.toml
 printf '%s\n%s\n' "${T1/0.04/1e308}" "$F1" >huge_value.toml
-expect 2 "huge_value\.toml: target 'monthly_churn_rate.*': the value must be a finite number below 1e100" -- \
+expect 2 "huge_value\.toml:[0-9]+:9: 'target\.value': must be below 1e100 in size" -- \
   "$CXSIM" calibrate "$BASE" huge_value.toml "${SMALL[@]}" --replications 2 -q -o never.toml
+printf '%s\n%s\n' "${T1/sd = 0.002/sd = 1e100}" "$F1" >huge_sd.toml
+expect 2 "huge_sd\.toml:[0-9]+:6: 'target\.sd': sd must be > 0 \(the observed value's uncertainty\) and below 1e100" -- \
+  "$CXSIM" calibrate "$BASE" huge_sd.toml "${SMALL[@]}" --replications 2 -q -o never.toml
 check '[ ! -e never.toml ] && [ ! -e never.toml.progress ]' "a calibration without a fit left a file"
 
 # ---- what the studies may replace: only a file of their own kind, and only with --force ---------

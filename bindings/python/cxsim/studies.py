@@ -81,8 +81,7 @@ def calibrate(scenario: Scenario, targets: str | os.PathLike[str], *, replicatio
         import warnings
 
         warnings.warn(f"{len(keys)} free keys and {len(target_specs)} targets: the targets cannot pin down every "
-                      f"key ({len(target_specs) - len(keys)} degrees of freedom); add targets or fix keys from "
-                      "other evidence", stacklevel=2)
+                      "key; add targets or fix keys from other evidence", stacklevel=2)
     measures = [(t["metric"], t["from_day"], t["to_day"]) for t in target_specs]
     horizon = scenario.params["run.horizon_days"]
     names = [f"{t['metric']} days {t['from_day']}-{t['to_day'] or horizon}" if t["from_day"]
