@@ -73,8 +73,10 @@ int day(const toml::table& t, const std::string& file, const std::string& key, i
                    "must be a whole day number, got " + detail::found_text(*n));
   if (*v < 1 || *v > horizon)
     throw error_at(ref(file, n->source()), "target." + key,
-                   key + " " + detail::number_text(*v) + " must be a day in [1, " + std::to_string(horizon) +
-                       "] (run.horizon_days is " + std::to_string(horizon) + ")");
+                   key + " " +
+                       (n->is_integer() ? std::to_string(n->as_integer()->get()) : detail::number_text(*v)) +
+                       " must be a day in [1, " + std::to_string(horizon) + "] (run.horizon_days is " +
+                       std::to_string(horizon) + ")");
   return static_cast<int>(*v);
 }
 

@@ -163,6 +163,10 @@ $F1"
 bad_targets whole_float_day_past "float_day_past\.toml:5:.*'target\.to_day': to_day 366 must be a day in \[1, 365\]" "$T1
 to_day = 366.0
 $F1"
+# The largest integer is echoed as written (it was rounded to 9223372036854775808 on its way through a double).
+bad_targets huge_day "huge_day\.toml:5:.*'target\.from_day': from_day 9223372036854775807 must be a day in \[1, 365\]" "$T1
+from_day = 9223372036854775807
+$F1"
 # The same figure twice counted twice in the fit and its degrees of freedom (to_day 365 is the
 # horizon, as no to_day is).
 bad_targets duplicate_target "duplicate_target\.toml:5:1: 'target': 'monthly_churn_rate' over the same days is already a target at line 1" "$T1
