@@ -400,7 +400,25 @@ int cmd_report(std::vector<std::string> args) {
 
 int cmd_info(const std::string& file, bool by_segment) {
   const cxsim::ResultsFile results = cxsim::read_results(file);
+  // info is what a user runs to see whether a file is whole: the episode records are read (and
+  // checked) too, though only their size is shown.
+  std::string episodes;
+  for (const cxsim::StrategyResults& s : results.strategies) {
+    if (!s.has_episodes) continue;
+    const auto e = cxsim::read_episodes(file, s.name);
+    if (!e) continue;
+    episodes +=
+        "  " + s.name + ": " + std::to_string(e->rows.size()) + " rows over " +
+        std::to_string(e->replications) + " replications, " +
+        (e->sample > 1 ? "one customer in " + std::to_string(e->sample) : std::string("every customer")) +
+        (e->rows_dropped > 0 ? ", " + std::to_string(e->rows_dropped) + " rows past the cap of " +
+                                   std::to_string(e->max_rows) + " a replication dropped"
+                             : std::string()) +
+        "\n";
+  }
   std::cout << (by_segment ? cxsim::describe_segments(results) : cxsim::describe_results(results));
+  if (!episodes.empty())
+    std::cout << "episode records (cxsim facts " << file << "; Results.episodes() in Python)\n" << episodes;
   return 0;
 }
 

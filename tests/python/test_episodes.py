@@ -101,9 +101,14 @@ def test_episode_code_outside_its_labels_is_a_damaged_file(recorded, tmp_path, c
         codes[...] = a
     with pytest.raises(cxsim.ResultsError, match=f"episode column '{column}' holds {value}, outside"):
         cxsim.load(damaged).episodes()
-    out = subprocess.run([os.environ.get("CXSIM_EXE", str(conftest.ROOT / "build/release/sim/cxsim")), "facts",
-                          str(damaged)], capture_output=True, text=True)
-    assert out.returncode == 2 and f"'{column}' holds {value}" in out.stderr, out.stderr
+    exe = os.environ.get("CXSIM_EXE", str(conftest.ROOT / "build/release/sim/cxsim"))
+    # facts reads the record; info, the command that says whether a file is whole, checks it too.
+    for command in ("facts", "info"):
+        out = subprocess.run([exe, command, str(damaged)], capture_output=True, text=True)
+        assert out.returncode == 2 and f"'{column}' holds {value}" in out.stderr, (command, out.stderr)
+    whole = subprocess.run([exe, "info", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = len(cxsim.load(path).episodes())
+    assert f"baseline: {rows} rows over 2 replications" in whole, whole
 
 
 @pytest.mark.parametrize("date", ["garbage", "2026-02-30", "2026-1-5", "99999-01-01"])
