@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "bind.hpp"
+#include "io/h5.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
 
@@ -267,6 +268,20 @@ void copy(const std::string& source, const std::string& destination) {
 }  // namespace
 
 void register_results(py::module_& m) {
+  m.def(
+      "check_hdf5_heaps",
+      [](const std::string& path) {
+        // What read_results checks before HDF5 opens a file, for the readers that open it with h5py.
+        try {
+          h5::check_global_heaps(path);
+        } catch (const h5::Error& e) {
+          throw ResultsFileError(InputError(std::string("damaged HDF5 file: ") + e.what(), path));
+        }
+      },
+      py::arg("path"),
+      "Checks the raw structure of the file's HDF5 global heaps (where variable-length strings live; "
+      "HDF5 does not checksum them, and a damaged size overruns memory inside the library): "
+      "cxsim.ResultsError naming the file when damaged");
   m.def("read_results", &read, py::arg("path"),
         "Reads a results file: attributes, parameters, segments, strategies with series arrays");
   m.def("read_customers", &customers, py::arg("path"), py::arg("strategy") = "baseline",

@@ -365,6 +365,28 @@ def test_study_links_and_foreign_storage_are_not_followed(tmp_path: Path, study:
             cxsim.read_sensitivity(path)
 
 
+@pytest.mark.parametrize("grow, words", [(1 << 40, "object larger than its collection"),
+                                         (16, "damaged global heap (variable-length strings)")])
+def test_study_with_a_damaged_heap_of_strings_is_refused(tmp_path: Path, study: Path, valid: Path,
+                                                         env: dict[str, str], grow: int, words: str) -> None:
+    """A damaged size in the heap where HDF5 keeps a sensitivity file's strings (unchecksummed)
+    crashed h5py's read with a segmentation fault; it is refused as read_results refuses it."""
+    data = bytearray(study.read_bytes())
+    heap = data.find(b"GCOL")
+    assert heap > 0
+    # The collection's header is 16 bytes; its first object's size is bytes 8-16 of the object.
+    size = int.from_bytes(data[heap + 24:heap + 32], "little") + grow
+    data[heap + 24:heap + 32] = size.to_bytes(8, "little")
+    path = tmp_path / "heap.h5"
+    path.write_bytes(bytes(data))
+    read = subprocess.run([sys.executable, "-c", "import sys, cxsim\ntry:\n    cxsim.read_sensitivity(sys.argv[1])\n"
+                           "except cxsim.ResultsError as e:\n    print(e)\n", str(path)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert read.returncode == 0 and read.stdout.startswith(f"{path}: damaged HDF5 file") and words in read.stdout, \
+        (read.returncode, read.stdout, read.stderr[-2000:])
+    check_study_refused(path, "damaged", words, results=valid, env=env)
+
+
 @pytest.mark.parametrize("name, change, words", [
     ("version_99", lambda f: f.attrs.__setitem__("format_version", np.int64(99)),
      ("attribute format_version", "newer format")),

@@ -891,6 +891,7 @@ def _is_sensitivity_file(path: str | os.PathLike[str]) -> bool:
         with open(path, "rb") as f:
             if f.read(8) != b"\x89HDF\r\n\x1a\n":
                 return False
+        _core.check_hdf5_heaps(os.fspath(path))  # a damaged heap of strings crashes h5py's read
         import h5py
 
         with h5py.File(os.fspath(path), "r") as f:

@@ -275,6 +275,8 @@ def read_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
         with open(path, "rb") as probe:
             if probe.read(8) != b"\x89HDF\r\n\x1a\n":
                 raise _damaged(path, "", "not an HDF5 file (write one with cxsim sensitivity -o FILE.h5)")
+        # HDF5 does not checksum its heaps of strings, and a damaged size crashes h5py's read.
+        _core.check_hdf5_heaps(path)
         return _read_sensitivity(path, info.st_size)
     except _core.InputError:
         raise
