@@ -166,7 +166,18 @@ SegmentField find_segment_field(const std::vector<Segment>& segments, const std:
       out.segment = i;
       return out;
     }
-  throw error("no segment is named '" + name + "'; the segments are " + names);
+  // Names are compared byte for byte: an accent typed as a combining mark (e + U+0301) is not the
+  // accented letter (U+00E9), though both print alike.
+  const bool non_ascii =
+      std::any_of(name.begin(), name.end(), [](char c) { return (c & 0x80) != 0; }) ||
+      std::any_of(segments.begin(), segments.end(), [](const Segment& s) {
+        return std::any_of(s.name.begin(), s.name.end(), [](char c) { return (c & 0x80) != 0; });
+      });
+  throw error("no segment is named '" + name + "'; the segments are " + names +
+              (non_ascii ? " (names are compared character for character: an accent typed as a separate "
+                           "combining mark differs from the accented letter, though both print alike; "
+                           "copy the name from the scenario, or write segment[i])"
+                         : ""));
 }
 
 std::string unknown_key_message(std::string_view key) {

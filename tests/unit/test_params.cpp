@@ -118,3 +118,16 @@ TEST_CASE("choice parameters are enums generated from the registry", "[params]")
   CHECK(c.phone_handle_time == HandleTime::lognormal);
   CHECK(c.proactive_timing == ProactiveTiming::random_hour);
 }
+
+TEST_CASE("a segment name is found as written, and a near miss in accents is explained", "[params]") {
+  std::vector<Segment> segments = Params{}.segments;
+  REQUIRE(segments.size() == 2);
+  segments[1].name = "pr\xc3\xa9";  // "pré", the accented letter U+00E9
+  CHECK(find_segment_field(segments, "segment.pr\xc3\xa9.expectation").segment == 1);
+  // "pré" with a combining acute accent (e + U+0301) prints alike but is another name.
+  CHECK_THROWS_WITH(find_segment_field(segments, "segment.pre\xcc\x81.expectation"),
+                    Catch::Contains("no segment is named") && Catch::Contains("combining mark"));
+  // Plain ASCII names get no such note.
+  CHECK_THROWS_WITH(find_segment_field(Params{}.segments, "segment.nobody.expectation"),
+                    Catch::Contains("no segment is named 'nobody'") && !Catch::Contains("combining"));
+}
