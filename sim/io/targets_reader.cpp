@@ -80,6 +80,12 @@ int day(const toml::table& t, const std::string& file, const std::string& key, i
   return static_cast<int>(*v);
 }
 
+/// Whether a line opens a table: `[name]` (not `[[name]]`), after any spaces.
+bool is_table_header(const std::string& line) {
+  const auto start = line.find_first_not_of(" \t");
+  return start != std::string::npos && line[start] == '[' && line.compare(start, 2, "[[") != 0;
+}
+
 std::string text(const toml::table& t, const std::string& file, const std::string& table,
                  const std::string& key) {
   const toml::node* n = t.get(key);
@@ -199,9 +205,12 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
   std::size_t crlf = 0;
   for (std::size_t at = input.find("\r\n"); at != std::string::npos; at = input.find("\r\n", at + 2)) ++crlf;
   const bool windows = breaks > 0 && crlf == breaks;
+  // A byte-order mark stays first, before the header (TOML readers skip it only there).
+  static constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  const bool bom = input.compare(0, kBom.size(), kBom) == 0;
   std::vector<std::string> lines;
   {
-    std::istringstream in(input);
+    std::istringstream in(bom ? input.substr(kBom.size()) : input);
     for (std::string line; std::getline(in, line);) {
       if (windows && !line.empty() && line.back() == '\r') line.pop_back();
       lines.push_back(line);
@@ -250,9 +259,15 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
         throw InputError("cannot rewrite '" + keys[i] + "': write it as `" + name +
                              " = value` on its own line in " + header_text,
                          path, static_cast<int>(line), 0, keys[i]);
-      text = text.substr(0, start) + assignment;
-    } else if (table && !table->is_inline() && table->source().begin.line > 0) {
+      // The line keeps its own ending (a CR before the LF in a file of mixed endings).
+      text = text.substr(0, start) + assignment + (!text.empty() && text.back() == '\r' ? "\r" : "");
+    } else if (table && !table->is_inline() && table->source().begin.line > 0 &&
+               is_table_header(lines.at(table->source().begin.line - 1))) {
       inserts.emplace_back(table->source().begin.line, assignment);  // after the [section] line
+    } else if (table && !table->is_inline()) {
+      throw refuse(i, "cannot be written back",
+                   "[" + section + "] is written as dotted keys (" + section +
+                       ".key = ...), not as a table of its own; write it as [" + section + "]");
     } else if (table) {
       throw refuse(i, "cannot be written back",
                    "[" + section + "] is an inline table; write it as a table of its own");
@@ -268,7 +283,7 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
   std::sort(inserts.begin(), inserts.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (const auto& [after, text] : inserts)
     lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(after), text);
-  std::string out = header;
+  std::string out = bom ? std::string(kBom) + header : header;
   for (const auto& l : lines) out += l + "\n";
   for (const auto& a : appended) out += a.second + "\n";
   if (windows) {
@@ -280,10 +295,18 @@ std::string rewrite_scenario(const std::string& input, const std::string& path,
     }
     out = std::move(converted);
   }
-  // It must read back to the fitted values.
-  const Scenario check = parse_scenario(out, path);
+  // It must read back to the fitted values. A failure here is the rewrite's, not a line of the
+  // user's file: said as such (the pre-check before a calibration's search finds it first).
+  std::optional<Scenario> check;
+  try {
+    check = parse_scenario(out, path);
+  } catch (const InputError& e) {
+    throw InputError("cannot be written back: the rewritten copy would not read (its line " +
+                         std::to_string(e.line()) + ": " + e.message() + ")",
+                     path, 0, 0, e.key());
+  }
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (study_key_value(check.params, keys[i]) != values[i])
+    if (study_key_value(check->params, keys[i]) != values[i])
       throw InputError("the rewritten scenario does not read back to the fitted value", path, 0, 0, keys[i]);
   }
   return out;

@@ -458,4 +458,20 @@ TEST_CASE("a calibrated scenario keeps the line ends of the one it was written f
   const std::string out_mixed = rewrite_scenario(mixed, "mixed.toml", keys, values, "fitted", "");
   CHECK(out_mixed ==
         "[experience]\r\nattitude_weight = 0.75  # fitted\n[churn]\nbase_logit = 3.25  # fitted\n");
+  // A rewritten line keeps its own ending.
+  CHECK(rewrite_scenario("[experience]\nattitude_weight = 0.5\r\n[churn]\n", "mixed.toml", keys, values,
+                         "fitted", "") ==
+        "[experience]\nattitude_weight = 0.75  # fitted\r\n[churn]\nbase_logit = 3.25  # fitted\n");
+  // A byte-order mark stays first, before the header (it was put after it, where TOML refuses it).
+  const std::string out_bom =
+      rewrite_scenario("\xEF\xBB\xBF" + lf, "bom.toml", keys, values, "fitted", "# header\n");
+  CHECK(out_bom == "\xEF\xBB\xBF" + out_lf);
+  // A section written as dotted keys has no line to add a key under: refused where the key was asked for.
+  const std::vector<SourceRef> asked_at = {{"targets.toml", 6, 7}, {"targets.toml", 11, 7}};
+  CHECK_THROWS_WITH(
+      rewrite_scenario("experience.loss_aversion = 2.0\n[churn]\n", "dotted.toml", keys, values, "fitted", "",
+                       asked_at),
+      "targets.toml:6:7: 'experience.attitude_weight': cannot be written back into dotted.toml: "
+      "[experience] is written as dotted keys (experience.key = ...), not as a table of its own; "
+      "write it as [experience]");
 }
