@@ -235,6 +235,7 @@ void check_global_heaps(const std::string& path) {
     if (length < 4096 || length > size - start) damaged(start, "collection size outside the file");
     const std::uint64_t end = start + length;
     std::uint64_t p = start + 16;
+    unsigned expected = 1;
     while (p < end) {
       if (end - p < 16) break;  // too little left for an object: unused
       const unsigned index = d[p] | d[p + 1] << 8;
@@ -243,6 +244,9 @@ void check_global_heaps(const std::string& path) {
         if (object != end - p) damaged(p, "free space does not fill the collection");
         break;
       }
+      // cxsim writes each file once, so a collection's objects are numbered 1, 2, 3, ... in order;
+      // an index used twice crashed HDF5, and one no reference finds gave another object's text.
+      if (index != expected++) damaged(p, "objects not numbered 1, 2, 3, ... in order");
       if (object > end - p - 16) damaged(p, "object larger than its collection");
       const std::uint64_t padded = (object + 7) / 8 * 8;
       if (padded > end - p - 16) damaged(p, "object larger than its collection");

@@ -387,6 +387,30 @@ def test_study_with_a_damaged_heap_of_strings_is_refused(tmp_path: Path, study: 
     check_study_refused(path, "damaged", words, results=valid, env=env)
 
 
+@pytest.mark.parametrize("index", [1, 999])
+def test_heap_objects_must_be_numbered_in_order(tmp_path: Path, study: Path, valid: Path, env: dict[str, str],
+                                                cxsim_exe: Path, index: int) -> None:
+    """The second object of a heap given the first's index crashed HDF5 (a double free); one given an
+    index no reference asks for made a reference read its neighbour's text (a key renamed
+    'purchase.pri' in the report). Both files, a sensitivity file and a results file, are refused."""
+    for original in (study, valid):
+        data = bytearray(original.read_bytes())
+        heap = data.find(b"GCOL")
+        first = int.from_bytes(data[heap + 24:heap + 32], "little")
+        second = heap + 16 + 16 + (first + 7) // 8 * 8
+        assert int.from_bytes(data[second:second + 2], "little") == 2
+        data[second:second + 2] = index.to_bytes(2, "little")
+        path = tmp_path / f"index-{index}-{original.name}"
+        path.write_bytes(bytes(data))
+        words = ("damaged", "objects not numbered 1, 2, 3, ... in order")
+        if original == study:
+            check_study_refused(path, *words, results=valid, env=env)
+        else:
+            r = subprocess.run([str(cxsim_exe), "info", str(path)], capture_output=True,
+                               text=True, timeout=60)
+            assert r.returncode == 2 and all(w in r.stderr for w in words), (r.returncode, r.stderr)
+
+
 @pytest.mark.parametrize("name, change, words", [
     ("version_99", lambda f: f.attrs.__setitem__("format_version", np.int64(99)),
      ("attribute format_version", "newer format")),
