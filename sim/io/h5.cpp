@@ -251,7 +251,10 @@ void check_global_heaps(const std::string& path) {
       const std::uint64_t padded = (object + 7) / 8 * 8;
       if (padded > end - p - 16) damaged(p, "object larger than its collection");
       const unsigned char* data = d + p + 16;
-      if (std::memchr(data, 0, object) != nullptr) damaged(p, "NUL inside a string");
+      if (std::memchr(data, 0, object) != nullptr)
+        damaged(p,
+                "an object that is not text (a NUL byte): cxsim keeps only text there, and a virtual "
+                "dataset (data from other files, which cxsim never writes) keeps its mapping there");
       for (std::uint64_t k = object; k < padded; ++k)
         if (data[k] != 0) damaged(p, "object size does not match its padding");
       p += 16 + padded;

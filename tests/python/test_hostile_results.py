@@ -387,6 +387,21 @@ def test_study_with_a_damaged_heap_of_strings_is_refused(tmp_path: Path, study: 
     check_study_refused(path, "damaged", words, results=valid, env=env)
 
 
+def test_study_text_that_is_not_utf8_is_refused(tmp_path: Path, study: Path, valid: Path,
+                                                env: dict[str, str]) -> None:
+    """One byte of the command line in the heap made invalid UTF-8: h5py reads it back with a lone
+    surrogate, which the report could not write (exit 1, "internal error"). Refused by name."""
+    data = bytearray(study.read_bytes())
+    at = data.find(b"--vary")
+    assert at > 0
+    data[at + 2] = 0xE3
+    path = tmp_path / "not-utf8.h5"
+    path.write_bytes(bytes(data))
+    with pytest.raises(cxsim.ResultsError, match="attribute command_line: text that is not UTF-8"):
+        cxsim.read_sensitivity(path)
+    check_study_refused(path, "attribute command_line", "not UTF-8", results=valid, env=env)
+
+
 @pytest.mark.parametrize("index", [1, 999])
 def test_heap_objects_must_be_numbered_in_order(tmp_path: Path, study: Path, valid: Path, env: dict[str, str],
                                                 cxsim_exe: Path, index: int) -> None:
@@ -428,6 +443,9 @@ def test_heap_objects_must_be_numbered_in_order(tmp_path: Path, study: Path, val
     ("max_inf", replaced("max", lambda d: np.full_like(d, np.inf)), ("/max", "finite")),
     ("min_short", replaced("min", lambda d: d[:1]), ("/min", "1 values for 2 keys")),
     ("keys_twice", replaced("keys", lambda d: np.array([d[0], d[0]], dtype=object)), ("/keys", "twice")),
+    ("metric_empty", replaced("metrics", lambda d: np.array([b"", d[1]], dtype=object)), ("/metrics", "an empty name")),
+    ("command_line_not_utf8", lambda f: f.attrs.__setitem__("command_line", np.bytes_(b"cxsim \xe3 sensitivity")),
+     ("attribute command_line", "not UTF-8")),
     ("keys_numbers", replaced("keys", lambda d: np.array([1, 2])), ("/keys", "expected text")),
     ("points_nan", replaced("points", lambda d: np.full_like(d, np.nan)), ("/points", "finite")),
     ("points_outside", replaced("points", lambda d: d + 1e6), ("/points", "outside /min../max")),

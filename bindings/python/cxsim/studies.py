@@ -395,12 +395,18 @@ def _read_sensitivity(path: str, file_size: int) -> Sensitivity:
                 whole(name, low)
         for name in ("scenario_path", "scenario_text", "command_line"):
             if name in f.attrs:
-                check(isinstance(f.attrs[name], (str, bytes)), f"attribute {name}", "expected text")
+                v = f.attrs[name]
+                check(isinstance(v, (str, bytes)), f"attribute {name}", "expected text")
+                try:  # h5py gives bytes that are not UTF-8 back as lone surrogates, which no page can hold
+                    v.decode("utf-8") if isinstance(v, bytes) else v.encode("utf-8")
+                except UnicodeError:
+                    check(False, f"attribute {name}", "text that is not UTF-8 (cxsim writes UTF-8)")
 
         keys = _dataset(path, f, "keys", 1, True, file_size)
         metrics = _dataset(path, f, "metrics", 1, True, file_size)
         for where, names in [("/keys", keys), ("/metrics", metrics)]:
             check(names, where, "empty")
+            check(all(names), where, "an empty name")
             check(len(set(names)) == len(names), where, "a name appears twice")
         k, m = len(keys), len(metrics)
         lo = _dataset(path, f, "min", 1, False, file_size)
