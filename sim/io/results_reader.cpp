@@ -406,6 +406,19 @@ std::vector<T> episode_column(const h5::Group& group, const char* name, std::siz
   if (!group.has(name)) throw InputError("damaged results file: no " + what, path);
   const h5::Dataset ds = group.open_dataset(name);
   if (ds.dims().size() != 1) throw InputError("damaged results file: " + what + " is not 1-D", path);
+  // The type cxsim writes, not one HDF5 would convert: a code of 1.5 read as 1 is another answer.
+  constexpr h5::ElementType kType = std::is_same_v<T, float>          ? h5::ElementType::float32
+                                    : std::is_same_v<T, std::int32_t> ? h5::ElementType::int32
+                                                                      : h5::ElementType::uint8;
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, std::int32_t> ||
+                std::is_same_v<T, std::uint8_t>);
+  if (ds.element_type() != kType)
+    throw InputError("damaged results file: " + what + " is not " +
+                         (kType == h5::ElementType::float32 ? "float32"
+                          : kType == h5::ElementType::int32 ? "int32"
+                                                            : "uint8") +
+                         ", the type cxsim writes",
+                     path);
   std::vector<T> values = ds.read<T>();
   if (values.size() != rows)
     throw InputError("damaged results file: " + what + " has " + std::to_string(values.size()) +
@@ -439,13 +452,39 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
         throw InputError(std::string("damaged results file: episodes without `") + name + "`", path);
       return g.read_attr<std::int64_t>(name);
     };
+    const auto damaged = [&](const std::string& what) {
+      return InputError("damaged results file: episodes of '" + strategy + "': " + what, path);
+    };
+    // The run's own figures, where the file has them (read_results checks them against the series).
+    const auto root = [&](const char* name, std::int64_t otherwise) {
+      return file.has_attr(name) && file.attr_type(name) == h5::AttrType::integer
+                 ? file.read_attr<std::int64_t>(name)
+                 : otherwise;
+    };
+    const std::int64_t run_replications = root("replications", -1);
+    const std::int64_t population = root("population", std::numeric_limits<std::int32_t>::max());
+    const std::int64_t horizon = root("horizon_days", std::numeric_limits<std::int32_t>::max());
     const std::int64_t reps = attr("replications");
-    if (reps < 0 || static_cast<std::uint64_t>(reps) > kMaxReplicationsInFile)
-      throw InputError("damaged results file: episodes of " + std::to_string(reps) + " replications", path);
+    if (reps < 0 || static_cast<std::uint64_t>(reps) > kMaxReplicationsInFile ||
+        (run_replications >= 0 && reps != run_replications))
+      throw damaged(
+          std::to_string(reps) + " replications" +
+          (run_replications >= 0 ? ", the run's " + std::to_string(run_replications) : std::string()));
     out.replications = static_cast<int>(reps);
     out.sample = attr("sample");
     out.max_rows = attr("max_rows");
     out.rows_dropped = attr("rows_dropped");
+    // The ranges of run.episode_sample and run.episode_max_rows.
+    if (out.sample < 1 || out.sample > 1'000'000)
+      throw damaged("sample " + std::to_string(out.sample) + "; run.episode_sample is 1 to 1000000");
+    if (out.max_rows < 1 || out.max_rows > 100'000'000)
+      throw damaged("max_rows " + std::to_string(out.max_rows) + "; run.episode_max_rows is 1 to 100000000");
+    if (out.rows_dropped < 0) throw damaged("rows_dropped " + std::to_string(out.rows_dropped));
+    if (g.has_attr("truncated") && (g.attr_type("truncated") != h5::AttrType::boolean ||
+                                    g.read_attr<bool>("truncated") != (out.rows_dropped > 0)))
+      throw damaged("truncated is " + g.read_attr_text("truncated") + " with " +
+                    std::to_string(out.rows_dropped) +
+                    " rows dropped; cxsim writes true exactly when rows were dropped");
     // The length comes from the replication column, checked against the file's size when read.
     if (!g.has("replication"))
       throw InputError("damaged results file: no episode column 'replication'", path);
@@ -455,7 +494,22 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     const std::int64_t int_max = std::numeric_limits<std::int32_t>::max();
     out.replication =
         episode_column<std::int32_t>(g, "replication", rows, 0, std::max<std::int64_t>(0, reps - 1), path);
-    const auto customer = episode_column<std::int32_t>(g, "customer", rows, 0, int_max, path);
+    if (static_cast<std::int64_t>(rows) != attr("rows"))
+      throw damaged("rows " + std::to_string(attr("rows")) + ", but columns of " + std::to_string(rows));
+    const auto customer =
+        episode_column<std::int32_t>(g, "customer", rows, 0, std::min(int_max, population - 1), path);
+    {
+      std::vector<std::int64_t> per_replication(static_cast<std::size_t>(reps), 0);
+      for (std::size_t k = 0; k < rows; ++k) {
+        if (customer[k] % out.sample != 0)
+          throw damaged("customer " + std::to_string(customer[k]) +
+                        " is recorded, but only ids that are multiples of " + "sample " +
+                        std::to_string(out.sample) + " are");
+        if (++per_replication[static_cast<std::size_t>(out.replication[k])] > out.max_rows)
+          throw damaged("replication " + std::to_string(out.replication[k]) +
+                        " has more rows than max_rows " + std::to_string(out.max_rows));
+      }
+    }
     // Codes index the file's segments and this build's touchpoints: readers label them by name.
     const std::int64_t segments =
         file.has("parameters") && file.open_group("parameters").has("segments")
@@ -464,17 +518,19 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     if (segments == 0 && rows > 0)
       throw InputError("damaged results file: episodes, but no segments under /parameters/segments", path);
     const auto segment = episode_column<std::uint8_t>(g, "segment", rows, 0, segments - 1, path);
-    const auto day_opened = episode_column<std::int32_t>(g, "day_opened", rows, 0, int_max, path);
+    const std::int64_t last_day = std::min(int_max, horizon);
+    const auto day_opened = episode_column<std::int32_t>(g, "day_opened", rows, 0, last_day, path);
     const auto touchpoint = episode_column<std::uint8_t>(
         g, "touchpoint", rows, 0, static_cast<std::int64_t>(std::size(kTouchpoints)) - 1, path);
     const auto severity = episode_column<std::uint8_t>(g, "severity", rows, 1, 3, path);
     const auto notified = episode_column<std::uint8_t>(g, "notified", rows, 0, 1, path);
     const auto contacts = episode_column<std::uint8_t>(g, "contacts", rows, 0, 255, path);
+    const auto contacted = episode_column<std::uint8_t>(g, "contacted", rows, 0, 1, path);
     const auto channel = episode_column<std::uint8_t>(g, "channel", rows, 0, kEpisodeNoChannel, path);
     const auto outcome =
         episode_column<std::uint8_t>(g, "outcome", rows, 0, std::size(kEpisodeOutcomeNames) - 1, path);
-    const auto day_closed = episode_column<std::int32_t>(g, "day_closed", rows, -1, int_max, path);
-    const auto days = episode_column<std::int32_t>(g, "days_to_resolution", rows, -1, int_max, path);
+    const auto day_closed = episode_column<std::int32_t>(g, "day_closed", rows, -1, last_day, path);
+    const auto days = episode_column<std::int32_t>(g, "days_to_resolution", rows, -1, last_day, path);
     constexpr std::int64_t kAttitudeBound = 1000000;  // attitude is a few units: finite and sane
     const auto before =
         episode_column<float>(g, "attitude_before", rows, -kAttitudeBound, kAttitudeBound, path);
@@ -482,7 +538,15 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
         episode_column<float>(g, "attitude_after", rows, -kAttitudeBound, kAttitudeBound, path);
     const auto stay =
         episode_column<std::uint8_t>(g, "next_order", rows, 0, std::size(kEpisodeStayNames) - 1, path);
-    const auto next_day = episode_column<std::int32_t>(g, "next_order_day", rows, -1, int_max, path);
+    const auto next_day = episode_column<std::int32_t>(g, "next_order_day", rows, -1, last_day, path);
+    for (std::size_t k = 0; k < rows; ++k) {
+      if (contacted[k] != (contacts[k] > 0))
+        throw damaged("row " + std::to_string(k) + " says contacted " + std::to_string(contacted[k]) +
+                      " with " + std::to_string(contacts[k]) + " contacts");
+      if (day_closed[k] != -1 && day_closed[k] < day_opened[k])
+        throw damaged("row " + std::to_string(k) + " closed on day " + std::to_string(day_closed[k]) +
+                      ", before it opened on day " + std::to_string(day_opened[k]));
+    }
     const auto stories = episode_column<std::int32_t>(g, "stories_told", rows, 0, 65535, path);
     const auto reached = episode_column<std::int32_t>(g, "people_reached", rows, 0, 65535, path);
     out.rows.resize(rows);

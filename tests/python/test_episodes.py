@@ -111,6 +111,57 @@ def test_episode_code_outside_its_labels_is_a_damaged_file(recorded, tmp_path, c
     assert f"baseline: {rows} rows over 2 replications" in whole, whole
 
 
+def _set_column(column, change):
+    def apply(group):
+        a = group[column][()]
+        del group[column]
+        group[column] = change(a)
+    return apply
+
+
+def _set_attr(name, value):
+    return lambda group: group.attrs.__setitem__(name, value)
+
+
+@pytest.mark.parametrize("damage, words", [
+    # A code stored as a float was read through a conversion: 1.5 became 1 (chat).
+    (_set_column("channel", lambda a: np.where(np.arange(len(a)) == 0, 1.5, a).astype("f4")),
+     "episode column 'channel' is not uint8"),
+    (_set_column("day_opened", lambda a: a.astype("i8")), "episode column 'day_opened' is not int32"),
+    (_set_column("contacted", lambda a: np.where(np.arange(len(a)) == 0, 2, a).astype("u1")),
+     "episode column 'contacted' holds 2"),
+    (_set_column("contacted", lambda a: (1 - a).astype("u1")), "contacts"),
+    (_set_column("customer", lambda a: np.where(np.arange(len(a)) == 0, 10**9, a).astype("i4")),
+     "episode column 'customer' holds 1e+09"),
+    (_set_column("day_opened", lambda a: np.where(np.arange(len(a)) == 0, 100000, a).astype("i4")),
+     "episode column 'day_opened' holds 1e+05, outside [0, 400]"),
+    (_set_attr("rows", 3), "rows 3, but columns of"),
+    (_set_attr("replications", 3), "3 replications, the run's 2"),
+    (_set_attr("sample", 0), "sample 0; run.episode_sample is 1 to 1000000"),
+    (_set_attr("sample", 2), "only ids that are multiples of sample 2"),
+    (_set_attr("max_rows", 1), "has more rows than max_rows 1"),
+    (_set_attr("rows_dropped", 5), "truncated is false with 5 rows dropped"),
+])
+def test_episode_record_that_contradicts_itself_is_a_damaged_file(recorded, tmp_path, damage, words):
+    """What info prints of a record and what episodes() returns must be what cxsim wrote: a code
+    stored as a float, a flag that disagrees with its count, ids or days outside the run, group
+    attributes that disagree with the columns were all read with exit 0."""
+    _, path = recorded
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes(path.read_bytes())
+    with h5py.File(damaged, "r+") as f:
+        group = f["strategies/baseline/episodes"]
+        if (group["customer"][()] % 2).all() or not (group["customer"][()] % 2).any():
+            pytest.skip("the record's ids are all odd or all even")
+        damage(group)
+    with pytest.raises(cxsim.ResultsError) as e:
+        cxsim.load(damaged).episodes()
+    assert words in str(e.value)
+    out = subprocess.run([os.environ.get("CXSIM_EXE", str(conftest.ROOT / "build/release/sim/cxsim")), "info",
+                          str(damaged)], capture_output=True, text=True)
+    assert out.returncode == 2 and words in out.stderr, out.stderr
+
+
 @pytest.mark.parametrize("date", ["garbage", "2026-02-30", "2026-1-5", "99999-01-01"])
 def test_start_date_that_is_not_a_date_is_a_damaged_file(recorded, tmp_path, date):
     """monthly() and to_xarray() count days from run.start_date: a stored value that is not a date
