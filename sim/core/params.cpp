@@ -167,17 +167,23 @@ SegmentField find_segment_field(const std::vector<Segment>& segments, const std:
       return out;
     }
   // Names are compared byte for byte: an accent typed as a combining mark (e + U+0301) is not the
-  // accented letter (U+00E9), though both print alike.
-  const bool non_ascii =
-      std::any_of(name.begin(), name.end(), [](char c) { return (c & 0x80) != 0; }) ||
-      std::any_of(segments.begin(), segments.end(), [](const Segment& s) {
-        return std::any_of(s.name.begin(), s.name.end(), [](char c) { return (c & 0x80) != 0; });
-      });
+  // accented letter (U+00E9), though both print alike. Said when either side has such a mark
+  // (U+0300..U+036F: UTF-8 CC 80 .. CD AF).
+  const auto has_mark = [](const std::string& text) {
+    for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+      const auto lead = static_cast<unsigned char>(text[i]), next = static_cast<unsigned char>(text[i + 1]);
+      if ((lead == 0xCC && next >= 0x80 && next <= 0xBF) || (lead == 0xCD && next >= 0x80 && next <= 0xAF))
+        return true;
+    }
+    return false;
+  };
+  const bool marks = has_mark(name) || std::any_of(segments.begin(), segments.end(),
+                                                   [&](const Segment& s) { return has_mark(s.name); });
   throw error("no segment is named '" + name + "'; the segments are " + names +
-              (non_ascii ? " (names are compared character for character: an accent typed as a separate "
-                           "combining mark differs from the accented letter, though both print alike; "
-                           "copy the name from the scenario, or write segment[i])"
-                         : ""));
+              (marks ? " (names are compared character for character: an accent typed as a separate "
+                       "combining mark differs from the accented letter, though both print alike; "
+                       "copy the name from the scenario, or write segment[i])"
+                     : ""));
 }
 
 std::string unknown_key_message(std::string_view key) {

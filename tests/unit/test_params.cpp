@@ -127,6 +127,14 @@ TEST_CASE("a segment name is found as written, and a near miss in accents is exp
   // "pré" with a combining acute accent (e + U+0301) prints alike but is another name.
   CHECK_THROWS_WITH(find_segment_field(segments, "segment.pre\xcc\x81.expectation"),
                     Catch::Contains("no segment is named") && Catch::Contains("combining mark"));
+  // ... and so is the accented letter against a scenario that wrote it with a combining mark.
+  std::vector<Segment> decomposed = segments;
+  decomposed[1].name = "pre\xcc\x81";
+  CHECK_THROWS_WITH(find_segment_field(decomposed, "segment.pr\xc3\xa9.expectation"),
+                    Catch::Contains("combining mark"));
+  // A near miss of another kind (a trailing space) gets no such note.
+  CHECK_THROWS_WITH(find_segment_field(segments, "segment.pr\xc3\xa9 .expectation"),
+                    Catch::Contains("no segment is named") && !Catch::Contains("combining"));
   // Plain ASCII names get no such note.
   CHECK_THROWS_WITH(find_segment_field(Params{}.segments, "segment.nobody.expectation"),
                     Catch::Contains("no segment is named 'nobody'") && !Catch::Contains("combining"));
