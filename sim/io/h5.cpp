@@ -760,6 +760,12 @@ Dataset Location::write_dataset(std::string_view name, std::span<const T> data,
     check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk", n);
     check_status(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle", n);
     check_status(H5Pset_deflate(dcpl.id(), 4), "H5Pset_deflate", n);
+    check_status(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32", n);
+  } else if (total > 0) {
+    // Small data too carries a checksum (HDF5 verifies it on every read): one chunk of the whole.
+    // Without one, a damaged byte in a sensitivity file's points or outputs was read as a value.
+    check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(dims.size()), dims.data()), "H5Pset_chunk", n);
+    check_status(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32", n);
   }
   check_status(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time", n);
   Dataset dataset(

@@ -387,6 +387,45 @@ def test_study_with_a_damaged_heap_of_strings_is_refused(tmp_path: Path, study: 
     check_study_refused(path, "damaged", words, results=valid, env=env)
 
 
+@pytest.mark.parametrize("dataset", ["points", "outputs", "min"])
+def test_study_values_carry_a_checksum(tmp_path: Path, study: Path, valid: Path, env: dict[str, str],
+                                       dataset: str) -> None:
+    """A damaged byte in a sensitivity file's numbers (a point, an output, a bound) was read as a
+    value inside the box; each dataset now carries a Fletcher32 checksum that HDF5 verifies."""
+    with h5py.File(study, "r") as f:
+        assert f[dataset].fletcher32
+        start = f[dataset].id.get_chunk_info(0).byte_offset
+    data = bytearray(study.read_bytes())
+    data[start + 5] ^= 0x10
+    path = tmp_path / f"{dataset}-flipped.h5"
+    path.write_bytes(bytes(data))
+    with pytest.raises(cxsim.ResultsError, match="Fletcher32 checksum"):
+        cxsim.read_sensitivity(path)
+    check_study_refused(path, "Fletcher32 checksum", results=valid, env=env)
+
+
+def test_results_values_carry_a_checksum(tmp_path: Path, valid: Path, cxsim_exe: Path) -> None:
+    """Every dataset of a results file, small ones too, carries a checksum: a damaged byte in a
+    series is refused by info and compare, not shown as a figure."""
+    with h5py.File(valid, "r") as f:
+        series = f["strategies/baseline/series/churned"]
+        assert series.fletcher32
+        start = series.id.get_chunk_info(0).byte_offset
+        unchecked = []
+        f.visititems(lambda name, o: unchecked.append(name) if isinstance(o, h5py.Dataset) and o.size
+                     and not o.fletcher32 and not h5py.check_string_dtype(o.dtype) else None)
+        assert not unchecked, unchecked
+    data = bytearray(valid.read_bytes())
+    data[start + 7] ^= 0x10
+    path = tmp_path / "series-flipped.h5"
+    path.write_bytes(bytes(data))
+    for command in ("info", "compare"):
+        r = subprocess.run([str(cxsim_exe), command, str(path)], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2 and str(path) in r.stderr, (command, r.returncode, r.stderr)
+    with pytest.raises(cxsim.ResultsError):
+        cxsim.load(path)
+
+
 def test_study_text_that_is_not_utf8_is_refused(tmp_path: Path, study: Path, valid: Path,
                                                 env: dict[str, str]) -> None:
     """One byte of the command line in the heap made invalid UTF-8: h5py reads it back with a lone
