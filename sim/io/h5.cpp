@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -194,7 +196,7 @@ std::uint64_t read_limit_bytes() {
   return t_max_bytes;
 }
 
-void check_global_heaps(const std::string& path) {
+std::string check_global_heaps(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error("cannot open " + path);
   struct stat st {};
@@ -203,9 +205,26 @@ void check_global_heaps(const std::string& path) {
     throw Error("not a regular file: " + path);
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
+  struct Digest {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Digest() { EVP_MD_CTX_free(ctx); }
+    std::string hex() {
+      unsigned char digest[EVP_MAX_MD_SIZE];
+      unsigned int n = 0;
+      if (EVP_DigestFinal_ex(ctx, digest, &n) != 1) throw Error("SHA-256 failed (OpenSSL)");
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string out;
+      for (unsigned int i = 0; i < n; ++i) out += {kHex[digest[i] >> 4], kHex[digest[i] & 0xf]};
+      return out;
+    }
+  } digest;
+  if (!digest.ctx || EVP_DigestInit_ex(digest.ctx, EVP_sha256(), nullptr) != 1) {
+    ::close(fd);
+    throw Error("SHA-256 failed (OpenSSL)");
+  }
   if (size == 0) {
     ::close(fd);
-    return;
+    return digest.hex();
   }
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
@@ -259,8 +278,10 @@ void check_global_heaps(const std::string& path) {
         if (data[k] != 0) damaged(p, "object size does not match its padding");
       p += 16 + padded;
     }
+    if (EVP_DigestUpdate(digest.ctx, d + start, length) != 1) throw Error("SHA-256 failed (OpenSSL)");
     at = end;
   }
+  return digest.hex();
 }
 
 void silence_errors() {
@@ -861,6 +882,34 @@ File File::open(const std::string& path) {
   set_read_limits(t_max_bytes, static_cast<std::uint64_t>(st.st_size));
   const PropertyList fapl = file_access();
   return File(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id()), "H5Fopen", path));
+}
+
+void seal_global_heaps(const std::string& path) {
+  const std::string digest = check_global_heaps(path);
+  {
+    silence_errors();
+    const PropertyList fapl = file_access();
+    set_format(fapl);
+    File file(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id()), "H5Fopen", path));
+    const Datatype type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
+    check_status(H5Tset_size(type.id(), digest.size()), "H5Tset_size");
+    check_status(H5Tset_strpad(type.id(), H5T_STR_NULLPAD), "H5Tset_strpad");  // all 64 digits, no NUL
+    write_scalar_attr(file.id(), "heaps_sha256", type.id(), type.id(), digest.data());
+    file.close();
+  }
+  // Writing the attribute must not have touched a heap.
+  if (check_global_heaps(path) != digest) throw Error("sealing " + path + " changed its heaps");
+}
+
+void check_heaps_sha256(const File& file, const std::string& digest) {
+  if (!file.has_attr("heaps_sha256")) return;
+  if (file.attr_type("heaps_sha256") != AttrType::other_string &&
+      file.attr_type("heaps_sha256") != AttrType::string)
+    throw Error("attribute 'heaps_sha256' is not text");
+  if (file.read_attr<std::string>("heaps_sha256") != digest)
+    throw Error(
+        "its text (names, descriptions, the stored scenario: HDF5's heaps of strings) does not match "
+        "the checksum written with it (heaps_sha256)");
 }
 
 }  // namespace cxsim::h5

@@ -222,6 +222,7 @@ class File : public Location {
 
  private:
   explicit File(hid_t id);
+  friend void seal_global_heaps(const std::string& path);
 };
 
 /// Checks the raw structure of every global heap collection ("GCOL", where HDF5 keeps
@@ -229,8 +230,20 @@ class File : public Location {
 /// object of the size the heap declares, so a damaged size would overrun memory inside the
 /// library. Each collection must lie within the file, its objects must tile it exactly, hold no
 /// NUL (cxsim's hold text) and be zero-padded. Files cxsim writes always pass.
+/// @return the SHA-256 (hex) of the collections' bytes in file order, what seal_global_heaps()
+///         records in the root attribute `heaps_sha256`
 /// @throws Error naming the offset of the first damaged collection
-void check_global_heaps(const std::string& path);
+std::string check_global_heaps(const std::string& path);
+
+/// Records the digest of a closed file's global heaps in its root attribute `heaps_sha256` (a
+/// fixed-length string, kept in the checksummed object header, not in a heap): the text the
+/// heaps hold (attributes, names, the stored scenario) has no checksum of its own in HDF5.
+/// Readers compare it with check_global_heaps() (check_heaps_sha256()).
+void seal_global_heaps(const std::string& path);
+
+/// Throws Error when `file` records a `heaps_sha256` other than `digest` (files from before the
+/// attribute have none and pass).
+void check_heaps_sha256(const class File& file, const std::string& digest);
 
 /// Limits for reading untrusted files (docs/reliability.md): the most bytes one dataset or
 /// attribute may need in memory, and the size of the file being read (a compressed dataset

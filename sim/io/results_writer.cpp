@@ -428,6 +428,11 @@ void write_file(const std::string& path, const Params& params, const RunStats& s
     write_summary(file, summary_table(summary_runs));
     file.close();  // checked: every object is closed by now, or this throws
   }
+  try {
+    h5::seal_global_heaps(temp.file());
+  } catch (const h5::Error& e) {
+    throw InputError(std::string("cannot write results: ") + e.what(), path);
+  }
   temp.commit(options.cancel);
 }
 

@@ -190,6 +190,11 @@ void write_sensitivity(const OutputTarget& target, const SensitivityReport& rep,
     }
     file.close();
   }
+  try {
+    h5::seal_global_heaps(temp.file());
+  } catch (const h5::Error& e) {
+    throw InputError(std::string("cannot write results: ") + e.what(), target.path);
+  }
   temp.commit(cancel);
 }
 

@@ -450,15 +450,15 @@ expect 2 "'--no-rerun': give --scenario \(the scenario to re-run from\) or --no-
   "$CXSIM" select price5.h5 "${RERUN[@]}" --scenario changed.toml --no-rerun
 # A damaged stored parameter is named as the results file's, with what is allowed.
 cp price5.h5 damaged.h5
-"$PY" -c "import h5py; f = h5py.File('damaged.h5', 'r+'); f['parameters'].attrs['acquisition.p_per_year'] = -5.0; f.close()"
+"$PY" -c "import h5py; f = h5py.File('damaged.h5', 'r+'); f.attrs.pop('heaps_sha256', None); f['parameters'].attrs['acquisition.p_per_year'] = -5.0; f.close()"
 expect 2 "damaged\.h5: 'acquisition\.p_per_year': cannot re-run from the scenario stored in this results file \(.*allowed: a number in \[0, 5\]\); give --scenario FILE or --no-rerun" -- \
   "$CXSIM" select damaged.h5 "${RERUN[@]}"
 # A recorded value of the wrong type is a damaged file, not a value to compare: text '52.5' for a
 # price, or day 180.5, matched the plan's 52.5 and day 180 (HDF5 turned 180.5 into 180).
 cp price5.h5 textprice.h5 && cp price5.h5 halfday.h5 && cp price5.h5 textpop.h5
-"$PY" -c "import h5py; f = h5py.File('textprice.h5', 'r+'); f['strategies/rise-5%-day-180/interventions/0'].attrs['purchase.price'] = '52.5'; f.close()"
-"$PY" -c "import h5py; f = h5py.File('halfday.h5', 'r+'); f['strategies/rise-5%-day-180/interventions/0'].attrs['day'] = 180.5; f.close()"
-"$PY" -c "import h5py; f = h5py.File('textpop.h5', 'r+'); f['parameters'].attrs['market.population'] = 500.5; f.close()"
+"$PY" -c "import h5py; f = h5py.File('textprice.h5', 'r+'); f.attrs.pop('heaps_sha256', None); f['strategies/rise-5%-day-180/interventions/0'].attrs['purchase.price'] = '52.5'; f.close()"
+"$PY" -c "import h5py; f = h5py.File('halfday.h5', 'r+'); f.attrs.pop('heaps_sha256', None); f['strategies/rise-5%-day-180/interventions/0'].attrs['day'] = 180.5; f.close()"
+"$PY" -c "import h5py; f = h5py.File('textpop.h5', 'r+'); f.attrs.pop('heaps_sha256', None); f['parameters'].attrs['market.population'] = 500.5; f.close()"
 expect 2 "textprice\.h5: 'purchase\.price': strategy 'rise-5%-day-180', intervention 0: 'purchase\.price' holds text '52\.5', where cxsim writes a number \(a damaged file\)" -- \
   "$CXSIM" select textprice.h5 "${RERUN[@]}" --scenario "$SRC/scenarios/price.toml"
 expect 2 "halfday\.h5: 'day': strategy 'rise-5%-day-180', intervention 0: attribute 'day' holds 180\.5, not a whole number" -- \
@@ -471,15 +471,15 @@ expect 2 "textpop\.h5: 'market\.population': /parameters: 'market\.population' h
 cp price5.h5 onerep.h5 && cp price5.h5 rootreps.h5 && cp price5.h5 nopeople.h5
 "$PY" -c "
 import h5py
-f = h5py.File('onerep.h5', 'r+'); g = f['strategies/baseline/series']
+f = h5py.File('onerep.h5', 'r+'); f.attrs.pop('heaps_sha256', None); g = f['strategies/baseline/series']
 for name in list(g):
     data, attrs = g[name][:1], dict(g[name].attrs)
     del g[name]
     g[name] = data
     g[name].attrs.update(attrs)
 f.close()"
-"$PY" -c "import h5py; f = h5py.File('rootreps.h5', 'r+'); f.attrs['replications'] = 7; f.close()"
-"$PY" -c "import h5py; f = h5py.File('nopeople.h5', 'r+'); f.attrs['population'] = 0; f.close()"
+"$PY" -c "import h5py; f = h5py.File('rootreps.h5', 'r+'); f.attrs.pop('heaps_sha256', None); f.attrs['replications'] = 7; f.close()"
+"$PY" -c "import h5py; f = h5py.File('nopeople.h5', 'r+'); f.attrs.pop('heaps_sha256', None); f.attrs['population'] = 0; f.close()"
 expect 2 "onerep\.h5: damaged results file: strategy '.*' has [0-9]+ replications of [0-9]+ days, strategy 'baseline' 1 of" -- \
   "$CXSIM" compare onerep.h5
 expect 2 "rootreps\.h5: 'replications': damaged results file: the root attribute 'replications' is 7, but the series hold [0-9]+ replications" -- \
@@ -489,8 +489,8 @@ expect 2 "nopeople\.h5: 'population': damaged results file: the root attribute '
 # Without the stored parameters re-runs cannot repeat the file's replications; an infinite value in
 # a series is a damaged file; a strategy given twice is not two strategies.
 cp price5.h5 noparams.h5 && cp price5.h5 infinite.h5
-"$PY" -c "import h5py; f = h5py.File('noparams.h5', 'r+'); del f['parameters']; f.close()"
-"$PY" -c "import h5py; f = h5py.File('infinite.h5', 'r+'); f['strategies/baseline/series/profit'][0, -1] = float('inf'); f.close()"
+"$PY" -c "import h5py; f = h5py.File('noparams.h5', 'r+'); f.attrs.pop('heaps_sha256', None); del f['parameters']; f.close()"
+"$PY" -c "import h5py; f = h5py.File('infinite.h5', 'r+'); f.attrs.pop('heaps_sha256', None); f['strategies/baseline/series/profit'][0, -1] = float('inf'); f.close()"
 expect 2 "noparams\.h5: '/parameters': the results file holds no stored parameters" -- "$CXSIM" select noparams.h5 "${RERUN[@]}"
 expect 2 "infinite\.h5: 'profit': strategy 'baseline' has an infinite value \\(a damaged file\\) of 'profit'" -- "$CXSIM" select infinite.h5 "${RERUN[@]}"
 expect 2 "'--strategy': --strategy 'baseline' is given twice" -- \

@@ -3,6 +3,7 @@ small scenarios that run in a fraction of a second."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -94,3 +95,16 @@ def run_cli(exe: Path, *args: str, env: dict[str, str] | None = None, check: boo
     if check and result.returncode != 0:
         raise AssertionError(f"cxsim {' '.join(map(str, args))} exited {result.returncode}:\n{result.stderr}")
     return result
+
+
+@contextlib.contextmanager
+def edited(path):
+    """``h5py.File(path, "r+")`` for a test that damages a cxsim file on purpose: the checksum of
+    its text (root attribute heaps_sha256) is removed first, as in a file from before it, so that
+    the reader's own checks of what was changed are the ones that speak."""
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        if "heaps_sha256" in f.attrs:
+            del f.attrs["heaps_sha256"]
+        yield f

@@ -94,7 +94,7 @@ def test_episode_code_outside_its_labels_is_a_damaged_file(recorded, tmp_path, c
     _, path = recorded
     damaged = tmp_path / "damaged.h5"
     damaged.write_bytes(path.read_bytes())
-    with h5py.File(damaged, "r+") as f:
+    with conftest.edited(damaged) as f:
         codes = f[f"strategies/baseline/episodes/{column}"]
         a = codes[()]
         a[0] = value
@@ -149,7 +149,7 @@ def test_episode_record_that_contradicts_itself_is_a_damaged_file(recorded, tmp_
     _, path = recorded
     damaged = tmp_path / "damaged.h5"
     damaged.write_bytes(path.read_bytes())
-    with h5py.File(damaged, "r+") as f:
+    with conftest.edited(damaged) as f:
         group = f["strategies/baseline/episodes"]
         if (group["customer"][()] % 2).all() or not (group["customer"][()] % 2).any():
             pytest.skip("the record's ids are all odd or all even")
@@ -169,7 +169,7 @@ def test_start_date_that_is_not_a_date_is_a_damaged_file(recorded, tmp_path, dat
     _, path = recorded
     damaged = tmp_path / "date.h5"
     damaged.write_bytes(path.read_bytes())
-    with h5py.File(damaged, "r+") as f:
+    with conftest.edited(damaged) as f:
         f["parameters"].attrs["run.start_date"] = date
     with pytest.raises(cxsim.ResultsError, match="run.start_date.*where cxsim writes a date YYYY-MM-DD"):
         cxsim.load(damaged)
@@ -185,7 +185,7 @@ def test_segment_names_label_codes_so_they_must_be_there_and_differ(recorded, tm
     _, path = recorded
     damaged = tmp_path / "names.h5"
     damaged.write_bytes(path.read_bytes())
-    with h5py.File(damaged, "r+") as f:
+    with conftest.edited(damaged) as f:
         change(f["parameters/segments"])
     with pytest.raises(cxsim.ResultsError, match=words):
         cxsim.load(damaged)

@@ -21,6 +21,7 @@ import pytest
 
 import cxsim
 import cxsim.report as rp
+import conftest
 from conftest import run_cli
 
 SCENARIO = """\
@@ -467,7 +468,7 @@ def test_damaged_and_foreign_files_are_named(res, tmp_path, env):
 def test_objective_without_a_value_is_named(res, tmp_path, env, cxsim_exe):
     """A file whose series are all NaN (damaged, or edited) gives its objective no value to rank:
     refused with exit 2 naming the file and the figure, through Python and the CLI alike."""
-    with h5py.File(res, "r+") as f:
+    with conftest.edited(res) as f:
         for strategy in f["strategies"].values():
             for series in strategy["series"].values():
                 series[...] = np.nan
@@ -488,7 +489,7 @@ def test_objective_without_a_value_is_named(res, tmp_path, env, cxsim_exe):
 def test_huge_intervention_day_does_not_crash(res, tmp_path, env):
     """A stored intervention day of 10^12 (far past the horizon, with calendar dates on): the
     report says so instead of failing to draw the day."""
-    with h5py.File(res, "r+") as f:
+    with conftest.edited(res) as f:
         f["strategies/hire on day 20/interventions/0"].attrs["day"] = np.int64(10**12)
     out = tmp_path / "r.html"
     done = report(env, res, "-o", out)
