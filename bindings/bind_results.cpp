@@ -273,7 +273,7 @@ void register_results(py::module_& m) {
       [](const std::string& path) {
         // What read_results checks before HDF5 opens a file, for the readers that open it with h5py.
         try {
-          return h5::check_global_heaps(path);
+          return h5::verify_global_heaps(path);
         } catch (const h5::Error& e) {
           throw ResultsFileError(InputError(std::string("damaged HDF5 file: ") + e.what(), path));
         }
@@ -281,8 +281,8 @@ void register_results(py::module_& m) {
       py::arg("path"),
       "Checks the raw structure of the file's HDF5 global heaps (where variable-length strings live; "
       "HDF5 does not checksum them, and a damaged size overruns memory inside the library): "
-      "cxsim.ResultsError naming the file when damaged; else their SHA-256 (hex), which cxsim records "
-      "in the root attribute heaps_sha256");
+      "cxsim.ResultsError naming the file when damaged or when they do not give the digest cxsim "
+      "recorded in the root attribute heaps_sha256; else that SHA-256 (hex)");
   m.def("read_results", &read, py::arg("path"),
         "Reads a results file: attributes, parameters, segments, strategies with series arrays");
   m.def("read_customers", &customers, py::arg("path"), py::arg("strategy") = "baseline",

@@ -196,9 +196,23 @@ std::uint64_t read_limit_bytes() {
   return t_max_bytes;
 }
 
-std::string check_global_heaps(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw Error("cannot open " + path);
+namespace {
+
+/// An open file descriptor, closed on scope exit.
+struct Descriptor {
+  int fd;
+  explicit Descriptor(const std::string& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)) {
+    if (fd < 0) throw Error("cannot open " + path);
+  }
+  ~Descriptor() { ::close(fd); }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+};
+
+/// scan_global_heaps() of the file open as `fd` (which the caller keeps open).
+HeapScan scan_descriptor(int fd_in, const std::string& path) {
+  const int fd = ::dup(fd_in);  // closed below, as the mapping is made
+  if (fd < 0) throw Error("cannot read " + path);
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
@@ -224,7 +238,7 @@ std::string check_global_heaps(const std::string& path) {
   }
   if (size == 0) {
     ::close(fd);
-    return digest.hex();
+    return {digest.hex(), {}};
   }
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
@@ -240,19 +254,19 @@ std::string check_global_heaps(const std::string& path) {
     for (int k = 7; k >= 0; --k) v = v << 8 | d[at + static_cast<std::uint64_t>(k)];
     return v;
   };
-  const auto damaged = [&](std::uint64_t at, const char* what) {
-    throw Error("damaged global heap (variable-length strings) at byte " + std::to_string(at) + ": " + what);
-  };
+  // Each "GCOL" signature found is checked; one that is not a sound collection is skipped and its
+  // first problem kept: the same 8 bytes may be a number (a seed of 5575230279 is "GCOL" 1 0 0 0).
+  // Whether a problem damns the file depends on the digest (verify_global_heaps()).
+  HeapScan scan;
   static constexpr unsigned char kSig[8] = {'G', 'C', 'O', 'L', 1, 0, 0, 0};
-  std::uint64_t at = 0;
-  while (at + 16 <= size) {
-    const void* hit = ::memmem(d + at, size - at, kSig, sizeof kSig);
-    if (!hit) break;
-    const auto start = static_cast<std::uint64_t>(static_cast<const unsigned char*>(hit) - d);
-    if (start + 16 > size) damaged(start, "truncated header");
+  const auto collection_problem = [&](std::uint64_t start, std::uint64_t& end) -> std::string {
+    const auto damaged = [&](std::uint64_t at, const char* what) {
+      return "damaged global heap (variable-length strings) at byte " + std::to_string(at) + ": " + what;
+    };
+    if (start + 16 > size) return damaged(start, "truncated header");
     const std::uint64_t length = u64(start + 8);
-    if (length < 4096 || length > size - start) damaged(start, "collection size outside the file");
-    const std::uint64_t end = start + length;
+    if (length < 4096 || length > size - start) return damaged(start, "collection size outside the file");
+    end = start + length;
     std::uint64_t p = start + 16;
     unsigned expected = 1;
     while (p < end) {
@@ -260,28 +274,55 @@ std::string check_global_heaps(const std::string& path) {
       const unsigned index = d[p] | d[p + 1] << 8;
       const std::uint64_t object = u64(p + 8);
       if (index == 0) {  // free space: the rest of the collection
-        if (object != end - p) damaged(p, "free space does not fill the collection");
+        if (object != end - p) return damaged(p, "free space does not fill the collection");
         break;
       }
       // cxsim writes each file once, so a collection's objects are numbered 1, 2, 3, ... in order;
       // an index used twice crashed HDF5, and one no reference finds gave another object's text.
-      if (index != expected++) damaged(p, "objects not numbered 1, 2, 3, ... in order");
-      if (object > end - p - 16) damaged(p, "object larger than its collection");
+      if (index != expected++) return damaged(p, "objects not numbered 1, 2, 3, ... in order");
+      if (object > end - p - 16) return damaged(p, "object larger than its collection");
       const std::uint64_t padded = (object + 7) / 8 * 8;
-      if (padded > end - p - 16) damaged(p, "object larger than its collection");
+      if (padded > end - p - 16) return damaged(p, "object larger than its collection");
       const unsigned char* data = d + p + 16;
       if (std::memchr(data, 0, object) != nullptr)
-        damaged(p,
-                "an object that is not text (a NUL byte): cxsim keeps only text there, and a virtual "
-                "dataset (data from other files, which cxsim never writes) keeps its mapping there");
+        return damaged(p,
+                       "an object that is not text (a NUL byte): cxsim keeps only text there, and a virtual "
+                       "dataset (data from other files, which cxsim never writes) keeps its mapping there");
       for (std::uint64_t k = object; k < padded; ++k)
-        if (data[k] != 0) damaged(p, "object size does not match its padding");
+        if (data[k] != 0) return damaged(p, "object size does not match its padding");
       p += 16 + padded;
     }
-    if (EVP_DigestUpdate(digest.ctx, d + start, length) != 1) throw Error("SHA-256 failed (OpenSSL)");
+    return {};
+  };
+  std::uint64_t at = 0;
+  while (at + 8 <= size) {
+    const void* hit = ::memmem(d + at, size - at, kSig, sizeof kSig);
+    if (!hit) break;
+    const auto start = static_cast<std::uint64_t>(static_cast<const unsigned char*>(hit) - d);
+    std::uint64_t end = start;
+    if (std::string problem = collection_problem(start, end); !problem.empty()) {
+      if (scan.problem.empty()) scan.problem = std::move(problem);
+      at = start + 1;
+      continue;
+    }
+    if (EVP_DigestUpdate(digest.ctx, d + start, end - start) != 1) throw Error("SHA-256 failed (OpenSSL)");
     at = end;
   }
-  return digest.hex();
+  scan.digest = digest.hex();
+  return scan;
+}
+
+}  // namespace
+
+HeapScan scan_global_heaps(const std::string& path) {
+  const Descriptor file(path);
+  return scan_descriptor(file.fd, path);
+}
+
+std::string check_global_heaps(const std::string& path) {
+  HeapScan scan = scan_global_heaps(path);
+  if (!scan.problem.empty()) throw Error(scan.problem);
+  return scan.digest;
 }
 
 void silence_errors() {
@@ -885,31 +926,61 @@ File File::open(const std::string& path) {
 }
 
 void seal_global_heaps(const std::string& path) {
-  const std::string digest = check_global_heaps(path);
+  // A "problem" here is a number that looks like a signature (HDF5 writes sound heaps): the digest
+  // of the sound collections is what readers recompute.
+  const HeapScan scan = scan_global_heaps(path);
   {
     silence_errors();
     const PropertyList fapl = file_access();
     set_format(fapl);
     File file(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id()), "H5Fopen", path));
     const Datatype type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
-    check_status(H5Tset_size(type.id(), digest.size()), "H5Tset_size");
+    check_status(H5Tset_size(type.id(), scan.digest.size()), "H5Tset_size");
     check_status(H5Tset_strpad(type.id(), H5T_STR_NULLPAD), "H5Tset_strpad");  // all 64 digits, no NUL
-    write_scalar_attr(file.id(), "heaps_sha256", type.id(), type.id(), digest.data());
+    write_scalar_attr(file.id(), "heaps_sha256", type.id(), type.id(), scan.digest.data());
     file.close();
   }
   // Writing the attribute must not have touched a heap.
-  if (check_global_heaps(path) != digest) throw Error("sealing " + path + " changed its heaps");
+  if (scan_global_heaps(path).digest != scan.digest) throw Error("sealing " + path + " changed its heaps");
 }
 
-void check_heaps_sha256(const File& file, const std::string& digest) {
-  if (!file.has_attr("heaps_sha256")) return;
-  if (file.attr_type("heaps_sha256") != AttrType::other_string &&
-      file.attr_type("heaps_sha256") != AttrType::string)
+namespace {
+
+/// The scan against the digest the file records (or, without one, free of problems).
+std::string check_digest(const File& file, const HeapScan& scan) {
+  if (!file.has_attr("heaps_sha256")) {
+    if (!scan.problem.empty()) throw Error(scan.problem);  // a file from before the digest: strict
+    return scan.digest;
+  }
+  const AttrType type = file.attr_type("heaps_sha256");
+  if (type != AttrType::other_string && type != AttrType::string)
     throw Error("attribute 'heaps_sha256' is not text");
-  if (file.read_attr<std::string>("heaps_sha256") != digest)
-    throw Error(
-        "its text (names, descriptions, the stored scenario: HDF5's heaps of strings) does not match "
-        "the checksum written with it (heaps_sha256)");
+  if (file.read_attr<std::string>("heaps_sha256") != scan.digest)
+    throw Error(scan.problem.empty()
+                    ? "its text (names, descriptions, the stored scenario: HDF5's heaps of strings) does not "
+                      "match the checksum written with it (heaps_sha256)"
+                    : scan.problem);
+  return scan.digest;
+}
+
+}  // namespace
+
+std::string verify_global_heaps(const std::string& path) {
+  // The scan and HDF5's open must see one file: a writer may rename another over the path between
+  // them (concurrent --force runs). The descriptor kept open pins the scanned inode; when the path
+  // still names it after HDF5's open, HDF5 opened it too.
+  for (int attempt = 0;; ++attempt) {
+    const Descriptor pinned(path);
+    HeapScan scan = scan_descriptor(pinned.fd, path);
+    // Only the superblock and the root's checksummed header are read here, never a heap.
+    const File file = File::open(path);
+    struct stat scanned {
+    }, now{};
+    if (::fstat(pinned.fd, &scanned) == 0 && ::stat(path.c_str(), &now) == 0 &&
+        scanned.st_dev == now.st_dev && scanned.st_ino == now.st_ino)
+      return check_digest(file, scan);
+    if (attempt == 4) throw Error("the file was replaced again and again while it was read");
+  }
 }
 
 }  // namespace cxsim::h5

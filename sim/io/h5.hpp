@@ -225,25 +225,33 @@ class File : public Location {
   friend void seal_global_heaps(const std::string& path);
 };
 
-/// Checks the raw structure of every global heap collection ("GCOL", where HDF5 keeps
-/// variable-length strings) of the file at `path`: HDF5 1.10 does not checksum them and copies an
-/// object of the size the heap declares, so a damaged size would overrun memory inside the
-/// library. Each collection must lie within the file, its objects must tile it exactly, hold no
-/// NUL (cxsim's hold text) and be zero-padded. Files cxsim writes always pass.
-/// @return the SHA-256 (hex) of the collections' bytes in file order, what seal_global_heaps()
-///         records in the root attribute `heaps_sha256`
-/// @throws Error naming the offset of the first damaged collection
+/// The global heap collections ("GCOL", where HDF5 keeps variable-length strings) of the file at
+/// `path`, read raw: HDF5 1.10 does not checksum them and copies an object of the size the heap
+/// declares, so a damaged size would overrun memory inside the library. A sound collection lies
+/// within the file, its objects tile it exactly, are numbered 1, 2, 3, ... in order, hold no NUL
+/// (cxsim's hold text) and are zero-padded. Files cxsim writes always pass.
+struct HeapScan {
+  std::string digest;   ///< SHA-256 (hex) of the sound collections' bytes, in file order
+  std::string problem;  ///< the first signature that is not a sound collection, or ""
+};
+/// A signature that is not a sound collection is skipped (its 8 bytes may be a number stored
+/// elsewhere) and reported in `problem`.
+HeapScan scan_global_heaps(const std::string& path);
+
+/// scan_global_heaps() that throws Error on any problem; returns the digest.
 std::string check_global_heaps(const std::string& path);
 
 /// Records the digest of a closed file's global heaps in its root attribute `heaps_sha256` (a
 /// fixed-length string, kept in the checksummed object header, not in a heap): the text the
 /// heaps hold (attributes, names, the stored scenario) has no checksum of its own in HDF5.
-/// Readers compare it with check_global_heaps() (check_heaps_sha256()).
 void seal_global_heaps(const std::string& path);
 
-/// Throws Error when `file` records a `heaps_sha256` other than `digest` (files from before the
-/// attribute have none and pass).
-void check_heaps_sha256(const class File& file, const std::string& digest);
+/// What readers run before HDF5 reads any text of the file: with `heaps_sha256`, the sound
+/// collections must give that digest (a damaged collection is skipped by the scan, so the digest
+/// differs; a number that looks like a signature is skipped alike and does no harm); without it
+/// (files from before 2026-12-03), no signature may be unsound. Returns the digest.
+/// @throws Error naming what is damaged
+std::string verify_global_heaps(const std::string& path);
 
 /// Limits for reading untrusted files (docs/reliability.md): the most bytes one dataset or
 /// attribute may need in memory, and the size of the file being read (a compressed dataset

@@ -456,6 +456,26 @@ def test_text_carries_a_checksum(tmp_path: Path, study: Path, valid: Path, env: 
                 cxsim.load(path)
 
 
+def test_a_number_that_looks_like_a_heap_is_no_damage(tmp_path: Path, cxsim_exe: Path) -> None:
+    """The seed 5575230279 is stored as the 8 bytes of a heap collection's signature ("GCOL" 1 0 0
+    0); the raw scan took it for a damaged collection, so the file could not be read (nor, with the
+    digest, written). A signature that is not a sound collection is skipped when the digest holds."""
+    assert (5575230279).to_bytes(8, "little") == b"GCOL\x01\x00\x00\x00"
+    scenario = tmp_path / "s.toml"
+    scenario.write_text("[run]\nreplications = 2\nhorizon_days = 30\n[market]\npopulation = 300\n")
+    results, study = tmp_path / "seed.h5", tmp_path / "seed-study.h5"
+    for args in (["run", str(scenario), "-o", str(results)],
+                 ["sensitivity", str(scenario), "--vary", "purchase.price:40:60", "--vary", "phone.agents:5:10",
+                  "--metric", "profit", "--samples", "2", "-o", str(study)]):
+        subprocess.run([str(cxsim_exe), *args, "--seed", "5575230279", "-q"], check=True, capture_output=True,
+                       timeout=120)
+    assert b"GCOL\x01\x00\x00\x00" in results.read_bytes()
+    assert cxsim.load(results).attributes["seed"] == 5575230279
+    assert cxsim.read_sensitivity(study).keys == ["purchase.price", "phone.agents"]
+    r = subprocess.run([str(cxsim_exe), "info", str(results)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
 def test_study_text_that_is_not_utf8_is_refused(tmp_path: Path, study: Path, valid: Path,
                                                 env: dict[str, str]) -> None:
     """One byte of the command line in the heap made invalid UTF-8: h5py reads it back with a lone
