@@ -588,6 +588,22 @@ def test_study_values_cxsim_writes_are_read(tmp_path: Path, study: Path) -> None
     assert "extra" not in s.indices.columns
 
 
+def test_stored_scenario_reads_its_relative_paths_from_its_directory(tmp_path: Path, cxsim_exe: Path) -> None:
+    """A stored scenario naming an edge list beside it was read as if it lay beside the results
+    file's description, so Results.scenario was None with a warning (and nothing could be re-run)."""
+    scenario = conftest.ROOT / "scenarios" / "validation" / "edge_list.toml"
+    results = tmp_path / "edges.h5"
+    subprocess.run([str(cxsim_exe), "run", str(scenario), "-q", "-o", str(results)], check=True,
+                   capture_output=True, timeout=120, cwd=tmp_path)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = cxsim.load(results)
+    assert loaded.scenario is not None
+    assert loaded.scenario.params["network.edge_list"] == str(scenario.parent / "small_edges.txt")
+
+
 def test_damaged_stored_scenario_is_named_as_the_results_files(tmp_path: Path, valid: Path,
                                                                 env: dict[str, str]) -> None:
     """A copy of the scenario in a results file that no longer reads (damaged, or from another

@@ -871,7 +871,9 @@ def _scenario_of(results: Results) -> "Scenario | None":
     name = f"{results.path} (its stored copy of {copy_of})" if copy_of else f"{results.path} (its stored scenario)"
     step = "reading the stored scenario"
     try:
-        scenario = Scenario.from_string(str(text), name)
+        # Read as from its own path, so that what it names relative to its directory (an edge list)
+        # resolves as when it ran; a problem is then said of the copy in the results file.
+        scenario = Scenario.from_string(str(text), copy_of or name)
         current = scenario.params
         changed = {k: v for k, v in results.parameters.items() if k in current and current[k] != v}
         step = "applying the parameters the file records to the stored scenario"
@@ -880,6 +882,10 @@ def _scenario_of(results: Results) -> "Scenario | None":
         import warnings
 
         detail = str(error).replace(" (after the --set overrides)", "")
+        if copy_of and getattr(error, "file", None) == copy_of and getattr(error, "message", None):
+            where = ":".join(str(x) for x in (name, getattr(error, "line", None), getattr(error, "column", None)) if x)
+            key = f"'{error.key}': " if getattr(error, "key", None) else ""
+            detail = f"{where}: {key}{error.message}".replace(" (after the --set overrides)", "")
         results._scenario_problem = (f"{results.path}: the scenario in the file does not read with this cxsim "
                                      f"({step}: {detail})")
         warnings.warn(f"{results._scenario_problem}; Results.scenario is None", stacklevel=3)
