@@ -965,7 +965,7 @@ std::string check_digest(const File& file, const HeapScan& scan) {
 
 }  // namespace
 
-std::string verify_global_heaps(const std::string& path) {
+std::string verify_global_heaps(const std::string& path, File* opened) {
   // The scan and HDF5's open must see one file: a writer may rename another over the path between
   // them (concurrent --force runs). The descriptor kept open pins the scanned inode; when the path
   // still names it after HDF5's open, HDF5 opened it too.
@@ -973,12 +973,15 @@ std::string verify_global_heaps(const std::string& path) {
     const Descriptor pinned(path);
     HeapScan scan = scan_descriptor(pinned.fd, path);
     // Only the superblock and the root's checksummed header are read here, never a heap.
-    const File file = File::open(path);
+    File file = File::open(path);
     struct stat scanned {
     }, now{};
     if (::fstat(pinned.fd, &scanned) == 0 && ::stat(path.c_str(), &now) == 0 &&
-        scanned.st_dev == now.st_dev && scanned.st_ino == now.st_ino)
-      return check_digest(file, scan);
+        scanned.st_dev == now.st_dev && scanned.st_ino == now.st_ino) {
+      std::string digest = check_digest(file, scan);
+      if (opened) *opened = std::move(file);  // the file verified, not the path opened again
+      return digest;
+    }
     if (attempt == 4) throw Error("the file was replaced again and again while it was read");
   }
 }

@@ -250,8 +250,10 @@ void seal_global_heaps(const std::string& path);
 /// collections must give that digest (a damaged collection is skipped by the scan, so the digest
 /// differs; a number that looks like a signature is skipped alike and does no harm); without it
 /// (files from before 2026-12-03), no signature may be unsound. Returns the digest.
+/// @param opened when given, receives the file HDF5 opened for the check (read it through this,
+///        not by opening the path again: another file may be renamed over it meanwhile)
 /// @throws Error naming what is damaged
-std::string verify_global_heaps(const std::string& path);
+std::string verify_global_heaps(const std::string& path, File* opened = nullptr);
 
 /// Limits for reading untrusted files (docs/reliability.md): the most bytes one dataset or
 /// attribute may need in memory, and the size of the file being read (a compressed dataset

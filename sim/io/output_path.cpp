@@ -191,8 +191,8 @@ bool is_cxsim_output(const std::string& path, OutputKind kind) {
       return in && first == kCalibratedHeader;
     }
     if (!h5::is_hdf5(path)) return false;
-    h5::verify_global_heaps(path);
-    const h5::File file = h5::File::open(path);
+    h5::File file;
+    h5::verify_global_heaps(path, &file);
     const std::string_view format = kind == OutputKind::sensitivity ? kSensitivityFormat : kResultsFormat;
     return file.has_attr("format") && file.attr_type("format") == h5::AttrType::string &&
            file.read_attr<std::string>("format") == format;

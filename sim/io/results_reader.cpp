@@ -62,16 +62,11 @@ h5::File open_results(const std::string& path) {
     throw InputError(std::string("cannot read: ") + e.what(), path);
   }
   if (!hdf5) throw InputError("not an HDF5 file, so not a cxsim results file", path);
-  try {
-    h5::verify_global_heaps(path);
-  } catch (const h5::Error& e) {
-    throw InputError(std::string("damaged results file: ") + e.what(), path);
-  }
   h5::File file;
   try {
-    file = h5::File::open(path);
+    h5::verify_global_heaps(path, &file);
   } catch (const h5::Error& e) {
-    throw InputError(std::string("damaged or truncated HDF5 file: ") + e.what(), path);
+    throw InputError(std::string("damaged results file: ") + e.what(), path);
   }
   reading(path, [&] {
     if (file.superblock_version() < 2)
