@@ -319,12 +319,6 @@ HeapScan scan_global_heaps(const std::string& path) {
   return scan_descriptor(file.fd, path);
 }
 
-std::string check_global_heaps(const std::string& path) {
-  HeapScan scan = scan_global_heaps(path);
-  if (!scan.problem.empty()) throw Error(scan.problem);
-  return scan.digest;
-}
-
 void silence_errors() {
   check_status(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "H5Eset_auto2");
 }
@@ -822,13 +816,12 @@ Dataset Location::write_dataset(std::string_view name, std::span<const T> data,
     check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()), "H5Pset_chunk", n);
     check_status(H5Pset_shuffle(dcpl.id()), "H5Pset_shuffle", n);
     check_status(H5Pset_deflate(dcpl.id(), 4), "H5Pset_deflate", n);
-    check_status(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32", n);
-  } else if (total > 0) {
-    // Small data too carries a checksum (HDF5 verifies it on every read): one chunk of the whole.
-    // Without one, a damaged byte in a sensitivity file's points or outputs was read as a value.
+  } else if (total > 0) {  // small data as one chunk of the whole, so that it can carry the checksum
     check_status(H5Pset_chunk(dcpl.id(), static_cast<int>(dims.size()), dims.data()), "H5Pset_chunk", n);
-    check_status(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32", n);
   }
+  // Every value carries a checksum that HDF5 verifies on each read: without one, a damaged byte in
+  // a sensitivity file's points or outputs was read as a value.
+  if (total > 0) check_status(H5Pset_fletcher32(dcpl.id()), "H5Pset_fletcher32", n);
   check_status(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time", n);
   Dataset dataset(
       check(H5Dcreate2(id(), n.c_str(), file_type<T>(), space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
@@ -925,15 +918,19 @@ File File::open(const std::string& path) {
   return File(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.id()), "H5Fopen", path));
 }
 
+File File::open_for_update(const std::string& path) {
+  silence_errors();
+  const PropertyList fapl = file_access();
+  set_format(fapl);
+  return File(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id()), "H5Fopen", path));
+}
+
 void seal_global_heaps(const std::string& path) {
   // A "problem" here is a number that looks like a signature (HDF5 writes sound heaps): the digest
   // of the sound collections is what readers recompute.
   const HeapScan scan = scan_global_heaps(path);
   {
-    silence_errors();
-    const PropertyList fapl = file_access();
-    set_format(fapl);
-    File file(check(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.id()), "H5Fopen", path));
+    File file = File::open_for_update(path);
     const Datatype type(check(H5Tcopy(H5T_C_S1), "H5Tcopy"));
     check_status(H5Tset_size(type.id(), scan.digest.size()), "H5Tset_size");
     check_status(H5Tset_strpad(type.id(), H5T_STR_NULLPAD), "H5Tset_strpad");  // all 64 digits, no NUL

@@ -216,13 +216,15 @@ class File : public Location {
   /// Opens `path` read-only.
   /// @throws Error when it cannot be opened (missing, not HDF5, truncated)
   static File open(const std::string& path);
+  /// Opens `path`, a file cxsim has just written and closed, for writing (seal_global_heaps()).
+  /// @throws Error when it cannot be opened
+  static File open_for_update(const std::string& path);
 
   /// The superblock version: 2 and later checksum the file's metadata (cxsim writes 2 or 3).
   unsigned superblock_version() const;
 
  private:
   explicit File(hid_t id);
-  friend void seal_global_heaps(const std::string& path);
 };
 
 /// The global heap collections ("GCOL", where HDF5 keeps variable-length strings) of the file at
@@ -237,9 +239,6 @@ struct HeapScan {
 /// A signature that is not a sound collection is skipped (its 8 bytes may be a number stored
 /// elsewhere) and reported in `problem`.
 HeapScan scan_global_heaps(const std::string& path);
-
-/// scan_global_heaps() that throws Error on any problem; returns the digest.
-std::string check_global_heaps(const std::string& path);
 
 /// Records the digest of a closed file's global heaps in its root attribute `heaps_sha256` (a
 /// fixed-length string, kept in the checksummed object header, not in a heap): the text the

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <tuple>
 #include <type_traits>
 #include <variant>
 
@@ -469,11 +470,15 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     out.sample = attr("sample");
     out.max_rows = attr("max_rows");
     out.rows_dropped = attr("rows_dropped");
-    // The ranges of run.episode_sample and run.episode_max_rows.
-    if (out.sample < 1 || out.sample > 1'000'000)
-      throw damaged("sample " + std::to_string(out.sample) + "; run.episode_sample is 1 to 1000000");
-    if (out.max_rows < 1 || out.max_rows > 100'000'000)
-      throw damaged("max_rows " + std::to_string(out.max_rows) + "; run.episode_max_rows is 1 to 100000000");
+    // Within the ranges of the keys they record (the registry's).
+    for (const auto& [value, name, key] : {std::tuple{out.sample, "sample", "run.episode_sample"},
+                                           std::tuple{out.max_rows, "max_rows", "run.episode_max_rows"}}) {
+      const ParamSpec& spec = *find_param(key);
+      if (!(static_cast<double>(value) >= spec.min && static_cast<double>(value) <= spec.max))
+        throw damaged(std::string(name) + " " + std::to_string(value) + "; " + key + " is " +
+                      std::to_string(static_cast<std::int64_t>(spec.min)) + " to " +
+                      std::to_string(static_cast<std::int64_t>(spec.max)));
+    }
     if (out.rows_dropped < 0) throw damaged("rows_dropped " + std::to_string(out.rows_dropped));
     if (g.has_attr("truncated") && (g.attr_type("truncated") != h5::AttrType::boolean ||
                                     g.read_attr<bool>("truncated") != (out.rows_dropped > 0)))
@@ -489,8 +494,8 @@ std::optional<EpisodeData> read_episodes(const std::string& path, const std::str
     const std::int64_t int_max = std::numeric_limits<std::int32_t>::max();
     out.replication =
         episode_column<std::int32_t>(g, "replication", rows, 0, std::max<std::int64_t>(0, reps - 1), path);
-    if (static_cast<std::int64_t>(rows) != attr("rows"))
-      throw damaged("rows " + std::to_string(attr("rows")) + ", but columns of " + std::to_string(rows));
+    if (const std::int64_t declared = attr("rows"); declared != static_cast<std::int64_t>(rows))
+      throw damaged("rows " + std::to_string(declared) + ", but columns of " + std::to_string(rows));
     const auto customer =
         episode_column<std::int32_t>(g, "customer", rows, 0, std::min(int_max, population - 1), path);
     {

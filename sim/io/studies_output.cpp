@@ -193,7 +193,7 @@ void write_sensitivity(const OutputTarget& target, const SensitivityReport& rep,
   try {
     h5::seal_global_heaps(temp.file());
   } catch (const h5::Error& e) {
-    throw InputError(std::string("cannot write results: ") + e.what(), target.path);
+    throw InputError(std::string("cannot write: ") + e.what(), target.path);
   }
   temp.commit(cancel);
 }
